@@ -1,0 +1,35 @@
+// The shape every API operation has: a parsed request in, a response value out. server.ts turns
+// Node's http objects into these and back; operations never touch sockets.
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface ApiRequest {
+  readonly method: string;
+  /** Path without the query string, percent-decoding NOT applied (params are decoded). */
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+  /** x-amzn-RequestId of this API call (a uuid), also sent back as a header. */
+  readonly requestId: string;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A Buffer or string is sent as is; anything else as JSON (application/json). */
+  readonly body?: Buffer | string | object;
+}
+
+export type Operation = (req: ApiRequest) => Promise<ApiResponse> | ApiResponse;
+
+export interface Route {
+  readonly method: string;
+  /** Path pattern with `{name}` segments, e.g. /2015-03-31/functions/{name}/invocations. */
+  readonly pattern: string;
+  readonly operation: Operation;
+}
+
+export function json(status: number, body: object, headers?: Record<string, string>): ApiResponse {
+  return { status, body, headers };
+}

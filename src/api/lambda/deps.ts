@@ -1,0 +1,8 @@
+// What the control-plane operations need from the rest of the server (wired in server.ts).
+import type { Registry } from '../../registry/registry.js';
+
+export interface LambdaApiDeps {
+  readonly registry: Registry;
+  /** Called after every successful update or delete, so warm environments of it get retired. */
+  onFunctionChanged(name: string): void;
+}

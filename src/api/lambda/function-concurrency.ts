@@ -1,0 +1,56 @@
+// Reserved concurrency: PutFunctionConcurrency (PUT /2017-10-31/functions/{name}/concurrency),
+// GetFunctionConcurrency (GET /2019-09-30/…/concurrency), DeleteFunctionConcurrency (DELETE
+// /2017-10-31/…/concurrency). 0 throttles every invoke of the function.
+import { z } from 'zod';
+import { apiError } from '../../errors.js';
+import { json, type Operation, type Route } from '../http.js';
+import type { Registry } from '../../registry/registry.js';
+import { findFunction, unqualifiedName } from './function-name.js';
+import { parseBody } from './schemas.js';
+
+export interface ConcurrencyDeps {
+  readonly registry: Registry;
+  /** The server-wide limit (--max-concurrency): no function may reserve more. */
+  readonly maxConcurrency: number;
+}
+
+const PutRequest = z.strictObject({ ReservedConcurrentExecutions: z.number().int().min(0) });
+
+function put(deps: ConcurrencyDeps): Operation {
+  return (req) => {
+    const name = unqualifiedName(req.params.name ?? '');
+    const { ReservedConcurrentExecutions: n } = parseBody(PutRequest, req.body);
+    if (!deps.registry.get(name)) findFunction(deps.registry, name, null);
+    const others = deps.registry.all().filter((f) => f.config.name !== name)
+      .reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
+    if (n + others > deps.maxConcurrency) {
+      throw apiError('InvalidParameterValueException',
+        `Specified ReservedConcurrentExecutions for function (${n}) plus what other functions reserve (${others}) is over the server's concurrency limit of ${deps.maxConcurrency} (--max-concurrency).`);
+    }
+    deps.registry.setReservedConcurrency(name, n);
+    return json(200, { ReservedConcurrentExecutions: n });
+  };
+}
+
+function get(deps: ConcurrencyDeps): Operation {
+  return (req) => {
+    const fn = findFunction(deps.registry, unqualifiedName(req.params.name ?? ''), null);
+    return json(200, fn.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: fn.reservedConcurrency });
+  };
+}
+
+function remove(deps: ConcurrencyDeps): Operation {
+  return (req) => {
+    const fn = findFunction(deps.registry, unqualifiedName(req.params.name ?? ''), null);
+    deps.registry.setReservedConcurrency(fn.config.name, undefined);
+    return { status: 204 };
+  };
+}
+
+export function concurrencyRoutes(deps: ConcurrencyDeps): Route[] {
+  return [
+    { method: 'PUT', pattern: '/2017-10-31/functions/{name}/concurrency', operation: put(deps) },
+    { method: 'GET', pattern: '/2019-09-30/functions/{name}/concurrency', operation: get(deps) },
+    { method: 'DELETE', pattern: '/2017-10-31/functions/{name}/concurrency', operation: remove(deps) },
+  ];
+}

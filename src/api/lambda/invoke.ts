@@ -1,0 +1,103 @@
+// Invoke: POST /2015-03-31/functions/{name}/invocations. The hot path: parse and check the
+// request, hand it to the scheduler, answer with the result bytes as the runtime posted them.
+import { apiError } from '../../errors.js';
+import type { ApiRequest, ApiResponse, Operation } from '../http.js';
+import type { Registry } from '../../registry/registry.js';
+import type { FunctionRecord } from '../../registry/types.js';
+import { functionArn } from '../../registry/arn.js';
+import { findRuntime } from '../../runtimes/catalogue.js';
+import { Scheduler, Throttled } from '../../scheduler/scheduler.js';
+import type { InvocationResult } from '../../environment/invocation.js';
+import { findFunction } from './function-name.js';
+
+/** Lambda's synchronous payload limit (request and response): 6 MB. */
+export const MAX_SYNC_PAYLOAD = 6_291_456;
+/** Lambda's asynchronous payload limit: 256 KB. */
+export const MAX_ASYNC_PAYLOAD = 262_144;
+const EMPTY_EVENT = Buffer.from('{}');
+
+export interface InvokeDeps {
+  readonly registry: Registry;
+  readonly scheduler: Scheduler;
+  /** Reserved concurrency of a function, if set. */
+  reservedConcurrency(name: string): number | undefined;
+  /** Hand an accepted Event invocation to the async queue. */
+  enqueueAsync(fn: FunctionRecord, payload: Buffer, requestId: string): void;
+}
+
+export function invokeOperation(deps: InvokeDeps): Operation {
+  return async (req: ApiRequest): Promise<ApiResponse> => {
+    const fn = findFunction(deps.registry, req.params.name ?? '', req.query.get('Qualifier'));
+    const type = header(req, 'x-amz-invocation-type') ?? 'RequestResponse';
+    if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
+      throw apiError('InvalidParameterValueException', `X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not '${type}'.`);
+    }
+    const logType = header(req, 'x-amz-log-type') ?? 'None';
+    if (logType !== 'None' && logType !== 'Tail') {
+      throw apiError('InvalidParameterValueException', `X-Amz-Log-Type must be None or Tail, not '${logType}'.`);
+    }
+    const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
+    if (req.body.length > limit) {
+      throw apiError('RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+    }
+    const payload = req.body.length ? req.body : EMPTY_EVENT;
+    checkJson(payload);
+    const clientContext = decodeClientContext(header(req, 'x-amz-client-context'));
+    const missing = findRuntime(fn.config.runtime)?.missing();
+    if (missing) throw apiError('InvalidRuntimeException', `The runtime ${fn.config.runtime} of ${fn.config.name} is not installed here: ${missing}`);
+    const requestId = req.requestId;
+    const version = { 'x-amz-executed-version': fn.version };
+    if (type === 'DryRun') return { status: 204, headers: version };
+    if (type === 'Event') {
+      deps.enqueueAsync(fn, payload, requestId);
+      return { status: 202, headers: version };
+    }
+    let result: InvocationResult;
+    try {
+      result = await deps.scheduler.invoke(fn, {
+        requestId, payload, invokedArn: functionArn(fn.config.name), clientContext, tail: logType === 'Tail',
+      }, deps.reservedConcurrency(fn.config.name));
+    } catch (err) {
+      if (err instanceof Throttled) {
+        throw apiError('TooManyRequestsException', 'Rate Exceeded.', { Reason: err.reason, retryAfterSeconds: 1 }, { 'retry-after': '1' });
+      }
+      throw err;
+    }
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...version };
+    let body = result.payload;
+    if (!result.ok) {
+      headers['x-amz-function-error'] = 'Unhandled';
+      if (fn.config.sanitizeErrors) body = sanitized(requestId);
+    }
+    if (result.logTail !== undefined) headers['x-amz-log-result'] = result.logTail;
+    return { status: 200, headers, body };
+  };
+}
+
+function header(req: ApiRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function checkJson(payload: Buffer): void {
+  try {
+    JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    throw apiError('InvalidRequestContentException', `Could not parse request body into json: ${(err as Error).message}`);
+  }
+}
+
+function decodeClientContext(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const text = Buffer.from(raw, 'base64').toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch {
+    throw apiError('InvalidRequestContentException', 'X-Amz-Client-Context must be base64 of a JSON object.');
+  }
+  return text;
+}
+
+function sanitized(requestId: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType: 'Error', errorMessage: `Internal error. Request ID: ${requestId}` }));
+}

@@ -1,0 +1,28 @@
+// UpdateFunctionCode: PUT /2015-03-31/functions/{name}/code → 200 FunctionConfiguration.
+import { json, type Operation } from '../http.js';
+import { functionNotFound } from '../../registry/registry.js';
+import { checkArchitectures, checkRequestSize, zipFromRequest } from './config-input.js';
+import type { LambdaApiDeps } from './deps.js';
+import { unqualifiedName } from './function-name.js';
+import { UpdateFunctionCodeRequest, parseBody } from './schemas.js';
+import { toFunctionConfiguration } from './wire.js';
+
+export function updateFunctionCode(deps: LambdaApiDeps): Operation {
+  return async (req) => {
+    checkRequestSize(req.body, 'UpdateFunctionCode');
+    const name = unqualifiedName(req.params.name ?? '');
+    const body = parseBody(UpdateFunctionCodeRequest, req.body);
+    checkArchitectures(body.Architectures);
+    const zip = zipFromRequest(body);
+    // Publish / PublishTo: versions are not implemented yet; the update applies to $LATEST.
+    if (body.DryRun) {
+      const current = deps.registry.get(name);
+      if (!current) throw functionNotFound(name);
+      await deps.registry.checkCode(zip);
+      return json(200, toFunctionConfiguration(current));
+    }
+    const record = await deps.registry.updateCode(name, zip, body.RevisionId);
+    deps.onFunctionChanged(name);
+    return json(200, toFunctionConfiguration(record));
+  };
+}

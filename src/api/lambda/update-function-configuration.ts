@@ -1,0 +1,22 @@
+// UpdateFunctionConfiguration: PUT /2015-03-31/functions/{name}/configuration → 200 FunctionConfiguration.
+import { json, type Operation } from '../http.js';
+import { functionNotFound } from '../../registry/registry.js';
+import { configPatch } from './config-input.js';
+import type { LambdaApiDeps } from './deps.js';
+import { unqualifiedName } from './function-name.js';
+import { UpdateFunctionConfigurationRequest, parseBody } from './schemas.js';
+import { toFunctionConfiguration } from './wire.js';
+
+export function updateFunctionConfiguration(deps: LambdaApiDeps): Operation {
+  return (req) => {
+    const name = unqualifiedName(req.params.name ?? '');
+    const body = parseBody(UpdateFunctionConfigurationRequest, req.body);
+    const current = deps.registry.get(name);
+    if (!current) throw functionNotFound(name);
+    const { RevisionId, ...members } = body;
+    const patch = configPatch(members, current.config.loggingConfig);
+    const record = deps.registry.updateConfig(name, patch, RevisionId);
+    deps.onFunctionChanged(name);
+    return json(200, toFunctionConfiguration(record));
+  };
+}

@@ -1,0 +1,75 @@
+// A stored function as Lambda answers it: the FunctionConfiguration shape of the botocore model
+// (field names as @aws-sdk/client-lambda reads them).
+import { functionArn } from '../../registry/arn.js';
+import type { FunctionRecord } from '../../registry/types.js';
+
+/** lambkin runs code on the machine it runs on, so that is the architecture it reports. */
+export const HOST_ARCHITECTURE: 'x86_64' | 'arm64' = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+
+export interface FunctionConfiguration {
+  readonly FunctionName: string;
+  readonly FunctionArn: string;
+  readonly Runtime: string;
+  readonly Role: string;
+  readonly Handler: string;
+  readonly CodeSize: number;
+  readonly Description: string;
+  readonly Timeout: number;
+  readonly MemorySize: number;
+  readonly LastModified: string;
+  readonly CodeSha256: string;
+  readonly Version: string;
+  readonly Environment?: { readonly Variables: Readonly<Record<string, string>> };
+  readonly TracingConfig: { readonly Mode: 'PassThrough' };
+  readonly RevisionId: string;
+  readonly State: 'Active';
+  readonly LastUpdateStatus: 'Successful';
+  readonly PackageType: 'Zip';
+  readonly Architectures: readonly string[];
+  readonly EphemeralStorage: { readonly Size: number };
+  readonly SnapStart: { readonly ApplyOn: 'None'; readonly OptimizationStatus: 'Off' };
+  readonly LoggingConfig: {
+    readonly LogFormat: 'Text' | 'JSON';
+    readonly LogGroup: string;
+    readonly ApplicationLogLevel?: string;
+    readonly SystemLogLevel?: string;
+  };
+  /** lambkin extensions, present only when they differ from the default. */
+  readonly LambkinLogging?: false;
+  readonly LambkinSanitizeErrors?: true;
+}
+
+export function toFunctionConfiguration(record: FunctionRecord): FunctionConfiguration {
+  const c = record.config;
+  const variables = Object.keys(c.environment).length > 0;
+  return {
+    FunctionName: c.name,
+    FunctionArn: functionArn(c.name),
+    Runtime: c.runtime,
+    Role: c.role,
+    Handler: c.handler,
+    CodeSize: record.codeSize,
+    Description: c.description,
+    Timeout: c.timeout,
+    MemorySize: c.memorySize,
+    LastModified: record.lastModified,
+    CodeSha256: Buffer.from(record.codeSha256, 'hex').toString('base64'),
+    Version: record.version,
+    // Lambda leaves Environment out when a function has no variables.
+    ...(variables ? { Environment: { Variables: { ...c.environment } } } : {}),
+    TracingConfig: { Mode: 'PassThrough' },
+    RevisionId: record.revisionId,
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    PackageType: 'Zip',
+    Architectures: [HOST_ARCHITECTURE],
+    EphemeralStorage: { Size: c.ephemeralStorage },
+    SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
+    LoggingConfig:
+      c.loggingConfig.logFormat === 'JSON'
+        ? { LogFormat: 'JSON', LogGroup: c.loggingConfig.logGroup, ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' }
+        : { LogFormat: 'Text', LogGroup: c.loggingConfig.logGroup },
+    ...(c.loggingConfig.enabled ? {} : { LambkinLogging: false as const }),
+    ...(c.sanitizeErrors ? { LambkinSanitizeErrors: true as const } : {}),
+  };
+}

@@ -1,0 +1,141 @@
+// `lambkin deploy <folder|zip|file>`: create the function, or update its code and settings.
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { isApiError, type FunctionConfiguration, type FunctionSettings, type LambkinClient } from '../client/index.js';
+import { clientFor } from './context.js';
+import { formatSize, note, out, UsageError } from './output.js';
+import { loadPackage, type CodePackage } from './package.js';
+import { DEFAULT_HANDLER, guessRuntime, handlerModule, missingHandlerFile, runtimeFamily } from './runtime-guess.js';
+
+/** lambkin does not use IAM roles; Lambda's API requires one, so a fixed placeholder is sent. */
+const PLACEHOLDER_ROLE = 'arn:aws:iam::000000000000:role/lambkin';
+
+export interface DeployOptions {
+  name?: string;
+  runtime?: string;
+  handler?: string;
+  memory?: number;
+  timeout?: number;
+  env?: Record<string, string>;
+  description?: string;
+}
+
+export function registerDeploy(program: Command): void {
+  program
+    .command('deploy')
+    .description('upload a folder, .zip or single file as a function (creates it, or updates it)')
+    .argument('<path>', 'folder, .zip file, or one source file')
+    .option('-n, --name <name>', 'function name (default: the folder or file name)')
+    .option('-r, --runtime <id>', 'runtime, e.g. python3.11, nodejs20.x (default: guessed from the files)')
+    .option('--handler <file.method>', `handler (default on create: ${DEFAULT_HANDLER})`)
+    .option('--memory <MB>', 'memory size in MB', integer)
+    .option('--timeout <seconds>', 'timeout in seconds', integer)
+    .option('-e, --env <KEY=VALUE>', 'environment variable, repeatable (replaces all of them)', collectEnv)
+    .option('--description <text>', 'description')
+    .action(async (path: string, opts: DeployOptions, cmd: Command) => {
+      out(await deployPath(clientFor(cmd), path, opts));
+    });
+}
+
+function integer(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('not a whole number.');
+  return Number(value);
+}
+
+function collectEnv(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('expected KEY=VALUE.');
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+/** examples/hello-node/ → hello-node; handler.zip → handler; with characters Lambda refuses dashed. */
+function nameFromPath(path: string): string {
+  const base = basename(path.replace(/[/\\]+$/, '')).replace(/\.(zip|py|mjs|cjs|js)$/i, '');
+  return base.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'function';
+}
+
+/** Deploys one package; returns the line to print. `say` gets the remarks on the way (guesses, warnings). */
+export async function deployPath(
+  client: LambkinClient,
+  path: string,
+  opts: DeployOptions,
+  say: (line: string) => void = note,
+): Promise<string> {
+  const pkg = loadPackage(path);
+  for (const w of pkg.warnings) say(`lambkin: ${w}`);
+  const name = opts.name ?? nameFromPath(path);
+  const existing = await getExisting(client, name);
+  // One file deployed alone (app.py) is its own handler module: app.lambda_handler.
+  const single = pkg.kind === 'file' ? `${handlerModule(pkg.names[0]!)}.lambda_handler` : undefined;
+  const handler = opts.handler ?? existing?.Handler ?? single ?? DEFAULT_HANDLER;
+  const runtime = chooseRuntime(pkg, handler, say, opts.runtime, existing?.Runtime);
+  const warning = missingHandlerFile(pkg.names, handler, runtime ?? existing!.Runtime);
+  if (warning) say(`lambkin: warning: ${warning}`);
+
+  const settings: FunctionSettings = {
+    Runtime: runtime,
+    Handler: opts.handler,
+    MemorySize: opts.memory,
+    Timeout: opts.timeout,
+    Description: opts.description,
+    Environment: opts.env && { Variables: opts.env },
+  };
+  let config: FunctionConfiguration | undefined;
+  if (!existing) {
+    try {
+      config = await client.createFunction({
+        FunctionName: name, ZipFile: pkg.zip, Role: PLACEHOLDER_ROLE, ...settings, Handler: handler,
+      });
+    } catch (err) {
+      if (!isApiError(err, 'ResourceConflictException')) throw err;
+      // Created by someone else since our GetFunction: update it instead.
+    }
+  }
+  if (!config) {
+    config = await client.updateFunctionCode(name, pkg.zip);
+    if (Object.values(settings).some((v) => v !== undefined)) {
+      config = await client.updateFunctionConfiguration(name, settings);
+    }
+  }
+  const sha = config.CodeSha256
+    ? Buffer.from(config.CodeSha256, 'base64').toString('hex')
+    : createHash('sha256').update(pkg.zip).digest('hex');
+  return (
+    `deployed ${name} (${config.Runtime}, ${formatSize(pkg.zip.length)}, sha256 ${sha.slice(0, 12)})` +
+    ` — invoke: npx lambkin invoke ${name} --payload '{}'`
+  );
+}
+
+async function getExisting(client: LambkinClient, name: string): Promise<FunctionConfiguration | undefined> {
+  try {
+    return (await client.getFunction(name)).Configuration;
+  } catch (err) {
+    if (isApiError(err, 'ResourceNotFoundException')) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The runtime to send, or undefined to keep the existing one. An update keeps the function's
+ * runtime (say nodejs22.x) unless the files plainly belong to another language.
+ */
+function chooseRuntime(
+  pkg: CodePackage,
+  handler: string,
+  say: (line: string) => void,
+  given?: string,
+  current?: string,
+): string | undefined {
+  if (given) return given;
+  const guess = guessRuntime(pkg.names, handler);
+  if (current && (!guess || runtimeFamily(guess.runtime) === runtimeFamily(current))) return undefined;
+  if (!guess) {
+    throw new UsageError(
+      `cannot guess the runtime: no .py or .js file and no bootstrap at the root of the package; pass --runtime (e.g. python3.11 or nodejs20.x)`,
+    );
+  }
+  const was = current ? `, was ${current}` : '';
+  say(`runtime: ${guess.runtime} (guessed from ${guess.because}${was}; --runtime to choose another)`);
+  return guess.runtime;
+}

@@ -1,0 +1,31 @@
+// `lambkin serve --deploy-examples` (npm start): deploy every folder under examples/ to the server
+// just started, each named after its folder, so that a first-time user can invoke one at once.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { LambkinApiError, LambkinClient } from '../client/index.js';
+import { deployPath } from './deploy.js';
+import { note, out } from './output.js';
+
+/** examples/ at the package root (src/cli and dist/cli both sit two levels below it). */
+export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+/** Deploys each example; a failing one is reported and skipped, never stops the server. */
+export async function deployExamples(endpoint: string, dir: string = EXAMPLES_DIR): Promise<void> {
+  let folders: string[];
+  try {
+    folders = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  } catch {
+    note(`lambkin: no examples to deploy (${dir} not found)`);
+    return;
+  }
+  const client = new LambkinClient({ endpoint });
+  for (const name of folders) {
+    try {
+      out(await deployPath(client, join(dir, name), { name }, () => {}));
+    } catch (err) {
+      const why = err instanceof LambkinApiError ? `${err.name}: ${err.message}` : String(err instanceof Error ? err.message : err);
+      note(`lambkin: example ${name} not deployed: ${why}`);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// `lambkin serve`: start the server in this process and keep it up until SIGINT/SIGTERM, then stop
+// every environment and leave no process and no scratch folder behind.
+import type { Command } from 'commander';
+import { ConfigError, resolveConfig, type ServerFlags } from '../config.js';
+import { UsageError } from './output.js';
+import { deployExamples } from './examples.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('start the lambkin server (Lambda API, Runtime API per environment)')
+    .option('--host <host>', 'address to listen on (env LAMBKIN_HOST)', undefined)
+    .option('--port <port>', 'port to listen on, 0 = any free one (env LAMBKIN_PORT)')
+    .option('--data-dir <dir>', 'where functions, code and logs are kept (env LAMBKIN_DATA_DIR)')
+    .option('--idle-timeout <seconds>', 'stop an environment idle this long, 1-3600 (env LAMBKIN_IDLE_TIMEOUT)')
+    .option('--max-concurrency <n>', 'environments running at once, server-wide (env LAMBKIN_MAX_CONCURRENCY)')
+    .option('--init-timeout <seconds>', 'longest a runtime may take to initialise (env LAMBKIN_INIT_TIMEOUT)')
+    .option('--deploy-examples', 'deploy the functions under examples/ once listening (npm start does)')
+    .action(async (flags: ServerFlags & { deployExamples?: boolean }) => {
+      let config;
+      try {
+        config = resolveConfig(flags);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(err.message);
+        throw err;
+      }
+      // Imported here so that other commands don't pay for loading the server.
+      const { startServer } = await import('../api/server.js');
+      const server = await startServer(config);
+      process.stdout.write(`lambkin listening on ${server.url} (data in ${config.dataDir})\n`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stdout.write(`lambkin: ${signal}: stopping every environment…\n`);
+        server.close().then(() => process.exit(0), (err: unknown) => {
+          process.stderr.write(`lambkin: shutdown failed: ${String(err)}\n`);
+          process.exit(1);
+        });
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      if (flags.deployExamples) await deployExamples(server.url);
+    });
+}

@@ -1,0 +1,113 @@
+// LambkinClient: lambkin's Lambda-compatible REST API (SPEC-LAMBDA.md §2) as typed methods.
+// Requests and responses use Lambda's wire names; the client adds no semantics of its own.
+import { credentialsFromEnv, signerFor, type Credentials, type Signer } from './sign.js';
+import { Transport } from './transport.js';
+import type {
+  CreateFunctionInput,
+  FunctionConfiguration,
+  GetFunctionOutput,
+  InvokeOptions,
+  InvokeResult,
+  ListFunctionsOutput,
+  UpdateFunctionCodeOptions,
+  UpdateFunctionConfigurationInput,
+} from './types.js';
+
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
+
+export interface LambkinClientOptions {
+  /** Base URL of the server, e.g. http://127.0.0.1:9000. */
+  readonly endpoint?: string;
+  /** Defaults to LAMBKIN_ACCESS_KEY_ID / LAMBKIN_SECRET_ACCESS_KEY when both are set. */
+  readonly credentials?: Credentials;
+  /** Overrides how requests are signed (tests; other auth schemes). */
+  readonly signer?: Signer;
+  /** Overrides fetch (tests; a dispatcher with longer timeouts for long invokes). */
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+const FUNCTIONS = '/2015-03-31/functions';
+
+function fn(name: string, suffix = ''): string {
+  return `${FUNCTIONS}/${encodeURIComponent(name)}${suffix}`;
+}
+
+export class LambkinClient {
+  readonly endpoint: string;
+  private readonly http: Transport;
+
+  constructor(options: LambkinClientOptions = {}) {
+    this.endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
+    const signer = options.signer ?? signerFor(options.credentials ?? credentialsFromEnv());
+    this.http = new Transport({ endpoint: this.endpoint, signer, fetch: options.fetch ?? globalThis.fetch });
+  }
+
+  createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {
+    const { ZipFile, ...rest } = input;
+    return this.http.json('POST', FUNCTIONS, { ...rest, Code: { ZipFile: Buffer.from(ZipFile).toString('base64') } });
+  }
+
+  getFunction(name: string, qualifier?: string): Promise<GetFunctionOutput> {
+    return this.http.json('GET', fn(name), undefined, { Qualifier: qualifier });
+  }
+
+  getFunctionConfiguration(name: string, qualifier?: string): Promise<FunctionConfiguration> {
+    return this.http.json('GET', fn(name, '/configuration'), undefined, { Qualifier: qualifier });
+  }
+
+  /** One page. Pass the previous page's NextMarker as `marker` for the next one. */
+  listFunctions(page: { marker?: string; maxItems?: number } = {}): Promise<ListFunctionsOutput> {
+    return this.http.json('GET', `${FUNCTIONS}/`, undefined, {
+      Marker: page.marker,
+      MaxItems: page.maxItems === undefined ? undefined : String(page.maxItems),
+    });
+  }
+
+  /** Every function, fetching pages as the loop goes: `for await (const f of client.listAllFunctions())`. */
+  async *listAllFunctions(pageSize?: number): AsyncGenerator<FunctionConfiguration, void, undefined> {
+    let marker: string | undefined;
+    do {
+      const page = await this.listFunctions({ marker, maxItems: pageSize });
+      yield* page.Functions ?? [];
+      marker = page.NextMarker || undefined;
+    } while (marker !== undefined);
+  }
+
+  updateFunctionCode(name: string, zip: Uint8Array, options: UpdateFunctionCodeOptions = {}): Promise<FunctionConfiguration> {
+    return this.http.json('PUT', fn(name, '/code'), {
+      ZipFile: Buffer.from(zip).toString('base64'),
+      Publish: options.publish,
+      RevisionId: options.revisionId,
+    });
+  }
+
+  updateFunctionConfiguration(name: string, input: UpdateFunctionConfigurationInput): Promise<FunctionConfiguration> {
+    return this.http.json('PUT', fn(name, '/configuration'), input);
+  }
+
+  async deleteFunction(name: string, qualifier?: string): Promise<void> {
+    await this.http.send('DELETE', fn(name), { query: { Qualifier: qualifier } });
+  }
+
+  /** Invoke with the payload bytes as given (send JSON). A function error is a result, not a throw. */
+  async invoke(name: string, payload: Uint8Array = new Uint8Array(0), options: InvokeOptions = {}): Promise<InvokeResult> {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (options.invocationType) headers['x-amz-invocation-type'] = options.invocationType;
+    if (options.logType) headers['x-amz-log-type'] = options.logType;
+    if (options.clientContext) headers['x-amz-client-context'] = options.clientContext;
+    const res = await this.http.send('POST', fn(name, '/invocations'), {
+      query: { Qualifier: options.qualifier },
+      headers,
+      body: payload,
+    });
+    const logResult = res.headers.get('x-amz-log-result') ?? undefined;
+    return {
+      statusCode: res.status,
+      payload: res.body,
+      functionError: res.headers.get('x-amz-function-error') ?? undefined,
+      executedVersion: res.headers.get('x-amz-executed-version') ?? undefined,
+      logResult,
+      log: logResult === undefined ? undefined : Buffer.from(logResult, 'base64').toString('utf8'),
+    };
+  }
+}

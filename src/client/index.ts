@@ -1,0 +1,6 @@
+// client/ owns the typed HTTP client for lambkin's APIs: the Lambda REST API today (CloudWatch Logs
+// next). Used by cli/, console/ and tests; it knows nothing of the server's internals.
+export { LambkinClient, DEFAULT_ENDPOINT, type LambkinClientOptions } from './client.js';
+export { LambkinApiError, LambkinConnectionError, isApiError } from './errors.js';
+export { credentialsFromEnv, signerFor, type Credentials, type HttpRequest, type Signer } from './sign.js';
+export type * from './types.js';

@@ -1,0 +1,304 @@
+// One execution environment: a runtime process in its sandbox, its own Runtime API endpoint, its
+// log stream. It serves one invocation at a time; its state machine (state.ts) refuses anything
+// else. The scheduler decides when to create, use and stop environments; this file only obeys.
+import { randomBytes } from 'node:crypto';
+import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FunctionRecord } from '../registry/types.js';
+import type { RuntimeSpec } from '../runtimes/catalogue.js';
+import type { SandboxBackend, SandboxLayout, SandboxProcess, ExitInfo } from '../sandbox/types.js';
+import type { LogLevel, LogSink } from '../logs/types.js';
+import { checkTransition, type EnvState } from './state.js';
+import { createRuntimeApiServer } from './runtime-api/routes.js';
+import type { Refusal, RuntimeApiHost, RuntimeErrorBody } from './runtime-api/host.js';
+import { MAX_RESPONSE_BYTES } from './runtime-api/host.js';
+import { runtimeEnvironment } from './env-vars.js';
+import { captureFrames, captureLines, levelOf } from './log-capture.js';
+import { Invocation, type InvocationInput, type InvocationResult, errorPayload } from './invocation.js';
+import { startLine } from '../logs/platform-lines.js';
+
+export interface EnvironmentOptions {
+  readonly fn: FunctionRecord;
+  readonly runtime: RuntimeSpec;
+  readonly backend: SandboxBackend;
+  readonly logs: LogSink;
+  readonly region: string;
+  readonly initTimeoutMs: number;
+  readonly initializationType?: 'on-demand' | 'provisioned-concurrency';
+  /** Called once when the environment has stopped and everything of it is gone. */
+  readonly onStopped?: (env: ExecutionEnvironment) => void;
+}
+
+export class ExecutionEnvironment implements RuntimeApiHost {
+  readonly id = randomBytes(16).toString('hex');
+  readonly fn: FunctionRecord;
+  readonly logStream: string;
+  readonly createdAt = Date.now();
+  state: EnvState = 'starting';
+  invocationCount = 0;
+  lastUsedAt = Date.now();
+  /** Set when code or configuration changed: finish what runs, then stop. */
+  retired = false;
+  initMs: number | undefined;
+
+  private readonly server: Server;
+  private layout: SandboxLayout | undefined;
+  private proc: SandboxProcess | undefined;
+  private spawnedAt = 0;
+  private nextRes: ServerResponse | undefined;
+  private active: Invocation | undefined;
+  private initTimer: NodeJS.Timeout | undefined;
+  private reportedInitError: RuntimeErrorBody | undefined;
+  private stopping: Promise<void> | undefined;
+  private lastMemoryMb = 0;
+  private readonly logsOn: boolean;
+
+  constructor(private readonly opts: EnvironmentOptions) {
+    this.fn = opts.fn;
+    const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+    this.logStream = `${day}/[${opts.fn.version}]${this.id}`;
+    this.server = createRuntimeApiServer(this);
+    this.logsOn = opts.fn.config.loggingConfig.enabled;
+  }
+
+  /** Lay out the sandbox, open the Runtime API and spawn the runtime. Init goes on in the background. */
+  async start(): Promise<void> {
+    try {
+      await this.launch();
+    } catch (err) {
+      this.log(`lambkin: could not start the environment: ${(err as Error).message}`, 'ERROR');
+      this.failInit({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: `The runtime could not be started: ${(err as Error).message}`, stackTrace: [] });
+    }
+  }
+
+  private async launch(): Promise<void> {
+    const { fn, backend, runtime } = this.opts;
+    const limits = { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024 };
+    this.layout = await backend.prepare(this.id, fn.codeDir, limits);
+    const bound = await listen(this.server, this.layout);
+    const launch = runtime.launch(this.layout.taskRoot);
+    const env = runtimeEnvironment({
+      fn, runtime, layout: this.layout, runtimeApi: this.layout.runtimeApiAddress(bound), logStream: this.logStream,
+      region: this.opts.region, initializationType: this.opts.initializationType ?? 'on-demand',
+    });
+    this.opts.logs.streamCreated({
+      group: fn.config.loggingConfig.logGroup, stream: this.logStream, functionName: fn.config.name,
+      version: fn.version, envId: this.id, createdAt: this.createdAt,
+    });
+    this.spawnedAt = performance.now();
+    this.proc = backend.start(this.layout, { command: launch.command, args: launch.args, env, limits });
+    captureLines(this.proc.stdout, 'INFO', (m, l) => this.log(m, l));
+    captureLines(this.proc.stderr, 'ERROR', (m, l) => this.log(m, l));
+    captureFrames(this.proc.telemetry, (m) => this.log(m, levelOf(m)), (n) =>
+      this.log(`lambkin: ${n} bytes of log dropped (frame over 256 KB or malformed)`, 'WARN'));
+    this.initTimer = setTimeout(() => this.failInit({
+      errorType: 'Runtime.InitTimeout',
+      errorMessage: `Init did not finish within ${this.opts.initTimeoutMs / 1000} seconds: the runtime never asked for its first event (GET /runtime/invocation/next).`,
+      stackTrace: [],
+    }), this.opts.initTimeoutMs);
+    void this.proc.exited.then((exit) => this.onExit(exit));
+  }
+
+  /** Run one invocation. Legal while starting (it waits for init) or idle. Never rejects. */
+  invoke(input: InvocationInput): Promise<InvocationResult> {
+    if (this.active || (this.state !== 'idle' && this.state !== 'starting')) {
+      throw new Error(`environment ${this.id} is ${this.state}${this.active ? ' and busy' : ''}`);
+    }
+    const cold = this.state === 'starting' || this.invocationCount === 0;
+    const inv = new Invocation(input, this, cold);
+    this.active = inv;
+    this.invocationCount++;
+    this.lastUsedAt = Date.now();
+    if (this.state === 'idle') this.dispatch();
+    return inv.done;
+  }
+
+  /** Kill the runtime and remove everything of the environment. Idempotent. */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    if (this.state !== 'stopped') this.transition('stopping');
+    clearTimeout(this.initTimer);
+    this.stopping = (async () => {
+      this.nextRes?.destroy();
+      this.nextRes = undefined;
+      this.proc?.kill();
+      this.server.close();
+      this.server.closeAllConnections();
+      if (this.proc) await this.proc.exited;
+      if (this.layout) await this.opts.backend.cleanup(this.layout).catch(() => undefined);
+      this.transition('stopped');
+      this.opts.onStopped?.(this);
+    })();
+    return this.stopping;
+  }
+
+  get busy(): boolean {
+    return this.active !== undefined;
+  }
+
+  // ---- what Invocation needs -------------------------------------------------------------------
+
+  /** Write a log line of this environment, tied to the running request (if any). */
+  log(message: string, level: LogLevel | undefined, requestId = this.active?.id): void {
+    this.active?.tail(message);
+    if (!this.logsOn) return;
+    this.opts.logs.append({
+      timestamp: Date.now(), group: this.fn.config.loggingConfig.logGroup, stream: this.logStream,
+      envId: this.id, requestId, level, message,
+    });
+  }
+
+  get sink(): LogSink {
+    return this.opts.logs;
+  }
+
+  /** Peak memory in MB (rounded up), for REPORT; remembered so a dead process still reports. */
+  maxMemoryUsedMb(): number {
+    const mem = this.proc?.memory();
+    if (mem) this.lastMemoryMb = Math.ceil(mem.peakBytes / (1024 * 1024));
+    return this.lastMemoryMb;
+  }
+
+  /** The invocation ended (any way). The environment goes back to idle unless it is going away. */
+  settled(inv: Invocation): void {
+    if (this.active !== inv) return;
+    this.active = undefined;
+    this.lastUsedAt = Date.now();
+    if (this.state === 'busy') this.transition('idle');
+  }
+
+  /** The invocation timed out: the environment is beyond use. */
+  kill(): void {
+    void this.stop();
+  }
+
+  // ---- Runtime API host ------------------------------------------------------------------------
+
+  next(res: ServerResponse): void {
+    if (this.state === 'stopping' || this.state === 'stopped') {
+      res.destroy();
+      return;
+    }
+    if (this.nextRes && !this.nextRes.writableEnded) this.nextRes.destroy();
+    this.nextRes = res;
+    if (this.state === 'starting') {
+      clearTimeout(this.initTimer);
+      this.initMs = performance.now() - this.spawnedAt;
+      this.transition('idle');
+      if (this.active) this.dispatch();
+    } else if (this.active && !this.active.dispatched && this.state === 'busy') {
+      this.sendEvent();
+    }
+  }
+
+  response(requestId: string, body: Buffer): Refusal | undefined {
+    const inv = this.accepting(requestId);
+    if (!inv) return notActive(requestId);
+    inv.succeed(body);
+    return undefined;
+  }
+
+  responseTooLarge(requestId: string, size: number): Refusal | undefined {
+    const inv = this.accepting(requestId);
+    if (!inv) return notActive(requestId);
+    inv.fail({
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+      stackTrace: [],
+    }, 'error');
+    return undefined; // RIE answers the runtime 413 itself; response.ts does that
+  }
+
+  error(requestId: string, error: RuntimeErrorBody, rawBody: Buffer): Refusal | undefined {
+    const inv = this.accepting(requestId);
+    if (!inv) return notActive(requestId);
+    inv.fail(error, 'error', rawBody);
+    return undefined;
+  }
+
+  initError(error: RuntimeErrorBody): Refusal | undefined {
+    if (this.state !== 'starting') {
+      return { status: 403, errorType: 'InvalidStateTransition', errorMessage: 'init/error is only legal during init' };
+    }
+    this.reportedInitError = error;
+    // The runtime exits after reporting; don't wait for it to do so.
+    setImmediate(() => this.failInit(error));
+    return undefined;
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private accepting(requestId: string): Invocation | undefined {
+    const inv = this.active;
+    return inv && inv.dispatched && inv.id === requestId && this.state === 'busy' ? inv : undefined;
+  }
+
+  private dispatch(): void {
+    this.transition('busy');
+    const inv = this.active!;
+    this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
+    if (this.nextRes) this.sendEvent();
+  }
+
+  private sendEvent(): void {
+    const inv = this.active!;
+    const res = this.nextRes!;
+    this.nextRes = undefined;
+    this.proc?.resetPeak();
+    inv.dispatch(res, this.fn.config.timeout);
+  }
+
+  private failInit(error: RuntimeErrorBody): void {
+    if (this.state !== 'starting') return;
+    this.initMs = performance.now() - this.spawnedAt;
+    const inv = this.active;
+    void this.stop();
+    inv?.failInit(error);
+  }
+
+  private onExit(exit: ExitInfo): void {
+    const how = exit.signal ? `signal: ${exit.signal === 'SIGKILL' ? 'killed' : exit.signal}` : `exit status ${exit.code}`;
+    if (this.state === 'starting') {
+      this.failInit(this.reportedInitError ?? {
+        errorType: exit.oomKilled ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
+        errorMessage: `RequestId: ${this.active?.id ?? '-'} Error: Runtime exited with error: ${how}`,
+        stackTrace: [],
+      });
+      return;
+    }
+    const inv = this.active;
+    if (this.state !== 'stopping' && this.state !== 'stopped') void this.stop();
+    else if (inv?.finished !== false) return; // we killed it (timeout, retirement): already answered
+    if (inv && !inv.finished) {
+      inv.fail({
+        errorType: exit.oomKilled ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
+        errorMessage: `RequestId: ${inv.id} Error: Runtime exited with error: ${how}`,
+        stackTrace: [],
+      }, 'crash');
+    }
+  }
+
+  private transition(to: EnvState): void {
+    checkTransition(this.state, to);
+    this.state = to;
+  }
+}
+
+function notActive(requestId: string): Refusal {
+  return {
+    status: 403, errorType: 'InvalidRequestID',
+    errorMessage: `Request ID ${requestId} is not the invocation this environment is running.`,
+  };
+}
+
+function listen(server: Server, layout: SandboxLayout): Promise<string | { address: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(layout.listen, () => {
+      const addr = server.address() as AddressInfo | string;
+      resolve(typeof addr === 'string' ? addr : { address: addr.address, port: addr.port });
+    });
+  });
+}
+
+export { errorPayload };

@@ -1,0 +1,178 @@
+// One invocation inside an environment: hand the event to the runtime's waiting poll, wait for
+// its response, error, death or the deadline — whichever comes first wins, exactly once — then
+// write END/REPORT and the invocation record.
+import type { ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { FunctionRecord } from '../registry/types.js';
+import type { LogLevel, LogSink, Outcome } from '../logs/types.js';
+import type { RuntimeErrorBody } from './runtime-api/host.js';
+import { billedMs, endLine, reportLine, timeoutLine } from '../logs/platform-lines.js';
+
+export interface InvocationInput {
+  readonly requestId: string;
+  readonly payload: Buffer;
+  readonly invokedArn: string;
+  readonly traceId?: string;
+  /** Client context as JSON text (already base64-decoded), passed to the runtime as is. */
+  readonly clientContext?: string;
+  readonly identity?: string;
+  /** Collect the log lines for X-Amz-Log-Result. */
+  readonly tail: boolean;
+}
+
+export interface InvocationResult {
+  readonly requestId: string;
+  readonly envId: string;
+  readonly ok: boolean;
+  readonly payload: Buffer;
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+  readonly outcome: Outcome;
+  readonly cold: boolean;
+  readonly initMs: number | undefined;
+  readonly durationMs: number;
+  readonly billedMs: number;
+  readonly maxMemoryUsedMb: number;
+  /** base64 of the last 4 KB of this invocation's log, when asked for. */
+  readonly logTail?: string;
+}
+
+/** What an invocation needs from its environment. */
+export interface InvocationHost {
+  readonly id: string;
+  readonly fn: FunctionRecord;
+  readonly logStream: string;
+  readonly initMs: number | undefined;
+  readonly sink: LogSink;
+  log(message: string, level: LogLevel | undefined, requestId?: string): void;
+  maxMemoryUsedMb(): number;
+  settled(inv: Invocation): void;
+  kill(): void;
+}
+
+const TAIL_BYTES = 4096;
+
+export class Invocation {
+  readonly id: string;
+  readonly done: Promise<InvocationResult>;
+  dispatched = false;
+  finished = false;
+  private resolve!: (r: InvocationResult) => void;
+  private dispatchedAt = 0;
+  private readonly startedAt = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private tailLines: string[] | undefined;
+
+  constructor(private readonly input: InvocationInput, private readonly host: InvocationHost, private readonly cold: boolean) {
+    this.id = input.requestId;
+    this.done = new Promise((r) => (this.resolve = r));
+    if (input.tail) this.tailLines = [];
+  }
+
+  /** Answer the runtime's pending /next with this event and start the deadline. */
+  dispatch(res: ServerResponse, timeoutSeconds: number): void {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': this.input.payload.length,
+      'lambda-runtime-aws-request-id': this.id,
+      'lambda-runtime-deadline-ms': deadline,
+      'lambda-runtime-invoked-function-arn': this.input.invokedArn,
+      'lambda-runtime-trace-id': this.input.traceId ?? traceId(),
+    };
+    if (this.input.clientContext) headers['lambda-runtime-client-context'] = this.input.clientContext;
+    if (this.input.identity) headers['lambda-runtime-cognito-identity'] = this.input.identity;
+    this.dispatched = true;
+    this.dispatchedAt = performance.now();
+    this.timer = setTimeout(() => this.timeout(timeoutSeconds), timeoutSeconds * 1000);
+    res.writeHead(200, headers);
+    res.end(this.input.payload);
+  }
+
+  succeed(body: Buffer): void {
+    this.finish(true, body, 'success');
+  }
+
+  fail(error: RuntimeErrorBody, outcome: Outcome, rawBody?: Buffer): void {
+    if (outcome === 'crash') this.host.log(`${error.errorMessage}\n${error.errorType}`, 'ERROR', this.id);
+    this.finish(false, errorPayload(error, rawBody), outcome, error);
+  }
+
+  /** The environment never got ready: this invocation carries the init error. */
+  failInit(error: RuntimeErrorBody): void {
+    this.host.log(`${new Date().toISOString()}\t${this.id}\tERROR\tInit failed: ${error.errorType}: ${error.errorMessage}`, 'ERROR', this.id);
+    this.finish(false, errorPayload(error), error.errorType === 'Runtime.InitTimeout' ? 'timeout' : 'error', error);
+  }
+
+  tail(message: string): void {
+    this.tailLines?.push(message);
+  }
+
+  private timeout(timeoutSeconds: number): void {
+    const message = timeoutLine(this.id, timeoutSeconds);
+    this.host.log(message, 'ERROR', this.id);
+    this.finish(false, errorPayload({ errorType: 'Sandbox.Timedout', errorMessage: message, stackTrace: [] }), 'timeout', {
+      errorType: 'Sandbox.Timedout', errorMessage: message, stackTrace: [],
+    });
+  }
+
+  private finish(ok: boolean, payload: Buffer, outcome: Outcome, error?: RuntimeErrorBody): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    const host = this.host;
+    const wasInitFailure = !this.dispatched;
+    const durationMs = wasInitFailure ? (host.initMs ?? 0) : performance.now() - this.dispatchedAt;
+    const initMs = this.cold && !wasInitFailure ? host.initMs : undefined;
+    const maxMemoryUsedMb = host.maxMemoryUsedMb();
+    const billed = billedMs(durationMs);
+    const memoryMb = host.fn.config.memorySize;
+    if (wasInitFailure) host.log(`START RequestId: ${this.id} Version: ${host.fn.version}`, 'PLATFORM', this.id);
+    host.log(endLine(this.id), 'PLATFORM', this.id);
+    host.log(reportLine({
+      requestId: this.id, durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, initMs,
+      status: outcome === 'timeout' ? 'timeout' : outcome === 'crash' || wasInitFailure ? 'error' : undefined,
+      errorType: error?.errorType,
+    }), 'PLATFORM', this.id);
+    host.sink.invocation({
+      requestId: this.id, functionName: host.fn.config.name, version: host.fn.version, envId: host.id,
+      stream: host.logStream, startedAt: this.startedAt, cold: this.cold, initMs: this.cold ? host.initMs : undefined,
+      durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, outcome,
+      errorType: error?.errorType, errorMessage: error?.errorMessage,
+    });
+    if (outcome === 'timeout' || outcome === 'crash' || wasInitFailure) host.kill();
+    else host.settled(this);
+    this.resolve({
+      requestId: this.id, envId: host.id, ok, payload, outcome, cold: this.cold, initMs, durationMs, billedMs: billed,
+      maxMemoryUsedMb, errorType: error?.errorType, errorMessage: error?.errorMessage,
+      logTail: this.tailLines ? tailOf(this.tailLines) : undefined,
+    });
+  }
+}
+
+/** The body a caller gets for a failed invocation: Lambda's {errorMessage, errorType, stackTrace}. */
+export function errorPayload(error: RuntimeErrorBody, rawBody?: Buffer): Buffer {
+  let extra: Record<string, unknown> = {};
+  if (rawBody) {
+    try {
+      const parsed: unknown = JSON.parse(rawBody.toString('utf8'));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) extra = parsed as Record<string, unknown>;
+    } catch {
+      // not JSON: the normalised fields are all there is
+    }
+  }
+  const { trace: _trace, stackTrace: _stack, errorMessage: _m, errorType: _t, ...rest } = extra;
+  const body: Record<string, unknown> = { errorMessage: error.errorMessage, errorType: error.errorType, ...rest };
+  if (error.stackTrace.length || rawBody) body.stackTrace = error.stackTrace;
+  return Buffer.from(JSON.stringify(body));
+}
+
+function tailOf(lines: string[]): string {
+  const text = Buffer.from(lines.join('\n') + '\n');
+  return (text.length > TAIL_BYTES ? text.subarray(text.length - TAIL_BYTES) : text).toString('base64');
+}
+
+function traceId(): string {
+  const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${time}-${randomBytes(12).toString('hex')};Sampled=0`;
+}

@@ -1,0 +1,25 @@
+// What the Runtime API endpoints need from their environment. The endpoints parse and validate;
+// the environment (which implements this) decides, by its state, whether a call is legal.
+import type { ServerResponse } from 'node:http';
+
+/** An error as a runtime reports it (body of /error and /init/error, normalised). */
+export interface RuntimeErrorBody {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly stackTrace: readonly string[];
+}
+
+export type Refusal = { readonly status: number; readonly errorType: string; readonly errorMessage: string };
+
+export interface RuntimeApiHost {
+  /** The runtime asks for work; the environment answers `res` when it has an event. */
+  next(res: ServerResponse): void;
+  /** undefined when accepted. */
+  response(requestId: string, body: Buffer): Refusal | undefined;
+  responseTooLarge(requestId: string, size: number): Refusal | undefined;
+  error(requestId: string, error: RuntimeErrorBody, rawBody: Buffer): Refusal | undefined;
+  initError(error: RuntimeErrorBody): Refusal | undefined;
+}
+
+/** Lambda's limit for a response posted by a runtime: 6 MiB + 100 bytes. */
+export const MAX_RESPONSE_BYTES = 6_291_556;

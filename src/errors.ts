@@ -1,0 +1,77 @@
+// The one error registry: every error lambkin's APIs can answer with, mapped to Lambda's wire name,
+// HTTP status and kind (User = the caller's fault, Service = ours). Code throws `apiError(...)`;
+// api/ turns it into Lambda's error format. docs/errors.md documents each entry (a test checks).
+
+export type ErrorKind = 'User' | 'Service';
+
+export interface ErrorSpec {
+  readonly status: number;
+  readonly kind: ErrorKind;
+  readonly description: string;
+}
+
+export const API_ERRORS = {
+  InvalidParameterValueException: { status: 400, kind: 'User', description: 'A parameter is missing, malformed or out of range.' },
+  InvalidRequestContentException: { status: 400, kind: 'User', description: 'The request body is not valid JSON, or not the shape the operation takes.' },
+  ValidationException: { status: 400, kind: 'User', description: 'A path or query parameter does not match its pattern (e.g. an invalid function name).' },
+  AccessDeniedException: { status: 403, kind: 'User', description: 'The request is not signed, or signed with unknown credentials.' },
+  InvalidSignatureException: { status: 403, kind: 'User', description: 'The request signature does not match, or it is more than 15 minutes old.' },
+  ResourceNotFoundException: { status: 404, kind: 'User', description: 'The function (or version, alias, route) does not exist.' },
+  ResourceConflictException: { status: 409, kind: 'User', description: 'The resource already exists, or is in use.' },
+  PreconditionFailedException: { status: 412, kind: 'User', description: 'The RevisionId given does not match the current one.' },
+  RequestTooLargeException: { status: 413, kind: 'User', description: 'The request payload is over the limit (6 MB sync, 256 KB async).' },
+  UnsupportedMediaTypeException: { status: 415, kind: 'User', description: 'The content type of the request is not supported.' },
+  TooManyRequestsException: { status: 429, kind: 'User', description: 'A concurrency limit is reached; retry after the Retry-After seconds.' },
+  ServiceException: { status: 500, kind: 'Service', description: 'lambkin itself failed; the message carries a request id to find it in the server log.' },
+  InvalidZipFileException: { status: 502, kind: 'Service', description: 'The stored code package of the function cannot be used.' },
+  InvalidRuntimeException: { status: 502, kind: 'Service', description: 'The runtime of the function is not installed on this server.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ApiErrorName = keyof typeof API_ERRORS;
+
+/** An error answered to the caller in Lambda's format. `extra` fields go into the JSON body. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly kind: ErrorKind;
+  constructor(
+    readonly errorName: ApiErrorName,
+    message: string,
+    readonly extra: Readonly<Record<string, string | number>> = {},
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.status = API_ERRORS[errorName].status;
+    this.kind = API_ERRORS[errorName].kind;
+  }
+}
+
+export function apiError(
+  name: ApiErrorName,
+  message: string,
+  extra?: Record<string, string | number>,
+  headers?: Record<string, string>,
+): ApiError {
+  return new ApiError(name, message, extra, headers);
+}
+
+/**
+ * Function errors: the errorType of an invoke answered with X-Amz-Function-Error. Errors thrown by
+ * the handler itself carry the handler's own class name; these are the ones the platform or the
+ * runtime bootstraps produce.
+ */
+export const FUNCTION_ERRORS = {
+  'Sandbox.Timedout': 'The invocation ran longer than the function\'s Timeout; the environment was stopped.',
+  'Runtime.ExitError': 'The runtime process exited or was killed during init or an invocation.',
+  'Runtime.OutOfMemory': 'The environment went over its MemorySize and was killed.',
+  'Runtime.InvalidEntrypoint': 'The runtime could not be started (missing or non-executable bootstrap or interpreter).',
+  'Runtime.HandlerNotFound': 'The handler method is not defined in the handler module.',
+  'Runtime.ImportModuleError': 'The handler module could not be imported.',
+  'Runtime.UserCodeSyntaxError': 'The handler module has a syntax error.',
+  'Runtime.MalformedHandlerName': 'The handler string is not of the form file.method.',
+  'Runtime.MarshalError': 'The handler\'s result could not be serialised to JSON.',
+  'Runtime.UnmarshalError': 'The event could not be parsed as JSON.',
+  'Runtime.InitTimeout': 'The runtime did not ask for its first invocation within the init timeout.',
+  'Function.ResponseSizeTooLarge': 'The result is over 6291556 bytes.',
+} as const;
+
+export type FunctionErrorType = keyof typeof FUNCTION_ERRORS;

@@ -1,0 +1,56 @@
+// What the rest of lambkin hands to the logs: events of a function's output and platform lines,
+// and one structured record per invocation. Implementations batch and store them off the hot path.
+
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'PLATFORM';
+
+export interface LogEvent {
+  readonly timestamp: number; // epoch ms
+  readonly group: string; // /aws/lambda/<function>
+  readonly stream: string; // YYYY/MM/DD/[<version>]<32 hex>
+  readonly envId: string;
+  readonly requestId: string | undefined;
+  readonly level: LogLevel | undefined;
+  readonly message: string;
+}
+
+export interface StreamInfo {
+  readonly group: string;
+  readonly stream: string;
+  readonly functionName: string;
+  readonly version: string;
+  readonly envId: string;
+  readonly createdAt: number;
+}
+
+export type Outcome = 'success' | 'error' | 'timeout' | 'crash' | 'throttled';
+
+export interface InvocationRecord {
+  readonly requestId: string;
+  readonly functionName: string;
+  readonly version: string;
+  readonly envId: string | undefined;
+  readonly stream: string | undefined;
+  readonly startedAt: number; // epoch ms
+  readonly cold: boolean;
+  readonly initMs: number | undefined;
+  readonly durationMs: number;
+  readonly billedMs: number;
+  readonly memoryMb: number;
+  readonly maxMemoryUsedMb: number | undefined;
+  readonly outcome: Outcome;
+  readonly errorType: string | undefined;
+  readonly errorMessage: string | undefined;
+}
+
+export interface LogSink {
+  streamCreated(info: StreamInfo): void;
+  append(event: LogEvent): void;
+  invocation(record: InvocationRecord): void;
+}
+
+/** A sink that keeps nothing (logging switched off at server level, or unit use). */
+export const NULL_SINK: LogSink = {
+  streamCreated: () => undefined,
+  append: () => undefined,
+  invocation: () => undefined,
+};

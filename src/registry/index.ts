@@ -1,0 +1,7 @@
+// registry/ owns what a function *is*: its configuration and tags in SQLite (store.ts), its code
+// in a content-addressed, crash-safe code store (code-store.ts) unpacked safely (unzip.ts), and
+// the ARNs that name it (arn.ts). It validates packages, not requests: api/ does that.
+export { ACCOUNT_ID, DEFAULT_ROLE, REGION, functionArn } from './arn.js';
+export { MAX_LIST_ITEMS, Registry, functionNotFound, type ConfigPatch, type CreateInput, type RegistryOptions } from './registry.js';
+export type { FunctionConfig, FunctionRecord, ListPage, LoggingConfig } from './types.js';
+export { LAMBDA_LIMITS, type UnzipLimits } from './unzip.js';

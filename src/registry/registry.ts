@@ -1,0 +1,229 @@
+// The registry: functions as stored. SQLite is the source of truth; an in-memory copy of every
+// record (rebuilt at open, replaced on each write by this process) answers get() without I/O,
+// since get() sits on the invoke path. One process owns a data folder at a time.
+//
+// Write order, for crash safety: the code goes into the code store first (durable, complete,
+// renamed into place), and only then does the SQLite transaction commit the row that points to it.
+// A crash in between leaves unreferenced code, which the next open() collects.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import { apiError } from '../errors.js';
+import { functionArn } from './arn.js';
+import { CodeStore } from './code-store.js';
+import { FunctionTable, openDatabase, type FunctionRow } from './store.js';
+import type { FunctionConfig, FunctionRecord, ListPage } from './types.js';
+import { LAMBDA_LIMITS, type UnzipLimits } from './unzip.js';
+
+export interface CreateInput {
+  readonly config: FunctionConfig;
+  readonly zip: Buffer;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export type ConfigPatch = Partial<Omit<FunctionConfig, 'name'>>;
+
+export interface RegistryOptions {
+  /** Lambda's limits unless given (tests lower them). */
+  readonly unzipLimits?: UnzipLimits;
+}
+
+/** ListFunctions answers at most this many per page, whatever MaxItems says (as Lambda does). */
+export const MAX_LIST_ITEMS = 50;
+
+export function functionNotFound(name: string, qualifier?: string): Error {
+  return apiError('ResourceNotFoundException', `Function not found: ${functionArn(name, qualifier)}`);
+}
+
+export class Registry {
+  private readonly cache = new Map<string, FunctionRecord>();
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly table: FunctionTable,
+    private readonly code: CodeStore,
+    rows: readonly FunctionRow[],
+  ) {
+    const missing = new Set(rows.map((r) => r.codeSha256).filter((sha) => !existsSync(code.dirPath(sha))));
+    this.repaired = (async () => {
+      for (const sha of missing) await code.repair(sha).catch(() => false);
+    })();
+  }
+
+  /**
+   * Settles once code folders found missing at open (only a disk losing data can do that) have
+   * been unpacked again from their stored zips. Never rejects; a zip that cannot be used stays
+   * as it is, and invoking its function reports the unusable package.
+   */
+  readonly repaired: Promise<void>;
+
+  /** Open (creating if need be) the registry in `dataDir`: `registry.db` and `code/`. */
+  static open(dataDir: string, options: RegistryOptions = {}): Registry {
+    const root = resolve(dataDir);
+    mkdirSync(root, { recursive: true });
+    const db = openDatabase(join(root, 'registry.db'));
+    const table = new FunctionTable(db);
+    const code = new CodeStore(join(root, 'code'), options.unzipLimits ?? LAMBDA_LIMITS);
+    const rows = table.all();
+    code.collect(new Set(rows.map((r) => r.codeSha256)));
+    const registry = new Registry(db, table, code, rows);
+    for (const row of rows) registry.remember(row);
+    return registry;
+  }
+
+  get(name: string): FunctionRecord | undefined {
+    return this.cache.get(name);
+  }
+
+  /** Every function, in no particular order (from memory). */
+  all(): FunctionRecord[] {
+    return [...this.cache.values()];
+  }
+
+  /** A page of functions ordered by name; `marker` is a previous page's nextMarker. */
+  list(marker?: string, maxItems: number = MAX_LIST_ITEMS): ListPage {
+    const limit = Math.max(1, Math.min(Math.trunc(maxItems), MAX_LIST_ITEMS));
+    const names = this.table.names(marker === undefined ? '' : decodeMarker(marker), limit + 1);
+    const page = names.slice(0, limit);
+    const functions = page.map((n) => this.cache.get(n)).filter((r): r is FunctionRecord => r !== undefined);
+    const last = page[page.length - 1];
+    return names.length > limit && last !== undefined
+      ? { functions, nextMarker: Buffer.from(last, 'utf8').toString('base64url') }
+      : { functions };
+  }
+
+  async create(input: CreateInput): Promise<FunctionRecord> {
+    const { name } = input.config;
+    if (this.cache.has(name)) throw alreadyExists(name);
+    const code = await this.code.put(input.zip);
+    const row: FunctionRow = {
+      name,
+      config: input.config,
+      version: '$LATEST',
+      codeSha256: code.sha256,
+      codeSize: code.size,
+      revisionId: randomUUID(),
+      lastModified: lastModifiedNow(),
+      tags: { ...input.tags },
+      reservedConcurrency: undefined,
+    };
+    try {
+      this.table.insert(row);
+    } catch (err) {
+      // Another create of the same name finished while our code was unpacking.
+      if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw alreadyExists(name);
+      throw err;
+    }
+    return this.remember(row);
+  }
+
+  async updateCode(name: string, zip: Buffer, expectedRevisionId?: string): Promise<FunctionRecord> {
+    this.current(name, expectedRevisionId); // fail fast, before unpacking anything
+    const code = await this.code.put(zip);
+    return this.write(name, expectedRevisionId, (row) => ({ ...row, codeSha256: code.sha256, codeSize: code.size }));
+  }
+
+  updateConfig(name: string, patch: ConfigPatch, expectedRevisionId?: string): FunctionRecord {
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    return this.write(name, expectedRevisionId, (row) => ({ ...row, config: { ...row.config, ...defined, name } }));
+  }
+
+  /**
+   * Set (or with undefined, remove) the function's reserved concurrency. Like Lambda, this is not
+   * a change of the function's code or configuration: RevisionId and LastModified stay.
+   */
+  setReservedConcurrency(name: string, value: number | undefined): FunctionRecord {
+    const next = this.db.transaction(() => {
+      const updated: FunctionRow = { ...this.current(name), reservedConcurrency: value };
+      this.table.update(updated);
+      return updated;
+    })();
+    return this.remember(next);
+  }
+
+  /** Validate a zip exactly as updateCode would, storing nothing (UpdateFunctionCode DryRun). */
+  checkCode(zip: Buffer): Promise<void> {
+    return this.code.check(zip);
+  }
+
+  /** The stored zip of a record (for GetFunction's Code.Location). */
+  codeZipPath(record: FunctionRecord): string {
+    return this.code.zipPath(record.codeSha256);
+  }
+
+  /**
+   * Delete a function's row. Its code stays on disk until the next open: warm environments may
+   * still be running from it.
+   */
+  delete(name: string): boolean {
+    const deleted = this.table.delete(name);
+    this.cache.delete(name);
+    return deleted;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private current(name: string, expectedRevisionId?: string): FunctionRow {
+    const row = this.table.get(name);
+    if (!row) throw functionNotFound(name);
+    if (expectedRevisionId !== undefined && expectedRevisionId !== row.revisionId) {
+      throw apiError(
+        'PreconditionFailedException',
+        'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+      );
+    }
+    return row;
+  }
+
+  /** Read, check the revision, change and write one row in one transaction. */
+  private write(name: string, expectedRevisionId: string | undefined, change: (row: FunctionRow) => FunctionRow): FunctionRecord {
+    const next = this.db.transaction(() => {
+      const row = change(this.current(name, expectedRevisionId));
+      const updated: FunctionRow = { ...row, revisionId: randomUUID(), lastModified: lastModifiedNow() };
+      this.table.update(updated);
+      return updated;
+    })();
+    return this.remember(next);
+  }
+
+  private remember(row: FunctionRow): FunctionRecord {
+    const { config } = row;
+    const record: FunctionRecord = Object.freeze({
+      config: Object.freeze({
+        ...config,
+        environment: Object.freeze({ ...config.environment }),
+        loggingConfig: Object.freeze({ ...config.loggingConfig }),
+      }),
+      version: row.version,
+      codeSha256: row.codeSha256,
+      codeSize: row.codeSize,
+      revisionId: row.revisionId,
+      lastModified: row.lastModified,
+      tags: Object.freeze({ ...row.tags }),
+      reservedConcurrency: row.reservedConcurrency,
+      codeDir: this.code.dirPath(row.codeSha256),
+    });
+    this.cache.set(row.name, record);
+    return record;
+  }
+}
+
+function alreadyExists(name: string): Error {
+  return apiError('ResourceConflictException', `Function already exist: ${name}`);
+}
+
+/** Lambda's LastModified form: 2026-11-27T04:39:51.123+0000 */
+function lastModifiedNow(): string {
+  return new Date().toISOString().replace('Z', '+0000');
+}
+
+function decodeMarker(marker: string): string {
+  const name = Buffer.from(marker, 'base64url').toString('utf8');
+  if (marker === '' || Buffer.from(name, 'utf8').toString('base64url') !== marker) {
+    throw apiError('InvalidParameterValueException', `Invalid Marker: ${marker}`);
+  }
+  return name;
+}

@@ -1,0 +1,44 @@
+// The registry's data model: what a function is, as stored. Values handed out are frozen.
+
+export interface LoggingConfig {
+  readonly logFormat: 'Text' | 'JSON';
+  readonly logGroup: string; // default /aws/lambda/<name>
+  /** lambkin extension: false switches capture of function output off (records are still kept). */
+  readonly enabled: boolean;
+}
+
+/** Everything UpdateFunctionConfiguration can change, plus the name. */
+export interface FunctionConfig {
+  readonly name: string;
+  readonly runtime: string;
+  readonly handler: string;
+  readonly role: string;
+  readonly description: string;
+  readonly memorySize: number; // MB, 128..10240
+  readonly timeout: number; // seconds, 1..900
+  readonly ephemeralStorage: number; // MB, 512..10240
+  readonly environment: Readonly<Record<string, string>>;
+  readonly loggingConfig: LoggingConfig;
+  /** lambkin extension: callers see a generic error; details go to the logs. */
+  readonly sanitizeErrors: boolean;
+}
+
+/** A function's $LATEST as stored: configuration, code and bookkeeping. */
+export interface FunctionRecord {
+  readonly config: FunctionConfig;
+  readonly version: string; // '$LATEST' (versions come with the lifecycle issue)
+  readonly codeSha256: string; // lowercase hex of the zip's sha256 (content address)
+  readonly codeSize: number; // bytes of the zip
+  readonly revisionId: string; // uuid, changes on every update
+  readonly lastModified: string; // ISO 8601, e.g. 2026-11-27T04:39:51.123+0000
+  readonly tags: Readonly<Record<string, string>>;
+  /** PutFunctionConcurrency's ReservedConcurrentExecutions; undefined = none. */
+  readonly reservedConcurrency: number | undefined;
+  /** Absolute path of the unpacked code (read-only; environments copy or mount it). */
+  readonly codeDir: string;
+}
+
+export interface ListPage {
+  readonly functions: readonly FunctionRecord[];
+  readonly nextMarker?: string;
+}

@@ -1,0 +1,78 @@
+// The runtime catalogue: which runtime ids lambkin accepts, how to start each one's bootstrap,
+// and how to tell whether the machine has what it needs. Environments ask here; nothing here
+// knows about functions or sandboxes.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** runtimes/ at the package root: the bootstraps that run inside an environment. */
+export const BOOTSTRAP_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../runtimes');
+
+export type RuntimeFamily = 'nodejs' | 'python' | 'provided';
+
+export interface LaunchCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Extra environment variables the runtime itself needs (not the function's). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface RuntimeSpec {
+  readonly ids: readonly string[];
+  readonly family: RuntimeFamily;
+  /** What to run; taskRoot is the function's code folder as the runtime sees it. */
+  launch(taskRoot: string): LaunchCommand;
+  /** undefined when installed, else a sentence saying what to install. */
+  missing(): string | undefined;
+}
+
+const resolved = new Map<string, string | undefined>();
+
+/** Resolve an interpreter to its real binary once (python3 here is a pyenv shim costing ~70 ms). */
+function realBinary(name: string, probe: string[]): string | undefined {
+  if (resolved.has(name)) return resolved.get(name);
+  let path: string | undefined;
+  try {
+    path = execFileSync(name, probe, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+    if (!path || !existsSync(path)) path = undefined;
+  } catch {
+    path = undefined;
+  }
+  resolved.set(name, path);
+  return path;
+}
+
+const NODE: RuntimeSpec = {
+  ids: ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'],
+  family: 'nodejs',
+  launch: () => ({
+    command: process.execPath,
+    args: ['--enable-source-maps', join(BOOTSTRAP_ROOT, 'nodejs', 'bootstrap.js')],
+    env: {},
+  }),
+  missing: () => undefined, // lambkin itself runs on node
+};
+
+const PYTHON: RuntimeSpec = {
+  ids: ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13'],
+  family: 'python',
+  launch: () => ({
+    command: realBinary('python3', ['-c', 'import sys; print(sys.executable)']) ?? 'python3',
+    // -s: no user site-packages; -E is not used so that PYTHONPATH-style settings of the function work.
+    args: ['-s', join(BOOTSTRAP_ROOT, 'python', 'bootstrap.py')],
+    env: { PYTHONDONTWRITEBYTECODE: '1' },
+  }),
+  missing: () =>
+    realBinary('python3', ['-c', 'import sys; print(sys.executable)'])
+      ? undefined
+      : 'python3 is not installed: apt-get install -y python3',
+};
+
+export const RUNTIMES: readonly RuntimeSpec[] = [NODE, PYTHON];
+
+export const RUNTIME_IDS: readonly string[] = RUNTIMES.flatMap((r) => r.ids);
+
+export function findRuntime(id: string): RuntimeSpec | undefined {
+  return RUNTIMES.find((r) => r.ids.includes(id));
+}

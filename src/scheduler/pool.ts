@@ -1,0 +1,64 @@
+// The environments of one function: a stack of idle ones (last used on top, so the hottest is
+// reused and the coldest ages out), and every one that exists, busy or not.
+import type { ExecutionEnvironment } from '../environment/environment.js';
+
+export class Pool {
+  private readonly idle: ExecutionEnvironment[] = [];
+  private readonly members = new Set<ExecutionEnvironment>();
+  inFlight = 0;
+
+  add(env: ExecutionEnvironment): void {
+    this.members.add(env);
+  }
+
+  /** The most recently used idle environment of this revision, if any. */
+  takeIdle(revisionId: string): ExecutionEnvironment | undefined {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const env = this.idle[i]!;
+      if (env.state !== 'idle' || env.retired || env.fn.revisionId !== revisionId) continue;
+      this.idle.splice(i, 1);
+      return env;
+    }
+    return undefined;
+  }
+
+  /** After an invocation: back on the idle stack if it can serve again. */
+  release(env: ExecutionEnvironment): void {
+    if (env.state !== 'idle') return; // stopping after a timeout/crash, or stopped
+    if (env.retired) {
+      void env.stop();
+      return;
+    }
+    this.idle.push(env);
+  }
+
+  remove(env: ExecutionEnvironment): void {
+    this.members.delete(env);
+    const i = this.idle.indexOf(env);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  retireAll(): void {
+    for (const env of this.members) {
+      env.retired = true;
+      if (env.state === 'idle' && !env.busy) void env.stop();
+    }
+    this.idle.length = 0;
+  }
+
+  reapIdle(cutoff: number): void {
+    // The stack is ordered by last use: the stale ones are at the bottom.
+    while (this.idle.length && this.idle[0]!.lastUsedAt < cutoff) {
+      void this.idle.shift()!.stop();
+    }
+  }
+
+  all(): ExecutionEnvironment[] {
+    return [...this.members];
+  }
+
+  stopAll(): Promise<void[]> {
+    this.idle.length = 0;
+    return Promise.all([...this.members].map((e) => e.stop()));
+  }
+}
