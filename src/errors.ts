@@ -72,6 +72,8 @@ export const FUNCTION_ERRORS = {
   'Runtime.UnmarshalError': 'The event could not be parsed as JSON.',
   'Runtime.InitTimeout': 'The runtime did not ask for its first invocation within the init timeout.',
   'Function.ResponseSizeTooLarge': 'The result is over 6291556 bytes.',
+  'Runtime.UnhandledPromiseRejection': 'Node.js: a promise rejected with no handler while the invocation ran.',
+  'Runtime.Unknown': 'The runtime reported an error without saying its type.',
 } as const;
 
 export type FunctionErrorType = keyof typeof FUNCTION_ERRORS;

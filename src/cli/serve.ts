@@ -40,6 +40,10 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
-      if (flags.deployExamples) await deployExamples(server.url);
+      if (flags.deployExamples) {
+        await deployExamples(server.url);
+        const endpoint = server.url === 'http://127.0.0.1:9000' ? '' : ` --endpoint ${server.url}`;
+        process.stdout.write(`\nready — try:  npx lambkin${endpoint} invoke hello-python --payload '{"name": "Ada"}'\n(Ctrl-C stops the server and every environment)\n`);
+      }
     });
 }
