@@ -10,6 +10,18 @@ export interface ServerConfig {
   readonly idleTimeoutSeconds: number;
   readonly maxConcurrency: number;
   readonly initTimeoutSeconds: number;
+  /** undefined: `namespace` where bubblewrap works, else `process` (with a warning). */
+  readonly sandbox?: 'namespace' | 'process';
+  /** undefined: `isolated` under namespace. */
+  readonly network?: 'isolated' | 'none' | 'host';
+  /** How often log retention is enforced (seconds; default 300). */
+  readonly logSweepSeconds?: number;
+  /** Delays before the retries of a failed Event invocation (ms); Lambda's 60 s, 120 s by default. */
+  readonly asyncRetryDelaysMs?: readonly number[];
+  /** Event invocations of one function running at once (default 8). */
+  readonly asyncConcurrency?: number;
+  /** Length of one second of MaximumEventAgeInSeconds (ms, default 1000); only tests change it. */
+  readonly asyncSecondMs?: number;
 }
 
 /** Flags as commander gives them (strings), before defaults. */
@@ -20,6 +32,11 @@ export interface ServerFlags {
   readonly idleTimeout?: string;
   readonly maxConcurrency?: string;
   readonly initTimeout?: string;
+  readonly sandbox?: string;
+  readonly network?: string;
+  readonly logSweepInterval?: string;
+  readonly asyncRetryDelays?: string;
+  readonly asyncConcurrency?: string;
 }
 
 export class ConfigError extends Error {}
@@ -38,7 +55,29 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     idleTimeoutSeconds: int(pick(flags.idleTimeout, 'IDLE_TIMEOUT'), 600, 1, 3600, '--idle-timeout / LAMBKIN_IDLE_TIMEOUT (seconds)'),
     maxConcurrency: int(pick(flags.maxConcurrency, 'MAX_CONCURRENCY'), defaultMaxConcurrency(), 1, 100_000, '--max-concurrency / LAMBKIN_MAX_CONCURRENCY'),
     initTimeoutSeconds: int(pick(flags.initTimeout, 'INIT_TIMEOUT'), 10, 1, 900, '--init-timeout / LAMBKIN_INIT_TIMEOUT (seconds)'),
+    sandbox: oneOf(pick(flags.sandbox, 'SANDBOX'), ['namespace', 'process'] as const, '--sandbox / LAMBKIN_SANDBOX'),
+    network: oneOf(pick(flags.network, 'NETWORK'), ['isolated', 'none', 'host'] as const, '--network / LAMBKIN_NETWORK'),
+    logSweepSeconds: int(pick(flags.logSweepInterval, 'LOG_SWEEP_INTERVAL'), 300, 1, 86_400, '--log-sweep-interval / LAMBKIN_LOG_SWEEP_INTERVAL (seconds)'),
+    asyncRetryDelaysMs: delays(pick(flags.asyncRetryDelays, 'ASYNC_RETRY_DELAYS_MS'), '--async-retry-delays / LAMBKIN_ASYNC_RETRY_DELAYS_MS'),
+    asyncConcurrency: int(pick(flags.asyncConcurrency, 'ASYNC_CONCURRENCY'), 8, 1, 10_000, '--async-concurrency / LAMBKIN_ASYNC_CONCURRENCY'),
+    asyncSecondMs: int(env.LAMBKIN_ASYNC_SECOND_MS, 1000, 1, 1000, 'LAMBKIN_ASYNC_SECOND_MS'),
   });
+}
+
+/** `60000,120000` → [60000, 120000]: one delay (ms) per retry, 0 to 1 hour each. */
+function delays(raw: string | undefined, what: string): readonly number[] {
+  if (raw === undefined || raw === '') return [60_000, 120_000];
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.length > 2 || parts.some((p) => !/^\d+$/.test(p) || Number(p) > 3_600_000)) {
+    throw new ConfigError(`${what} must be one or two delays in milliseconds (0 to 3600000), comma-separated, e.g. 60000,120000; not '${raw}'`);
+  }
+  return Object.freeze(parts.map(Number));
+}
+
+function oneOf<T extends string>(raw: string | undefined, allowed: readonly T[], what: string): T | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${what} must be one of ${allowed.join(', ')}, not '${raw}'`);
+  return raw as T;
 }
 
 function int(raw: string | undefined, fallback: number, min: number, max: number, what: string): number {

@@ -19,6 +19,20 @@ export interface ApiResponse {
   readonly headers?: Readonly<Record<string, string>>;
   /** A Buffer or string is sent as is; anything else as JSON (application/json). */
   readonly body?: Buffer | string | object;
+  /**
+   * A response that stays open (server-sent events): called once the status and headers are sent,
+   * instead of sending `body`; the operation writes to it until the client goes or it ends it.
+   */
+  readonly stream?: (out: ResponseStream) => void;
+}
+
+export interface ResponseStream {
+  /** False once the client is not keeping up (bytes are buffered); the text is still sent. */
+  write(text: string): boolean;
+  end(): void;
+  /** Bytes waiting to be sent to a slow client. */
+  readonly buffered: number;
+  onClose(listener: () => void): void;
 }
 
 export type Operation = (req: ApiRequest) => Promise<ApiResponse> | ApiResponse;

@@ -4,12 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { ServerConfig } from '../config.js';
+import { ConfigError, type ServerConfig } from '../config.js';
 import { Registry } from '../registry/registry.js';
 import { REGION } from '../registry/arn.js';
 import { Scheduler } from '../scheduler/scheduler.js';
-import { ProcessBackend } from '../sandbox/process/index.js';
-import { NULL_SINK, type LogSink } from '../logs/types.js';
+import { chooseSandbox, SandboxUnavailable } from '../sandbox/select.js';
+import { CredentialsError, isLoopback, loadCredentials } from './auth/credentials.js';
+import { SigV4Verifier } from './auth/sigv4.js';
+import { LogStore } from '../logs/store.js';
 import { Router } from './router.js';
 import { sendApiError } from './errors.js';
 import { apiError } from '../errors.js';
@@ -17,7 +19,13 @@ import type { ApiRequest, ApiResponse } from './http.js';
 import { controlPlaneRoutes } from './lambda/routes.js';
 import { invokeOperation } from './lambda/invoke.js';
 import { concurrencyRoutes } from './lambda/function-concurrency.js';
-import { AsyncInvoker } from '../scheduler/async-invoker.js';
+import { startLifecycle } from './lifecycle.js';
+import { isFunctionUrl } from './urls/serve.js';
+import { logsRoutes } from './logs/routes.js';
+import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
+import { investigateRoutes } from './investigate/routes.js';
+import { startConsoleApi } from './console-api/index.js';
+import { consoleHandler, isConsolePath } from './console/static.js';
 
 /** Largest request body accepted at all (a 50 MB zip, base64-encoded, plus JSON). */
 const MAX_BODY = 70 * 1024 * 1024;
@@ -38,25 +46,44 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   // User code without a package.json of its own is CommonJS, as in Lambda's /var/task.
   writeFileSync(join(runDir, 'package.json'), '{"type":"commonjs"}\n');
 
+  const auth = authFor(config, log);
+  let sandbox;
+  try {
+    sandbox = chooseSandbox({ runDir, sandbox: config.sandbox, network: config.network }, log);
+  } catch (err) {
+    if (err instanceof SandboxUnavailable) throw new ConfigError(err.message);
+    throw err;
+  }
+  log(`lambkin: ${sandbox.summary}`);
+
   const registry = Registry.open(config.dataDir);
-  const logs: LogSink = NULL_SINK;
+  const logs = LogStore.open(config.dataDir, { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log });
   const scheduler = new Scheduler({
-    backend: new ProcessBackend(runDir), logs, region: REGION, maxConcurrency: config.maxConcurrency,
+    backend: sandbox.backend, logs, region: REGION, maxConcurrency: config.maxConcurrency,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
   });
-  const asyncInvoker = new AsyncInvoker(scheduler, log);
+  const lifecycle = startLifecycle({ config, registry, scheduler, auth, log });
+  const consoleApi = startConsoleApi({ dataDir: config.dataDir, logs, registry, scheduler, log });
+  const serveConsole = consoleHandler();
   const router = new Router()
     .add([{
       method: 'POST', pattern: '/2015-03-31/functions/{name}/invocations',
       operation: invokeOperation({
         registry, scheduler, reservedConcurrency: (name) => registry.get(name)?.reservedConcurrency,
-        enqueueAsync: (fn, payload, requestId) => asyncInvoker.enqueue(fn, payload, requestId),
+        enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
       }),
     }])
-    .add(controlPlaneRoutes({ registry, onFunctionChanged: (name) => scheduler.retire(name) }))
-    .add(concurrencyRoutes({ registry, maxConcurrency: config.maxConcurrency }));
+    .add(consoleApi.recordDeploys(warnWhenLoggingOff(controlPlaneRoutes({ registry, onFunctionChanged: (name, version) => scheduler.retire(name, version) }), log)))
+    .add(concurrencyRoutes({ registry, maxConcurrency: config.maxConcurrency }))
+    .add(logsRoutes({ store: logs, log }))
+    .add(investigateRoutes({ store: logs, registry }))
+    .add(consoleApi.routes)
+    .add(consoleApi.recordDeploys(lifecycle.routes));
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handle(router, req, res, log));
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) =>
+    // Function URLs are the function's own HTTP surface: their auth is the URL's AuthType, not the API's.
+    isConsolePath(req.url, req.method, req.headers.accept) ? serveConsole(req, res)
+      : void (isFunctionUrl(req.url) ? lifecycle.serveUrl(req, res) : handle(router, auth, req, res, log)));
   server.headersTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -69,26 +96,54 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     port,
     scheduler,
     close: async () => {
+      consoleApi.endStreams(); // open live tails would hold the server's close
       await closeServer(server);
-      await asyncInvoker.close();
+      await lifecycle.close();
       await scheduler.close();
+      sandbox.close();
+      // Every environment is gone: nothing of the run folder (the sandbox's shared files) stays behind.
+      rmSync(runDir, { recursive: true, force: true });
+      logs.close(); // after the environments: their last lines are written too
+      consoleApi.close(); // after the logs: it stores what their last batch recorded
       registry.close();
     },
   };
 }
 
-async function handle(router: Router, req: IncomingMessage, res: ServerResponse, log: (line: string) => void): Promise<void> {
+/** SigV4 when credentials are configured; without them, only a loopback address may be used. */
+function authFor(config: ServerConfig, log: (line: string) => void): SigV4Verifier | undefined {
+  let credentials;
+  try {
+    credentials = loadCredentials(config.dataDir);
+  } catch (err) {
+    if (err instanceof CredentialsError) throw new ConfigError(err.message);
+    throw err;
+  }
+  if (!credentials) {
+    if (isLoopback(config.host)) return undefined;
+    throw new ConfigError(
+      `refusing to listen on ${config.host} without credentials: anyone who can reach it could deploy and run code. ` +
+      `Create them with \`lambkin init-credentials --data-dir ${config.dataDir}\` (or set LAMBKIN_ACCESS_KEY_ID and ` +
+      'LAMBKIN_SECRET_ACCESS_KEY), and sign requests with them (the AWS SDK and CLI do; so does the lambkin CLI).',
+    );
+  }
+  log(`lambkin: API requests must be signed (SigV4) with the credentials from ${credentials.source}`);
+  return new SigV4Verifier(credentials);
+}
+
+async function handle(router: Router, auth: SigV4Verifier | undefined, req: IncomingMessage, res: ServerResponse, log: (line: string) => void): Promise<void> {
   const requestId = randomUUID();
   try {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
+    const body = await readBody(req);
+    // Before routing: an unsigned caller learns nothing, not even which routes exist.
+    if (auth) await auth.verify({ method: req.method ?? 'GET', path, rawQuery: q < 0 ? '' : url.slice(q + 1), headers: req.headers, body });
     const match = router.match(req.method ?? 'GET', path);
     if (match === undefined || match === 'method') {
-      req.resume();
       throw apiError('ResourceNotFoundException', `No lambkin API route for ${req.method} ${path}.`);
     }
-    const body = await readBody(req);
     const apiReq: ApiRequest = {
       method: req.method ?? 'GET', path, params: match.params,
       query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), headers: req.headers, body, requestId,
@@ -101,6 +156,18 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse,
 
 function send(res: ServerResponse, response: ApiResponse, requestId: string): void {
   const headers: Record<string, string | number> = { 'x-amzn-requestid': requestId, ...response.headers };
+  if (response.stream) {
+    res.writeHead(response.status, headers);
+    res.flushHeaders();
+    response.stream({
+      write: (text) => res.write(text), end: () => res.end(),
+      get buffered() {
+        return res.writableLength;
+      },
+      onClose: (listener) => res.once('close', listener),
+    });
+    return;
+  }
   let body: Buffer | undefined;
   if (response.body === undefined) body = undefined;
   else if (Buffer.isBuffer(response.body)) body = response.body;

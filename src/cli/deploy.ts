@@ -19,6 +19,12 @@ export interface DeployOptions {
   timeout?: number;
   env?: Record<string, string>;
   description?: string;
+  /** --logs / --no-logs: switch capture of the function's output on or off (unset: leave as is). */
+  logs?: boolean;
+  /** --sanitize-errors / --no-sanitize-errors: callers see a generic error, the details go to the logs. */
+  sanitizeErrors?: boolean;
+  /** --record-payloads / --no-record-payloads: keep each invocation's event and response for the console. */
+  recordPayloads?: boolean;
 }
 
 export function registerDeploy(program: Command): void {
@@ -33,6 +39,12 @@ export function registerDeploy(program: Command): void {
     .option('--timeout <seconds>', 'timeout in seconds', integer)
     .option('-e, --env <KEY=VALUE>', 'environment variable, repeatable (replaces all of them)', collectEnv)
     .option('--description <text>', 'description')
+    .option('--logs', 'keep the function\'s output in its log (the default; turns it back on)')
+    .option('--no-logs', 'keep nothing the function prints (no visibility!); invocation records are still kept')
+    .option('--sanitize-errors', 'callers of a failed invoke see only "Internal error. Request ID: …"; the full error goes to the logs')
+    .option('--no-sanitize-errors', 'callers see the function\'s errors in full again (the default)')
+    .option('--record-payloads', 'keep each invocation\'s event and response (up to 64 KiB each) to show in the console')
+    .option('--no-record-payloads', 'keep no events or responses (the default)')
     .action(async (path: string, opts: DeployOptions, cmd: Command) => {
       out(await deployPath(clientFor(cmd), path, opts));
     });
@@ -72,6 +84,7 @@ export async function deployPath(
   const runtime = chooseRuntime(pkg, handler, say, opts.runtime, existing?.Runtime);
   const warning = missingHandlerFile(pkg.names, handler, runtime ?? existing!.Runtime);
   if (warning) say(`lambkin: warning: ${warning}`);
+  if (opts.logs === false) say(`lambkin: warning: logging is off for ${name}: no visibility into what it prints (invocation records are still kept)`);
 
   const settings: FunctionSettings = {
     Runtime: runtime,
@@ -79,6 +92,9 @@ export async function deployPath(
     MemorySize: opts.memory,
     Timeout: opts.timeout,
     Description: opts.description,
+    LambkinLogging: opts.logs,
+    LambkinSanitizeErrors: opts.sanitizeErrors,
+    LambkinRecordPayloads: opts.recordPayloads,
     Environment: opts.env && { Variables: opts.env },
   };
   let config: FunctionConfiguration | undefined;

@@ -10,6 +10,7 @@ interface InvokeOptions {
   payload: string;
   qualifier?: string;
   log?: boolean;
+  async?: boolean;
 }
 
 export function registerInvoke(program: Command): void {
@@ -20,8 +21,15 @@ export function registerInvoke(program: Command): void {
     .option('-p, --payload <json|@file>', 'the event: JSON, or @file, or @- for stdin', '{}')
     .option('-q, --qualifier <version|alias>', 'version or alias to invoke')
     .option('--log', 'print the log of this invocation (its last 4 KB) to stderr')
+    .option('--async', 'queue the event (an Event invocation) and print its request id instead of waiting')
     .action(async (name: string, opts: InvokeOptions, cmd: Command) => {
       const payload = readPayload(opts.payload);
+      if (opts.async) {
+        if (opts.log) throw new UsageError('--log needs the invocation to finish: it cannot be combined with --async');
+        const queued = await clientFor(cmd).invoke(name, payload, { qualifier: opts.qualifier, invocationType: 'Event' });
+        out(`queued: request id ${queued.requestId ?? '(unknown)'}`);
+        return;
+      }
       const result = await clientFor(cmd).invoke(name, payload, {
         qualifier: opts.qualifier,
         logType: opts.log ? 'Tail' : undefined,

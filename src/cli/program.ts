@@ -5,8 +5,12 @@ import { registerDeploy } from './deploy.js';
 import { reportFailure } from './fail.js';
 import { registerInvoke } from './invoke.js';
 import { registerLs } from './ls.js';
+import { registerLogs } from './logs.js';
+import { registerStats } from './stats.js';
+import { registerDlq } from './dlq.js';
 import { registerRm } from './rm.js';
 import { registerServe } from './serve.js';
+import { registerInitCredentials } from './init-credentials.js';
 
 function version(): string {
   try {
@@ -30,10 +34,14 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
   registerServe(program);
+  registerInitCredentials(program);
   registerDeploy(program);
   registerInvoke(program);
   registerLs(program);
   registerRm(program);
+  registerLogs(program);
+  registerStats(program);
+  registerDlq(program);
   return program;
 }
 

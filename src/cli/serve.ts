@@ -15,6 +15,11 @@ export function registerServe(program: Command): void {
     .option('--idle-timeout <seconds>', 'stop an environment idle this long, 1-3600 (env LAMBKIN_IDLE_TIMEOUT)')
     .option('--max-concurrency <n>', 'environments running at once, server-wide (env LAMBKIN_MAX_CONCURRENCY)')
     .option('--init-timeout <seconds>', 'longest a runtime may take to initialise (env LAMBKIN_INIT_TIMEOUT)')
+    .option('--sandbox <backend>', 'namespace (bubblewrap; the default where it works) or process (env LAMBKIN_SANDBOX)')
+    .option('--network <mode>', 'under namespace: isolated (default), none or host (env LAMBKIN_NETWORK)')
+    .option('--log-sweep-interval <seconds>', 'how often log retention is enforced, 1-86400 (env LAMBKIN_LOG_SWEEP_INTERVAL)')
+    .option('--async-retry-delays <ms,ms>', 'delays before the 1st and 2nd retry of a failed Event invocation (env LAMBKIN_ASYNC_RETRY_DELAYS_MS; default 60000,120000)')
+    .option('--async-concurrency <n>', 'Event invocations of one function running at once (env LAMBKIN_ASYNC_CONCURRENCY; default 8)')
     .option('--deploy-examples', 'deploy the functions under examples/ once listening (npm start does)')
     .action(async (flags: ServerFlags & { deployExamples?: boolean }) => {
       let config;
@@ -26,7 +31,14 @@ export function registerServe(program: Command): void {
       }
       // Imported here so that other commands don't pay for loading the server.
       const { startServer } = await import('../api/server.js');
-      const server = await startServer(config);
+      let server;
+      try {
+        server = await startServer(config);
+      } catch (err) {
+        // Refused at start (no sandbox as asked, no credentials for a public address): say why.
+        if (err instanceof ConfigError) throw new UsageError(err.message);
+        throw err;
+      }
       process.stdout.write(`lambkin listening on ${server.url} (data in ${config.dataDir})\n`);
       let stopping = false;
       const stop = (signal: string) => {

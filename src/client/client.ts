@@ -2,6 +2,8 @@
 // Requests and responses use Lambda's wire names; the client adds no semantics of its own.
 import { credentialsFromEnv, signerFor, type Credentials, type Signer } from './sign.js';
 import { Transport } from './transport.js';
+import { InvestigationClient } from './investigate.js';
+import { AsyncQueueClient } from './async.js';
 import type {
   CreateFunctionInput,
   FunctionConfiguration,
@@ -35,11 +37,17 @@ function fn(name: string, suffix = ''): string {
 export class LambkinClient {
   readonly endpoint: string;
   private readonly http: Transport;
+  /** The investigation API: log events, invocation records, errors, statistics. */
+  readonly investigate: InvestigationClient;
+  /** The async queue: depth, dead letters, redrive. */
+  readonly asyncQueue: AsyncQueueClient;
 
   constructor(options: LambkinClientOptions = {}) {
     this.endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
     const signer = options.signer ?? signerFor(options.credentials ?? credentialsFromEnv());
     this.http = new Transport({ endpoint: this.endpoint, signer, fetch: options.fetch ?? globalThis.fetch });
+    this.investigate = new InvestigationClient(this.http);
+    this.asyncQueue = new AsyncQueueClient(this.http);
   }
 
   createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {
@@ -106,6 +114,7 @@ export class LambkinClient {
       payload: res.body,
       functionError: res.headers.get('x-amz-function-error') ?? undefined,
       executedVersion: res.headers.get('x-amz-executed-version') ?? undefined,
+      requestId: res.headers.get('x-amzn-requestid') ?? undefined,
       logResult,
       log: logResult === undefined ? undefined : Buffer.from(logResult, 'base64').toString('utf8'),
     };

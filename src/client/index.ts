@@ -4,3 +4,7 @@ export { LambkinClient, DEFAULT_ENDPOINT, type LambkinClientOptions } from './cl
 export { LambkinApiError, LambkinConnectionError, isApiError } from './errors.js';
 export { credentialsFromEnv, signerFor, type Credentials, type HttpRequest, type Signer } from './sign.js';
 export type * from './types.js';
+export { InvestigationClient } from './investigate.js';
+export type * from './investigate.js';
+export { AsyncQueueClient } from './async.js';
+export type * from './async.js';

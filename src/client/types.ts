@@ -38,6 +38,7 @@ export interface FunctionConfiguration {
   /** lambkin extensions, present only when they differ from the default (true / false). */
   readonly LambkinLogging?: boolean;
   readonly LambkinSanitizeErrors?: boolean;
+  readonly LambkinRecordPayloads?: boolean;
 }
 
 export interface GetFunctionOutput {
@@ -67,6 +68,8 @@ export interface FunctionSettings {
   readonly LambkinLogging?: boolean;
   /** lambkin extension: callers see a generic error message; the details go to the logs. */
   readonly LambkinSanitizeErrors?: boolean;
+  /** lambkin extension: keep each invocation's event and response (capped at 64 KiB) for the console. */
+  readonly LambkinRecordPayloads?: boolean;
 }
 
 export interface CreateFunctionInput extends FunctionSettings {
@@ -103,6 +106,8 @@ export interface InvokeResult {
   /** X-Amz-Function-Error, e.g. 'Unhandled'. */
   readonly functionError?: string;
   readonly executedVersion?: string;
+  /** x-amzn-RequestId: the invocation's request id (for Event invokes, the id it will run with). */
+  readonly requestId?: string;
   /** X-Amz-Log-Result as on the wire (base64 of the log tail). */
   readonly logResult?: string;
   /** logResult decoded to text. */

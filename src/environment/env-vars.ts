@@ -39,7 +39,7 @@ export function runtimeEnvironment(input: EnvVarInput): Record<string, string> {
   };
   if (runtime.family !== 'provided') env.AWS_EXECUTION_ENV = `AWS_Lambda_${c.runtime}`;
   if (c.loggingConfig.logFormat === 'JSON') env.AWS_LAMBDA_LOG_FORMAT = 'JSON';
-  Object.assign(env, runtime.launch(layout.taskRoot).env);
+  Object.assign(env, runtime.launch(layout).env);
   // The function's own variables last: the registry refuses reserved names, so they add, never override.
   Object.assign(env, c.environment);
   return env;

@@ -50,6 +50,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   private initTimer: NodeJS.Timeout | undefined;
   private reportedInitError: RuntimeErrorBody | undefined;
   private stopping: Promise<void> | undefined;
+  private launching: Promise<void> | undefined;
   private lastMemoryMb = 0;
   private readonly logsOn: boolean;
 
@@ -64,7 +65,8 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   /** Lay out the sandbox, open the Runtime API and spawn the runtime. Init goes on in the background. */
   async start(): Promise<void> {
     try {
-      await this.launch();
+      this.launching = this.launch();
+      await this.launching;
     } catch (err) {
       this.log(`lambkin: could not start the environment: ${(err as Error).message}`, 'ERROR');
       this.failInit({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: `The runtime could not be started: ${(err as Error).message}`, stackTrace: [] });
@@ -76,7 +78,10 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     const limits = { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024 };
     this.layout = await backend.prepare(this.id, fn.codeDir, limits);
     const bound = await listen(this.server, this.layout);
-    const launch = runtime.launch(this.layout.taskRoot);
+    const launch = runtime.launch({
+      taskRoot: this.layout.taskRoot, runtimeDir: this.layout.runtimeDir,
+      heapCapMb: backend.enforcesMemory ? undefined : fn.config.memorySize,
+    });
     const env = runtimeEnvironment({
       fn, runtime, layout: this.layout, runtimeApi: this.layout.runtimeApiAddress(bound), logStream: this.logStream,
       region: this.opts.region, initializationType: this.opts.initializationType ?? 'on-demand',
@@ -85,6 +90,8 @@ export class ExecutionEnvironment implements RuntimeApiHost {
       group: fn.config.loggingConfig.logGroup, stream: this.logStream, functionName: fn.config.name,
       version: fn.version, envId: this.id, createdAt: this.createdAt,
     });
+    // Stopped while the folders were being made (shutdown during a cold start): start nothing.
+    if (this.stopping) return;
     this.spawnedAt = performance.now();
     this.proc = backend.start(this.layout, { command: launch.command, args: launch.args, env, limits });
     captureLines(this.proc.stdout, 'INFO', (m, l) => this.log(m, l));
@@ -104,7 +111,10 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     if (this.active || (this.state !== 'idle' && this.state !== 'starting')) {
       throw new Error(`environment ${this.id} is ${this.state}${this.active ? ' and busy' : ''}`);
     }
-    const cold = this.state === 'starting' || this.invocationCount === 0;
+    // A provisioned environment was initialised ahead of time: its first invocation is warm (as
+    // on Lambda, no Init Duration in its REPORT).
+    const provisioned = this.opts.initializationType === 'provisioned-concurrency';
+    const cold = this.state === 'starting' || (this.invocationCount === 0 && !provisioned);
     const inv = new Invocation(input, this, cold);
     this.active = inv;
     this.invocationCount++;
@@ -119,6 +129,8 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     if (this.state !== 'stopped') this.transition('stopping');
     clearTimeout(this.initTimer);
     this.stopping = (async () => {
+      // A launch under way finishes first, so that what it made (folders, process) is removed too.
+      await this.launching?.catch(() => undefined);
       this.nextRes?.destroy();
       this.nextRes = undefined;
       this.proc?.kill();
@@ -235,15 +247,18 @@ export class ExecutionEnvironment implements RuntimeApiHost {
 
   private dispatch(): void {
     this.transition('busy');
-    const inv = this.active!;
-    this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
-    if (this.nextRes) this.sendEvent();
+    // A poll whose connection has closed (its runtime died while idle) cannot carry the event;
+    // the runtime's exit then makes the invocation undelivered, and the scheduler runs it elsewhere.
+    if (this.nextRes?.socket?.destroyed === false) this.sendEvent();
+    else this.nextRes = undefined;
   }
 
   private sendEvent(): void {
     const inv = this.active!;
     const res = this.nextRes!;
     this.nextRes = undefined;
+    // START when the runtime gets the event (an invocation that never reaches it has none).
+    this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
     this.proc?.resetPeak();
     inv.dispatch(res, this.fn.config.timeout);
   }
@@ -257,7 +272,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   }
 
   private onExit(exit: ExitInfo): void {
-    const how = exit.signal ? `signal: ${exit.signal === 'SIGKILL' ? 'killed' : exit.signal}` : `exit status ${exit.code}`;
+    const how = exit.signal ? `signal: ${SIGNAL_WORDS[exit.signal] ?? exit.signal}` : `exit status ${exit.code}`;
     if (this.state === 'starting') {
       this.failInit(this.reportedInitError ?? {
         errorType: exit.oomKilled ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
@@ -270,11 +285,15 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     if (this.state !== 'stopping' && this.state !== 'stopped') void this.stop();
     else if (inv?.finished !== false) return; // we killed it (timeout, retirement): already answered
     if (inv && !inv.finished) {
-      inv.fail({
+      const error = {
         errorType: exit.oomKilled ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
         errorMessage: `RequestId: ${inv.id} Error: Runtime exited with error: ${how}`,
         stackTrace: [],
-      }, 'crash');
+      };
+      // Not yet handed to the runtime: it exited after its previous invocation (e.g. having
+      // reported an uncaught exception) instead of asking for the next one. This one never ran.
+      if (!inv.dispatched) inv.undelivered(error);
+      else inv.fail(error, 'crash');
     }
   }
 
@@ -283,6 +302,12 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.state = to;
   }
 }
+
+/** How Lambda (its Go runtime) names the signal that ended a runtime: "signal: segmentation fault". */
+const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
+  SIGKILL: 'killed', SIGSEGV: 'segmentation fault', SIGABRT: 'aborted', SIGTERM: 'terminated', SIGBUS: 'bus error',
+  SIGILL: 'illegal instruction', SIGFPE: 'floating point exception', SIGINT: 'interrupt', SIGHUP: 'hangup',
+};
 
 function notActive(requestId: string): Refusal {
   return {

@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { FunctionRecord } from '../registry/types.js';
-import type { LogLevel, LogSink, Outcome } from '../logs/types.js';
+import { MAX_RECORDED_PAYLOAD, type LogLevel, type LogSink, type Outcome, type RecordedPayload } from '../logs/types.js';
 import type { RuntimeErrorBody } from './runtime-api/host.js';
 import { billedMs, endLine, reportLine, timeoutLine } from '../logs/platform-lines.js';
 
@@ -35,6 +35,11 @@ export interface InvocationResult {
   readonly maxMemoryUsedMb: number;
   /** base64 of the last 4 KB of this invocation's log, when asked for. */
   readonly logTail?: string;
+  /**
+   * The runtime went away before this invocation reached it: nothing of it ran, and it may be run
+   * elsewhere. `payload` holds the runtime's exit error for when it cannot be.
+   */
+  readonly undelivered?: boolean;
 }
 
 /** What an invocation needs from its environment. */
@@ -62,6 +67,7 @@ export class Invocation {
   private readonly startedAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private tailLines: string[] | undefined;
+  private tailChars = 0;
 
   constructor(private readonly input: InvocationInput, private readonly host: InvocationHost, private readonly cold: boolean) {
     this.id = input.requestId;
@@ -104,8 +110,26 @@ export class Invocation {
     this.finish(false, errorPayload(error), error.errorType === 'Runtime.InitTimeout' ? 'timeout' : 'error', error);
   }
 
+  /** The runtime exited while waiting to be handed this invocation (see InvocationResult.undelivered). */
+  undelivered(error: RuntimeErrorBody): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.resolve({
+      requestId: this.id, envId: this.host.id, ok: false, payload: errorPayload(error), outcome: 'crash', cold: this.cold,
+      initMs: undefined, durationMs: 0, billedMs: 0, maxMemoryUsedMb: 0, errorType: error.errorType,
+      errorMessage: error.errorMessage, undelivered: true,
+    });
+  }
+
   tail(message: string): void {
-    this.tailLines?.push(message);
+    const lines = this.tailLines;
+    if (!lines) return;
+    // Only the last 4 KB are ever returned: keep no more, or a flood of output is held in memory whole.
+    const kept = message.length > TAIL_BYTES ? message.slice(-TAIL_BYTES) : message;
+    lines.push(kept);
+    this.tailChars += kept.length + 1;
+    while (lines.length > 1 && this.tailChars - lines[0]!.length - 1 >= TAIL_BYTES) this.tailChars -= lines.shift()!.length + 1;
   }
 
   private timeout(timeoutSeconds: number): void {
@@ -139,6 +163,7 @@ export class Invocation {
       stream: host.logStream, startedAt: this.startedAt, cold: this.cold, initMs: this.cold ? host.initMs : undefined,
       durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, outcome,
       errorType: error?.errorType, errorMessage: error?.errorMessage,
+      recorded: host.fn.config.recordPayloads ? recordPayload(this.input.payload, payload) : undefined,
     });
     if (outcome === 'timeout' || outcome === 'crash' || wasInitFailure) host.kill();
     else host.settled(this);
@@ -165,6 +190,12 @@ export function errorPayload(error: RuntimeErrorBody, rawBody?: Buffer): Buffer 
   const body: Record<string, unknown> = { errorMessage: error.errorMessage, errorType: error.errorType, ...rest };
   if (error.stackTrace.length || rawBody) body.stackTrace = error.stackTrace;
   return Buffer.from(JSON.stringify(body));
+}
+
+/** The event and response as the console shows them (opt-in per function, LambkinRecordPayloads). */
+function recordPayload(event: Buffer, response: Buffer): RecordedPayload {
+  const cut = (b: Buffer) => b.subarray(0, MAX_RECORDED_PAYLOAD).toString('utf8');
+  return { event: cut(event), response: cut(response), truncated: event.length > MAX_RECORDED_PAYLOAD || response.length > MAX_RECORDED_PAYLOAD };
 }
 
 function tailOf(lines: string[]): string {

@@ -40,7 +40,19 @@ export interface InvocationRecord {
   readonly outcome: Outcome;
   readonly errorType: string | undefined;
   readonly errorMessage: string | undefined;
+  /** The event and the response, for functions that opted in (LambkinRecordPayloads); the log store ignores it. */
+  readonly recorded?: RecordedPayload;
 }
+
+/** What one invocation was given and gave back, each cut to MAX_RECORDED_PAYLOAD bytes. */
+export interface RecordedPayload {
+  readonly event: string;
+  readonly response: string;
+  readonly truncated: boolean;
+}
+
+/** Cap on each of a recorded event and response (bytes of UTF-8; a cut may split a character). */
+export const MAX_RECORDED_PAYLOAD = 64 * 1024;
 
 export interface LogSink {
   streamCreated(info: StreamInfo): void;

@@ -3,5 +3,6 @@
 // the ARNs that name it (arn.ts). It validates packages, not requests: api/ does that.
 export { ACCOUNT_ID, DEFAULT_ROLE, REGION, functionArn } from './arn.js';
 export { MAX_LIST_ITEMS, Registry, functionNotFound, type ConfigPatch, type CreateInput, type RegistryOptions } from './registry.js';
-export type { FunctionConfig, FunctionRecord, ListPage, LoggingConfig } from './types.js';
+export type { AliasRecord, FunctionConfig, FunctionRecord, ListPage, LoggingConfig, Resolved } from './types.js';
+export { aliasNotFound, type AliasInput, type SettingKind } from './lifecycle.js';
 export { LAMBDA_LIMITS, type UnzipLimits } from './unzip.js';

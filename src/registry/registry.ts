@@ -13,7 +13,9 @@ import { apiError } from '../errors.js';
 import { functionArn } from './arn.js';
 import { CodeStore } from './code-store.js';
 import { FunctionTable, openDatabase, type FunctionRow } from './store.js';
-import type { FunctionConfig, FunctionRecord, ListPage } from './types.js';
+import type { FunctionConfig, FunctionRecord, ListPage, Resolved } from './types.js';
+import { Lifecycle } from './lifecycle.js';
+import { LifecycleTables } from './lifecycle-store.js';
 import { LAMBDA_LIMITS, type UnzipLimits } from './unzip.js';
 
 export interface CreateInput {
@@ -44,8 +46,11 @@ export class Registry {
     private readonly table: FunctionTable,
     private readonly code: CodeStore,
     rows: readonly FunctionRow[],
+    /** Published versions, aliases and per-qualifier settings (lifecycle.ts). */
+    readonly lifecycle: Lifecycle,
   ) {
-    const missing = new Set(rows.map((r) => r.codeSha256).filter((sha) => !existsSync(code.dirPath(sha))));
+    const shas = [...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()];
+    const missing = new Set(shas.filter((sha) => !existsSync(code.dirPath(sha))));
     this.repaired = (async () => {
       for (const sha of missing) await code.repair(sha).catch(() => false);
     })();
@@ -66,14 +71,49 @@ export class Registry {
     const table = new FunctionTable(db);
     const code = new CodeStore(join(root, 'code'), options.unzipLimits ?? LAMBDA_LIMITS);
     const rows = table.all();
-    code.collect(new Set(rows.map((r) => r.codeSha256)));
-    const registry = new Registry(db, table, code, rows);
+    const lifecycle = new Lifecycle(new LifecycleTables(db), (sha) => code.dirPath(sha));
+    code.collect(new Set([...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()]));
+    const registry = new Registry(db, table, code, rows, lifecycle);
     for (const row of rows) registry.remember(row);
     return registry;
   }
 
   get(name: string): FunctionRecord | undefined {
     return this.cache.get(name);
+  }
+
+  /** What `name` qualified by `qualifier` designates: $LATEST (none given), a version or an alias. */
+  resolve(name: string, qualifier?: string): Resolved | undefined {
+    const latest = this.cache.get(name);
+    if (!latest) return undefined;
+    if (qualifier === undefined || qualifier === '$LATEST') return { record: latest };
+    if (/^[0-9]+$/.test(qualifier)) {
+      const record = this.lifecycle.version(name, qualifier);
+      return record && { record };
+    }
+    const alias = this.lifecycle.alias(name, qualifier);
+    if (!alias) return undefined;
+    const record = alias.functionVersion === '$LATEST' ? latest : this.lifecycle.version(name, alias.functionVersion);
+    return record && { record, alias };
+  }
+
+  /**
+   * The version one invocation of `name:qualifier` runs: for an alias with a routing config, the
+   * additional version with its weight's probability (`random` in [0, 1)), else its main version.
+   */
+  pick(name: string, qualifier?: string, random: number = Math.random()): FunctionRecord | undefined {
+    const resolved = this.resolve(name, qualifier);
+    if (!resolved?.alias) return resolved?.record;
+    for (const [version, weight] of Object.entries(resolved.alias.weights)) {
+      if (random < weight) return this.lifecycle.version(name, version) ?? resolved.record;
+    }
+    return resolved.record;
+  }
+
+  /** Publish $LATEST as a version (or answer the newest one when nothing changed). */
+  publish(name: string, options: { description?: string; codeSha256?: string; revisionId?: string } = {}): FunctionRecord {
+    this.current(name, options.revisionId); // exists, and the revision matches
+    return this.lifecycle.publish(this.cache.get(name)!, options);
   }
 
   /** Every function, in no particular order (from memory). */
@@ -157,9 +197,23 @@ export class Registry {
    * still be running from it.
    */
   delete(name: string): boolean {
-    const deleted = this.table.delete(name);
+    const deleted = this.db.transaction(() => {
+      this.lifecycle.tables.deleteFunction(name);
+      return this.table.delete(name);
+    })();
     this.cache.delete(name);
+    this.lifecycle.forgetFunction(name);
     return deleted;
+  }
+
+  /** Total bytes of stored code, counting each version (as Lambda's TotalCodeSize does). */
+  totalCodeSize(): number {
+    let total = 0;
+    for (const f of this.cache.values()) {
+      total += f.codeSize;
+      for (const v of this.lifecycle.versionsOf(f.config.name)) total += v.codeSize;
+    }
+    return total;
   }
 
   close(): void {

@@ -20,6 +20,36 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT`,
   // Reserved concurrency (PutFunctionConcurrency): NULL = none. Not part of the revision.
   `ALTER TABLE functions ADD COLUMN reserved_concurrency INTEGER`,
+  // The lifecycle (lifecycle-store.ts): published versions, aliases, and per-qualifier settings
+  // (event invoke config, function URL, provisioned concurrency). last_version numbers versions:
+  // a number is never reused, even after its version was deleted.
+  `ALTER TABLE functions ADD COLUMN last_version INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE versions (
+     name          TEXT NOT NULL,
+     version       INTEGER NOT NULL,
+     config        TEXT NOT NULL,
+     code_sha256   TEXT NOT NULL,
+     code_size     INTEGER NOT NULL,
+     revision_id   TEXT NOT NULL,
+     last_modified TEXT NOT NULL,
+     PRIMARY KEY (name, version)
+   ) STRICT;
+   CREATE TABLE aliases (
+     name             TEXT NOT NULL,
+     alias            TEXT NOT NULL,
+     function_version TEXT NOT NULL,
+     description      TEXT NOT NULL,
+     weights          TEXT NOT NULL, -- JSON {version: weight}
+     revision_id      TEXT NOT NULL,
+     PRIMARY KEY (name, alias)
+   ) STRICT;
+   CREATE TABLE function_settings (
+     name      TEXT NOT NULL,
+     qualifier TEXT NOT NULL, -- '$LATEST', a version or an alias
+     kind      TEXT NOT NULL, -- 'event-invoke' | 'url' | 'provisioned'
+     value     TEXT NOT NULL, -- JSON
+     PRIMARY KEY (name, qualifier, kind)
+   ) STRICT`,
 ];
 
 export interface FunctionRow {

@@ -21,12 +21,17 @@ export interface FunctionConfig {
   readonly loggingConfig: LoggingConfig;
   /** lambkin extension: callers see a generic error; details go to the logs. */
   readonly sanitizeErrors: boolean;
+  /** lambkin extension: keep each invocation's event and response (capped) for the console. Off by default. */
+  readonly recordPayloads?: boolean;
 }
 
-/** A function's $LATEST as stored: configuration, code and bookkeeping. */
+/**
+ * One version of a function as stored: configuration, code and bookkeeping. `version` is
+ * '$LATEST' (the mutable one) or '1', '2', … (published: immutable snapshots of $LATEST).
+ */
 export interface FunctionRecord {
   readonly config: FunctionConfig;
-  readonly version: string; // '$LATEST' (versions come with the lifecycle issue)
+  readonly version: string; // '$LATEST' | '1' | '2' | …
   readonly codeSha256: string; // lowercase hex of the zip's sha256 (content address)
   readonly codeSize: number; // bytes of the zip
   readonly revisionId: string; // uuid, changes on every update
@@ -41,4 +46,21 @@ export interface FunctionRecord {
 export interface ListPage {
   readonly functions: readonly FunctionRecord[];
   readonly nextMarker?: string;
+}
+
+/** An alias: a name for one version, optionally with part of the traffic routed to a second one. */
+export interface AliasRecord {
+  readonly functionName: string;
+  readonly name: string;
+  readonly functionVersion: string; // '$LATEST' or a published version
+  readonly description: string;
+  /** RoutingConfig.AdditionalVersionWeights: version → share of invokes (0..1); at most one entry. */
+  readonly weights: Readonly<Record<string, number>>;
+  readonly revisionId: string;
+}
+
+/** What a qualifier designates: a version, or an alias and the version it points to. */
+export interface Resolved {
+  readonly record: FunctionRecord;
+  readonly alias?: AliasRecord;
 }

@@ -18,11 +18,24 @@ export interface LaunchCommand {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/** Where things are as the runtime process sees them (inside its sandbox), and how it is limited. */
+export interface LaunchPaths {
+  /** The function's code folder (LAMBDA_TASK_ROOT). */
+  readonly taskRoot: string;
+  /** lambkin's runtimes/ folder, holding the bootstraps (LAMBDA_RUNTIME_DIR). */
+  readonly runtimeDir: string;
+  /**
+   * Set when nothing outside the runtime enforces the memory limit (no cgroups): the runtime then
+   * caps itself where it can (Node.js: --max-old-space-size), in MB.
+   */
+  readonly heapCapMb?: number;
+}
+
 export interface RuntimeSpec {
   readonly ids: readonly string[];
   readonly family: RuntimeFamily;
-  /** What to run; taskRoot is the function's code folder as the runtime sees it. */
-  launch(taskRoot: string): LaunchCommand;
+  /** What to run. The interpreter is a host path (sandboxes show it at the same path). */
+  launch(paths: LaunchPaths): LaunchCommand;
   /** undefined when installed, else a sentence saying what to install. */
   missing(): string | undefined;
 }
@@ -46,9 +59,14 @@ function realBinary(name: string, probe: string[]): string | undefined {
 const NODE: RuntimeSpec = {
   ids: ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'],
   family: 'nodejs',
-  launch: () => ({
+  launch: ({ runtimeDir, heapCapMb }) => ({
     command: process.execPath,
-    args: ['--enable-source-maps', join(BOOTSTRAP_ROOT, 'nodejs', 'bootstrap.js')],
+    args: [
+      '--enable-source-maps',
+      // As Lambda's own Node.js bootstrap does when it sizes the heap from the memory setting.
+      ...(heapCapMb ? [`--max-old-space-size=${Math.max(16, Math.floor(heapCapMb * 0.9))}`] : []),
+      join(runtimeDir, 'nodejs', 'bootstrap.js'),
+    ],
     env: {},
   }),
   missing: () => undefined, // lambkin itself runs on node
@@ -57,10 +75,10 @@ const NODE: RuntimeSpec = {
 const PYTHON: RuntimeSpec = {
   ids: ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13'],
   family: 'python',
-  launch: () => ({
+  launch: ({ runtimeDir }) => ({
     command: realBinary('python3', ['-c', 'import sys; print(sys.executable)']) ?? 'python3',
     // -s: no user site-packages; -E is not used so that PYTHONPATH-style settings of the function work.
-    args: ['-s', join(BOOTSTRAP_ROOT, 'python', 'bootstrap.py')],
+    args: ['-s', join(runtimeDir, 'python', 'bootstrap.py')],
     env: { PYTHONDONTWRITEBYTECODE: '1' },
   }),
   missing: () =>

@@ -64,6 +64,11 @@ export interface SandboxProcess {
 
 export interface SandboxBackend {
   readonly name: string;
+  /**
+   * True when the memory limit is enforced from outside the process (a cgroup): exceeding it kills
+   * the environment. False: the runtime must cap itself (LaunchPaths.heapCapMb).
+   */
+  readonly enforcesMemory: boolean;
   /** Create the private folders (and a private copy or view of the code). */
   prepare(envId: string, codeDir: string, limits: SandboxLimits): Promise<SandboxLayout>;
   start(layout: SandboxLayout, spec: LaunchSpec): SandboxProcess;

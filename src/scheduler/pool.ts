@@ -1,10 +1,12 @@
-// The environments of one function: a stack of idle ones (last used on top, so the hottest is
-// reused and the coldest ages out), and every one that exists, busy or not.
+// The environments of one function version: a stack of idle ones (last used on top, so the hottest
+// is reused and the coldest ages out), and every one that exists, busy or not. Pinned ones
+// (provisioned concurrency) are never reaped for idling.
 import type { ExecutionEnvironment } from '../environment/environment.js';
 
 export class Pool {
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly members = new Set<ExecutionEnvironment>();
+  private readonly pinned = new Set<ExecutionEnvironment>();
   inFlight = 0;
 
   add(env: ExecutionEnvironment): void {
@@ -32,8 +34,17 @@ export class Pool {
     this.idle.push(env);
   }
 
+  pin(env: ExecutionEnvironment): void {
+    this.pinned.add(env);
+  }
+
+  unpin(env: ExecutionEnvironment): void {
+    this.pinned.delete(env);
+  }
+
   remove(env: ExecutionEnvironment): void {
     this.members.delete(env);
+    this.pinned.delete(env);
     const i = this.idle.indexOf(env);
     if (i >= 0) this.idle.splice(i, 1);
   }
@@ -48,8 +59,14 @@ export class Pool {
 
   reapIdle(cutoff: number): void {
     // The stack is ordered by last use: the stale ones are at the bottom.
-    while (this.idle.length && this.idle[0]!.lastUsedAt < cutoff) {
-      void this.idle.shift()!.stop();
+    for (let i = 0; i < this.idle.length && this.idle[i]!.lastUsedAt < cutoff;) {
+      const env = this.idle[i]!;
+      if (this.pinned.has(env)) {
+        i++;
+        continue;
+      }
+      this.idle.splice(i, 1);
+      void env.stop();
     }
   }
 

@@ -33,6 +33,7 @@ export class RuntimeUnavailable extends Error {}
 export interface EnvironmentSummary {
   readonly id: string;
   readonly functionName: string;
+  readonly version: string;
   readonly state: string;
   readonly busy: boolean;
   readonly createdAt: number;
@@ -42,7 +43,10 @@ export interface EnvironmentSummary {
 }
 
 export class Scheduler {
+  /** One pool per function version (poolKey): versions never share environments. */
   private readonly pools = new Map<string, Pool>();
+  /** Invocations running per function, all versions together (reserved concurrency is per function). */
+  private readonly running = new Map<string, number>();
   private inFlight = 0;
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
@@ -60,35 +64,79 @@ export class Scheduler {
    */
   async invoke(fn: FunctionRecord, input: InvocationInput, reserved?: number): Promise<InvocationResult> {
     if (this.closed) throw new Throttled('ConcurrentInvocationLimitExceeded');
-    const pool = this.pool(fn.config.name);
-    let env = pool.takeIdle(fn.revisionId);
-    if (!env) {
-      if (reserved !== undefined && pool.inFlight >= reserved) {
-        throw new Throttled('ReservedFunctionConcurrentInvocationLimitExceeded');
-      }
-      if (this.inFlight >= this.opts.maxConcurrency) throw new Throttled('ConcurrentInvocationLimitExceeded');
-      env = this.create(fn, pool);
+    const name = fn.config.name;
+    const pool = this.pool(fn);
+    // The limits count invocations running, not environments: they apply to warm environments
+    // too (a reserved concurrency of 0 set after some were warmed up throttles every invoke).
+    if (reserved !== undefined && (this.running.get(name) ?? 0) >= reserved) {
+      throw this.throttled(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
     }
+    if (this.inFlight >= this.opts.maxConcurrency) throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded');
+    let env = pool.takeIdle(fn.revisionId) ?? this.create(fn, pool);
     this.inFlight++;
     pool.inFlight++;
+    this.running.set(name, (this.running.get(name) ?? 0) + 1);
     try {
+      const result = await env.invoke(input);
+      // Its runtime exited before taking it: nothing ran, so a fresh environment runs it (whose
+      // first invocation cannot be undelivered: a runtime dying in init fails it for real).
+      if (!result.undelivered || this.closed) return result;
+      env = this.create(fn, pool);
       return await env.invoke(input);
     } finally {
       this.inFlight--;
       pool.inFlight--;
+      this.running.set(name, this.running.get(name)! - 1);
       pool.release(env);
     }
   }
 
-  /** Code or configuration of `name` changed (or it was deleted): new invocations get fresh environments. */
-  retire(name: string): void {
-    this.pools.get(name)?.retireAll();
+  /**
+   * Code or configuration of `name` changed, or it was deleted: new invocations get fresh
+   * environments. Only `version`'s when given ($LATEST after an update), else every version's.
+   */
+  retire(name: string, version?: string): void {
+    if (version !== undefined) this.pools.get(poolKey(name, version))?.retireAll();
+    else for (const [key, pool] of this.pools) if (key.startsWith(poolKey(name, ''))) pool.retireAll();
+  }
+
+  /**
+   * Start an environment of `fn` ahead of any invocation (provisioned concurrency): initialised
+   * with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency and never reaped for idling.
+   * `ready` settles once it is initialised and waiting for work (false if it died first).
+   */
+  prestart(fn: FunctionRecord): { env: ExecutionEnvironment; ready: Promise<boolean> } {
+    const pool = this.pool(fn);
+    const env = this.create(fn, pool, 'provisioned-concurrency');
+    pool.pin(env);
+    const ready = whenIdle(env).then((idle) => {
+      if (idle && !env.busy) pool.release(env);
+      return idle;
+    });
+    return { env, ready };
+  }
+
+  /** A provisioned environment no longer needed as such: it idles out like any other. */
+  unpin(env: ExecutionEnvironment): void {
+    this.pools.get(poolKey(env.fn.config.name, env.fn.version))?.unpin(env);
+  }
+
+  /** Stop one environment (the console's stop button). An invocation it is running fails as a crash. */
+  stopEnvironment(id: string): boolean {
+    for (const pool of this.pools.values()) {
+      const env = pool.all().find((e) => e.id === id);
+      if (env) {
+        void env.stop();
+        return true;
+      }
+    }
+    return false;
   }
 
   environments(name?: string): EnvironmentSummary[] {
-    const pools = name ? [this.pools.get(name)].filter((p): p is Pool => !!p) : [...this.pools.values()];
+    const pools = name ? [...this.pools].filter(([k]) => k.startsWith(poolKey(name, ''))).map(([, p]) => p) : [...this.pools.values()];
     return pools.flatMap((p) => p.all().map((e) => ({
-      id: e.id, functionName: e.fn.config.name, state: e.state, busy: e.busy, createdAt: e.createdAt,
+      id: e.id, functionName: e.fn.config.name, version: e.fn.version, state: e.state, busy: e.busy, createdAt: e.createdAt,
       lastUsedAt: e.lastUsedAt, invocations: e.invocationCount, logStream: e.logStream,
     })));
   }
@@ -100,21 +148,32 @@ export class Scheduler {
     await Promise.all([...this.pools.values()].map((p) => p.stopAll()));
   }
 
-  private pool(name: string): Pool {
-    let pool = this.pools.get(name);
+  /** A throttle is an invocation record too (outcome 'throttled'), so that the console can count them. */
+  private throttled(fn: FunctionRecord, input: InvocationInput, reason: ThrottleReason): Throttled {
+    this.opts.logs.invocation({
+      requestId: input.requestId, functionName: fn.config.name, version: fn.version, envId: undefined, stream: undefined,
+      startedAt: Date.now(), cold: false, initMs: undefined, durationMs: 0, billedMs: 0, memoryMb: fn.config.memorySize,
+      maxMemoryUsedMb: undefined, outcome: 'throttled', errorType: 'TooManyRequestsException', errorMessage: `Rate Exceeded. (${reason})`,
+    });
+    return new Throttled(reason);
+  }
+
+  private pool(fn: FunctionRecord): Pool {
+    const key = poolKey(fn.config.name, fn.version);
+    let pool = this.pools.get(key);
     if (!pool) {
       pool = new Pool();
-      this.pools.set(name, pool);
+      this.pools.set(key, pool);
     }
     return pool;
   }
 
-  private create(fn: FunctionRecord, pool: Pool): ExecutionEnvironment {
+  private create(fn: FunctionRecord, pool: Pool, initializationType?: 'provisioned-concurrency'): ExecutionEnvironment {
     const runtime = findRuntime(fn.config.runtime);
     if (!runtime) throw new RuntimeUnavailable(`runtime ${fn.config.runtime} is not known to this server`);
     const env = new ExecutionEnvironment({
       fn, runtime, backend: this.opts.backend, logs: this.opts.logs, region: this.opts.region,
-      initTimeoutMs: this.opts.initTimeoutMs, onStopped: (e) => pool.remove(e),
+      initTimeoutMs: this.opts.initTimeoutMs, onStopped: (e) => pool.remove(e), initializationType,
     });
     pool.add(env);
     // start() never rejects: a failure to start surfaces as an init failure of the invoke.
@@ -126,4 +185,15 @@ export class Scheduler {
     const cutoff = Date.now() - this.opts.idleTimeoutMs;
     for (const pool of this.pools.values()) pool.reapIdle(cutoff);
   }
+}
+
+function poolKey(name: string, version: string): string {
+  return `${name}\0${version}`;
+}
+
+/** Resolves true once `env` is initialised and idle, false if it stops first. */
+async function whenIdle(env: ExecutionEnvironment): Promise<boolean> {
+  // The environment has no init event to wait on; its state is cheap to look at.
+  while (env.state === 'starting') await new Promise((r) => setTimeout(r, 20));
+  return env.state === 'idle' || env.state === 'busy';
 }

@@ -64,6 +64,7 @@ export function configPatch(body: ConfigMembers, logging: LoggingConfig): Config
     timeout: body.Timeout,
     ephemeralStorage: body.EphemeralStorage?.Size,
     sanitizeErrors: body.LambkinSanitizeErrors,
+    recordPayloads: body.LambkinRecordPayloads,
   };
   // Environment replaces all variables; `Environment: {}` clears them, as on Lambda.
   if (body.Environment !== undefined) patch.environment = checkEnvironment(body.Environment.Variables ?? {});

@@ -30,6 +30,7 @@ export function createFunction(deps: LambdaApiDeps): Operation {
     const tags = checkTags(body.Tags ?? {});
     const zip = zipFromRequest(body.Code);
     const record = await deps.registry.create({ config, zip, tags });
-    return json(201, toFunctionConfiguration(record));
+    // Publish: version 1 is published at once, and the answer is that version (as on Lambda).
+    return json(201, toFunctionConfiguration(body.Publish ? deps.registry.publish(name) : record));
   };
 }

@@ -1,4 +1,6 @@
-// DeleteFunction: DELETE /2015-03-31/functions/{name}?Qualifier= → 204.
+// DeleteFunction: DELETE /2015-03-31/functions/{name}?Qualifier= → 204. With a qualifier, one
+// published version goes (refused while an alias points at it); without, the function and all
+// its versions, aliases and settings.
 import { apiError } from '../../errors.js';
 import type { Operation } from '../http.js';
 import { functionNotFound } from '../../registry/registry.js';
@@ -12,8 +14,15 @@ export function deleteFunction(deps: LambdaApiDeps): Operation {
     if (wanted === '$LATEST') {
       throw apiError('InvalidParameterValueException', '$LATEST version cannot be deleted without deleting the function.');
     }
-    // A qualifier names a published version; there are none until versions are implemented.
-    if (wanted !== undefined) throw functionNotFound(name, wanted);
+    if (wanted !== undefined) {
+      if (!deps.registry.get(name)) throw functionNotFound(name);
+      if (!/^[0-9]+$/.test(wanted)) {
+        throw apiError('InvalidParameterValueException', `Deletion of aliases is not supported by DeleteFunction: use DeleteAlias for '${wanted}'.`);
+      }
+      deps.registry.lifecycle.deleteVersion(name, wanted);
+      deps.onFunctionChanged(name, wanted);
+      return { status: 204 };
+    }
     if (!deps.registry.delete(name)) throw functionNotFound(name);
     deps.onFunctionChanged(name);
     return { status: 204 };

@@ -7,6 +7,7 @@ import { json, type Operation, type Route } from '../http.js';
 import type { Registry } from '../../registry/registry.js';
 import { findFunction, unqualifiedName } from './function-name.js';
 import { parseBody } from './schemas.js';
+import { totalReserved, unreservedMinimum } from './account-settings.js';
 
 export interface ConcurrencyDeps {
   readonly registry: Registry;
@@ -21,11 +22,11 @@ function put(deps: ConcurrencyDeps): Operation {
     const name = unqualifiedName(req.params.name ?? '');
     const { ReservedConcurrentExecutions: n } = parseBody(PutRequest, req.body);
     if (!deps.registry.get(name)) findFunction(deps.registry, name, null);
-    const others = deps.registry.all().filter((f) => f.config.name !== name)
-      .reduce((sum, f) => sum + (f.reservedConcurrency ?? 0), 0);
-    if (n + others > deps.maxConcurrency) {
+    // As on Lambda, reservations must leave a minimum to the functions without one.
+    const minimum = unreservedMinimum(deps.maxConcurrency);
+    if (deps.maxConcurrency - totalReserved(deps.registry, name) - n < minimum) {
       throw apiError('InvalidParameterValueException',
-        `Specified ReservedConcurrentExecutions for function (${n}) plus what other functions reserve (${others}) is over the server's concurrency limit of ${deps.maxConcurrency} (--max-concurrency).`);
+        `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimum}] (--max-concurrency ${deps.maxConcurrency}).`);
     }
     deps.registry.setReservedConcurrency(name, n);
     return json(200, { ReservedConcurrentExecutions: n });

@@ -4,7 +4,7 @@
 import { apiError } from '../../errors.js';
 import { ACCOUNT_ID, REGION } from '../../registry/arn.js';
 import { functionNotFound, type Registry } from '../../registry/registry.js';
-import type { FunctionRecord } from '../../registry/types.js';
+import type { FunctionRecord, Resolved } from '../../registry/types.js';
 
 /** Lambda's FunctionName pattern (botocore), shown as is in validation messages. */
 export const FUNCTION_NAME_PATTERN =
@@ -62,14 +62,28 @@ export function resolveQualifier(fromName: string | undefined, fromQuery: string
   return fromName ?? query;
 }
 
-/** The $LATEST record a path's `{name}` (and `?Qualifier=`) designates, or ResourceNotFoundException. */
+/**
+ * The version a path's `{name}` (and `?Qualifier=`) designates — $LATEST, a published version,
+ * or the version an alias points at — or ResourceNotFoundException.
+ */
 export function findFunction(registry: Registry, raw: string, queryQualifier: string | null): FunctionRecord {
+  return findQualified(registry, raw, queryQualifier).resolved.record;
+}
+
+export interface Qualified {
+  readonly name: string;
+  /** As given: undefined (unqualified), '$LATEST', a version number or an alias name. */
+  readonly qualifier: string | undefined;
+  readonly resolved: Resolved;
+}
+
+/** Like findFunction, keeping the name, the qualifier as given and the alias (if one was named). */
+export function findQualified(registry: Registry, raw: string, queryQualifier: string | null): Qualified {
   const { name, qualifier } = parseFunctionName(raw);
   const wanted = resolveQualifier(qualifier, queryQualifier);
-  const record = registry.get(name);
-  // Only $LATEST exists until versions and aliases are implemented.
-  if (!record || (wanted !== undefined && wanted !== record.version)) throw functionNotFound(name, wanted);
-  return record;
+  const resolved = registry.resolve(name, wanted);
+  if (!resolved) throw functionNotFound(name, wanted);
+  return { name, qualifier: wanted, resolved };
 }
 
 /** The name of a function an update is for; updates apply to $LATEST, never to a qualified name. */

@@ -8,20 +8,23 @@ export function getFunction(deps: LambdaApiDeps): Operation {
   return (req) => {
     const record = findFunction(deps.registry, req.params.name ?? '', req.query.get('Qualifier'));
     const name = record.config.name;
-    const hasTags = Object.keys(record.tags).length > 0;
+    // Tags and reserved concurrency belong to the function, not to a version.
+    const fn = deps.registry.get(name) ?? record;
+    const hasTags = Object.keys(fn.tags).length > 0;
     return json(200, {
       Configuration: toFunctionConfiguration(record),
       // Lambda points at a presigned S3 URL; lambkin serves the stored zip itself.
-      Code: { RepositoryType: 'S3', Location: codeLocation(req, name) },
-      ...(hasTags ? { Tags: { ...record.tags } } : {}),
-      ...(record.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: record.reservedConcurrency } } : {}),
+      Code: { RepositoryType: 'S3', Location: codeLocation(req, name, record.version) },
+      ...(hasTags ? { Tags: { ...fn.tags } } : {}),
+      ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
     });
   };
 }
 
-function codeLocation(req: ApiRequest, name: string): string {
+function codeLocation(req: ApiRequest, name: string, version: string): string {
   const host = req.headers.host ?? '127.0.0.1:9000';
   const forwarded = req.headers['x-forwarded-proto'];
   const scheme = forwarded === 'https' ? 'https' : 'http';
-  return `${scheme}://${host}/2015-03-31/functions/${encodeURIComponent(name)}/code-download`;
+  const qualifier = version === '$LATEST' ? '' : `?Qualifier=${version}`;
+  return `${scheme}://${host}/2015-03-31/functions/${encodeURIComponent(name)}/code-download${qualifier}`;
 }

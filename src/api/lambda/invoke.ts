@@ -3,12 +3,11 @@
 import { apiError } from '../../errors.js';
 import type { ApiRequest, ApiResponse, Operation } from '../http.js';
 import type { Registry } from '../../registry/registry.js';
-import type { FunctionRecord } from '../../registry/types.js';
 import { functionArn } from '../../registry/arn.js';
 import { findRuntime } from '../../runtimes/catalogue.js';
 import { Scheduler, Throttled } from '../../scheduler/scheduler.js';
 import type { InvocationResult } from '../../environment/invocation.js';
-import { findFunction } from './function-name.js';
+import { findQualified } from './function-name.js';
 
 /** Lambda's synchronous payload limit (request and response): 6 MB. */
 export const MAX_SYNC_PAYLOAD = 6_291_456;
@@ -21,13 +20,16 @@ export interface InvokeDeps {
   readonly scheduler: Scheduler;
   /** Reserved concurrency of a function, if set. */
   reservedConcurrency(name: string): number | undefined;
-  /** Hand an accepted Event invocation to the async queue. */
-  enqueueAsync(fn: FunctionRecord, payload: Buffer, requestId: string): void;
+  /** Queue an accepted Event invocation durably; resolves once it is stored (then the 202 goes out). */
+  enqueueAsync(name: string, qualifier: string | undefined, payload: Buffer, requestId: string): Promise<void>;
 }
 
 export function invokeOperation(deps: InvokeDeps): Operation {
   return async (req: ApiRequest): Promise<ApiResponse> => {
-    const fn = findFunction(deps.registry, req.params.name ?? '', req.query.get('Qualifier'));
+    const { name, qualifier, resolved } = findQualified(deps.registry, req.params.name ?? '', req.query.get('Qualifier'));
+    // An alias with a routing config draws its version per invoke.
+    const weighted = resolved.alias !== undefined && Object.keys(resolved.alias.weights).length > 0;
+    const fn = weighted ? (deps.registry.pick(name, qualifier) ?? resolved.record) : resolved.record;
     const type = header(req, 'x-amz-invocation-type') ?? 'RequestResponse';
     if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
       throw apiError('InvalidParameterValueException', `X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not '${type}'.`);
@@ -49,13 +51,14 @@ export function invokeOperation(deps: InvokeDeps): Operation {
     const version = { 'x-amz-executed-version': fn.version };
     if (type === 'DryRun') return { status: 204, headers: version };
     if (type === 'Event') {
-      deps.enqueueAsync(fn, payload, requestId);
-      return { status: 202, headers: version };
+      // The version is drawn when the event runs (an alias may point elsewhere by then).
+      await deps.enqueueAsync(name, qualifier, payload, requestId);
+      return { status: 202 };
     }
     let result: InvocationResult;
     try {
       result = await deps.scheduler.invoke(fn, {
-        requestId, payload, invokedArn: functionArn(fn.config.name), clientContext, tail: logType === 'Tail',
+        requestId, payload, invokedArn: functionArn(name, qualifier), clientContext, tail: logType === 'Tail',
       }, deps.reservedConcurrency(fn.config.name));
     } catch (err) {
       if (err instanceof Throttled) {

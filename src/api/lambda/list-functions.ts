@@ -11,14 +11,16 @@ export function listFunctions(deps: LambdaApiDeps): Operation {
     const maxItems = parseMaxItems(req.query.get('MaxItems'));
     const version = req.query.get('FunctionVersion');
     if (version !== null && version !== 'ALL') {
-      // ALL would add published versions; only $LATEST exists for now, so both answers agree.
       throw validation(`Value '${version}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`);
     }
     // MasterRegion (Lambda@Edge replicas) has nothing to select here and is ignored.
     const marker = req.query.get('Marker') || undefined;
     const page = deps.registry.list(marker, maxItems);
     return json(200, {
-      Functions: page.functions.map(toFunctionConfiguration),
+      // FunctionVersion=ALL lists each function's published versions after its $LATEST.
+      Functions: page.functions
+        .flatMap((f) => (version === 'ALL' ? [f, ...deps.registry.lifecycle.versionsOf(f.config.name)] : [f]))
+        .map(toFunctionConfiguration),
       ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
     });
   };

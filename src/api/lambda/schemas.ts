@@ -55,9 +55,10 @@ const configMembers = {
   ImageConfig: z.strictObject({ EntryPoint: strings().optional(), Command: strings().optional(), WorkingDirectory: z.string().optional() }),
   CapacityProviderConfig: z.unknown(),
   DurableConfig: z.unknown(),
-  // lambkin extensions: output capture off, sanitised errors on.
+  // lambkin extensions: output capture off, sanitised errors on, events and responses recorded.
   LambkinLogging: z.boolean(),
   LambkinSanitizeErrors: z.boolean(),
+  LambkinRecordPayloads: z.boolean(),
 };
 
 const optional = <T extends Record<string, z.ZodType>>(members: T) =>
@@ -77,7 +78,7 @@ export const CreateFunctionRequest = z.strictObject({
     ImageUri: z.string().optional(),
     SourceKMSKeyArn: z.string().optional(),
   }),
-  Publish: z.boolean().optional(), // versions are not implemented yet: $LATEST is what is created
+  Publish: z.boolean().optional(), // publish version 1 at once
   PublishTo: z.string().optional(),
   PackageType: z.enum(['Zip', 'Image']).optional(),
   Tags: z.record(z.string(), z.string()).optional(),

@@ -14,7 +14,6 @@ export function updateFunctionCode(deps: LambdaApiDeps): Operation {
     const body = parseBody(UpdateFunctionCodeRequest, req.body);
     checkArchitectures(body.Architectures);
     const zip = zipFromRequest(body);
-    // Publish / PublishTo: versions are not implemented yet; the update applies to $LATEST.
     if (body.DryRun) {
       const current = deps.registry.get(name);
       if (!current) throw functionNotFound(name);
@@ -22,7 +21,8 @@ export function updateFunctionCode(deps: LambdaApiDeps): Operation {
       return json(200, toFunctionConfiguration(current));
     }
     const record = await deps.registry.updateCode(name, zip, body.RevisionId);
-    deps.onFunctionChanged(name);
-    return json(200, toFunctionConfiguration(record));
+    deps.onFunctionChanged(name, '$LATEST');
+    // Publish: the new code becomes a version too, and the answer is that version (as on Lambda).
+    return json(200, toFunctionConfiguration(body.Publish ? deps.registry.publish(name) : record));
   };
 }

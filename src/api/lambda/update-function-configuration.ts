@@ -16,7 +16,7 @@ export function updateFunctionConfiguration(deps: LambdaApiDeps): Operation {
     const { RevisionId, ...members } = body;
     const patch = configPatch(members, current.config.loggingConfig);
     const record = deps.registry.updateConfig(name, patch, RevisionId);
-    deps.onFunctionChanged(name);
+    deps.onFunctionChanged(name, '$LATEST');
     return json(200, toFunctionConfiguration(record));
   };
 }

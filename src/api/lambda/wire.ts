@@ -37,6 +37,7 @@ export interface FunctionConfiguration {
   /** lambkin extensions, present only when they differ from the default. */
   readonly LambkinLogging?: false;
   readonly LambkinSanitizeErrors?: true;
+  readonly LambkinRecordPayloads?: true;
 }
 
 export function toFunctionConfiguration(record: FunctionRecord): FunctionConfiguration {
@@ -44,7 +45,8 @@ export function toFunctionConfiguration(record: FunctionRecord): FunctionConfigu
   const variables = Object.keys(c.environment).length > 0;
   return {
     FunctionName: c.name,
-    FunctionArn: functionArn(c.name),
+    // A published version's ARN carries its number, as on Lambda.
+    FunctionArn: functionArn(c.name, record.version === '$LATEST' ? undefined : record.version),
     Runtime: c.runtime,
     Role: c.role,
     Handler: c.handler,
@@ -71,5 +73,6 @@ export function toFunctionConfiguration(record: FunctionRecord): FunctionConfigu
         : { LogFormat: 'Text', LogGroup: c.loggingConfig.logGroup },
     ...(c.loggingConfig.enabled ? {} : { LambkinLogging: false as const }),
     ...(c.sanitizeErrors ? { LambkinSanitizeErrors: true as const } : {}),
+    ...(c.recordPayloads ? { LambkinRecordPayloads: true as const } : {}),
   };
 }

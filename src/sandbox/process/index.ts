@@ -1,28 +1,32 @@
 // The `process` backend: a plain child process in its own process group, in a private folder
-// holding a private copy of the code and a private scratch folder. It isolates nothing else: the
-// process sees the host's files and network as the server's user does. Weaker than `namespace`;
-// for machines without user namespaces (docs/design.md, "Threat containment").
+// holding a private copy of the code and a private scratch folder. With cgroups it gets the
+// memory and process limits and a kill that reaches every descendant; it isolates nothing else:
+// the process sees the host's files, processes and network as the server's user does. Weaker than
+// `namespace`; for machines without bubblewrap (docs/design.md, "Threat containment").
 import { spawn } from 'node:child_process';
 import { cp, mkdir, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type {
-  ExitInfo, LaunchSpec, MemoryUse, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess,
-} from '../types.js';
+import type { LaunchSpec, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
+import type { Cgroups, EnvCgroup } from '../cgroup/index.js';
+import { launcher, wrapChild } from '../child.js';
 import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
 
 export class ProcessBackend implements SandboxBackend {
   readonly name = 'process';
+  readonly enforcesMemory: boolean;
+  private readonly cgroupOf = new WeakMap<SandboxLayout, EnvCgroup>();
 
-  constructor(private readonly runDir: string) {}
+  constructor(private readonly runDir: string, private readonly cgroups?: Cgroups) {
+    this.enforcesMemory = cgroups !== undefined;
+  }
 
-  async prepare(envId: string, codeDir: string, _limits: SandboxLimits): Promise<SandboxLayout> {
+  async prepare(envId: string, codeDir: string, limits: SandboxLimits): Promise<SandboxLayout> {
     const workDir = join(this.runDir, envId);
     const taskRoot = join(workDir, 'task');
     const tmpDir = join(workDir, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     await cp(codeDir, taskRoot, { recursive: true, verbatimSymlinks: true });
-    return {
+    const layout: SandboxLayout = {
       workDir,
       taskRoot,
       tmpDir,
@@ -31,65 +35,24 @@ export class ProcessBackend implements SandboxBackend {
       runtimeApiAddress: (bound) =>
         typeof bound === 'string' ? bound : `${bound.address}:${bound.port}`,
     };
+    if (this.cgroups) this.cgroupOf.set(layout, await this.cgroups.create(envId, limits));
+    return layout;
   }
 
   start(layout: SandboxLayout, spec: LaunchSpec): SandboxProcess {
-    const child = spawn(spec.command, spec.args, {
+    const cgroup = this.cgroupOf.get(layout);
+    const run = launcher(cgroup?.procsFiles ?? [], spec.command, spec.args, spec.env);
+    const child = spawn(run.command, run.args, {
       cwd: layout.taskRoot,
       env: spec.env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      detached: true, // own process group: kill() takes its children with it
+      detached: true, // own process group: kill() takes its children with it even without a cgroup
     });
-    const exited = new Promise<ExitInfo>((resolve) => {
-      let done = false;
-      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
-        if (done) return;
-        done = true;
-        resolve({ code, signal, oomKilled: false });
-      };
-      child.once('exit', finish);
-      // spawn failures (ENOENT, EACCES) arrive as 'error' without 'exit'
-      child.once('error', () => finish(127, null));
-    });
-    const pid = child.pid ?? -1;
-    let killed = false;
-    return {
-      pid,
-      stdout: child.stdout!,
-      stderr: child.stderr!,
-      telemetry: child.stdio[3] as NodeJS.ReadableStream as SandboxProcess['telemetry'],
-      exited,
-      kill: () => {
-        if (killed || pid < 0) return;
-        killed = true;
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      },
-      memory: () => readStatusMemory(pid),
-      resetPeak: () => {
-        // VmHWM cannot be reset per process without privileges; cgroups (namespace backend) can.
-      },
-    };
+    return wrapChild(child, { cgroup });
   }
 
   async cleanup(layout: SandboxLayout): Promise<void> {
+    await this.cgroupOf.get(layout)?.remove().catch(() => undefined);
     await rm(layout.workDir, { recursive: true, force: true });
-  }
-}
-
-/** VmRSS / VmHWM of one process from /proc (the main runtime process; children not counted). */
-export function readStatusMemory(pid: number): MemoryUse | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-    const kb = (key: string) => {
-      const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
-      return m ? Number(m[1]) * 1024 : 0;
-    };
-    return { currentBytes: kb('VmRSS'), peakBytes: kb('VmHWM') };
-  } catch {
-    return undefined;
   }
 }

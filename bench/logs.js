@@ -1,0 +1,180 @@
+// npm run bench:logs — the log store under load (issue 3's numbers):
+//  1. fill a store with 1,000,000 events over 200 streams (straight through the store's batch API),
+//  2. FilterLogEvents for a rare term over all of them (HTTP API, AWS SDK) — target ≤ 200 ms,
+//  3. `lambkin logs <fn> --request-id <id>` as a user runs it (a CLI process) — target ≤ 200 ms,
+//  4. warm invoke throughput, 32 in flight, of two functions with the same code, logging on and
+//     off — target: on ≤ 5 % slower.
+// Env: BENCH_EVENTS (1000000), BENCH_STREAMS (200), BENCH_SECONDS (5), BENCH_RUNS (20).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LogStore } from '../dist/logs/index.js';
+import { LambkinClient } from '../dist/client/index.js';
+import { ROOT, startServer } from './lib/server.js';
+import { deploy } from './lib/functions.js';
+import { ms, summary, table } from './lib/stats.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const FN = 'bench-logs';
+const RARE = 'zanzibar7781';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'lambkin-bench-logs-'));
+const { requestIds, fillSeconds } = fill(dataDir);
+// 64 runtimes start during the throughput part; on a busy 2-core machine that takes a while.
+const server = await startServer(['--data-dir', dataDir, '--init-timeout', '120']);
+const common = { endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 };
+const logs = new CloudWatchLogsClient(common);
+const lambda = new LambdaClient(common);
+const rows = [];
+try {
+  const filter = await timeFilter();
+  rows.push([`FilterLogEvents '${RARE}' (${filter.found} of ${EVENTS.toLocaleString('en')} events)`, ms(filter.p50), ms(filter.p99), '≤ 200 ms']);
+  const cli = await timeCli(requestIds[Math.floor(requestIds.length / 2)]);
+  rows.push([`lambkin logs --request-id (CLI process, ${cli.lines} lines)`, ms(cli.p50), ms(cli.p99), '≤ 200 ms']);
+  const tp = await throughput();
+  rows.push(['warm invokes @32, logging on (inv/s)', String(tp.on), '', '']);
+  rows.push(['warm invokes @32, logging off (inv/s)', String(tp.off), '', '']);
+  rows.push(['logging on vs off', `${(100 * (tp.on / tp.off - 1)).toFixed(1)} %`, '', '≥ -5 %']);
+} finally {
+  logs.destroy();
+  lambda.destroy();
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(table(['measure', 'p50 / value', 'p99', 'target'], rows));
+console.log(`(store filled with ${EVENTS.toLocaleString('en')} events over ${STREAMS} streams and ${requestIds.length.toLocaleString('en')} invocation records in ${fillSeconds.toFixed(1)} s; ${RUNS} runs per query; ${SECONDS} s per throughput pass, best of 2 each)`);
+
+/** Invocations of 8 events each (START, 4 user lines, END, REPORT … and a plain line), spread over the streams. */
+function fill(dir) {
+  const store = LogStore.open(dir, { sweepIntervalMs: 86_400_000, log: () => undefined });
+  const group = `/aws/lambda/${FN}`;
+  const streams = Array.from({ length: STREAMS }, (_, i) => {
+    const envId = randomUUID().replaceAll('-', '');
+    return { envId, stream: `2026/11/27/[$LATEST]${envId}`, n: i };
+  });
+  const started = performance.now();
+  const perRequest = 8;
+  const requests = Math.ceil(EVENTS / perRequest);
+  const rareAt = new Set(Array.from({ length: 5 }, (_, i) => Math.floor(((i + 0.5) * requests) / 5)));
+  const t0 = Date.now() - 2 * 3_600_000;
+  const ids = [];
+  let events = [];
+  let records = [];
+  let written = 0;
+  for (let r = 0; r < requests && written < EVENTS; r++) {
+    const s = streams[r % STREAMS];
+    const id = randomUUID();
+    if (r % 1000 === 0) ids.push(id);
+    const ts = t0 + Math.floor((r * 7_000_000) / requests);
+    const iso = new Date(ts).toISOString();
+    const base = { group, stream: s.stream, envId: s.envId, requestId: id };
+    const order = 10_000 + (r % 90_000);
+    const lines = [
+      ['PLATFORM', `START RequestId: ${id} Version: $LATEST`],
+      ['INFO', `${iso}\t${id}\tINFO\tprocessing order ${order} for customer c-${r % 977}`],
+      ['INFO', `${iso}\t${id}\tINFO\t{"event":"cart","items":${r % 7},"total":${(r % 1000) / 10},"currency":"EUR"}`],
+      ['WARN', `${iso}\t${id}\tWARN\tinventory low for sku-${r % 313}${rareAt.has(r) ? ` ${RARE}` : ''}`],
+      ['INFO', `charged card ending ${1000 + (r % 9000)} in ${r % 90} ms`],
+      ['INFO', `${iso}\t${id}\tINFO\tdone`],
+      ['PLATFORM', `END RequestId: ${id}`],
+      ['PLATFORM', `REPORT RequestId: ${id}\tDuration: ${(r % 50) + 1}.25 ms\tBilled Duration: ${(r % 50) + 2} ms\tMemory Size: 128 MB\tMax Memory Used: 48 MB`],
+    ];
+    for (const [level, message] of lines) events.push({ ...base, timestamp: ts, level, message });
+    written += lines.length;
+    records.push({
+      requestId: id, functionName: FN, version: '$LATEST', envId: s.envId, stream: s.stream, startedAt: ts, cold: r < STREAMS,
+      initMs: r < STREAMS ? 120 : undefined, durationMs: (r % 50) + 1.25, billedMs: (r % 50) + 2, memoryMb: 128, maxMemoryUsedMb: 48,
+      outcome: r % 97 === 0 ? 'error' : 'success', errorType: r % 97 === 0 ? 'TypeError' : undefined,
+      errorMessage: r % 97 === 0 ? `Cannot read properties of undefined (reading 'sku-${r % 313}')` : undefined,
+    });
+    if (events.length >= 8000) {
+      store.writeBatch(events, records);
+      events = [];
+      records = [];
+    }
+  }
+  store.writeBatch(events, records);
+  store.close();
+  return { requestIds: ids, fillSeconds: (performance.now() - started) / 1000 };
+}
+
+async function timeFilter() {
+  const samples = [];
+  let found = 0;
+  for (let i = 0; i < RUNS + 2; i++) {
+    const t = performance.now();
+    let token;
+    let n = 0;
+    do {
+      const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${FN}`, filterPattern: RARE, nextToken: token }));
+      n += page.events.length;
+      token = page.nextToken;
+    } while (token);
+    if (i >= 2) samples.push(performance.now() - t); // the first two warm the client and the page cache
+    found = n;
+  }
+  return { ...summary(samples), found };
+}
+
+function runCli(args) {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(ROOT, 'bin/lambkin.js'), '--endpoint', server.url, ...args], { env: { ...process.env, NO_COLOR: '1' } },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+  });
+}
+
+async function timeCli(requestId) {
+  const samples = [];
+  let lines = 0;
+  for (let i = 0; i < Math.min(RUNS, 10) + 1; i++) {
+    const t = performance.now();
+    const out = await runCli(['logs', FN, '--request-id', requestId]);
+    if (i > 0) samples.push(performance.now() - t);
+    lines = out.trimEnd().split('\n').length;
+    if (!out.includes(`REPORT RequestId: ${requestId}`)) throw new Error(`lambkin logs --request-id printed no REPORT line:\n${out}`);
+  }
+  return { ...summary(samples), lines };
+}
+
+async function throughput() {
+  const code = { 'lambda_function.js': 'exports.lambda_handler = async (event) => { console.log("handled", event.n); return { ok: true }; };\n' };
+  await deploy(lambda, 'tp-on', 'nodejs20.x', code, { MemorySize: 128 });
+  await deploy(lambda, 'tp-off', 'nodejs20.x', code, { MemorySize: 128 });
+  // LambkinLogging is lambkin's own field: the AWS SDK would not send it, lambkin's client does.
+  await new LambkinClient({ endpoint: server.url }).updateFunctionConfiguration('tp-off', { LambkinLogging: false });
+  const payload = new TextEncoder().encode('{"n":1}');
+  const invoke = async (name) => {
+    const r = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload }));
+    if (r.FunctionError) throw new Error(`${name}: ${Buffer.from(r.Payload).toString()}`);
+  };
+  const pass = async (name, inFlight = 32, seconds = SECONDS) => {
+    let done = 0;
+    const until = performance.now() + seconds * 1000;
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (performance.now() < until) {
+        await invoke(name);
+        done++;
+      }
+    }));
+    return Math.round(done / seconds);
+  };
+  // Warm both: 32 environments each (started a few at a time), runtimes JIT-warm, the SDK client warm.
+  for (const name of ['tp-on', 'tp-off']) {
+    for (const n of [1, 4, 8, 16, 32]) await pass(name, n, 1);
+    await pass(name);
+  }
+  const on = [];
+  const off = [];
+  for (let i = 0; i < 2; i++) {
+    on.push(await pass('tp-on'));
+    off.push(await pass('tp-off'));
+  }
+  return { on: Math.max(...on), off: Math.max(...off) };
+}

@@ -1,0 +1,141 @@
+// SigV4 verification of API requests (Lambda API: service `lambda`; CloudWatch Logs API: `logs`).
+// The expected signature is recomputed with @smithy/signature-v4 — the AWS SDK's own signer — over
+// the method, path and query as received, the headers the client says it signed, and the SHA-256
+// of the body; then compared in constant time. Signing keys are cached per day/region/service (by
+// the signer), and the body is hashed once, so a small request costs a few tens of µs.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Hash } from '@smithy/hash-node';
+import { apiError, type ApiErrorName } from '../../errors.js';
+import type { ServerCredentials } from './credentials.js';
+
+export interface SignedRequest {
+  readonly method: string;
+  /** The path exactly as received (still percent-encoded). */
+  readonly path: string;
+  /** The query string as received, without '?'. */
+  readonly rawQuery: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+const MAX_SKEW_MS = 15 * 60 * 1000;
+const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([a-z0-9-]{1,32})\/([a-z0-9-]{1,32})\/aws4_request, ?SignedHeaders=([a-z0-9;._-]+), ?Signature=([0-9a-f]{64})$/;
+const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const SHA256_HEADER = 'x-amz-content-sha256';
+
+class Sha256 extends Hash {
+  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
+    super('sha256', secret);
+  }
+}
+
+export class SigV4Verifier {
+  private readonly signers = new Map<string, SignatureV4>();
+
+  constructor(private readonly credentials: ServerCredentials, private readonly now: () => number = Date.now) {}
+
+  /** Resolves when the request is signed with this server's credentials; else throws a 403 ApiError. */
+  async verify(req: SignedRequest): Promise<void> {
+    const logs = typeof req.headers['x-amz-target'] === 'string' && req.headers['x-amz-target'].startsWith('Logs_');
+    const deny = (name: ApiErrorName, message: string) => apiError(name, message, logs ? { __type: name } : undefined);
+    const header = req.headers.authorization;
+    if (!header) {
+      throw deny('AccessDeniedException', 'Missing Authentication Token: this server requires requests signed with AWS Signature Version 4 and its credentials.');
+    }
+    const m = AUTH.exec(header);
+    if (!m) throw deny('InvalidSignatureException', 'The Authorization header is not an AWS4-HMAC-SHA256 signature.');
+    const [, keyId, day, region, service, signedList, signature] = m as unknown as string[];
+    if (keyId !== this.credentials.accessKeyId) {
+      throw deny('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    }
+    const expected = logs ? 'logs' : 'lambda';
+    if (service !== expected) throw deny('InvalidSignatureException', `Credential should be scoped to correct service: '${expected}'.`);
+
+    const amzDate = single(req.headers['x-amz-date']) ?? '';
+    const d = AMZ_DATE.exec(amzDate);
+    if (!d || amzDate.slice(0, 8) !== day) {
+      throw deny('InvalidSignatureException', 'X-Amz-Date is missing, malformed, or not the day of the credential scope.');
+    }
+    const signingDate = new Date(Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!, +d[4]!, +d[5]!, +d[6]!));
+    const now = this.now();
+    if (signingDate.getTime() < now - MAX_SKEW_MS) {
+      throw deny('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${amz(now - MAX_SKEW_MS)} (${amz(now)} - 15 min.)`);
+    }
+    if (signingDate.getTime() > now + MAX_SKEW_MS) {
+      throw deny('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${amz(now + MAX_SKEW_MS)} (${amz(now)} + 15 min.)`);
+    }
+
+    const signed = signedList!.split(';');
+    if (!signed.includes('host')) throw deny('InvalidSignatureException', 'The host header must be signed.');
+    const headers: Record<string, string> = Object.create(null);
+    for (const name of signed) {
+      const value = req.headers[name];
+      if (value === undefined) throw deny('InvalidSignatureException', `Signed header '${name}' is not in the request.`);
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+    // The body is hashed here, once; a client-sent hash must be that of the body it sent.
+    const bodyHash = createHash('sha256').update(req.body).digest('hex');
+    if (headers[SHA256_HEADER] !== undefined && headers[SHA256_HEADER] !== bodyHash) {
+      throw deny('InvalidSignatureException', 'X-Amz-Content-Sha256 does not match the body.');
+    }
+    headers[SHA256_HEADER] = bodyHash;
+    const query = parseQuery(req.rawQuery);
+    if (!query) throw deny('InvalidSignatureException', 'The query string is not validly percent-encoded.');
+
+    const result = await this.signer(region!, service!).sign({
+      method: req.method, protocol: 'http:', hostname: headers.host!, path: req.path, query, headers, body: req.body,
+    }, {
+      signingDate,
+      signableHeaders: new Set(signed),
+      unsignableHeaders: signed.includes(SHA256_HEADER) ? undefined : new Set([SHA256_HEADER]),
+    });
+    const computed = /Signature=([0-9a-f]{64})/.exec(String(result.headers.authorization))?.[1] ?? '';
+    if (!timingSafeEqual(Buffer.from(computed.padEnd(64, '0')), Buffer.from(signature!))) {
+      throw deny('InvalidSignatureException',
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
+    }
+  }
+
+  private signer(region: string, service: string): SignatureV4 {
+    const key = `${region}/${service}`;
+    let signer = this.signers.get(key);
+    if (!signer) {
+      if (this.signers.size >= 64) this.signers.clear(); // regions come from the caller: keep the map bounded
+      const { accessKeyId, secretAccessKey } = this.credentials;
+      signer = new SignatureV4({
+        credentials: { accessKeyId, secretAccessKey }, region, service, sha256: Sha256, uriEscapePath: true, applyChecksum: false,
+      });
+      this.signers.set(key, signer);
+    }
+    return signer;
+  }
+}
+
+function single(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function amz(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** k=v&k=v2 → { k: ['v', 'v2'] }, percent-decoded ('+' is a plus: SigV4 clients encode spaces as %20). */
+function parseQuery(raw: string): Record<string, string | string[]> | undefined {
+  const query: Record<string, string | string[]> = Object.create(null);
+  if (!raw) return query;
+  try {
+    for (const part of raw.split('&')) {
+      if (!part) continue;
+      const eq = part.indexOf('=');
+      const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+      const value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+      const prev = query[key];
+      query[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    }
+  } catch {
+    return undefined;
+  }
+  return query;
+}

@@ -1,0 +1,60 @@
+// console-api/ owns what the web console needs beyond the Lambda API and the investigation API
+// (README "Console"): per-function numbers and time series from an in-memory rollup of the
+// invocation records, environments now and stopping one, deploy history, recorded events and
+// responses, and the live tail (server-sent events). All under /lambkin/v1/, signed like the rest.
+import type { LogStore } from '../../logs/index.js';
+import type { Registry } from '../../registry/index.js';
+import type { Scheduler } from '../../scheduler/scheduler.js';
+import type { Route } from '../http.js';
+import { listDeploys, recordDeploys } from './deploys.js';
+import { listEnvironments, stopEnvironment } from './environments.js';
+import { feedRollup } from './loader.js';
+import { errorTrends, overview, timeseries } from './metrics.js';
+import { getPayload, storePayloads } from './payloads.js';
+import { Rollup } from './rollup.js';
+import { ConsoleStore } from './store.js';
+import { TailHub } from './tail.js';
+
+const BASE = '/lambkin/v1';
+
+export interface ConsoleApi {
+  readonly routes: Route[];
+  /** Wrap control-plane routes so that their deploys are written down. */
+  recordDeploys(routes: readonly Route[]): Route[];
+  close(): void;
+}
+
+export function startConsoleApi(deps: {
+  readonly dataDir: string;
+  readonly logs: LogStore;
+  readonly registry: Registry;
+  readonly scheduler: Scheduler;
+  readonly log: (line: string) => void;
+}): ConsoleApi {
+  const store = new ConsoleStore(deps.dataDir);
+  const rollup = new Rollup();
+  const feed = feedRollup(deps.logs, rollup, deps.log);
+  const stopPayloads = deps.logs.onWritten(storePayloads(store, deps.log));
+  const tail = new TailHub(deps.logs, deps.registry);
+  const metrics = { rollup, feed, scheduler: deps.scheduler };
+  return {
+    routes: [
+      { method: 'GET', pattern: `${BASE}/overview`, operation: overview(metrics) },
+      { method: 'GET', pattern: `${BASE}/timeseries`, operation: timeseries(metrics) },
+      { method: 'GET', pattern: `${BASE}/error-trends`, operation: errorTrends(metrics) },
+      { method: 'GET', pattern: `${BASE}/environments`, operation: listEnvironments(deps.scheduler) },
+      { method: 'DELETE', pattern: `${BASE}/environments/{id}`, operation: stopEnvironment(deps.scheduler) },
+      { method: 'GET', pattern: `${BASE}/deploys`, operation: listDeploys(store) },
+      { method: 'GET', pattern: `${BASE}/invocations/{requestId}/payload`, operation: getPayload(store) },
+      { method: 'GET', pattern: `${BASE}/tail`, operation: tail.operation() },
+    ],
+    recordDeploys: (routes) => recordDeploys(routes, store, deps.log),
+    close: () => {
+      tail.close();
+      feed.close();
+      stopPayloads();
+      rollup.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Keeps the rollup fed: every record the log store writes from now on, plus one pass over the
+// records of the last 8 days already stored, a page at a time with the event loop given back in
+// between (a million records take a few seconds; the server serves meanwhile). A record written
+// during that pass may be read by it too: the ones that came through the hook are remembered
+// until the pass ends, and skipped when the pass meets them.
+import type { Batch, LogStore } from '../../logs/index.js';
+import type { InvocationCursor } from '../../logs/index.js';
+import { RESOLUTIONS, type Rollup } from './rollup.js';
+
+const PAGE = 5000;
+
+export interface Feed {
+  /** Settles once the start-up pass is done (the console's numbers are complete from then on). */
+  readonly ready: Promise<void>;
+  readonly loadedRecords: () => number;
+  close(): void;
+}
+
+export function feedRollup(store: LogStore, rollup: Rollup, log: (line: string) => void): Feed {
+  let seen: Set<string> | undefined = new Set();
+  let loaded = 0;
+  let closed = false;
+  const unsubscribe = store.onWritten((batch: Batch) => {
+    for (const r of batch.records) {
+      seen?.add(r.requestId);
+      rollup.add(r);
+    }
+  });
+  const ready = (async () => {
+    const started = performance.now();
+    const since = Date.now() - RESOLUTIONS[RESOLUTIONS.length - 1]!.keepMs;
+    let after: InvocationCursor | undefined;
+    while (!closed) {
+      const page = store.investigation.scan(since, after, PAGE);
+      for (const r of page) if (!seen!.has(r.requestId)) rollup.add(r);
+      loaded += page.length;
+      if (page.length < PAGE) break;
+      const last = page[page.length - 1]!;
+      after = { startedAt: last.startedAt, seq: last.seq };
+      await new Promise((r) => setImmediate(r));
+    }
+    seen = undefined;
+    if (loaded >= 100_000) log(`lambkin: console: read ${loaded} invocation records in ${Math.round(performance.now() - started)} ms`);
+  })().catch((err: unknown) => {
+    seen = undefined;
+    if (!closed) log(`lambkin: console: could not read the stored invocation records: ${(err as Error).message}`);
+  });
+  return {
+    ready,
+    loadedRecords: () => loaded,
+    close: () => {
+      closed = true;
+      unsubscribe();
+    },
+  };
+}

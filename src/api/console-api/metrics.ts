@@ -1,0 +1,72 @@
+// The console's numbers, from the rollup (rollup.ts):
+//   GET /lambkin/v1/overview?window=    every function's totals over the window, a sparkline of its
+//                                       invocations and errors, and its environments now
+//   GET /lambkin/v1/timeseries?function=&window=   one function's chart points over the window
+//   GET /lambkin/v1/error-trends?window=           each error group's counts over the window
+// Windows: 15m, 1h, 24h, 7d (whole buckets: a window starts at a bucket edge).
+import type { Scheduler } from '../../scheduler/scheduler.js';
+import { json, type Operation } from '../http.js';
+import { Query } from '../investigate/query.js';
+import type { Feed } from './loader.js';
+import { WINDOWS, type Rollup, type WindowName } from './rollup.js';
+
+const SPARK_POINTS = 30;
+
+export interface MetricsDeps {
+  readonly rollup: Rollup;
+  readonly feed: Feed;
+  readonly scheduler: Scheduler;
+}
+
+function windowOf(q: Query): WindowName {
+  return q.oneOf('window', Object.keys(WINDOWS) as WindowName[]) ?? '1h';
+}
+
+export function overview(deps: MetricsDeps): Operation {
+  return async (req) => {
+    const window = windowOf(new Query(req));
+    await deps.feed.ready;
+    const envs = deps.scheduler.environments();
+    const names = new Set([...deps.rollup.functions(), ...envs.map((e) => e.functionName)]);
+    const step = WINDOWS[window].ms / SPARK_POINTS;
+    const functions = [...names].sort().map((fn) => {
+      const mine = envs.filter((e) => e.functionName === fn);
+      const spark = deps.rollup.series(fn, window, step);
+      return {
+        functionName: fn,
+        ...deps.rollup.window(fn, window),
+        environmentsNow: { total: mine.length, busy: mine.filter((e) => e.busy).length },
+        spark: { since: spark.since, step: spark.step, invocations: spark.points.map((p) => p.invocations), errors: spark.points.map((p) => p.errors) },
+      };
+    });
+    return json(200, { window, until: Date.now(), functions });
+  };
+}
+
+export function timeseries(deps: MetricsDeps): Operation {
+  return async (req) => {
+    const q = new Query(req);
+    const fn = q.required('function');
+    const window = windowOf(q);
+    await deps.feed.ready;
+    const s = deps.rollup.series(fn, window);
+    return json(200, {
+      functionName: fn, window, since: s.since, until: s.until, step: s.step, totals: deps.rollup.window(fn, window),
+      points: s.points.map(({ t, invocations, errors, throttles, coldStarts, initMsAvg, initMsMax, durationMs, environments, maxMemoryUsedMb, memoryMb }) =>
+        ({ t, invocations, errors, throttles, coldStarts, initMsAvg, initMsMax, durationMs, environments, maxMemoryUsedMb, memoryMb })),
+    });
+  };
+}
+
+export function errorTrends(deps: MetricsDeps): Operation {
+  return async (req) => {
+    const window = windowOf(new Query(req));
+    await deps.feed.ready;
+    const t = deps.rollup.errorTrends(window);
+    const groups = [...t.groups].map(([key, g]) => {
+      const [, errorType, message] = key.split('\0');
+      return { functionName: g.functionName, errorType, message, counts: g.counts };
+    });
+    return json(200, { window, since: t.since, step: t.step, groups });
+  };
+}

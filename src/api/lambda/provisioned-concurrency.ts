@@ -1,0 +1,134 @@
+// Provisioned concurrency on a published version or an alias: PutProvisionedConcurrencyConfig
+// (PUT /2019-09-30/functions/{name}/provisioned-concurrency?Qualifier= → 202), Get (200), Delete
+// (204), and ListProvisionedConcurrencyConfigs (the same path with ?List=ALL). The configuration is
+// stored in the registry; scheduler/provisioner.ts keeps the environments, and reports status.
+import { z } from 'zod';
+import { apiError } from '../../errors.js';
+import { json, type Operation, type Route } from '../http.js';
+import { functionArn } from '../../registry/arn.js';
+import type { Registry } from '../../registry/registry.js';
+import type { Provisioner, ProvisionTarget } from '../../scheduler/provisioner.js';
+import { findQualified } from './function-name.js';
+import { pageOf, parsePaging } from './paging.js';
+import { parseBody } from './schemas.js';
+import { totalReserved, unreservedMinimum } from './account-settings.js';
+
+export interface ProvisionedDeps {
+  readonly registry: Registry;
+  readonly provisioner: Provisioner;
+  readonly maxConcurrency: number;
+}
+
+interface Stored {
+  readonly count: number;
+  readonly lastModified: string;
+}
+
+const PutRequest = z.strictObject({ ProvisionedConcurrentExecutions: z.number().int().min(1) });
+
+/** What the provisioner keeps warm: each stored configuration, its alias followed to its version. */
+export function provisionTargets(registry: Registry): ProvisionTarget[] {
+  return registry.lifecycle.settingsOf<Stored>('provisioned').flatMap((s) => {
+    const resolved = registry.resolve(s.name, s.qualifier);
+    return resolved ? [{ id: `${s.name}:${s.qualifier}`, fn: resolved.record, count: s.value.count }] : [];
+  });
+}
+
+/** The function and qualifier a request names; a qualifier is required and may not be $LATEST. */
+function target(deps: ProvisionedDeps, raw: string, query: URLSearchParams): { name: string; qualifier: string } {
+  const { name, qualifier } = findQualified(deps.registry, raw, query.get('Qualifier'));
+  if (qualifier === undefined || qualifier === '$LATEST') {
+    throw apiError('InvalidParameterValueException', 'Provisioned Concurrency Configs cannot be applied to unpublished function versions.');
+  }
+  return { name, qualifier };
+}
+
+function describe(deps: ProvisionedDeps, name: string, qualifier: string, stored: Stored): Record<string, unknown> {
+  const version = deps.registry.resolve(name, qualifier)?.record;
+  const s = deps.provisioner.status(`${name}:${qualifier}`, stored.count, version?.revisionId);
+  return {
+    RequestedProvisionedConcurrentExecutions: s.requested,
+    AvailableProvisionedConcurrentExecutions: s.available,
+    AllocatedProvisionedConcurrentExecutions: s.available,
+    Status: s.status,
+    ...(s.reason ? { StatusReason: s.reason } : {}),
+    LastModified: stored.lastModified,
+  };
+}
+
+function checkLimits(deps: ProvisionedDeps, name: string, qualifier: string, count: number): void {
+  const others = (fn?: string) => deps.registry.lifecycle.settingsOf<Stored>('provisioned', fn)
+    .filter((s) => !(s.name === name && s.qualifier === qualifier))
+    .filter((s) => fn !== undefined || deps.registry.get(s.name)?.reservedConcurrency === undefined)
+    .reduce((sum, s) => sum + s.value.count, 0);
+  const reserved = deps.registry.get(name)?.reservedConcurrency;
+  if (reserved !== undefined) {
+    if (count + others(name) > reserved) {
+      throw apiError('InvalidParameterValueException',
+        `Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution (${reserved}) for function ${name}.`);
+    }
+    return;
+  }
+  const available = deps.maxConcurrency - totalReserved(deps.registry) - unreservedMinimum(deps.maxConcurrency) - others();
+  if (count > available) {
+    throw apiError('InvalidParameterValueException',
+      `Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${Math.max(0, available)}] (--max-concurrency ${deps.maxConcurrency}, minus reservations, minus the unreserved minimum).`);
+  }
+}
+
+function put(deps: ProvisionedDeps): Operation {
+  return (req) => {
+    const { name, qualifier } = target(deps, req.params.name ?? '', req.query);
+    const { ProvisionedConcurrentExecutions: count } = parseBody(PutRequest, req.body);
+    checkLimits(deps, name, qualifier, count);
+    const stored: Stored = { count, lastModified: new Date().toISOString().replace('Z', '+0000') };
+    deps.registry.lifecycle.putSetting(name, qualifier, 'provisioned', stored);
+    deps.provisioner.retry(`${name}:${qualifier}`);
+    deps.provisioner.reconcile();
+    return json(202, describe(deps, name, qualifier, stored));
+  };
+}
+
+function notConfigured(): Error {
+  return apiError('ProvisionedConcurrencyConfigNotFoundException', 'No Provisioned Concurrency Config found for this function');
+}
+
+function get(deps: ProvisionedDeps): Operation {
+  return (req) => {
+    if (req.query.get('List') === 'ALL') return list(deps, req.params.name ?? '', req.query);
+    const { name, qualifier } = target(deps, req.params.name ?? '', req.query);
+    const stored = deps.registry.lifecycle.setting<Stored>(name, qualifier, 'provisioned');
+    if (!stored) throw notConfigured();
+    return json(200, describe(deps, name, qualifier, stored));
+  };
+}
+
+function list(deps: ProvisionedDeps, raw: string, query: URLSearchParams) {
+  const { name } = findQualified(deps.registry, raw, null);
+  const all = deps.registry.lifecycle.settingsOf<Stored>('provisioned', name);
+  const page = pageOf(all, (s) => s.qualifier, parsePaging(query));
+  return json(200, {
+    ProvisionedConcurrencyConfigs: page.items.map((s) => ({
+      FunctionArn: functionArn(name, s.qualifier), ...describe(deps, name, s.qualifier, s.value),
+    })),
+    ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
+  });
+}
+
+function remove(deps: ProvisionedDeps): Operation {
+  return (req) => {
+    const { name, qualifier } = target(deps, req.params.name ?? '', req.query);
+    if (!deps.registry.lifecycle.deleteSetting(name, qualifier, 'provisioned')) throw notConfigured();
+    deps.provisioner.reconcile();
+    return { status: 204 };
+  };
+}
+
+export function provisionedRoutes(deps: ProvisionedDeps): Route[] {
+  const path = '/2019-09-30/functions/{name}/provisioned-concurrency';
+  return [
+    { method: 'PUT', pattern: path, operation: put(deps) },
+    { method: 'GET', pattern: path, operation: get(deps) },
+    { method: 'DELETE', pattern: path, operation: remove(deps) },
+  ];
+}

@@ -1,0 +1,69 @@
+// Wiring of the lifecycle features for server.ts: versions and aliases, event invoke configs and the
+// durable async queue (<dataDir>/async.db), provisioned concurrency, account settings, function
+// URLs, and lambkin's own async-queue routes. Builds the parts; holds no logic of its own.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { ServerConfig } from '../config.js';
+import type { Registry } from '../registry/registry.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import { AsyncInvoker } from '../scheduler/async-invoker.js';
+import { AsyncQueue } from '../scheduler/async-queue.js';
+import { Provisioner } from '../scheduler/provisioner.js';
+import type { SigV4Verifier } from './auth/sigv4.js';
+import type { Route } from './http.js';
+import { accountSettingsRoutes } from './lambda/account-settings.js';
+import { aliasRoutes } from './lambda/aliases.js';
+import type { LambdaApiDeps } from './lambda/deps.js';
+import { eventInvokeConfigRoutes } from './lambda/event-invoke-config.js';
+import { provisionedRoutes, provisionTargets } from './lambda/provisioned-concurrency.js';
+import { listVersions, publishVersion } from './lambda/versions.js';
+import { asyncRoutes } from './async/routes.js';
+import { urlConfigRoutes } from './urls/config.js';
+import { urlHandler } from './urls/serve.js';
+
+export interface Lifecycle {
+  readonly asyncInvoker: AsyncInvoker;
+  readonly routes: Route[];
+  /** Serves /url/… requests (function URLs), before and apart from the API's own auth. */
+  serveUrl(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Stop the async worker and the provisioner (before the scheduler closes). */
+  close(): Promise<void>;
+}
+
+export function startLifecycle(opts: {
+  config: ServerConfig;
+  registry: Registry;
+  scheduler: Scheduler;
+  auth: SigV4Verifier | undefined;
+  log: (line: string) => void;
+}): Lifecycle {
+  const { config, registry, scheduler, log } = opts;
+  const queue = AsyncQueue.open(join(config.dataDir, 'async.db'));
+  const asyncInvoker = new AsyncInvoker(queue, scheduler, registry, {
+    retryDelaysMs: config.asyncRetryDelaysMs ?? [60_000, 120_000],
+    perFunction: config.asyncConcurrency ?? 8,
+    secondMs: config.asyncSecondMs ?? 1000,
+  }, log);
+  const provisioner = new Provisioner(scheduler, () => provisionTargets(registry));
+  const deps: LambdaApiDeps = { registry, onFunctionChanged: (name, version) => scheduler.retire(name, version) };
+  const routes: Route[] = [
+    { method: 'POST', pattern: '/2015-03-31/functions/{name}/versions', operation: publishVersion(deps) },
+    { method: 'GET', pattern: '/2015-03-31/functions/{name}/versions', operation: listVersions(deps) },
+    ...aliasRoutes(deps),
+    ...eventInvokeConfigRoutes(deps),
+    ...provisionedRoutes({ registry, provisioner, maxConcurrency: config.maxConcurrency }),
+    ...accountSettingsRoutes(registry, config.maxConcurrency),
+    ...urlConfigRoutes(registry),
+    ...asyncRoutes(asyncInvoker),
+  ];
+  return {
+    asyncInvoker,
+    routes,
+    serveUrl: urlHandler({ registry, scheduler, auth: opts.auth, log }),
+    close: async () => {
+      provisioner.close();
+      await asyncInvoker.close();
+      queue.close();
+    },
+  };
+}

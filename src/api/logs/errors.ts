@@ -1,0 +1,56 @@
+// CloudWatch Logs' error format: HTTP 400 (500 for our own failures) with
+// `{"__type": "<Name>", "message": "…"}` — SPEC-LAMBDA.md §4/§6. The Lambda-style ApiErrors that
+// shared helpers throw (parseBody) are renamed to the names CloudWatch Logs uses for the same cases.
+import { ApiError } from '../../errors.js';
+import { PatternError } from '../../logs/index.js';
+import type { ApiResponse } from '../http.js';
+
+export type LogsErrorName =
+  | 'InvalidParameterException'
+  | 'ResourceNotFoundException'
+  | 'SerializationException'
+  | 'UnknownOperationException'
+  | 'ServiceUnavailableException';
+
+export class LogsError extends Error {
+  constructor(readonly errorName: LogsErrorName, message: string) {
+    super(message);
+  }
+}
+
+export const invalidParameter = (message: string) => new LogsError('InvalidParameterException', message);
+export const groupNotFound = () => new LogsError('ResourceNotFoundException', 'The specified log group does not exist.');
+export const streamNotFound = () => new LogsError('ResourceNotFoundException', 'The specified log stream does not exist.');
+
+const RENAMED: Record<string, LogsErrorName> = {
+  InvalidRequestContentException: 'SerializationException',
+  ValidationException: 'InvalidParameterException',
+  InvalidParameterValueException: 'InvalidParameterException',
+  ResourceNotFoundException: 'ResourceNotFoundException',
+};
+
+export const JSON_1_1 = 'application/x-amz-json-1.1';
+
+export function logsErrorResponse(err: unknown, requestId: string, log: (line: string) => void): ApiResponse {
+  let name: LogsErrorName;
+  let message: string;
+  if (err instanceof LogsError) {
+    name = err.errorName;
+    message = err.message;
+  } else if (err instanceof PatternError) {
+    name = 'InvalidParameterException';
+    message = `Invalid filter pattern: ${err.message}`;
+  } else if (err instanceof ApiError && RENAMED[err.errorName]) {
+    name = RENAMED[err.errorName]!;
+    message = err.message;
+  } else {
+    log(`lambkin: internal error in logs request ${requestId}: ${(err as Error)?.stack ?? String(err)}`);
+    name = 'ServiceUnavailableException';
+    message = `lambkin failed to handle the request (request id ${requestId}); the server log has the details.`;
+  }
+  return {
+    status: name === 'ServiceUnavailableException' ? 500 : 400,
+    headers: { 'content-type': JSON_1_1, 'x-amzn-errortype': name },
+    body: JSON.stringify({ __type: name, message }),
+  };
+}

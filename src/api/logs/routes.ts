@@ -1,0 +1,50 @@
+// The CloudWatch Logs JSON API (awsJson1_1) on lambkin's own port: `POST /` with
+// `X-Amz-Target: Logs_20140328.<Operation>`. One file per operation; this one dispatches.
+import type { ApiRequest, ApiResponse, Route } from '../http.js';
+import type { LogStore } from '../../logs/index.js';
+import { JSON_1_1, LogsError, logsErrorResponse } from './errors.js';
+import { deleteLogGroup } from './delete-log-group.js';
+import { deleteRetentionPolicy } from './delete-retention-policy.js';
+import { describeLogGroups } from './describe-log-groups.js';
+import { describeLogStreams } from './describe-log-streams.js';
+import { filterLogEvents } from './filter-log-events.js';
+import { getLogEvents } from './get-log-events.js';
+import { putRetentionPolicy } from './put-retention-policy.js';
+
+export interface LogsApiDeps {
+  readonly store: LogStore;
+  readonly log: (line: string) => void;
+}
+
+/** An operation: the request body (bytes) in, the response object out (undefined = empty). */
+export type LogsOperation = (body: Buffer) => object | undefined;
+
+const TARGET_PREFIX = 'Logs_20140328.';
+
+export function logsRoutes(deps: LogsApiDeps): Route[] {
+  const operations: Record<string, LogsOperation> = {
+    DescribeLogGroups: describeLogGroups(deps.store),
+    DescribeLogStreams: describeLogStreams(deps.store),
+    GetLogEvents: getLogEvents(deps.store),
+    FilterLogEvents: filterLogEvents(deps.store),
+    PutRetentionPolicy: putRetentionPolicy(deps.store),
+    DeleteRetentionPolicy: deleteRetentionPolicy(deps.store),
+    DeleteLogGroup: deleteLogGroup(deps.store),
+  };
+  return [{ method: 'POST', pattern: '/', operation: (req) => dispatch(operations, req, deps.log) }];
+}
+
+function dispatch(operations: Record<string, LogsOperation>, req: ApiRequest, log: (line: string) => void): ApiResponse {
+  try {
+    const raw = req.headers['x-amz-target'];
+    const target = Array.isArray(raw) ? raw[0] : raw;
+    if (!target) throw new LogsError('UnknownOperationException', 'POST / needs an X-Amz-Target header, e.g. Logs_20140328.DescribeLogGroups.');
+    const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+    const operation = name === undefined ? undefined : Object.hasOwn(operations, name) ? operations[name] : undefined;
+    if (!operation) throw new LogsError('UnknownOperationException', `lambkin does not implement the operation ${target}.`);
+    const output = operation(req.body);
+    return { status: 200, headers: { 'content-type': JSON_1_1 }, body: output === undefined ? '' : JSON.stringify(output) };
+  } catch (err) {
+    return logsErrorResponse(err, req.requestId, log);
+  }
+}

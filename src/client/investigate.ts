@@ -1,0 +1,136 @@
+// The investigation API (GET /lambkin/v1/…, README "Logs and investigation API") as typed methods:
+// log events across a function's streams, one invocation whole, invocation records, grouped
+// errors and per-function statistics.
+import type { Transport } from './transport.js';
+
+export type LogLevelName = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'PLATFORM';
+export type OutcomeName = 'success' | 'error' | 'timeout' | 'crash' | 'throttled';
+
+export interface LogEventView {
+  readonly eventId: string;
+  readonly timestamp: number;
+  readonly time: string;
+  readonly ingestionTime: number;
+  readonly logStream: string;
+  readonly envId?: string;
+  readonly requestId?: string;
+  readonly level?: LogLevelName;
+  readonly message: string;
+}
+
+export interface InvocationRecordView {
+  readonly requestId: string;
+  readonly functionName: string;
+  readonly version: string;
+  readonly envId?: string;
+  readonly logStream?: string;
+  readonly startedAt: number;
+  readonly startedAtIso: string;
+  readonly cold: boolean;
+  readonly initMs?: number;
+  readonly durationMs: number;
+  readonly billedMs: number;
+  readonly memoryMb: number;
+  readonly maxMemoryUsedMb?: number;
+  readonly outcome: OutcomeName;
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+}
+
+export interface ErrorGroupView {
+  readonly functionName: string;
+  readonly errorType?: string;
+  readonly message?: string;
+  readonly sampleMessage?: string;
+  readonly count: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly latestRequestId: string;
+}
+
+export interface FunctionStatsView {
+  readonly functionName: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly invocations: number;
+  readonly errors: number;
+  readonly errorsByType: Readonly<Record<string, number>>;
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly coldStarts: number;
+  readonly durationMs?: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly avg: number };
+  readonly initMs?: { readonly p50: number; readonly max: number };
+  readonly maxMemoryUsedMb?: number;
+  readonly memoryMb?: number;
+}
+
+/** Times: epoch ms, ISO 8601, or a duration ago such as `15m`, `2h`, `7d`. */
+export type TimeParam = number | string;
+
+export interface EventsQuery {
+  readonly functionName: string;
+  readonly since?: TimeParam;
+  readonly until?: TimeParam;
+  /** A CloudWatch Logs filter pattern. */
+  readonly filter?: string;
+  readonly levels?: readonly LogLevelName[];
+  /** Continue after this position (a previous page's `next`). */
+  readonly after?: string;
+  readonly limit?: number;
+}
+
+export interface EventsPage {
+  readonly events: readonly LogEventView[];
+  /** Position to continue from (pass as `after`); also where a follower polls for new events. */
+  readonly next: string;
+  /** True when the page stopped early and more events may match right away. */
+  readonly more: boolean;
+}
+
+export interface InvocationsQuery {
+  readonly functionName?: string;
+  readonly outcome?: OutcomeName;
+  readonly cold?: boolean;
+  readonly minDurationMs?: number;
+  readonly since?: TimeParam;
+  readonly until?: TimeParam;
+  readonly q?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+const BASE = '/lambkin/v1';
+
+const str = (v: number | string | boolean | undefined) => (v === undefined ? undefined : String(v));
+
+export class InvestigationClient {
+  constructor(private readonly http: Transport) {}
+
+  events(q: EventsQuery): Promise<EventsPage> {
+    return this.http.json('GET', `${BASE}/events`, undefined, {
+      function: q.functionName, since: str(q.since), until: str(q.until), filter: q.filter,
+      level: q.levels?.join(','), after: q.after, limit: str(q.limit),
+    });
+  }
+
+  /** One invocation: its record (null when only log lines are known) and every log line of it, in order. */
+  invocation(requestId: string): Promise<{ invocation: InvocationRecordView | null; events: readonly LogEventView[] }> {
+    return this.http.json('GET', `${BASE}/invocations/${encodeURIComponent(requestId)}`);
+  }
+
+  invocations(q: InvocationsQuery = {}): Promise<{ invocations: readonly InvocationRecordView[]; nextCursor?: string }> {
+    return this.http.json('GET', `${BASE}/invocations`, undefined, {
+      function: q.functionName, outcome: q.outcome, cold: str(q.cold), minDurationMs: str(q.minDurationMs),
+      since: str(q.since), until: str(q.until), q: q.q, limit: str(q.limit), cursor: q.cursor,
+    });
+  }
+
+  errors(q: { functionName?: string; since?: TimeParam; until?: TimeParam; limit?: number } = {}): Promise<{ errors: readonly ErrorGroupView[] }> {
+    return this.http.json('GET', `${BASE}/errors`, undefined, {
+      function: q.functionName, since: str(q.since), until: str(q.until), limit: str(q.limit),
+    });
+  }
+
+  stats(functionName: string, q: { since?: TimeParam; until?: TimeParam } = {}): Promise<FunctionStatsView> {
+    return this.http.json('GET', `${BASE}/stats`, undefined, { function: functionName, since: str(q.since), until: str(q.until) });
+  }
+}

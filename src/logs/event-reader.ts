@@ -1,0 +1,244 @@
+// Reading events back. Every read walks event ids upwards (= time order) from a cursor, through
+// the FTS index when the filter pattern lets it narrow, else through the group's own index; each
+// candidate is checked exactly in JS. A read stops at its limit, at 1 MB of messages, or after
+// MAX_SCAN_MS — and then says where to go on, as CloudWatch's nextToken does — so no query holds
+// the server's event loop for long, whatever the pattern.
+import type Database from 'better-sqlite3';
+import type { CompiledPattern } from './filter-pattern.js';
+import type { LogDatabase } from './schema.js';
+import { TimeIndex } from './time-index.js';
+
+export interface StoredEvent {
+  readonly eventId: number;
+  readonly timestamp: number;
+  readonly ingestionTime: number;
+  readonly logStream: string;
+  readonly envId: string | undefined;
+  readonly requestId: string | undefined;
+  readonly level: string | undefined;
+  readonly message: string;
+}
+
+export interface ScanQuery {
+  readonly groupId: number;
+  readonly streamIds?: readonly number[];
+  readonly startTime?: number; // inclusive
+  readonly endTime?: number; // exclusive
+  readonly pattern?: CompiledPattern;
+  readonly levels?: readonly string[];
+  /** Continue after this event id (a previous page's `next`). */
+  readonly afterId?: number;
+  readonly limit: number;
+}
+
+export interface ScanResult {
+  readonly events: StoredEvent[];
+  /** The event id the next page continues after; undefined when everything was read. */
+  readonly next: number | undefined;
+  /** The event id this read got up to: a follower polls for new events after it. */
+  readonly position: number;
+}
+
+export interface StreamPageQuery {
+  readonly streamId: number;
+  readonly afterId: number; // exclusive
+  readonly beforeId: number; // exclusive
+  readonly newestFirst: boolean;
+  readonly limit: number;
+}
+
+interface Row {
+  id: number;
+  stream_id: number;
+  ts: number;
+  ingested: number;
+  request: number | null;
+  level: string | null;
+  message: string;
+}
+
+const COLUMNS = 'e.id, e.stream_id, e.ts, e.ingested, e.request, e.level, e.message';
+const MAX_SCAN_MS = 50;
+/** CloudWatch answers at most 1 MB of events per call. */
+const MAX_RESPONSE_CHARS = 1024 * 1024;
+export const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
+
+export class EventReader {
+  readonly time: TimeIndex;
+  private readonly scans = new Map<string, Database.Statement>();
+  private readonly streamNames = new Map<number, { name: string; envId: string | undefined }>();
+  private readonly requestIds = new Map<number, string>();
+  private readonly s: ReturnType<typeof statements>;
+
+  constructor(private readonly db: LogDatabase) {
+    this.time = new TimeIndex(db);
+    this.s = statements(db);
+  }
+
+  /** The id range [after, before) of a time range, as exclusive bounds. */
+  idRange(startTime: number | undefined, endTime: number | undefined): { after: number; before: number } {
+    return {
+      after: startTime === undefined ? 0 : this.time.firstIdAtOrAfter(startTime) - 1,
+      before: endTime === undefined ? NO_UPPER_BOUND : this.time.firstIdAtOrAfter(endTime),
+    };
+  }
+
+  scan(q: ScanQuery): ScanResult {
+    const range = this.idRange(q.startTime, q.endTime);
+    const after = Math.max(range.after, q.afterId ?? 0);
+    if (after + 1 >= range.before) return { events: [], next: undefined, position: after };
+    const rows = this.groupStatement(q.streamIds !== undefined, q.levels !== undefined);
+    const params = { group: q.groupId, after, before: range.before, streams: JSON.stringify(q.streamIds ?? []), levels: JSON.stringify(q.levels ?? []) };
+    const fts = q.pattern?.fts;
+    const page = new Page(q);
+    if (fts === undefined) {
+      if (page.read(rows.iterate(params) as IterableIterator<Row>, (r) => this.view(r))) return page.result();
+    } else {
+      // Candidate blocks in order, from the one holding the cursor; then their events, checked one by one.
+      const from = (this.s.blockAt.get(q.groupId, after + 1) as number | null) ?? 0;
+      for (const b of this.s.blocks.iterate({ fts, from, before: range.before, group: q.groupId }) as IterableIterator<{ first: number; last: number }>) {
+        if (page.spent()) return page.result();
+        if (b.last <= page.last) continue;
+        const inBlock = { ...params, after: Math.max(page.last, b.first - 1), before: Math.min(b.last + 1, range.before) };
+        if (page.read(rows.iterate(inBlock) as IterableIterator<Row>, (r) => this.view(r))) return page.result();
+      }
+    }
+    // Read to the end: nothing up to the newest event (within the range) is left to see.
+    const newest = (this.s.maxId.get() as number | null) ?? 0;
+    return { events: page.events, next: undefined, position: Math.max(after, Math.min(newest, range.before - 1)) };
+  }
+
+  /** One stream's events in id order (or newest first), for GetLogEvents. */
+  streamPage(q: StreamPageQuery): StoredEvent[] {
+    const stmt = q.newestFirst ? this.s.streamDesc : this.s.streamAsc;
+    const events: StoredEvent[] = [];
+    let chars = 0;
+    for (const row of stmt.iterate(q.streamId, q.afterId, q.beforeId, q.limit) as IterableIterator<Row>) {
+      events.push(this.view(row));
+      chars += row.message.length;
+      if (chars >= MAX_RESPONSE_CHARS) break;
+    }
+    return events;
+  }
+
+  /** Every event of one request, wherever it ran, in order (up to `limit` after `afterId`). */
+  byRequest(requestId: string, afterId = 0, limit = 10_000): StoredEvent[] | undefined {
+    const seq = this.requestSeq(requestId);
+    if (seq === undefined) return undefined;
+    return (this.s.byRequest.all(seq, afterId, limit) as Row[]).map((r) => this.view(r));
+  }
+
+  requestSeq(requestId: string): number | undefined {
+    return this.s.requestSeq.get(requestId) as number | undefined;
+  }
+
+  /** A group's events in id order within (after, before), optionally of some streams / levels. */
+  private groupStatement(streams: boolean, levels: boolean): Database.Statement {
+    const k = `${streams}/${levels}`;
+    let stmt = this.scans.get(k);
+    if (stmt) return stmt;
+    const where: string[] = ['e.group_id = @group', 'e.id > @after', 'e.id < @before'];
+    if (streams) where.push('e.stream_id IN (SELECT value FROM json_each(@streams))');
+    if (levels) where.push('e.level IN (SELECT value FROM json_each(@levels))');
+    stmt = this.db.prepare(`SELECT ${COLUMNS} FROM log_events e INDEXED BY log_events_group WHERE ${where.join(' AND ')} ORDER BY e.id`);
+    this.scans.set(k, stmt);
+    return stmt;
+  }
+
+  private view(row: Row): StoredEvent {
+    const stream = this.stream(row.stream_id);
+    return {
+      eventId: row.id,
+      timestamp: row.ts,
+      ingestionTime: row.ingested,
+      logStream: stream.name,
+      envId: stream.envId,
+      requestId: row.request === null ? undefined : this.requestId(row.request),
+      level: row.level ?? undefined,
+      message: row.message,
+    };
+  }
+
+  private stream(id: number): { name: string; envId: string | undefined } {
+    let s = this.streamNames.get(id);
+    if (!s) {
+      const row = this.s.stream.get(id) as { name: string; env_id: string | null } | undefined;
+      s = { name: row?.name ?? '', envId: row?.env_id ?? undefined };
+      if (this.streamNames.size > 10_000) this.streamNames.clear();
+      this.streamNames.set(id, s);
+    }
+    return s;
+  }
+
+  private requestId(seq: number): string | undefined {
+    let id = this.requestIds.get(seq);
+    if (id === undefined) {
+      id = this.s.request.get(seq) as string | undefined;
+      if (id === undefined) return undefined;
+      if (this.requestIds.size > 10_000) this.requestIds.clear();
+      this.requestIds.set(seq, id);
+    }
+    return id;
+  }
+}
+
+/** One page of a scan: the events kept so far, where the scan got to, and its budgets. */
+class Page {
+  readonly events: StoredEvent[] = [];
+  last: number;
+  private chars = 0;
+  private scanned = 0;
+  private stopped = false;
+  private readonly started = performance.now();
+
+  constructor(private readonly q: ScanQuery) {
+    this.last = q.afterId ?? 0;
+  }
+
+  /** Out of time (checked every few hundred rows or blocks). */
+  spent(): boolean {
+    if ((++this.scanned & 255) === 0 && performance.now() - this.started > MAX_SCAN_MS) this.stopped = true;
+    return this.stopped;
+  }
+
+  /** Take matching rows; true when the page is full or out of time. */
+  read(rows: IterableIterator<Row>, view: (r: Row) => StoredEvent): boolean {
+    for (const row of rows) {
+      if (this.spent()) return true;
+      this.last = row.id;
+      if (this.q.pattern && !this.q.pattern.test(row.message)) continue;
+      this.events.push(view(row));
+      this.chars += row.message.length;
+      if (this.events.length >= this.q.limit || this.chars >= MAX_RESPONSE_CHARS) {
+        this.stopped = true;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  result(): ScanResult {
+    return { events: this.events, next: this.last, position: this.last };
+  }
+}
+
+function statements(db: LogDatabase) {
+  return {
+    stream: db.prepare('SELECT name, env_id FROM log_streams WHERE id = ?'),
+    maxId: db.prepare('SELECT max(id) FROM log_events').pluck(),
+    blockAt: db.prepare('SELECT max(first_id) FROM log_blocks WHERE group_id = ? AND first_id <= ?').pluck(),
+    // CROSS JOIN keeps the FTS index as the outer loop: it yields blocks in rowid order, from the cursor on.
+    blocks: db.prepare(`SELECT log_fts.rowid AS first, b.last_id AS last FROM log_fts CROSS JOIN log_blocks b ON b.first_id = log_fts.rowid
+                        WHERE log_fts MATCH @fts AND log_fts.rowid >= @from AND log_fts.rowid < @before AND b.group_id = @group
+                        ORDER BY log_fts.rowid`),
+    request: db.prepare('SELECT request_id FROM requests WHERE id = ?').pluck(),
+    requestSeq: db.prepare('SELECT id FROM requests WHERE request_id = ?').pluck(),
+    // Joined with the groups so that events of a deleted group (purged later) stay invisible.
+    byRequest: db.prepare(`SELECT ${COLUMNS} FROM log_events e JOIN log_groups g ON g.id = e.group_id
+                           WHERE e.request = ? AND e.id > ? ORDER BY e.id LIMIT ?`),
+    streamAsc: db.prepare(`SELECT ${COLUMNS} FROM log_events e INDEXED BY log_events_stream
+                           WHERE e.stream_id = ? AND e.id > ? AND e.id < ? ORDER BY e.id LIMIT ?`),
+    streamDesc: db.prepare(`SELECT ${COLUMNS} FROM log_events e INDEXED BY log_events_stream
+                            WHERE e.stream_id = ? AND e.id > ? AND e.id < ? ORDER BY e.id DESC LIMIT ?`),
+  };
+}

@@ -1,0 +1,33 @@
+// CloudWatch Logs filter patterns (SPEC-LAMBDA.md §4), compiled into two parts:
+//  - `fts`: an FTS5 query every matching event satisfies (a superset: the index folds case and
+//    keeps no positions), or undefined when the index cannot narrow the search;
+//  - `test`: the exact check, run on each candidate.
+// Forms: `a b` (all terms), `"a phrase"`, `?a ?b` (any), `-a` (none of) — filter-terms.ts;
+// `{ $.x = "v" }` — json-pattern.ts; `%regex%`.
+import { compileJsonPattern } from './json-pattern.js';
+import { PatternError, termsPattern, type CompiledPattern } from './filter-terms.js';
+
+export { PatternError, type CompiledPattern } from './filter-terms.js';
+
+const MATCH_ALL: CompiledPattern = { fts: undefined, test: () => true };
+
+export function compilePattern(source: string | undefined): CompiledPattern {
+  const text = (source ?? '').trim();
+  if (text === '' || text === '""') return MATCH_ALL;
+  if (text.startsWith('{')) return compileJsonPattern(text);
+  if (text.startsWith('[')) {
+    throw new PatternError('Space-delimited filter patterns ([a, b, …]) are not supported by lambkin; use terms, "phrases" or { JSON } patterns.');
+  }
+  if (text.length > 1 && text.startsWith('%') && text.endsWith('%')) return regexPattern(text.slice(1, -1));
+  return termsPattern(text);
+}
+
+function regexPattern(body: string): CompiledPattern {
+  let re: RegExp;
+  try {
+    re = new RegExp(body);
+  } catch (err) {
+    throw new PatternError(`Invalid regular expression in filter pattern: ${(err as Error).message}`);
+  }
+  return { fts: undefined, test: (m) => re.test(m) };
+}

@@ -1,0 +1,91 @@
+// Term patterns: `a b` (all must match), `"a phrase"`, `?a ?b` (any), `-a` (none of). Terms match
+// case-sensitively on word boundaries: `ERROR` matches `[ERROR] x` but not `ERRORS`, as in
+// CloudWatch (a substring needs `%regex%`). The FTS query only narrows; `test` decides.
+
+export interface CompiledPattern {
+  readonly fts: string | undefined;
+  test(message: string): boolean;
+}
+
+export class PatternError extends Error {}
+
+interface Term {
+  readonly kind: 'all' | 'any' | 'none';
+  readonly text: string;
+}
+
+export function termsPattern(text: string): CompiledPattern {
+  const terms = parseTerms(text);
+  const all = terms.filter((t) => t.kind === 'all').map((t) => t.text);
+  const any = terms.filter((t) => t.kind === 'any').map((t) => t.text);
+  const none = terms.filter((t) => t.kind === 'none').map((t) => t.text);
+  const parts: string[] = [];
+  for (const t of all) {
+    const q = ftsTerm(t);
+    if (q) parts.push(q);
+  }
+  const anyQueries = any.map(ftsTerm);
+  if (any.length > 0 && anyQueries.every((q) => q !== undefined)) parts.push(`(${anyQueries.join(' OR ')})`);
+  return {
+    fts: parts.length ? parts.join(' AND ') : undefined,
+    test: (m) =>
+      all.every((t) => containsTerm(m, t)) &&
+      (any.length === 0 || any.some((t) => containsTerm(m, t))) &&
+      !none.some((t) => containsTerm(m, t)),
+  };
+}
+
+function parseTerms(text: string): Term[] {
+  const terms: Term[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (i >= text.length) break;
+    let kind: Term['kind'] = 'all';
+    if (text[i] === '?' || text[i] === '-') {
+      kind = text[i] === '?' ? 'any' : 'none';
+      i++;
+    }
+    let value = '';
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= text.length) throw new PatternError(`Unterminated quoted term in filter pattern: ${text}`);
+        const c = text[i++]!;
+        if (c === '\\' && i < text.length) value += text[i++];
+        else if (c === '"') break;
+        else value += c;
+      }
+    } else {
+      while (i < text.length && !/\s/.test(text[i]!)) value += text[i++];
+    }
+    if (value !== '') terms.push({ kind, text: value });
+  }
+  return terms;
+}
+
+const TOKEN = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+const TOKEN_CHAR = /[\p{L}\p{N}\p{M}\p{Co}]/u;
+
+/** The tokens of a term as FTS5 sees them, ANDed (the index keeps no positions); undefined if none. */
+export function ftsTerm(term: string): string | undefined {
+  const tokens = term.match(TOKEN);
+  if (!tokens) return undefined;
+  return [...new Set(tokens)].map((t) => `"${t}"`).join(' AND ');
+}
+
+function isTokenChar(c: string | undefined): boolean {
+  return c !== undefined && TOKEN_CHAR.test(c);
+}
+
+/** `term` occurs in `message`, case-sensitively, not glued to a letter or digit on either side. */
+export function containsTerm(message: string, term: string): boolean {
+  const checkBefore = isTokenChar(term[0]);
+  const checkAfter = isTokenChar(term[term.length - 1]);
+  for (let at = message.indexOf(term); at >= 0; at = message.indexOf(term, at + 1)) {
+    if (checkBefore && isTokenChar(message[at - 1])) continue;
+    if (checkAfter && isTokenChar(message[at + term.length])) continue;
+    return true;
+  }
+  return false;
+}

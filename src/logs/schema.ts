@@ -1,0 +1,110 @@
+// The log store's SQLite database (<dataDir>/logs.db): schema, migrations, connection settings.
+//
+// Two facts shape it. (1) Event ids are assigned in ingestion order and timestamps are kept
+// non-decreasing in that order (writer.ts clamps them), so a time range *is* an id range and
+// "ordered by time" is "ordered by id": one (group_id, id) index serves every group-wide read,
+// and the FTS index, which yields rowids in order, can be paged with a plain id cursor.
+// (2) Writes must be cheap (they run on the server's event loop): request ids are stored as a
+// small integer (requests.id) so the per-event index grows at its end instead of at random
+// places; and the full-text index has one row per *block* of up to 16 consecutive events of a
+// group (rowid = the block's first event id), not one per event: FTS5's cost is mostly per row,
+// so this makes indexing ~3x cheaper, and the index keeps no positions (detail=none). The index
+// only finds candidate blocks; each event in them is checked exactly in JS (filter-pattern.ts).
+// synchronous=NORMAL: logs may lose the last moment before a power cut; never their consistency.
+import Database from 'better-sqlite3';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE log_groups (
+     id             INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a deleted group's rows are purged by id
+     name           TEXT NOT NULL UNIQUE,
+     created_at     INTEGER NOT NULL,
+     retention_days INTEGER,
+     stored_bytes   INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE log_streams (
+     id             INTEGER PRIMARY KEY AUTOINCREMENT,
+     group_id       INTEGER NOT NULL,
+     name           TEXT NOT NULL,
+     env_id         TEXT,
+     function_name  TEXT,
+     version        TEXT,
+     created_at     INTEGER NOT NULL,
+     first_event    INTEGER,
+     last_event     INTEGER,
+     last_ingestion INTEGER,
+     stored_bytes   INTEGER NOT NULL DEFAULT 0,
+     UNIQUE (group_id, name)
+   );
+   CREATE INDEX log_streams_last_event ON log_streams (group_id, last_event);
+   -- Groups deleted (DeleteLogGroup) whose events the sweep has not purged yet.
+   CREATE TABLE deleted_groups (id INTEGER PRIMARY KEY);
+   CREATE TABLE requests (
+     id         INTEGER PRIMARY KEY,
+     request_id TEXT NOT NULL UNIQUE
+   );
+   CREATE TABLE log_events (
+     id        INTEGER PRIMARY KEY,  -- the event id: ingestion order, which is time order
+     group_id  INTEGER NOT NULL,
+     stream_id INTEGER NOT NULL,
+     ts        INTEGER NOT NULL,
+     ingested  INTEGER NOT NULL,
+     request   INTEGER,              -- requests.id
+     level     TEXT,
+     message   TEXT NOT NULL
+   );
+   CREATE INDEX log_events_group ON log_events (group_id);
+   CREATE INDEX log_events_stream ON log_events (stream_id);
+   CREATE INDEX log_events_request ON log_events (request) WHERE request IS NOT NULL;
+   -- A block: events first_id..last_id of one group (other groups' events may lie in between).
+   CREATE TABLE log_blocks (
+     first_id INTEGER PRIMARY KEY,
+     group_id INTEGER NOT NULL,
+     last_id  INTEGER NOT NULL
+   );
+   CREATE INDEX log_blocks_group ON log_blocks (group_id);
+   CREATE VIRTUAL TABLE log_fts USING fts5 (
+     messages, content='', contentless_delete=1, detail=none, tokenize='unicode61 remove_diacritics 2'
+   );
+   CREATE TABLE invocations (
+     id            INTEGER PRIMARY KEY,  -- requests.id
+     function_name TEXT NOT NULL,
+     version       TEXT NOT NULL,
+     env_id        TEXT,
+     stream        TEXT,
+     started_at    INTEGER NOT NULL,
+     cold          INTEGER NOT NULL,
+     init_ms       REAL,
+     duration_ms   REAL NOT NULL,
+     billed_ms     INTEGER NOT NULL,
+     memory_mb     INTEGER NOT NULL,
+     max_memory_mb INTEGER,
+     outcome       TEXT NOT NULL,
+     error_type    TEXT,
+     error_message TEXT,
+     error_key     TEXT                  -- error_message with numbers, ids and hex normalised
+   );
+   CREATE INDEX invocations_time ON invocations (started_at, id);
+   CREATE INDEX invocations_function ON invocations (function_name, started_at, id);
+   CREATE INDEX invocations_outcome ON invocations (function_name, outcome, started_at, id);
+   CREATE INDEX invocations_failures ON invocations (outcome, started_at, id) WHERE outcome <> 'success';`,
+];
+
+export type LogDatabase = Database.Database;
+
+export function openLogDatabase(path: string): LogDatabase {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -16384'); // 16 MB of page cache: reads of recent events stay in memory
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    db.close();
+    throw new Error(`${path} has schema version ${current}; this lambkin knows up to ${MIGRATIONS.length}`);
+  }
+  db.transaction(() => {
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+  return db;
+}

@@ -1,0 +1,159 @@
+// The log store: the LogSink the environments write to, and the readers the APIs query.
+// Writing is off the invoke path: append() only queues (write-queue.ts); a timer writes batches,
+// each in one transaction, giving the event loop back between batches — under a flood the writer
+// takes at most about half the server's time and the queue's limits drop the rest. Readers first
+// write what is queued (bounded), so a caller reads what it just caused.
+import { join } from 'node:path';
+import { openLogDatabase, type LogDatabase } from './schema.js';
+import type { InvocationRecord, LogEvent, LogSink, StreamInfo } from './types.js';
+import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from './write-queue.js';
+import { Writer } from './writer.js';
+import { EventReader } from './event-reader.js';
+import { LogGroups } from './groups.js';
+import { Investigation } from './investigation.js';
+import { RetentionSweep } from './retention.js';
+
+export interface LogStoreOptions {
+  /** How often the retention sweep runs (default 5 minutes). */
+  readonly sweepIntervalMs?: number;
+  /** How long an event may wait in the queue before a batch is written (default 20 ms). */
+  readonly flushDelayMs?: number;
+  readonly queue?: QueueLimits;
+  readonly log?: (line: string) => void;
+}
+
+/** One transaction writes at most this much, so that it holds the event loop for a few ms. */
+const BATCH_EVENTS = 2000;
+const BATCH_CHARS = 512 * 1024;
+/** What a read writes of the queue first (the rest follows on the timer). */
+const READ_SYNC_BATCHES = 16;
+
+export class LogStore implements LogSink {
+  readonly groups: LogGroups;
+  readonly events: EventReader;
+  readonly investigation: Investigation;
+  private readonly queue: WriteQueue;
+  private readonly writer: Writer;
+  private readonly sweep: RetentionSweep;
+  private readonly flushDelayMs: number;
+  private readonly log: (line: string) => void;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private failures = 0;
+  private readonly listeners = new Set<(batch: Batch) => void>();
+
+  static open(dataDir: string, options: LogStoreOptions = {}): LogStore {
+    return new LogStore(openLogDatabase(join(dataDir, 'logs.db')), options);
+  }
+
+  private constructor(private readonly db: LogDatabase, options: LogStoreOptions) {
+    this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
+    this.flushDelayMs = options.flushDelayMs ?? 20;
+    this.queue = new WriteQueue(options.queue ?? DEFAULT_QUEUE_LIMITS);
+    this.writer = new Writer(db);
+    this.events = new EventReader(db);
+    this.groups = new LogGroups(db, () => {
+      this.writer.forget();
+      this.sweep.soon(); // purge the group's events now, in the background
+    });
+    this.investigation = new Investigation(db);
+    this.sweep = new RetentionSweep(db, this.events.time, () => this.writer.forget(), this.log);
+    this.sweep.start(options.sweepIntervalMs ?? 300_000);
+  }
+
+  // ---- LogSink: called on the invoke path; queue only ----------------------------------------
+
+  streamCreated(info: StreamInfo): void {
+    this.writer.streamCreated(info);
+  }
+
+  append(event: LogEvent): void {
+    if (this.closed) return;
+    this.queue.push(event);
+    this.schedule();
+  }
+
+  invocation(record: InvocationRecord): void {
+    if (this.closed) return;
+    this.queue.record(record);
+    this.schedule();
+  }
+
+  /**
+   * Call `listener` with every batch once it is stored (the console's live tail and rollups).
+   * Listeners run on the writer's turn of the event loop: they must be quick. Returns the unsubscribe.
+   */
+  onWritten(listener: (batch: Batch) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- writing ------------------------------------------------------------------------------
+
+  /** Write events and records straight away in one transaction (bulk loads, benchmarks). */
+  writeBatch(events: LogEvent[], records: InvocationRecord[] = []): void {
+    this.writer.write({ events, records });
+    this.written({ events, records });
+  }
+
+  /** Write up to `batches` batches of what is queued, now. */
+  sync(batches = READ_SYNC_BATCHES): void {
+    for (let i = 0; i < batches && this.queue.size > 0; i++) this.writeOne();
+  }
+
+  /** Bytes of log dropped because environments wrote faster than the store could keep up. */
+  get droppedBytes(): number {
+    return this.queue.droppedBytes;
+  }
+
+  /** Write everything queued and close the database. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.sweep.stop();
+    while (this.queue.size > 0) this.writeOne();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+
+  private written(batch: Batch): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(batch);
+      } catch (err) {
+        this.log(`lambkin: a log listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer === undefined) this.timer = setTimeout(() => this.drain(), this.flushDelayMs);
+  }
+
+  private drain(): void {
+    this.timer = undefined;
+    if (this.closed) return;
+    const started = performance.now();
+    this.writeOne();
+    if (this.queue.size > 0) {
+      // Give the event loop at least as long as the batch took before the next one.
+      const spent = performance.now() - started;
+      this.timer = setTimeout(() => this.drain(), Math.min(50, Math.max(1, spent)));
+    }
+  }
+
+  private writeOne(): void {
+    const batch = this.queue.take(BATCH_EVENTS, BATCH_CHARS);
+    try {
+      this.writer.write(batch);
+      this.failures = 0;
+      this.written(batch);
+    } catch (err) {
+      // A full disk or a broken database must not take the server down with it: the batch is
+      // lost, said once per run of failures.
+      if (this.failures++ === 0) this.log(`lambkin: could not store ${batch.events.length} log events: ${(err as Error).message}`);
+      this.writer.forget();
+    }
+  }
+}

@@ -1,0 +1,173 @@
+// Writes batches into the store, one transaction per batch: events, their index blocks (up to
+// BLOCK_EVENTS consecutive events of a group share one FTS row; schema.ts says why), the streams and groups they touch (created on their first event, as CloudWatch shows
+// a stream once something was written to it), and invocation records.
+import type Database from 'better-sqlite3';
+import type { LogDatabase } from './schema.js';
+import type { InvocationRecord, LogEvent, StreamInfo } from './types.js';
+import type { Batch } from './write-queue.js';
+import { errorKey } from './normalise.js';
+
+interface StreamRef {
+  readonly id: number;
+  readonly groupId: number;
+}
+
+interface Touch {
+  groupId: number;
+  first: number;
+  last: number;
+  bytes: number;
+}
+
+/** Caches are bounded: a long-running server sees millions of requests and environments. */
+const MAX_CACHED = 20_000;
+const BLOCK_EVENTS = 16;
+const BLOCK_CHARS = 64 * 1024;
+
+interface Block {
+  first: number;
+  last: number;
+  texts: string[];
+  chars: number;
+}
+
+export class Writer {
+  private lastTs: number;
+  private readonly streams = new Map<string, StreamRef>();
+  private readonly requests = new Map<string, number>();
+  private readonly infos = new Map<string, StreamInfo>();
+  private readonly s: ReturnType<typeof statements>;
+  private readonly tx: (batch: Batch, now: number) => void;
+
+  constructor(private readonly db: LogDatabase) {
+    this.s = statements(db);
+    this.lastTs = (db.prepare('SELECT ts FROM log_events ORDER BY id DESC LIMIT 1').pluck().get() as number | undefined) ?? 0;
+    this.tx = db.transaction((batch: Batch, now: number) => this.apply(batch, now));
+  }
+
+  /** Remember how an environment's stream is described; its row is made with its first event. */
+  streamCreated(info: StreamInfo): void {
+    bounded(this.infos).set(key(info.group, info.stream), info);
+  }
+
+  write(batch: Batch): void {
+    if (batch.events.length === 0 && batch.records.length === 0) return;
+    this.tx(batch, Date.now());
+  }
+
+  /** Rows were deleted behind the caches' back (DeleteLogGroup, retention). */
+  forget(): void {
+    this.streams.clear();
+    this.requests.clear();
+  }
+
+  private apply(batch: Batch, now: number): void {
+    const touched = new Map<number, Touch>();
+    const blocks = new Map<number, Block>(); // group id → its open block
+    for (const e of batch.events) {
+      const ref = this.stream(e, now);
+      // Time order is id order: a clock stepping back must not put an event before older ones.
+      const ts = e.timestamp > this.lastTs ? e.timestamp : this.lastTs;
+      this.lastTs = ts;
+      const request = e.requestId === undefined ? null : this.request(e.requestId);
+      const id = Number(this.s.insertEvent.run(ref.groupId, ref.id, ts, now, request, e.level ?? null, e.message).lastInsertRowid);
+      const block = blocks.get(ref.groupId);
+      if (block && block.texts.length < BLOCK_EVENTS && block.chars + e.message.length <= BLOCK_CHARS) {
+        block.last = id;
+        block.texts.push(e.message);
+        block.chars += e.message.length;
+      } else {
+        if (block) this.index(ref.groupId, block);
+        blocks.set(ref.groupId, { first: id, last: id, texts: [e.message], chars: e.message.length });
+      }
+      const t = touched.get(ref.id);
+      if (t) {
+        t.last = ts;
+        t.bytes += e.message.length;
+      } else {
+        touched.set(ref.id, { groupId: ref.groupId, first: ts, last: ts, bytes: e.message.length });
+      }
+    }
+    for (const [groupId, block] of blocks) this.index(groupId, block);
+    const groupBytes = new Map<number, number>();
+    for (const [id, t] of touched) {
+      this.s.touchStream.run(t.first, t.last, now, t.bytes, id);
+      groupBytes.set(t.groupId, (groupBytes.get(t.groupId) ?? 0) + t.bytes);
+    }
+    for (const [id, bytes] of groupBytes) this.s.touchGroup.run(bytes, id);
+    for (const r of batch.records) this.insertRecord(r);
+  }
+
+  /** One FTS row for the block (explicitly, not by trigger: FTS5 inserts from a trigger cost ~5x more). */
+  private index(groupId: number, block: Block): void {
+    this.s.indexBlock.run(block.first, block.texts.join('\n'));
+    this.s.insertBlock.run(block.first, groupId, block.last);
+  }
+
+  private insertRecord(r: InvocationRecord): void {
+    this.s.insertInvocation.run(
+      this.request(r.requestId), r.functionName, r.version, r.envId ?? null, r.stream ?? null, r.startedAt, r.cold ? 1 : 0,
+      r.initMs ?? null, r.durationMs, r.billedMs, r.memoryMb, r.maxMemoryUsedMb ?? null, r.outcome,
+      r.errorType ?? null, r.errorMessage ?? null, errorKey(r.errorMessage) ?? null,
+    );
+  }
+
+  private request(requestId: string): number {
+    let id = this.requests.get(requestId);
+    if (id !== undefined) return id;
+    const inserted = this.s.insertRequest.run(requestId);
+    id = inserted.changes === 1 ? Number(inserted.lastInsertRowid) : (this.s.findRequest.get(requestId) as number);
+    bounded(this.requests).set(requestId, id);
+    return id;
+  }
+
+  private stream(e: LogEvent, now: number): StreamRef {
+    const k = key(e.group, e.stream);
+    let ref = this.streams.get(k);
+    if (ref) return ref;
+    let groupId = this.s.findGroup.get(e.group) as number | undefined;
+    if (groupId === undefined) groupId = Number(this.s.insertGroup.run(e.group, now).lastInsertRowid);
+    let streamId = this.s.findStream.get(groupId, e.stream) as number | undefined;
+    if (streamId === undefined) {
+      const info = this.infos.get(k);
+      this.infos.delete(k);
+      const fn = info?.functionName ?? (e.group.startsWith('/aws/lambda/') ? e.group.slice(12) : null);
+      const version = info?.version ?? /\[([^\]]+)\]/.exec(e.stream)?.[1] ?? null;
+      streamId = Number(this.s.insertStream.run(groupId, e.stream, info?.envId ?? e.envId, fn, version, info?.createdAt ?? e.timestamp).lastInsertRowid);
+    }
+    ref = { id: streamId, groupId };
+    bounded(this.streams).set(k, ref);
+    return ref;
+  }
+}
+
+function key(group: string, stream: string): string {
+  return `${group}\n${stream}`;
+}
+
+/** The map, with its oldest entry dropped when full (Maps iterate in insertion order). */
+function bounded<K, V>(map: Map<K, V>): Map<K, V> {
+  if (map.size >= MAX_CACHED) map.delete(map.keys().next().value as K);
+  return map;
+}
+
+function statements(db: LogDatabase) {
+  const p = (sql: string): Database.Statement => db.prepare(sql);
+  return {
+    insertEvent: p('INSERT INTO log_events (group_id, stream_id, ts, ingested, request, level, message) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    indexBlock: p('INSERT INTO log_fts (rowid, messages) VALUES (?, ?)'),
+    insertBlock: p('INSERT INTO log_blocks (first_id, group_id, last_id) VALUES (?, ?, ?)'),
+    touchStream: p(`UPDATE log_streams SET first_event = coalesce(first_event, ?), last_event = ?, last_ingestion = ?,
+                      stored_bytes = stored_bytes + ? WHERE id = ?`),
+    touchGroup: p('UPDATE log_groups SET stored_bytes = stored_bytes + ? WHERE id = ?'),
+    findGroup: p('SELECT id FROM log_groups WHERE name = ?').pluck(),
+    insertGroup: p('INSERT INTO log_groups (name, created_at) VALUES (?, ?)'),
+    findStream: p('SELECT id FROM log_streams WHERE group_id = ? AND name = ?').pluck(),
+    insertStream: p('INSERT INTO log_streams (group_id, name, env_id, function_name, version, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertRequest: p('INSERT INTO requests (request_id) VALUES (?) ON CONFLICT (request_id) DO NOTHING'),
+    findRequest: p('SELECT id FROM requests WHERE request_id = ?').pluck(),
+    insertInvocation: p(`INSERT OR REPLACE INTO invocations (id, function_name, version, env_id, stream, started_at, cold, init_ms,
+                           duration_ms, billed_ms, memory_mb, max_memory_mb, outcome, error_type, error_message, error_key)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+  };
+}

@@ -1,0 +1,234 @@
+// A function's lifecycle beyond $LATEST: published versions (immutable snapshots of $LATEST's code
+// and configuration, numbered 1, 2, …), aliases (a name for a version, optionally routing a share
+// of invokes to a second one), and per-qualifier settings. Like the function cache, everything is
+// held in memory (loaded at open, replaced on each write) because invokes resolve qualifiers.
+import { randomUUID } from 'node:crypto';
+import { apiError } from '../errors.js';
+import { functionArn } from './arn.js';
+import type { AliasRow, LifecycleTables, VersionRow } from './lifecycle-store.js';
+import type { AliasRecord, FunctionConfig, FunctionRecord } from './types.js';
+
+export interface PublishOptions {
+  readonly description?: string;
+  /** Publish only if $LATEST's code has this sha256 (lowercase hex). */
+  readonly codeSha256?: string;
+}
+
+export interface AliasInput {
+  readonly functionVersion: string;
+  readonly description: string;
+  readonly weights: Readonly<Record<string, number>>;
+}
+
+export type SettingKind = 'event-invoke' | 'url' | 'provisioned';
+
+const key = (...parts: string[]) => parts.join('\0');
+
+export class Lifecycle {
+  private readonly versions = new Map<string, Map<string, FunctionRecord>>();
+  private readonly aliases = new Map<string, Map<string, AliasRecord>>();
+  private readonly settings = new Map<string, { name: string; qualifier: string; kind: SettingKind; value: unknown }>();
+
+  constructor(readonly tables: LifecycleTables, private readonly codeDir: (sha256: string) => string) {
+    for (const row of tables.versions()) this.rememberVersion(row);
+    for (const row of tables.aliases()) this.rememberAlias(row);
+    for (const row of tables.settings()) this.settings.set(key(row.name, row.qualifier, row.kind), row as never);
+  }
+
+  /** Every code hash a published version uses (the code store keeps them). */
+  codeShas(): string[] {
+    return [...this.versions.values()].flatMap((m) => [...m.values()].map((r) => r.codeSha256));
+  }
+
+  version(name: string, version: string): FunctionRecord | undefined {
+    return this.versions.get(name)?.get(version);
+  }
+
+  /** Published versions, oldest first. */
+  versionsOf(name: string): FunctionRecord[] {
+    return [...(this.versions.get(name)?.values() ?? [])].sort((a, b) => Number(a.version) - Number(b.version));
+  }
+
+  /**
+   * Publish `latest` as a new version, or answer the newest version when neither code nor
+   * configuration changed since it was published (Lambda's rule: no empty versions).
+   */
+  publish(latest: FunctionRecord, options: PublishOptions): FunctionRecord {
+    const name = latest.config.name;
+    if (options.codeSha256 !== undefined && options.codeSha256 !== latest.codeSha256) {
+      const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
+      throw apiError('InvalidParameterValueException',
+        `CodeSHA256 (${b64(options.codeSha256)}) is different from current CodeSHA256 in $LATEST (${b64(latest.codeSha256)}). Please try again`);
+    }
+    const newest = this.versionsOf(name).at(-1);
+    if (newest && newest.codeSha256 === latest.codeSha256 && sameConfig(newest.config, latest.config)) return newest;
+    const row = this.tables.db.transaction((): VersionRow => {
+      const number = this.tables.lastVersion(name) + 1;
+      const published: VersionRow = {
+        name, version: number,
+        config: { ...latest.config, description: options.description ?? latest.config.description },
+        codeSha256: latest.codeSha256, codeSize: latest.codeSize, revisionId: randomUUID(),
+        lastModified: new Date().toISOString().replace('Z', '+0000'),
+      };
+      this.tables.insertVersion(published);
+      this.tables.setLastVersion(name, number);
+      return published;
+    })();
+    return this.rememberVersion(row);
+  }
+
+  /** Delete one published version; refused while an alias points at it. */
+  deleteVersion(name: string, version: string): void {
+    if (!this.version(name, version)) throw notFound(name, version);
+    const users = this.aliasesOf(name).filter((a) => a.functionVersion === version || version in a.weights).map((a) => a.name);
+    if (users.length > 0) {
+      throw apiError('ResourceConflictException',
+        `Unable to delete version because the following aliases reference it: [${users.join(', ')}]`);
+    }
+    this.tables.db.transaction(() => {
+      this.tables.deleteVersion(name, Number(version));
+      this.tables.deleteQualifier(name, version);
+    })();
+    this.versions.get(name)?.delete(version);
+    this.forgetSettings(name, version);
+  }
+
+  alias(name: string, alias: string): AliasRecord | undefined {
+    return this.aliases.get(name)?.get(alias);
+  }
+
+  aliasesOf(name: string): AliasRecord[] {
+    return [...(this.aliases.get(name)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Create (when `expectedRevisionId` is null) or update an alias, after checking what it points at. */
+  putAlias(name: string, alias: string, input: AliasInput, expectedRevisionId: string | null | undefined): AliasRecord {
+    const existing = this.alias(name, alias);
+    if (expectedRevisionId === null && existing) {
+      throw apiError('ResourceConflictException', `Alias already exists: ${functionArn(name, alias)}`);
+    }
+    if (expectedRevisionId !== null && !existing) throw aliasNotFound(name, alias);
+    if (expectedRevisionId && existing && existing.revisionId !== expectedRevisionId) {
+      throw apiError('PreconditionFailedException',
+        'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+    }
+    this.checkTarget(name, input);
+    const row: AliasRow = { name, alias, ...input, revisionId: randomUUID() };
+    this.tables.putAlias(row);
+    return this.rememberAlias(row);
+  }
+
+  deleteAlias(name: string, alias: string): void {
+    if (!this.alias(name, alias)) throw aliasNotFound(name, alias);
+    this.tables.db.transaction(() => {
+      this.tables.deleteAlias(name, alias);
+      this.tables.deleteQualifier(name, alias);
+    })();
+    this.aliases.get(name)?.delete(alias);
+    this.forgetSettings(name, alias);
+  }
+
+  setting<T>(name: string, qualifier: string, kind: SettingKind): T | undefined {
+    return this.settings.get(key(name, qualifier, kind))?.value as T | undefined;
+  }
+
+  /** Every setting of one kind, e.g. all provisioned-concurrency configurations. */
+  settingsOf<T>(kind: SettingKind, name?: string): { name: string; qualifier: string; value: T }[] {
+    return [...this.settings.values()]
+      .filter((s) => s.kind === kind && (name === undefined || s.name === name))
+      .map((s) => ({ name: s.name, qualifier: s.qualifier, value: s.value as T }));
+  }
+
+  putSetting(name: string, qualifier: string, kind: SettingKind, value: unknown): void {
+    this.tables.putSetting({ name, qualifier, kind, value });
+    this.settings.set(key(name, qualifier, kind), { name, qualifier, kind, value });
+  }
+
+  deleteSetting(name: string, qualifier: string, kind: SettingKind): boolean {
+    this.tables.deleteSetting(name, qualifier, kind);
+    return this.settings.delete(key(name, qualifier, kind));
+  }
+
+  /** Drop a deleted function from memory (the caller deletes its rows in its own transaction). */
+  forgetFunction(name: string): void {
+    this.versions.delete(name);
+    this.aliases.delete(name);
+    this.forgetSettings(name);
+  }
+
+  private forgetSettings(name: string, qualifier?: string): void {
+    for (const [k, s] of this.settings) if (s.name === name && (qualifier === undefined || s.qualifier === qualifier)) this.settings.delete(k);
+  }
+
+  private checkTarget(name: string, input: AliasInput): void {
+    const exists = (v: string) => (v === '$LATEST' ? true : this.version(name, v) !== undefined);
+    if (!exists(input.functionVersion)) throw notFound(name, input.functionVersion);
+    const extra = Object.keys(input.weights);
+    if (extra.length === 0) return;
+    if (extra.length > 1) throw invalid('RoutingConfig.AdditionalVersionWeights may name one additional version only.');
+    const other = extra[0]!;
+    if (input.functionVersion === '$LATEST' || other === '$LATEST') {
+      throw invalid('$LATEST is not supported for an alias pointing to more than 1 version');
+    }
+    if (other === input.functionVersion) throw invalid(`The additional version ${other} must differ from the alias's FunctionVersion.`);
+    if (!exists(other)) throw notFound(name, other);
+  }
+
+  private rememberVersion(row: VersionRow): FunctionRecord {
+    const record: FunctionRecord = Object.freeze({
+      config: Object.freeze({
+        ...row.config,
+        environment: Object.freeze({ ...row.config.environment }),
+        loggingConfig: Object.freeze({ ...row.config.loggingConfig }),
+      }),
+      version: String(row.version),
+      codeSha256: row.codeSha256,
+      codeSize: row.codeSize,
+      revisionId: row.revisionId,
+      lastModified: row.lastModified,
+      tags: Object.freeze({}),
+      reservedConcurrency: undefined,
+      codeDir: this.codeDir(row.codeSha256),
+    });
+    let byName = this.versions.get(row.name);
+    if (!byName) this.versions.set(row.name, (byName = new Map()));
+    byName.set(record.version, record);
+    return record;
+  }
+
+  private rememberAlias(row: AliasRow): AliasRecord {
+    const record: AliasRecord = Object.freeze({
+      functionName: row.name, name: row.alias, functionVersion: row.functionVersion, description: row.description,
+      weights: Object.freeze({ ...row.weights }), revisionId: row.revisionId,
+    });
+    let byName = this.aliases.get(row.name);
+    if (!byName) this.aliases.set(row.name, (byName = new Map()));
+    byName.set(row.alias, record);
+    return record;
+  }
+}
+
+/** Code and configuration equal, the description aside (a version may carry its own). */
+function sameConfig(a: FunctionConfig, b: FunctionConfig): boolean {
+  return canonical({ ...a, description: '' }) === canonical({ ...b, description: '' });
+}
+
+/** JSON with object keys sorted, so that key order never makes two equal values differ. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([x], [y]) => (x < y ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+function invalid(message: string): Error {
+  return apiError('InvalidParameterValueException', message);
+}
+
+function notFound(name: string, version: string): Error {
+  return apiError('ResourceNotFoundException', `Function not found: ${functionArn(name, version)}`);
+}
+
+export function aliasNotFound(name: string, alias: string): Error {
+  return apiError('ResourceNotFoundException', `Alias not found: ${functionArn(name, alias)}`);
+}

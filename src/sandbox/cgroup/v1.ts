@@ -1,0 +1,76 @@
+// cgroup v1: one folder per controller hierarchy (memory, pids, cpu), each at
+// <mount>/lambkin/<server pid>/<env id>. The memory hierarchy is required; pids and cpu are used
+// when mounted. Peak memory is memory.max_usage_in_bytes (reset by writing 0), OOM kills are the
+// `oom_kill` count of memory.oom_control.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CgroupLimits, CgroupMount, Cgroups, EnvCgroup } from './index.js';
+import { cpuFraction, keyedValue } from './index.js';
+import { CgroupFile, killAllIn, removeDir, writeControl } from './files.js';
+import { sweepDeadServers, tryRmdir } from './sweep.js';
+
+export function openV1(mounts: readonly CgroupMount[], serverId: string): Cgroups {
+  const v1 = mounts.filter((m) => m.version === 1);
+  const memory = v1.find((m) => m.controllers.includes('memory'))!;
+  const pids = v1.find((m) => m.controllers.includes('pids'));
+  const cpu = v1.find((m) => m.controllers.includes('cpu'));
+  const roots = { memory: serverRoot(memory.path, serverId), pids: pids && serverRoot(pids.path, serverId), cpu: cpu && serverRoot(cpu.path, serverId) };
+  return {
+    version: 1,
+    where: roots.memory,
+    create: async (envId, limits) => createV1(envId, limits, roots),
+    close: () => {
+      for (const root of [roots.memory, roots.pids, roots.cpu]) if (root) tryRmdir(root);
+    },
+  };
+}
+
+function serverRoot(mount: string, serverId: string): string {
+  const lambkin = join(mount, 'lambkin');
+  try {
+    mkdirSync(join(lambkin, serverId), { recursive: true });
+  } catch (err) {
+    throw new Error(`cannot create ${join(lambkin, serverId)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  sweepDeadServers(lambkin);
+  return join(lambkin, serverId);
+}
+
+async function createV1(
+  envId: string, limits: CgroupLimits, roots: { memory: string; pids?: string; cpu?: string },
+): Promise<EnvCgroup> {
+  const mem = join(roots.memory, envId);
+  const pids = roots.pids && join(roots.pids, envId);
+  const cpu = roots.cpu && join(roots.cpu, envId);
+  const dirs = [mem, pids, cpu].filter((d): d is string => d !== undefined);
+  for (const dir of dirs) mkdirSync(dir);
+  const bytes = String(limits.memoryMb * 1024 * 1024);
+  writeControl(join(mem, 'memory.limit_in_bytes'), bytes);
+  // Memory + swap at the same figure: the environment cannot swap its way past the limit.
+  if (existsSync(join(mem, 'memory.memsw.limit_in_bytes'))) writeControl(join(mem, 'memory.memsw.limit_in_bytes'), bytes);
+  if (pids) writeControl(join(pids, 'pids.max'), String(limits.pids));
+  if (cpu) writeControl(join(cpu, 'cpu.shares'), String(Math.max(2, Math.round(1024 * cpuFraction(limits.memoryMb)))));
+
+  const usage = new CgroupFile(join(mem, 'memory.usage_in_bytes'));
+  const peak = new CgroupFile(join(mem, 'memory.max_usage_in_bytes'), true);
+  const oom = new CgroupFile(join(mem, 'memory.oom_control'));
+  const procs = join(mem, 'cgroup.procs');
+  let removed: Promise<void> | undefined;
+  return {
+    procsFiles: dirs.map((d) => join(d, 'cgroup.procs')),
+    memory: () => {
+      const current = usage.read();
+      const max = peak.read();
+      if (current === undefined || max === undefined) return undefined;
+      return { currentBytes: Number(current), peakBytes: Number(max) };
+    },
+    resetPeak: () => void peak.write('0'),
+    oomKills: () => keyedValue(oom.read() ?? '', 'oom_kill'),
+    killAll: () => killAllIn(procs),
+    remove: () => (removed ??= (async () => {
+      await killAllIn(procs);
+      for (const f of [usage, peak, oom]) f.close();
+      for (const dir of dirs) await removeDir(dir);
+    })()),
+  };
+}

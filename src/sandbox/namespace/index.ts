@@ -1,0 +1,181 @@
+// The `namespace` backend: each environment in a bubblewrap sandbox (bwrap-args.ts says what it
+// sees), as its own unprivileged uid, in its own cgroup, with its own network (network.ts).
+// The host side of an environment is a folder under the server's run dir holding its passwd and
+// group files, and a run/ folder (shown at /run/lambkin) with the Runtime API socket and the
+// environment file; all of it is removed when the environment ends.
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
+import type { LaunchSpec, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
+import type { Cgroups, EnvCgroup } from '../cgroup/index.js';
+import { launcher, wrapChild } from '../child.js';
+import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
+import { baseArgs, envArgs, RUNTIME_DIR, TASK_ROOT } from './bwrap-args.js';
+import { allocateUid, groupFile, passwdFile, releaseUid } from './identity.js';
+import { envScript, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
+import { loopbackResolver } from './host-view.js';
+import type { Tools } from './probe.js';
+
+export interface NamespaceOptions {
+  readonly runDir: string;
+  readonly network: NetworkMode;
+  readonly tools: Tools;
+  readonly cgroups?: Cgroups;
+}
+
+interface EnvState {
+  readonly uid: number;
+  readonly codeDir: string;
+  readonly tmpBytes: number;
+  /** Host folder shown at /run/lambkin (socket, env file). */
+  readonly runDir: string;
+  readonly socket?: string;
+  readonly cgroup?: EnvCgroup;
+}
+
+/** Unix sockets paths are limited to 107 bytes; a deep data dir falls back to the system temp dir. */
+const MAX_SOCKET_PATH = 100;
+
+export class NamespaceBackend implements SandboxBackend {
+  readonly name = 'namespace';
+  readonly enforcesMemory: boolean;
+  private readonly base: string[];
+  private readonly root = process.getuid?.() === 0;
+  private readonly envs = new WeakMap<SandboxLayout, EnvState>();
+
+  constructor(private readonly opts: NamespaceOptions) {
+    this.enforcesMemory = opts.cgroups !== undefined;
+    if (opts.network !== 'host' && !opts.tools.socat) throw new Error('socat is needed for --network ' + opts.network);
+    if (opts.network === 'isolated' && !opts.tools.slirp4netns) throw new Error('slirp4netns is needed for --network isolated');
+    const shared = join(opts.runDir, 'sandbox');
+    const emptyDir = join(shared, 'empty-dir');
+    mkdirSync(emptyDir, { recursive: true, mode: 0o755 });
+    chmodSync(shared, 0o755);
+    const emptyFile = join(shared, 'empty');
+    writeFileSync(emptyFile, '', { mode: 0o444 });
+    let resolvConf: string | undefined;
+    // The host resolver on the host's loopback is out of reach: use slirp's DNS forwarder instead.
+    if (opts.network === 'isolated' && loopbackResolver()) {
+      resolvConf = join(shared, 'resolv.conf');
+      writeFileSync(resolvConf, 'nameserver 10.0.2.3\n', { mode: 0o444 });
+    }
+    this.base = baseArgs({ network: opts.network, root: this.root, emptyFile, emptyDir, resolvConf });
+  }
+
+  async prepare(envId: string, codeDir: string, limits: SandboxLimits): Promise<SandboxLayout> {
+    const workDir = join(this.opts.runDir, envId);
+    const nested = join(workDir, 'run');
+    const runDir = nested.length + 20 < MAX_SOCKET_PATH ? nested : join(tmpdir(), `lambkin-${envId}`);
+    await mkdir(workDir, { recursive: true, mode: 0o700 });
+    await mkdir(runDir, { recursive: true, mode: 0o755 });
+    const uid = this.root ? allocateUid() : process.getuid!();
+    await writeFile(join(workDir, 'passwd'), passwdFile(uid), { mode: 0o444 });
+    await writeFile(join(workDir, 'group'), groupFile(uid), { mode: 0o444 });
+    const ownNet = this.opts.network !== 'host';
+    const socket = ownNet ? join(runDir, 'runtime-api.sock') : undefined;
+    const layout: SandboxLayout = {
+      workDir,
+      taskRoot: TASK_ROOT,
+      runtimeDir: RUNTIME_DIR,
+      tmpDir: '/tmp',
+      listen: socket ? { path: socket } : { host: '127.0.0.1', port: 0 },
+      runtimeApiAddress: (bound) =>
+        ownNet ? `127.0.0.1:${RUNTIME_API_PORT}` : typeof bound === 'string' ? bound : `${bound.address}:${bound.port}`,
+    };
+    let cgroup: EnvCgroup | undefined;
+    try {
+      cgroup = await this.opts.cgroups?.create(envId, limits);
+    } catch (err) {
+      if (this.root) releaseUid(uid);
+      throw err;
+    }
+    this.envs.set(layout, { uid, codeDir, tmpBytes: limits.tmpMb * 1024 * 1024, runDir, socket, cgroup });
+    return layout;
+  }
+
+  start(layout: SandboxLayout, spec: LaunchSpec): SandboxProcess {
+    const env = this.envs.get(layout);
+    if (!env) throw new Error('start() of a layout this backend did not prepare');
+    const { tools, network } = this.opts;
+    // The server listens on the socket by now; the sandbox's uid must be able to connect to it.
+    if (env.socket) chmodSync(env.socket, 0o666);
+    const envFile = join(env.runDir, 'env');
+    writeFileSync(envFile, envScript(spec.env), { mode: 0o400 });
+    if (this.root) chownSync(envFile, env.uid, env.uid);
+    const slirpNeeded = network === 'isolated';
+    const args = envArgs(this.base, {
+      uid: env.uid, tmpBytes: env.tmpBytes, codeDir: env.codeDir, bootstrapRoot: BOOTSTRAP_ROOT, runDir: env.runDir,
+      passwd: join(layout.workDir, 'passwd'), group: join(layout.workDir, 'group'),
+      setpriv: this.root ? tools.setpriv : undefined, socat: network === 'host' ? undefined : tools.socat,
+      egress: slirpNeeded, command: spec.command, args: spec.args,
+    });
+    const run = launcher(env.cgroup?.procsFiles ?? [], tools.bwrap, args);
+    const child = spawn(run.command, run.args, {
+      cwd: '/',
+      // Nothing of the function's environment reaches a process running as root: bwrap --clearenv,
+      // and the init script loads it after setpriv.
+      env: { PATH: '/usr/bin:/bin' },
+      stdio: slirpNeeded ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const stderr = new PassThrough();
+    child.stderr!.pipe(stderr);
+    let slirp: Slirp | undefined;
+    if (slirpNeeded) {
+      const stdio = child.stdio as unknown as [unknown, unknown, unknown, unknown, Readable, Duplex];
+      void this.connectNetwork(stdio[4], stdio[5], (s) => (slirp = s)).catch((err: Error) => {
+        stderr.write(`lambkin: the environment's network could not be set up: ${err.message}\n`);
+        stdio[5].end('fail\n');
+      });
+    }
+    const sandbox = wrapChild(child, { cgroup: env.cgroup, signalFromCode: true, stderr, onEnd: () => slirp?.kill() });
+    return sandbox;
+  }
+
+  async cleanup(layout: SandboxLayout): Promise<void> {
+    const env = this.envs.get(layout);
+    await env?.cgroup?.remove().catch(() => undefined);
+    await rm(layout.workDir, { recursive: true, force: true });
+    if (env && !env.runDir.startsWith(layout.workDir)) await rm(env.runDir, { recursive: true, force: true });
+    if (env && this.root) releaseUid(env.uid);
+    this.envs.delete(layout);
+  }
+
+  /** bwrap tells the sandbox's pid (info fd); the init script says when to attach slirp (fd 5). */
+  private async connectNetwork(info: Readable, talk: Duplex, onSlirp: (s: Slirp) => void): Promise<void> {
+    talk.on('error', () => undefined);
+    const asked = new Promise<void>((resolve, reject) => {
+      talk.once('data', () => resolve());
+      talk.once('end', () => reject(new Error('the sandbox ended before asking for its network')));
+    });
+    const pid = await sandboxPid(info);
+    await asked;
+    const slirp = startSlirp(this.opts.tools.slirp4netns!, pid);
+    onSlirp(slirp);
+    await slirp.ready;
+    talk.end('ok\n');
+  }
+}
+
+function sandboxPid(info: Readable): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = () => {
+      const m = /"child-pid"\s*:\s*(\d+)/.exec(text);
+      if (m) resolve(Number(m[1]));
+      else reject(new Error(`bwrap did not report the sandbox's pid (${text.trim() || 'nothing'})`));
+    };
+    info.on('data', (c: Buffer) => {
+      text += c.toString();
+      if (/"child-pid"\s*:\s*\d+[,\s}]/.test(text)) {
+        info.removeAllListeners('end');
+        done();
+      }
+    });
+    info.once('end', done);
+    info.once('error', reject);
+  });
+}

@@ -1,0 +1,223 @@
+// The durable store of Event invocations: `<dataDir>/async.db` (SQLite, WAL, synchronous=FULL).
+// An event is committed before its 202 is sent and deleted only once it is done (ran to success,
+// or gave up into a destination or the dead-letter list), so a crash at any moment re-runs what
+// was running: delivery is at least once. Writes arriving in the same tick share one transaction
+// (group commit: one fsync for many accepted events).
+import Database from 'better-sqlite3';
+
+export interface NewEvent {
+  readonly id: string; // the request id, kept across retries
+  readonly functionName: string;
+  readonly qualifier: string; // '' = unqualified
+  readonly payload: Buffer;
+}
+
+export interface QueuedEvent {
+  readonly seq: number;
+  readonly id: string;
+  readonly functionName: string;
+  readonly qualifier: string;
+  readonly enqueuedAt: number; // ms since epoch
+  attempts: number; // runs that reached the function
+  nextAt: number; // not before (ms since epoch)
+  throttles: number; // in memory only: for the throttle back-off
+}
+
+export interface DeadLetter {
+  readonly seq: number;
+  readonly id: string;
+  readonly functionName: string;
+  readonly qualifier: string;
+  readonly payload: Buffer;
+  readonly enqueuedAt: number;
+  readonly failedAt: number;
+  readonly attempts: number;
+  readonly condition: string; // RetriesExhausted | EventAgeExceeded
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, function TEXT NOT NULL, qualifier TEXT NOT NULL,
+    payload BLOB NOT NULL, enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS dead_letters (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, function TEXT NOT NULL, qualifier TEXT NOT NULL,
+    payload BLOB NOT NULL, enqueued_at INTEGER NOT NULL, failed_at INTEGER NOT NULL, attempts INTEGER NOT NULL,
+    condition TEXT NOT NULL, error_type TEXT, error_message TEXT
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS dead_letters_by_function ON dead_letters (function, seq);`;
+
+interface RawEvent {
+  seq: number;
+  id: string;
+  function: string;
+  qualifier: string;
+  enqueued_at: number;
+  attempts: number;
+  next_at: number;
+}
+
+interface RawDead extends RawEvent {
+  payload: Buffer;
+  failed_at: number;
+  condition: string;
+  error_type: string | null;
+  error_message: string | null;
+}
+
+export class AsyncQueue {
+  private readonly s;
+  private batch: { run: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
+
+  private constructor(private readonly db: Database.Database) {
+    db.exec(SCHEMA);
+    this.s = {
+      insert: db.prepare<[string, string, string, Buffer, number, number, number]>(
+        'INSERT INTO events (id, function, qualifier, payload, enqueued_at, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      all: db.prepare<[], RawEvent>('SELECT seq, id, function, qualifier, enqueued_at, attempts, next_at FROM events ORDER BY seq'),
+      payload: db.prepare<[number], { payload: Buffer }>('SELECT payload FROM events WHERE seq = ?'),
+      retry: db.prepare<[number, number, number]>('UPDATE events SET attempts = ?, next_at = ? WHERE seq = ?'),
+      remove: db.prepare<[number]>('DELETE FROM events WHERE seq = ?'),
+      bury: db.prepare(
+        `INSERT INTO dead_letters (id, function, qualifier, payload, enqueued_at, failed_at, attempts, condition, error_type, error_message)
+         VALUES (@id, @function, @qualifier, @payload, @enqueued_at, @failed_at, @attempts, @condition, @error_type, @error_message)`),
+      dead: db.prepare<[string], RawDead>('SELECT * FROM dead_letters WHERE function = ? ORDER BY seq'),
+      deadCounts: db.prepare<[], { function: string; n: number }>('SELECT function, COUNT(*) AS n FROM dead_letters GROUP BY function'),
+      unbury: db.prepare<[string]>('DELETE FROM dead_letters WHERE function = ?'),
+      forget: db.prepare<[string]>('DELETE FROM dead_letters WHERE function = ?'),
+    };
+  }
+
+  static open(path: string): AsyncQueue {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    return new AsyncQueue(db);
+  }
+
+  /** Every event not yet done, oldest first (at start: what a previous run left). */
+  pending(): QueuedEvent[] {
+    return this.s.all.all().map(fromRaw);
+  }
+
+  payload(seq: number): Buffer | undefined {
+    return this.s.payload.get(seq)?.payload;
+  }
+
+  /** Store an event; resolves once it is durable. */
+  add(event: NewEvent, now = Date.now()): Promise<QueuedEvent> {
+    return this.write(() => this.insert(event, now, 0));
+  }
+
+  /** The event failed and will run again at `nextAt`. */
+  retry(event: QueuedEvent): Promise<void> {
+    return this.write(() => void this.s.retry.run(event.attempts, event.nextAt, event.seq));
+  }
+
+  /**
+   * The event is done. In the same transaction: a follow-up event (a destination function's
+   * invocation) is queued, or the event is kept as a dead letter.
+   */
+  finish(event: QueuedEvent, outcome: { followUp?: NewEvent; deadLetter?: Omit<DeadLetter, 'seq' | 'id' | 'functionName' | 'qualifier' | 'payload' | 'enqueuedAt'> } = {}): Promise<QueuedEvent | undefined> {
+    return this.write(() => {
+      const payload = outcome.deadLetter ? this.s.payload.get(event.seq)?.payload : undefined;
+      this.s.remove.run(event.seq);
+      if (outcome.deadLetter && payload) {
+        const d = outcome.deadLetter;
+        this.s.bury.run({
+          id: event.id, function: event.functionName, qualifier: event.qualifier, payload, enqueued_at: event.enqueuedAt,
+          failed_at: d.failedAt, attempts: d.attempts, condition: d.condition, error_type: d.errorType ?? null,
+          error_message: d.errorMessage ?? null,
+        });
+      }
+      return outcome.followUp ? this.insert(outcome.followUp, Date.now(), 0) : undefined;
+    });
+  }
+
+  deadLetters(functionName: string): DeadLetter[] {
+    return this.s.dead.all(functionName).map((r) => ({
+      ...fromRaw(r), payload: r.payload, failedAt: r.failed_at, condition: r.condition,
+      ...(r.error_type !== null ? { errorType: r.error_type } : {}),
+      ...(r.error_message !== null ? { errorMessage: r.error_message } : {}),
+    }));
+  }
+
+  deadLetterCounts(): Map<string, number> {
+    return new Map(this.s.deadCounts.all().map((r) => [r.function, r.n]));
+  }
+
+  /** Move a function's dead letters back into the queue as fresh events (same request ids). */
+  redrive(functionName: string): Promise<QueuedEvent[]> {
+    return this.write(() => {
+      const now = Date.now();
+      const events = this.s.dead.all(functionName).map((d) =>
+        this.insert({ id: d.id, functionName: d.function, qualifier: d.qualifier, payload: d.payload }, now, 0));
+      this.s.unbury.run(functionName);
+      return events;
+    });
+  }
+
+  /** A deleted function's dead letters go with it. */
+  forgetDeadLetters(functionName: string): void {
+    this.s.forget.run(functionName);
+  }
+
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+
+  private insert(event: NewEvent, now: number, attempts: number): QueuedEvent {
+    const { lastInsertRowid } = this.s.insert.run(event.id, event.functionName, event.qualifier, event.payload, now, attempts, now);
+    return {
+      seq: Number(lastInsertRowid), id: event.id, functionName: event.functionName, qualifier: event.qualifier,
+      enqueuedAt: now, attempts, nextAt: now, throttles: 0,
+    };
+  }
+
+  /** Run `fn` in the next group transaction; resolves with its result once committed. */
+  private write<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.batch.length === 0) setImmediate(() => this.flush());
+      this.batch.push({ run: fn, resolve: resolve as (v: unknown) => void, reject });
+    });
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    if (batch.length === 0 || !this.db.open) return;
+    this.batch = [];
+    const results: ({ value: unknown } | { error: unknown })[] = [];
+    try {
+      // Each write catches its own error (SQLite undoes just that statement), so one bad write
+      // never undoes the others; a failed commit fails them all.
+      this.db.transaction(() => {
+        for (const w of batch) {
+          try {
+            results.push({ value: w.run() });
+          } catch (error) {
+            results.push({ error });
+          }
+        }
+      })();
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const r = results[i]!;
+      if ('error' in r) w.reject(r.error);
+      else w.resolve(r.value);
+    });
+  }
+}
+
+function fromRaw(r: RawEvent): QueuedEvent {
+  return {
+    seq: r.seq, id: r.id, functionName: r.function, qualifier: r.qualifier, enqueuedAt: r.enqueued_at,
+    attempts: r.attempts, nextAt: r.next_at, throttles: 0,
+  };
+}
