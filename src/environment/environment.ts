@@ -75,12 +75,16 @@ export class ExecutionEnvironment implements RuntimeApiHost {
 
   private async launch(): Promise<void> {
     const { fn, backend, runtime } = this.opts;
+    // A package the runtime cannot start from (a custom runtime without an executable bootstrap)
+    // fails here, on the host, with a sentence naming the file: start() makes it InvalidEntrypoint.
+    const problem = runtime.checkPackage?.(fn.codeDir);
+    if (problem) throw new Error(problem);
     const limits = { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024 };
     this.layout = await backend.prepare(this.id, fn.codeDir, limits);
     const bound = await listen(this.server, this.layout);
     const launch = runtime.launch({
       taskRoot: this.layout.taskRoot, runtimeDir: this.layout.runtimeDir,
-      heapCapMb: backend.enforcesMemory ? undefined : fn.config.memorySize,
+      heapCapMb: backend.enforcesMemory ? undefined : fn.config.memorySize, memoryMb: fn.config.memorySize,
     });
     const env = runtimeEnvironment({
       fn, runtime, layout: this.layout, runtimeApi: this.layout.runtimeApiAddress(bound), logStream: this.logStream,

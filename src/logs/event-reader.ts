@@ -1,6 +1,6 @@
-// Reading events back. Every read walks event ids upwards (= time order) from a cursor, through
-// the FTS index when the filter pattern lets it narrow, else through the group's own index; each
-// candidate is checked exactly in JS. A read stops at its limit, at 1 MB of messages, or after
+// Reading events back. Every read walks event ids upwards (= time order) from a cursor: through
+// the FTS index's candidate blocks when the filter pattern lets it narrow, else through the
+// group's own index; each candidate event is checked exactly in JS. A read stops at its limit, at 1 MB of messages, or after
 // MAX_SCAN_MS — and then says where to go on, as CloudWatch's nextToken does — so no query holds
 // the server's event loop for long, whatever the pattern.
 import type Database from 'better-sqlite3';
@@ -90,7 +90,7 @@ export class EventReader {
     const rows = this.groupStatement(q.streamIds !== undefined, q.levels !== undefined);
     const params = { group: q.groupId, after, before: range.before, streams: JSON.stringify(q.streamIds ?? []), levels: JSON.stringify(q.levels ?? []) };
     const fts = q.pattern?.fts;
-    const page = new Page(q);
+    const page = new Page(q, after);
     if (fts === undefined) {
       if (page.read(rows.iterate(params) as IterableIterator<Row>, (r) => this.view(r))) return page.result();
     } else {
@@ -191,8 +191,8 @@ class Page {
   private stopped = false;
   private readonly started = performance.now();
 
-  constructor(private readonly q: ScanQuery) {
-    this.last = q.afterId ?? 0;
+  constructor(private readonly q: ScanQuery, after: number) {
+    this.last = after;
   }
 
   /** Out of time (checked every few hundred rows or blocks). */

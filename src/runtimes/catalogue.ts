@@ -5,11 +5,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROVIDED } from './custom.js';
+import { RUBY } from './ruby.js';
+import { JAVA } from './java.js';
+import { DOTNET } from './unavailable.js';
 
 /** runtimes/ at the package root: the bootstraps that run inside an environment. */
 export const BOOTSTRAP_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../runtimes');
 
-export type RuntimeFamily = 'nodejs' | 'python' | 'provided';
+export type RuntimeFamily = 'nodejs' | 'python' | 'provided' | 'ruby' | 'java' | 'dotnet';
 
 export interface LaunchCommand {
   readonly command: string;
@@ -29,11 +33,22 @@ export interface LaunchPaths {
    * caps itself where it can (Node.js: --max-old-space-size), in MB.
    */
   readonly heapCapMb?: number;
+  /** The function's memory setting, MB (runtimes that size their heap from it: Java). */
+  readonly memoryMb?: number;
 }
 
 export interface RuntimeSpec {
   readonly ids: readonly string[];
   readonly family: RuntimeFamily;
+  /** How people call it (`lambkin runtimes`). */
+  readonly name: string;
+  /** Set for runtimes known by name that this kind of machine cannot run: why, and what to do instead. */
+  readonly unavailable?: string;
+  /**
+   * Checks the function's package on the host (its code folder) before anything starts: a sentence
+   * saying what is wrong (the invoke fails with Runtime.InvalidEntrypoint), or undefined.
+   */
+  checkPackage?(codeDir: string): string | undefined;
   /** What to run. The interpreter is a host path (sandboxes show it at the same path). */
   launch(paths: LaunchPaths): LaunchCommand;
   /** undefined when installed, else a sentence saying what to install. */
@@ -59,6 +74,7 @@ function realBinary(name: string, probe: string[]): string | undefined {
 const NODE: RuntimeSpec = {
   ids: ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'],
   family: 'nodejs',
+  name: 'Node.js',
   launch: ({ runtimeDir, heapCapMb }) => ({
     command: process.execPath,
     args: [
@@ -75,6 +91,7 @@ const NODE: RuntimeSpec = {
 const PYTHON: RuntimeSpec = {
   ids: ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13'],
   family: 'python',
+  name: 'Python',
   launch: ({ runtimeDir }) => ({
     command: realBinary('python3', ['-c', 'import sys; print(sys.executable)']) ?? 'python3',
     // -s: no user site-packages; -E is not used so that PYTHONPATH-style settings of the function work.
@@ -87,7 +104,7 @@ const PYTHON: RuntimeSpec = {
       : 'python3 is not installed: apt-get install -y python3',
 };
 
-export const RUNTIMES: readonly RuntimeSpec[] = [NODE, PYTHON];
+export const RUNTIMES: readonly RuntimeSpec[] = [NODE, PYTHON, RUBY, JAVA, PROVIDED, DOTNET];
 
 export const RUNTIME_IDS: readonly string[] = RUNTIMES.flatMap((r) => r.ids);
 

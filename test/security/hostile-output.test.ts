@@ -33,12 +33,12 @@ function serverRssMb(): number {
 
 describe('hostile handlers: output', () => {
   it('1 GB written to stdout: the invocation ends, the server stays small, the next invoke works', async () => {
-    await deploy(lk.lambda, 'flood', FLOOD, { timeout: 300 });
+    await deploy(lk.lambda, 'flood', FLOOD, { timeout: 120 });
     const r = await call(lk.lambda, 'flood', { mb: 1024 });
     // It finished, or hit its timeout: either way the invocation ended and the caller got an answer.
     expect(r.body.wrote === 1024 || r.body.errorType === 'Sandbox.Timedout').toBe(true);
     expect(serverRssMb()).toBeLessThan(768);
     await stillServes(lk.lambda);
     expect((await call(lk.lambda, 'flood', { mb: 1 })).body).toEqual({ wrote: 1 });
-  }, 360_000);
+  }, 180_000);
 });

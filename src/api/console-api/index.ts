@@ -21,6 +21,9 @@ export interface ConsoleApi {
   readonly routes: Route[];
   /** Wrap control-plane routes so that their deploys are written down. */
   recordDeploys(routes: readonly Route[]): Route[];
+  /** End the live tails (before the server closes: they would hold it open). */
+  endStreams(): void;
+  /** After the log store closed (its last batch may carry recorded payloads). */
   close(): void;
 }
 
@@ -49,6 +52,7 @@ export function startConsoleApi(deps: {
       { method: 'GET', pattern: `${BASE}/tail`, operation: tail.operation() },
     ],
     recordDeploys: (routes) => recordDeploys(routes, store, deps.log),
+    endStreams: () => tail.close(),
     close: () => {
       tail.close();
       feed.close();

@@ -1,0 +1,53 @@
+// Typed calls to the APIs the pages use.
+import { call } from './api.js';
+import type { Deploy, Environment, ErrorGroup, FunctionConfiguration, Invocation, LogLine, OverviewRow, Payload, Series, WindowName } from './types.js';
+
+export async function listFunctions(signal?: AbortSignal): Promise<FunctionConfiguration[]> {
+  const all: FunctionConfiguration[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await call<{ Functions: FunctionConfiguration[]; NextMarker?: string }>('/2015-03-31/functions/', { query: { Marker: marker, MaxItems: 50 }, signal });
+    all.push(...page.Functions);
+    marker = page.NextMarker;
+  } while (marker);
+  return all;
+}
+
+export const getFunction = (name: string, signal?: AbortSignal) =>
+  call<{ Configuration: FunctionConfiguration; Concurrency?: { ReservedConcurrentExecutions?: number }; Tags?: Record<string, string> }>(`/2015-03-31/functions/${encodeURIComponent(name)}`, { signal });
+
+export const overview = (window: WindowName, signal?: AbortSignal) =>
+  call<{ until: number; functions: OverviewRow[] }>('/lambkin/v1/overview', { query: { window }, signal });
+
+export const timeseries = (fn: string, window: WindowName, signal?: AbortSignal) =>
+  call<Series>('/lambkin/v1/timeseries', { query: { function: fn, window }, signal });
+
+export const environments = (fn: string | undefined, signal?: AbortSignal) =>
+  call<{ environments: Environment[] }>('/lambkin/v1/environments', { query: { function: fn }, signal });
+
+export const stopEnvironment = (id: string) => call<object>(`/lambkin/v1/environments/${encodeURIComponent(id)}`, { method: 'DELETE' });
+
+export const deploys = (fn: string, signal?: AbortSignal) => call<{ deploys: Deploy[] }>('/lambkin/v1/deploys', { query: { function: fn }, signal });
+
+export interface InvocationFilter {
+  readonly function?: string;
+  readonly outcome?: string;
+  readonly cold?: string;
+  readonly minDurationMs?: string;
+  readonly since?: string;
+  readonly q?: string;
+}
+
+export const invocations = (f: InvocationFilter, cursor: string | undefined, limit: number, signal?: AbortSignal) =>
+  call<{ invocations: Invocation[]; nextCursor?: string }>('/lambkin/v1/invocations', { query: { ...f, cursor, limit }, signal });
+
+export const invocation = (requestId: string, signal?: AbortSignal) =>
+  call<{ invocation: Invocation | null; events: LogLine[] }>(`/lambkin/v1/invocations/${encodeURIComponent(requestId)}`, { signal });
+
+export const payload = (requestId: string, signal?: AbortSignal) =>
+  call<Payload>(`/lambkin/v1/invocations/${encodeURIComponent(requestId)}/payload`, { signal });
+
+export const errors = (since: string, signal?: AbortSignal) => call<{ errors: ErrorGroup[] }>('/lambkin/v1/errors', { query: { since, limit: 200 }, signal });
+
+export const errorTrends = (window: WindowName, signal?: AbortSignal) =>
+  call<{ since: number; step: number; groups: { functionName: string; errorType: string; message: string; counts: number[] }[] }>('/lambkin/v1/error-trends', { query: { window }, signal });

@@ -1,0 +1,10 @@
+// aws-lambda-java-core's stream handler: the event's bytes in, the result's bytes out, as they are.
+package com.amazonaws.services.lambda.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+public interface RequestStreamHandler {
+    void handleRequest(InputStream input, OutputStream output, Context context) throws IOException;
+}

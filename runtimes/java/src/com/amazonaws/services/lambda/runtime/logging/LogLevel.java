@@ -1,0 +1,5 @@
+package com.amazonaws.services.lambda.runtime.logging;
+
+public enum LogLevel {
+    UNDEFINED, TRACE, DEBUG, INFO, WARN, ERROR, FATAL
+}

@@ -1,0 +1,58 @@
+// Custom runtimes (`provided`, `provided.al2`, `provided.al2023`): the package's own executable
+// `bootstrap` is the runtime. lambkin starts it with the Runtime API environment and nothing else.
+// The package is checked on the host before anything starts, so that a missing or non-executable
+// bootstrap is a clear Runtime.InvalidEntrypoint at invoke instead of a shell's "exit status 127".
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { RuntimeSpec } from './catalogue.js';
+
+export const PROVIDED: RuntimeSpec = {
+  ids: ['provided', 'provided.al2', 'provided.al2023'],
+  family: 'provided',
+  name: 'custom runtime (bootstrap)',
+  launch: ({ taskRoot }) => ({ command: join(taskRoot, 'bootstrap'), args: [], env: {} }),
+  missing: () => undefined,
+  checkPackage: (codeDir) => bootstrapProblem(join(codeDir, 'bootstrap')),
+};
+
+/** undefined when `file` can be executed as a bootstrap, else a sentence naming the problem. */
+export function bootstrapProblem(file: string): string | undefined {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return 'the package has no file named bootstrap at its root (a custom runtime starts /var/task/bootstrap; ' +
+      'for provided runtimes the package must hold an executable bootstrap)';
+  }
+  if (!st.isFile()) return 'bootstrap at the package root is not a regular file';
+  if ((st.mode & 0o111) === 0) {
+    return `bootstrap is not executable (mode ${(st.mode & 0o777).toString(8)}): chmod 755 bootstrap before zipping`;
+  }
+  const interpreter = shebang(file);
+  if (interpreter && isAbsolute(interpreter)) {
+    try {
+      statSync(interpreter);
+    } catch {
+      return `bootstrap starts with #!${interpreter}, which does not exist on this server`;
+    }
+  }
+  return undefined;
+}
+
+/** The interpreter named on a `#!` first line, if any. */
+function shebang(file: string): string | undefined {
+  const buf = Buffer.alloc(256);
+  let n = 0;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    n = readSync(fd, buf, 0, buf.length, 0);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  const head = buf.subarray(0, n).toString('latin1');
+  if (!head.startsWith('#!')) return undefined;
+  return head.slice(2).split('\n')[0]!.trim().split(/\s+/)[0];
+}

@@ -1,0 +1,20 @@
+// Ruby (`ruby3.2`, `ruby3.3`): the machine's `ruby` (Debian's) runs runtimes/ruby/bootstrap.rb.
+// The id names the Lambda runtime a function was written for; the Ruby that runs it is whatever
+// the server has (`lambkin runtimes` shows which).
+import { join } from 'node:path';
+import type { RuntimeSpec } from './catalogue.js';
+import { onPath } from './binaries.js';
+
+export const RUBY: RuntimeSpec = {
+  ids: ['ruby3.2', 'ruby3.3'],
+  family: 'ruby',
+  name: 'Ruby',
+  launch: ({ runtimeDir, taskRoot }) => ({
+    command: onPath('ruby') ?? 'ruby',
+    // did_you_mean costs ~15 ms of every cold start and only decorates error messages.
+    args: ['--disable-did_you_mean', join(runtimeDir, 'ruby', 'bootstrap.rb')],
+    // As on Lambda: `require 'x'` finds the package's own files.
+    env: { RUBYLIB: taskRoot },
+  }),
+  missing: () => (onPath('ruby') ? undefined : 'ruby is not installed: apt-get install -y ruby'),
+};
