@@ -76,6 +76,7 @@ export const FUNCTION_ERRORS = {
   'Function.ResponseSizeTooLarge': 'The result is over 6291556 bytes.',
   'Runtime.UnhandledPromiseRejection': 'Node.js: a promise rejected with no handler while the invocation ran.',
   'Runtime.Unknown': 'The runtime reported an error without saying its type.',
+  'Runtime.BuiltInModuleConflict': 'Python: the handler module has the name of a standard library module (e.g. json.py).',
 } as const;
 
 export type FunctionErrorType = keyof typeof FUNCTION_ERRORS;

@@ -32,8 +32,8 @@ export function chart(title: string, times: readonly number[], series: readonly 
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] }, ...(hasY2 ? { y2: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } } : {}) },
     axes: [
       { stroke: axisColor, grid, ticks: grid },
-      { stroke: axisColor, grid, ticks: grid, size: 56, values: (_u, vals) => vals.map((v) => (yFormat ? yFormat(v) : fmt(v))) },
-      ...(hasY2 ? [{ scale: 'y2', side: 1, stroke: axisColor, grid: { show: false }, size: 56, values: (_u: uPlot, vals: number[]) => vals.map((v) => (y2Format ? y2Format(v) : fmt(v))) }] : []),
+      { stroke: axisColor, grid, ticks: grid, size: 64, values: (_u, vals) => vals.map((v) => (yFormat ? yFormat(v) : fmt(v))) },
+      ...(hasY2 ? [{ scale: 'y2', side: 1, stroke: axisColor, grid: { show: false }, size: 64, values: (_u: uPlot, vals: number[]) => vals.map((v) => (y2Format ? y2Format(v) : fmt(v))) }] : []),
     ],
     series: [
       { value: (_u, v) => (v == null ? '–' : new Date(v * 1000).toLocaleTimeString()) },
@@ -45,7 +45,8 @@ export function chart(title: string, times: readonly number[], series: readonly 
         dash: s.dash ? [5, 4] : undefined,
         fill: s.bars ? css(s.color) + '55' : undefined,
         paths: s.bars ? uPlot.paths.bars!({ size: [0.7, 40] }) : undefined,
-        points: { show: false },
+        // Lone points (a bucket with data between empty ones) show as dots.
+        points: { show: !s.bars && s.values.some((v) => v == null), size: 4, fill: css(s.color) },
         spanGaps: false,
         value: (_u: uPlot, v: number | null) => (v == null ? '–' : s.format ? s.format(v) : fmt(v)),
       })),
@@ -60,6 +61,13 @@ export function chart(title: string, times: readonly number[], series: readonly 
     plot.destroy();
   });
   return panel;
+}
+
+/** Axis labels for durations: short, and never cut (1.5 s, 250 ms, 0.4 ms). */
+export function axisMs(v: number): string {
+  if (v === 0) return '0';
+  if (v >= 1000) return `${+(v / 1000).toFixed(1)} s`;
+  return `${+v.toFixed(v < 10 ? 1 : 0)} ms`;
 }
 
 function fmt(v: number): string {

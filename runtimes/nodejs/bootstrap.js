@@ -95,7 +95,7 @@ async function report(id, outcome) {
   // 403 (not the active request: it timed out meanwhile) or 413 (too large) is the host's verdict,
   // already turned into the invocation's error there. Note it and take the next event.
   if (answer.status >= 300) {
-    logRuntimeRecord('WARN', `Runtime API answered ${answer.status} to ${path}:`, answer.body.toString('utf8'), {});
+    logRuntimeRecord('WARN', `Runtime API answered ${answer.status} to ${path}: ${answer.body.toString('utf8')}`);
   }
 }
 

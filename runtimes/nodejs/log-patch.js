@@ -52,13 +52,13 @@ export function installLogging(env) {
  * A record from the runtime itself, e.g. `Invoke Error` followed by the error as JSON.
  * @param {string} level
  * @param {string} label
- * @param {string} detail pre-formatted (text format) — `\t{"errorType":…}`
- * @param {object} fields the same detail as fields of the JSON record
+ * @param {string} [detail] text format only: appended after a space, e.g. `\t{"errorType":…}`
+ * @param {object} [fields] JSON format only: added to the record (errorType, errorMessage, stackTrace)
  */
-export function logRuntimeRecord(level, label, detail, fields) {
+export function logRuntimeRecord(level, label, detail = '', fields = {}) {
   const now = new Date();
   if (json) write(now, JSON.stringify({ timestamp: now.toISOString(), level, requestId, message: label, ...fields }));
-  else write(now, `${now.toISOString()}\t${requestId}\t${level}\t${label} ${detail}`);
+  else write(now, `${now.toISOString()}\t${requestId}\t${level}\t${detail === '' ? label : `${label} ${detail}`}`);
 }
 
 function emit(level, args) {

@@ -9,7 +9,7 @@ import { Registry } from '../registry/registry.js';
 import { REGION } from '../registry/arn.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { chooseSandbox, SandboxUnavailable } from '../sandbox/select.js';
-import { CredentialsError, isLoopback, loadCredentials } from './auth/credentials.js';
+import { CredentialsError, isLoopback, loadCredentials } from '../credentials.js';
 import { SigV4Verifier } from './auth/sigv4.js';
 import { LogStore } from '../logs/store.js';
 import { Router } from './router.js';

@@ -3,7 +3,7 @@
 // a non-loopback address. The lambkin CLI finds the file in the same data folder by itself.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CredentialsError, writeCredentialsFile } from '../api/auth/credentials.js';
+import { CredentialsError, writeCredentialsFile } from '../credentials.js';
 import { out, UsageError } from './output.js';
 
 export function registerInitCredentials(program: Command): void {

@@ -40,6 +40,7 @@ export function registerServe(program: Command): void {
         throw err;
       }
       process.stdout.write(`lambkin listening on ${server.url} (data in ${config.dataDir})\n`);
+      process.stdout.write(`lambkin: web console at ${server.url}/console/\n`);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

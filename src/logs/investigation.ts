@@ -35,8 +35,8 @@ export interface InvocationQuery {
   readonly minDurationMs?: number;
   readonly since?: number;
   readonly until?: number;
-  /** An FTS5 query: invocations with a log line matching it. */
-  readonly fts?: string;
+  /** Only these requests (those with a log line matching a text search). */
+  readonly requestIds?: readonly string[];
   readonly limit: number;
   readonly after?: InvocationCursor;
 }
@@ -102,8 +102,7 @@ export class Investigation {
       params.afterAt = q.after.startedAt;
       params.afterSeq = q.after.seq;
     }
-    add(`i.id IN (SELECT e.request FROM log_fts CROSS JOIN log_events e ON e.id = log_fts.rowid
-                  WHERE log_fts MATCH @fts AND e.request IS NOT NULL)`, 'fts', q.fts);
+    add('r.request_id IN (SELECT value FROM json_each(@ids))', 'ids', q.requestIds && JSON.stringify(q.requestIds));
     const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.started_at DESC, i.id DESC LIMIT @limit`;
     let stmt = this.lists.get(sql);
     if (!stmt) {

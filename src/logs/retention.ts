@@ -62,20 +62,23 @@ export class RetentionSweep {
     for (const id of this.s.deletedGroups.all() as number[]) {
       let n: number;
       do {
-        n = this.s.purgeGroup.run(id, CHUNK).changes;
+        n = this.unindex(this.s.purgeBlocks.all(id, CHUNK) as number[]);
+        n += this.s.purgeGroup.run(id, CHUNK).changes;
         if (performance.now() > deadline) return true;
-      } while (n === CHUNK);
+      } while (n > 0);
       this.s.undelete.run(id);
     }
     for (const g of this.s.retained.all() as { id: number; name: string; retention_days: number }[]) {
       const cutoff = now - g.retention_days * DAY_MS;
       const cutoffId = this.time.firstIdAtOrAfter(cutoff);
       let rows: { stream_id: number; n: number }[];
+      let blocks: number;
       do {
+        blocks = this.unindex(this.s.expireBlocks.all(g.id, cutoffId, cutoffId, CHUNK) as number[]);
         rows = this.s.expire.all(g.id, cutoffId, CHUNK) as { stream_id: number; n: number }[];
         this.account(g.id, rows);
         if (performance.now() > deadline) return true;
-      } while (rows.length === CHUNK);
+      } while (rows.length === CHUNK || blocks === CHUNK);
       if (this.s.dropStreams.run(g.id, cutoff).changes > 0) forget = true;
       if (g.name.startsWith('/aws/lambda/')) {
         let ids: number[];
@@ -92,6 +95,12 @@ export class RetentionSweep {
     }
     if (forget) this.forget();
     return false;
+  }
+
+  /** Take blocks out of the full-text index; returns how many. */
+  private unindex(blockIds: number[]): number {
+    for (const id of blockIds) this.s.unindex.run(id);
+    return blockIds.length;
   }
 
   private account(groupId: number, rows: { stream_id: number; n: number }[]): void {
@@ -112,6 +121,13 @@ function statements(db: LogDatabase) {
     deletedGroups: db.prepare('SELECT id FROM deleted_groups').pluck(),
     purgeGroup: db.prepare(`DELETE FROM log_events WHERE id IN
                               (SELECT id FROM log_events INDEXED BY log_events_group WHERE group_id = ? ORDER BY id LIMIT ?)`),
+    purgeBlocks: db.prepare(`DELETE FROM log_blocks WHERE first_id IN
+                               (SELECT first_id FROM log_blocks WHERE group_id = ? ORDER BY first_id LIMIT ?) RETURNING first_id`).pluck(),
+    // A block goes when all of its events have expired.
+    expireBlocks: db.prepare(`DELETE FROM log_blocks WHERE first_id IN
+                                (SELECT first_id FROM log_blocks WHERE group_id = ? AND first_id < ? AND last_id < ? ORDER BY first_id LIMIT ?)
+                              RETURNING first_id`).pluck(),
+    unindex: db.prepare('DELETE FROM log_fts WHERE rowid = ?'),
     undelete: db.prepare('DELETE FROM deleted_groups WHERE id = ?'),
     retained: db.prepare('SELECT id, name, retention_days FROM log_groups WHERE retention_days IS NOT NULL'),
     expire: db.prepare(`DELETE FROM log_events WHERE id IN

@@ -25,8 +25,8 @@ export interface LogStoreOptions {
 /** One transaction writes at most this much, so that it holds the event loop for a few ms. */
 const BATCH_EVENTS = 2000;
 const BATCH_CHARS = 512 * 1024;
-/** What a read writes of the queue first (the rest follows on the timer). */
-const READ_SYNC_BATCHES = 16;
+/** How long a read may spend writing the queue first (the rest follows on the timer). */
+const READ_SYNC_MS = 20;
 
 export class LogStore implements LogSink {
   readonly groups: LogGroups;
@@ -96,9 +96,13 @@ export class LogStore implements LogSink {
     this.written({ events, records });
   }
 
-  /** Write up to `batches` batches of what is queued, now. */
-  sync(batches = READ_SYNC_BATCHES): void {
-    for (let i = 0; i < batches && this.queue.size > 0; i++) this.writeOne();
+  /** Write what is queued now: at least one batch, more while within `ms`. */
+  sync(ms = READ_SYNC_MS): void {
+    const until = performance.now() + ms;
+    do {
+      if (this.queue.size === 0) return;
+      this.writeOne();
+    } while (performance.now() < until);
   }
 
   /** Bytes of log dropped because environments wrote faster than the store could keep up. */

@@ -1,7 +1,7 @@
 // One function: its charts over the window (invocations and errors, duration percentiles, cold
 // starts and init time, environments, memory against the limit), its configuration, its
 // environments now (each can be stopped), and its deploy history.
-import { chart } from '../chart.js';
+import { axisMs, chart } from '../chart.js';
 import { clear, h } from '../dom.js';
 import { age, ago, bytes, count, lambdaTime, mb, ms, time } from '../format.js';
 import * as api from '../lambda.js';
@@ -137,17 +137,17 @@ function drawCharts(s: Series, signal: AbortSignal): HTMLElement[] {
       { label: 'p50', color: '--c1', values: pts.map((p) => p.durationMs?.p50), format: ms },
       { label: 'p95', color: '--c2', values: pts.map((p) => p.durationMs?.p95), format: ms },
       { label: 'p99', color: '--c3', values: pts.map((p) => p.durationMs?.p99), format: ms },
-    ], signal, (v) => ms(v)),
+    ], signal, axisMs),
     chart('Cold starts and init duration', times, [
       { label: 'Cold starts', color: '--c2', values: pts.map((p) => p.coldStarts), bars: true },
       { label: 'Init (avg)', color: '--c3', values: pts.map((p) => zeroToNull(p.initMsAvg, p.coldStarts > 0)), axis: 'y2', format: ms },
-    ], signal, undefined, (v) => ms(v)),
+    ], signal, undefined, axisMs),
     chart('Environments in use', times, [
       { label: 'Environments', color: '--c1', values: pts.map((p) => zeroToNull(p.environments, p.invocations > 0)) },
     ], signal),
     chart('Max memory used', times, [
       { label: 'Max used', color: '--c2', values: pts.map((p) => p.maxMemoryUsedMb ?? null) },
-      { label: 'Limit', color: '--muted', values: pts.map((p) => (p.invocations > 0 ? p.memoryMb ?? null : null)), dash: true },
+      { label: 'Limit', color: '--muted', values: pts.map(() => s.totals.memoryMb ?? null), dash: true },
     ], signal, (v) => `${Math.round(v)} MB`),
   ];
 }

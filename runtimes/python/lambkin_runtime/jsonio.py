@@ -9,11 +9,6 @@ NaN/Infinity allowed, Decimal accepted.
 """
 import sys
 
-try:
-    from _json import encode_basestring, encode_basestring_ascii, make_encoder, make_scanner
-except ImportError:  # not CPython: the slow path below does the whole job
-    make_scanner = None
-
 _WHITESPACE = " \t\n\r"
 
 
@@ -28,7 +23,19 @@ class _DecoderSettings:
     memo = {}
 
 
-_scan = make_scanner(_DecoderSettings()) if make_scanner is not None else None
+def _encoder(encode_string):
+    # A fresh encoder per call, as json.dumps makes: its `markers` (circular-reference check) must start empty.
+    return make_encoder({}, _default, encode_string, None, ": ", ", ", False, False, True)
+
+
+try:
+    from _json import encode_basestring, encode_basestring_ascii, make_encoder, make_scanner
+
+    _scan = make_scanner(_DecoderSettings())
+    if _scan("[1]", 0) != ([1], 3) or _encoder(encode_basestring)([1], 0) != ["[1]"] and "".join(_encoder(encode_basestring)([1], 0)) != "[1]":
+        raise ImportError("unexpected _json behaviour")
+except Exception:  # not CPython, or a private API that changed: json does the whole job
+    _scan = None
 
 
 def loads(data):
@@ -64,18 +71,18 @@ def _default(o):
 
 def dumps(value):
     """Encode a handler's result to UTF-8 JSON bytes; TypeError/ValueError when it cannot be."""
-    if make_scanner is None:
+    if _scan is None:
         import json
 
         text = json.dumps(value, default=_default, ensure_ascii=False)
     else:
-        text = "".join(make_encoder({}, _default, encode_basestring, None, ": ", ", ", False, False, True)(value, 0))
+        text = "".join(_encoder(encode_basestring)(value, 0))
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         # A lone surrogate cannot be UTF-8: write it (and all non-ASCII) as \\u escapes instead.
-        if make_scanner is None:
+        if _scan is None:
             import json
 
             return json.dumps(value, default=_default).encode("ascii")
-        return "".join(make_encoder({}, _default, encode_basestring_ascii, None, ": ", ", ", False, False, True)(value, 0)).encode("ascii")
+        return "".join(_encoder(encode_basestring_ascii)(value, 0)).encode("ascii")

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { getCanonicalHeaders, SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
 import { apiError, type ApiErrorName } from '../../errors.js';
-import type { ServerCredentials } from './credentials.js';
+import type { ServerCredentials } from '../../credentials.js';
 
 export interface SignedRequest {
   readonly method: string;

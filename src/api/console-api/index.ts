@@ -39,7 +39,7 @@ export function startConsoleApi(deps: {
   const feed = feedRollup(deps.logs, rollup, deps.log);
   const stopPayloads = deps.logs.onWritten(storePayloads(store, deps.log));
   const tail = new TailHub(deps.logs, deps.registry);
-  const metrics = { rollup, feed, scheduler: deps.scheduler };
+  const metrics = { rollup, feed, scheduler: deps.scheduler, sync: () => deps.logs.sync() };
   return {
     routes: [
       { method: 'GET', pattern: `${BASE}/overview`, operation: overview(metrics) },

@@ -16,6 +16,8 @@ export interface MetricsDeps {
   readonly rollup: Rollup;
   readonly feed: Feed;
   readonly scheduler: Scheduler;
+  /** Write what the log store has queued (its hook then brings it here): a page shows what just ran. */
+  readonly sync: () => void;
 }
 
 function windowOf(q: Query): WindowName {
@@ -26,6 +28,7 @@ export function overview(deps: MetricsDeps): Operation {
   return async (req) => {
     const window = windowOf(new Query(req));
     await deps.feed.ready;
+    deps.sync();
     const envs = deps.scheduler.environments();
     const names = new Set([...deps.rollup.functions(), ...envs.map((e) => e.functionName)]);
     const step = WINDOWS[window].ms / SPARK_POINTS;
@@ -49,6 +52,7 @@ export function timeseries(deps: MetricsDeps): Operation {
     const fn = q.required('function');
     const window = windowOf(q);
     await deps.feed.ready;
+    deps.sync();
     const s = deps.rollup.series(fn, window);
     return json(200, {
       functionName: fn, window, since: s.since, until: s.until, step: s.step, totals: deps.rollup.window(fn, window),
@@ -62,6 +66,7 @@ export function errorTrends(deps: MetricsDeps): Operation {
   return async (req) => {
     const window = windowOf(new Query(req));
     await deps.feed.ready;
+    deps.sync();
     const t = deps.rollup.errorTrends(window);
     const groups = [...t.groups].map(([key, g]) => {
       const [, errorType, message] = key.split('\0');

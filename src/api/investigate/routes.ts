@@ -12,7 +12,7 @@ const BASE = '/lambkin/v1';
 
 export function investigateRoutes(deps: { readonly store: LogStore; readonly registry: Registry }): Route[] {
   return [
-    { method: 'GET', pattern: `${BASE}/invocations`, operation: listInvocations(deps.store) },
+    { method: 'GET', pattern: `${BASE}/invocations`, operation: listInvocations(deps.store, deps.registry) },
     { method: 'GET', pattern: `${BASE}/invocations/{requestId}`, operation: getInvocation(deps.store) },
     { method: 'GET', pattern: `${BASE}/errors`, operation: errorGroups(deps.store) },
     { method: 'GET', pattern: `${BASE}/stats`, operation: functionStats(deps.store) },

@@ -97,7 +97,8 @@ export function interpreterArgs(command: string): string[] {
       // missing: the spawn fails inside and says so
     }
     for (const p of [command, real]) {
-      if (SYSTEM_DIRS.some((d) => p === d || p.startsWith(d + '/'))) continue;
+      // Already visible: the system folders, and the sandbox's own (a custom runtime's /var/task/bootstrap).
+      if ([...SYSTEM_DIRS, '/var/task', '/var/runtime'].some((d) => p === d || p.startsWith(d + '/'))) continue;
       const bin = dirname(p);
       const prefix = basename(bin) === 'bin' ? dirname(bin) : bin;
       if (prefix !== '/' && isDir(prefix)) found.add(prefix);

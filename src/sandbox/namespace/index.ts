@@ -30,6 +30,8 @@ interface EnvState {
   readonly uid: number;
   readonly codeDir: string;
   readonly tmpBytes: number;
+  /** The workDir, or a short folder in the temp dir holding runDir. */
+  readonly hostRoot: string;
   /** Host folder shown at /run/lambkin (socket, env file). */
   readonly runDir: string;
   readonly socket?: string;
@@ -67,13 +69,14 @@ export class NamespaceBackend implements SandboxBackend {
 
   async prepare(envId: string, codeDir: string, limits: SandboxLimits): Promise<SandboxLayout> {
     const workDir = join(this.opts.runDir, envId);
-    const nested = join(workDir, 'run');
-    const runDir = nested.length + 20 < MAX_SOCKET_PATH ? nested : join(tmpdir(), `lambkin-${envId}`);
+    // The folder shown at /run/lambkin sits in a 0700 folder of the server's: host users cannot reach
+    // the socket in it. A deep data dir moves it to the temp dir (socket paths are short).
+    const hostRoot = join(workDir, 'run').length + 20 < MAX_SOCKET_PATH ? workDir : join(tmpdir(), `lambkin-${envId}`);
+    const runDir = join(hostRoot, 'run');
     await mkdir(workDir, { recursive: true, mode: 0o700 });
-    await mkdir(runDir, { recursive: true, mode: 0o755 });
+    await mkdir(hostRoot, { recursive: true, mode: 0o700 });
+    await mkdir(runDir, { mode: 0o755 });
     const uid = this.root ? allocateUid() : process.getuid!();
-    await writeFile(join(workDir, 'passwd'), passwdFile(uid), { mode: 0o444 });
-    await writeFile(join(workDir, 'group'), groupFile(uid), { mode: 0o444 });
     const ownNet = this.opts.network !== 'host';
     const socket = ownNet ? join(runDir, 'runtime-api.sock') : undefined;
     const layout: SandboxLayout = {
@@ -87,12 +90,14 @@ export class NamespaceBackend implements SandboxBackend {
     };
     let cgroup: EnvCgroup | undefined;
     try {
+      await writeFile(join(workDir, 'passwd'), passwdFile(uid), { mode: 0o444 });
+      await writeFile(join(workDir, 'group'), groupFile(uid), { mode: 0o444 });
       cgroup = await this.opts.cgroups?.create(envId, limits);
     } catch (err) {
       if (this.root) releaseUid(uid);
       throw err;
     }
-    this.envs.set(layout, { uid, codeDir, tmpBytes: limits.tmpMb * 1024 * 1024, runDir, socket, cgroup });
+    this.envs.set(layout, { uid, codeDir, tmpBytes: limits.tmpMb * 1024 * 1024, hostRoot, runDir, socket, cgroup });
     return layout;
   }
 
@@ -127,7 +132,7 @@ export class NamespaceBackend implements SandboxBackend {
     if (slirpNeeded) {
       const stdio = child.stdio as unknown as [unknown, unknown, unknown, unknown, Readable, Duplex];
       void this.connectNetwork(stdio[4], stdio[5], (s) => (slirp = s)).catch((err: Error) => {
-        stderr.write(`lambkin: the environment's network could not be set up: ${err.message}\n`);
+        if (!stderr.writableEnded) stderr.write(`lambkin: the environment's network could not be set up: ${err.message}\n`);
         stdio[5].end('fail\n');
       });
     }
@@ -139,7 +144,7 @@ export class NamespaceBackend implements SandboxBackend {
     const env = this.envs.get(layout);
     await env?.cgroup?.remove().catch(() => undefined);
     await rm(layout.workDir, { recursive: true, force: true });
-    if (env && !env.runDir.startsWith(layout.workDir)) await rm(env.runDir, { recursive: true, force: true });
+    if (env && env.hostRoot !== layout.workDir) await rm(env.hostRoot, { recursive: true, force: true });
     if (env && this.root) releaseUid(env.uid);
     this.envs.delete(layout);
   }

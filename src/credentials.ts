@@ -1,7 +1,7 @@
-// The server's credentials: LAMBKIN_ACCESS_KEY_ID / LAMBKIN_SECRET_ACCESS_KEY, else
-// <dataDir>/credentials.json (written by `lambkin init-credentials`, mode 0600). When there are
-// none, the API accepts any request — which is why a server without them may only listen on a
-// loopback address.
+// The server's credentials, shared by the server (api/) and `lambkin init-credentials` (cli/):
+// LAMBKIN_ACCESS_KEY_ID / LAMBKIN_SECRET_ACCESS_KEY, else <dataDir>/credentials.json (written by
+// `lambkin init-credentials`, mode 0600). When there are none, the API accepts any request — which
+// is why a server without them may only listen on a loopback address.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
