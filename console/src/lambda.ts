@@ -17,7 +17,7 @@ export const getFunction = (name: string, signal?: AbortSignal) =>
   call<{ Configuration: FunctionConfiguration; Concurrency?: { ReservedConcurrentExecutions?: number }; Tags?: Record<string, string> }>(`/2015-03-31/functions/${encodeURIComponent(name)}`, { signal });
 
 export const overview = (window: WindowName, signal?: AbortSignal) =>
-  call<{ until: number; functions: OverviewRow[] }>('/lambkin/v1/overview', { query: { window }, signal });
+  call<{ until: number; complete: boolean; functions: OverviewRow[] }>('/lambkin/v1/overview', { query: { window }, signal });
 
 export const timeseries = (fn: string, window: WindowName, signal?: AbortSignal) =>
   call<Series>('/lambkin/v1/timeseries', { query: { function: fn, window }, signal });

@@ -52,6 +52,8 @@ export interface Point extends Totals {
 }
 
 export interface Series {
+  /** False while the server still reads the records stored before it started. */
+  readonly complete: boolean;
   readonly since: number;
   readonly until: number;
   readonly step: number;

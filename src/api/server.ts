@@ -24,6 +24,7 @@ import { isFunctionUrl } from './urls/serve.js';
 import { logsRoutes } from './logs/routes.js';
 import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
 import { investigateRoutes } from './investigate/routes.js';
+import { runtimesRoutes } from './runtimes.js';
 import { startConsoleApi } from './console-api/index.js';
 import { consoleHandler, isConsolePath } from './console/static.js';
 
@@ -77,6 +78,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     .add(concurrencyRoutes({ registry, maxConcurrency: config.maxConcurrency }))
     .add(logsRoutes({ store: logs, log }))
     .add(investigateRoutes({ store: logs, registry }))
+    .add(runtimesRoutes())
     .add(consoleApi.routes)
     .add(consoleApi.recordDeploys(lifecycle.routes));
 

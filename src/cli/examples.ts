@@ -14,7 +14,10 @@ export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta
 export async function deployExamples(endpoint: string, dir: string = EXAMPLES_DIR): Promise<void> {
   let folders: string[];
   try {
-    folders = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    folders = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
+      // A folder with no file of its own is a group of examples that need a build step
+      // (examples/custom/): not a package.
+      .filter((name) => readdirSync(join(dir, name), { withFileTypes: true }).some((d) => d.isFile())).sort();
   } catch {
     note(`lambkin: no examples to deploy (${dir} not found)`);
     return;

@@ -9,6 +9,7 @@ import { registerLogs } from './logs.js';
 import { registerStats } from './stats.js';
 import { registerDlq } from './dlq.js';
 import { registerRm } from './rm.js';
+import { registerRuntimes } from './runtimes.js';
 import { registerServe } from './serve.js';
 import { registerInitCredentials } from './init-credentials.js';
 
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerInvoke(program);
   registerLs(program);
   registerRm(program);
+  registerRuntimes(program);
   registerLogs(program);
   registerStats(program);
   registerDlq(program);

@@ -4,6 +4,7 @@ import { credentialsFromEnv, signerFor, type Credentials, type Signer } from './
 import { Transport } from './transport.js';
 import { InvestigationClient } from './investigate.js';
 import { AsyncQueueClient } from './async.js';
+import { listRuntimes, type RuntimeView } from './runtimes.js';
 import type {
   CreateFunctionInput,
   FunctionConfiguration,
@@ -61,6 +62,11 @@ export class LambkinClient {
 
   getFunctionConfiguration(name: string, qualifier?: string): Promise<FunctionConfiguration> {
     return this.http.json('GET', fn(name, '/configuration'), undefined, { Qualifier: qualifier });
+  }
+
+  /** The runtimes the server knows: installed, missing (with what to install) or unavailable (with why). */
+  listRuntimes(): Promise<readonly RuntimeView[]> {
+    return listRuntimes(this.http);
   }
 
   /** One page. Pass the previous page's NextMarker as `marker` for the next one. */

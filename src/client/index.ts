@@ -8,3 +8,4 @@ export { InvestigationClient } from './investigate.js';
 export type * from './investigate.js';
 export { AsyncQueueClient } from './async.js';
 export type * from './async.js';
+export type * from './runtimes.js';

@@ -52,6 +52,10 @@ export interface ErrorGroup {
   readonly latestRequestId: string;
 }
 
+/** What Investigation.scan reads of a record. */
+export type ScannedRecord = Pick<InvocationView,
+  'requestId' | 'functionName' | 'startedAt' | 'cold' | 'initMs' | 'durationMs' | 'memoryMb' | 'maxMemoryUsedMb' | 'outcome' | 'envId' | 'errorType' | 'errorMessage'> & { readonly seq: number };
+
 export interface Stats {
   readonly invocations: number;
   readonly errors: number;
@@ -71,6 +75,8 @@ interface Row {
 }
 
 const SELECT = 'SELECT i.id AS seq, r.request_id, i.* FROM invocations i JOIN requests r ON r.id = i.id';
+const SCAN = `SELECT i.id, r.request_id, i.function_name, i.started_at, i.cold, i.init_ms, i.duration_ms, i.memory_mb, i.max_memory_mb,
+                     i.outcome, i.env_id, i.error_type, i.error_message FROM invocations i JOIN requests r ON r.id = i.id`;
 // Plain comparisons (no `@x IS NULL OR …`) so that SQLite plans them onto the indexes.
 const WINDOW = 'function_name = @fn AND started_at >= @since AND started_at < @until';
 const ANY_FUNCTION = 'started_at >= @since AND started_at < @until';
@@ -117,11 +123,17 @@ export class Investigation {
   /**
    * Up to `limit` records started at or after `since`, in (startedAt, seq) order after `after`, as
    * the console's rollups read them once at start-up: one page per call, so that the caller can
-   * give the event loop back between pages.
+   * give the event loop back between pages. Only the fields a rollup needs, read as arrays (twice
+   * as fast as whole rows over a million records).
    */
-  scan(since: number, after: InvocationCursor | undefined, limit: number): (InvocationView & { seq: number })[] {
-    const rows = (after ? this.s.scanAfter.all({ ...after, limit }) : this.s.scanFrom.all({ since, limit })) as Row[];
-    return rows.map((r) => ({ ...view(r), seq: r.seq }));
+  scan(since: number, after: InvocationCursor | undefined, limit: number): ScannedRecord[] {
+    const rows = (after ? this.s.scanAfter.all({ ...after, limit }) : this.s.scanFrom.all({ since, limit })) as unknown[][];
+    return rows.map((r) => ({
+      seq: r[0] as number, requestId: r[1] as string, functionName: r[2] as string, startedAt: r[3] as number, cold: r[4] === 1,
+      initMs: (r[5] as number | null) ?? undefined, durationMs: r[6] as number, memoryMb: r[7] as number,
+      maxMemoryUsedMb: (r[8] as number | null) ?? undefined, outcome: r[9] as Outcome, envId: (r[10] as string | null) ?? undefined,
+      errorType: (r[11] as string | null) ?? undefined, errorMessage: (r[12] as string | null) ?? undefined,
+    }));
   }
 
   get(requestId: string): InvocationView | undefined {
@@ -186,8 +198,8 @@ function errorGroupsSql(window: string): string {
 function statements(db: LogDatabase) {
   return {
     one: db.prepare(`${SELECT} WHERE r.request_id = ?`),
-    scanFrom: db.prepare(`${SELECT} WHERE i.started_at >= @since ORDER BY i.started_at, i.id LIMIT @limit`),
-    scanAfter: db.prepare(`${SELECT} WHERE (i.started_at, i.id) > (@startedAt, @seq) ORDER BY i.started_at, i.id LIMIT @limit`),
+    scanFrom: db.prepare(`${SCAN} WHERE i.started_at >= @since ORDER BY i.started_at, i.id LIMIT @limit`).raw(),
+    scanAfter: db.prepare(`${SCAN} WHERE (i.started_at, i.id) > (@startedAt, @seq) ORDER BY i.started_at, i.id LIMIT @limit`).raw(),
     errorGroups: db.prepare(errorGroupsSql(WINDOW)),
     allErrorGroups: db.prepare(errorGroupsSql(ANY_FUNCTION)),
     latest: db.prepare('SELECT r.request_id, i.error_message FROM invocations i JOIN requests r ON r.id = i.id WHERE i.id = ?'),

@@ -12,7 +12,9 @@ export interface QueueLimits {
   readonly totalBytes: number;
 }
 
-export const DEFAULT_QUEUE_LIMITS: QueueLimits = { envBytes: 4 * 1024 * 1024, totalBytes: 64 * 1024 * 1024 };
+// Per environment: a burst of a few MB fits; a flooder's backlog (which delays everyone's lines,
+// the queue being first in, first out) stays a few batches long.
+export const DEFAULT_QUEUE_LIMITS: QueueLimits = { envBytes: 2 * 1024 * 1024, totalBytes: 64 * 1024 * 1024 };
 /** Lambda's cap on one event; longer messages are cut (log-capture.ts cuts lines already). */
 export const MAX_MESSAGE_CHARS = 256 * 1024;
 /** Rough cost of an event's object beyond its text, so that floods of empty lines count too. */

@@ -36,6 +36,7 @@ export class Writer {
   private readonly streams = new Map<string, StreamRef>();
   private readonly requests = new Map<string, number>();
   private readonly infos = new Map<string, StreamInfo>();
+  private lastStream: { group: string; stream: string; ref: StreamRef } | undefined;
   private readonly s: ReturnType<typeof statements>;
   private readonly tx: (batch: Batch, now: number) => void;
 
@@ -58,6 +59,7 @@ export class Writer {
   /** Rows were deleted behind the caches' back (DeleteLogGroup, retention). */
   forget(): void {
     this.streams.clear();
+    this.lastStream = undefined;
     this.requests.clear();
   }
 
@@ -122,9 +124,15 @@ export class Writer {
   }
 
   private stream(e: LogEvent, now: number): StreamRef {
+    // Consecutive events mostly come from the same environment: skip the lookup then.
+    const last = this.lastStream;
+    if (last && last.stream === e.stream && last.group === e.group) return last.ref;
     const k = key(e.group, e.stream);
     let ref = this.streams.get(k);
-    if (ref) return ref;
+    if (ref) {
+      this.lastStream = { group: e.group, stream: e.stream, ref };
+      return ref;
+    }
     let groupId = this.s.findGroup.get(e.group) as number | undefined;
     if (groupId === undefined) groupId = Number(this.s.insertGroup.run(e.group, now).lastInsertRowid);
     let streamId = this.s.findStream.get(groupId, e.stream) as number | undefined;
@@ -137,6 +145,7 @@ export class Writer {
     }
     ref = { id: streamId, groupId };
     bounded(this.streams).set(k, ref);
+    this.lastStream = { group: e.group, stream: e.stream, ref };
     return ref;
   }
 }

@@ -9,7 +9,7 @@ import type { RuntimeSpec } from './catalogue.js';
 export const PROVIDED: RuntimeSpec = {
   ids: ['provided', 'provided.al2', 'provided.al2023'],
   family: 'provided',
-  name: 'custom runtime (bootstrap)',
+  name: 'Custom (provided)',
   launch: ({ taskRoot }) => ({ command: join(taskRoot, 'bootstrap'), args: [], env: {} }),
   missing: () => undefined,
   checkPackage: (codeDir) => bootstrapProblem(join(codeDir, 'bootstrap')),

@@ -23,7 +23,10 @@ export const JAVA: RuntimeSpec = {
       command: onPath('java') ?? 'java',
       args: [
         `-Xmx${heap}m`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-XX:-UsePerfData',
-        '-Dfile.encoding=UTF-8', '-cp', join(runtimeDir, 'java', jarName(JAVA_DIR())), 'lambkin.runtime.Bootstrap',
+        '-Dfile.encoding=UTF-8',
+        // The runtime writes log frames to the inherited telemetry fd, which Java can only wrap
+        // through java.io.FileDescriptor's private field (runtimes/java/.../Telemetry.java).
+        '--add-opens=java.base/java.io=ALL-UNNAMED', '-cp', join(runtimeDir, 'java', jarName(JAVA_DIR())), 'lambkin.runtime.Bootstrap',
       ],
       env: {},
     };

@@ -35,12 +35,16 @@ export function which(tool: string): string | undefined {
   }
 }
 
-/** javac the fixture sources in `srcDir` (the runtime's own interfaces from its sources, not packaged). */
-export function compileJava(srcDir: string, only?: readonly string[]): Files {
+/**
+ * javac the fixture sources in `srcDir`. What they use from elsewhere (the runtime's own
+ * interfaces, `alsoSee` folders) is compiled against, not packaged.
+ */
+export function compileJava(srcDir: string, alsoSee: readonly string[] = []): Files {
   const out = mkdtempSync(join(tmpdir(), 'lambkin-java-fixture-'));
   try {
-    const sources = (only ?? listJava(srcDir)).map((f) => join(srcDir, f));
-    execFileSync('javac', ['--release', '17', '-nowarn', '-implicit:none', '-sourcepath', join(ROOT, 'runtimes/java/src'), '-d', out, ...sources], {
+    const sources = listJava(srcDir).map((f) => join(srcDir, f));
+    const sourcePath = [join(ROOT, 'runtimes/java/src'), ...alsoSee].join(':');
+    execFileSync('javac', ['--release', '17', '-nowarn', '-implicit:none', '-sourcepath', sourcePath, '-d', out, ...sources], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return folderFiles(out);

@@ -1,7 +1,7 @@
 // Reading logs back through CloudWatch Logs clients, unchanged: FilterLogEvents with each form of
 // filter pattern, paging tokens as the SDK paginators and `aws logs` use them, GetLogEvents in
 // both directions, DescribeLogStreams / DescribeLogGroups ordering and paging, and the errors.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import {
   DescribeLogGroupsCommand, DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand, paginateDescribeLogStreams,
   paginateGetLogEvents, type OutputLogEvent,
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, createFunction } from '../helpers/functions.js';
 import { filterAll, invokeJson } from '../helpers/logs.js';
+import { waitFor } from '../helpers/functions.js';
 
 let lk: Lambkin;
 const NAME = 'query-fn';
@@ -207,5 +208,33 @@ describe('the AWS CLI', () => {
     const filtered = await aws('filter-log-events', '--log-group-name', GROUP, '--filter-pattern', 'ERROR', '--page-size', '1');
     expect(filtered.code, filtered.stderr).toBe(0);
     expect((JSON.parse(filtered.stdout) as { events: { message: string }[] }).events.map((e) => e.message)).toEqual([LINES[0], LINES[2]]);
+  });
+
+  it('follows new events with `aws logs tail --follow` (AWS CLI v2)', async (ctx) => {
+    // `tail` exists only in AWS CLI v2; look for one (Debian's awscli package installs it as /usr/bin/aws).
+    const v2 = await new Promise<string | undefined>((resolve) => {
+      let left = 2;
+      for (const bin of ['aws', '/usr/bin/aws']) {
+        execFile(bin, ['--version'], (err, out) => {
+          if (!err && out.startsWith('aws-cli/2')) resolve(bin);
+          else if (--left === 0) resolve(undefined);
+        });
+      }
+    });
+    if (!v2) ctx.skip();
+    const tail = spawn(v2!, ['--endpoint-url', lk.url, '--region', 'us-east-1', 'logs', 'tail', GROUP, '--follow', '--since', '1h', '--format', 'short'], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PAGER: '' },
+    });
+    let out = '';
+    tail.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      await waitFor('tail to print what is there', () => out.includes(LINES[0]!), 30_000);
+      const next = await invokeJson(lk.lambda, NAME, { lines: ['followed line'] });
+      await waitFor('tail to print the new invocation', () => out.includes(`REPORT RequestId: ${next.requestId}`), 30_000);
+      expect(out.split('\n').filter((l) => l.includes('followed line'))).toHaveLength(1);
+      expect(out.split('\n').filter((l) => l.endsWith(LINES[0]!))).toHaveLength(1);
+    } finally {
+      tail.kill('SIGINT');
+    }
   });
 });

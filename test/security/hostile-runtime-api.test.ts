@@ -90,6 +90,7 @@ describe('hostile handlers: the Runtime API and the network (namespace, isolated
     expect(r.body.response.status).toBe(403);
     expect(r.body.error.status).toBe(403);
     expect(JSON.parse(r.body.response.body).errorType).toBe('InvalidRequestID');
+    await stillServes(lk.lambda);
   });
 
   it('a runtime that never asks for its first event fails with a clear init timeout', async () => {
@@ -112,6 +113,7 @@ describe('hostile handlers: the Runtime API and the network (namespace, isolated
     expect(r.body.answers).toEqual({});
     expect(r.body.direct).toMatch(/^failed: /);
     expect(r.text).not.toContain('"Functions"');
+    await stillServes(lk.lambda);
   });
 
   it('reaches the outside world through user-mode networking, but not the host\'s loopback', async () => {

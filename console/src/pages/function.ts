@@ -49,6 +49,7 @@ export const functionPage: Page = async ({ root, params, query, signal }) => {
       chartSignal.abort();
       chartSignal = new AbortController();
       drawSummary(summary, s);
+      if (!s.complete) summary.append(h('p.muted.small', 'The server is still reading the invocations stored before it started: numbers are partial.'));
       if (s.totals.invocations === 0 && s.totals.throttles === 0) {
         clear(charts, empty(`No invocations of ${name} in the last ${window}`, 'Invoke it to see it here:', `lambkin invoke ${name} --payload '{}'`));
         return;

@@ -58,7 +58,8 @@ export const functionsPage: Page = ({ root, query, signal }) => {
           { title: `Last ${window}`, cell: (r) => (r.stats ? sparkline(r.stats.spark.invocations, r.stats.spark.errors, `Invocations of ${r.config.FunctionName}`) : ''), narrow: false },
         ],
       });
-      clear(body, table.el, h('p.muted.small', `${rows.length} function${rows.length === 1 ? '' : 's'} · numbers over the last ${window} · updated ${new Date().toLocaleTimeString()}`));
+      clear(body, table.el, h('p.muted.small', `${rows.length} function${rows.length === 1 ? '' : 's'} · numbers over the last ${window} · updated ${new Date().toLocaleTimeString()}`,
+        overview.complete ? '' : ' · the server is still reading the invocations stored before it started: numbers are partial'));
       if (hadFocus) table.focusFirst();
     } catch (err) {
       if (!aborted(err)) clear(body, failure(err));

@@ -9,6 +9,8 @@ NaN/Infinity allowed, Decimal accepted.
 """
 import sys
 
+_scan = None  # _json's scanner once checked (end of this file); None: json does the whole job
+
 _WHITESPACE = " \t\n\r"
 
 
@@ -26,16 +28,6 @@ class _DecoderSettings:
 def _encoder(encode_string):
     # A fresh encoder per call, as json.dumps makes: its `markers` (circular-reference check) must start empty.
     return make_encoder({}, _default, encode_string, None, ": ", ", ", False, False, True)
-
-
-try:
-    from _json import encode_basestring, encode_basestring_ascii, make_encoder, make_scanner
-
-    _scan = make_scanner(_DecoderSettings())
-    if _scan("[1]", 0) != ([1], 3) or _encoder(encode_basestring)([1], 0) != ["[1]"] and "".join(_encoder(encode_basestring)([1], 0)) != "[1]":
-        raise ImportError("unexpected _json behaviour")
-except Exception:  # not CPython, or a private API that changed: json does the whole job
-    _scan = None
 
 
 def loads(data):
@@ -86,3 +78,13 @@ def dumps(value):
 
             return json.dumps(value, default=_default).encode("ascii")
         return "".join(_encoder(encode_basestring_ascii)(value, 0)).encode("ascii")
+
+
+try:
+    from _json import encode_basestring, encode_basestring_ascii, make_encoder, make_scanner
+
+    _scan = make_scanner(_DecoderSettings())
+    if _scan("[1]", 0) != ([1], 3) or "".join(_encoder(encode_basestring)({"a": 1}, 0)) != '{"a": 1}':
+        raise ImportError("_json does not behave as expected")
+except Exception:  # not CPython, or a private API that changed: json does the whole job
+    _scan = None

@@ -2,6 +2,7 @@
 # at the top level of file.rb) or `file.Module::Class.method` (a class method); the file may sit in
 # a folder (`src/app.handler`). The handler is called as handler(event:, context:).
 require_relative 'errors'
+require_relative 'gems'
 
 module Lambkin
   class Handler
@@ -13,8 +14,9 @@ module Lambkin
                                 "Invalid handler #{spec}: must be of form FILENAME.METHOD or FILENAME.CLASS.METHOD")
       end
       file, *owner, method = parts
+      Gems.enable(task_root) if Gems.bundled?(task_root)
       # Init<LoadError> (or the class of what the file's own code raised), as on Lambda.
-      require File.expand_path(file, task_root)
+      Gems.require_with_fallback(File.expand_path(file, task_root), task_root)
       receiver = owner.empty? ? TOPLEVEL_BINDING.receiver : resolve(owner.first, spec)
       unless receiver.respond_to?(method, true)
         where = owner.empty? ? "file '#{file}'" : "#{owner.first}"

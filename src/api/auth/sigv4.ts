@@ -4,6 +4,7 @@
 // path and query as sent, the headers the client says it signed, the SHA-256 of the body. The rest
 // is three hashes with node:crypto and a signing key cached per day/region/service, then a
 // constant-time comparison: a small request costs a few tens of µs (bench/sigv4-verify.js).
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { getCanonicalHeaders, SignatureV4 } from '@smithy/signature-v4';
@@ -25,6 +26,11 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([a-z0-9-]{1,32})\/([a-z0-9-]{1,32})\/aws4_request, ?SignedHeaders=([a-z0-9;._-]+), ?Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const SHA256_HEADER = 'x-amz-content-sha256';
+
+/** crypto.hash (one call, no Hash object: ~3x faster for small inputs) where Node has it (20.12+). */
+const sha256Hex: (data: string | Buffer) => string = typeof (crypto as { hash?: unknown }).hash === 'function'
+  ? (data) => (crypto as unknown as { hash(a: string, d: string | Buffer, e: 'hex'): string }).hash('sha256', data, 'hex')
+  : (data) => createHash('sha256').update(data).digest('hex');
 
 /** smithy's signer, used for its canonicalisation only (signing itself needs no promise chain). */
 class Canonicaliser extends SignatureV4 {
@@ -88,7 +94,7 @@ export class SigV4Verifier {
       headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
     // The body is hashed here, once; a client-sent hash must be that of the body it sent.
-    const bodyHash = createHash('sha256').update(req.body).digest('hex');
+    const bodyHash = sha256Hex(req.body);
     if (headers[SHA256_HEADER] !== undefined && headers[SHA256_HEADER] !== bodyHash) {
       throw deny('InvalidSignatureException', 'X-Amz-Content-Sha256 does not match the body.');
     }
@@ -98,7 +104,7 @@ export class SigV4Verifier {
     const canonical = canonicaliser.canonicalRequest(req.method, req.path, query, headers, new Set(signed), bodyHash);
     if (canonical.names !== signedList) throw deny('InvalidSignatureException', 'SignedHeaders must be sorted, lower-case and without duplicates.');
     const scope = `${day}/${region}/${service}/aws4_request`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical.text).digest('hex')}`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical.text)}`;
     const computed = createHmac('sha256', this.signingKey(day!, region!, service!)).update(stringToSign).digest();
     if (!timingSafeEqual(computed, Buffer.from(signature!, 'hex'))) {
       throw deny('InvalidSignatureException',

@@ -1,7 +1,7 @@
 // One time bucket of one function's invocation records, as the console's charts and tables need
 // them: counters, and a bounded sample of durations (reservoir sampling) from which percentiles
-// are computed — exactly while every duration of the buckets asked about is kept, else from a
-// weighted histogram of the samples with 0.5 % wide bins.
+// are computed — exactly while every duration of the buckets asked about is kept (up to 20,000 of
+// them), else from a weighted histogram of the samples with 0.5 % wide bins.
 import type { InvocationRecord } from '../../logs/index.js';
 import { errorKey } from '../../logs/normalise.js';
 
@@ -88,7 +88,8 @@ export interface Totals {
   durationMs: Percentiles | undefined;
 }
 
-export function totals(buckets: readonly Bucket[]): Totals {
+/** Sums of `buckets`; percentiles only when asked (a sparkline needs counts only). */
+export function totals(buckets: readonly Bucket[], withPercentiles = true): Totals {
   let invocations = 0, errors = 0, throttles = 0, cold = 0, initSum = 0, initMax = 0, mem = 0, limit = 0;
   const envs = new Set<string>();
   for (const b of buckets) {
@@ -106,9 +107,12 @@ export function totals(buckets: readonly Bucket[]): Totals {
     invocations, errors, throttles, coldStarts: cold,
     initMsAvg: cold > 0 ? initSum / cold : undefined, initMsMax: cold > 0 ? initMax : undefined,
     maxMemoryUsedMb: mem > 0 ? mem : undefined, memoryMb: limit > 0 ? limit : undefined,
-    environments: envs.size, durationMs: percentiles(buckets),
+    environments: envs.size, durationMs: withPercentiles ? percentiles(buckets) : undefined,
   };
 }
+
+/** Up to this many kept durations are sorted for exact percentiles; beyond, the histogram is quicker. */
+const EXACT_MAX = 20_000;
 
 /** p50/p95/p99 over the buckets: the nearest-rank definition `lambkin stats` uses. */
 export function percentiles(buckets: readonly Bucket[]): Percentiles | undefined {
@@ -119,7 +123,7 @@ export function percentiles(buckets: readonly Bucket[]): Percentiles | undefined
     if (b.kept < b.n) complete = false;
   }
   if (kept === 0) return undefined;
-  if (complete) {
+  if (complete && kept <= EXACT_MAX) {
     const all = new Float64Array(kept);
     let i = 0;
     for (const b of buckets) {

@@ -1,6 +1,7 @@
 // Keeps the rollup fed: every record the log store writes from now on, plus one pass over the
 // records of the last 8 days already stored, a page at a time with the event loop given back in
-// between (a million records take a few seconds; the server serves meanwhile). A record written
+// between (a million records take several seconds; the server serves meanwhile, and the console
+// API says `complete: false` until the pass is done). A record written
 // during that pass may be read by it too: the ones that came through the hook are remembered
 // until the pass ends, and skipped when the pass meets them.
 import type { Batch, LogStore } from '../../logs/index.js';
@@ -13,6 +14,8 @@ export interface Feed {
   /** Settles once the start-up pass is done (the console's numbers are complete from then on). */
   readonly ready: Promise<void>;
   readonly loadedRecords: () => number;
+  /** False until the start-up pass is done: numbers are partial until then. */
+  readonly complete: () => boolean;
   close(): void;
 }
 
@@ -20,6 +23,7 @@ export function feedRollup(store: LogStore, rollup: Rollup, log: (line: string) 
   let seen: Set<string> | undefined = new Set();
   let loaded = 0;
   let closed = false;
+  let complete = false;
   const unsubscribe = store.onWritten((batch: Batch) => {
     for (const r of batch.records) {
       seen?.add(r.requestId);
@@ -40,14 +44,17 @@ export function feedRollup(store: LogStore, rollup: Rollup, log: (line: string) 
       await new Promise((r) => setImmediate(r));
     }
     seen = undefined;
+    complete = true;
     if (loaded >= 100_000) log(`lambkin: console: read ${loaded} invocation records in ${Math.round(performance.now() - started)} ms`);
   })().catch((err: unknown) => {
     seen = undefined;
+    complete = true;
     if (!closed) log(`lambkin: console: could not read the stored invocation records: ${(err as Error).message}`);
   });
   return {
     ready,
     loadedRecords: () => loaded,
+    complete: () => complete,
     close: () => {
       closed = true;
       unsubscribe();

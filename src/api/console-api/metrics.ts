@@ -3,7 +3,8 @@
 //                                       invocations and errors, and its environments now
 //   GET /lambkin/v1/timeseries?function=&window=   one function's chart points over the window
 //   GET /lambkin/v1/error-trends?window=           each error group's counts over the window
-// Windows: 15m, 1h, 24h, 7d (whole buckets: a window starts at a bucket edge).
+// Windows: 15m, 1h, 24h, 7d (whole buckets: a window starts at a bucket edge). `complete` is false
+// while the server is still reading the records stored before it started (numbers are partial).
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import { json, type Operation } from '../http.js';
 import { Query } from '../investigate/query.js';
@@ -25,16 +26,15 @@ function windowOf(q: Query): WindowName {
 }
 
 export function overview(deps: MetricsDeps): Operation {
-  return async (req) => {
+  return (req) => {
     const window = windowOf(new Query(req));
-    await deps.feed.ready;
     deps.sync();
     const envs = deps.scheduler.environments();
     const names = new Set([...deps.rollup.functions(), ...envs.map((e) => e.functionName)]);
     const step = WINDOWS[window].ms / SPARK_POINTS;
     const functions = [...names].sort().map((fn) => {
       const mine = envs.filter((e) => e.functionName === fn);
-      const spark = deps.rollup.series(fn, window, step);
+      const spark = deps.rollup.series(fn, window, step, false);
       return {
         functionName: fn,
         ...deps.rollup.window(fn, window),
@@ -42,20 +42,19 @@ export function overview(deps: MetricsDeps): Operation {
         spark: { since: spark.since, step: spark.step, invocations: spark.points.map((p) => p.invocations), errors: spark.points.map((p) => p.errors) },
       };
     });
-    return json(200, { window, until: Date.now(), functions });
+    return json(200, { window, until: Date.now(), complete: deps.feed.complete(), functions });
   };
 }
 
 export function timeseries(deps: MetricsDeps): Operation {
-  return async (req) => {
+  return (req) => {
     const q = new Query(req);
     const fn = q.required('function');
     const window = windowOf(q);
-    await deps.feed.ready;
     deps.sync();
     const s = deps.rollup.series(fn, window);
     return json(200, {
-      functionName: fn, window, since: s.since, until: s.until, step: s.step, totals: deps.rollup.window(fn, window),
+      functionName: fn, window, since: s.since, until: s.until, step: s.step, complete: deps.feed.complete(), totals: deps.rollup.window(fn, window),
       points: s.points.map(({ t, invocations, errors, throttles, coldStarts, initMsAvg, initMsMax, durationMs, environments, maxMemoryUsedMb, memoryMb }) =>
         ({ t, invocations, errors, throttles, coldStarts, initMsAvg, initMsMax, durationMs, environments, maxMemoryUsedMb, memoryMb })),
     });
@@ -63,15 +62,14 @@ export function timeseries(deps: MetricsDeps): Operation {
 }
 
 export function errorTrends(deps: MetricsDeps): Operation {
-  return async (req) => {
+  return (req) => {
     const window = windowOf(new Query(req));
-    await deps.feed.ready;
     deps.sync();
     const t = deps.rollup.errorTrends(window);
     const groups = [...t.groups].map(([key, g]) => {
       const [, errorType, message] = key.split('\0');
       return { functionName: g.functionName, errorType, message, counts: g.counts };
     });
-    return json(200, { window, since: t.since, step: t.step, groups });
+    return json(200, { window, since: t.since, step: t.step, complete: deps.feed.complete(), groups });
   };
 }

@@ -72,17 +72,18 @@ export class Rollup {
   }
 
   /** The window as chart points of `step` (or the window's own step) each, oldest first, gaps included. */
-  series(fn: string, name: WindowName, step: number = WINDOWS[name].step): { since: number; until: number; step: number; points: Point[] } {
+  series(fn: string, name: WindowName, step: number = WINDOWS[name].step, withPercentiles = true): { since: number; until: number; step: number; points: Point[] } {
     const { since, until, resolution } = this.range(name);
     const base = RESOLUTIONS[resolution]!.ms;
     const width = Math.max(base, step - (step % base));
-    const all = this.buckets(fn, resolution, since, until, true);
-    const points: Point[] = [];
-    const first = until - Math.ceil((until - since) / width) * width;
-    for (let t = first; t < until; t += width) {
-      const inside = all.filter(([start]) => start >= t && start < t + width).map(([, b]) => b);
-      points.push({ t, ...totals(inside) });
+    const count = Math.ceil((until - since) / width);
+    const first = until - count * width;
+    const groups: Bucket[][] = Array.from({ length: count }, () => []);
+    for (const [start, b] of this.buckets(fn, resolution, since, until, true)) {
+      const i = Math.floor((start - first) / width);
+      if (i >= 0 && i < count) groups[i]!.push(b);
     }
+    const points = groups.map((inside, i) => ({ t: first + i * width, ...totals(inside, withPercentiles) }));
     return { since: first, until, step: width, points };
   }
 

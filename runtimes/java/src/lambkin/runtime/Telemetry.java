@@ -7,10 +7,12 @@ package lambkin.runtime;
 
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -29,19 +31,30 @@ final class Telemetry implements LambdaLogger {
         PrintStream stdout = System.out;
         String fd = System.getenv("_LAMBDA_TELEMETRY_LOG_FD");
         OutputStream pipe = null;
-        if (fd != null && fd.matches("\\d+") && Integer.parseInt(fd) > 2) {
-            try {
-                pipe = new FileOutputStream("/proc/self/fd/" + fd);
-            } catch (IOException ex) {
-                pipe = null;
-            }
-        }
+        if (fd != null && fd.matches("\\d+") && Integer.parseInt(fd) > 2) pipe = inherited(Integer.parseInt(fd));
         Telemetry t = new Telemetry(pipe, stdout);
         if (pipe != null) {
             System.setOut(new PrintStream(t.lines(), true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(t.lines(), true, StandardCharsets.UTF_8));
         }
         return t;
+    }
+
+    /**
+     * The inherited fd itself: Java has no public way to wrap an fd number, and reopening it through
+     * /proc/self/fd fails (it is a socket, or a pipe owned by the host's user). The launch command
+     * opens java.io to this runtime (--add-opens) for the one private field this needs.
+     */
+    private static OutputStream inherited(int fd) {
+        try {
+            FileDescriptor descriptor = new FileDescriptor();
+            Field field = FileDescriptor.class.getDeclaredField("fd");
+            field.setAccessible(true);
+            field.setInt(descriptor, fd);
+            return new FileOutputStream(descriptor);
+        } catch (ReflectiveOperationException | RuntimeException ex) {
+            return null; // records go to stdout instead
+        }
     }
 
     @Override

@@ -1,0 +1,184 @@
+// npm run bench — lambkin and serverless-offline side by side, in one process with one SDK client per
+// platform (keep-alive), rounds alternating between platforms so that machine noise hits both.
+// Figures per runtime (Node.js, Python hello): cold start (+ lambkin's init duration and a
+// pre-warmed start), warm sequential latency (= throughput at 1 in flight), throughput at 8/32/64 in
+// flight, and — in a separate pass on fresh servers, because sampling /proc stalls the client —
+// RSS and PSS of the platform and of its environments idle / under load / after load.
+//   BENCH_SCALE=0.2 npm run bench   (every duration and count × 0.2, for a quick look)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { setupPeers } from './setup.js';
+import { ROOT } from './lib/server.js';
+import { lambkin, peer, prewarm, invoke, RUNTIMES } from './lib/targets.js';
+import { sequential, flood } from './lib/load.js';
+import { treeMem } from './lib/proc.js';
+import { summary, table } from './lib/stats.js';
+import { report } from './lib/report.js';
+
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10) * SCALE; // per throughput level, main pair
+const VARIANT_SECONDS = Number(process.env.BENCH_VARIANT_SECONDS ?? 5) * SCALE; // lambkin-process, --useInProcess
+const WARMUP = Math.round(2000 * SCALE);
+const MIN_SEQ = Math.round(2000 * SCALE);
+const COLD_N = Math.max(2, Math.round(Number(process.env.BENCH_COLD_N ?? 7) * Math.min(1, SCALE * 2)));
+const MEM_LOAD_S = Math.max(1, 4 * SCALE);
+const ROUNDS = 2;
+const LEVELS = [8, 32, 64];
+const t0 = performance.now();
+const log = (m) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+setupPeers();
+const results = { figures: {}, settings: { SCALE, SECONDS, VARIANT_SECONDS, WARMUP, MIN_SEQ, COLD_N, MEM_LOAD_S, ROUNDS } };
+const put = (rt, figure, target, value) => (((results.figures[rt] ??= {})[figure] ??= {})[target] = value);
+
+log('starting lambkin (namespace, process) and serverless-offline (default, --useInProcess, --reloadHandler, 2 for the memory pass)');
+const [ns, proc, sls, inproc, reload, memSls] = await Promise.all([
+  lambkin('namespace'), lambkin('process'), peer([], 'sls'), peer(['--useInProcess'], 'sls-inprocess'), peer(['--reloadHandler'], 'sls-reload'),
+  Promise.all(RUNTIMES.map(() => peer([], 'sls'))),
+]);
+const servers = [ns, proc, sls, inproc, reload, ...memSls];
+try {
+  // Cold: lambkin retires the environments (config change) before each sample; serverless-offline
+  // with --reloadHandler builds a new worker (or Python process) for every request.
+  for (const rt of RUNTIMES) {
+    log(`cold ${rt}`);
+    const cold = { 'lambkin-namespace': [], 'lambkin-process': [], sls: [] };
+    const init = { 'lambkin-namespace': [], 'lambkin-process': [] };
+    for (let i = 0; i < COLD_N; i++) {
+      for (const t of [ns, proc]) {
+        await t.retire(rt, i);
+        const s = performance.now();
+        const r = await invoke(t.lambda, t.names[rt]);
+        cold[t.id].push(performance.now() - s);
+        init[t.id].push(await t.initMs(r.$metadata.requestId));
+      }
+      const s = performance.now();
+      await invoke(reload.lambda, reload.names[rt]);
+      cold.sls.push(performance.now() - s);
+    }
+    for (const [id, xs] of Object.entries(cold)) put(rt, 'cold start ms (p50)', id, summary(xs).p50);
+    for (const [id, xs] of Object.entries(init)) put(rt, 'init duration ms (p50)', id, summary(xs.filter((x) => x != null)).p50);
+  }
+  await reload.stop();
+  servers.splice(servers.indexOf(reload), 1);
+
+  // Warm sequential = throughput at 1 in flight: after WARMUP calls, ≥ MIN_SEQ calls and ≥ SECONDS.
+  for (const rt of RUNTIMES) {
+    const targets = [ns, sls, proc, ...(rt === 'nodejs20.x' ? [inproc] : [])];
+    for (const t of targets) {
+      log(`warm-up ${t.id} ${rt}`);
+      await sequential(t.lambda, t.names[rt], WARMUP);
+    }
+    const lat = new Map(targets.map((t) => [t, []]));
+    const secs = new Map(targets.map((t) => [t, 0]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of round % 2 ? [...targets].reverse() : targets) {
+        const budget = (t === ns || t === sls ? SECONDS : VARIANT_SECONDS) / ROUNDS;
+        log(`sequential ${t.id} ${rt} round ${round + 1}`);
+        const s = performance.now();
+        const xs = lat.get(t);
+        const need = xs.length + Math.ceil(MIN_SEQ / ROUNDS);
+        while (performance.now() - s < budget * 1000 || xs.length < need) xs.push(...(await sequential(t.lambda, t.names[rt], 100)));
+        secs.set(t, secs.get(t) + (performance.now() - s) / 1000);
+      }
+    }
+    for (const t of targets) {
+      const s = summary(lat.get(t));
+      put(rt, 'warm p50 ms', t.id, s.p50);
+      put(rt, 'warm p99 ms', t.id, s.p99);
+      put(rt, 'inv/s @1', t.id, s.n / secs.get(t));
+    }
+    // Throughput at N in flight.
+    for (const level of LEVELS) {
+      const lt = level === 32 ? targets : [ns, sls];
+      const done = new Map(lt.map((t) => [t, { done: 0, errors: 0, secs: 0 }]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const t of round % 2 ? [...lt].reverse() : lt) {
+          const budget = (t === ns || t === sls ? SECONDS : VARIANT_SECONDS) / ROUNDS;
+          log(`${level} in flight ${t.id} ${rt} round ${round + 1}`);
+          const s = performance.now();
+          const r = await flood(t.lambda, t.names[rt], level, budget);
+          const d = done.get(t);
+          d.done += r.done;
+          d.errors += r.errors;
+          d.secs += (performance.now() - s) / 1000;
+        }
+      }
+      for (const t of lt) {
+        const d = done.get(t);
+        put(rt, `inv/s @${level}`, t.id, d.done / d.secs);
+        if (d.errors) put(rt, `errors @${level}`, t.id, d.errors);
+      }
+    }
+  }
+  // Pre-warmed (provisioned concurrency, `lambkin deploy --warm`): the first invoke of a burst.
+  for (const rt of RUNTIMES) {
+    for (const t of [ns, proc]) {
+      log(`pre-warmed ${t.id} ${rt}`);
+      const q = await prewarm(t, rt, 2);
+      const s = performance.now();
+      await invoke(t.lambda, q);
+      put(rt, 'pre-warmed first invoke ms', t.id, performance.now() - s);
+    }
+  }
+} finally {
+  for (const s of [ns, proc, sls, inproc]) await s.stop().catch(() => {});
+  servers.splice(0, servers.length, ...memSls);
+}
+
+// Memory pass, fresh servers per runtime: platform idle (nothing run yet), one environment idle,
+// the peak while 32 are in flight (sampled every 500 ms), and 2 s after the load stops.
+try {
+  for (const [i, rt] of RUNTIMES.entries()) {
+    const peers = [memSls[i]];
+    for (const make of [() => lambkin('namespace'), () => lambkin('process'), () => peers.shift()]) {
+      const t = await make();
+      log(`memory ${t.id} ${rt}`);
+      const m = { idle: treeMem(t.pid) };
+      for (let k = 0; k < 200; k++) await invoke(t.lambda, t.names[rt]).catch((e) => log(`memory pass: ${e.message.slice(0, 200)}`));
+      await sleep(500);
+      m.oneEnv = treeMem(t.pid);
+      let peak = m.oneEnv;
+      const timer = setInterval(() => {
+        const x = treeMem(t.pid);
+        if (x.total.pss > peak.total.pss) peak = x;
+      }, 500);
+      await flood(t.lambda, t.names[rt], 32, MEM_LOAD_S);
+      clearInterval(timer);
+      m.load = peak;
+      await sleep(2000);
+      m.after = treeMem(t.pid);
+      await t.stop();
+      const id = t.id === 'sls' ? 'sls' : t.id;
+      put(rt, 'platform idle MB RSS', id, m.idle.platform.rss);
+      put(rt, 'platform idle MB PSS', id, m.idle.platform.pss);
+      put(rt, 'one idle env MB PSS', id, m.oneEnv.total.pss - m.idle.total.pss);
+      put(rt, 'one idle env MB RSS', id, m.oneEnv.total.rss - m.idle.total.rss);
+      for (const phase of ['load', 'after']) {
+        const name = phase === 'load' ? 'peak @32' : 'after load';
+        put(rt, `${name} platform MB PSS`, id, m[phase].platform.pss);
+        put(rt, `${name} envs MB PSS`, id, m[phase].envs.pss);
+        put(rt, `${name} total MB PSS`, id, m[phase].total.pss);
+        put(rt, `${name} total MB RSS`, id, m[phase].total.rss);
+        put(rt, `${name} processes`, id, m[phase].envs.processes + 1);
+      }
+    }
+  }
+} finally {
+  for (const s of memSls) await s.stop().catch(() => {});
+}
+
+const version = (pkg) => JSON.parse(execFileSync(process.execPath, ['-p', `JSON.stringify(require('${pkg}/package.json').version)`], { cwd: join(ROOT, 'bench/peers') }).toString());
+results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memGB: Math.round(totalmem() / 2 ** 30), node: process.version };
+results.versions = { serverless: version('serverless'), 'serverless-offline': version('serverless-offline') };
+results.seconds = (performance.now() - t0) / 1000;
+results.date = new Date().toISOString();
+const out = report(results);
+console.log(out);
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+const file = join(ROOT, 'bench/results', `${results.date.slice(0, 19).replace(/:/g, '-')}.json`);
+writeFileSync(file, JSON.stringify(results, null, 2));
+console.log(`\n${results.seconds.toFixed(0)} s; written ${file}`);

@@ -1,0 +1,3 @@
+module lambkin.example/hello-go
+
+go 1.19
