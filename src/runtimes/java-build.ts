@@ -59,9 +59,11 @@ export function ensureJar(javaDir: string): string {
     const tmpJar = join(work, basename(jar));
     execFileSync(jarTool, ['--create', '--file', tmpJar, '-C', classes, '.'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
     renameSync(tmpJar, jar); // atomic: a concurrent server sees the whole jar or none
+    // Jars of older sources go, once no server started from that tree can still be using them.
     for (const old of readdirSync(dirname(jar))) {
-      if (old.startsWith('lambkin-runtime-') && old.endsWith('.jar') && old !== basename(jar)) {
-        rmSync(join(dirname(jar), old), { force: true });
+      const path = join(dirname(jar), old);
+      if (old.startsWith('lambkin-runtime-') && old.endsWith('.jar') && old !== basename(jar) && statSync(path).mtimeMs < Date.now() - 86_400_000) {
+        rmSync(path, { force: true });
       }
     }
   } catch (err) {

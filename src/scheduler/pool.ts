@@ -2,12 +2,17 @@
 // is reused and the coldest ages out), and every one that exists, busy or not. Pinned ones
 // (provisioned concurrency) are never reaped for idling.
 import type { ExecutionEnvironment } from '../environment/environment.js';
+import { Handoff } from './handoff.js';
 
 export class Pool {
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly members = new Set<ExecutionEnvironment>();
   private readonly pinned = new Set<ExecutionEnvironment>();
   inFlight = 0;
+  /** Of those, the ones running on an environment that was already warm. */
+  warmInFlight = 0;
+  /** Invocations waiting for a busy environment rather than starting one (see handoff.ts). */
+  readonly handoff = new Handoff();
 
   add(env: ExecutionEnvironment): void {
     this.members.add(env);
@@ -31,6 +36,7 @@ export class Pool {
       void env.stop();
       return;
     }
+    if (this.handoff.offer(env)) return;
     this.idle.push(env);
   }
 
@@ -50,6 +56,7 @@ export class Pool {
   }
 
   retireAll(): void {
+    this.handoff.flush();
     for (const env of this.members) {
       env.retired = true;
       if (env.state === 'idle' && !env.busy) void env.stop();
@@ -75,6 +82,7 @@ export class Pool {
   }
 
   stopAll(): Promise<void[]> {
+    this.handoff.flush();
     this.idle.length = 0;
     return Promise.all([...this.members].map((e) => e.stop()));
   }

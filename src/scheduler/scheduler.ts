@@ -72,12 +72,28 @@ export class Scheduler {
       throw this.throttled(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
     }
     if (this.inFlight >= this.opts.maxConcurrency) throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded');
-    let env = pool.takeIdle(fn.revisionId) ?? this.create(fn, pool);
+    let env = pool.takeIdle(fn.revisionId);
+    // Every warm one busy: if one frees up sooner than a cold start would take, wait for it.
+    // Only warm ones count: an environment still starting is no sooner free than a new one.
+    if (!env && pool.handoff.worthWaiting(pool.warmInFlight)) env = await pool.handoff.wait(fn.revisionId);
+    if (!env) {
+      if (this.closed) throw new Throttled('ConcurrentInvocationLimitExceeded');
+      // Others may have started while this one waited: the limits still hold for a new environment.
+      if (reserved !== undefined && (this.running.get(name) ?? 0) >= reserved) {
+        throw this.throttled(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
+      }
+      if (this.inFlight >= this.opts.maxConcurrency) throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded');
+      env = this.create(fn, pool);
+    }
+    const warm = env.state === 'idle';
     this.inFlight++;
     pool.inFlight++;
+    if (warm) pool.warmInFlight++;
     this.running.set(name, (this.running.get(name) ?? 0) + 1);
     try {
+      const started = performance.now();
       const result = await env.invoke(input);
+      if (!result.undelivered) pool.handoff.note(performance.now() - started, result.cold);
       // Its runtime exited before taking it: nothing ran, so a fresh environment runs it (whose
       // first invocation cannot be undelivered: a runtime dying in init fails it for real).
       if (!result.undelivered || this.closed) return result;
@@ -86,6 +102,7 @@ export class Scheduler {
     } finally {
       this.inFlight--;
       pool.inFlight--;
+      if (warm) pool.warmInFlight--;
       this.running.set(name, this.running.get(name)! - 1);
       pool.release(env);
     }

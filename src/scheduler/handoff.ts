@@ -1,0 +1,69 @@
+// Waiting for a busy environment instead of starting a new one. When every warm environment of a
+// version is busy, a new one costs a cold start (tens of ms, and on a small machine another
+// process competing for the cores); if invocations of this version take much less than that, the
+// next environment to finish serves sooner. Estimates are moving averages of what this version
+// measured; with none yet (or a slow function) it scales out as before. A waiter gives up and
+// starts an environment once it has waited as long as a cold start would have taken, so waiting
+// can never cost more than about one cold start. One environment still serves one invocation at a time.
+import type { ExecutionEnvironment } from '../environment/environment.js';
+
+interface Waiter {
+  readonly revisionId: string;
+  readonly resolve: (env: ExecutionEnvironment | undefined) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+const ALPHA = 0.1;
+const ewma = (avg: number | undefined, x: number) => (avg === undefined ? x : avg + ALPHA * (x - avg));
+
+export class Handoff {
+  private warmMs: number | undefined;
+  private coldMs: number | undefined;
+  private readonly waiters: Waiter[] = [];
+
+  /** Wall time of one invocation on an environment (cold ones also teach the cold-start estimate). */
+  note(ms: number, cold: boolean): void {
+    if (cold) this.coldMs = ewma(this.coldMs, ms);
+    else this.warmMs = ewma(this.warmMs, ms);
+  }
+
+  /** Whether waiting for one of `busy` running environments is expected to beat a cold start. */
+  worthWaiting(busy: number): boolean {
+    if (busy === 0 || this.warmMs === undefined || this.coldMs === undefined) return false;
+    const expected = this.warmMs * (1 + Math.floor(this.waiters.length / busy));
+    return expected * 2 < this.coldMs;
+  }
+
+  /** Resolves with an environment handed over on release, or undefined when waiting stopped paying. */
+  wait(revisionId: string): Promise<ExecutionEnvironment | undefined> {
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        revisionId, resolve,
+        timer: setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          resolve(undefined);
+        }, Math.max(1, this.coldMs ?? 0)),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Give a released, idle environment to the longest waiter of its revision; true if taken. */
+  offer(env: ExecutionEnvironment): boolean {
+    const i = this.waiters.findIndex((w) => w.revisionId === env.fn.revisionId);
+    if (i < 0) return false;
+    const [w] = this.waiters.splice(i, 1);
+    clearTimeout(w!.timer);
+    w!.resolve(env);
+    return true;
+  }
+
+  /** Nothing will be released any more (shutdown, retirement): waiters start their own. */
+  flush(): void {
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.resolve(undefined);
+    }
+  }
+}
