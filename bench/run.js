@@ -5,16 +5,15 @@
 // flight, and — in a separate pass on fresh servers, because sampling /proc stalls the client —
 // RSS and PSS of the platform and of its environments idle / under load / after load.
 //   BENCH_SCALE=0.2 npm run bench   (every duration and count × 0.2, for a quick look)
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setupPeers } from './setup.js';
 import { ROOT } from './lib/server.js';
 import { lambkin, peer, prewarm, invoke, RUNTIMES } from './lib/targets.js';
 import { sequential, flood } from './lib/load.js';
 import { treeMem } from './lib/proc.js';
-import { summary, table } from './lib/stats.js';
+import { summary } from './lib/stats.js';
 import { report } from './lib/report.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -34,12 +33,10 @@ setupPeers();
 const results = { figures: {}, settings: { SCALE, SECONDS, VARIANT_SECONDS, WARMUP, MIN_SEQ, COLD_N, MEM_LOAD_S, ROUNDS } };
 const put = (rt, figure, target, value) => (((results.figures[rt] ??= {})[figure] ??= {})[target] = value);
 
-log('starting lambkin (namespace, process) and serverless-offline (default, --useInProcess, --reloadHandler, 2 for the memory pass)');
-const [ns, proc, sls, inproc, reload, memSls] = await Promise.all([
+log('starting lambkin (namespace, process) and serverless-offline (default, --useInProcess, --reloadHandler)');
+const [ns, proc, sls, inproc, reload] = await Promise.all([
   lambkin('namespace'), lambkin('process'), peer([], 'sls'), peer(['--useInProcess'], 'sls-inprocess'), peer(['--reloadHandler'], 'sls-reload'),
-  Promise.all(RUNTIMES.map(() => peer([], 'sls'))),
 ]);
-const servers = [ns, proc, sls, inproc, reload, ...memSls];
 try {
   // Cold: lambkin retires the environments (config change) before each sample; serverless-offline
   // with --reloadHandler builds a new worker (or Python process) for every request.
@@ -63,7 +60,6 @@ try {
     for (const [id, xs] of Object.entries(init)) put(rt, 'init duration ms (p50)', id, summary(xs.filter((x) => x != null)).p50);
   }
   await reload.stop();
-  servers.splice(servers.indexOf(reload), 1);
 
   // Warm sequential = throughput at 1 in flight: after WARMUP calls, ≥ MIN_SEQ calls and ≥ SECONDS.
   for (const rt of RUNTIMES) {
@@ -104,13 +100,17 @@ try {
           const d = done.get(t);
           d.done += r.done;
           d.errors += r.errors;
+          d.firstError ??= r.firstError;
           d.secs += (performance.now() - s) / 1000;
         }
       }
       for (const t of lt) {
         const d = done.get(t);
         put(rt, `inv/s @${level}`, t.id, d.done / d.secs);
-        if (d.errors) put(rt, `errors @${level}`, t.id, d.errors);
+        if (d.errors) {
+          put(rt, `errors @${level}`, t.id, d.errors);
+          (results.errors ??= []).push({ rt, level, target: t.id, first: d.firstError });
+        }
       }
     }
   }
@@ -125,16 +125,14 @@ try {
     }
   }
 } finally {
-  for (const s of [ns, proc, sls, inproc]) await s.stop().catch(() => {});
-  servers.splice(0, servers.length, ...memSls);
+  for (const s of [ns, proc, sls, inproc, reload]) await s.stop().catch(() => {});
 }
 
 // Memory pass, fresh servers per runtime: platform idle (nothing run yet), one environment idle,
 // the peak while 32 are in flight (sampled every 500 ms), and 2 s after the load stops.
-try {
-  for (const [i, rt] of RUNTIMES.entries()) {
-    const peers = [memSls[i]];
-    for (const make of [() => lambkin('namespace'), () => lambkin('process'), () => peers.shift()]) {
+{
+  for (const rt of RUNTIMES) {
+    for (const make of [() => lambkin('namespace'), () => lambkin('process'), () => peer([], 'sls')]) {
       const t = await make();
       log(`memory ${t.id} ${rt}`);
       const m = { idle: treeMem(t.pid) };
@@ -167,11 +165,9 @@ try {
       }
     }
   }
-} finally {
-  for (const s of memSls) await s.stop().catch(() => {});
 }
 
-const version = (pkg) => JSON.parse(execFileSync(process.execPath, ['-p', `JSON.stringify(require('${pkg}/package.json').version)`], { cwd: join(ROOT, 'bench/peers') }).toString());
+const version = (pkg) => JSON.parse(readFileSync(join(ROOT, 'bench/peers/node_modules', pkg, 'package.json'), 'utf8')).version;
 results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memGB: Math.round(totalmem() / 2 ** 30), node: process.version };
 results.versions = { serverless: version('serverless'), 'serverless-offline': version('serverless-offline') };
 results.seconds = (performance.now() - t0) / 1000;

@@ -33,12 +33,19 @@ export async function sequential(lambda, name, n) {
 export async function flood(lambda, name, inFlight, seconds, onTick) {
   let done = 0;
   let errors = 0;
+  let firstError;
   const until = performance.now() + seconds * 1000;
   await Promise.all(Array.from({ length: inFlight }, async () => {
     while (performance.now() < until) {
-      try { await invoke(lambda, name); done++; } catch { errors++; }
+      try {
+        await invoke(lambda, name);
+        done++;
+      } catch (err) {
+        errors++;
+        firstError ??= `${err.name}: ${err.message}`.slice(0, 300);
+      }
       onTick?.();
     }
   }));
-  return { done, errors };
+  return { done, errors, firstError };
 }

@@ -61,13 +61,20 @@ export async function startPeer(handlers, flags = []) {
     setTimeout(() => rej(new Error(`serverless-offline did not start in 60 s: ${out.slice(-2000)}`)), 60_000).unref();
   });
   // Keep draining its output (it logs every invocation) so a full pipe never stalls it.
+  // Keep only the last of it, to explain an unexpected exit.
+  const keep = (c) => (out = (out + c).slice(-4000));
   proc.stdout.removeAllListeners('data');
   proc.stderr.removeAllListeners('data');
-  proc.stdout.resume();
-  proc.stderr.resume();
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  let stopping = false;
+  proc.once('exit', (code, signal) => {
+    if (!stopping) console.error(`serverless-offline (${flags.join(' ') || 'default'}) exited unexpectedly (${code ?? signal}):\n${out}`);
+  });
   return {
     url: `http://127.0.0.1:${lambdaPort}`, pid: proc.pid,
     stop: async () => {
+      stopping = true;
       if (proc.exitCode === null) {
         proc.kill('SIGTERM');
         const t = setTimeout(() => proc.kill('SIGKILL'), 5000);

@@ -16,7 +16,11 @@ import { RetentionSweep } from './retention.js';
 export interface LogStoreOptions {
   /** How often the retention sweep runs (default 5 minutes). */
   readonly sweepIntervalMs?: number;
-  /** How long an event may wait in the queue before a batch is written (default 20 ms). */
+  /**
+   * How long an event may wait in the queue before a batch is written (default 100 ms). Each
+   * commit costs (a new FTS segment, WAL pages): fewer, larger batches cost less per event, and
+   * readers do not wait for it (they write the queue first).
+   */
   readonly flushDelayMs?: number;
   readonly queue?: QueueLimits;
   readonly log?: (line: string) => void;
@@ -48,7 +52,7 @@ export class LogStore implements LogSink {
 
   private constructor(private readonly db: LogDatabase, options: LogStoreOptions) {
     this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
-    this.flushDelayMs = options.flushDelayMs ?? 20;
+    this.flushDelayMs = options.flushDelayMs ?? 100;
     this.queue = new WriteQueue(options.queue ?? DEFAULT_QUEUE_LIMITS);
     this.writer = new Writer(db);
     this.events = new EventReader(db);

@@ -2,6 +2,7 @@
 // whole, filters, errors, JSON, --follow across new environments), `lambkin stats`, and the
 // investigation API the console uses (filtered, paged invocation lists; errors grouped by shape).
 import { execFile, spawn } from 'node:child_process';
+import { UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, createFunction, waitFor } from '../helpers/functions.js';
@@ -101,21 +102,25 @@ describe('lambkin logs', () => {
   });
 
   it('--follow prints new lines as they come, from new environments too', async () => {
-    const follower = spawn(process.execPath, [CLI, '--endpoint', lk.url, 'logs', NAME, '--follow', '--since', '1s'], {
+    const follower = spawn(process.execPath, [CLI, '--endpoint', lk.url, 'logs', NAME, '--follow', '--since', '1h'], {
       env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     follower.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((r) => follower.once('exit', (code) => r(code)));
     try {
-      await new Promise((r) => setTimeout(r, 300)); // let it start polling (it only reads what is new anyway)
+      // It prints what is there first; then it is following.
+      await waitFor('the follower to print the existing lines', () => out.includes(`REPORT RequestId: ${ids.ok4}`));
       const a = await invokeJson(lk.lambda, NAME, { n: 7 });
       await waitFor('the follower to print the new invocation', () => out.includes(`REPORT RequestId: ${a.requestId}`));
-      // Two at once: one of them needs a new environment, whose lines must show up too.
-      const both = await Promise.all([8, 9].map((n) => invokeJson(lk.lambda, NAME, { op: 'slow', ms: 500, n })));
-      await waitFor('the follower to print both', () => both.every((r) => out.includes(`REPORT RequestId: ${r.requestId}`)));
-      const envs = new Set(out.trimEnd().split('\n').filter((l) => l.includes(' START RequestId: ')).map((l) => l.slice(25, 33)));
-      expect(envs.size).toBe(2);
+      // A configuration change retires the environment: the next invocation runs in a new one,
+      // with a new stream, which the follower must pick up too.
+      await lk.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: NAME, Description: 'changed' }));
+      const b = await invokeJson(lk.lambda, NAME, { n: 9 });
+      await waitFor('the follower to print the new environment\'s lines', () => out.includes(`REPORT RequestId: ${b.requestId}`));
+      const lines = out.trimEnd().split('\n');
+      const envOf = (id: string) => lines.find((l) => l.includes(`START RequestId: ${id}`))!.slice(25, 33);
+      expect(envOf(b.requestId)).not.toBe(envOf(a.requestId));
       expect(out).toContain('order 9 placed');
     } finally {
       follower.kill('SIGINT');

@@ -84,6 +84,18 @@ describe.skipIf(!which('javac'))('Java handler forms', () => {
     expect((await invoke('java-uses-lib', '{"text":"quiet"}')).body).toEqual({ shouted: 'QUIET!' });
   });
 
+  it('a class compiled for a newer Java than the server has fails with a message saying what to do', async () => {
+    const classes = compileJava(join(FIXTURES, 'java/forms'), [join(FIXTURES, 'java/forms-lib')]);
+    const entry = classes['example/Statics.class'] as { content: Uint8Array };
+    const newer = Buffer.from(entry.content);
+    newer.writeUInt16BE(99, 6); // class file major version: a Java from the future
+    await create('java-newer', 'java21', 'example.Statics::twice', { 'example/Statics.class': newer });
+    const res = await invoke('java-newer', '21');
+    expect(res.functionError).toBe('Unhandled');
+    expect(res.body.errorType).toBe('Runtime.ImportModuleError');
+    expect(res.body.errorMessage).toMatch(/UnsupportedClassVersionError.*this server runs Java \d+: compile with --release \d+/);
+  });
+
   it('an event that does not fit the parameter type is Runtime.UnmarshalError', async () => {
     const res = await invoke('java-statics', '{"not":"a number"}');
     expect(res.functionError).toBe('Unhandled');

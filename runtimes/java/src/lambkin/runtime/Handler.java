@@ -73,6 +73,11 @@ final class Handler {
             throw new Failure("Runtime.ImportModuleError", "Class not found: " + className);
         } catch (ExceptionInInitializerError ex) {
             throw userInitFailure(ex.getCause() != null ? ex.getCause() : ex);
+        } catch (UnsupportedClassVersionError ex) {
+            // java21 functions run on the server's JDK, which may be older than what compiled them.
+            throw new Failure("Runtime.ImportModuleError", "Unable to load class '" + className + "': " + ex
+                    + " (this server runs Java " + Runtime.version().feature() + ": compile with --release "
+                    + Runtime.version().feature() + ", or install a newer JDK)", ex);
         } catch (LinkageError ex) {
             throw new Failure("Runtime.ImportModuleError", "Unable to load class '" + className + "': " + ex, ex);
         }
