@@ -41,6 +41,10 @@ try {
   rows.push([`FilterLogEvents '${RARE}' (${filter.found} of ${EVENTS.toLocaleString('en')} events)`, ms(filter.p50), ms(filter.p99), '≤ 200 ms']);
   const cli = await timeCli(requestIds[Math.floor(requestIds.length / 2)]);
   rows.push([`lambkin logs --request-id (CLI process, ${cli.lines} lines)`, ms(cli.p50), ms(cli.p99), '≤ 200 ms']);
+  const bare = await timeBareNode();
+  rows.push(['  of which: starting node itself (node -e "")', ms(bare.p50), ms(bare.p99), '']);
+  const http = await timeHttp(requestIds[Math.floor(requestIds.length / 2)]);
+  rows.push(['  of which: GET /lambkin/v1/invocations/{id} (HTTP)', ms(http.p50), ms(http.p99), '']);
   rows.push(['warm invokes @32, logging on (inv/s)', String(tp.on), tp.onAll.join(' '), '']);
   rows.push(['warm invokes @32, logging off (inv/s)', String(tp.off), tp.offAll.join(' '), '']);
   rows.push(['logging on vs off (best of each)', `${(100 * (tp.on / tp.off - 1)).toFixed(1)} %`, '', '≥ -5 %']);
@@ -153,6 +157,27 @@ async function timeCli(requestId) {
     if (!out.includes(`REPORT RequestId: ${requestId}`)) throw new Error(`lambkin logs --request-id printed no REPORT line:\n${out}`);
   }
   return { ...summary(samples), lines };
+}
+
+async function timeBareNode() {
+  const samples = [];
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now();
+    await new Promise((resolve, reject) => execFile(process.execPath, ['-e', ''], (err) => (err ? reject(err) : resolve())));
+    samples.push(performance.now() - t);
+  }
+  return summary(samples);
+}
+
+async function timeHttp(requestId) {
+  const samples = [];
+  for (let i = 0; i < RUNS + 2; i++) {
+    const t = performance.now();
+    const res = await fetch(`${server.url}/lambkin/v1/invocations/${requestId}`);
+    await res.json();
+    if (i >= 2) samples.push(performance.now() - t);
+  }
+  return summary(samples);
 }
 
 async function throughput() {
