@@ -4,8 +4,6 @@
 // signer; without them they go out unsigned, which a server without credentials accepts.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Hash } from '@smithy/hash-node';
 
 export interface Credentials {
   readonly accessKeyId: string;
@@ -22,9 +20,6 @@ export interface HttpRequest {
 }
 
 export type Signer = (request: HttpRequest) => Promise<HttpRequest>;
-
-/** The region lambkin's ARNs use; the server accepts any region in the credential scope. */
-const SIGNING_REGION = 'us-east-1';
 
 /**
  * Credentials from LAMBKIN_ACCESS_KEY_ID / LAMBKIN_SECRET_ACCESS_KEY (+ LAMBKIN_SESSION_TOKEN), else
@@ -54,39 +49,12 @@ export function credentialsFromDataDir(dataDir: string): Credentials | undefined
 
 const unsignedSigner: Signer = async (request) => request;
 
-class Sha256 extends Hash {
-  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
-    super('sha256', secret);
-  }
-}
-
-/** The signer for these credentials: SigV4 when set, unsigned otherwise. */
+/**
+ * The signer for these credentials: SigV4 when set, unsigned otherwise. The SigV4 code (~90 ms
+ * of module loading) is loaded only when credentials exist, so unsigned CLI calls start fast.
+ */
 export function signerFor(credentials: Credentials | undefined): Signer {
   if (!credentials) return unsignedSigner;
-  const signers = new Map<string, SignatureV4>();
-  const signerOf = (service: string) => {
-    let s = signers.get(service);
-    if (!s) {
-      s = new SignatureV4({ credentials, region: SIGNING_REGION, service, sha256: Sha256, uriEscapePath: true, applyChecksum: false });
-      signers.set(service, s);
-    }
-    return s;
-  };
-  return async (request) => {
-    const target = Object.entries(request.headers).find(([k]) => k.toLowerCase() === 'x-amz-target')?.[1];
-    const service = target?.startsWith('Logs_') ? 'logs' : 'lambda';
-    const query: Record<string, string | string[]> = {};
-    for (const [k, v] of request.url.searchParams) {
-      const prev = query[k];
-      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
-    const signed = await signerOf(service).sign({
-      method: request.method, protocol: request.url.protocol, hostname: request.url.hostname,
-      port: request.url.port ? Number(request.url.port) : undefined, path: request.url.pathname, query,
-      headers: { ...request.headers, host: request.url.host }, body: request.body,
-    });
-    // fetch sets Host itself (from the URL, as signed).
-    const { host: _host, ...headers } = signed.headers;
-    return { ...request, headers };
-  };
+  const signer = import('./sigv4-signer.js').then((m) => m.sigV4Signer(credentials));
+  return async (request) => (await signer)(request);
 }
