@@ -12,6 +12,7 @@
 // only finds candidate blocks; each event in them is checked exactly in JS (filter-pattern.ts).
 // synchronous=NORMAL: logs may lose the last moment before a power cut; never their consistency.
 import Database from 'better-sqlite3';
+import { migrate } from '../sqlite-migrate.js';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE log_groups (
@@ -97,14 +98,6 @@ export function openLogDatabase(path: string): LogDatabase {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -16384'); // 16 MB of page cache: reads of recent events stay in memory
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    db.close();
-    throw new Error(`${path} has schema version ${current}; this lambkin knows up to ${MIGRATIONS.length}`);
-  }
-  db.transaction(() => {
-    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
+  migrate(db, path, MIGRATIONS);
   return db;
 }

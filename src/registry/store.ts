@@ -4,6 +4,7 @@
 // are rare enough that the extra fsync per commit costs nothing noticeable. (NORMAL would stay
 // consistent, but could forget an acknowledged CreateFunction after a power loss.)
 import Database from 'better-sqlite3';
+import { migrate } from '../sqlite-migrate.js';
 import type { FunctionConfig } from './types.js';
 
 /** Each entry moves the schema one version up; PRAGMA user_version records how far we are. */
@@ -81,15 +82,7 @@ export function openDatabase(path: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    db.close();
-    throw new Error(`${path} has schema version ${current}; this lambkin knows up to ${MIGRATIONS.length}`);
-  }
-  db.transaction(() => {
-    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
+  migrate(db, path, MIGRATIONS);
   return db;
 }
 
