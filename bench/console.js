@@ -71,7 +71,9 @@ try {
   await time('explorer: cold starts of one function, 7 d', '≤ 300 ms', () => get(`/lambkin/v1/invocations?since=7d&function=${FUNCTIONS[3]}&cold=true&limit=100`));
   await time('explorer: duration ≥ 900 ms, 7 d', '≤ 300 ms', () => get('/lambkin/v1/invocations?since=7d&minDurationMs=900&limit=100'));
   await time(`explorer: text '${RARE}' in the logs, 7 d`, '≤ 300 ms', () => get(`/lambkin/v1/invocations?since=7d&q=${RARE}&limit=100`));
-  await time("explorer: text 'order' (in every logged invocation), 7 d", '≤ 300 ms', () => get('/lambkin/v1/invocations?since=7d&q=order&limit=100'));
+  const order = await time("explorer: text 'order' (in every logged invocation), 7 d", '≤ 300 ms', () => get('/lambkin/v1/invocations?since=7d&q=order&limit=100'));
+  await time("explorer: text 'order', page 2 (cursor)", '≤ 300 ms', () => get(`/lambkin/v1/invocations?since=7d&q=order&limit=100&cursor=${order.nextCursor}`));
+  await time("explorer: text 'order' and outcome=error, 7 d", '≤ 300 ms', () => get('/lambkin/v1/invocations?since=7d&q=order&outcome=error&limit=100'));
   await time('function page: timeseries 7 d + environments + deploys', '–', page(`/lambkin/v1/timeseries?function=${FUNCTIONS[0]}&window=7d`, `/lambkin/v1/environments?function=${FUNCTIONS[0]}`, `/lambkin/v1/deploys?function=${FUNCTIONS[0]}`));
   await time('function page: timeseries 24 h', '–', () => get(`/lambkin/v1/timeseries?function=${FUNCTIONS[0]}&window=24h`));
   await time('errors page: groups + trends, 7 d', '–', page('/lambkin/v1/errors?since=7d&limit=200', '/lambkin/v1/error-trends?window=7d'));

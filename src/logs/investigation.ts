@@ -2,6 +2,8 @@
 // (keyset-paged, newest first), errors grouped by their shape, and per-function statistics.
 import type Database from 'better-sqlite3';
 import type { LogDatabase } from './schema.js';
+import { SKEW_MS, TextSearch, type TextFilter } from './text-search.js';
+import { TimeIndex } from './time-index.js';
 import type { Outcome } from './types.js';
 
 export interface InvocationView {
@@ -35,10 +37,16 @@ export interface InvocationQuery {
   readonly minDurationMs?: number;
   readonly since?: number;
   readonly until?: number;
-  /** Only these requests (those with a log line matching a text search). */
-  readonly requestIds?: readonly string[];
+  /** Only requests with a log line matching this (in the range, give or take the invocations' run time). */
+  readonly text?: TextFilter;
   readonly limit: number;
   readonly after?: InvocationCursor;
+}
+
+export interface InvocationPage {
+  readonly invocations: (InvocationView & { seq: number })[];
+  /** Where the next page starts; undefined when this is the last. */
+  readonly next: InvocationCursor | undefined;
 }
 
 export interface ErrorGroup {
@@ -80,18 +88,33 @@ const SCAN = `SELECT i.id, r.request_id, i.function_name, i.started_at, i.cold, 
 // Plain comparisons (no `@x IS NULL OR …`) so that SQLite plans them onto the indexes.
 const WINDOW = 'function_name = @fn AND started_at >= @since AND started_at < @until';
 const ANY_FUNCTION = 'started_at >= @since AND started_at < @until';
+/** A text search spends about this long before answering a partial page (with a cursor to go on). */
+const TEXT_SEARCH_MS = 250;
+/** Lambda's longest timeout: a request's log lines are stamped within this of its start. */
+const MAX_RUN_MS = 900_000;
+/** Lines stamped after the end of the run (the platform's REPORT, a late flush). */
+const LOG_TAIL_MS = 5000;
 
 export class Investigation {
   private readonly lists = new Map<string, Database.Statement>();
   private readonly s: ReturnType<typeof statements>;
+  private readonly text: TextSearch;
 
   constructor(private readonly db: LogDatabase) {
     this.s = statements(db);
+    this.text = new TextSearch(db, new TimeIndex(db));
   }
 
-  list(q: InvocationQuery): { invocations: (InvocationView & { seq: number })[]; more: boolean } {
+  list(q: InvocationQuery): InvocationPage {
+    if (q.text) return this.listByText(q, q.text);
+    const { stmt, params } = this.listStatement(q);
+    return page(stmt.all({ ...params, limit: q.limit + 1 }) as Row[], q.limit);
+  }
+
+  /** The filtered list's statement (newest first, LIMIT @limit) and its parameters but the limit. */
+  private listStatement(q: InvocationQuery): { stmt: Database.Statement; params: Record<string, unknown> } {
     const where: string[] = [];
-    const params: Record<string, unknown> = { limit: q.limit + 1 };
+    const params: Record<string, unknown> = {};
     const add = (sql: string, name: string, value: unknown) => {
       if (value === undefined) return;
       where.push(sql);
@@ -108,7 +131,6 @@ export class Investigation {
       params.afterAt = q.after.startedAt;
       params.afterSeq = q.after.seq;
     }
-    add('r.request_id IN (SELECT value FROM json_each(@ids))', 'ids', q.requestIds && JSON.stringify(q.requestIds));
     const sql = `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY i.started_at DESC, i.id DESC LIMIT @limit`;
     let stmt = this.lists.get(sql);
     if (!stmt) {
@@ -116,8 +138,80 @@ export class Investigation {
       if (this.lists.size > 256) this.lists.clear();
       this.lists.set(sql, stmt);
     }
-    const rows = stmt.all(params) as Row[];
-    return { invocations: rows.slice(0, q.limit).map((r) => ({ ...view(r), seq: r.seq })), more: rows.length > q.limit };
+    return { stmt, params };
+  }
+
+  /**
+   * The newest invocations with a matching log line, found from the log side (text-search.ts) and
+   * checked here against the other filters one by one. Its log lines are stamped from an
+   * invocation's start (less a clock step) to its end (plus a tail), so the walk covers the range
+   * widened by that much: past the cursor or `until` by the longest run that started just before.
+   */
+  private listByText(q: InvocationQuery, text: TextFilter): InvocationPage {
+    const rows = new Map<number, Row>();
+    const accept = (seq: number) => {
+      const r = this.s.bySeq.get(seq) as Row | undefined;
+      if (!r || !matches(r, q)) return undefined;
+      rows.set(seq, r);
+      return { seq, startedAt: r.started_at };
+    };
+    const upper = Math.min(q.until ?? Infinity, q.after ? q.after.startedAt + 1 : Infinity);
+    let until: number | undefined;
+    if (upper !== Infinity) {
+      const p = { fn: q.functionName, since: upper - MAX_RUN_MS, until: upper };
+      const longest = ((q.functionName === undefined ? this.s.longestAny.get(p) : this.s.longest.get(p)) as number | null) ?? 0;
+      until = upper + Math.min(MAX_RUN_MS, Math.ceil(longest)) + LOG_TAIL_MS;
+    }
+    const deadline = performance.now() + TEXT_SEARCH_MS;
+    // With a selective filter besides (outcome, cold, duration), the records that pass it may be
+    // found sooner the other way round: run both, a step each in turn; the first to finish answers,
+    // and at the deadline the records' side answers (its partial page is exact).
+    const other = q.outcome !== undefined || q.cold !== undefined || q.minDurationMs !== undefined ? this.recordsFirst(q, text) : undefined;
+    const logs = this.text.walk(text, {
+      since: q.since === undefined ? undefined : q.since - SKEW_MS, until, limit: q.limit, accept,
+      deadline: other ? Infinity : deadline, progressBelow: upper === Infinity ? undefined : upper,
+    });
+    try {
+      for (;;) {
+        const step = logs.next();
+        if (step.done) {
+          const walk = step.value;
+          const found = walk.found.map((c) => rows.get(c.seq)!);
+          if (walk.resumeBefore === undefined) return page(found, q.limit);
+          return { invocations: found.map((r) => ({ ...view(r), seq: r.seq })), next: { startedAt: walk.resumeBefore, seq: 0 } };
+        }
+        if (other) {
+          const mine = other.next(performance.now() > deadline);
+          if (mine.done) return mine.value;
+        }
+      }
+    } finally {
+      logs.return(undefined as never);
+      other?.return(undefined as never);
+    }
+  }
+
+  /**
+   * The filtered records newest first, each kept if one of its log lines matches: a few rows per
+   * step; told `true` (out of time), it answers what it has, with the cursor of the last row read.
+   */
+  private *recordsFirst(q: InvocationQuery, text: TextFilter): Generator<void, InvocationPage, boolean> {
+    const { stmt, params } = this.listStatement(q);
+    const found: Row[] = [];
+    let n = 0;
+    let last: Row | undefined;
+    for (const r of stmt.iterate({ ...params, limit: -1 }) as IterableIterator<Row>) {
+      last = r;
+      const lines = this.s.lines.all(r.seq) as { group_id: number; message: string }[];
+      if (lines.some((l) => (text.groupId === undefined || l.group_id === text.groupId) && text.pattern.test(l.message))) {
+        found.push(r);
+        if (found.length > q.limit) return page(found, q.limit);
+      }
+      if ((++n & 7) === 0 && (yield)) {
+        return { invocations: found.map((f) => ({ ...view(f), seq: f.seq })), next: { startedAt: last.started_at, seq: last.seq } };
+      }
+    }
+    return page(found, q.limit);
   }
 
   /**
@@ -175,6 +269,27 @@ export class Investigation {
   }
 }
 
+/** Rows of limit + 1, newest first: the page and where the next one starts. */
+function page(rows: Row[], limit: number): InvocationPage {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return {
+    invocations: shown.map((r) => ({ ...view(r), seq: r.seq })),
+    next: rows.length > limit && last ? { startedAt: last.started_at, seq: last.seq } : undefined,
+  };
+}
+
+/** What list()'s SQL checks, for one row met by a text search. */
+function matches(r: Row, q: InvocationQuery): boolean {
+  return (q.functionName === undefined || r.function_name === q.functionName)
+    && (q.outcome === undefined || r.outcome === q.outcome)
+    && (q.cold === undefined || r.cold === (q.cold ? 1 : 0))
+    && (q.minDurationMs === undefined || r.duration_ms >= q.minDurationMs)
+    && (q.since === undefined || r.started_at >= q.since)
+    && (q.until === undefined || r.started_at < q.until)
+    && (q.after === undefined || r.started_at < q.after.startedAt || (r.started_at === q.after.startedAt && r.seq < q.after.seq));
+}
+
 function pct(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
@@ -188,16 +303,22 @@ function view(r: Row): InvocationView {
   };
 }
 
+/** From the failures-only index (schema.ts): a function's own index would read all its successes too. */
 function errorGroupsSql(window: string): string {
   return `SELECT function_name, error_type, error_key, count(*) AS count, min(started_at) AS first_seen,
             max(started_at) AS last_seen, max(id) AS latest
-          FROM invocations WHERE outcome <> 'success' AND ${window}
+          FROM invocations INDEXED BY invocations_error_groups WHERE outcome <> 'success' AND ${window}
           GROUP BY function_name, error_type, error_key ORDER BY last_seen DESC LIMIT @limit`;
 }
 
 function statements(db: LogDatabase) {
   return {
     one: db.prepare(`${SELECT} WHERE r.request_id = ?`),
+    bySeq: db.prepare(`${SELECT} WHERE i.id = ?`),
+    // A request's log lines, of groups not deleted.
+    lines: db.prepare('SELECT e.group_id, e.message FROM log_events e JOIN log_groups g ON g.id = e.group_id WHERE e.request = ?'),
+    longest: db.prepare(`SELECT max(duration_ms) FROM invocations WHERE ${WINDOW}`).pluck(),
+    longestAny: db.prepare(`SELECT max(duration_ms) FROM invocations WHERE ${ANY_FUNCTION}`).pluck(),
     scanFrom: db.prepare(`${SCAN} WHERE i.started_at >= @since ORDER BY i.started_at, i.id LIMIT @limit`).raw(),
     scanAfter: db.prepare(`${SCAN} WHERE (i.started_at, i.id) > (@startedAt, @seq) ORDER BY i.started_at, i.id LIMIT @limit`).raw(),
     errorGroups: db.prepare(errorGroupsSql(WINDOW)),

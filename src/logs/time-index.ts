@@ -10,7 +10,8 @@ export class TimeIndex {
 
   constructor(db: LogDatabase) {
     this.probe = db.prepare('SELECT id, ts FROM log_events WHERE id >= ? ORDER BY id LIMIT 1');
-    this.bounds = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM log_events');
+    // Two subqueries: min() and max() together in one SELECT make SQLite scan the whole table.
+    this.bounds = db.prepare('SELECT (SELECT min(id) FROM log_events) AS lo, (SELECT max(id) FROM log_events) AS hi');
   }
 
   /** The id of the first event with timestamp ≥ ts; one past the last event when there is none. */

@@ -156,6 +156,16 @@ describe('lambkin stats and the investigation API', () => {
     expect((await list('minDurationMs=250')).invocations.map((i) => i.requestId)).toContain(ids.slow);
     expect((await list('q=placed&limit=100')).invocations.map((i) => i.requestId)).toEqual(expect.arrayContaining([ids.ok1, ids.ok2, ids.slow, ids.ok4]));
     expect((await list('q=placed&limit=100')).invocations.map((i) => i.requestId)).not.toContain(ids.fail17);
+    // A text search pages by cursor too, newest first, each invocation once.
+    const placed: string[] = [];
+    let textCursor: string | undefined;
+    do {
+      const page = await list(`q=placed&limit=1${textCursor ? `&cursor=${textCursor}` : ''}`);
+      placed.push(...page.invocations.map((i) => i.requestId));
+      textCursor = page.nextCursor;
+    } while (textCursor);
+    expect(placed).toEqual((await list('q=placed&limit=100')).invocations.map((i) => i.requestId));
+    expect(placed.slice(-4)).toEqual([ids.ok4, ids.slow, ids.ok2, ids.ok1]);
 
     const everything = (await list('limit=1000')).invocations.map((i) => i.requestId);
     const paged: string[] = [];

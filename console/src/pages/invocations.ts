@@ -48,7 +48,9 @@ export const invocationsPage: Page = async ({ root, query, signal }) => {
     const started = performance.now();
     try {
       let page = await api.invocations(apiFilter, undefined, PAGE, s);
-      if (page.invocations.length === 0) {
+      // A text search out of time answers a partial page (even an empty one) and a cursor: go on a few times.
+      for (let i = 0; i < 10 && page.invocations.length === 0 && page.nextCursor; i++) page = await api.invocations(apiFilter, page.nextCursor, PAGE, s);
+      if (page.invocations.length === 0 && !page.nextCursor) {
         clear(results, empty('No invocations match', Object.values(filter).some((v) => v && v !== '24h')
           ? 'Widen the filters or the time range.' : 'Invoke a function to see its invocations here.'));
         return;

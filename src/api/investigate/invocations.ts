@@ -17,10 +17,6 @@ interface Cursor {
 const isCursor = (v: unknown): v is Cursor =>
   typeof v === 'object' && v !== null && Number.isFinite((v as Cursor).t) && Number.isInteger((v as Cursor).s);
 
-/** A text search reads at most this many matching requests (the most recent are not preferred). */
-const MAX_TEXT_MATCHES = 10_000;
-const TEXT_SEARCH_MS = 500;
-
 export function listInvocations(store: LogStore, registry: Registry): Operation {
   return (req) => {
     const q = new Query(req);
@@ -38,38 +34,19 @@ export function listInvocations(store: LogStore, registry: Registry): Operation 
     const after = q.cursor('cursor', isCursor);
     const limit = q.int('limit', 1, 1000) ?? 50;
     store.sync();
-    const requestIds = pattern && matchingRequests(store, registry, pattern, functionName, since, until);
+    // Text: the function's log group only (a group of that name that does not exist matches nothing).
+    const groupId = pattern && functionName !== undefined ? (store.groups.get(logGroupOf(registry, functionName))?.id ?? -1) : undefined;
     const page = store.investigation.list({
       functionName, outcome: q.oneOf('outcome', OUTCOMES), cold: q.bool('cold'),
-      minDurationMs: q.number('minDurationMs'), since, until, requestIds, limit,
+      minDurationMs: q.number('minDurationMs'), since, until, text: pattern && { pattern, groupId }, limit,
       after: after && { startedAt: after.t, seq: after.s },
     });
-    const last = page.invocations[page.invocations.length - 1];
+    // A text search that ran out of time answers fewer (even none) with a cursor to go on.
     return json(200, {
       invocations: page.invocations.map(({ seq: _seq, ...view }) => invocationJson(view)),
-      nextCursor: page.more && last ? encodeCursor({ t: last.startedAt, s: last.seq }) : undefined,
+      nextCursor: page.next && encodeCursor({ t: page.next.startedAt, s: page.next.seq }),
     });
   };
-}
-
-/** Requests with a log line matching `pattern`, in the function's group (or every group). */
-function matchingRequests(
-  store: LogStore, registry: Registry, pattern: CompiledPattern, functionName: string | undefined, since?: number, until?: number,
-): string[] {
-  const groups = functionName !== undefined
-    ? [store.groups.get(logGroupOf(registry, functionName))].filter((g) => g !== undefined)
-    : store.groups.list({ limit: 1000 }).groups;
-  const found = new Set<string>();
-  const deadline = performance.now() + TEXT_SEARCH_MS;
-  for (const group of groups) {
-    let afterId: number | undefined;
-    do {
-      const page = store.events.scan({ groupId: group.id, pattern, startTime: since, endTime: until, afterId, limit: 1000 });
-      for (const e of page.events) if (e.requestId !== undefined) found.add(e.requestId);
-      afterId = page.next;
-    } while (afterId !== undefined && found.size < MAX_TEXT_MATCHES && performance.now() < deadline);
-  }
-  return [...found];
 }
 
 export function getInvocation(store: LogStore): Operation {
