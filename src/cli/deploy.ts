@@ -7,6 +7,7 @@ import { clientFor } from './context.js';
 import { formatSize, note, out, UsageError } from './output.js';
 import { loadPackage, type CodePackage } from './package.js';
 import { DEFAULT_HANDLER, guessRuntime, handlerModule, missingHandlerFile, runtimeFamily } from './runtime-guess.js';
+import { makeWarm } from './warm.js';
 
 /** lambkin does not use IAM roles; Lambda's API requires one, so a fixed placeholder is sent. */
 const PLACEHOLDER_ROLE = 'arn:aws:iam::000000000000:role/lambkin';
@@ -25,6 +26,8 @@ export interface DeployOptions {
   sanitizeErrors?: boolean;
   /** --record-payloads / --no-record-payloads: keep each invocation's event and response for the console. */
   recordPayloads?: boolean;
+  /** --warm K: keep K environments of $LATEST initialised, and wait for them (unset: leave as is). */
+  warm?: number;
 }
 
 export function registerDeploy(program: Command): void {
@@ -45,6 +48,7 @@ export function registerDeploy(program: Command): void {
     .option('--no-sanitize-errors', 'callers see the function\'s errors in full again (the default)')
     .option('--record-payloads', 'keep each invocation\'s event and response (up to 64 KiB each) to show in the console')
     .option('--no-record-payloads', 'keep no events or responses (the default)')
+    .option('--warm <K>', 'keep K environments initialised for invokes without a qualifier, and wait until they are (0: none)', integer)
     .action(async (path: string, opts: DeployOptions, cmd: Command) => {
       out(await deployPath(clientFor(cmd), path, opts));
     });
@@ -63,7 +67,7 @@ function collectEnv(value: string, previous: Record<string, string> | undefined)
 
 /** examples/hello-node/ → hello-node; handler.zip → handler; with characters Lambda refuses dashed. */
 function nameFromPath(path: string): string {
-  const base = basename(path.replace(/[/\\]+$/, '')).replace(/\.(zip|py|mjs|cjs|js)$/i, '');
+  const base = basename(path.replace(/[/\\]+$/, '')).replace(/\.(zip|py|mjs|cjs|js|rb)$/i, '');
   return base.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'function';
 }
 
@@ -114,11 +118,13 @@ export async function deployPath(
       config = await client.updateFunctionConfiguration(name, settings);
     }
   }
+  // After the last update: each one re-initialises the warm environments.
+  const warm = opts.warm === undefined ? '' : `, ${await makeWarm(client, name, opts.warm, say)}`;
   const sha = config.CodeSha256
     ? Buffer.from(config.CodeSha256, 'base64').toString('hex')
     : createHash('sha256').update(pkg.zip).digest('hex');
   return (
-    `deployed ${name} (${config.Runtime}, ${formatSize(pkg.zip.length)}, sha256 ${sha.slice(0, 12)})` +
+    `deployed ${name} (${config.Runtime}, ${formatSize(pkg.zip.length)}, sha256 ${sha.slice(0, 12)}${warm})` +
     ` — invoke: npx lambkin invoke ${name} --payload '{}'`
   );
 }
@@ -148,7 +154,7 @@ function chooseRuntime(
   if (current && (!guess || runtimeFamily(guess.runtime) === runtimeFamily(current))) return undefined;
   if (!guess) {
     throw new UsageError(
-      `cannot guess the runtime: no .py or .js file and no bootstrap at the root of the package; pass --runtime (e.g. python3.11 or nodejs20.x)`,
+      `cannot guess the runtime: no .py, .js or .rb file and no bootstrap at the root of the package; pass --runtime (e.g. python3.11, nodejs20.x or ruby3.3)`,
     );
   }
   const was = current ? `, was ${current}` : '';

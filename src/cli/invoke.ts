@@ -34,7 +34,9 @@ export function registerInvoke(program: Command): void {
         qualifier: opts.qualifier,
         logType: opts.log ? 'Tail' : undefined,
       });
-      if (opts.log && result.log) note(paint(process.stderr).dim(result.log));
+      // The tail ends with a newline: dim it without, so that the reset code does not end up
+      // after it and note() add a second one.
+      if (opts.log && result.log) note(paint(process.stderr).dim(result.log.replace(/\n+$/, '')));
       if (result.functionError) {
         printFunctionError(result);
         process.exitCode = EXIT_FUNCTION_ERROR;

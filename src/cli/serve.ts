@@ -1,7 +1,7 @@
 // `lambkin serve`: start the server in this process and keep it up until SIGINT/SIGTERM, then stop
 // every environment and leave no process and no scratch folder behind.
 import type { Command } from 'commander';
-import { ConfigError, resolveConfig, type ServerFlags } from '../config.js';
+import type { ServerFlags } from '../config.js';
 import { UsageError } from './output.js';
 import { deployExamples } from './examples.js';
 
@@ -22,6 +22,10 @@ export function registerServe(program: Command): void {
     .option('--async-concurrency <n>', 'Event invocations of one function running at once (env LAMBKIN_ASYNC_CONCURRENCY; default 8)')
     .option('--deploy-examples', 'deploy the functions under examples/ once listening (npm start does)')
     .action(async (flags: ServerFlags & { deployExamples?: boolean }) => {
+      // Imported here so that other commands don't pay for loading the server, and both at run
+      // time: the bundled CLI (scripts/build-cli.js) leaves them out, so that the ConfigError the
+      // server throws is the very class checked below.
+      const [{ startServer }, { ConfigError, resolveConfig }] = await Promise.all([import('../api/server.js'), import('../config.js')]);
       let config;
       try {
         config = resolveConfig(flags);
@@ -29,8 +33,6 @@ export function registerServe(program: Command): void {
         if (err instanceof ConfigError) throw new UsageError(err.message);
         throw err;
       }
-      // Imported here so that other commands don't pay for loading the server.
-      const { startServer } = await import('../api/server.js');
       let server;
       try {
         server = await startServer(config);

@@ -14,6 +14,7 @@ import type {
   ListFunctionsOutput,
   UpdateFunctionCodeOptions,
   UpdateFunctionConfigurationInput,
+  WarmStatus,
 } from './types.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
@@ -25,7 +26,7 @@ export interface LambkinClientOptions {
   readonly credentials?: Credentials;
   /** Overrides how requests are signed (tests; other auth schemes). */
   readonly signer?: Signer;
-  /** Overrides fetch (tests; a dispatcher with longer timeouts for long invokes). */
+  /** Send with this fetch rather than node:http (a browser; a custom dispatcher). */
   readonly fetch?: typeof globalThis.fetch;
 }
 
@@ -46,7 +47,7 @@ export class LambkinClient {
   constructor(options: LambkinClientOptions = {}) {
     this.endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
     const signer = options.signer ?? signerFor(options.credentials ?? credentialsFromEnv());
-    this.http = new Transport({ endpoint: this.endpoint, signer, fetch: options.fetch ?? globalThis.fetch });
+    this.http = new Transport({ endpoint: this.endpoint, signer, fetch: options.fetch });
     this.investigate = new InvestigationClient(this.http);
     this.asyncQueue = new AsyncQueueClient(this.http);
   }
@@ -97,6 +98,18 @@ export class LambkinClient {
 
   updateFunctionConfiguration(name: string, input: UpdateFunctionConfigurationInput): Promise<FunctionConfiguration> {
     return this.http.json('PUT', fn(name, '/configuration'), input);
+  }
+
+  /**
+   * lambkin's own: keep `count` environments of $LATEST initialised (0: none), as provisioned
+   * concurrency does for a version, so that unqualified invokes find them warm.
+   */
+  putWarm(name: string, count: number): Promise<WarmStatus> {
+    return this.http.json('PUT', `/lambkin/v1/functions/${encodeURIComponent(name)}/warm`, { count });
+  }
+
+  getWarm(name: string): Promise<WarmStatus> {
+    return this.http.json('GET', `/lambkin/v1/functions/${encodeURIComponent(name)}/warm`);
   }
 
   async deleteFunction(name: string, qualifier?: string): Promise<void> {

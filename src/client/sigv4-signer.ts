@@ -36,7 +36,7 @@ export function sigV4Signer(credentials: Credentials): Signer {
       port: request.url.port ? Number(request.url.port) : undefined, path: request.url.pathname, query,
       headers: { ...request.headers, host: request.url.host }, body: request.body,
     });
-    // fetch sets Host itself (from the URL, as signed).
+    // node:http (or fetch) sets Host itself, from the URL, as signed.
     const { host: _host, ...headers } = signed.headers;
     return { ...request, headers };
   };

@@ -1,18 +1,20 @@
-// One HTTP round trip: build the request, sign it (the one place signing happens), send it with
-// fetch, and turn failures into LambkinApiError / LambkinConnectionError.
+// One HTTP round trip: build the request, sign it (the one place signing happens), send it (with
+// node:http, or a given fetch), and turn failures into LambkinApiError / LambkinConnectionError.
 import { LambkinApiError, LambkinConnectionError } from './errors.js';
+import { nodeHttpSend, type ResponseHead } from './node-http.js';
 import type { HttpRequest, Signer } from './sign.js';
 
 export interface RawResponse {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: ResponseHead['headers'];
   readonly body: Buffer;
 }
 
 export interface TransportOptions {
   readonly endpoint: string;
   readonly signer: Signer;
-  readonly fetch: typeof globalThis.fetch;
+  /** Send with this fetch instead of node:http (see node-http.ts for why node:http by default). */
+  readonly fetch?: typeof globalThis.fetch;
 }
 
 /** Error codes meaning "nothing is listening there" rather than "it broke mid-way". */
@@ -35,18 +37,23 @@ export class Transport {
     const unsigned: HttpRequest = { method, url, headers: { ...init.headers }, body: init.body };
     const req = await this.options.signer(unsigned);
 
-    let res: Response;
-    let body: Buffer;
+    let res: ResponseHead & { body: Buffer };
     try {
-      // fetch's BodyInit wants Uint8Array<ArrayBuffer>; ours may view any ArrayBufferLike.
-      const payload = req.body as Uint8Array<ArrayBuffer> | undefined;
-      res = await this.options.fetch(req.url, { method: req.method, headers: req.headers, body: payload });
-      body = Buffer.from(await res.arrayBuffer());
+      res = await this.sendRaw(req);
     } catch (err) {
       throw this.connectionError(err);
     }
-    if (res.status >= 400) throw apiErrorFrom(res, body);
-    return { status: res.status, headers: res.headers, body };
+    if (res.status >= 400) throw apiErrorFrom(res, res.body);
+    return { status: res.status, headers: res.headers, body: res.body };
+  }
+
+  private async sendRaw(req: HttpRequest): Promise<ResponseHead & { body: Buffer }> {
+    const fetch = this.options.fetch;
+    if (!fetch) return nodeHttpSend(req);
+    // fetch's BodyInit wants Uint8Array<ArrayBuffer>; ours may view any ArrayBufferLike.
+    const payload = req.body as Uint8Array<ArrayBuffer> | undefined;
+    const res = await fetch(req.url, { method: req.method, headers: req.headers, body: payload });
+    return { status: res.status, statusText: res.statusText, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
   }
 
   /** send() for JSON operations: JSON body in, parsed JSON out (undefined for an empty body). */
@@ -84,7 +91,7 @@ export class Transport {
   }
 }
 
-/** fetch wraps socket errors: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }). */
+/** node:http errors carry the code; fetch wraps them: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }). */
 function errorCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
@@ -97,7 +104,7 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /** Lambda's error format: X-Amzn-Errortype: Name[:suffix…], body {Type, message|Message, …}. */
-export function apiErrorFrom(res: Response, body: Buffer): LambkinApiError {
+export function apiErrorFrom(res: ResponseHead, body: Buffer): LambkinApiError {
   let parsed: Record<string, unknown> = {};
   try {
     const value: unknown = JSON.parse(body.toString('utf8'));

@@ -113,3 +113,13 @@ export interface InvokeResult {
   /** logResult decoded to text. */
   readonly log?: string;
 }
+
+/** Warm environments of $LATEST (lambkin's own: GET/PUT /lambkin/v1/functions/{name}/warm). */
+export interface WarmStatus {
+  readonly requested: number;
+  /** Initialised and serving (idle or busy). */
+  readonly available: number;
+  /** READY once `available` reaches `requested`; FAILED when they keep failing to initialise. */
+  readonly status: 'IN_PROGRESS' | 'READY' | 'FAILED';
+  readonly reason?: string;
+}

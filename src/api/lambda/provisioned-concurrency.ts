@@ -2,13 +2,20 @@
 // (PUT /2019-09-30/functions/{name}/provisioned-concurrency?Qualifier= → 202), Get (200), Delete
 // (204), and ListProvisionedConcurrencyConfigs (the same path with ?List=ALL). The configuration is
 // stored in the registry; scheduler/provisioner.ts keeps the environments, and reports status.
+//
+// lambkin's own addition, warm environments of $LATEST (`lambkin deploy --warm K`): Lambda refuses
+// provisioned concurrency on $LATEST, yet an unqualified invoke, the way most people call a
+// function here, runs $LATEST. Kept as a configuration on qualifier $LATEST (never listed by the
+// Lambda API), it is the same mechanism with the same limits, re-initialised after each update:
+//   PUT /lambkin/v1/functions/{name}/warm {"count": K}  (0 = none)  → {requested, available, status}
+//   GET /lambkin/v1/functions/{name}/warm                           → the same
 import { z } from 'zod';
 import { apiError } from '../../errors.js';
 import { json, type Operation, type Route } from '../http.js';
 import { functionArn } from '../../registry/arn.js';
 import type { Registry } from '../../registry/registry.js';
 import type { Provisioner, ProvisionTarget } from '../../scheduler/provisioner.js';
-import { findQualified } from './function-name.js';
+import { findQualified, unqualifiedName } from './function-name.js';
 import { pageOf, parsePaging } from './paging.js';
 import { parseBody } from './schemas.js';
 import { totalReserved, unreservedMinimum } from './account-settings.js';
@@ -25,6 +32,8 @@ interface Stored {
 }
 
 const PutRequest = z.strictObject({ ProvisionedConcurrentExecutions: z.number().int().min(1) });
+const WarmRequest = z.strictObject({ count: z.number().int().min(0) });
+const LATEST = '$LATEST';
 
 /** What the provisioner keeps warm: each stored configuration, its alias followed to its version. */
 export function provisionTargets(registry: Registry): ProvisionTarget[] {
@@ -105,7 +114,7 @@ function get(deps: ProvisionedDeps): Operation {
 
 function list(deps: ProvisionedDeps, raw: string, query: URLSearchParams) {
   const { name } = findQualified(deps.registry, raw, null);
-  const all = deps.registry.lifecycle.settingsOf<Stored>('provisioned', name);
+  const all = deps.registry.lifecycle.settingsOf<Stored>('provisioned', name).filter((s) => s.qualifier !== LATEST);
   const page = pageOf(all, (s) => s.qualifier, parsePaging(query));
   return json(200, {
     ProvisionedConcurrencyConfigs: page.items.map((s) => ({
@@ -124,11 +133,42 @@ function remove(deps: ProvisionedDeps): Operation {
   };
 }
 
+/** Warm environments of $LATEST: the status in lambkin's camelCase (see the header). */
+function warmStatus(deps: ProvisionedDeps, name: string): Record<string, unknown> {
+  const stored = deps.registry.lifecycle.setting<Stored>(name, LATEST, 'provisioned');
+  if (!stored) return { requested: 0, available: 0, status: 'READY' };
+  const s = deps.provisioner.status(`${name}:${LATEST}`, stored.count, deps.registry.resolve(name, LATEST)?.record.revisionId);
+  return { requested: s.requested, available: s.available, status: s.status, ...(s.reason ? { reason: s.reason } : {}) };
+}
+
+function putWarm(deps: ProvisionedDeps): Operation {
+  return (req) => {
+    const { name } = findQualified(deps.registry, unqualifiedName(req.params.name ?? ''), null);
+    const { count } = parseBody(WarmRequest, req.body);
+    if (count === 0) {
+      deps.registry.lifecycle.deleteSetting(name, LATEST, 'provisioned');
+    } else {
+      checkLimits(deps, name, LATEST, count);
+      deps.registry.lifecycle.putSetting(name, LATEST, 'provisioned', { count, lastModified: new Date().toISOString().replace('Z', '+0000') });
+      deps.provisioner.retry(`${name}:${LATEST}`);
+    }
+    deps.provisioner.reconcile();
+    return json(200, warmStatus(deps, name));
+  };
+}
+
+function getWarm(deps: ProvisionedDeps): Operation {
+  return (req) => json(200, warmStatus(deps, findQualified(deps.registry, unqualifiedName(req.params.name ?? ''), null).name));
+}
+
 export function provisionedRoutes(deps: ProvisionedDeps): Route[] {
   const path = '/2019-09-30/functions/{name}/provisioned-concurrency';
+  const warm = '/lambkin/v1/functions/{name}/warm';
   return [
     { method: 'PUT', pattern: path, operation: put(deps) },
     { method: 'GET', pattern: path, operation: get(deps) },
     { method: 'DELETE', pattern: path, operation: remove(deps) },
+    { method: 'PUT', pattern: warm, operation: putWarm(deps) },
+    { method: 'GET', pattern: warm, operation: getWarm(deps) },
   ];
 }
