@@ -20,15 +20,22 @@ export function captureLines(stream: Readable, level: LogLevel, emit: EmitLog): 
     const line = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
     pending = [];
     pendingSize = 0;
-    const text = line.toString('utf8').replace(/\r$/, '');
-    emit(text, level, false);
+    // A CRLF line loses its CR before decoding (no regex, no second string per line).
+    const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+    emit(line.toString('utf8', 0, end), level, false);
+  };
+  // The common case, a whole line inside one chunk: decoded straight from the chunk.
+  const emitLine = (chunk: Buffer, start: number, end: number) => {
+    if (end > start && chunk[end - 1] === 13) end--;
+    emit(chunk.toString('utf8', start, end), level, false);
   };
   stream.on('data', (chunk: Buffer) => {
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl < 0) break;
-      flush(chunk.subarray(start, nl));
+      if (pending.length === 0) emitLine(chunk, start, nl);
+      else flush(chunk.subarray(start, nl));
       start = nl + 1;
     }
     let rest = chunk.subarray(start);
@@ -83,8 +90,8 @@ export function captureFrames(stream: Readable, emit: EmitLog, onGarbage: (bytes
 }
 
 function payloadText(payload: Buffer): string {
-  const text = payload.toString('utf8');
-  return text.endsWith('\n') ? text.slice(0, -1) : text;
+  const end = payload.length > 0 && payload[payload.length - 1] === 10 ? payload.length - 1 : payload.length;
+  return payload.toString('utf8', 0, end);
 }
 
 const NODE_LEVEL = /^[^\t]*\t[^\t]*\t(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\t/;

@@ -17,9 +17,12 @@ export interface LogStoreOptions {
   /** How often the retention sweep runs (default 5 minutes). */
   readonly sweepIntervalMs?: number;
   /**
-   * How long an event may wait in the queue before a batch is written (default 100 ms). Each
-   * commit costs (a new FTS segment, WAL pages): fewer, larger batches cost less per event, and
-   * readers do not wait for it (they write the queue first).
+   * How long an event may wait in the queue before a batch is written (default 500 ms; sooner once
+   * FLUSH_EVENTS are queued). Each commit has a cost of its own (a new FTS segment, and WAL pages
+   * for every index page it touched — the stream index alone is touched at one place per stream),
+   * so fewer, larger batches cost much less per event: measured ~13 µs per event row at 100 rows
+   * per commit, ~8 µs at 400. Readers do not wait for it (they write the queue first); only the
+   * live tail sees the delay.
    */
   readonly flushDelayMs?: number;
   readonly queue?: QueueLimits;
@@ -29,6 +32,8 @@ export interface LogStoreOptions {
 /** One transaction writes at most this much, so that it holds the event loop for a few ms. */
 const BATCH_EVENTS = 2000;
 const BATCH_CHARS = 512 * 1024;
+/** A batch is written as soon as this many events and records are queued, whatever the delay. */
+const FLUSH_EVENTS = 1000;
 /** How long a read may spend writing the queue first (the rest follows on the timer). */
 const READ_SYNC_MS = 20;
 
@@ -42,6 +47,7 @@ export class LogStore implements LogSink {
   private readonly flushDelayMs: number;
   private readonly log: (line: string) => void;
   private timer: NodeJS.Timeout | undefined;
+  private due = false; // the timer is set to fire now (a full batch is queued)
   private closed = false;
   private failures = 0;
   private readonly listeners = new Set<(batch: Batch) => void>();
@@ -52,7 +58,7 @@ export class LogStore implements LogSink {
 
   private constructor(private readonly db: LogDatabase, options: LogStoreOptions) {
     this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
-    this.flushDelayMs = options.flushDelayMs ?? 100;
+    this.flushDelayMs = options.flushDelayMs ?? 500;
     this.queue = new WriteQueue(options.queue ?? DEFAULT_QUEUE_LIMITS);
     this.writer = new Writer(db);
     this.events = new EventReader(db);
@@ -136,11 +142,20 @@ export class LogStore implements LogSink {
   }
 
   private schedule(): void {
-    if (this.timer === undefined) this.timer = setTimeout(() => this.drain(), this.flushDelayMs);
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.drain(), this.flushDelayMs);
+      this.due = false;
+    } else if (!this.due && this.queue.size >= FLUSH_EVENTS) {
+      // A full batch is waiting: write it on the next turn rather than at the end of the delay.
+      this.due = true;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.drain(), 0);
+    }
   }
 
   private drain(): void {
     this.timer = undefined;
+    this.due = false;
     if (this.closed) return;
     const started = performance.now();
     this.writeOne();
@@ -148,6 +163,7 @@ export class LogStore implements LogSink {
       // Give the event loop at least as long as the batch took before the next one.
       const spent = performance.now() - started;
       this.timer = setTimeout(() => this.drain(), Math.min(50, Math.max(1, spent)));
+      this.due = true; // already soon: a full queue must not cut this pause short
     }
   }
 

@@ -1,0 +1,93 @@
+// node bench/logs-cpu.js — what logging costs the server per warm invoke (issue 3), without the
+// 1M-event fill of bench/logs.js: the examples/hello-node function deployed twice (logging on and
+// off), 32 invokes in flight, alternating passes; reports inv/s and the server process's CPU
+// (utime+stime from /proc) per invoke, which other load on the machine disturbs far less than
+// throughput. BENCH_PROFILE=dir writes a --cpu-prof of the server (whole run) into dir.
+// Env: BENCH_SECONDS (3), BENCH_ROUNDS (6), BENCH_IN_FLIGHT (32); BENCH_ROOT: another build's checkout to run
+// (its bin/lambkin.js), to compare two builds under the same load.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambkinClient } from '../dist/client/index.js';
+import { ROOT } from './lib/server.js';
+import { deploy } from './lib/functions.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
+const PROFILE = process.env.BENCH_PROFILE;
+const BIN = join(process.env.BENCH_ROOT ?? ROOT, 'bin/lambkin.js');
+
+const dataDir = mkdtempSync(join(tmpdir(), 'lambkin-bench-logcpu-'));
+const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
+const proc = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--init-timeout', '120'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise((res, rej) => {
+  let out = '';
+  proc.stdout.on('data', (c) => {
+    out += c;
+    const m = /listening on (http:\/\/\S+)/.exec(out);
+    if (m) res(m[1]);
+  });
+  proc.once('exit', (code) => rej(new Error(`server exited ${code}: ${out}`)));
+});
+const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+
+function serverCpuMs() {
+  const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+try {
+  const code = { 'lambda_function.mjs': readFileSync(join(ROOT, 'examples/hello-node/lambda_function.mjs'), 'utf8') };
+  await deploy(lambda, 'cpu-on', 'nodejs20.x', code, { MemorySize: 128 });
+  await deploy(lambda, 'cpu-off', 'nodejs20.x', code, { MemorySize: 128 });
+  await new LambkinClient({ endpoint: url }).updateFunctionConfiguration('cpu-off', { LambkinLogging: false });
+  const payload = new TextEncoder().encode('{"name":"bench"}');
+  const pass = async (name, inFlight, seconds) => {
+    const cpu0 = serverCpuMs();
+    let done = 0;
+    const until = performance.now() + seconds * 1000;
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (performance.now() < until) {
+        const r = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload }));
+        if (r.FunctionError) throw new Error(`${name}: ${Buffer.from(r.Payload).toString()}`);
+        done++;
+      }
+    }));
+    return { rate: Math.round(done / seconds), cpu: (1000 * (serverCpuMs() - cpu0)) / done };
+  };
+  for (const name of ['cpu-on', 'cpu-off']) {
+    for (const n of [1, 4, 8, 16, IN_FLIGHT]) await pass(name, n, 1);
+    await pass(name, IN_FLIGHT, 2);
+  }
+  const res = { 'cpu-on': [], 'cpu-off': [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const name of ['cpu-on', 'cpu-off']) {
+      const r = await pass(name, IN_FLIGHT, SECONDS);
+      res[name].push(r);
+      console.log(`${name}: ${r.rate} inv/s, ${r.cpu.toFixed(0)} µs server CPU/invoke`);
+    }
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const on = res['cpu-on'];
+  const off = res['cpu-off'];
+  const bestOn = Math.max(...on.map((r) => r.rate));
+  const bestOff = Math.max(...off.map((r) => r.rate));
+  // Each round's on and off passes ran back to back, under about the same load: their difference
+  // is the steadiest figure (the median over rounds).
+  const extra = med(on.map((r, i) => r.cpu - off[i].cpu));
+  const ratio = med(on.map((r, i) => r.rate / off[i].rate - 1));
+  console.log(`${BIN}: best inv/s on ${bestOn} off ${bestOff} (${(100 * (bestOn / bestOff - 1)).toFixed(1)} %), ` +
+    `median of rounds' on/off ${(100 * ratio).toFixed(1)} %; median µs/invoke on ${med(on.map((r) => r.cpu)).toFixed(0)} ` +
+    `off ${med(off.map((r) => r.cpu)).toFixed(0)}, median of rounds' on − off ${extra.toFixed(0)} µs; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+} finally {
+  lambda.destroy();
+  proc.kill('SIGTERM');
+  await new Promise((r) => proc.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}
