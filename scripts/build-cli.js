@@ -4,7 +4,7 @@
 // dev machine) than the ~20 ES modules it is made of: no ESM loader to set up, no files to resolve
 // one by one. Commands still load lazily inside it (program.ts). The server and its config stay
 // outside, imported from dist/ at run time by `serve`; other packages stay in node_modules. Without
-// esbuild (a dependency of vite, so present after npm ci) this is skipped and bin/lambkin.js runs
+// esbuild (a devDependency, so present after npm ci) this is skipped and bin/lambkin.js runs
 // dist/cli/index.js instead.
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
