@@ -8,10 +8,17 @@ import { installLogging, logRuntimeRecord, setRequestId } from './log-patch.js';
 import { loadHandler } from './handler-loader.js';
 import { RuntimeError, toErrorResponse, toLoggedError } from './errors.js';
 import { Runtime, invoke, makeContext } from './invoke.js';
+import { awaitAssignment } from './prestart.js';
 
+// Started ahead of its function (lambkin's pre-started pool): wait here for its environment.
+if (process.env._LAMBKIN_PRESTART) awaitAssignment();
 const env = process.env;
 installLogging(env); // before any user code runs
-const client = new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001');
+// lambkin's sandbox may show the host's Runtime API socket: straight there, skipping the TCP
+// forwarder behind AWS_LAMBDA_RUNTIME_API. Private to this bootstrap; user code never sees it.
+const socketPath = env._LAMBKIN_RUNTIME_API_SOCKET;
+delete env._LAMBKIN_RUNTIME_API_SOCKET;
+const client = new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001', socketPath || undefined);
 
 let phase = 'init'; // init → next → invoke → post → next …
 let active = null; // the invocation in progress (phase 'invoke')

@@ -22,13 +22,17 @@ const UNTIL_CLOSE = 6;
 /** @typedef {{ status: number, headers: Record<string, string>, body: Buffer }} ApiResponse */
 
 export class RuntimeApiClient {
-  /** @param {string} address host:port, as in AWS_LAMBDA_RUNTIME_API */
-  constructor(address) {
+  /**
+   * @param {string} address host:port, as in AWS_LAMBDA_RUNTIME_API (also the Host header)
+   * @param {string} [socketPath] a unix socket to connect to instead of host:port
+   */
+  constructor(address, socketPath) {
     const colon = address.lastIndexOf(':');
     const host = address.slice(0, colon);
     this.host = host.startsWith('[') ? host.slice(1, -1) : host || '127.0.0.1';
     this.port = Number(address.slice(colon + 1));
     this.hostHeader = address;
+    this.socketPath = socketPath;
     this.nextRequest = Buffer.from(`GET ${PREFIX}invocation/next HTTP/1.1\r\nHost: ${address}\r\n\r\n`, 'latin1');
     this.socket = null;
     this.used = false; // the current socket has carried a complete exchange
@@ -75,8 +79,8 @@ export class RuntimeApiClient {
   }
 
   open() {
-    const socket = connect(this.port, this.host);
-    socket.setNoDelay(true);
+    const socket = this.socketPath === undefined ? connect(this.port, this.host) : connect(this.socketPath);
+    socket.setNoDelay(true); // a no-op on a unix socket
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (err) => this.onClose(socket, err));
     socket.on('close', () => this.onClose(socket, null));

@@ -15,7 +15,10 @@ module Lambkin
 
     def run
       Telemetry.install(ENV)
-      client = Client.new(ENV.fetch('AWS_LAMBDA_RUNTIME_API', '127.0.0.1:9001'))
+      # lambkin's sandbox may show the host's Runtime API socket: straight there, skipping the TCP
+      # forwarder behind AWS_LAMBDA_RUNTIME_API. Private to this runtime; user code never sees it.
+      socket_path = ENV.delete('_LAMBKIN_RUNTIME_API_SOCKET')
+      client = Client.new(ENV.fetch('AWS_LAMBDA_RUNTIME_API', '127.0.0.1:9001'), socket_path&.empty? ? nil : socket_path)
       handler = begin
         Handler.load(ENV['_HANDLER'], ENV.fetch('LAMBDA_TASK_ROOT', Dir.pwd))
       rescue Errors::Fault => e

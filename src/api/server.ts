@@ -102,7 +102,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       await closeServer(server);
       await lifecycle.close();
       await scheduler.close();
-      sandbox.close();
+      await sandbox.close();
       // Every environment is gone: nothing of the run folder (the sandbox's shared files) stays behind.
       rmSync(runDir, { recursive: true, force: true });
       logs.close(); // after the environments: their last lines are written too

@@ -38,6 +38,7 @@ export function runtimeEnvironment(input: EnvVarInput): Record<string, string> {
     _LAMBDA_TELEMETRY_LOG_FD: String(TELEMETRY_FD),
   };
   if (runtime.family !== 'provided') env.AWS_EXECUTION_ENV = `AWS_Lambda_${c.runtime}`;
+  if (runtime.directSocket && layout.runtimeApiSocket) env._LAMBKIN_RUNTIME_API_SOCKET = layout.runtimeApiSocket;
   if (c.loggingConfig.logFormat === 'JSON') env.AWS_LAMBDA_LOG_FORMAT = 'JSON';
   Object.assign(env, runtime.launch(layout).env);
   // The function's own variables last: the registry refuses reserved names, so they add, never override.

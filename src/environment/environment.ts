@@ -6,7 +6,7 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionRecord } from '../registry/types.js';
 import type { RuntimeSpec } from '../runtimes/catalogue.js';
-import type { SandboxBackend, SandboxLayout, SandboxProcess, ExitInfo } from '../sandbox/types.js';
+import type { SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess, ExitInfo } from '../sandbox/types.js';
 import type { LogLevel, LogSink } from '../logs/types.js';
 import { checkTransition, type EnvState } from './state.js';
 import { createRuntimeApiServer } from './runtime-api/routes.js';
@@ -16,6 +16,7 @@ import { runtimeEnvironment } from './env-vars.js';
 import { captureFrames, captureLines, levelOf } from './log-capture.js';
 import { Invocation, type InvocationInput, type InvocationResult, errorPayload } from './invocation.js';
 import { startLine } from '../logs/platform-lines.js';
+import type { Prestarted } from '../sandbox/prestart/pool.js';
 
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
@@ -30,7 +31,7 @@ export interface EnvironmentOptions {
 }
 
 export class ExecutionEnvironment implements RuntimeApiHost {
-  readonly id = randomBytes(16).toString('hex');
+  readonly id: string;
   readonly fn: FunctionRecord;
   readonly logStream: string;
   readonly createdAt = Date.now();
@@ -53,9 +54,21 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   private launching: Promise<void> | undefined;
   private lastMemoryMb = 0;
   private readonly logsOn: boolean;
+  /** A sandbox whose runtime is already up and waiting (sandbox/prestart/pool.ts), until handed its environment. */
+  private pre: Prestarted | undefined;
+  /** Its sandbox was pre-started: its cold start cost only the function's own init. */
+  readonly prestarted: boolean;
 
   constructor(private readonly opts: EnvironmentOptions) {
     this.fn = opts.fn;
+    const { backend, runtime, fn } = opts;
+    this.pre = backend.prestart?.take({
+      runtime, limits: limitsOf(fn), heapCapMb: backend.enforcesMemory ? undefined : fn.config.memorySize,
+      functionEnv: fn.config.environment,
+    });
+    // The sandbox's id is the environment's: its folders and cgroup are named after it either way.
+    this.id = this.pre?.id ?? randomBytes(16).toString('hex');
+    this.prestarted = this.pre !== undefined;
     const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
     this.logStream = `${day}/[${opts.fn.version}]${this.id}`;
     this.server = createRuntimeApiServer(this);
@@ -79,12 +92,14 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     // fails here, on the host, with a sentence naming the file: start() makes it InvalidEntrypoint.
     const problem = runtime.checkPackage?.(fn.codeDir);
     if (problem) throw new Error(problem);
-    const limits = { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024 };
-    this.layout = await backend.prepare(this.id, fn.codeDir, limits);
+    const limits = limitsOf(fn);
+    const heapCapMb = backend.enforcesMemory ? undefined : fn.config.memorySize;
+    // Failing to put the code and limits in place removes the pre-started sandbox: start anew.
+    if (this.pre && !(await this.pre.claim(fn.codeDir, limits))) this.pre = undefined;
+    this.layout = this.pre ? this.pre.layout : await backend.prepare(this.id, fn.codeDir, limits);
     const bound = await listen(this.server, this.layout);
     const launch = runtime.launch({
-      taskRoot: this.layout.taskRoot, runtimeDir: this.layout.runtimeDir,
-      heapCapMb: backend.enforcesMemory ? undefined : fn.config.memorySize, memoryMb: fn.config.memorySize,
+      taskRoot: this.layout.taskRoot, runtimeDir: this.layout.runtimeDir, heapCapMb, memoryMb: fn.config.memorySize,
     });
     const env = runtimeEnvironment({
       fn, runtime, layout: this.layout, runtimeApi: this.layout.runtimeApiAddress(bound), logStream: this.logStream,
@@ -96,8 +111,15 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     });
     // Stopped while the folders were being made (shutdown during a cold start): start nothing.
     if (this.stopping) return;
+    // Init Duration: from here to the first /next. For a pre-started runtime that is the function's
+    // own init (handler load), as the runtime's start-up was paid before the request came.
     this.spawnedAt = performance.now();
-    this.proc = backend.start(this.layout, { command: launch.command, args: launch.args, env, limits });
+    if (this.pre) {
+      this.proc = this.pre.assign(env);
+      this.pre = undefined;
+    } else {
+      this.proc = backend.start(this.layout, { command: launch.command, args: launch.args, env, limits });
+    }
     captureLines(this.proc.stdout, 'INFO', (m, l) => this.log(m, l));
     captureLines(this.proc.stderr, 'ERROR', (m, l) => this.log(m, l));
     captureFrames(this.proc.telemetry, (m) => this.log(m, levelOf(m)), (n) =>
@@ -135,6 +157,12 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.stopping = (async () => {
       // A launch under way finishes first, so that what it made (folders, process) is removed too.
       await this.launching?.catch(() => undefined);
+      if (this.pre) {
+        // Taken from the pool but never handed its environment: its process waits; discard removes all.
+        await this.pre.discard();
+        this.pre = undefined;
+        this.layout = undefined;
+      }
       this.nextRes?.destroy();
       this.nextRes = undefined;
       this.proc?.kill();
@@ -242,11 +270,16 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     return undefined;
   }
 
+  settling(): Promise<unknown> {
+    return this.active?.done ?? Promise.resolve();
+  }
+
   // ---- internals -------------------------------------------------------------------------------
 
   private accepting(requestId: string): Invocation | undefined {
     const inv = this.active;
-    return inv && inv.dispatched && inv.id === requestId && this.state === 'busy' ? inv : undefined;
+    // Not once finished: an invocation stays active for a moment after its answer (invocation.ts, finish).
+    return inv && inv.dispatched && !inv.finished && inv.id === requestId && this.state === 'busy' ? inv : undefined;
   }
 
   private dispatch(): void {
@@ -318,6 +351,10 @@ function notActive(requestId: string): Refusal {
     status: 403, errorType: 'InvalidRequestID',
     errorMessage: `Request ID ${requestId} is not the invocation this environment is running.`,
   };
+}
+
+function limitsOf(fn: FunctionRecord): SandboxLimits {
+  return { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024 };
 }
 
 function listen(server: Server, layout: SandboxLayout): Promise<string | { address: string; port: number }> {

@@ -2,7 +2,7 @@
 // its response, error, death or the deadline — whichever comes first wins, exactly once — then
 // write END/REPORT and the invocation record.
 import type { ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { FunctionRecord } from '../registry/types.js';
 import { MAX_RECORDED_PAYLOAD, type LogLevel, type LogSink, type Outcome, type RecordedPayload } from '../logs/types.js';
 import type { RuntimeErrorBody } from './runtime-api/host.js';
@@ -150,6 +150,21 @@ export class Invocation {
     const initMs = this.cold && !wasInitFailure ? host.initMs : undefined;
     const maxMemoryUsedMb = host.maxMemoryUsedMb();
     const billed = billedMs(durationMs);
+    // Lines the runtime wrote before it answered may not have been read from its pipes yet: epoll
+    // can report the runtime API socket before the stdout or telemetry pipe that became readable
+    // first. Two turns of the event loop take in one full poll phase (it does not block while an
+    // immediate is pending), which reads everything already in the pipes; those lines are tied to
+    // this request (still the environment's active one) and stored before END. The caller's
+    // answer waits for it too, so that a caller who reads the logs next finds END and REPORT.
+    setImmediate(() => setImmediate(() => this.close(ok, payload, outcome, error, durationMs, initMs, maxMemoryUsedMb, billed)));
+  }
+
+  private close(
+    ok: boolean, payload: Buffer, outcome: Outcome, error: RuntimeErrorBody | undefined,
+    durationMs: number, initMs: number | undefined, maxMemoryUsedMb: number, billed: number,
+  ): void {
+    const host = this.host;
+    const wasInitFailure = !this.dispatched;
     const memoryMb = host.fn.config.memorySize;
     if (wasInitFailure) host.log(`START RequestId: ${this.id} Version: ${host.fn.version}`, 'PLATFORM', this.id);
     host.log(endLine(this.id), 'PLATFORM', this.id);
@@ -203,7 +218,17 @@ function tailOf(lines: string[]): string {
   return (text.length > TAIL_BYTES ? text.subarray(text.length - TAIL_BYTES) : text).toString('base64');
 }
 
+// Random bytes for trace ids, drawn 12 at a time from a pool filled in one call: a crypto call
+// per invocation cost ~20 µs of the hot path.
+const TRACE_POOL = Buffer.alloc(12 * 256);
+let tracePoolAt = TRACE_POOL.length;
+
 function traceId(): string {
+  if (tracePoolAt === TRACE_POOL.length) {
+    randomFillSync(TRACE_POOL);
+    tracePoolAt = 0;
+  }
+  const random = TRACE_POOL.toString('hex', tracePoolAt, (tracePoolAt += 12));
   const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${time}-${randomBytes(12).toString('hex')};Sampled=0`;
+  return `Root=1-${time}-${random};Sampled=0`;
 }

@@ -49,6 +49,18 @@ export interface RuntimeSpec {
    * saying what is wrong (the invoke fails with Runtime.InvalidEntrypoint), or undefined.
    */
   checkPackage?(codeDir: string): string | undefined;
+  /**
+   * Set when the bootstrap can be started ahead of its function (sandbox/prestart/pool.ts): it then
+   * waits for its environment on stdin. startupVariables: the function variables the interpreter
+   * reads as it starts, which a pre-started one would miss (such a function starts on its own).
+   */
+  readonly prestart?: { readonly startupVariables: RegExp };
+  /**
+   * Set for lambkin's own bootstraps: they reach the Runtime API over the unix socket named by
+   * _LAMBKIN_RUNTIME_API_SOCKET when the sandbox shows one (and drop the variable before user code
+   * runs); AWS_LAMBDA_RUNTIME_API stays what every other runtime uses.
+   */
+  readonly directSocket?: boolean;
   /** What to run. The interpreter is a host path (sandboxes show it at the same path). */
   launch(paths: LaunchPaths): LaunchCommand;
   /** undefined when installed, else a sentence saying what to install. */
@@ -75,6 +87,8 @@ const NODE: RuntimeSpec = {
   ids: ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'],
   family: 'nodejs',
   name: 'Node.js',
+  directSocket: true,
+  prestart: { startupVariables: /^(NODE_|UV_)/ },
   launch: ({ runtimeDir, heapCapMb }) => ({
     command: process.execPath,
     args: [
@@ -92,10 +106,14 @@ const PYTHON: RuntimeSpec = {
   ids: ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13'],
   family: 'python',
   name: 'Python',
+  directSocket: true,
+  prestart: { startupVariables: /^PYTHON/ },
   launch: ({ runtimeDir }) => ({
     command: realBinary('python3', ['-c', 'import sys; print(sys.executable)']) ?? 'python3',
-    // -s: no user site-packages; -E is not used so that PYTHONPATH-style settings of the function work.
-    args: ['-s', join(runtimeDir, 'python', 'bootstrap.py')],
+    // -S: no site module at start — it would run the host's .pth hooks (~60 ms here); the bootstrap
+    // adds the interpreter's site-packages itself (no user site-packages, as -s did). -E is not
+    // used so that PYTHONPATH-style settings of the function work.
+    args: ['-S', join(runtimeDir, 'python', 'bootstrap.py')],
     env: { PYTHONDONTWRITEBYTECODE: '1' },
   }),
   missing: () =>

@@ -9,6 +9,7 @@ export const RUBY: RuntimeSpec = {
   ids: ['ruby3.2', 'ruby3.3'],
   family: 'ruby',
   name: 'Ruby',
+  directSocket: true,
   launch: ({ runtimeDir, taskRoot }) => ({
     command: onPath('ruby') ?? 'ruby',
     // Without RubyGems a Ruby starts in ~20 ms instead of ~70: the bootstrap loads it only for a

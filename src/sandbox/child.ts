@@ -74,6 +74,7 @@ export function wrapChild(child: ChildProcess, opts: ChildOptions = {}): Sandbox
     stdout: child.stdout!,
     stderr: opts.stderr ?? child.stderr!,
     telemetry: child.stdio[3] as Readable,
+    stdin: child.stdin ?? undefined,
     exited,
     kill: () => {
       if (killed || pid < 0) return;

@@ -8,6 +8,7 @@ import { ProcessBackend } from './process/index.js';
 import { NamespaceBackend } from './namespace/index.js';
 import { NETWORK_MODES, type NetworkMode } from './namespace/network.js';
 import { INSTALL_HINT, probeBwrap } from './namespace/probe.js';
+import { PrestartPool } from './prestart/pool.js';
 
 export type SandboxName = 'namespace' | 'process';
 export const SANDBOX_NAMES: readonly SandboxName[] = ['namespace', 'process'];
@@ -27,14 +28,33 @@ export interface SandboxChoice {
   readonly cgroups?: Cgroups;
   /** One line for the server's start-up output. */
   readonly summary: string;
-  /** Release what the choice holds (this server's cgroup folders), after every environment stopped. */
-  close(): void;
+  /**
+   * Release what the choice holds (pre-started sandboxes, this server's cgroup folders), after
+   * every environment stopped.
+   */
+  close(): Promise<void>;
 }
 
 /** The request cannot be met on this machine (an explicit --sandbox/--network). */
 export class SandboxUnavailable extends Error {}
 
 export function chooseSandbox(req: SandboxRequest, warn: (line: string) => void): SandboxChoice {
+  const choice = chooseBackend(req, warn);
+  // Pre-started sandboxes (prestart/pool.ts): on unless LAMBKIN_PRESTART=off (to compare, or to
+  // keep no idle runtime around).
+  if (process.env.LAMBKIN_PRESTART === 'off') return choice;
+  const pool = new PrestartPool(choice.backend);
+  choice.backend.prestart = pool;
+  return {
+    ...choice,
+    close: async () => {
+      await pool.close();
+      await choice.close();
+    },
+  };
+}
+
+function chooseBackend(req: SandboxRequest, warn: (line: string) => void): SandboxChoice {
   if (req.sandbox === 'process' && req.network && req.network !== 'host') {
     throw new SandboxUnavailable(`--network ${req.network} needs --sandbox namespace: the process sandbox always shares the host's network`);
   }
@@ -47,7 +67,8 @@ export function chooseSandbox(req: SandboxRequest, warn: (line: string) => void)
   }
   const limits = cgroups ? `cgroups v${cgroups.version} at ${cgroups.where}` : 'no cgroups';
   const processBackend = (): SandboxChoice => ({
-    backend: new ProcessBackend(req.runDir, cgroups), cgroups, summary: `sandbox process (${limits})`, close: () => cgroups?.close(),
+    backend: new ProcessBackend(req.runDir, cgroups), cgroups, summary: `sandbox process (${limits})`,
+    close: async () => cgroups?.close(),
   });
   if (req.sandbox === 'process') return processBackend();
 
@@ -70,6 +91,6 @@ export function chooseSandbox(req: SandboxRequest, warn: (line: string) => void)
   }
   return {
     backend: new NamespaceBackend({ runDir: req.runDir, network, tools, cgroups }), network, cgroups,
-    summary: `sandbox namespace (network ${network}, ${limits})`, close: () => cgroups?.close(),
+    summary: `sandbox namespace (network ${network}, ${limits})`, close: async () => cgroups?.close(),
   };
 }

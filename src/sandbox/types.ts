@@ -2,7 +2,8 @@
 // nothing of functions or the Runtime API's meaning; it lays out a private folder, starts one
 // command with limits, reports its end and its memory, and kills it (with everything it started).
 import type { ListenOptions } from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import type { PrestartPool } from './prestart/pool.js';
 
 export interface SandboxLimits {
   readonly memoryMb: number;
@@ -18,6 +19,8 @@ export interface SandboxLayout {
   readonly workDir: string;
   /** The function's code as the process sees it (LAMBDA_TASK_ROOT). */
   readonly taskRoot: string;
+  /** The same folder as the host sees it. */
+  readonly hostTaskRoot: string;
   /** lambkin's runtimes/ folder (the bootstraps) as the process sees it. */
   readonly runtimeDir: string;
   /** The private scratch folder as the process sees it (TMPDIR). */
@@ -26,6 +29,12 @@ export interface SandboxLayout {
   readonly listen: ListenOptions;
   /** AWS_LAMBDA_RUNTIME_API as seen inside, given the address the host ended up listening on. */
   runtimeApiAddress(bound: string | { address: string; port: number }): string;
+  /**
+   * The host's Runtime API unix socket as the process sees it, when the sandbox shows it inside
+   * (behind the TCP forwarder of AWS_LAMBDA_RUNTIME_API). lambkin's own bootstraps connect to it
+   * directly: the forwarder costs two extra process hops on every message.
+   */
+  readonly runtimeApiSocket?: string;
 }
 
 export interface LaunchSpec {
@@ -34,6 +43,8 @@ export interface LaunchSpec {
   /** The whole environment of the process: nothing else is inherited. */
   readonly env: Readonly<Record<string, string>>;
   readonly limits: SandboxLimits;
+  /** Give the process a pipe as stdin (a pre-started runtime reads its assignment there); else /dev/null. */
+  readonly stdinPipe?: boolean;
 }
 
 export interface ExitInfo {
@@ -55,6 +66,8 @@ export interface SandboxProcess {
   readonly stderr: Readable;
   /** The runtime's framed log pipe (_LAMBDA_TELEMETRY_LOG_FD, fd 3 inside). */
   readonly telemetry: Readable;
+  /** Set when started with LaunchSpec.stdinPipe. */
+  readonly stdin?: Writable;
   readonly exited: Promise<ExitInfo>;
   /** SIGKILL the process and everything it started; idempotent. */
   kill(): void;
@@ -69,11 +82,22 @@ export interface SandboxBackend {
    * the environment. False: the runtime must cap itself (LaunchPaths.heapCapMb).
    */
   readonly enforcesMemory: boolean;
-  /** Create the private folders (and a private copy or view of the code). */
-  prepare(envId: string, codeDir: string, limits: SandboxLimits): Promise<SandboxLayout>;
+  /**
+   * Create the private folders (and a private copy or view of the code). codeDir undefined: an
+   * empty code folder, filled later with fillCode() (a pre-started sandbox).
+   */
+  prepare(envId: string, codeDir: string | undefined, limits: SandboxLimits): Promise<SandboxLayout>;
   start(layout: SandboxLayout, spec: LaunchSpec): SandboxProcess;
   /** Remove everything prepare() made; called after the process has exited. */
   cleanup(layout: SandboxLayout): Promise<void>;
+  /** Put a function's code into the empty code folder of a layout prepared without one. */
+  fillCode?(layout: SandboxLayout, codeDir: string): Promise<void>;
+  /** Give a prepared (maybe running) environment new limits; throws when the kernel refuses. */
+  resize?(layout: SandboxLayout, limits: SandboxLimits): void;
+  /** The host now listens on layout.listen: let the sandbox's user reach it. */
+  listening?(layout: SandboxLayout): void;
+  /** Sandboxes started ahead of demand, when this backend keeps some (prestart/pool.ts). */
+  prestart?: PrestartPool;
 }
 
 /** The fd number the telemetry pipe has inside the process. */

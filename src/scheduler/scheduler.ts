@@ -93,7 +93,9 @@ export class Scheduler {
     try {
       const started = performance.now();
       const result = await env.invoke(input);
-      if (!result.undelivered) pool.handoff.note(performance.now() - started, result.cold);
+      // A cold start from a pre-started sandbox is the exception in a burst (there is one per
+      // runtime): it must not teach the estimate that new environments are cheap.
+      if (!result.undelivered && !(result.cold && env.prestarted)) pool.handoff.note(performance.now() - started, result.cold);
       // Its runtime exited before taking it: nothing ran, so a fresh environment runs it (whose
       // first invocation cannot be undelivered: a runtime dying in init fails it for real).
       if (!result.undelivered || this.closed) return result;

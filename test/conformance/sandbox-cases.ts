@@ -34,9 +34,11 @@ export interface Running {
 /** Run `node -e script` in a fresh environment of the backend; the Runtime API listener answers "rapi-ok". */
 export async function runNode(
   backend: SandboxBackend, codeDir: string, script: string,
-  env: Record<string, string> = {}, limits: SandboxLimits = LIMITS, nodeFlags: readonly string[] = [],
+  env: Record<string, string> | ((layout: SandboxLayout) => Record<string, string>) = {}, limits: SandboxLimits = LIMITS,
+  nodeFlags: readonly string[] = [],
 ): Promise<Running> {
   const layout = await backend.prepare(randomUUID().replaceAll('-', ''), codeDir, limits);
+  const extraEnv = typeof env === 'function' ? env(layout) : env;
   const server: Server = createServer((_req, res) => res.end('rapi-ok'));
   const bound = await new Promise<string | { address: string; port: number }>((resolve) => server.listen(layout.listen, () => {
     const a = server.address();
@@ -44,7 +46,7 @@ export async function runNode(
   }));
   const proc = backend.start(layout, {
     command: NODE, args: [...nodeFlags, '-e', script],
-    env: { AWS_LAMBDA_RUNTIME_API: layout.runtimeApiAddress(bound), TASK: layout.taskRoot, TMPDIR: layout.tmpDir, ...env },
+    env: { AWS_LAMBDA_RUNTIME_API: layout.runtimeApiAddress(bound), TASK: layout.taskRoot, TMPDIR: layout.tmpDir, ...extraEnv },
     limits,
   });
   let out = '';
@@ -151,6 +153,20 @@ export function sandboxConformance(b: BackendUnderTest): void {
         fetch('http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2018-06-01/runtime/invocation/next')
           .then((res) => res.text()).then((t) => console.log('got:' + t), (e) => console.log('failed:' + e.cause));`);
       expect(await r.waitOut(/^(got|failed):.*$/m)).toBe('got:rapi-ok');
+      await r.end();
+    });
+
+    it('shows the host\'s Runtime API unix socket at layout.runtimeApiSocket when the host listens on one', async () => {
+      // lambkin's own bootstraps connect there directly (_LAMBKIN_RUNTIME_API_SOCKET), skipping the forwarder.
+      const r = await runNode(backend, codeDir, `
+        const sock = process.env.RAPI_SOCKET;
+        if (!sock) console.log('none');
+        else require('node:http').get({ socketPath: sock, path: '/2018-06-01/runtime/invocation/next' }, (res) => {
+          let t = ''; res.on('data', (c) => (t += c)); res.on('end', () => console.log('got:' + t));
+        }).on('error', (e) => console.log('failed:' + e.message));`, (layout) => ({ RAPI_SOCKET: layout.runtimeApiSocket ?? '' }));
+      const seen = await r.waitOut(/^(got|failed):.*$|^none$/m);
+      if ('path' in r.layout.listen) expect(seen).toBe('got:rapi-ok');
+      else expect([seen, r.layout.runtimeApiSocket]).toEqual(['none', undefined]);
       await r.end();
     });
 

@@ -10,20 +10,20 @@ const runDir = mkdtempSync(join(tmpdir(), 'lambkin-select-'));
 afterAll(() => rmSync(runDir, { recursive: true, force: true }));
 
 describe('sandbox selection', () => {
-  it('defaults to namespace with an isolated network where bubblewrap, socat and slirp4netns work (as here and in CI)', () => {
+  it('defaults to namespace with an isolated network where bubblewrap, socat and slirp4netns work (as here and in CI)', async () => {
     const warnings: string[] = [];
     const choice = chooseSandbox({ runDir }, (l) => warnings.push(l));
     expect(choice.backend.name).toBe('namespace');
     expect(choice.network).toBe('isolated');
     expect(choice.summary).toMatch(/^sandbox namespace \(network isolated, cgroups v[12] at /);
     expect(warnings).toEqual([]);
-    choice.close();
+    await choice.close();
   });
 
-  it('honours --sandbox process, and refuses a network mode it cannot give', () => {
+  it('honours --sandbox process, and refuses a network mode it cannot give', async () => {
     const choice = chooseSandbox({ runDir, sandbox: 'process' }, () => undefined);
     expect(choice.backend.name).toBe('process');
-    choice.close();
+    await choice.close();
     expect(() => chooseSandbox({ runDir, sandbox: 'process', network: 'isolated' }, () => undefined)).toThrow(SandboxUnavailable);
   });
 });

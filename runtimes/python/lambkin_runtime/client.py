@@ -16,13 +16,18 @@ class ApiClosed(OSError):
 
 
 class RuntimeApiClient:
-    def __init__(self, address):
+    def __init__(self, address, socket_path=None):
+        """address: host:port as in AWS_LAMBDA_RUNTIME_API (also the Host header); socket_path: a
+        unix socket to connect to instead."""
         host, _, port = address.rpartition(":")
         self._family = _socket.AF_INET
         if host.startswith("["):
             host = host[1:-1]
             self._family = _socket.AF_INET6
         self._addr = (host or "127.0.0.1", int(port))
+        if socket_path is not None:
+            self._family = _socket.AF_UNIX
+            self._addr = socket_path
         self._host = address.encode("ascii")
         self._next = b"GET " + _PREFIX + b"invocation/next HTTP/1.1\r\nHost: " + self._host + b"\r\n\r\n"
         self._sock = None
@@ -69,7 +74,8 @@ class RuntimeApiClient:
     def _open(self):
         sock = _socket.socket(self._family, _socket.SOCK_STREAM)
         try:
-            sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+            if self._family != _socket.AF_UNIX:
+                sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
             sock.connect(self._addr)
         except OSError:
             sock.close()

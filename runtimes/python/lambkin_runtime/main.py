@@ -20,7 +20,10 @@ def run():
         sys.path[0] = task_root
     else:
         sys.path.insert(0, task_root)
-    client = RuntimeApiClient(env.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"))
+    # lambkin's sandbox may show the host's Runtime API socket: straight there, skipping the TCP
+    # forwarder behind AWS_LAMBDA_RUNTIME_API. Private to this runtime; user code never sees it.
+    socket_path = env.pop("_LAMBKIN_RUNTIME_API_SOCKET", None)
+    client = RuntimeApiClient(env.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), socket_path or None)
     try:
         handler = load(env.get("_HANDLER") or "lambda_function.lambda_handler")
     except Fault as fault:

@@ -7,7 +7,10 @@ module Lambkin
   class Client
     PREFIX = '/2018-06-01/runtime/'.freeze
 
-    def initialize(address)
+    # address: host:port as in AWS_LAMBDA_RUNTIME_API (also the Host header); socket_path: a unix
+    # socket to connect to instead.
+    def initialize(address, socket_path = nil)
+      @socket_path = socket_path
       host, _, port = address.rpartition(':')
       host = host[1..-2] if host.start_with?('[')
       @host = host.empty? ? '127.0.0.1' : host
@@ -50,8 +53,12 @@ module Lambkin
     end
 
     def open
-      @sock = TCPSocket.new(@host, @port)
-      @sock.setsockopt(Socket::IPPROTO_TCP, Socket::TCP_NODELAY, 1)
+      if @socket_path
+        @sock = UNIXSocket.new(@socket_path)
+      else
+        @sock = TCPSocket.new(@host, @port)
+        @sock.setsockopt(Socket::IPPROTO_TCP, Socket::TCP_NODELAY, 1)
+      end
       @sock.binmode
     end
 

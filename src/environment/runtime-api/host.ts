@@ -19,6 +19,11 @@ export interface RuntimeApiHost {
   responseTooLarge(requestId: string, size: number): Refusal | undefined;
   error(requestId: string, error: RuntimeErrorBody, rawBody: Buffer): Refusal | undefined;
   initError(error: RuntimeErrorBody): Refusal | undefined;
+  /**
+   * Resolves once the invocation whose result was just accepted has settled (its caller's answer
+   * goes out in that turn's promise jobs); at once when none is running.
+   */
+  settling(): Promise<unknown>;
 }
 
 /** Lambda's limit for a response posted by a runtime: 6 MiB + 100 bytes. */

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from './body.js';
 import { MAX_RESPONSE_BYTES, type RuntimeApiHost } from './host.js';
-import { accepted, refuse } from './reply.js';
+import { acceptedAfterCaller, refuse } from './reply.js';
 
 export async function handleResponse(host: RuntimeApiHost, id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req, MAX_RESPONSE_BYTES);
@@ -17,5 +17,5 @@ export async function handleResponse(host: RuntimeApiHost, id: string, req: Inco
   }
   const refusal = host.response(id, body.body);
   if (refusal) return refuse(res, refusal);
-  accepted(res);
+  acceptedAfterCaller(host, res);
 }

@@ -16,6 +16,11 @@ export interface CgroupLimits {
 export interface EnvCgroup {
   /** cgroup.procs files: a process writes its pid to each to join, before it execs the runtime. */
   readonly procsFiles: readonly string[];
+  /**
+   * Change the limits of a live cgroup (a pre-started sandbox taking on a function's memory size).
+   * Throws when the kernel refuses, e.g. a memory limit below what is in use.
+   */
+  setLimits(limits: CgroupLimits): void;
   memory(): MemoryUse | undefined;
   resetPeak(): void;
   /** How many processes the memory limit has killed in this cgroup so far. */

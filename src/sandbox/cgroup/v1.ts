@@ -44,12 +44,20 @@ async function createV1(
   const cpu = roots.cpu && join(roots.cpu, envId);
   const dirs = [mem, pids, cpu].filter((d): d is string => d !== undefined);
   for (const dir of dirs) mkdirSync(dir);
-  const bytes = String(limits.memoryMb * 1024 * 1024);
-  writeControl(join(mem, 'memory.limit_in_bytes'), bytes);
-  // Memory + swap at the same figure: the environment cannot swap its way past the limit.
-  if (existsSync(join(mem, 'memory.memsw.limit_in_bytes'))) writeControl(join(mem, 'memory.memsw.limit_in_bytes'), bytes);
-  if (pids) writeControl(join(pids, 'pids.max'), String(limits.pids));
-  if (cpu) writeControl(join(cpu, 'cpu.shares'), String(Math.max(2, Math.round(1024 * cpuFraction(limits.memoryMb)))));
+  const memsw = existsSync(join(mem, 'memory.memsw.limit_in_bytes'));
+  let memoryMb: number | undefined;
+  const setLimits = (l: CgroupLimits) => {
+    const bytes = String(l.memoryMb * 1024 * 1024);
+    // Memory + swap at the same figure: the environment cannot swap its way past the limit. The
+    // kernel wants memsw ≥ memory at every moment: raise memsw first, lower it last.
+    const files = [join(mem, 'memory.limit_in_bytes'), ...(memsw ? [join(mem, 'memory.memsw.limit_in_bytes')] : [])];
+    if (memoryMb !== undefined && l.memoryMb > memoryMb) files.reverse();
+    for (const f of files) writeControl(f, bytes);
+    memoryMb = l.memoryMb;
+    if (pids) writeControl(join(pids, 'pids.max'), String(l.pids));
+    if (cpu) writeControl(join(cpu, 'cpu.shares'), String(Math.max(2, Math.round(1024 * cpuFraction(l.memoryMb)))));
+  };
+  setLimits(limits);
 
   const usage = new CgroupFile(join(mem, 'memory.usage_in_bytes'));
   const peak = new CgroupFile(join(mem, 'memory.max_usage_in_bytes'), true);
@@ -58,6 +66,7 @@ async function createV1(
   let removed: Promise<void> | undefined;
   return {
     procsFiles: dirs.map((d) => join(d, 'cgroup.procs')),
+    setLimits,
     memory: () => {
       const current = usage.read();
       const max = peak.read();

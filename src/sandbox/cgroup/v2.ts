@@ -39,12 +39,15 @@ function enableControllers(dir: string): void {
 
 async function createV2(dir: string, limits: CgroupLimits): Promise<EnvCgroup> {
   mkdirSync(dir);
-  writeControl(join(dir, 'memory.max'), String(limits.memoryMb * 1024 * 1024));
   if (existsSync(join(dir, 'memory.swap.max'))) writeControl(join(dir, 'memory.swap.max'), '0');
-  if (existsSync(join(dir, 'pids.max'))) writeControl(join(dir, 'pids.max'), String(limits.pids));
-  if (existsSync(join(dir, 'cpu.weight'))) {
-    writeControl(join(dir, 'cpu.weight'), String(Math.max(1, Math.round(100 * cpuFraction(limits.memoryMb)))));
-  }
+  const setLimits = (l: CgroupLimits) => {
+    writeControl(join(dir, 'memory.max'), String(l.memoryMb * 1024 * 1024));
+    if (existsSync(join(dir, 'pids.max'))) writeControl(join(dir, 'pids.max'), String(l.pids));
+    if (existsSync(join(dir, 'cpu.weight'))) {
+      writeControl(join(dir, 'cpu.weight'), String(Math.max(1, Math.round(100 * cpuFraction(l.memoryMb)))));
+    }
+  };
+  setLimits(limits);
   const current = new CgroupFile(join(dir, 'memory.current'));
   const peak = new CgroupFile(join(dir, 'memory.peak'), true);
   const events = new CgroupFile(join(dir, 'memory.events'));
@@ -63,6 +66,7 @@ async function createV2(dir: string, limits: CgroupLimits): Promise<EnvCgroup> {
   let removed: Promise<void> | undefined;
   return {
     procsFiles: [procs],
+    setLimits,
     memory: () => {
       const now = current.read();
       if (now === undefined) return undefined;

@@ -4,7 +4,7 @@
 // group files, and a run/ folder (shown at /run/lambkin) with the Runtime API socket and the
 // environment file; all of it is removed when the environment ends.
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +15,9 @@ import { launcher, wrapChild } from '../child.js';
 import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
 import { baseArgs, envArgs, RUNTIME_DIR, TASK_ROOT } from './bwrap-args.js';
 import { allocateUid, groupFile, passwdFile, releaseUid } from './identity.js';
-import { envScript, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
+import { envScript, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
 import { loopbackResolver } from './host-view.js';
+import { linkTree } from './code-links.js';
 import type { Tools } from './probe.js';
 
 export interface NamespaceOptions {
@@ -67,7 +68,7 @@ export class NamespaceBackend implements SandboxBackend {
     this.base = baseArgs({ network: opts.network, root: this.root, emptyFile, emptyDir, resolvConf });
   }
 
-  async prepare(envId: string, codeDir: string, limits: SandboxLimits): Promise<SandboxLayout> {
+  async prepare(envId: string, code: string | undefined, limits: SandboxLimits): Promise<SandboxLayout> {
     const workDir = join(this.opts.runDir, envId);
     // The folder shown at /run/lambkin sits in a 0700 folder of the server's: host users cannot reach
     // the socket in it. A deep data dir moves it to the temp dir (socket paths are short).
@@ -76,17 +77,22 @@ export class NamespaceBackend implements SandboxBackend {
     await mkdir(workDir, { recursive: true, mode: 0o700 });
     await mkdir(hostRoot, { recursive: true, mode: 0o700 });
     await mkdir(runDir, { mode: 0o755 });
+    // No code yet (a pre-started sandbox): an empty folder of its own is shown at /var/task.
+    const codeDir = code ?? join(workDir, 'task');
+    if (!code) await mkdir(codeDir, { mode: 0o755 });
     const uid = this.root ? allocateUid() : process.getuid!();
     const ownNet = this.opts.network !== 'host';
     const socket = ownNet ? join(runDir, 'runtime-api.sock') : undefined;
     const layout: SandboxLayout = {
       workDir,
       taskRoot: TASK_ROOT,
+      hostTaskRoot: codeDir,
       runtimeDir: RUNTIME_DIR,
       tmpDir: '/tmp',
       listen: socket ? { path: socket } : { host: '127.0.0.1', port: 0 },
       runtimeApiAddress: (bound) =>
         ownNet ? `127.0.0.1:${RUNTIME_API_PORT}` : typeof bound === 'string' ? bound : `${bound.address}:${bound.port}`,
+      runtimeApiSocket: ownNet ? `${INNER_RUN_DIR}/runtime-api.sock` : undefined,
     };
     let cgroup: EnvCgroup | undefined;
     try {
@@ -105,8 +111,8 @@ export class NamespaceBackend implements SandboxBackend {
     const env = this.envs.get(layout);
     if (!env) throw new Error('start() of a layout this backend did not prepare');
     const { tools, network } = this.opts;
-    // The server listens on the socket by now; the sandbox's uid must be able to connect to it.
-    if (env.socket) chmodSync(env.socket, 0o666);
+    // The server listens on the socket by now (unless pre-started: listening() then does this).
+    if (env.socket && existsSync(env.socket)) chmodSync(env.socket, 0o666);
     const envFile = join(env.runDir, 'env');
     writeFileSync(envFile, envScript(spec.env), { mode: 0o400 });
     if (this.root) chownSync(envFile, env.uid, env.uid);
@@ -123,7 +129,7 @@ export class NamespaceBackend implements SandboxBackend {
       // Nothing of the function's environment reaches a process running as root: bwrap --clearenv,
       // and the init script loads it after setpriv.
       env: { PATH: '/usr/bin:/bin' },
-      stdio: slirpNeeded ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: [spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', ...(slirpNeeded ? ['pipe', 'pipe'] as const : [])],
       detached: true,
     });
     const stderr = new PassThrough();
@@ -138,6 +144,20 @@ export class NamespaceBackend implements SandboxBackend {
     }
     const sandbox = wrapChild(child, { cgroup: env.cgroup, signalFromCode: true, stderr, onEnd: () => slirp?.kill() });
     return sandbox;
+  }
+
+  async fillCode(layout: SandboxLayout, codeDir: string): Promise<void> {
+    await linkTree(codeDir, layout.hostTaskRoot);
+  }
+
+  resize(layout: SandboxLayout, limits: SandboxLimits): void {
+    this.envs.get(layout)?.cgroup?.setLimits(limits);
+  }
+
+  /** The sandbox's uid must be able to connect to the Runtime API socket. */
+  listening(layout: SandboxLayout): void {
+    const socket = this.envs.get(layout)?.socket;
+    if (socket) chmodSync(socket, 0o666);
   }
 
   async cleanup(layout: SandboxLayout): Promise<void> {

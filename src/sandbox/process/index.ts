@@ -20,15 +20,17 @@ export class ProcessBackend implements SandboxBackend {
     this.enforcesMemory = cgroups !== undefined;
   }
 
-  async prepare(envId: string, codeDir: string, limits: SandboxLimits): Promise<SandboxLayout> {
+  async prepare(envId: string, codeDir: string | undefined, limits: SandboxLimits): Promise<SandboxLayout> {
     const workDir = join(this.runDir, envId);
     const taskRoot = join(workDir, 'task');
     const tmpDir = join(workDir, 'tmp');
     await mkdir(tmpDir, { recursive: true });
-    await cp(codeDir, taskRoot, { recursive: true, verbatimSymlinks: true });
+    if (codeDir) await cp(codeDir, taskRoot, { recursive: true, verbatimSymlinks: true });
+    else await mkdir(taskRoot);
     const layout: SandboxLayout = {
       workDir,
       taskRoot,
+      hostTaskRoot: taskRoot,
       tmpDir,
       runtimeDir: BOOTSTRAP_ROOT,
       listen: { host: '127.0.0.1', port: 0 },
@@ -45,10 +47,19 @@ export class ProcessBackend implements SandboxBackend {
     const child = spawn(run.command, run.args, {
       cwd: layout.taskRoot,
       env: spec.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: [spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
       detached: true, // own process group: kill() takes its children with it even without a cgroup
     });
     return wrapChild(child, { cgroup });
+  }
+
+  /** A copy, never links: the process runs as the server's user and could write through them. */
+  async fillCode(layout: SandboxLayout, codeDir: string): Promise<void> {
+    await cp(codeDir, layout.hostTaskRoot, { recursive: true, verbatimSymlinks: true });
+  }
+
+  resize(layout: SandboxLayout, limits: SandboxLimits): void {
+    this.cgroupOf.get(layout)?.setLimits(limits);
   }
 
   async cleanup(layout: SandboxLayout): Promise<void> {

@@ -1,0 +1,233 @@
+// Pre-started sandboxes. For each runtime shape used recently (runtime family, /tmp size, heap
+// cap), one sandbox is kept whose runtime has already started and imported its bootstrap, and
+// waits on stdin for its function. A cold start that finds one only links the code into its empty
+// /var/task, sets the function's limits on its cgroup and hands the runtime the function's
+// environment (one JSON line on stdin): what remains is the function's own init. The sandbox is
+// the same as a normal start's — same backend, namespaces, uid, network, /tmp, limits; each serves
+// one environment and is never reused. A function whose environment sets variables that the
+// interpreter or libc read as the process starts (NODE_OPTIONS, PYTHONPATH, LD_PRELOAD, …) gets a
+// start of its own, since those would come too late.
+import { randomBytes } from 'node:crypto';
+import type { RuntimeSpec } from '../../runtimes/catalogue.js';
+import type { SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
+
+/** Set in a pre-started runtime's environment: read your environment from stdin first. */
+export const PRESTART_VARIABLE = '_LAMBKIN_PRESTART';
+
+/** Read as any process starts, whatever its runtime: a function setting one is not served from the pool. */
+const STARTUP_VARIABLES = /^(LD_|MALLOC_|GLIBC_TUNABLES$|LC_|LANG$|LANGUAGE$|TZ$|TMPDIR$|PATH$|HOME$|OPENSSL_|SSL_CERT_|AWS_LAMBDA_EXEC_WRAPPER$)/;
+
+export interface PrestartRequest {
+  readonly runtime: RuntimeSpec;
+  readonly limits: SandboxLimits;
+  /** The runtime's own heap cap (no cgroups): part of its command line, so part of the shape. */
+  readonly heapCapMb?: number;
+  readonly functionEnv: Readonly<Record<string, string>>;
+}
+
+/** A pre-started sandbox handed to one environment. */
+export interface Prestarted {
+  /** The id it was prepared under (its folders and cgroup are named after it): the environment's id. */
+  readonly id: string;
+  readonly layout: SandboxLayout;
+  /** Put the function's code and limits in place. False when that failed: the sandbox is then gone. */
+  claim(codeDir: string, limits: SandboxLimits): Promise<boolean>;
+  /** Give the runtime its environment (call once the host listens): from here on it is the function's. */
+  assign(env: Readonly<Record<string, string>>): SandboxProcess;
+  /** Kill and remove it (a launch that stopped before assigning). */
+  discard(): Promise<void>;
+}
+
+export interface PrestartOptions {
+  /** A shape not asked for this long loses its sandbox. */
+  readonly idleMs: number;
+  /** Most shapes kept at once (each holds one idle runtime: ~15 MB PSS for Node.js, ~8 for Python). */
+  readonly maxShapes: number;
+  /** Wait this long after a cold start before starting its replacement, so that the two do not compete. */
+  readonly refillDelayMs: number;
+}
+
+interface Shape {
+  readonly key: string;
+  readonly runtime: RuntimeSpec;
+  readonly limits: SandboxLimits;
+  readonly heapCapMb?: number;
+  wantedAt: number;
+  /** Pre-started sandboxes of this shape that died (or failed to start) unasked since one was last used: at 3 the shape stops refilling. */
+  failures: number;
+  timer?: NodeJS.Timeout;
+  filling?: Promise<void>;
+  ready?: Entry;
+}
+
+interface Entry {
+  readonly id: string;
+  readonly layout: SandboxLayout;
+  readonly proc: SandboxProcess;
+  alive: boolean;
+  /** Handed to an environment: its end is no longer the pool's business. */
+  taken: boolean;
+}
+
+const DEFAULTS: PrestartOptions = { idleMs: 10 * 60_000, maxShapes: 4, refillDelayMs: 200 };
+
+export class PrestartPool {
+  private readonly shapes = new Map<string, Shape>();
+  private readonly opts: PrestartOptions;
+  private readonly sweeper: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly backend: SandboxBackend, opts: Partial<PrestartOptions> = {}) {
+    this.opts = { ...DEFAULTS, ...opts };
+    this.sweeper = setInterval(() => this.sweep(), Math.min(30_000, this.opts.idleMs / 2));
+    this.sweeper.unref();
+  }
+
+  /**
+   * A pre-started sandbox for this request, or undefined (start one the usual way). Either way the
+   * shape counts as wanted: a replacement (or a first one) starts shortly, in the background.
+   */
+  take(req: PrestartRequest): Prestarted | undefined {
+    if (this.closed || !req.runtime.prestart || !this.backend.fillCode) return undefined;
+    const pattern = req.runtime.prestart.startupVariables;
+    if (Object.keys(req.functionEnv).some((k) => STARTUP_VARIABLES.test(k) || pattern.test(k))) return undefined;
+    const shape = this.shape(req);
+    shape.wantedAt = Date.now();
+    const entry = shape.ready;
+    shape.ready = undefined;
+    this.refill(shape);
+    if (!entry?.alive) return undefined;
+    entry.taken = true;
+    shape.failures = 0; // it lived until asked for: the shape works
+    return this.handle(entry);
+  }
+
+  /** Kill every waiting sandbox and remove its folders; nothing starts afterwards. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    const shapes = [...this.shapes.values()];
+    this.shapes.clear();
+    for (const s of shapes) clearTimeout(s.timer);
+    await Promise.all(shapes.map(async (s) => {
+      await s.filling;
+      if (s.ready) await this.remove(s.ready);
+    }));
+  }
+
+  private shape(req: PrestartRequest): Shape {
+    // One interpreter per family in lambkin's catalogue (nodejs20.x and 22.x run the same node):
+    // what differs between runtime ids (AWS_EXECUTION_ENV) is in the environment handed over later.
+    const key = `${req.runtime.family}|tmp ${req.limits.tmpMb}|heap ${req.heapCapMb ?? '-'}`;
+    let shape = this.shapes.get(key);
+    if (!shape) {
+      if (this.shapes.size >= this.opts.maxShapes) this.evictOldest();
+      shape = { key, runtime: req.runtime, limits: req.limits, heapCapMb: req.heapCapMb, wantedAt: Date.now(), failures: 0 };
+      this.shapes.set(key, shape);
+    }
+    return shape;
+  }
+
+  private refill(shape: Shape): void {
+    if (this.closed || shape.timer || shape.filling || shape.ready?.alive || shape.failures >= 3) return;
+    shape.timer = setTimeout(() => {
+      shape.timer = undefined;
+      if (this.closed || this.shapes.get(shape.key) !== shape) return;
+      shape.filling = this.fill(shape)
+        .catch(() => {
+          shape.failures++;
+        })
+        .finally(() => {
+          shape.filling = undefined;
+        });
+    }, this.opts.refillDelayMs);
+    shape.timer.unref();
+  }
+
+  private async fill(shape: Shape): Promise<void> {
+    const { backend } = this;
+    const id = randomBytes(16).toString('hex'); // as an environment's id: it becomes one
+    const layout = await backend.prepare(id, undefined, shape.limits);
+    const launch = shape.runtime.launch({
+      taskRoot: layout.taskRoot, runtimeDir: layout.runtimeDir, heapCapMb: shape.heapCapMb, memoryMb: shape.limits.memoryMb,
+    });
+    // What every environment of the runtime starts with (env-vars.ts), nothing of any function.
+    const env = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: process.env.LANG ?? 'en_US.UTF-8', TZ: 'UTC',
+      TMPDIR: layout.tmpDir, ...launch.env, [PRESTART_VARIABLE]: '1',
+    };
+    let proc: SandboxProcess;
+    try {
+      proc = backend.start(layout, { command: launch.command, args: launch.args, env, limits: shape.limits, stdinPipe: true });
+    } catch (err) {
+      await backend.cleanup(layout).catch(() => undefined);
+      throw err;
+    }
+    proc.stdin?.on('error', () => undefined); // EPIPE when it died: its exit says so
+    const entry: Entry = { id, layout, proc, alive: true, taken: false };
+    void proc.exited.then(() => {
+      entry.alive = false;
+      if (entry.taken) return;
+      if (shape.ready === entry) shape.ready = undefined;
+      void backend.cleanup(layout).catch(() => undefined);
+      if (!this.closed) {
+        shape.failures++;
+        this.refill(shape);
+      }
+    });
+    if (this.closed || this.shapes.get(shape.key) !== shape) {
+      await this.remove(entry);
+      return;
+    }
+    shape.ready = entry;
+  }
+
+  private handle(entry: Entry): Prestarted {
+    const { backend } = this;
+    return {
+      id: entry.id,
+      layout: entry.layout,
+      claim: async (codeDir, limits) => {
+        try {
+          if (!entry.alive) throw new Error('the pre-started runtime exited');
+          await backend.fillCode!(entry.layout, codeDir);
+          backend.resize?.(entry.layout, limits);
+          return true;
+        } catch {
+          await this.remove(entry);
+          return false;
+        }
+      },
+      assign: (env) => {
+        backend.listening?.(entry.layout);
+        entry.proc.stdin?.end(JSON.stringify(env) + '\n');
+        return entry.proc;
+      },
+      discard: () => this.remove(entry),
+    };
+  }
+
+  private async remove(entry: Entry): Promise<void> {
+    entry.taken = true; // its exit is handled here, not by fill()'s watcher
+    entry.proc.kill();
+    await entry.proc.exited;
+    await this.backend.cleanup(entry.layout).catch(() => undefined);
+  }
+
+  private evictOldest(): void {
+    const oldest = [...this.shapes.values()].sort((a, b) => a.wantedAt - b.wantedAt)[0];
+    if (oldest) this.drop(oldest);
+  }
+
+  private drop(shape: Shape): void {
+    this.shapes.delete(shape.key);
+    clearTimeout(shape.timer);
+    if (shape.ready) void this.remove(shape.ready);
+    shape.ready = undefined;
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.opts.idleMs;
+    for (const shape of [...this.shapes.values()]) if (shape.wantedAt < cutoff) this.drop(shape);
+  }
+}

@@ -1,0 +1,192 @@
+// Cold starts served by a pre-started runtime (src/sandbox/prestart/pool.ts) must be
+// indistinguishable from normal ones: the function's environment and nothing else, an empty /tmp,
+// the function's memory limit, init errors in Lambda's shape, REPORT with Init Duration, logs in the
+// environment's stream. Each case is compared with the same function on a server that keeps no
+// pre-started runtimes (LAMBKIN_PRESTART=off). A runtime was pre-started when its start-up
+// environment (/proc/self/environ, which later changes to the environment do not touch) has the
+// pool's marker.
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { PROCESS_SANDBOX, RUNTIME_CASES, createFunction, waitFor, type RuntimeCase } from '../helpers/functions.js';
+import { invocationLog, invokeJson, reportPattern } from '../helpers/logs.js';
+import type { Files } from '../helpers/zip.js';
+
+const NODE_FN = `
+const fs = require('node:fs');
+const os = require('node:os');
+console.log('init line');
+if (process.env.FAIL_INIT) throw new TypeError('broken at init');
+exports.lambda_handler = async (event, context) => {
+  if (event.op === 'alloc') { const keep = []; for (let i = 0; i < 64; i++) keep.push(Buffer.alloc(16 << 20, 1)); return keep.length; }
+  console.log('handler line');
+  return {
+    env: { ...process.env }, tmp: fs.readdirSync(os.tmpdir()), cwd: process.cwd(), title: process.title,
+    prestarted: fs.readFileSync('/proc/self/environ', 'latin1').split('\\0').includes('_LAMBKIN_PRESTART=1'),
+    stream: context.logStreamName,
+  };
+};
+`;
+
+const PYTHON_FN = `
+import os, sys, tempfile
+print('init line')
+if os.environ.get('FAIL_INIT'):
+    raise TypeError('broken at init')
+def lambda_handler(event, context):
+    if event.get('op') == 'alloc':
+        keep = [b'\\x01' * (16 << 20) for _ in range(64)]
+        return len(keep)
+    print('handler line')
+    return {
+        'env': dict(os.environ), 'tmp': os.listdir(tempfile.gettempdir()), 'cwd': os.getcwd(), 'path': sys.path,
+        'prestarted': b'_LAMBKIN_PRESTART=1' in open('/proc/self/environ', 'rb').read().split(b'\\0'),
+        'stream': context.log_stream_name,
+    }
+`;
+
+const files = (rt: RuntimeCase): Files => ({ [rt.file]: rt.label === 'node' ? NODE_FN : PYTHON_FN });
+
+interface Reply {
+  env: Record<string, string>;
+  tmp: string[];
+  cwd: string;
+  title?: string;
+  path?: string[];
+  prestarted: boolean;
+  stream: string;
+}
+
+/**
+ * Runtime processes of this server waiting in the pool: their start-up environment has the marker
+ * and their stdin is still the pipe (a socket pair) their assignment comes through; then it becomes /dev/null.
+ */
+function waiting(server: Lambkin, rt: RuntimeCase): number[] {
+  const bootstrap = rt.label === 'node' ? '/nodejs/bootstrap.js' : '/python/bootstrap.py';
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes('_LAMBKIN_PRESTART=1')) continue;
+      if (readlinkSync(`/proc/${pid}/fd/0`) === '/dev/null') continue;
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(bootstrap)) continue;
+      if (descendsFrom(pid, server.proc.pid!)) found.push(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let p = pid, i = 0; p > 1 && i < 64; i++) {
+    if (p === ancestor) return true;
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  }
+  return false;
+}
+
+const SANDBOXES = [
+  { label: 'namespace', args: [] as string[] },
+  { label: 'process', args: [...PROCESS_SANDBOX] },
+];
+
+describe.each(SANDBOXES)('$label sandbox', ({ label, args }) => {
+  let pooled: Lambkin;
+  let plain: Lambkin;
+
+  beforeAll(async () => {
+    [pooled, plain] = await Promise.all([startLambkin({ args }), startLambkin({ args, env: { LAMBKIN_PRESTART: 'off' } })]);
+  });
+  afterAll(async () => {
+    await Promise.all([pooled?.stop(), plain?.stop()]);
+  });
+
+  /** Create `name` on both servers; on the pooled one, use its runtime once and wait for a runtime to be waiting. */
+  async function setUp(rt: RuntimeCase, name: string, extra: Parameters<typeof createFunction>[4] = {}): Promise<number> {
+    const warmUp = `${name}-first`;
+    await createFunction(pooled.lambda, warmUp, rt, files(rt));
+    await invokeJson(pooled.lambda, warmUp, {});
+    await Promise.all([pooled, plain].map((s) => createFunction(s.lambda, name, rt, files(rt), extra)));
+    const [pid] = await waitFor(`a pre-started ${rt.label} runtime`, () => waiting(pooled, rt).length > 0 && waiting(pooled, rt));
+    return pid!;
+  }
+
+  describe.each(RUNTIME_CASES)('$label', (rt) => {
+    it('a cold start from the pool sees exactly the function\'s environment, an empty /tmp, its code, its stream', async () => {
+      const name = `env-${label}-${rt.label}`;
+      await setUp(rt, name, { MemorySize: 192, Environment: { Variables: { ONLY_HERE: 'yes', QUOTE: "it's \"x\"" } } });
+      const out = await invokeJson(pooled.lambda, name, {}, true);
+      const normal = await invokeJson(plain.lambda, name, {}, true);
+      expect(out.FunctionError).toBeUndefined();
+      const got = out.body as Reply;
+      const want = normal.body as Reply;
+      expect(got.prestarted).toBe(true);
+      expect(want.prestarted).toBe(false);
+
+      expect(Object.keys(got.env).sort()).toEqual(Object.keys(want.env).sort());
+      expect(got.env).not.toHaveProperty('_LAMBKIN_PRESTART');
+      const differs = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_TASK_ROOT', 'TMPDIR']);
+      for (const [k, v] of Object.entries(want.env)) if (!differs.has(k)) expect([k, got.env[k]]).toEqual([k, v]);
+      expect(got.env.ONLY_HERE).toBe('yes');
+      expect(got.env.QUOTE).toBe("it's \"x\"");
+      expect(got.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe('192');
+      expect(got.tmp).toEqual([]);
+      expect(got.cwd).toBe(got.env.LAMBDA_TASK_ROOT);
+      if (rt.label === 'python') expect(got.path![0]).toBe(got.env.LAMBDA_TASK_ROOT);
+
+      const tail = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8').split('\n');
+      expect(tail).toContainEqual(expect.stringContaining('handler line'));
+      expect(tail.find((l) => l.startsWith('REPORT'))).toMatch(reportPattern(out.requestId, 192, true));
+      const { invocation, events } = await waitFor('the invocation record', async () => {
+        const log = await invocationLog(pooled, out.requestId);
+        return log.invocation && log;
+      });
+      expect(invocation!.cold).toBe(true);
+      expect(invocation!.logStream).toBe(got.env.AWS_LAMBDA_LOG_STREAM_NAME);
+      expect(got.stream).toBe(got.env.AWS_LAMBDA_LOG_STREAM_NAME);
+      expect(events.every((e) => e.logStream === got.stream)).toBe(true);
+    });
+
+    it('an init error in a pre-started runtime is reported as in a normal start', async () => {
+      const name = `init-${label}-${rt.label}`;
+      const pid = await setUp(rt, name, { Environment: { Variables: { FAIL_INIT: '1' } } });
+      const out = await invokeJson(pooled.lambda, name, {}, true);
+      const normal = await invokeJson(plain.lambda, name, {}, true);
+      expect(out.FunctionError).toBe('Unhandled');
+      const { errorType, errorMessage } = out.body as { errorType: string; errorMessage: string };
+      expect({ errorType, errorMessage }).toEqual({ errorType: (normal.body as { errorType: string }).errorType, errorMessage: (normal.body as { errorMessage: string }).errorMessage });
+      expect(errorType).toMatch(/TypeError|Runtime\./);
+      // The same REPORT fields as the normal start's (request id and figures aside).
+      const shape = (o: { LogResult?: string }) => Buffer.from(o.LogResult ?? '', 'base64').toString('utf8').split('\n')
+        .find((l) => l.startsWith('REPORT'))?.replace(/RequestId: \S+/, '').replace(/[\d.]+ (ms|MB)/g, 'N $1');
+      expect(shape(out)).toBeDefined();
+      expect(shape(out)).toBe(shape(normal));
+      // The waiting runtime served it (and is gone with its failed environment).
+      await waitFor('the pre-started runtime to be used up', () => !waiting(pooled, rt).includes(pid));
+    });
+
+    it('the function\'s memory size is the limit of a pre-started sandbox', async () => {
+      const name = `mem-${label}-${rt.label}`;
+      await setUp(rt, name, { MemorySize: 128 });
+      const out = await invokeJson(pooled.lambda, name, { op: 'alloc' });
+      const normal = await invokeJson(plain.lambda, name, { op: 'alloc' });
+      expect(out.FunctionError).toBe('Unhandled');
+      expect((out.body as { errorType: string }).errorType).toBe((normal.body as { errorType: string }).errorType);
+    });
+
+    it('a function setting a variable read at interpreter start-up gets a runtime of its own', async () => {
+      const name = `startup-${label}-${rt.label}`;
+      const variables = rt.label === 'node' ? { NODE_OPTIONS: '--title=lambkin-probe' } : { PYTHONPATH: '/var/task/extra' };
+      await setUp(rt, name, { Environment: { Variables: variables } });
+      const out = await invokeJson(pooled.lambda, name, {});
+      const got = out.body as Reply;
+      expect(out.FunctionError).toBeUndefined();
+      expect(got.prestarted).toBe(false);
+      if (rt.label === 'node') expect(got.title).toBe('lambkin-probe');
+      else expect(got.path).toContain('/var/task/extra');
+    });
+  });
+});

@@ -1,0 +1,118 @@
+// The pre-started pool's bookkeeping, with a fake backend: which functions it serves, that it keeps
+// one sandbox per shape and refills after a take, that a shape whose runtime keeps dying stops
+// being refilled, and that close() removes what waits. That a pre-started runtime behaves like a
+// normal one is test/e2e/prestart.test.ts.
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PrestartPool } from '../../src/sandbox/prestart/pool.js';
+import { findRuntime } from '../../src/runtimes/catalogue.js';
+import type { ExitInfo, LaunchSpec, SandboxBackend, SandboxLayout, SandboxProcess } from '../../src/sandbox/types.js';
+
+const NODE = findRuntime('nodejs20.x')!;
+const PYTHON = findRuntime('python3.11')!;
+const JAVA = findRuntime('java17')!;
+const LIMITS = { memoryMb: 256, tmpMb: 512, pids: 1024 };
+
+class FakeBackend implements SandboxBackend {
+  readonly name = 'fake';
+  readonly enforcesMemory = true;
+  started: { spec: LaunchSpec; exit: (e: ExitInfo) => void; killed: boolean }[] = [];
+  cleaned = 0;
+  /** Runtimes die as soon as they start. */
+  dying = false;
+
+  async prepare(envId: string): Promise<SandboxLayout> {
+    return {
+      workDir: `/fake/${envId}`, taskRoot: '/var/task', hostTaskRoot: `/fake/${envId}/task`, runtimeDir: '/var/runtime',
+      tmpDir: '/tmp', listen: { port: 0 }, runtimeApiAddress: () => '127.0.0.1:9001',
+    };
+  }
+
+  start(_layout: SandboxLayout, spec: LaunchSpec): SandboxProcess {
+    let exit!: (e: ExitInfo) => void;
+    const exited = new Promise<ExitInfo>((r) => (exit = r));
+    const record = { spec, exit, killed: false };
+    this.started.push(record);
+    if (this.dying) setImmediate(() => exit({ code: 1, signal: null, oomKilled: false }));
+    return {
+      pid: 1, stdout: new PassThrough(), stderr: new PassThrough(), telemetry: new PassThrough(), stdin: new PassThrough(), exited,
+      kill: () => {
+        record.killed = true;
+        exit({ code: null, signal: 'SIGKILL', oomKilled: false });
+      },
+      memory: () => undefined, resetPeak: () => undefined,
+    };
+  }
+
+  async cleanup(): Promise<void> {
+    this.cleaned++;
+  }
+
+  async fillCode(): Promise<void> {}
+}
+
+const pools: PrestartPool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+function pool(backend: SandboxBackend): PrestartPool {
+  const p = new PrestartPool(backend, { refillDelayMs: 1 });
+  pools.push(p);
+  return p;
+}
+
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(cond()).toBe(true);
+};
+
+describe('pre-started pool', () => {
+  it('starts one sandbox per shape after the first ask, hands it out once, then refills', async () => {
+    const backend = new FakeBackend();
+    const p = pool(backend);
+    expect(p.take({ runtime: NODE, limits: LIMITS, functionEnv: {} })).toBeUndefined(); // nothing yet: learns the shape
+    await until(() => backend.started.length === 1);
+    expect(backend.started[0]!.spec.env._LAMBKIN_PRESTART).toBe('1');
+    expect(backend.started[0]!.spec.stdinPipe).toBe(true);
+    const pre = p.take({ runtime: NODE, limits: LIMITS, functionEnv: { A: '1' } });
+    expect(pre).toBeDefined();
+    expect(await pre!.claim('/code', { ...LIMITS, memoryMb: 128 })).toBe(true);
+    await until(() => backend.started.length === 2); // the replacement
+    // Another shape (a different /tmp size) is kept apart.
+    expect(p.take({ runtime: NODE, limits: { ...LIMITS, tmpMb: 1024 }, functionEnv: {} })).toBeUndefined();
+  });
+
+  it('serves neither runtimes without a pre-start mode nor functions setting start-up variables', async () => {
+    const backend = new FakeBackend();
+    const p = pool(backend);
+    for (const [runtime, env] of [
+      [JAVA, {}], [NODE, { NODE_OPTIONS: '--x' }], [PYTHON, { PYTHONPATH: '/x' }], [NODE, { LD_PRELOAD: '/x.so' }], [PYTHON, { LC_ALL: 'C' }],
+    ] as const) {
+      p.take({ runtime, limits: LIMITS, functionEnv: env });
+    }
+    await new Promise((r) => setTimeout(r, 30));
+    expect(backend.started).toEqual([]);
+  });
+
+  it('stops refilling a shape whose runtime keeps dying before it is asked for', async () => {
+    const backend = new FakeBackend();
+    backend.dying = true;
+    const p = pool(backend);
+    p.take({ runtime: PYTHON, limits: LIMITS, functionEnv: {} });
+    await until(() => backend.started.length === 3 && backend.cleaned === 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(backend.started.length).toBe(3);
+  });
+
+  it('close() kills and removes what waits', async () => {
+    const backend = new FakeBackend();
+    const p = pool(backend);
+    p.take({ runtime: PYTHON, limits: LIMITS, functionEnv: {} });
+    await until(() => backend.started.length === 1);
+    await p.close();
+    expect(backend.started[0]!.killed).toBe(true);
+    expect(backend.cleaned).toBe(1);
+    expect(p.take({ runtime: PYTHON, limits: LIMITS, functionEnv: {} })).toBeUndefined();
+  });
+});
