@@ -26,6 +26,8 @@ functions:
     runtime: python3.11
 `;
 
+let started = 0;
+
 async function freePort() {
   const s = createServer();
   await new Promise((r) => s.listen(0, '127.0.0.1', r));
@@ -37,7 +39,9 @@ async function freePort() {
 /** Start serverless-offline; flags e.g. ['--useInProcess'] or ['--reloadHandler']. */
 export async function startPeer(handlers, flags = []) {
   // Inside bench/peers/ so that `plugins: [serverless-offline]` resolves from its node_modules.
-  const dir = join(PEERS, `svc-${process.pid}-${Date.now()}`);
+  // A folder of its own: peers started together (Promise.all) must not share one, or stopping one
+  // deletes the others' handlers.
+  const dir = join(PEERS, `svc-${process.pid}-${Date.now()}-${++started}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'serverless.yml'), YML);
   writeFileSync(join(dir, 'handler.mjs'), handlers['nodejs20.x']['lambda_function.mjs']);
