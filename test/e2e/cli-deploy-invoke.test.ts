@@ -2,32 +2,21 @@
 // `deploy --warm K` leaves K initialised environments for unqualified invokes (re-initialised on
 // the next deploy), `deploy` guesses Ruby from a .rb file, `invoke --log` ends its output with a
 // newline, and help still lists every command although each command's code loads only when it runs.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, invocationLog, invokeJson, reportPattern } from '../helpers/logs.js';
-import { CLI, startLambkin, type Lambkin } from '../helpers/server.js';
+import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
 
 let lk: Lambkin;
 let work: string;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function lambkin(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const endpoint = lk ? ['--endpoint', lk.url] : [];
-    execFile(process.execPath, [CLI, ...endpoint, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function lambkin(...args: string[]): Promise<CliRun> {
+  return runCli(lk?.url, ...args);
 }
 
 function folder(name: string, files: Record<string, string>): string {

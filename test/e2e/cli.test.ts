@@ -1,30 +1,19 @@
 // The lambkin CLI (the built bin/lambkin.js, spawned as a user runs it) against a real server:
 // deploy a folder, invoke it (result on stdout; a function error on stderr and a non-zero exit),
 // list, redeploy with new settings, remove.
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, startLambkin, type Lambkin } from '../helpers/server.js';
+import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
 
 let lk: Lambkin;
 let work: string;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function lambkin(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, '--endpoint', lk.url, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function lambkin(...args: string[]): Promise<CliRun> {
+  return runCli(lk.url, ...args);
 }
 
 const SOURCES = {
