@@ -64,7 +64,8 @@ describe('restart', () => {
     expect(cfg).toMatchObject({ MemorySize: 256, Timeout: 30, Environment: { Variables: { KEY: 'v' } } });
     expect((await invoke(b.lambda, 'keep-node')).body).toMatchObject({ version: 'n1', count: 1 });
     expect((await invoke(b.lambda, 'keep-python')).body).toMatchObject({ version: 'p1', count: 1 });
-    expect(await b.stop()).toBe(0);
+    const code = await b.stop();
+    expect(code, b.output()).toBe(0);
   });
 });
 
@@ -156,6 +157,17 @@ describe('kill -9', () => {
     await createFunction(a.lambda, 'p', PYTHON);
     for (const name of ['n', 'p']) expect((await invoke(a.lambda, name)).functionError).toBeUndefined();
     expect(processesMentioning(dataDir, [a.proc.pid]).length).toBeGreaterThanOrEqual(2);
+    // Let the pre-started sandboxes that refill after those cold starts come up (the same set of
+    // processes for 1.5 s), so that they too must end on their own. A SIGKILL in the few ms while a
+    // sandbox is being spawned can leave its outer bwrap behind (it has not set its parent-death
+    // signal yet): a known gap, not what this test is about.
+    let last = '';
+    let since = Date.now();
+    await waitFor('the pre-started sandboxes to be up', () => {
+      const now = processesMentioning(dataDir, [a.proc.pid]).sort().join(',');
+      if (now !== last) [last, since] = [now, Date.now()];
+      return Date.now() - since >= 1500;
+    });
     await a.kill();
     // Their Runtime API is gone: a runtime waiting for its next event exits.
     await waitFor('the runtimes of the killed server to exit', () => processesMentioning(dataDir).length === 0);

@@ -176,6 +176,10 @@ export class NamespaceBackend implements SandboxBackend {
       talk.once('data', () => resolve());
       talk.once('end', () => reject(new Error('the sandbox ended before asking for its network')));
     });
+    // Awaited below only once the pid is known: if that fails first (the sandbox was killed while
+    // starting, e.g. a pre-started one at shutdown), this rejection must not go unhandled — an
+    // unhandled rejection ends the whole server.
+    asked.catch(() => undefined);
     const pid = await sandboxPid(info);
     await asked;
     const slirp = startSlirp(this.opts.tools.slirp4netns!, pid);
