@@ -63,7 +63,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.fn = opts.fn;
     const { backend, runtime, fn } = opts;
     this.pre = backend.prestart?.take({
-      runtime, limits: limitsOf(fn), heapCapMb: backend.enforcesMemory ? undefined : fn.config.memorySize,
+      runtime, limits: limitsOf(fn), heapCapMb: heapCapOf(backend, fn),
       functionEnv: fn.config.environment,
     });
     // The sandbox's id is the environment's: its folders and cgroup are named after it either way.
@@ -93,7 +93,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     const problem = runtime.checkPackage?.(fn.codeDir);
     if (problem) throw new Error(problem);
     const limits = limitsOf(fn);
-    const heapCapMb = backend.enforcesMemory ? undefined : fn.config.memorySize;
+    const heapCapMb = heapCapOf(backend, fn);
     // Failing to put the code and limits in place removes the pre-started sandbox: start anew.
     if (this.pre && !(await this.pre.claim(fn.codeDir, limits))) this.pre = undefined;
     this.layout = this.pre ? this.pre.layout : await backend.prepare(this.id, fn.codeDir, limits);
@@ -355,6 +355,11 @@ function notActive(requestId: string): Refusal {
 
 function limitsOf(fn: FunctionRecord): SandboxLimits {
   return { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024 };
+}
+
+/** Without a memory cgroup, the runtime's own heap limit is what holds the function to its memory. */
+function heapCapOf(backend: SandboxBackend, fn: FunctionRecord): number | undefined {
+  return backend.enforcesMemory ? undefined : fn.config.memorySize;
 }
 
 function listen(server: Server, layout: SandboxLayout): Promise<string | { address: string; port: number }> {

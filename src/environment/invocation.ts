@@ -156,15 +156,14 @@ export class Invocation {
     // immediate is pending), which reads everything already in the pipes; those lines are tied to
     // this request (still the environment's active one) and stored before END. The caller's
     // answer waits for it too, so that a caller who reads the logs next finds END and REPORT.
-    setImmediate(() => setImmediate(() => this.close(ok, payload, outcome, error, durationMs, initMs, maxMemoryUsedMb, billed)));
+    setImmediate(() => setImmediate(() => this.close(ok, payload, outcome, error, wasInitFailure, durationMs, initMs, maxMemoryUsedMb, billed)));
   }
 
   private close(
-    ok: boolean, payload: Buffer, outcome: Outcome, error: RuntimeErrorBody | undefined,
+    ok: boolean, payload: Buffer, outcome: Outcome, error: RuntimeErrorBody | undefined, wasInitFailure: boolean,
     durationMs: number, initMs: number | undefined, maxMemoryUsedMb: number, billed: number,
   ): void {
     const host = this.host;
-    const wasInitFailure = !this.dispatched;
     const memoryMb = host.fn.config.memorySize;
     if (wasInitFailure) host.log(`START RequestId: ${this.id} Version: ${host.fn.version}`, 'PLATFORM', this.id);
     host.log(endLine(this.id), 'PLATFORM', this.id);
