@@ -1,6 +1,6 @@
 // node bench/logs-cpu.js — what logging costs the server per warm invoke (issue 3), without the
 // 1M-event fill of bench/logs.js: the examples/hello-node function deployed twice (logging on and
-// off), 32 invokes in flight, alternating passes; reports inv/s and the server process's CPU
+// off), 32 invokes in flight, passes in alternating order (bench/lib/onoff.js); reports inv/s and the server process's CPU
 // (utime+stime from /proc) per invoke, which other load on the machine disturbs far less than
 // throughput. BENCH_PROFILE=dir writes a --cpu-prof of the server (whole run) into dir.
 // Env: BENCH_SECONDS (3), BENCH_ROUNDS (6), BENCH_IN_FLIGHT (32); BENCH_ROOT: another build's checkout to run
@@ -9,10 +9,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambkinClient } from '../dist/client/index.js';
 import { ROOT } from './lib/server.js';
 import { deploy } from './lib/functions.js';
+import { alternatingPasses, compareOnOff } from './lib/onoff.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -47,44 +48,15 @@ try {
   await deploy(lambda, 'cpu-on', 'nodejs20.x', code, { MemorySize: 128 });
   await deploy(lambda, 'cpu-off', 'nodejs20.x', code, { MemorySize: 128 });
   await new LambkinClient({ endpoint: url }).updateFunctionConfiguration('cpu-off', { LambkinLogging: false });
-  const payload = new TextEncoder().encode('{"name":"bench"}');
-  const pass = async (name, inFlight, seconds) => {
-    const cpu0 = serverCpuMs();
-    let done = 0;
-    const until = performance.now() + seconds * 1000;
-    await Promise.all(Array.from({ length: inFlight }, async () => {
-      while (performance.now() < until) {
-        const r = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload }));
-        if (r.FunctionError) throw new Error(`${name}: ${Buffer.from(r.Payload).toString()}`);
-        done++;
-      }
-    }));
-    return { rate: Math.round(done / seconds), cpu: (1000 * (serverCpuMs() - cpu0)) / done };
-  };
-  for (const name of ['cpu-on', 'cpu-off']) {
-    for (const n of [1, 4, 8, 16, IN_FLIGHT]) await pass(name, n, 1);
-    await pass(name, IN_FLIGHT, 2);
-  }
-  const res = { 'cpu-on': [], 'cpu-off': [] };
-  for (let i = 0; i < ROUNDS; i++) {
-    for (const name of ['cpu-on', 'cpu-off']) {
-      const r = await pass(name, IN_FLIGHT, SECONDS);
-      res[name].push(r);
-      console.log(`${name}: ${r.rate} inv/s, ${r.cpu.toFixed(0)} µs server CPU/invoke`);
-    }
-  }
-  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const on = res['cpu-on'];
-  const off = res['cpu-off'];
-  const bestOn = Math.max(...on.map((r) => r.rate));
-  const bestOff = Math.max(...off.map((r) => r.rate));
-  // Each round's on and off passes ran back to back, under about the same load: their difference
-  // is the steadiest figure (the median over rounds).
-  const extra = med(on.map((r, i) => r.cpu - off[i].cpu));
-  const ratio = med(on.map((r, i) => r.rate / off[i].rate - 1));
+  const res = await alternatingPasses({
+    lambda, names: ['cpu-on', 'cpu-off'], payload: new TextEncoder().encode('{"name":"bench"}'),
+    inFlight: IN_FLIGHT, seconds: SECONDS, rounds: ROUNDS, cpuMs: serverCpuMs,
+    onPass: (name, r) => console.log(`${name}: ${r.rate} inv/s, ${r.cpu.toFixed(0)} µs server CPU/invoke`),
+  });
+  const { bestOn, bestOff, cpuOn, cpuOff, cpuExtra: extra, pairedRatio: ratio } = compareOnOff(res['cpu-on'], res['cpu-off']);
   console.log(`${BIN}: best inv/s on ${bestOn} off ${bestOff} (${(100 * (bestOn / bestOff - 1)).toFixed(1)} %), ` +
-    `median of rounds' on/off ${(100 * ratio).toFixed(1)} %; median µs/invoke on ${med(on.map((r) => r.cpu)).toFixed(0)} ` +
-    `off ${med(off.map((r) => r.cpu)).toFixed(0)}, median of rounds' on − off ${extra.toFixed(0)} µs; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    `median of rounds' on/off ${(100 * ratio).toFixed(1)} %; median µs/invoke on ${cpuOn.toFixed(0)} ` +
+    `off ${cpuOff.toFixed(0)}, median of rounds' on − off ${extra.toFixed(0)} µs; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
   lambda.destroy();
   proc.kill('SIGTERM');

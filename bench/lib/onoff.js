@@ -1,0 +1,61 @@
+// Warm invoke throughput of two (or more) functions compared pass by pass: what bench/logs.js and
+// bench/logs-cpu.js use to put a number on what logging costs.
+//
+// Every measured pass is preceded by a short unmeasured pass of the same function, and the order
+// flips each round (A B, B A, A B, …). Without that, the comparison measured something else: the
+// environments of a function that sat idle through the other function's pass ran their next pass
+// slower (measured: ~300 inv/s instead of ~800, with 5x the system CPU per invoke), and the
+// function measured first in every round paid more of it. Checked by swapping which function had
+// logging off: the slower side followed the order, not the logging (docs/performance.md).
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+
+/**
+ * Run `rounds` rounds; in each, every function gets a warm pass (`warmSeconds`) and then a measured
+ * pass (`seconds`), with `inFlight` invokes in flight. `cpuMs()` reads the server's CPU time (ms).
+ * Returns, per function name, one `{ rate, cpu }` per round (inv/s, server CPU µs per invoke).
+ */
+export async function alternatingPasses({ lambda, names, payload, inFlight, seconds, rounds, warmSeconds = 1, cpuMs, onPass }) {
+  const pass = async (name, n, secs) => {
+    const cpu0 = cpuMs();
+    let done = 0;
+    const until = performance.now() + secs * 1000;
+    await Promise.all(Array.from({ length: n }, async () => {
+      while (performance.now() < until) {
+        const r = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload }));
+        if (r.FunctionError) throw new Error(`${name}: ${Buffer.from(r.Payload).toString()}`);
+        done++;
+      }
+    }));
+    return { rate: Math.round(done / secs), cpu: (1000 * (cpuMs() - cpu0)) / done };
+  };
+  // Start every function's environments a few at a time (a burst of cold starts on a busy 2-core
+  // machine is slow), then let runtimes, JIT and the client warm up.
+  for (const name of names) {
+    for (const n of [1, 4, 8, 16, inFlight]) await pass(name, n, 1);
+    await pass(name, inFlight, 2);
+  }
+  const results = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < rounds; i++) {
+    for (const name of i % 2 === 0 ? names : [...names].reverse()) {
+      await pass(name, inFlight, warmSeconds);
+      const r = await pass(name, inFlight, seconds);
+      results[name].push(r);
+      onPass?.(name, r);
+    }
+  }
+  return results;
+}
+
+/** Figures of an on/off comparison: best of each, and medians of the rounds' pairs. */
+export function compareOnOff(on, off) {
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return {
+    bestOn: Math.max(...on.map((r) => r.rate)),
+    bestOff: Math.max(...off.map((r) => r.rate)),
+    cpuOn: med(on.map((r) => r.cpu)),
+    cpuOff: med(off.map((r) => r.cpu)),
+    // Each round's on and off passes ran back to back, under about the same outside load.
+    cpuExtra: med(on.map((r, i) => r.cpu - off[i].cpu)),
+    pairedRatio: med(on.map((r, i) => r.rate / off[i].rate - 1)),
+  };
+}
