@@ -45,11 +45,10 @@ function serverCpuMs() {
 
 try {
   const code = { 'lambda_function.mjs': readFileSync(join(ROOT, 'examples/hello-node/lambda_function.mjs'), 'utf8') };
-  await deploy(lambda, 'cpu-on', 'nodejs20.x', code, { MemorySize: 128 });
-  await deploy(lambda, 'cpu-off', 'nodejs20.x', code, { MemorySize: 128 });
+  for (const name of ['cpu-decoy', 'cpu-on', 'cpu-off']) await deploy(lambda, name, 'nodejs20.x', code, { MemorySize: 128 });
   await new LambkinClient({ endpoint: url }).updateFunctionConfiguration('cpu-off', { LambkinLogging: false });
   const res = await alternatingPasses({
-    lambda, names: ['cpu-on', 'cpu-off'], payload: new TextEncoder().encode('{"name":"bench"}'),
+    lambda, names: ['cpu-on', 'cpu-off'], decoy: 'cpu-decoy', payload: new TextEncoder().encode('{"name":"bench"}'),
     inFlight: IN_FLIGHT, seconds: SECONDS, rounds: ROUNDS, cpuMs: serverCpuMs,
     onPass: (name, r) => console.log(`${name}: ${r.rate} inv/s, ${r.cpu.toFixed(0)} µs server CPU/invoke`),
   });

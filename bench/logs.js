@@ -212,12 +212,11 @@ async function timeHttp(requestId) {
 
 async function throughput() {
   const code = { 'lambda_function.js': 'exports.lambda_handler = async (event) => { console.log("handled", event.n); return { ok: true }; };\n' };
-  await deploy(lambda, 'tp-on', 'nodejs20.x', code, { MemorySize: 128 });
-  await deploy(lambda, 'tp-off', 'nodejs20.x', code, { MemorySize: 128 });
+  for (const name of ['tp-decoy', 'tp-on', 'tp-off']) await deploy(lambda, name, 'nodejs20.x', code, { MemorySize: 128 });
   // LambkinLogging is lambkin's own field: the AWS SDK would not send it, lambkin's client does.
   await new LambkinClient({ endpoint: server.url }).updateFunctionConfiguration('tp-off', { LambkinLogging: false });
   const res = await alternatingPasses({
-    lambda, names: ['tp-on', 'tp-off'], payload: new TextEncoder().encode('{"n":1}'),
+    lambda, names: ['tp-on', 'tp-off'], decoy: 'tp-decoy', payload: new TextEncoder().encode('{"n":1}'),
     inFlight: 32, seconds: SECONDS, rounds: ROUNDS, cpuMs: serverCpuMs,
   });
   const on = res['tp-on'];
