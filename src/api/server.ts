@@ -1,6 +1,6 @@
 // The composition root: builds the parts, wires them, serves HTTP. Holds no logic of its own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../request-id.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -134,7 +134,7 @@ function authFor(config: ServerConfig, log: (line: string) => void): SigV4Verifi
 }
 
 async function handle(router: Router, auth: SigV4Verifier | undefined, req: IncomingMessage, res: ServerResponse, log: (line: string) => void): Promise<void> {
-  const requestId = randomUUID();
+  const requestId = newRequestId();
   try {
     const url = req.url ?? '/';
     const q = url.indexOf('?');

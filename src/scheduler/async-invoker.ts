@@ -4,7 +4,7 @@
 // throttled event waits and tries again without using up a retry; an event older than
 // MaximumEventAgeInSeconds is given up. A finished event goes to its destination (destinations.ts);
 // a failed one without an on-failure destination is kept in the function's dead-letter list.
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../request-id.js';
 import { functionArn } from '../registry/arn.js';
 import type { Registry } from '../registry/registry.js';
 import type { FunctionRecord } from '../registry/types.js';
@@ -202,7 +202,7 @@ export class AsyncInvoker {
     let followUp: NewEvent | undefined;
     if (destination?.kind === 'function') {
       followUp = {
-        id: randomUUID(), functionName: destination.name, qualifier: destination.qualifier,
+        id: newRequestId(), functionName: destination.name, qualifier: destination.qualifier,
         payload: destinationRecord({
           requestId: event.id, functionName: event.functionName, qualifier: event.qualifier, condition,
           attempts: event.attempts, payload: body, result, executedVersion: fn?.version,

@@ -54,8 +54,10 @@ describe.each(RUNTIME_CASES)('$label', (rt) => {
     expect(ctx.functionName).toBe(name);
     expect(ctx.functionVersion).toBe('$LATEST');
     expect(ctx.memoryLimitInMB).toBe('256');
-    // The x-amzn-RequestId of the Invoke response is the invocation's request id.
+    // The x-amzn-RequestId of the Invoke response is the invocation's request id: a version-4
+    // UUID, as Lambda's (lambkin's are ordered by time: src/request-id.ts).
     expect(ctx.awsRequestId).toBe(res.requestId);
+    expect(res.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(ctx.invokedFunctionArn).toBe(cfg.FunctionArn);
     expect(ctx.logGroupName).toBe(`/aws/lambda/${name}`);
     expect(ctx.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);

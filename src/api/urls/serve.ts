@@ -3,7 +3,7 @@
 // becomes the HTTP response (response.ts). Answers in a function URL's style, not the Lambda API's:
 // 403 for a missing or bad signature (AWS_IAM), 404 for no such URL, 429 when throttled, 502 when
 // the function failed or returned something that is not a response.
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../../request-id.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../errors.js';
 import { functionArn } from '../../registry/arn.js';
@@ -32,7 +32,7 @@ export function isFunctionUrl(url: string | undefined): boolean {
 
 export function urlHandler(deps: UrlDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const requestId = randomUUID();
+    const requestId = newRequestId();
     const reply = (status: number, headers: Record<string, string | string[]>, body: Buffer | string = '') => {
       const bytes = typeof body === 'string' ? Buffer.from(body) : body;
       if (res.headersSent) return void res.destroy();
