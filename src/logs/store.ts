@@ -2,7 +2,8 @@
 // Writing is off the invoke path: append() only queues (write-queue.ts); a timer writes batches,
 // each in one transaction, giving the event loop back between batches — under a flood the writer
 // takes at most about half the server's time and the queue's limits drop the rest. Readers first
-// write what is queued (bounded), so a caller reads what it just caused.
+// write what is queued (bounded), so a caller reads what it just caused. Checkpoints run on a
+// thread of their own (checkpointer.ts).
 import { join } from 'node:path';
 import { openLogDatabase, type LogDatabase } from './schema.js';
 import type { InvocationRecord, LogEvent, LogSink, StreamInfo } from './types.js';
@@ -12,6 +13,7 @@ import { EventReader } from './event-reader.js';
 import { LogGroups } from './groups.js';
 import { Investigation } from './investigation.js';
 import { RetentionSweep } from './retention.js';
+import { Checkpointer } from './checkpointer.js';
 
 export interface LogStoreOptions {
   /** How often the retention sweep runs (default 5 minutes). */
@@ -44,6 +46,7 @@ export class LogStore implements LogSink {
   private readonly queue: WriteQueue;
   private readonly writer: Writer;
   private readonly sweep: RetentionSweep;
+  private readonly checkpointer: Checkpointer;
   private readonly flushDelayMs: number;
   private readonly log: (line: string) => void;
   private timer: NodeJS.Timeout | undefined;
@@ -53,14 +56,16 @@ export class LogStore implements LogSink {
   private readonly listeners = new Set<(batch: Batch) => void>();
 
   static open(dataDir: string, options: LogStoreOptions = {}): LogStore {
-    return new LogStore(openLogDatabase(join(dataDir, 'logs.db')), options);
+    const path = join(dataDir, 'logs.db');
+    return new LogStore(openLogDatabase(path), path, options);
   }
 
-  private constructor(private readonly db: LogDatabase, options: LogStoreOptions) {
+  private constructor(private readonly db: LogDatabase, path: string, options: LogStoreOptions) {
     this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
     this.flushDelayMs = options.flushDelayMs ?? 500;
     this.queue = new WriteQueue(options.queue ?? DEFAULT_QUEUE_LIMITS);
     this.writer = new Writer(db);
+    this.checkpointer = new Checkpointer(db, path);
     this.events = new EventReader(db);
     this.groups = new LogGroups(db, () => {
       this.writer.forget();
@@ -127,6 +132,7 @@ export class LogStore implements LogSink {
     clearTimeout(this.timer);
     this.sweep.stop();
     while (this.queue.size > 0) this.writeOne();
+    this.checkpointer.stop();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }

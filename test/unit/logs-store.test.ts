@@ -1,10 +1,10 @@
 // The log store on its own (real SQLite in a temporary folder): filter-pattern semantics, the
 // bounded queue's drop accounting, time ranges, paging across index blocks, and retention of
 // partly expired blocks.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LogStore, compilePattern, type LogEvent } from '../../src/logs/index.js';
 
 const dirs: string[] = [];
@@ -92,5 +92,22 @@ describe('the store', () => {
     expect(kept).toBeLessThan(100);
     expect(kept * 1000 + Number(/(\d+) bytes/.exec(notice!.message)![1])).toBe(100_000);
     expect(store.events.byRequest('r-quiet')!.map((e) => e.message)).toEqual(['quiet line']);
+  });
+});
+
+describe('checkpoints', () => {
+  it('copies what was written back into logs.db on a thread of its own, without waiting for close', async () => {
+    const store = open();
+    const dir = dirs[dirs.length - 1]!;
+    const size = () => statSync(join(dir, 'logs.db')).size;
+    const before = size();
+    // ~8 MB of events: far past the 1,000 WAL pages at which SQLite would checkpoint inside a commit.
+    const now = Date.now();
+    for (let b = 0; b < 8; b++) store.writeBatch(Array.from({ length: 1000 }, (_, i) => event(`${b}-${i} ${'y'.repeat(1000)}`, now)));
+    await vi.waitFor(() => expect(size()).toBeGreaterThan(before + 8_000_000), { timeout: 10_000, interval: 100 });
+    // The store reads what the thread copied like anything else.
+    const page = store.events.scan({ groupId: store.groups.get(GROUP)!.id, limit: 10_000 }).events;
+    expect(page[0]!.message.startsWith('0-0 ')).toBe(true);
+    expect(page[page.length - 1]!.eventId).toBe(page.length);
   });
 });
