@@ -21,7 +21,7 @@ interface Touch {
 
 /** Caches are bounded: a long-running server sees millions of requests and environments. */
 const MAX_CACHED = 20_000;
-const BLOCK_EVENTS = 16;
+const BLOCK_EVENTS = 64;
 const BLOCK_CHARS = 64 * 1024;
 /**
  * Events go in by statements of up to this many rows: SQLite's per-statement work and the call
