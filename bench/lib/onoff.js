@@ -3,9 +3,10 @@
 //
 // What makes the comparison fair, each measured on this VM (session 3, docs/performance.md):
 // - The first function a fresh server runs is not compared: `decoy` is set up and warmed first.
-//   Whichever of two identical functions (both logging on) was warmed first ran 17-25 % slower,
-//   its runtimes taking 4-6 page faults per invoke where the other's took ~0; with a decoy
-//   warmed before them the two were within 1 %. (Why the first one is slower: not found yet.)
+//   Whichever of two identical functions (both logging on) was warmed first ran 17-25 % slower:
+//   it ended up with 12 environments where the other, kept on 2 by the scheduler's hand-off, had
+//   its 32 invokes in flight served by 2 always-busy runtimes (faster on 2 cores). With a decoy
+//   warmed before them (it takes the 30 environments), the two were within 1 %.
 // - Every measured pass follows a short warm pass of the same function, and the order flips each
 //   round (A B, B A, …): a function's environments that sat idle through the other's pass ran
 //   their next pass slower.
