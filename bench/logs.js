@@ -76,6 +76,7 @@ console.log(`(store filled with ${EVENTS.toLocaleString('en')} events over ${STR
 function pushThroughput(tp) {
   rows.push(['warm invokes @32, logging on (inv/s, median)', tp.medianOn.toFixed(0), tp.onAll.join(' '), '']);
   rows.push(['warm invokes @32, logging off (inv/s, median)', tp.medianOff.toFixed(0), tp.offAll.join(' '), '']);
+  rows.push(['  environments after each pass, on / off', '', `${tp.onEnvs.join(' ')} / ${tp.offEnvs.join(' ')}`, '']);
   rows.push(['logging on vs off (medians of passes)', `${(100 * (tp.medianOn / tp.medianOff - 1)).toFixed(1)} %`, '', '≥ -5 %']);
   rows.push(['logging on vs off (best of each; noisy)', `${(100 * (tp.bestOn / tp.bestOff - 1)).toFixed(1)} %`, '', '']);
   // Robust to other load on the machine: what each invoke costs the server process itself.
@@ -219,8 +220,12 @@ async function throughput() {
   const res = await alternatingPasses({
     lambda, names: ['tp-on', 'tp-off'], decoy: 'tp-decoy', payload: new TextEncoder().encode('{"n":1}'),
     inFlight: 32, seconds: SECONDS, rounds: ROUNDS, cpuMs: serverCpuMs,
+    countEnvs: async (name) => (await (await fetch(`${server.url}/lambkin/v1/environments?function=${name}`)).json()).environments.length,
   });
   const on = res['tp-on'];
   const off = res['tp-off'];
-  return { ...compareOnOff(on, off), onAll: on.map((r) => r.rate), offAll: off.map((r) => r.rate) };
+  return {
+    ...compareOnOff(on, off), onAll: on.map((r) => r.rate), offAll: off.map((r) => r.rate),
+    onEnvs: on.map((r) => r.envs), offEnvs: off.map((r) => r.envs),
+  };
 }

@@ -15,10 +15,12 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 /**
  * Run `rounds` rounds; in each, every function gets a warm pass (`warmSeconds`) and then a measured
  * pass (`seconds`), with `inFlight` invokes in flight. `decoy`: a function deployed like the others,
- * warmed before them and never measured. `cpuMs()` reads the server's CPU time (ms).
- * Returns, per function name, one `{ rate, cpu }` per round (inv/s, server CPU µs per invoke).
+ * warmed before them and never measured. `cpuMs()` reads the server's CPU time (ms); `countEnvs(name)`
+ * (optional) how many environments the function has after a measured pass — the scheduler decides
+ * that, and it moves throughput more than logging does (docs/performance.md).
+ * Returns, per function name, one `{ rate, cpu, envs }` per round (inv/s, server CPU µs per invoke).
  */
-export async function alternatingPasses({ lambda, names, decoy, payload, inFlight, seconds, rounds, warmSeconds = 1, cpuMs, onPass }) {
+export async function alternatingPasses({ lambda, names, decoy, payload, inFlight, seconds, rounds, warmSeconds = 1, cpuMs, countEnvs, onPass }) {
   const pass = async (name, n, secs) => {
     const cpu0 = cpuMs();
     let done = 0;
@@ -43,6 +45,7 @@ export async function alternatingPasses({ lambda, names, decoy, payload, inFligh
     for (const name of i % 2 === 0 ? names : [...names].reverse()) {
       await pass(name, inFlight, warmSeconds);
       const r = await pass(name, inFlight, seconds);
+      if (countEnvs) r.envs = await countEnvs(name);
       results[name].push(r);
       onPass?.(name, r);
     }
