@@ -2,11 +2,11 @@
 // its response, error, death or the deadline — whichever comes first wins, exactly once — then
 // write END/REPORT and the invocation record.
 import type { ServerResponse } from 'node:http';
-import { randomFillSync } from 'node:crypto';
 import type { FunctionRecord } from '../registry/types.js';
 import { MAX_RECORDED_PAYLOAD, type LogLevel, type LogSink, type Outcome, type RecordedPayload } from '../logs/types.js';
 import type { RuntimeErrorBody } from './runtime-api/host.js';
 import { billedMs, endLine, reportLine, timeoutLine } from '../logs/platform-lines.js';
+import { randomHex } from '../random-hex.js';
 
 export interface InvocationInput {
   readonly requestId: string;
@@ -217,17 +217,7 @@ function tailOf(lines: string[]): string {
   return (text.length > TAIL_BYTES ? text.subarray(text.length - TAIL_BYTES) : text).toString('base64');
 }
 
-// Random bytes for trace ids, drawn 12 at a time from a pool filled in one call: a crypto call
-// per invocation cost ~20 µs of the hot path.
-const TRACE_POOL = Buffer.alloc(12 * 256);
-let tracePoolAt = TRACE_POOL.length;
-
 function traceId(): string {
-  if (tracePoolAt === TRACE_POOL.length) {
-    randomFillSync(TRACE_POOL);
-    tracePoolAt = 0;
-  }
-  const random = TRACE_POOL.toString('hex', tracePoolAt, (tracePoolAt += 12));
   const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${time}-${random};Sampled=0`;
+  return `Root=1-${time}-${randomHex(12)};Sampled=0`;
 }
