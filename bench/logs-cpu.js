@@ -14,6 +14,7 @@ import { LambkinClient } from '../dist/client/index.js';
 import { ROOT } from './lib/server.js';
 import { deploy } from './lib/functions.js';
 import { alternatingPasses, compareOnOff } from './lib/onoff.js';
+import { cpuMs } from './lib/proc.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -37,19 +38,13 @@ const url = await new Promise((res, rej) => {
 });
 const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
 
-function serverCpuMs() {
-  const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 try {
   const code = { 'lambda_function.mjs': readFileSync(join(ROOT, 'examples/hello-node/lambda_function.mjs'), 'utf8') };
   for (const name of ['cpu-decoy', 'cpu-on', 'cpu-off']) await deploy(lambda, name, 'nodejs20.x', code, { MemorySize: 128 });
   await new LambkinClient({ endpoint: url }).updateFunctionConfiguration('cpu-off', { LambkinLogging: false });
   const res = await alternatingPasses({
     lambda, names: ['cpu-on', 'cpu-off'], decoy: 'cpu-decoy', payload: new TextEncoder().encode('{"name":"bench"}'),
-    inFlight: IN_FLIGHT, seconds: SECONDS, rounds: ROUNDS, cpuMs: serverCpuMs,
+    inFlight: IN_FLIGHT, seconds: SECONDS, rounds: ROUNDS, cpuMs: () => cpuMs(proc.pid),
     onPass: (name, r) => console.log(`${name}: ${r.rate} inv/s, ${r.cpu.toFixed(0)} µs server CPU/invoke`),
   });
   const { medianOn, medianOff, cpuOn, cpuOff, cpuExtra: extra, pairedRatio: ratio } = compareOnOff(res['cpu-on'], res['cpu-off']);

@@ -9,7 +9,7 @@
 // The on/off throughput alone, without the 1M fill: BENCH_PARTS=throughput BENCH_EVENTS=0 (bench/logs-cpu.js does the
 // same with more, shorter alternating passes and the examples/hello-node function).
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +21,7 @@ import { ROOT, startServer } from './lib/server.js';
 import { deploy } from './lib/functions.js';
 import { ms, summary, table } from './lib/stats.js';
 import { alternatingPasses, compareOnOff } from './lib/onoff.js';
+import { cpuMs } from './lib/proc.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 200);
@@ -84,13 +85,6 @@ function pushThroughput(tp) {
   rows.push(['server CPU per warm invoke, logging off (µs)', tp.cpuOff.toFixed(0), '', '']);
   rows.push(['  on − off, median of paired passes (µs)', tp.cpuExtra.toFixed(0), '', '']);
   rows.push(['logging on vs off (median of paired passes)', `${(100 * tp.pairedRatio).toFixed(1)} %`, '', '≥ -5 %']);
-}
-
-/** utime + stime of the server process, in ms (from /proc; 10 ms resolution). */
-function serverCpuMs() {
-  const stat = readFileSync(`/proc/${server.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Invocations of 8 events each (START, 4 user lines, END, REPORT … and a plain line), spread over the streams. */
@@ -219,7 +213,7 @@ async function throughput() {
   await new LambkinClient({ endpoint: server.url }).updateFunctionConfiguration('tp-off', { LambkinLogging: false });
   const res = await alternatingPasses({
     lambda, names: ['tp-on', 'tp-off'], decoy: 'tp-decoy', payload: new TextEncoder().encode('{"n":1}'),
-    inFlight: 32, seconds: SECONDS, rounds: ROUNDS, cpuMs: serverCpuMs,
+    inFlight: 32, seconds: SECONDS, rounds: ROUNDS, cpuMs: () => cpuMs(server.pid),
     countEnvs: async (name) => (await (await fetch(`${server.url}/lambkin/v1/environments?function=${name}`)).json()).environments.length,
   });
   const on = res['tp-on'];

@@ -16,6 +16,13 @@ function ppids() {
   return parent;
 }
 
+/** utime + stime of one process (all its threads), in ms (from /proc; 10 ms resolution). */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export function descendants(root) {
   const parent = ppids();
   const out = [];
