@@ -43,7 +43,7 @@ try {
   for (const name of ['cpu-decoy', 'cpu-on', 'cpu-off']) await deploy(lambda, name, 'nodejs20.x', code, { MemorySize: 128 });
   await new LambkinClient({ endpoint: url }).updateFunctionConfiguration('cpu-off', { LambkinLogging: false });
   const res = await alternatingPasses({
-    lambda, names: ['cpu-on', 'cpu-off'], decoy: 'cpu-decoy', payload: new TextEncoder().encode('{"name":"bench"}'),
+    lambda, names: ['cpu-on', 'cpu-off'], decoy: 'cpu-decoy',
     inFlight: IN_FLIGHT, seconds: SECONDS, rounds: ROUNDS, cpuMs: () => cpuMs(proc.pid),
     onPass: (name, r) => console.log(`${name}: ${r.rate} inv/s, ${r.cpu.toFixed(0)} µs server CPU/invoke`),
   });

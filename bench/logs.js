@@ -207,12 +207,12 @@ async function timeHttp(requestId) {
 }
 
 async function throughput() {
-  const code = { 'lambda_function.js': 'exports.lambda_handler = async (event) => { console.log("handled", event.n); return { ok: true }; };\n' };
+  const code = { 'lambda_function.js': 'exports.lambda_handler = async (event) => { console.log("handled", event.name); return { ok: true }; };\n' };
   for (const name of ['tp-decoy', 'tp-on', 'tp-off']) await deploy(lambda, name, 'nodejs20.x', code, { MemorySize: 128 });
   // LambkinLogging is lambkin's own field: the AWS SDK would not send it, lambkin's client does.
   await new LambkinClient({ endpoint: server.url }).updateFunctionConfiguration('tp-off', { LambkinLogging: false });
   const res = await alternatingPasses({
-    lambda, names: ['tp-on', 'tp-off'], decoy: 'tp-decoy', payload: new TextEncoder().encode('{"n":1}'),
+    lambda, names: ['tp-on', 'tp-off'], decoy: 'tp-decoy',
     inFlight: 32, seconds: SECONDS, rounds: ROUNDS, cpuMs: () => cpuMs(server.pid),
     countEnvs: async (name) => (await (await fetch(`${server.url}/lambkin/v1/environments?function=${name}`)).json()).environments.length,
   });

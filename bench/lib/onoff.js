@@ -10,7 +10,7 @@
 // - Every measured pass follows a short warm pass of the same function, and the order flips each
 //   round (A B, B A, …): a function's environments that sat idle through the other's pass ran
 //   their next pass slower.
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { flood } from './load.js';
 
 /**
  * Run `rounds` rounds; in each, every function gets a warm pass (`warmSeconds`) and then a measured
@@ -20,18 +20,11 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
  * that, and it moves throughput more than logging does (docs/performance.md).
  * Returns, per function name, one `{ rate, cpu, envs }` per round (inv/s, server CPU µs per invoke).
  */
-export async function alternatingPasses({ lambda, names, decoy, payload, inFlight, seconds, rounds, warmSeconds = 1, cpuMs, countEnvs, onPass }) {
+export async function alternatingPasses({ lambda, names, decoy, inFlight, seconds, rounds, warmSeconds = 1, cpuMs, countEnvs, onPass }) {
   const pass = async (name, n, secs) => {
     const cpu0 = cpuMs();
-    let done = 0;
-    const until = performance.now() + secs * 1000;
-    await Promise.all(Array.from({ length: n }, async () => {
-      while (performance.now() < until) {
-        const r = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload }));
-        if (r.FunctionError) throw new Error(`${name}: ${Buffer.from(r.Payload).toString()}`);
-        done++;
-      }
-    }));
+    const { done, errors, firstError } = await flood(lambda, name, n, secs);
+    if (errors) throw new Error(`${name}: ${errors} of ${done + errors} invokes failed, first: ${firstError}`);
     return { rate: Math.round(done / secs), cpu: (1000 * (cpuMs() - cpu0)) / done };
   };
   // Start every function's environments a few at a time (a burst of cold starts on a busy 2-core
