@@ -1,12 +1,14 @@
 // Reading events back. Every read walks event ids upwards (= time order) from a cursor: through
 // the FTS index's candidate blocks when the filter pattern lets it narrow, else through the
-// group's own index; each candidate event is checked exactly in JS. A read stops at its limit, at 1 MB of messages, or after
+// group's own index; the platform lines kept in invocation records are merged in by id
+// (platform-events.ts); each candidate event is checked exactly in JS. A read stops at its limit, at 1 MB of messages, or after
 // MAX_SCAN_MS — and then says where to go on, as CloudWatch's nextToken does — so no query holds
 // the server's event loop for long, whatever the pattern.
 import type Database from 'better-sqlite3';
 import type { CompiledPattern } from './filter-pattern.js';
 import type { LogDatabase } from './schema.js';
 import { TimeIndex } from './time-index.js';
+import { merged, PlatformEvents, type EventRow } from './platform-events.js';
 
 export interface StoredEvent {
   readonly eventId: number;
@@ -47,18 +49,10 @@ export interface StreamPageQuery {
   readonly limit: number;
 }
 
-interface Row {
-  id: number;
-  stream_id: number;
-  ts: number;
-  ingested: number;
-  request_id: string | null;
-  level: string | null;
-  message: string;
-}
+type Row = EventRow;
 
 // The request id comes by join: one B-tree probe inside SQLite, cheaper than a lookup from JS.
-const COLUMNS = 'e.id, e.stream_id, e.ts, e.ingested, r.request_id, e.level, e.message';
+const COLUMNS = 'e.id, e.group_id, e.stream_id, e.ts, e.ingested, e.request, r.request_id, e.level, e.message';
 const REQUEST = 'LEFT JOIN requests r ON r.id = e.request';
 const MAX_SCAN_MS = 50;
 /** CloudWatch answers at most 1 MB of events per call. */
@@ -67,12 +61,14 @@ export const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
 export class EventReader {
   readonly time: TimeIndex;
+  private readonly platform: PlatformEvents;
   private readonly scans = new Map<string, Database.Statement>();
   private readonly streamNames = new Map<number, { name: string; envId: string | undefined }>();
   private readonly s: ReturnType<typeof statements>;
 
   constructor(private readonly db: LogDatabase) {
-    this.time = new TimeIndex(db);
+    this.platform = new PlatformEvents(db);
+    this.time = new TimeIndex(db, this.platform);
     this.s = statements(db);
   }
 
@@ -88,36 +84,40 @@ export class EventReader {
     const range = this.idRange(q.startTime, q.endTime);
     const after = Math.max(range.after, q.afterId ?? 0);
     if (after + 1 >= range.before) return { events: [], next: undefined, position: after };
-    const rows = this.groupStatement(q.streamIds !== undefined, q.levels !== undefined);
-    const params = { group: q.groupId, after, before: range.before, streams: JSON.stringify(q.streamIds ?? []), levels: JSON.stringify(q.levels ?? []) };
-    const fts = q.pattern?.fts;
     const page = new Page(q, after);
+    const fts = q.pattern?.fts;
     if (fts === undefined) {
-      if (page.read(rows.iterate(params) as IterableIterator<Row>, (r) => this.view(r))) return page.result();
+      if (page.read(this.groupEvents(q, after, range.before), (r) => this.view(r))) return page.result();
     } else {
       // Candidate blocks in order, from the one holding the cursor; then their events, checked one by one.
       const from = (this.s.blockAt.get(q.groupId, after + 1) as number | null) ?? 0;
       for (const b of this.s.blocks.iterate({ fts, from, before: range.before, group: q.groupId }) as IterableIterator<{ first: number; last: number }>) {
         if (page.spent()) return page.result();
         if (b.last <= page.last) continue;
-        const inBlock = { ...params, after: Math.max(page.last, b.first - 1), before: Math.min(b.last + 1, range.before) };
-        if (page.read(rows.iterate(inBlock) as IterableIterator<Row>, (r) => this.view(r))) return page.result();
+        const inBlock = this.groupEvents(q, Math.max(page.last, b.first - 1), Math.min(b.last + 1, range.before));
+        if (page.read(inBlock, (r) => this.view(r))) return page.result();
       }
     }
     // Read to the end: nothing up to the newest event (within the range) is left to see.
-    const newest = (this.s.maxId.get() as number | null) ?? 0;
-    return { events: page.events, next: undefined, position: Math.max(after, Math.min(newest, range.before - 1)) };
+    return { events: page.events, next: undefined, position: Math.max(after, Math.min(this.maxId(), range.before - 1)) };
+  }
+
+  /** The id of the newest event. */
+  maxId(): number {
+    return Math.max((this.s.maxId.get() as number | null) ?? 0, this.platform.bounds().hi ?? 0);
   }
 
   /** One stream's events in id order (or newest first), for GetLogEvents. */
   streamPage(q: StreamPageQuery): StoredEvent[] {
     const stmt = q.newestFirst ? this.s.streamDesc : this.s.streamAsc;
+    const stored = stmt.iterate(q.streamId, q.afterId, q.beforeId, q.limit) as IterableIterator<Row>;
+    const kept = this.platform.range({ after: q.afterId, before: q.beforeId, streams: [q.streamId], newestFirst: q.newestFirst });
     const events: StoredEvent[] = [];
     let chars = 0;
-    for (const row of stmt.iterate(q.streamId, q.afterId, q.beforeId, q.limit) as IterableIterator<Row>) {
+    for (const row of merged(stored, kept, q.newestFirst)) {
       events.push(this.view(row));
       chars += row.message.length;
-      if (chars >= MAX_RESPONSE_CHARS) break;
+      if (events.length >= q.limit || chars >= MAX_RESPONSE_CHARS) break;
     }
     return events;
   }
@@ -126,14 +126,29 @@ export class EventReader {
   byRequest(requestId: string, afterId = 0, limit = 10_000): StoredEvent[] | undefined {
     const seq = this.requestSeq(requestId);
     if (seq === undefined) return undefined;
-    return (this.s.byRequest.all(seq, afterId, limit) as Row[]).map((r) => this.view(r));
+    const stored = this.s.byRequest.iterate(seq, afterId, limit) as IterableIterator<Row>;
+    const kept = this.platform.ofRequest(seq).filter((e) => e.id > afterId);
+    const events: StoredEvent[] = [];
+    for (const row of merged(stored, kept.values())) {
+      events.push(this.view(row));
+      if (events.length >= limit) break;
+    }
+    return events;
   }
 
   requestSeq(requestId: string): number | undefined {
     return this.s.requestSeq.get(requestId) as number | undefined;
   }
 
-  /** A group's events in id order within (after, before), optionally of some streams / levels. */
+  /** A group's events, stored and kept, in id order within (after, before), optionally of some streams / levels. */
+  private groupEvents(q: ScanQuery, after: number, before: number): IterableIterator<Row> {
+    const params = { group: q.groupId, after, before, streams: JSON.stringify(q.streamIds ?? []), levels: JSON.stringify(q.levels ?? []) };
+    const stored = this.groupStatement(q.streamIds !== undefined, q.levels !== undefined).iterate(params) as IterableIterator<Row>;
+    if (q.levels !== undefined && !q.levels.includes('PLATFORM')) return stored;
+    return merged(stored, this.platform.range({ after, before, group: q.groupId, streams: q.streamIds }));
+  }
+
+  /** A group's stored events in id order within (after, before), optionally of some streams / levels. */
   private groupStatement(streams: boolean, levels: boolean): Database.Statement {
     const k = `${streams}/${levels}`;
     let stmt = this.scans.get(k);

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { LogDatabase } from './schema.js';
 import { SKEW_MS, TextSearch, type TextFilter } from './text-search.js';
 import { TimeIndex } from './time-index.js';
+import { PlatformEvents } from './platform-events.js';
 import type { Outcome } from './types.js';
 
 export interface InvocationView {
@@ -99,10 +100,12 @@ export class Investigation {
   private readonly lists = new Map<string, Database.Statement>();
   private readonly s: ReturnType<typeof statements>;
   private readonly text: TextSearch;
+  private readonly platform: PlatformEvents;
 
   constructor(private readonly db: LogDatabase) {
     this.s = statements(db);
-    this.text = new TextSearch(db, new TimeIndex(db));
+    this.platform = new PlatformEvents(db);
+    this.text = new TextSearch(db, this.platform, new TimeIndex(db, this.platform));
   }
 
   list(q: InvocationQuery): InvocationPage {
@@ -202,7 +205,7 @@ export class Investigation {
     let last: Row | undefined;
     for (const r of stmt.iterate({ ...params, limit: -1 }) as IterableIterator<Row>) {
       last = r;
-      const lines = this.s.lines.all(r.seq) as { group_id: number; message: string }[];
+      const lines = [...this.s.lines.all(r.seq) as { group_id: number; message: string }[], ...this.platform.ofRequest(r.seq)];
       if (lines.some((l) => (text.groupId === undefined || l.group_id === text.groupId) && text.pattern.test(l.message))) {
         found.push(r);
         if (found.length > q.limit) return page(found, q.limit);

@@ -1,5 +1,6 @@
 // The background sweep: purges the events of deleted groups, and enforces each group's
-// retention (PutRetentionPolicy) on its events, its emptied streams and — for a function's group
+// retention (PutRetentionPolicy) on its events (stored, and the platform lines kept in invocation
+// records: platform-events.ts), its emptied streams and — for a function's group
 // /aws/lambda/<name> — that function's invocation records. It deletes in chunks within a time
 // budget per pass, so a large purge is spread over many short passes.
 import type { LogDatabase } from './schema.js';
@@ -77,6 +78,9 @@ export class RetentionSweep {
         blocks = this.unindex(this.s.expireBlocks.all(g.id, cutoffId, cutoffId, CHUNK) as number[]);
         rows = this.s.expire.all(g.id, cutoffId, CHUNK) as { stream_id: number; n: number }[];
         this.account(g.id, rows);
+        const kept = this.s.expireKept.all({ cutoff: cutoffId, group: g.id, limit: CHUNK }) as { stream_id: number; n: number }[];
+        this.account(g.id, kept);
+        if (kept.length === CHUNK) rows = kept;
         if (performance.now() > deadline) return true;
       } while (rows.length === CHUNK || blocks === CHUNK);
       if (this.s.dropStreams.run(g.id, cutoff).changes > 0) forget = true;
@@ -133,6 +137,11 @@ function statements(db: LogDatabase) {
     expire: db.prepare(`DELETE FROM log_events WHERE id IN
                           (SELECT id FROM log_events INDEXED BY log_events_group WHERE group_id = ? AND id < ? ORDER BY id LIMIT ?)
                         RETURNING stream_id, length(message) AS n`),
+    // A record's kept START/END/REPORT go (the record stays, as its function's retention says);
+    // their size: the REPORT's text, and START's and END's from the request id in it (up to its tab).
+    expireKept: db.prepare(`UPDATE invocations SET start_event = NULL, end_event = NULL, report_event = NULL WHERE id IN
+                              (SELECT id FROM invocations WHERE start_event < @cutoff AND report_event < @cutoff AND group_id = @group LIMIT @limit)
+                            RETURNING stream_id, length(report) + 2 * (instr(report, char(9)) - 19) + 42 + length(version) AS n`),
     streamBytes: db.prepare('UPDATE log_streams SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?'),
     groupBytes: db.prepare('UPDATE log_groups SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?'),
     dropStreams: db.prepare('DELETE FROM log_streams WHERE group_id = ? AND coalesce(last_event, created_at) < ?'),

@@ -15,6 +15,7 @@ import type Database from 'better-sqlite3';
 import type { CompiledPattern } from './filter-pattern.js';
 import type { LogDatabase } from './schema.js';
 import type { TimeIndex } from './time-index.js';
+import { merged, type EventRow, type PlatformEvents } from './platform-events.js';
 
 export interface TextFilter {
   readonly pattern: CompiledPattern;
@@ -57,18 +58,10 @@ export const SKEW_MS = 1000;
 /** A write batch spans at most this many event ids (store.ts writes ≤ 2,000 events per transaction). */
 const MAX_BATCH_IDS = 65_536;
 
-interface EventRow {
-  id: number;
-  ts: number;
-  group_id: number;
-  request: number | null;
-  message: string;
-}
-
 export class TextSearch {
   private readonly s: ReturnType<typeof statements>;
 
-  constructor(db: LogDatabase, private readonly time: TimeIndex) {
+  constructor(db: LogDatabase, private readonly platform: PlatformEvents, private readonly time: TimeIndex) {
     this.s = statements(db);
   }
 
@@ -82,11 +75,12 @@ export class TextSearch {
     const fts = filter.pattern.fts;
     if (after + 1 >= before || walk.live.size === 0) return { found: [] };
     if (fts === undefined) {
-      const rows = filter.groupId === undefined
+      const stored = (filter.groupId === undefined
         ? this.s.eventsDesc.iterate({ after, before })
-        : this.s.groupEventsDesc.iterate({ group: filter.groupId, after, before });
+        : this.s.groupEventsDesc.iterate({ group: filter.groupId, after, before })) as IterableIterator<EventRow>;
+      const kept = this.platform.range({ after, before, group: filter.groupId, newestFirst: true });
       let n = 0;
-      for (const e of rows as IterableIterator<EventRow>) {
+      for (const e of merged(stored, kept, true)) {
         walk.take(e);
         // Event by event, the position is exact: nothing straddles it.
         if ((++n & 63) === 0) {
@@ -122,7 +116,9 @@ export class TextSearch {
   private readBlock(walk: Walk, group: number, first: number, last: number): number | undefined {
     if (first > last) return undefined;
     let firstTs: number | undefined;
-    for (const e of this.s.blockEvents.iterate({ group, first, last }) as IterableIterator<EventRow>) {
+    const stored = this.s.blockEvents.iterate({ group, first, last }) as IterableIterator<EventRow>;
+    const kept = this.platform.range({ after: first - 1, before: last + 1, group, newestFirst: true });
+    for (const e of merged(stored, kept, true)) {
       walk.take(e);
       if (e.id === first) firstTs = e.ts;
     }
@@ -130,7 +126,9 @@ export class TextSearch {
   }
 
   private tsOf(id: number): number {
-    return (this.s.tsAtOrAfter.get(id) as number | undefined) ?? Number.MAX_SAFE_INTEGER;
+    const stored = this.s.atOrAfter.get(id) as { id: number; ts: number } | undefined;
+    const kept = this.platform.firstAtOrAfter(id, stored?.id ?? Number.MAX_SAFE_INTEGER);
+    return (kept ?? stored)?.ts ?? Number.MAX_SAFE_INTEGER;
   }
 }
 
@@ -210,6 +208,6 @@ function statements(db: LogDatabase): Record<string, Database.Statement> {
     // Blocks begun before `id` that reach it: their events from `id` on are later than the walk's position.
     straddling: db.prepare(`SELECT first_id AS first, last_id AS last, group_id FROM log_blocks
                             WHERE first_id < @id AND first_id >= @lowest AND last_id >= @id`),
-    tsAtOrAfter: db.prepare('SELECT ts FROM log_events WHERE id >= ? ORDER BY id LIMIT 1').pluck(),
+    atOrAfter: db.prepare('SELECT id, ts FROM log_events WHERE id >= ? ORDER BY id LIMIT 1'),
   };
 }

@@ -1,11 +1,16 @@
 // Writes batches into the store, one transaction per batch: events, their index blocks (up to
-// BLOCK_EVENTS consecutive events of a group share one FTS row; schema.ts says why), the streams and groups they touch (created on their first event, as CloudWatch shows
-// a stream once something was written to it), and invocation records.
+// BLOCK_EVENTS consecutive events of a group share one FTS row; schema.ts says why), the streams
+// and groups they touch (created on their first event, as CloudWatch shows a stream once something
+// was written to it), and invocation records. An invocation whose START, END and REPORT lines are
+// all in the batch with its record keeps them in the record rather than as rows
+// (platform-events.ts); they still take their event ids, times, index text and bytes.
 import type Database from 'better-sqlite3';
 import type { LogDatabase } from './schema.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from './types.js';
 import type { Batch } from './write-queue.js';
 import { errorKey } from './normalise.js';
+import { endLine, startLine } from './platform-lines.js';
+import { PLATFORM_SPAN, PlatformEvents } from './platform-events.js';
 
 interface StreamRef {
   readonly id: number;
@@ -29,6 +34,20 @@ const BLOCK_CHARS = 64 * 1024;
  */
 const ROWS_PER_INSERT = 8;
 
+/** An invocation's START, END and REPORT going into its record: where they are in the batch, their ids and times. */
+interface Kept {
+  readonly at: number[]; // START, END, REPORT: positions in the batch
+  readonly ids: number[];
+  readonly ts: number[];
+  groupId: number;
+  streamId: number;
+}
+
+const START = 0;
+const END = 1;
+const REPORT = 2;
+const NO_KEPT = new Map<string, Kept>();
+
 interface Block {
   first: number;
   last: number;
@@ -38,6 +57,7 @@ interface Block {
 
 export class Writer {
   private lastTs: number;
+  private nextId: number;
   private readonly streams = new Map<string, StreamRef>();
   private readonly requests = new Map<string, number>();
   private readonly infos = new Map<string, StreamInfo>();
@@ -48,7 +68,10 @@ export class Writer {
 
   constructor(private readonly db: LogDatabase) {
     this.s = statements(db);
-    this.lastTs = (db.prepare('SELECT ts FROM log_events ORDER BY id DESC LIMIT 1').pluck().get() as number | undefined) ?? 0;
+    const last = db.prepare('SELECT id, ts FROM log_events ORDER BY id DESC LIMIT 1').get() as { id: number; ts: number } | undefined;
+    const kept = new PlatformEvents(db).bounds();
+    this.nextId = Math.max(last?.id ?? 0, kept.hi ?? 0) + 1;
+    this.lastTs = Math.max(last?.ts ?? 0, kept.hiTs ?? 0);
     this.tx = db.transaction((batch: Batch, now: number) => this.apply(batch, now));
   }
 
@@ -73,25 +96,34 @@ export class Writer {
     const touched = new Map<number, Touch>();
     const blocks = new Map<number, Block>(); // group id → its open block
     const events = batch.events;
-    const refs: StreamRef[] = [];
-    const stamps: number[] = [];
-    for (let at = 0; at < events.length; at += ROWS_PER_INSERT) {
-      const n = Math.min(ROWS_PER_INSERT, events.length - at);
-      const args: unknown[] = [];
-      for (let k = 0; k < n; k++) {
-        const e = events[at + k]!;
-        const ref = this.stream(e, now);
-        // Time order is id order: a clock stepping back must not put an event before older ones.
-        const ts = e.timestamp > this.lastTs ? e.timestamp : this.lastTs;
-        this.lastTs = ts;
-        refs[k] = ref;
-        stamps[k] = ts;
-        args.push(ref.groupId, ref.id, ts, now, e.requestId === undefined ? null : this.request(e.requestId), e.level ?? null, e.message);
+    const kept = this.keptLines(batch);
+    let args: unknown[] = [];
+    let rows = 0;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const ref = this.stream(e, now);
+      // Time order is id order: a clock stepping back must not put an event before older ones.
+      const ts = e.timestamp > this.lastTs ? e.timestamp : this.lastTs;
+      this.lastTs = ts;
+      const id = this.nextId++;
+      const k = kept.size > 0 && e.level === 'PLATFORM' && e.requestId !== undefined ? kept.get(e.requestId) : undefined;
+      const slot = k ? k.at.indexOf(i) : -1;
+      if (k && slot >= 0) {
+        k.ids[slot] = id;
+        k.ts[slot] = ts;
+        k.groupId = ref.groupId;
+        k.streamId = ref.id;
+      } else {
+        args.push(id, ref.groupId, ref.id, ts, now, e.requestId === undefined ? null : this.request(e.requestId), e.level ?? null, e.message);
+        if (++rows === ROWS_PER_INSERT) {
+          this.insertEvents(rows).run(args);
+          args = [];
+          rows = 0;
+        }
       }
-      // One statement inserts the n rows, with consecutive ids ending at the last one's.
-      const last = Number(this.insertEvents(n).run(args).lastInsertRowid);
-      for (let k = 0; k < n; k++) this.placed(events[at + k]!, refs[k]!, stamps[k]!, last - n + 1 + k, blocks, touched);
+      this.placed(e, ref, ts, id, blocks, touched);
     }
+    if (rows > 0) this.insertEvents(rows).run(args);
     for (const [groupId, block] of blocks) this.index(groupId, block);
     const groupBytes = new Map<number, number>();
     for (const [id, t] of touched) {
@@ -99,7 +131,47 @@ export class Writer {
       groupBytes.set(t.groupId, (groupBytes.get(t.groupId) ?? 0) + t.bytes);
     }
     for (const [id, bytes] of groupBytes) this.s.touchGroup.run(bytes, id);
-    for (const r of batch.records) this.insertRecord(r);
+    for (const r of batch.records) this.insertRecord(r, kept.get(r.requestId), events, now);
+  }
+
+  /**
+   * The invocations of this batch whose START, END and REPORT go into their records: all three
+   * here, once each, in order, within PLATFORM_SPAN ids, in one stream, as platform-lines.ts
+   * prints them, and a request seen for the first time (a retried request's record is updated,
+   * and keeps its first attempt's lines).
+   */
+  private keptLines(batch: Batch): Map<string, Kept> {
+    if (batch.records.length === 0) return NO_KEPT;
+    const records = new Map<string, InvocationRecord>();
+    for (const r of batch.records) records.set(r.requestId, r);
+    const found = new Map<string, Kept>();
+    const spoiled = new Set<string>();
+    const events = batch.events;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.level !== 'PLATFORM' || e.requestId === undefined || !records.has(e.requestId)) continue;
+      const m = e.message;
+      const slot = m.startsWith('START ') ? START : m.startsWith('END ') ? END : m.startsWith('REPORT ') ? REPORT : -1;
+      if (slot < 0) continue;
+      let k = found.get(e.requestId);
+      if (!k) {
+        k = { at: [-1, -1, -1], ids: [0, 0, 0], ts: [0, 0, 0], groupId: 0, streamId: 0 };
+        found.set(e.requestId, k);
+      }
+      if (k.at[slot] !== -1) spoiled.add(e.requestId);
+      k.at[slot] = i;
+    }
+    for (const [requestId, k] of found) {
+      const [s = -1, en = -1, re = -1] = k.at;
+      const rec = records.get(requestId)!;
+      const ok = !spoiled.has(requestId) && s >= 0 && s < en && en < re && re - s <= PLATFORM_SPAN
+        && events[s]!.stream === events[re]!.stream && events[en]!.stream === events[re]!.stream
+        && events[s]!.group === events[re]!.group && events[en]!.group === events[re]!.group
+        && events[s]!.message === startLine(requestId, rec.version) && events[en]!.message === endLine(requestId)
+        && this.newRequest(requestId);
+      if (!ok) found.delete(requestId);
+    }
+    return found;
   }
 
   /** Index-block and stream bookkeeping for an event stored with `id`. */
@@ -126,8 +198,8 @@ export class Writer {
   private insertEvents(n: number): Database.Statement {
     let stmt = this.inserts[n];
     if (!stmt) {
-      const rows = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
-      stmt = this.db.prepare(`INSERT INTO log_events (group_id, stream_id, ts, ingested, request, level, message) VALUES ${rows}`);
+      const rows = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      stmt = this.db.prepare(`INSERT INTO log_events (id, group_id, stream_id, ts, ingested, request, level, message) VALUES ${rows}`);
       this.inserts[n] = stmt;
     }
     return stmt;
@@ -139,12 +211,24 @@ export class Writer {
     this.s.insertBlock.run(block.first, groupId, block.last);
   }
 
-  private insertRecord(r: InvocationRecord): void {
+  private insertRecord(r: InvocationRecord, k: Kept | undefined, events: LogEvent[], now: number): void {
     this.s.insertInvocation.run(
       this.request(r.requestId), r.functionName, r.version, r.envId ?? null, r.stream ?? null, r.startedAt, r.cold ? 1 : 0,
       r.initMs ?? null, r.durationMs, r.billedMs, r.memoryMb, r.maxMemoryUsedMb ?? null, r.outcome,
       r.errorType ?? null, r.errorMessage ?? null, errorKey(r.errorMessage) ?? null,
+      k ? k.groupId : null, k ? k.streamId : null, k ? now : null, k ? k.ids[START] : null, k ? k.ts[START] : null,
+      k ? k.ids[END] : null, k ? k.ts[END] : null, k ? k.ids[REPORT] : null, k ? k.ts[REPORT] : null,
+      k ? events[k.at[REPORT]]!.message : null,
     );
+  }
+
+  /** Whether the request is seen here for the first time (and give it its sequence number). */
+  private newRequest(requestId: string): boolean {
+    if (this.requests.has(requestId)) return false;
+    const inserted = this.s.insertRequest.run(requestId);
+    if (inserted.changes !== 1) return false;
+    bounded(this.requests).set(requestId, Number(inserted.lastInsertRowid));
+    return true;
   }
 
   private request(requestId: string): number {
@@ -207,8 +291,16 @@ function statements(db: LogDatabase) {
     insertStream: p('INSERT INTO log_streams (group_id, name, env_id, function_name, version, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     insertRequest: p('INSERT INTO requests (request_id) VALUES (?) ON CONFLICT (request_id) DO NOTHING'),
     findRequest: p('SELECT id FROM requests WHERE request_id = ?').pluck(),
-    insertInvocation: p(`INSERT OR REPLACE INTO invocations (id, function_name, version, env_id, stream, started_at, cold, init_ms,
-                           duration_ms, billed_ms, memory_mb, max_memory_mb, outcome, error_type, error_message, error_key)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // A retried request (async retries keep the request id): the record is the latest attempt's,
+    // and the lines its first attempt kept in it stay.
+    insertInvocation: p(`INSERT INTO invocations (id, function_name, version, env_id, stream, started_at, cold, init_ms,
+                           duration_ms, billed_ms, memory_mb, max_memory_mb, outcome, error_type, error_message, error_key,
+                           group_id, stream_id, logged_at, start_event, start_ts, end_event, end_ts, report_event, report_ts, report)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         ON CONFLICT (id) DO UPDATE SET function_name = excluded.function_name, version = excluded.version,
+                           env_id = excluded.env_id, stream = excluded.stream, started_at = excluded.started_at, cold = excluded.cold,
+                           init_ms = excluded.init_ms, duration_ms = excluded.duration_ms, billed_ms = excluded.billed_ms,
+                           memory_mb = excluded.memory_mb, max_memory_mb = excluded.max_memory_mb, outcome = excluded.outcome,
+                           error_type = excluded.error_type, error_message = excluded.error_message, error_key = excluded.error_key`),
   };
 }
