@@ -182,11 +182,11 @@ export class ExecutionEnvironment implements RuntimeApiHost {
 
   // ---- what Invocation needs -------------------------------------------------------------------
 
-  /** Write a log line of this environment, tied to the running request (if any). */
-  log(message: string, level: LogLevel | undefined, requestId = this.active?.id): void {
+  /** Write a log line of this environment, tied to the running request (if any); its place in the sink (-1: not kept). */
+  log(message: string, level: LogLevel | undefined, requestId = this.active?.id): number {
     this.active?.tail(message);
-    if (!this.logsOn) return;
-    this.opts.logs.append({
+    if (!this.logsOn) return -1;
+    return this.opts.logs.append({
       timestamp: Date.now(), group: this.fn.config.loggingConfig.logGroup, stream: this.logStream,
       envId: this.id, requestId, level, message,
     });
@@ -295,7 +295,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     const res = this.nextRes!;
     this.nextRes = undefined;
     // START when the runtime gets the event (an invocation that never reaches it has none).
-    this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
+    inv.startLine = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
     this.proc?.resetPeak();
     inv.dispatch(res, this.fn.config.timeout);
   }

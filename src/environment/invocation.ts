@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
 import type { FunctionRecord } from '../registry/types.js';
 import { MAX_RECORDED_PAYLOAD, type LogLevel, type LogSink, type Outcome, type RecordedPayload } from '../logs/types.js';
 import type { RuntimeErrorBody } from './runtime-api/host.js';
-import { billedMs, endLine, reportLine, timeoutLine } from '../logs/platform-lines.js';
+import { billedMs, endLine, reportLine, startLine, timeoutLine } from '../logs/platform-lines.js';
 import { randomHex } from '../random-hex.js';
 
 export interface InvocationInput {
@@ -49,7 +49,7 @@ export interface InvocationHost {
   readonly logStream: string;
   readonly initMs: number | undefined;
   readonly sink: LogSink;
-  log(message: string, level: LogLevel | undefined, requestId?: string): void;
+  log(message: string, level: LogLevel | undefined, requestId?: string): number;
   maxMemoryUsedMb(): number;
   settled(inv: Invocation): void;
   kill(): void;
@@ -62,6 +62,8 @@ export class Invocation {
   readonly done: Promise<InvocationResult>;
   dispatched = false;
   finished = false;
+  /** Where the environment's START line for it went in the log sink (-1: nowhere). */
+  startLine = -1;
   private resolve!: (r: InvocationResult) => void;
   private dispatchedAt = 0;
   private readonly startedAt = Date.now();
@@ -165,9 +167,9 @@ export class Invocation {
   ): void {
     const host = this.host;
     const memoryMb = host.fn.config.memorySize;
-    if (wasInitFailure) host.log(`START RequestId: ${this.id} Version: ${host.fn.version}`, 'PLATFORM', this.id);
-    host.log(endLine(this.id), 'PLATFORM', this.id);
-    host.log(reportLine({
+    if (wasInitFailure) this.startLine = host.log(startLine(this.id, host.fn.version), 'PLATFORM', this.id);
+    const end = host.log(endLine(this.id), 'PLATFORM', this.id);
+    const report = host.log(reportLine({
       requestId: this.id, durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, initMs,
       status: outcome === 'timeout' ? 'timeout' : outcome === 'crash' || wasInitFailure ? 'error' : undefined,
       errorType: error?.errorType,
@@ -178,6 +180,7 @@ export class Invocation {
       durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, outcome,
       errorType: error?.errorType, errorMessage: error?.errorMessage,
       recorded: host.fn.config.recordPayloads ? recordPayload(this.input.payload, payload) : undefined,
+      lines: this.startLine >= 0 && end >= 0 && report >= 0 ? { start: this.startLine, end, report } : undefined,
     });
     if (outcome === 'timeout' || outcome === 'crash' || wasInitFailure) host.kill();
     else host.settled(this);

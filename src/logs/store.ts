@@ -82,10 +82,11 @@ export class LogStore implements LogSink {
     this.writer.streamCreated(info);
   }
 
-  append(event: LogEvent): void {
-    if (this.closed) return;
-    this.queue.push(event);
+  append(event: LogEvent): number {
+    if (this.closed) return -1;
+    const at = this.queue.push(event);
     this.schedule();
+    return at;
   }
 
   invocation(record: InvocationRecord): void {
@@ -105,10 +106,14 @@ export class LogStore implements LogSink {
 
   // ---- writing ------------------------------------------------------------------------------
 
-  /** Write events and records straight away in one transaction (bulk loads, benchmarks). */
+  /**
+   * Write events and records straight away in one transaction (bulk loads, benchmarks); records'
+   * `lines` are places in `events`.
+   */
   writeBatch(events: LogEvent[], records: InvocationRecord[] = []): void {
-    this.writer.write({ events, records });
-    this.written({ events, records });
+    const batch = { events, records, first: 0 };
+    this.writer.write(batch);
+    this.written(batch);
   }
 
   /** Write what is queued now: at least one batch, more while within `ms`. */

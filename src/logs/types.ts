@@ -42,6 +42,15 @@ export interface InvocationRecord {
   readonly errorMessage: string | undefined;
   /** The event and the response, for functions that opted in (LambkinRecordPayloads); the log store ignores it. */
   readonly recorded?: RecordedPayload;
+  /** Where its START, END and REPORT are among the events given to the sink (append's answers). */
+  readonly lines?: PlatformLines;
+}
+
+/** Places of an invocation's platform lines in the sink's sequence of events (LogSink.append). */
+export interface PlatformLines {
+  readonly start: number;
+  readonly end: number;
+  readonly report: number;
 }
 
 /** What one invocation was given and gave back, each cut to MAX_RECORDED_PAYLOAD bytes. */
@@ -56,13 +65,14 @@ export const MAX_RECORDED_PAYLOAD = 64 * 1024;
 
 export interface LogSink {
   streamCreated(info: StreamInfo): void;
-  append(event: LogEvent): void;
+  /** Queue an event; its place in the sequence of events given to this sink, or -1 if it was not kept. */
+  append(event: LogEvent): number;
   invocation(record: InvocationRecord): void;
 }
 
 /** A sink that keeps nothing (logging switched off at server level, or unit use). */
 export const NULL_SINK: LogSink = {
   streamCreated: () => undefined,
-  append: () => undefined,
+  append: () => -1,
   invocation: () => undefined,
 };

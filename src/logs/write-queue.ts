@@ -29,6 +29,8 @@ interface EnvAccount {
 export interface Batch {
   readonly events: LogEvent[];
   readonly records: InvocationRecord[];
+  /** The place of events[0] in the sequence of events pushed (records' `lines` count in it). */
+  readonly first: number;
 }
 
 export class WriteQueue {
@@ -36,6 +38,7 @@ export class WriteQueue {
   private head = 0;
   private records: InvocationRecord[] = [];
   private bytes = 0;
+  private added = 0; // events ever queued: the next one's place in the sequence
   private readonly envs = new Map<string, EnvAccount>();
   /** Bytes dropped since the server started (all environments). */
   droppedBytes = 0;
@@ -46,7 +49,8 @@ export class WriteQueue {
     return this.events.length - this.head + this.records.length;
   }
 
-  push(event: LogEvent): void {
+  /** Queue an event; its place in the sequence, or -1 when it was dropped. */
+  push(event: LogEvent): number {
     const e = event.message.length > MAX_MESSAGE_CHARS ? { ...event, message: event.message.slice(0, MAX_MESSAGE_CHARS) } : event;
     const size = e.message.length + EVENT_OVERHEAD;
     let acct = this.envs.get(e.envId);
@@ -61,10 +65,10 @@ export class WriteQueue {
       acct.dropped += e.message.length;
       acct.last = e;
       this.droppedBytes += e.message.length;
-      return;
+      return -1;
     }
     if (acct.dropped > 0) this.notice(e.envId, acct);
-    this.add(e, size, acct);
+    return this.add(e, size, acct);
   }
 
   record(record: InvocationRecord): void {
@@ -73,6 +77,7 @@ export class WriteQueue {
 
   /** Up to `maxEvents` events / `maxBytes` of messages, oldest first, and every pending record. */
   take(maxEvents: number, maxBytes: number): Batch {
+    const first = this.added - (this.events.length - this.head);
     const events: LogEvent[] = [];
     let bytes = 0;
     while (this.head < this.events.length && events.length < maxEvents && bytes < maxBytes) {
@@ -95,7 +100,7 @@ export class WriteQueue {
     const records = this.records;
     this.records = [];
     this.settleAccounts();
-    return { events, records };
+    return { events, records, first };
   }
 
   /** Environments that dropped and have room again get their notice; idle accounts go away. */
@@ -114,9 +119,10 @@ export class WriteQueue {
     this.add({ ...last, envId, timestamp: Date.now(), level: 'WARN', message }, message.length + EVENT_OVERHEAD, acct);
   }
 
-  private add(e: LogEvent, size: number, acct: EnvAccount): void {
+  private add(e: LogEvent, size: number, acct: EnvAccount): number {
     this.events.push(e);
     this.bytes += size;
     acct.queued += size;
+    return this.added++;
   }
 }

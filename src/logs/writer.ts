@@ -9,7 +9,6 @@ import type { LogDatabase } from './schema.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from './types.js';
 import type { Batch } from './write-queue.js';
 import { errorKey } from './normalise.js';
-import { endLine, startLine } from './platform-lines.js';
 import { PLATFORM_SPAN, PlatformEvents } from './platform-events.js';
 
 interface StreamRef {
@@ -36,7 +35,7 @@ const ROWS_PER_INSERT = 8;
 
 /** An invocation's START, END and REPORT going into its record: where they are in the batch, their ids and times. */
 interface Kept {
-  readonly at: number[]; // START, END, REPORT: positions in the batch
+  readonly at: number[]; // START, END, REPORT: places in the batch
   readonly ids: number[];
   readonly ts: number[];
   groupId: number;
@@ -46,7 +45,6 @@ interface Kept {
 const START = 0;
 const END = 1;
 const REPORT = 2;
-const NO_KEPT = new Map<string, Kept>();
 
 interface Block {
   first: number;
@@ -96,7 +94,7 @@ export class Writer {
     const touched = new Map<number, Touch>();
     const blocks = new Map<number, Block>(); // group id → its open block
     const events = batch.events;
-    const kept = this.keptLines(batch);
+    const { byPlace, byRecord } = this.keptLines(batch);
     let args: unknown[] = [];
     let rows = 0;
     for (let i = 0; i < events.length; i++) {
@@ -106,9 +104,9 @@ export class Writer {
       const ts = e.timestamp > this.lastTs ? e.timestamp : this.lastTs;
       this.lastTs = ts;
       const id = this.nextId++;
-      const k = kept.size > 0 && e.level === 'PLATFORM' && e.requestId !== undefined ? kept.get(e.requestId) : undefined;
-      const slot = k ? k.at.indexOf(i) : -1;
-      if (k && slot >= 0) {
+      const k = byPlace.size > 0 ? byPlace.get(i) : undefined;
+      if (k) {
+        const slot = k.at.indexOf(i);
         k.ids[slot] = id;
         k.ts[slot] = ts;
         k.groupId = ref.groupId;
@@ -131,47 +129,33 @@ export class Writer {
       groupBytes.set(t.groupId, (groupBytes.get(t.groupId) ?? 0) + t.bytes);
     }
     for (const [id, bytes] of groupBytes) this.s.touchGroup.run(bytes, id);
-    for (const r of batch.records) this.insertRecord(r, kept.get(r.requestId), events, now);
+    for (const r of batch.records) this.insertRecord(r, byRecord.get(r), events, now);
   }
 
   /**
-   * The invocations of this batch whose START, END and REPORT go into their records: all three
-   * here, once each, in order, within PLATFORM_SPAN ids, in one stream, as platform-lines.ts
-   * prints them, and a request seen for the first time (a retried request's record is updated,
-   * and keeps its first attempt's lines).
+   * The invocations of this batch whose START, END and REPORT go into their records: the record
+   * says where its lines are (InvocationRecord.lines), and they are all in this batch, in order,
+   * within PLATFORM_SPAN ids, of its request — a request seen for the first time (a retried
+   * request's record is updated, and keeps its first attempt's lines). Indexed by place in the batch.
    */
-  private keptLines(batch: Batch): Map<string, Kept> {
-    if (batch.records.length === 0) return NO_KEPT;
-    const records = new Map<string, InvocationRecord>();
-    for (const r of batch.records) records.set(r.requestId, r);
-    const found = new Map<string, Kept>();
-    const spoiled = new Set<string>();
+  private keptLines(batch: Batch): { byPlace: Map<number, Kept>; byRecord: Map<InvocationRecord, Kept> } {
+    const byPlace = new Map<number, Kept>();
+    const byRecord = new Map<InvocationRecord, Kept>();
     const events = batch.events;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      if (e.level !== 'PLATFORM' || e.requestId === undefined || !records.has(e.requestId)) continue;
-      const m = e.message;
-      const slot = m.startsWith('START ') ? START : m.startsWith('END ') ? END : m.startsWith('REPORT ') ? REPORT : -1;
-      if (slot < 0) continue;
-      let k = found.get(e.requestId);
-      if (!k) {
-        k = { at: [-1, -1, -1], ids: [0, 0, 0], ts: [0, 0, 0], groupId: 0, streamId: 0 };
-        found.set(e.requestId, k);
-      }
-      if (k.at[slot] !== -1) spoiled.add(e.requestId);
-      k.at[slot] = i;
+    for (const r of batch.records) {
+      const l = r.lines;
+      if (l === undefined) continue;
+      const at = [l.start - batch.first, l.end - batch.first, l.report - batch.first];
+      const [s = -1, en = -1, re = -1] = at;
+      if (s < 0 || re >= events.length || s >= en || en >= re || re - s > PLATFORM_SPAN) continue;
+      const id = r.requestId;
+      if (events[s]!.requestId !== id || events[en]!.requestId !== id || events[re]!.requestId !== id) continue;
+      if (!this.newRequest(id)) continue;
+      const k: Kept = { at, ids: [0, 0, 0], ts: [0, 0, 0], groupId: 0, streamId: 0 };
+      for (const p of at) byPlace.set(p, k);
+      byRecord.set(r, k);
     }
-    for (const [requestId, k] of found) {
-      const [s = -1, en = -1, re = -1] = k.at;
-      const rec = records.get(requestId)!;
-      const ok = !spoiled.has(requestId) && s >= 0 && s < en && en < re && re - s <= PLATFORM_SPAN
-        && events[s]!.stream === events[re]!.stream && events[en]!.stream === events[re]!.stream
-        && events[s]!.group === events[re]!.group && events[en]!.group === events[re]!.group
-        && events[s]!.message === startLine(requestId, rec.version) && events[en]!.message === endLine(requestId)
-        && this.newRequest(requestId);
-      if (!ok) found.delete(requestId);
-    }
-    return found;
+    return { byPlace, byRecord };
   }
 
   /** Index-block and stream bookkeeping for an event stored with `id`. */

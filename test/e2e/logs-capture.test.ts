@@ -3,6 +3,8 @@
 // on cold starts only), each runtime's own line formats — and every stored line, formatted or
 // not (plain stdout, stderr, a child process), tied to the request that was running.
 import { DescribeLogGroupsCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, PYTHON, createFunction, invoke, probe, type RuntimeCase } from '../helpers/functions.js';
@@ -117,6 +119,19 @@ describe.each([NODE, PYTHON])('$label', (rt) => {
     expect(groups.logGroups?.map((g) => g.logGroupName)).toEqual([`/aws/lambda/${name}`]);
     const got = await lk.logs.send(new GetLogEventsCommand({ logGroupName: `/aws/lambda/${name}`, logStreamName: stream, startFromHead: true }));
     expect(got.events?.map((e) => e.message)).toEqual([...first.events, ...second.events].map((e) => e.message));
+    // START, END and REPORT of an invocation written in one batch with its record are kept in the
+    // record, not stored as rows (platform-events.ts): whole or not at all (a batch written while
+    // the invocation ran — its timer, or a read — leaves them as rows).
+    const more = [];
+    for (let i = 0; i < 3; i++) more.push((await invokeJson(lk.lambda, name, { tag: `t${i + 3}` })).requestId);
+    await invocationLog(lk, more.at(-1)!);
+    const db = new Database(join(lk.dataDir, 'logs.db'), { readonly: true });
+    const platformRows = db.prepare(`SELECT count(e.id) FROM requests r LEFT JOIN log_events e ON e.request = r.id AND e.level = 'PLATFORM'
+                                     WHERE r.request_id = ?`).pluck();
+    const rows = [cold.requestId, warm.requestId, ...more].map((id) => platformRows.get(id) as number);
+    db.close();
+    expect(rows.every((n) => n === 0 || n === 3), rows.join(' ')).toBe(true);
+    expect(rows, 'kept for at least one invocation').toContain(0);
   });
 
   it('answers X-Amz-Log-Type: Tail with the last 4 KB of the invocation\'s log', async () => {

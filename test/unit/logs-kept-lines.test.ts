@@ -48,6 +48,14 @@ function invocation(requestId: string, env: string, at: number, lines: number, o
   return { events, record };
 }
 
+/** The records, each told where its START, END and REPORT are in `batch` (as the invoke path tells the store). */
+function placed(batch: LogEvent[], invs: { events: LogEvent[]; record: InvocationRecord }[]): InvocationRecord[] {
+  return invs.map(({ events, record }) => {
+    const [start, end, report] = [events[0]!, events[events.length - 2]!, events[events.length - 1]!].map((e) => batch.indexOf(e));
+    return { ...record, lines: { start: start!, end: end!, report: report! } };
+  });
+}
+
 /** Interleave invocations' events the way concurrent environments do: round robin. */
 function interleave(lists: LogEvent[][]): LogEvent[] {
   const out: LogEvent[] = [];
@@ -65,8 +73,8 @@ function filled() {
   const second = [6, 7, 8, 9, 10, 11].map((n) => invocation(rid(n), `e${n % 3}`, T0 + 100 + n * 10, n % 4));
   const batch1 = interleave([...first.map((i) => i.events), late.events.slice(0, 2)]);
   const batch2 = interleave([late.events.slice(2), ...second.map((i) => i.events)]);
-  store.writeBatch(batch1, first.map((i) => i.record));
-  store.writeBatch(batch2, [late.record, ...second.map((i) => i.record)]);
+  store.writeBatch(batch1, placed(batch1, first));
+  store.writeBatch(batch2, placed(batch2, [late, ...second]));
   const all = [...batch1, ...batch2];
   // Time order is event order (the writer clamps times so): what every reader must give back.
   let last = 0;
@@ -75,6 +83,23 @@ function filled() {
 }
 
 describe('platform lines kept in invocation records', () => {
+  it('are kept when an invocation goes through the queue whole: one row for a function that prints a line', () => {
+    const { store, dir } = open();
+    const invs = [1, 2, 3].map((n) => invocation(rid(n), `e${n}`, T0 + n, 1));
+    const all = interleave(invs.map((i) => i.events));
+    const places = new Map(all.map((e) => [e, store.append(e)]));
+    for (const { events, record } of invs) {
+      const [start, end, report] = [events[0]!, events[2]!, events[3]!].map((e) => places.get(e)!);
+      store.invocation({ ...record, lines: { start: start!, end: end!, report: report! } });
+    }
+    store.sync();
+    const db = new Database(join(dir, 'logs.db'), { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM log_events').pluck().get()).toBe(3);
+    db.close();
+    const read = store.events.scan({ groupId: store.groups.get(GROUP)!.id, limit: 100 }).events;
+    expect(read.map((e) => e.message)).toEqual(all.map((e) => e.message));
+  });
+
   it('are stored as fewer rows, and read back as every event in order, whole or page by page', () => {
     const { store, dir, all, expected, groupId } = filled();
     const db = new Database(join(dir, 'logs.db'), { readonly: true });
@@ -145,8 +170,8 @@ describe('platform lines kept in invocation records', () => {
     const { store } = open();
     const first = invocation(rid(1), 'e0', T0, 1, 'error');
     const retry = invocation(rid(1), 'e1', T0 + 1000, 1);
-    store.writeBatch(first.events, [first.record]);
-    store.writeBatch(retry.events, [retry.record]);
+    store.writeBatch(first.events, placed(first.events, [first]));
+    store.writeBatch(retry.events, placed(retry.events, [retry]));
     expect(store.events.byRequest(rid(1))!.map((e) => e.message)).toEqual([...first.events, ...retry.events].map((e) => e.message));
     expect(store.investigation.get(rid(1))?.outcome).toBe('success');
   });
@@ -155,8 +180,8 @@ describe('platform lines kept in invocation records', () => {
     const { store } = open({ sweepIntervalMs: 20 });
     const old = invocation(rid(1), 'e0', Date.now() - 3 * 86_400_000, 1);
     const recent = invocation(rid(2), 'e1', Date.now() - 1000, 1);
-    store.writeBatch(old.events, [old.record]);
-    store.writeBatch(recent.events, [recent.record]);
+    store.writeBatch(old.events, placed(old.events, [old]));
+    store.writeBatch(recent.events, placed(recent.events, [recent]));
     const bytes = (events: LogEvent[]) => events.reduce((n, e) => n + e.message.length, 0);
     expect(store.groups.get(GROUP)!.storedBytes).toBe(bytes(old.events) + bytes(recent.events));
     store.groups.setRetention(GROUP, 1);
