@@ -15,6 +15,17 @@ interface Waiter {
 
 const ALPHA = 0.1;
 const ewma = (avg: number | undefined, x: number) => (avg === undefined ? x : avg + ALPHA * (x - avg));
+/**
+ * A warm sample counts for at most this many times the average. A pause of the server's event
+ * loop (a log batch being written, a GC, a burst of cold starts) stretches every invocation in
+ * flight at once, and a few stretched samples took the average past the point where a new
+ * environment looks quicker: measured (bench:logs, throughput part, hello at 32 in flight, two
+ * runs each), unclamped, the hand-off chose to start an environment 9 and 14 times, with warm
+ * averages of 4 to 100 ms for a function that runs in ~1 ms; clamped, never. A function that really
+ * got slower still moves the average up by 10 % per invocation; with a spread of durations it
+ * settles where the clamped samples average out, at the mean when they stay under twice it.
+ */
+const WARM_CLAMP = 2;
 
 export class Handoff {
   private warmMs: number | undefined;
@@ -24,7 +35,7 @@ export class Handoff {
   /** Wall time of one invocation on an environment (cold ones also teach the cold-start estimate). */
   note(ms: number, cold: boolean): void {
     if (cold) this.coldMs = ewma(this.coldMs, ms);
-    else this.warmMs = ewma(this.warmMs, ms);
+    else this.warmMs = ewma(this.warmMs, this.warmMs === undefined ? ms : Math.min(ms, WARM_CLAMP * this.warmMs));
   }
 
   /** Whether waiting for one of `busy` running environments is expected to beat a cold start. */

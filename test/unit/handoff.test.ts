@@ -1,0 +1,32 @@
+// The scheduler's hand-off estimate (src/scheduler/handoff.ts): a pause of the server that
+// stretches the few invocations in flight must not make a fast function scale out, and a
+// function that really got slower must.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Handoff } from '../../src/scheduler/handoff.js';
+
+let h: Handoff;
+afterEach(() => h.flush());
+
+/** A version that ran warm in 1 ms for a while, with cold starts of 160 ms, and 28 invokes waiting on 4 busy environments. */
+function steady(): Handoff {
+  h = new Handoff();
+  h.note(160, true);
+  for (let i = 0; i < 50; i++) h.note(1, false);
+  for (let i = 0; i < 28; i++) void h.wait('rev');
+  return h;
+}
+
+describe('hand-off estimate', () => {
+  it('keeps waiting through a pause that stretched the invocations in flight', () => {
+    const h = steady();
+    expect(h.worthWaiting(4)).toBe(true);
+    for (let i = 0; i < 4; i++) h.note(30, false); // one 30 ms pause, four invocations running
+    expect(h.worthWaiting(4)).toBe(true);
+  });
+
+  it('scales out once invocations really take longer', () => {
+    const h = steady();
+    for (let i = 0; i < 100; i++) h.note(30, false);
+    expect(h.worthWaiting(4)).toBe(false);
+  });
+});
