@@ -56,10 +56,10 @@ interface Block {
 export class Writer {
   private lastTs: number;
   private nextId: number;
-  private readonly streams = new Map<string, StreamRef>();
+  /** group → stream name → its rows' ids: keyed by the events' own strings, whose hashes V8 keeps. */
+  private readonly streams = new Map<string, Map<string, StreamRef>>();
   private readonly requests = new Map<string, number>();
   private readonly infos = new Map<string, StreamInfo>();
-  private lastStream: { group: string; stream: string; ref: StreamRef } | undefined;
   private readonly s: ReturnType<typeof statements>;
   private readonly inserts: Database.Statement[] = [];
   private readonly tx: (batch: Batch, now: number) => void;
@@ -86,7 +86,6 @@ export class Writer {
   /** Rows were deleted behind the caches' back (DeleteLogGroup, retention). */
   forget(): void {
     this.streams.clear();
-    this.lastStream = undefined;
     this.requests.clear();
   }
 
@@ -225,15 +224,10 @@ export class Writer {
   }
 
   private stream(e: LogEvent, now: number): StreamRef {
-    // Consecutive events mostly come from the same environment: skip the lookup then.
-    const last = this.lastStream;
-    if (last && last.stream === e.stream && last.group === e.group) return last.ref;
+    let inGroup = this.streams.get(e.group);
+    const known = inGroup?.get(e.stream);
+    if (known) return known;
     const k = key(e.group, e.stream);
-    let ref = this.streams.get(k);
-    if (ref) {
-      this.lastStream = { group: e.group, stream: e.stream, ref };
-      return ref;
-    }
     let groupId = this.s.findGroup.get(e.group) as number | undefined;
     if (groupId === undefined) groupId = Number(this.s.insertGroup.run(e.group, now).lastInsertRowid);
     let streamId = this.s.findStream.get(groupId, e.stream) as number | undefined;
@@ -244,9 +238,12 @@ export class Writer {
       const version = info?.version ?? /\[([^\]]+)\]/.exec(e.stream)?.[1] ?? null;
       streamId = Number(this.s.insertStream.run(groupId, e.stream, info?.envId ?? e.envId, fn, version, info?.createdAt ?? e.timestamp).lastInsertRowid);
     }
-    ref = { id: streamId, groupId };
-    bounded(this.streams).set(k, ref);
-    this.lastStream = { group: e.group, stream: e.stream, ref };
+    const ref = { id: streamId, groupId };
+    if (!inGroup) {
+      inGroup = new Map();
+      bounded(this.streams).set(e.group, inGroup);
+    }
+    bounded(inGroup).set(e.stream, ref);
     return ref;
   }
 }
