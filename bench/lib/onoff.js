@@ -47,6 +47,11 @@ export async function alternatingPasses({ lambda, names, decoy, inFlight, second
 }
 
 /** The median (of an even count: the mean of the middle two). */
+function sd(xs) {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+}
+
 function med(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -69,5 +74,6 @@ export function compareOnOff(on, off) {
     // Each round's on and off passes ran back to back, under about the same outside load.
     cpuExtra: med(on.map((r, i) => r.cpu - off[i].cpu)),
     pairedRatio: med(on.map((r, i) => r.rate / off[i].rate - 1)),
+    pairedSd: sd(on.map((r, i) => r.rate / off[i].rate - 1)),
   };
 }
