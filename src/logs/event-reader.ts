@@ -111,7 +111,12 @@ export class EventReader {
   streamPage(q: StreamPageQuery): StoredEvent[] {
     const stmt = q.newestFirst ? this.s.streamDesc : this.s.streamAsc;
     const stored = stmt.iterate(q.streamId, q.afterId, q.beforeId, q.limit) as IterableIterator<Row>;
-    const kept = this.platform.range({ after: q.afterId, before: q.beforeId, streams: [q.streamId], newestFirst: q.newestFirst });
+    // Its kept lines through its group's index, within the ids the stream spans (null: not known).
+    const span = this.s.streamSpan.get(q.streamId) as { group_id: number; first_id: number | null; last_id: number | null } | undefined;
+    const kept = this.platform.range({
+      after: Math.max(q.afterId, (span?.first_id ?? 0) - 1), before: Math.min(q.beforeId, (span?.last_id ?? NO_UPPER_BOUND - 1) + 1),
+      group: span?.group_id, streams: [q.streamId], newestFirst: q.newestFirst,
+    });
     const events: StoredEvent[] = [];
     let chars = 0;
     for (const row of merged(stored, kept, q.newestFirst)) {
@@ -230,6 +235,7 @@ class Page {
 function statements(db: LogDatabase) {
   return {
     stream: db.prepare('SELECT name, env_id FROM log_streams WHERE id = ?'),
+    streamSpan: db.prepare('SELECT group_id, first_id, last_id FROM log_streams WHERE id = ?'),
     maxId: db.prepare('SELECT max(id) FROM log_events').pluck(),
     blockAt: db.prepare('SELECT max(first_id) FROM log_blocks WHERE group_id = ? AND first_id <= ?').pluck(),
     // CROSS JOIN keeps the FTS index as the outer loop: it yields blocks in rowid order, from the cursor on.

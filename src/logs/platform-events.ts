@@ -120,7 +120,9 @@ export class PlatformEvents {
     const where = ['i.start_event > @lo', 'i.start_event < @before', 'i.report_event > @after'];
     if (group) where.push('i.group_id = @group');
     if (streams) where.push('i.stream_id IN (SELECT value FROM json_each(@streams))');
-    stmt = this.db.prepare(`SELECT ${COLUMNS} FROM invocations i INDEXED BY invocations_events JOIN requests r ON r.id = i.id
+    // A group's own index when reading one group (the others' lines are not walked), else all by id.
+    const index = group ? 'invocations_group_events' : 'invocations_events';
+    stmt = this.db.prepare(`SELECT ${COLUMNS} FROM invocations i INDEXED BY ${index} JOIN requests r ON r.id = i.id
                             WHERE ${where.join(' AND ')} ORDER BY i.start_event ${desc ? 'DESC' : ''}`);
     this.ranges.set(k, stmt);
     return stmt;

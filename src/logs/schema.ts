@@ -114,6 +114,11 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE invocations ADD COLUMN report_ts INTEGER;
    ALTER TABLE invocations ADD COLUMN report TEXT;
    CREATE INDEX invocations_events ON invocations (start_event) WHERE start_event IS NOT NULL;`,
+  // Reads of one group, or one stream, find its kept lines without walking every other group's:
+  // a group's own index of them, and each stream's first and last event ids as bounds.
+  `CREATE INDEX invocations_group_events ON invocations (group_id, start_event) WHERE start_event IS NOT NULL;
+   ALTER TABLE log_streams ADD COLUMN first_id INTEGER;
+   ALTER TABLE log_streams ADD COLUMN last_id INTEGER;`,
 ];
 
 export type LogDatabase = Database.Database;

@@ -20,6 +20,8 @@ interface Touch {
   groupId: number;
   first: number;
   last: number;
+  firstId: number;
+  lastId: number;
   bytes: number;
 }
 
@@ -124,7 +126,7 @@ export class Writer {
     for (const [groupId, block] of blocks) this.index(groupId, block);
     const groupBytes = new Map<number, number>();
     for (const [id, t] of touched) {
-      this.s.touchStream.run(t.first, t.last, now, t.bytes, id);
+      this.s.touchStream.run(t.first, t.last, now, t.bytes, t.firstId, t.lastId, id);
       groupBytes.set(t.groupId, (groupBytes.get(t.groupId) ?? 0) + t.bytes);
     }
     for (const [id, bytes] of groupBytes) this.s.touchGroup.run(bytes, id);
@@ -171,9 +173,10 @@ export class Writer {
     const t = touched.get(ref.id);
     if (t) {
       t.last = ts;
+      t.lastId = id;
       t.bytes += e.message.length;
     } else {
-      touched.set(ref.id, { groupId: ref.groupId, first: ts, last: ts, bytes: e.message.length });
+      touched.set(ref.id, { groupId: ref.groupId, first: ts, last: ts, firstId: id, lastId: id, bytes: e.message.length });
     }
   }
 
@@ -264,7 +267,7 @@ function statements(db: LogDatabase) {
     indexBlock: p('INSERT INTO log_fts (rowid, messages) VALUES (?, ?)'),
     insertBlock: p('INSERT INTO log_blocks (first_id, group_id, last_id) VALUES (?, ?, ?)'),
     touchStream: p(`UPDATE log_streams SET first_event = coalesce(first_event, ?), last_event = ?, last_ingestion = ?,
-                      stored_bytes = stored_bytes + ? WHERE id = ?`),
+                      stored_bytes = stored_bytes + ?, first_id = coalesce(first_id, ?), last_id = ? WHERE id = ?`),
     touchGroup: p('UPDATE log_groups SET stored_bytes = stored_bytes + ? WHERE id = ?'),
     findGroup: p('SELECT id FROM log_groups WHERE name = ?').pluck(),
     insertGroup: p('INSERT INTO log_groups (name, created_at) VALUES (?, ?)'),
