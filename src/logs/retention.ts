@@ -72,17 +72,16 @@ export class RetentionSweep {
     for (const g of this.s.retained.all() as { id: number; name: string; retention_days: number }[]) {
       const cutoff = now - g.retention_days * DAY_MS;
       const cutoffId = this.time.firstIdAtOrAfter(cutoff);
-      let rows: { stream_id: number; n: number }[];
-      let blocks: number;
+      let more: boolean;
       do {
-        blocks = this.unindex(this.s.expireBlocks.all(g.id, cutoffId, cutoffId, CHUNK) as number[]);
-        rows = this.s.expire.all(g.id, cutoffId, CHUNK) as { stream_id: number; n: number }[];
-        this.account(g.id, rows);
+        const blocks = this.unindex(this.s.expireBlocks.all(g.id, cutoffId, cutoffId, CHUNK) as number[]);
+        const rows = this.s.expire.all(g.id, cutoffId, CHUNK) as { stream_id: number; n: number }[];
         const kept = this.s.expireKept.all({ cutoff: cutoffId, group: g.id, limit: CHUNK }) as { stream_id: number; n: number }[];
+        this.account(g.id, rows);
         this.account(g.id, kept);
-        if (kept.length === CHUNK) rows = kept;
+        more = blocks === CHUNK || rows.length === CHUNK || kept.length === CHUNK;
         if (performance.now() > deadline) return true;
-      } while (rows.length === CHUNK || blocks === CHUNK);
+      } while (more);
       if (this.s.dropStreams.run(g.id, cutoff).changes > 0) forget = true;
       if (g.name.startsWith('/aws/lambda/')) {
         let ids: number[];
