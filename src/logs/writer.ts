@@ -208,22 +208,22 @@ export class Writer {
     );
   }
 
-  /** Whether the request is seen here for the first time (and give it its sequence number). */
+  /** Whether the request is seen here for the first time (it gets its sequence number now). */
   private newRequest(requestId: string): boolean {
-    if (this.requests.has(requestId)) return false;
-    const inserted = this.s.insertRequest.run(requestId);
-    if (inserted.changes !== 1) return false;
-    bounded(this.requests).set(requestId, Number(inserted.lastInsertRowid));
-    return true;
+    return !this.requests.has(requestId) && this.addRequest(requestId).added;
   }
 
+  /** The request's sequence number (requests.id), given on first sight. */
   private request(requestId: string): number {
-    let id = this.requests.get(requestId);
-    if (id !== undefined) return id;
+    return this.requests.get(requestId) ?? this.addRequest(requestId).id;
+  }
+
+  private addRequest(requestId: string): { id: number; added: boolean } {
     const inserted = this.s.insertRequest.run(requestId);
-    id = inserted.changes === 1 ? Number(inserted.lastInsertRowid) : (this.s.findRequest.get(requestId) as number);
+    const added = inserted.changes === 1;
+    const id = added ? Number(inserted.lastInsertRowid) : (this.s.findRequest.get(requestId) as number);
     bounded(this.requests).set(requestId, id);
-    return id;
+    return { id, added };
   }
 
   private stream(e: LogEvent, now: number): StreamRef {
