@@ -130,7 +130,7 @@ export class PlatformEvents {
 }
 
 /** Two id-ordered event sequences as one (both ascending, or both newest first). */
-export function* merged(a: Iterator<EventRow>, b: Iterator<EventRow>, newestFirst = false): Generator<EventRow, void, undefined> {
+export function* merged<T extends { readonly id: number }>(a: Iterator<T>, b: Iterator<T>, newestFirst = false): Generator<T, void, undefined> {
   try {
     let x = a.next();
     let y = b.next();

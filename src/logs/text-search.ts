@@ -17,6 +17,9 @@ import type { LogDatabase } from './schema.js';
 import type { TimeIndex } from './time-index.js';
 import { merged, type EventRow, type PlatformEvents } from './platform-events.js';
 
+/** What the walk reads of an event (its statements select no more). */
+type WalkRow = Pick<EventRow, 'id' | 'ts' | 'group_id' | 'request' | 'message'>;
+
 export interface TextFilter {
   readonly pattern: CompiledPattern;
   /** Only this log group's events (the function's group); else every group's. */
@@ -77,7 +80,7 @@ export class TextSearch {
     if (fts === undefined) {
       const stored = (filter.groupId === undefined
         ? this.s.eventsDesc.iterate({ after, before })
-        : this.s.groupEventsDesc.iterate({ group: filter.groupId, after, before })) as IterableIterator<EventRow>;
+        : this.s.groupEventsDesc.iterate({ group: filter.groupId, after, before })) as IterableIterator<WalkRow>;
       const kept = this.platform.range({ after, before, group: filter.groupId, newestFirst: true });
       let n = 0;
       for (const e of merged(stored, kept, true)) {
@@ -116,7 +119,7 @@ export class TextSearch {
   private readBlock(walk: Walk, group: number, first: number, last: number): number | undefined {
     if (first > last) return undefined;
     let firstTs: number | undefined;
-    const stored = this.s.blockEvents.iterate({ group, first, last }) as IterableIterator<EventRow>;
+    const stored = this.s.blockEvents.iterate({ group, first, last }) as IterableIterator<WalkRow>;
     const kept = this.platform.range({ after: first - 1, before: last + 1, group, newestFirst: true });
     for (const e of merged(stored, kept, true)) {
       walk.take(e);
@@ -142,7 +145,7 @@ class Walk {
 
   constructor(private readonly filter: TextFilter, private readonly q: WalkQuery, readonly live: ReadonlySet<number>) {}
 
-  take(e: EventRow): void {
+  take(e: WalkRow): void {
     if (e.request === null || this.met.has(e.request) || !this.live.has(e.group_id)) return;
     if (!this.filter.pattern.test(e.message)) return;
     this.met.add(e.request);
