@@ -295,7 +295,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     const res = this.nextRes!;
     this.nextRes = undefined;
     // START when the runtime gets the event (an invocation that never reaches it has none).
-    inv.startLine = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
+    inv.startPlace = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
     this.proc?.resetPeak();
     inv.dispatch(res, this.fn.config.timeout);
   }

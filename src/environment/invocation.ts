@@ -63,7 +63,7 @@ export class Invocation {
   dispatched = false;
   finished = false;
   /** Where the environment's START line for it went in the log sink (-1: nowhere). */
-  startLine = -1;
+  startPlace = -1;
   private resolve!: (r: InvocationResult) => void;
   private dispatchedAt = 0;
   private readonly startedAt = Date.now();
@@ -167,7 +167,7 @@ export class Invocation {
   ): void {
     const host = this.host;
     const memoryMb = host.fn.config.memorySize;
-    if (wasInitFailure) this.startLine = host.log(startLine(this.id, host.fn.version), 'PLATFORM', this.id);
+    if (wasInitFailure) this.startPlace = host.log(startLine(this.id, host.fn.version), 'PLATFORM', this.id);
     const end = host.log(endLine(this.id), 'PLATFORM', this.id);
     const report = host.log(reportLine({
       requestId: this.id, durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, initMs,
@@ -180,7 +180,7 @@ export class Invocation {
       durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, outcome,
       errorType: error?.errorType, errorMessage: error?.errorMessage,
       recorded: host.fn.config.recordPayloads ? recordPayload(this.input.payload, payload) : undefined,
-      lines: this.startLine >= 0 && end >= 0 && report >= 0 ? { start: this.startLine, end, report } : undefined,
+      lines: this.startPlace >= 0 && end >= 0 && report >= 0 ? { start: this.startPlace, end, report } : undefined,
     });
     if (outcome === 'timeout' || outcome === 'crash' || wasInitFailure) host.kill();
     else host.settled(this);
