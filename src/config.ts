@@ -22,6 +22,10 @@ export interface ServerConfig {
   readonly asyncConcurrency?: number;
   /** Length of one second of MaximumEventAgeInSeconds (ms, default 1000); only tests change it. */
   readonly asyncSecondMs?: number;
+  /** Dead letters kept per function; past it the oldest go (default 10,000). */
+  readonly deadLetterLimit?: number;
+  /** Bytes of code (zips of $LATEST and every version) all functions together may store (75 GB). */
+  readonly codeStorageLimit?: number;
 }
 
 /** Flags as commander gives them (strings), before defaults. */
@@ -37,9 +41,14 @@ export interface ServerFlags {
   readonly logSweepInterval?: string;
   readonly asyncRetryDelays?: string;
   readonly asyncConcurrency?: string;
+  readonly deadLetterLimit?: string;
+  readonly codeStorageLimit?: string;
 }
 
 export class ConfigError extends Error {}
+
+/** Lambda's default quota of code storage per account and region: 75 GB. */
+export const DEFAULT_CODE_STORAGE_LIMIT = 75 * 1024 ** 3;
 
 /** One environment per 128 MB of the machine's memory, at most 1000 (Lambda's default quota). */
 export function defaultMaxConcurrency(): number {
@@ -61,6 +70,8 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     asyncRetryDelaysMs: delays(pick(flags.asyncRetryDelays, 'ASYNC_RETRY_DELAYS_MS'), '--async-retry-delays / LAMBKIN_ASYNC_RETRY_DELAYS_MS'),
     asyncConcurrency: int(pick(flags.asyncConcurrency, 'ASYNC_CONCURRENCY'), 8, 1, 10_000, '--async-concurrency / LAMBKIN_ASYNC_CONCURRENCY'),
     asyncSecondMs: int(env.LAMBKIN_ASYNC_SECOND_MS, 1000, 1, 1000, 'LAMBKIN_ASYNC_SECOND_MS'),
+    deadLetterLimit: int(pick(flags.deadLetterLimit, 'DEAD_LETTER_LIMIT'), 10_000, 1, 10_000_000, '--dead-letter-limit / LAMBKIN_DEAD_LETTER_LIMIT'),
+    codeStorageLimit: bytes(pick(flags.codeStorageLimit, 'CODE_STORAGE_LIMIT'), DEFAULT_CODE_STORAGE_LIMIT, '--code-storage-limit / LAMBKIN_CODE_STORAGE_LIMIT'),
   });
 }
 
@@ -72,6 +83,17 @@ function delays(raw: string | undefined, what: string): readonly number[] {
     throw new ConfigError(`${what} must be one or two delays in milliseconds (0 to 3600000), comma-separated, e.g. 60000,120000; not '${raw}'`);
   }
   return Object.freeze(parts.map(Number));
+}
+
+/** `80530636800`, `75G`, `512M`, `64K` (binary units, as Lambda's quotas are) → bytes. */
+function bytes(raw: string | undefined, fallback: number, what: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^(\d+)([KMGT]?)$/i.exec(raw.trim());
+  const n = m ? Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new ConfigError(`${what} must be a size in bytes, or with a K, M, G or T suffix (binary units), e.g. 75G; not '${raw}'`);
+  }
+  return n;
 }
 
 function oneOf<T extends string>(raw: string | undefined, allowed: readonly T[], what: string): T | undefined {

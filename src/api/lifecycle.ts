@@ -38,7 +38,7 @@ export function startLifecycle(opts: {
   log: (line: string) => void;
 }): Lifecycle {
   const { config, registry, scheduler, log } = opts;
-  const queue = AsyncQueue.open(join(config.dataDir, 'async.db'));
+  const queue = AsyncQueue.open(join(config.dataDir, 'async.db'), { deadLetterLimit: config.deadLetterLimit });
   const asyncInvoker = new AsyncInvoker(queue, scheduler, registry, {
     retryDelaysMs: config.asyncRetryDelaysMs ?? [60_000, 120_000],
     perFunction: config.asyncConcurrency ?? 8,

@@ -20,6 +20,8 @@ export function registerServe(program: Command): void {
     .option('--log-sweep-interval <seconds>', 'how often log retention is enforced, 1-86400 (env LAMBKIN_LOG_SWEEP_INTERVAL)')
     .option('--async-retry-delays <ms,ms>', 'delays before the 1st and 2nd retry of a failed Event invocation (env LAMBKIN_ASYNC_RETRY_DELAYS_MS; default 60000,120000)')
     .option('--async-concurrency <n>', 'Event invocations of one function running at once (env LAMBKIN_ASYNC_CONCURRENCY; default 8)')
+    .option('--dead-letter-limit <n>', 'dead letters kept per function; past it the oldest go (env LAMBKIN_DEAD_LETTER_LIMIT; default 10000)')
+    .option('--code-storage-limit <size>', 'total size of stored code zips, every version counted, e.g. 75G (env LAMBKIN_CODE_STORAGE_LIMIT; default 75G, as Lambda)')
     .option('--deploy-examples', 'deploy the functions under examples/ once listening (npm start does)')
     .action(async (flags: ServerFlags & { deployExamples?: boolean }) => {
       // Imported here so that other commands don't pay for loading the server, and both at run

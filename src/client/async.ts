@@ -5,7 +5,20 @@ import type { Transport } from './transport.js';
 export interface QueueDepthView {
   readonly queued: number;
   readonly running: number;
-  readonly functions: readonly { readonly name: string; readonly queued: number; readonly running: number; readonly deadLetters: number }[];
+  readonly functions: readonly {
+    readonly name: string;
+    readonly queued: number;
+    readonly running: number;
+    readonly deadLetters: number;
+    /** Dead letters removed, oldest first, to keep the list within the server's cap. */
+    readonly deadLettersDropped?: number;
+  }[];
+}
+
+export interface DeadLetterPageView {
+  readonly deadLetters: readonly DeadLetterView[];
+  /** Give it as `marker` for the next page; absent on the last one. */
+  readonly nextMarker?: string;
 }
 
 export interface DeadLetterView {
@@ -31,9 +44,11 @@ export class AsyncQueueClient {
     return this.http.json('GET', `${BASE}/async-queue`, undefined, { function: functionName });
   }
 
-  async deadLetters(functionName: string): Promise<readonly DeadLetterView[]> {
-    const out = await this.http.json<{ deadLetters: DeadLetterView[] }>('GET', `${BASE}/functions/${encodeURIComponent(functionName)}/dead-letters`);
-    return out.deadLetters;
+  /** One page of the function's dead letters, oldest first. */
+  deadLetters(functionName: string, page: { maxItems?: number; marker?: string } = {}): Promise<DeadLetterPageView> {
+    return this.http.json('GET', `${BASE}/functions/${encodeURIComponent(functionName)}/dead-letters`, undefined, {
+      maxItems: page.maxItems === undefined ? undefined : String(page.maxItems), marker: page.marker,
+    });
   }
 
   /** Put the function's dead letters back in the queue; resolves with how many were. */

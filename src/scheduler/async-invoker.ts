@@ -4,14 +4,19 @@
 // throttled event waits and tries again without using up a retry; an event older than
 // MaximumEventAgeInSeconds is given up. A finished event goes to its destination (destinations.ts);
 // a failed one without an on-failure destination is kept in the function's dead-letter list.
+// No promise is left floating: every path ends in a catch that logs, and an event whose finishing
+// fails (its destination record cannot be built or stored) is kept as a dead letter saying why,
+// never run again for it.
 import { newRequestId } from '../request-id.js';
 import { functionArn } from '../registry/arn.js';
 import type { Registry } from '../registry/registry.js';
 import type { FunctionRecord } from '../registry/types.js';
 import type { InvocationResult } from '../environment/invocation.js';
-import { AsyncQueue, type DeadLetter, type NewEvent, type QueuedEvent } from './async-queue.js';
+import { MAX_MESSAGE_CHARS } from '../logs/index.js';
+import { AsyncQueue, type DeadLetterOutcome, type DeadLetterPage, type NewEvent, type QueuedEvent } from './async-queue.js';
 import { destinationRecord, parseDestination, type Condition, type EventInvokeConfig } from './destinations.js';
 import { Scheduler, Throttled } from './scheduler.js';
+import { WaitingEvents } from './waiting-events.js';
 
 export interface AsyncOptions {
   /** Delay before retry 1, 2, … (ms); the last repeats. Lambda: 60 s, 120 s. */
@@ -25,7 +30,16 @@ export interface AsyncOptions {
 export interface QueueDepth {
   readonly queued: number;
   readonly running: number;
-  readonly functions: readonly { name: string; queued: number; running: number; deadLetters: number }[];
+  readonly functions: readonly FunctionDepth[];
+}
+
+export interface FunctionDepth {
+  readonly name: string;
+  queued: number;
+  running: number;
+  deadLetters: number;
+  /** Dead letters removed (oldest first) to keep the list within its cap, since the list began. */
+  deadLettersDropped: number;
 }
 
 const DEFAULT_RETRIES = 2;
@@ -35,11 +49,12 @@ const MAX_THROTTLE_WAIT_MS = 30_000;
 const BLOCKED_RECHECK_MS = 1_000;
 
 export class AsyncInvoker {
-  /** Events waiting, ordered by nextAt (then seq). */
-  private readonly waiting: QueuedEvent[] = [];
+  private readonly waiting = new WaitingEvents();
   private readonly running = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private recheck: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly droppedLoggedAt = new Map<string, number>();
 
   constructor(
     private readonly queue: AsyncQueue,
@@ -49,7 +64,7 @@ export class AsyncInvoker {
     private readonly log: (line: string) => void,
   ) {
     // What a previous run left (queued, retrying, or running when it stopped) runs again.
-    for (const event of queue.pending()) this.wait(event);
+    for (const event of queue.pending()) this.waiting.add(event);
     setImmediate(() => this.pump());
   }
 
@@ -61,21 +76,23 @@ export class AsyncInvoker {
   }
 
   depth(): QueueDepth {
-    const byName = new Map<string, { name: string; queued: number; running: number; deadLetters: number }>();
+    const byName = new Map<string, FunctionDepth>();
     const entry = (name: string) => {
       let e = byName.get(name);
-      if (!e) byName.set(name, (e = { name, queued: 0, running: 0, deadLetters: 0 }));
+      if (!e) byName.set(name, (e = { name, queued: 0, running: 0, deadLetters: 0, deadLettersDropped: 0 }));
       return e;
     };
-    for (const e of this.waiting) entry(e.functionName).queued++;
+    for (const [name, n] of this.waiting.counts()) entry(name).queued = n;
     for (const [name, n] of this.running) if (n > 0) entry(name).running = n;
     for (const [name, n] of this.queue.deadLetterCounts()) entry(name).deadLetters = n;
+    for (const [name, n] of this.queue.deadLetterDrops()) entry(name).deadLettersDropped = n;
     const functions = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-    return { queued: this.waiting.length, running: functions.reduce((s, f) => s + f.running, 0), functions };
+    return { queued: this.waiting.size, running: functions.reduce((s, f) => s + f.running, 0), functions };
   }
 
-  deadLetters(name: string): DeadLetter[] {
-    return this.queue.deadLetters(name);
+  /** A page of a function's dead letters, oldest first; `after` is a previous page's `next`. */
+  deadLetters(name: string, page: { after?: number; limit?: number } = {}): DeadLetterPage {
+    return this.queue.deadLetters(name, page);
   }
 
   /** Put a function's dead letters back in the queue; resolves with how many. */
@@ -90,46 +107,63 @@ export class AsyncInvoker {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.recheck);
   }
 
   private wait(event: QueuedEvent): void {
-    let lo = 0;
-    let hi = this.waiting.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const m = this.waiting[mid]!;
-      if (m.nextAt < event.nextAt || (m.nextAt === event.nextAt && m.seq < event.seq)) lo = mid + 1;
-      else hi = mid;
-    }
-    this.waiting.splice(lo, 0, event);
+    this.waiting.add(event);
   }
 
+  /** Start every event that is due and whose function has a free slot. */
   private pump(): void {
     if (this.closed) return;
+    try {
+      this.startDue();
+    } catch (err) {
+      // Only a bug gets here (the registry is in memory): say so, and look again soon.
+      this.log(`lambkin: async queue: ${(err as Error)?.stack ?? String(err)}`);
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.pump(), BLOCKED_RECHECK_MS);
+    }
+  }
+
+  private startDue(): void {
     const now = Date.now();
-    let blocked = false;
-    let i = 0;
-    while (i < this.waiting.length && this.waiting[i]!.nextAt <= now) {
-      const event = this.waiting[i]!;
-      const config = this.config(event);
-      const maxAgeMs = (config?.maximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_S) * this.opts.secondMs;
+    for (let event = this.waiting.due(now); event; event = this.waiting.due(now)) {
+      const name = event.functionName;
+      const maxAgeMs = (this.config(event)?.maximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_S) * this.opts.secondMs;
       if (now - event.enqueuedAt > maxAgeMs) {
-        this.waiting.splice(i, 1);
-        void this.done(event, 'EventAgeExceeded', undefined, undefined);
+        this.waiting.take(name);
+        this.settle(this.done(event, 'EventAgeExceeded', undefined, undefined), event);
         continue;
       }
-      if ((this.running.get(event.functionName) ?? 0) >= this.capacity(event.functionName)) {
-        blocked = true;
-        i++;
+      if ((this.running.get(name) ?? 0) >= this.capacity(name)) {
+        // Its events are not looked at again until one of its runs ends (or the recheck below).
+        this.waiting.block(name);
         continue;
       }
-      this.waiting.splice(i, 1);
-      void this.run(event);
+      this.waiting.take(name);
+      this.settle(this.run(event), event);
     }
     clearTimeout(this.timer);
-    const next = this.waiting[i]?.nextAt;
-    const delay = Math.min(next === undefined ? Infinity : next - now, blocked ? BLOCKED_RECHECK_MS : Infinity);
-    if (delay !== Infinity) this.timer = setTimeout(() => this.pump(), Math.max(1, delay));
+    const next = this.waiting.nextAt();
+    if (next !== undefined) this.timer = setTimeout(() => this.pump(), Math.max(1, next - now));
+    // A function blocked with no run of its own under way (e.g. reserved concurrency 0) is
+    // unblocked by nothing else: look at blocked ones again now and then, in case its limit rose.
+    if (this.recheck === undefined && this.waiting.blocked().length > 0) {
+      this.recheck = setTimeout(() => {
+        this.recheck = undefined;
+        for (const name of this.waiting.blocked()) this.waiting.unblock(name);
+        this.pump();
+      }, BLOCKED_RECHECK_MS);
+    }
+  }
+
+  /** The last resort of every async path: an error nobody else caught is logged, never floated. */
+  private settle(work: Promise<void>, event: QueuedEvent): void {
+    work.catch((err: unknown) => {
+      this.log(`lambkin: async event ${event.id} of ${event.functionName}: ${(err as Error)?.stack ?? String(err)}`);
+    });
   }
 
   private capacity(name: string): number {
@@ -147,6 +181,7 @@ export class AsyncInvoker {
     try {
       await this.attempt(event);
     } catch (err) {
+      // The scheduler failed (not the function: its failures are results). Try again later.
       this.log(`lambkin: async event ${event.id} of ${name}: ${(err as Error)?.stack ?? String(err)}`);
       if (!this.closed) {
         event.nextAt = Date.now() + MAX_THROTTLE_WAIT_MS;
@@ -154,10 +189,10 @@ export class AsyncInvoker {
       }
     } finally {
       this.running.set(name, this.running.get(name)! - 1);
+      this.waiting.unblock(name);
       this.pump();
     }
   }
-
   private async attempt(event: QueuedEvent): Promise<void> {
     const fn = this.registry.pick(event.functionName, event.qualifier || undefined);
     const payload = this.queue.payload(event.seq);
@@ -193,8 +228,39 @@ export class AsyncInvoker {
     this.wait(event);
   }
 
-  /** The event is finished: deliver it to its destination (or dead-letter list) and forget it. */
+  /**
+   * The event is finished: deliver it to its destination (or dead-letter list) and forget it. Never
+   * rejects: when that fails, the event is kept as a dead letter saying why (or, if even that
+   * cannot be stored, left to the next start), so that it never runs again in this one.
+   */
   private async done(event: QueuedEvent, condition: Condition, result: InvocationResult | undefined, fn: FunctionRecord | undefined, payload?: Buffer): Promise<void> {
+    let next: QueuedEvent | undefined;
+    try {
+      next = await this.deliver(event, condition, result, fn, payload);
+    } catch (err) {
+      const reason = (err as Error)?.message ?? String(err);
+      this.log(`lambkin: async event ${event.id} of ${event.functionName}: its outcome (${condition}) could not be delivered, ` +
+        `so it is kept as a dead letter: ${(err as Error)?.stack ?? reason}`);
+      const failed = result && !result.ok ? `; the function's error was ${result.errorType ?? 'Error'}: ${result.errorMessage ?? ''}` : '';
+      try {
+        await this.bury(event, {
+          failedAt: Date.now(), attempts: event.attempts, condition, errorType: 'Lambkin.DeliveryFailed',
+          errorMessage: `The ${condition} outcome could not be delivered to its destination: ${reason}${failed}`,
+        });
+      } catch (err2) {
+        this.log(`lambkin: async event ${event.id} of ${event.functionName}: not kept either (${(err2 as Error)?.message ?? String(err2)}); ` +
+          'it stays in async.db and runs again at the next start');
+      }
+      return;
+    }
+    if (next && !this.closed) {
+      this.wait(next);
+      this.pump();
+    }
+  }
+
+  /** Build the destination's record (or the dead letter) and finish the event in one transaction. */
+  private async deliver(event: QueuedEvent, condition: Condition, result: InvocationResult | undefined, fn: FunctionRecord | undefined, payload?: Buffer): Promise<QueuedEvent | undefined> {
     const config = this.config(event);
     const target = condition === 'Success' ? config?.onSuccess : config?.onFailure;
     const destination = target === undefined ? undefined : parseDestination(target);
@@ -214,15 +280,32 @@ export class AsyncInvoker {
     if (condition !== 'Success') {
       this.log(`lambkin: async event ${event.id} of ${event.functionName} failed (${condition}) after ${event.attempts} attempt(s)`);
     }
-    const next = await this.queue.finish(event, {
-      followUp,
-      deadLetter: bury ? {
-        failedAt: Date.now(), attempts: event.attempts, condition, errorType: result?.errorType, errorMessage: result?.errorMessage,
-      } : undefined,
-    });
-    if (next && !this.closed) {
-      this.wait(next);
-      this.pump();
+    if (bury) {
+      await this.bury(event, { failedAt: Date.now(), attempts: event.attempts, condition, errorType: result?.errorType, errorMessage: result?.errorMessage });
+      return undefined;
     }
+    return (await this.queue.finish(event, { followUp })).followUp;
   }
+
+  /** Finish the event into the function's dead-letter list; its error cut as log lines are. */
+  private async bury(event: QueuedEvent, letter: DeadLetterOutcome): Promise<void> {
+    const { dropped } = await this.queue.finish(event, {
+      deadLetter: { ...letter, errorType: cut(letter.errorType), errorMessage: cut(letter.errorMessage) },
+    });
+    if (dropped > 0) this.noteDropped(event.functionName);
+  }
+
+  /** Log (at most once a minute per function) that a full dead-letter list lost its oldest. */
+  private noteDropped(name: string): void {
+    const now = Date.now();
+    if ((this.droppedLoggedAt.get(name) ?? -Infinity) > now - 60_000) return;
+    this.droppedLoggedAt.set(name, now);
+    const total = this.queue.deadLetterDrops().get(name) ?? 0;
+    this.log(`lambkin: the dead-letter list of ${name} is full (${this.queue.deadLetterLimit} letters, --dead-letter-limit): ` +
+      `its oldest letters are dropped to keep new ones; ${total} dropped so far`);
+  }
+}
+
+function cut(text: string | undefined): string | undefined {
+  return text !== undefined && text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) : text;
 }

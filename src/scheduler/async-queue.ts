@@ -3,6 +3,9 @@
 // or gave up into a destination or the dead-letter list), so a crash at any moment re-runs what
 // was running: delivery is at least once. Writes arriving in the same tick share one transaction
 // (group commit: one fsync for many accepted events).
+//
+// The dead-letter list of a function is capped (--dead-letter-limit, 10,000 by default): past it,
+// its oldest letters go, and how many went is counted per function (dead_letter_drops).
 import Database from 'better-sqlite3';
 
 export interface NewEvent {
@@ -37,6 +40,26 @@ export interface DeadLetter {
   readonly errorMessage?: string;
 }
 
+/** What a finished event leaves in the dead-letter list besides the event itself. */
+export type DeadLetterOutcome = Omit<DeadLetter, 'seq' | 'id' | 'functionName' | 'qualifier' | 'payload' | 'enqueuedAt'>;
+
+export interface DeadLetterPage {
+  readonly letters: DeadLetter[];
+  /** Where the next page starts (give it as `after`); absent on the last page. */
+  readonly next?: number;
+}
+
+export interface AsyncQueueOptions {
+  /** Dead letters kept per function; past it the oldest go. */
+  readonly deadLetterLimit?: number;
+}
+
+export const DEFAULT_DEAD_LETTER_LIMIT = 10_000;
+/** Letters in one page at most, and the bytes of payloads and errors one page stops at. */
+export const MAX_DEAD_LETTER_PAGE = 1_000;
+const DEFAULT_DEAD_LETTER_PAGE = 100;
+const MAX_PAGE_BYTES = 4 * 1024 * 1024;
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, function TEXT NOT NULL, qualifier TEXT NOT NULL,
@@ -47,7 +70,8 @@ const SCHEMA = `
     payload BLOB NOT NULL, enqueued_at INTEGER NOT NULL, failed_at INTEGER NOT NULL, attempts INTEGER NOT NULL,
     condition TEXT NOT NULL, error_type TEXT, error_message TEXT
   ) STRICT;
-  CREATE INDEX IF NOT EXISTS dead_letters_by_function ON dead_letters (function, seq);`;
+  CREATE INDEX IF NOT EXISTS dead_letters_by_function ON dead_letters (function, seq);
+  CREATE TABLE IF NOT EXISTS dead_letter_drops (function TEXT PRIMARY KEY, dropped INTEGER NOT NULL) STRICT;`;
 
 interface RawEvent {
   seq: number;
@@ -71,7 +95,7 @@ export class AsyncQueue {
   private readonly s;
   private batch: { run: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(private readonly db: Database.Database, readonly deadLetterLimit: number) {
     db.exec(SCHEMA);
     this.s = {
       insert: db.prepare<[string, string, string, Buffer, number, number, number]>(
@@ -83,19 +107,34 @@ export class AsyncQueue {
       bury: db.prepare(
         `INSERT INTO dead_letters (id, function, qualifier, payload, enqueued_at, failed_at, attempts, condition, error_type, error_message)
          VALUES (@id, @function, @qualifier, @payload, @enqueued_at, @failed_at, @attempts, @condition, @error_type, @error_message)`),
-      dead: db.prepare<[string], RawDead>('SELECT * FROM dead_letters WHERE function = ? ORDER BY seq'),
+      dead: db.prepare<[string, number, number], RawDead>('SELECT * FROM dead_letters WHERE function = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      deadCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM dead_letters WHERE function = ?'),
       deadCounts: db.prepare<[], { function: string; n: number }>('SELECT function, COUNT(*) AS n FROM dead_letters GROUP BY function'),
-      unbury: db.prepare<[string]>('DELETE FROM dead_letters WHERE function = ?'),
+      dropOldest: db.prepare<[string, number]>(
+        'DELETE FROM dead_letters WHERE seq IN (SELECT seq FROM dead_letters WHERE function = ? ORDER BY seq LIMIT ?)'),
+      countDrops: db.prepare<[string, number]>(
+        'INSERT INTO dead_letter_drops (function, dropped) VALUES (?1, ?2) ON CONFLICT (function) DO UPDATE SET dropped = dropped + ?2'),
+      drops: db.prepare<[], { function: string; dropped: number }>('SELECT function, dropped FROM dead_letter_drops'),
+      // Copied in SQL: ten thousand payloads of 256 KB never pass through memory at once.
+      unburyInto: db.prepare<[number, number, string], { seq: number; id: string; function: string; qualifier: string }>(
+        `INSERT INTO events (id, function, qualifier, payload, enqueued_at, attempts, next_at)
+         SELECT id, function, qualifier, payload, ?1, 0, ?2 FROM dead_letters WHERE function = ?3 ORDER BY seq
+         RETURNING seq, id, function, qualifier`),
       forget: db.prepare<[string]>('DELETE FROM dead_letters WHERE function = ?'),
+      forgetDrops: db.prepare<[string]>('DELETE FROM dead_letter_drops WHERE function = ?'),
     };
+    // A lower limit than the last run's: trim now rather than at each function's next failure.
+    db.transaction(() => {
+      for (const { function: name } of this.s.deadCounts.all()) this.trim(name);
+    })();
   }
 
-  static open(path: string): AsyncQueue {
+  static open(path: string, options: AsyncQueueOptions = {}): AsyncQueue {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
-    return new AsyncQueue(db);
+    return new AsyncQueue(db, options.deadLetterLimit ?? DEFAULT_DEAD_LETTER_LIMIT);
   }
 
   /** Every event not yet done, oldest first (at start: what a previous run left). */
@@ -119,10 +158,12 @@ export class AsyncQueue {
 
   /**
    * The event is done. In the same transaction: a follow-up event (a destination function's
-   * invocation) is queued, or the event is kept as a dead letter.
+   * invocation) is queued, or the event is kept as a dead letter (`dropped`: how many of the oldest
+   * letters went to keep the list within its cap).
    */
-  finish(event: QueuedEvent, outcome: { followUp?: NewEvent; deadLetter?: Omit<DeadLetter, 'seq' | 'id' | 'functionName' | 'qualifier' | 'payload' | 'enqueuedAt'> } = {}): Promise<QueuedEvent | undefined> {
+  finish(event: QueuedEvent, outcome: { followUp?: NewEvent; deadLetter?: DeadLetterOutcome } = {}): Promise<{ followUp?: QueuedEvent; dropped: number }> {
     return this.write(() => {
+      let dropped = 0;
       const payload = outcome.deadLetter ? this.s.payload.get(event.seq)?.payload : undefined;
       this.s.remove.run(event.seq);
       if (outcome.deadLetter && payload) {
@@ -132,30 +173,55 @@ export class AsyncQueue {
           failed_at: d.failedAt, attempts: d.attempts, condition: d.condition, error_type: d.errorType ?? null,
           error_message: d.errorMessage ?? null,
         });
+        dropped = this.trim(event.functionName);
       }
-      return outcome.followUp ? this.insert(outcome.followUp, Date.now(), 0) : undefined;
+      return { followUp: outcome.followUp ? this.insert(outcome.followUp, Date.now(), 0) : undefined, dropped };
     });
   }
 
-  deadLetters(functionName: string): DeadLetter[] {
-    return this.s.dead.all(functionName).map((r) => ({
-      ...fromRaw(r), payload: r.payload, failedAt: r.failed_at, condition: r.condition,
-      ...(r.error_type !== null ? { errorType: r.error_type } : {}),
-      ...(r.error_message !== null ? { errorMessage: r.error_message } : {}),
-    }));
+  /**
+   * A page of a function's dead letters, oldest first, after `after` (a previous page's `next`):
+   * `limit` letters at most (100 by default, 1,000 at most), fewer when their payloads and errors
+   * pass 4 MB (one at least).
+   */
+  deadLetters(functionName: string, page: { after?: number; limit?: number } = {}): DeadLetterPage {
+    const limit = Math.max(1, Math.min(page.limit ?? DEFAULT_DEAD_LETTER_PAGE, MAX_DEAD_LETTER_PAGE));
+    const letters: DeadLetter[] = [];
+    let bytes = 0;
+    let more = false;
+    for (const r of this.s.dead.iterate(functionName, page.after ?? 0, limit + 1)) {
+      if (letters.length === limit || (letters.length > 0 && bytes > MAX_PAGE_BYTES)) {
+        more = true;
+        break;
+      }
+      bytes += r.payload.length + (r.error_message?.length ?? 0) + (r.error_type?.length ?? 0);
+      letters.push({
+        ...fromRaw(r), payload: r.payload, failedAt: r.failed_at, condition: r.condition,
+        ...(r.error_type !== null ? { errorType: r.error_type } : {}),
+        ...(r.error_message !== null ? { errorMessage: r.error_message } : {}),
+      });
+    }
+    const last = letters.at(-1);
+    return more && last ? { letters, next: last.seq } : { letters };
   }
 
   deadLetterCounts(): Map<string, number> {
     return new Map(this.s.deadCounts.all().map((r) => [r.function, r.n]));
   }
 
+  /** Per function, how many dead letters the cap has removed. */
+  deadLetterDrops(): Map<string, number> {
+    return new Map(this.s.drops.all().map((r) => [r.function, r.dropped]));
+  }
+
   /** Move a function's dead letters back into the queue as fresh events (same request ids). */
   redrive(functionName: string): Promise<QueuedEvent[]> {
     return this.write(() => {
       const now = Date.now();
-      const events = this.s.dead.all(functionName).map((d) =>
-        this.insert({ id: d.id, functionName: d.function, qualifier: d.qualifier, payload: d.payload }, now, 0));
-      this.s.unbury.run(functionName);
+      const events = this.s.unburyInto.all(now, now, functionName).map((r) => ({
+        seq: r.seq, id: r.id, functionName: r.function, qualifier: r.qualifier, enqueuedAt: now, attempts: 0, nextAt: now, throttles: 0,
+      }));
+      this.s.forget.run(functionName);
       return events;
     });
   }
@@ -163,11 +229,21 @@ export class AsyncQueue {
   /** A deleted function's dead letters go with it. */
   forgetDeadLetters(functionName: string): void {
     this.s.forget.run(functionName);
+    this.s.forgetDrops.run(functionName);
   }
 
   close(): void {
     this.flush();
     this.db.close();
+  }
+
+  /** Drop the oldest letters of `functionName` past the cap; answers how many went. */
+  private trim(functionName: string): number {
+    const over = (this.s.deadCount.get(functionName)?.n ?? 0) - this.deadLetterLimit;
+    if (over <= 0) return 0;
+    this.s.dropOldest.run(functionName, over);
+    this.s.countDrops.run(functionName, over);
+    return over;
   }
 
   private insert(event: NewEvent, now: number, attempts: number): QueuedEvent {

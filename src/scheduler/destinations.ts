@@ -40,10 +40,15 @@ export interface RecordInput {
   readonly executedVersion?: string;
 }
 
-/** Lambda's invocation record, as a destination function receives it as its event. */
+/**
+ * Lambda's invocation record, as a destination function receives it as its event. Built as text:
+ * the event and the response are already JSON, so their bytes are spliced in as they are instead of
+ * being parsed into objects and stringified again — JSON.stringify recurses, and a payload nested a
+ * few thousand levels deep (12 KB is enough) would throw RangeError from it.
+ */
 export function destinationRecord(input: RecordInput): Buffer {
   const { result } = input;
-  const record: Record<string, unknown> = {
+  const head = {
     version: '1.0',
     timestamp: new Date().toISOString(),
     requestContext: {
@@ -52,24 +57,32 @@ export function destinationRecord(input: RecordInput): Buffer {
       condition: input.condition,
       approximateInvokeCount: input.attempts,
     },
-    requestPayload: parsed(input.payload),
   };
+  // The fixed parts are small and flat: stringify them, then append the spliced fields.
+  let text = `${JSON.stringify(head).slice(0, -1)},"requestPayload":${jsonText(input.payload)}`;
   if (result) {
-    record.responseContext = {
+    const responseContext = {
       statusCode: 200,
       executedVersion: input.executedVersion ?? '$LATEST',
       ...(result.ok ? {} : { functionError: 'Unhandled' }),
     };
-    record.responsePayload = parsed(result.payload);
+    text += `,"responseContext":${JSON.stringify(responseContext)},"responsePayload":${jsonText(result.payload)}`;
   }
-  return Buffer.from(JSON.stringify(record));
+  return Buffer.from(`${text}}`);
 }
 
-function parsed(bytes: Buffer): unknown {
-  if (bytes.length === 0) return null;
+/**
+ * `bytes` as one JSON value: themselves when they are valid JSON, else as a JSON string (a runtime
+ * may answer anything). JSON.parse only checks them: V8's parser is iterative, so depth costs it
+ * memory, not stack.
+ */
+function jsonText(bytes: Buffer): string {
+  if (bytes.length === 0) return 'null';
+  const text = bytes.toString('utf8');
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    JSON.parse(text);
+    return text;
   } catch {
-    return bytes.toString('utf8');
+    return JSON.stringify(text);
   }
 }

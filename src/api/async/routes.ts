@@ -1,11 +1,14 @@
 // lambkin's own routes for Event invocations, under /lambkin/v1/ (JSON, camelCase like the other
 // lambkin routes; errors in Lambda's format):
 //   GET  /lambkin/v1/async-queue                            queue depth, per function
-//   GET  /lambkin/v1/functions/{name}/dead-letters          events that failed for good
+//   GET  /lambkin/v1/functions/{name}/dead-letters          events that failed for good, a page at a
+//        time (?maxItems=1-1000, default 100; ?marker= a previous page's nextMarker), oldest first
 //   POST /lambkin/v1/functions/{name}/dead-letters/redrive  put them back in the queue
+import { apiError } from '../../errors.js';
 import { json, type Operation, type Route } from '../http.js';
 import { functionArn } from '../../registry/arn.js';
 import type { AsyncInvoker } from '../../scheduler/async-invoker.js';
+import { MAX_DEAD_LETTER_PAGE } from '../../scheduler/async-queue.js';
 
 const BASE = '/lambkin/v1';
 
@@ -20,8 +23,9 @@ function depth(invoker: AsyncInvoker): Operation {
 function deadLetters(invoker: AsyncInvoker): Operation {
   return (req) => {
     const name = req.params.name ?? '';
+    const page = invoker.deadLetters(name, { after: marker(req.query.get('marker')), limit: maxItems(req.query.get('maxItems')) });
     return json(200, {
-      deadLetters: invoker.deadLetters(name).map((d) => ({
+      deadLetters: page.letters.map((d) => ({
         requestId: d.id,
         functionArn: functionArn(d.functionName, d.qualifier || undefined),
         condition: d.condition,
@@ -32,8 +36,25 @@ function deadLetters(invoker: AsyncInvoker): Operation {
         ...(d.errorMessage !== undefined ? { errorMessage: d.errorMessage } : {}),
         payload: d.payload.toString('utf8'),
       })),
+      ...(page.next !== undefined ? { nextMarker: String(page.next) } : {}),
     });
   };
+}
+
+function maxItems(raw: string | null): number | undefined {
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_DEAD_LETTER_PAGE) {
+    throw apiError('InvalidParameterValueException', `maxItems must be a whole number from 1 to ${MAX_DEAD_LETTER_PAGE}, not '${raw}'.`);
+  }
+  return n;
+}
+
+/** A page's nextMarker: the position of its last letter. */
+function marker(raw: string | null): number | undefined {
+  if (raw === null) return undefined;
+  if (!/^[0-9]{1,15}$/.test(raw)) throw apiError('InvalidParameterValueException', `Invalid marker: '${raw}'. Give a nextMarker of a previous page.`);
+  return Number(raw);
 }
 
 function redrive(invoker: AsyncInvoker): Operation {
