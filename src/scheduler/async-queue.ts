@@ -112,13 +112,13 @@ export class AsyncQueue {
       deadCounts: db.prepare<[], { function: string; n: number }>('SELECT function, COUNT(*) AS n FROM dead_letters GROUP BY function'),
       dropOldest: db.prepare<[string, number]>(
         'DELETE FROM dead_letters WHERE seq IN (SELECT seq FROM dead_letters WHERE function = ? ORDER BY seq LIMIT ?)'),
-      countDrops: db.prepare<[string, number]>(
-        'INSERT INTO dead_letter_drops (function, dropped) VALUES (?1, ?2) ON CONFLICT (function) DO UPDATE SET dropped = dropped + ?2'),
+      countDrops: db.prepare<[{ function: string; n: number }]>(
+        'INSERT INTO dead_letter_drops (function, dropped) VALUES (@function, @n) ON CONFLICT (function) DO UPDATE SET dropped = dropped + @n'),
       drops: db.prepare<[], { function: string; dropped: number }>('SELECT function, dropped FROM dead_letter_drops'),
       // Copied in SQL: ten thousand payloads of 256 KB never pass through memory at once.
-      unburyInto: db.prepare<[number, number, string], { seq: number; id: string; function: string; qualifier: string }>(
+      unburyInto: db.prepare<[{ now: number; function: string }], { seq: number; id: string; function: string; qualifier: string }>(
         `INSERT INTO events (id, function, qualifier, payload, enqueued_at, attempts, next_at)
-         SELECT id, function, qualifier, payload, ?1, 0, ?2 FROM dead_letters WHERE function = ?3 ORDER BY seq
+         SELECT id, function, qualifier, payload, @now, 0, @now FROM dead_letters WHERE function = @function ORDER BY seq
          RETURNING seq, id, function, qualifier`),
       forget: db.prepare<[string]>('DELETE FROM dead_letters WHERE function = ?'),
       forgetDrops: db.prepare<[string]>('DELETE FROM dead_letter_drops WHERE function = ?'),
@@ -218,7 +218,7 @@ export class AsyncQueue {
   redrive(functionName: string): Promise<QueuedEvent[]> {
     return this.write(() => {
       const now = Date.now();
-      const events = this.s.unburyInto.all(now, now, functionName).map((r) => ({
+      const events = this.s.unburyInto.all({ now, function: functionName }).map((r) => ({
         seq: r.seq, id: r.id, functionName: r.function, qualifier: r.qualifier, enqueuedAt: now, attempts: 0, nextAt: now, throttles: 0,
       }));
       this.s.forget.run(functionName);
@@ -242,7 +242,7 @@ export class AsyncQueue {
     const over = (this.s.deadCount.get(functionName)?.n ?? 0) - this.deadLetterLimit;
     if (over <= 0) return 0;
     this.s.dropOldest.run(functionName, over);
-    this.s.countDrops.run(functionName, over);
+    this.s.countDrops.run({ function: functionName, n: over });
     return over;
   }
 
@@ -268,12 +268,12 @@ export class AsyncQueue {
     this.batch = [];
     const results: ({ value: unknown } | { error: unknown })[] = [];
     try {
-      // Each write catches its own error (SQLite undoes just that statement), so one bad write
-      // never undoes the others; a failed commit fails them all.
+      // Each write runs in a savepoint of its own (a nested transaction) and catches its own
+      // error: a bad write is undone whole and never undoes the others; a failed commit fails them all.
       this.db.transaction(() => {
         for (const w of batch) {
           try {
-            results.push({ value: w.run() });
+            results.push({ value: this.db.transaction(w.run)() });
           } catch (error) {
             results.push({ error });
           }
