@@ -20,6 +20,7 @@ export const API_ERRORS = {
   ResourceNotFoundException: { status: 404, kind: 'User', description: 'The function (or version, alias, route) does not exist.' },
   ResourceConflictException: { status: 409, kind: 'User', description: 'The resource already exists, or is in use.' },
   ProvisionedConcurrencyConfigNotFoundException: { status: 404, kind: 'User', description: 'The version or alias has no provisioned concurrency configuration.' },
+  CodeStorageExceededException: { status: 400, kind: 'User', description: 'The code of all functions and versions would pass the code storage limit (--code-storage-limit, 75 GB by default).' },
   PreconditionFailedException: { status: 412, kind: 'User', description: 'The RevisionId given does not match the current one.' },
   RequestTooLargeException: { status: 413, kind: 'User', description: 'The request payload is over the limit (6 MB sync, 256 KB async).' },
   UnsupportedMediaTypeException: { status: 415, kind: 'User', description: 'The content type of the request is not supported.' },

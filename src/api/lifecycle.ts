@@ -8,6 +8,7 @@ import type { Registry } from '../registry/registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { AsyncInvoker } from '../scheduler/async-invoker.js';
 import { AsyncQueue } from '../scheduler/async-queue.js';
+import { collectCodeWhenUnused } from '../scheduler/code-collector.js';
 import { Provisioner } from '../scheduler/provisioner.js';
 import type { SigV4Verifier } from './auth/sigv4.js';
 import type { Route } from './http.js';
@@ -44,6 +45,7 @@ export function startLifecycle(opts: {
     perFunction: config.asyncConcurrency ?? 8,
     secondMs: config.asyncSecondMs ?? 1000,
   }, log);
+  collectCodeWhenUnused(registry, scheduler, log);
   const provisioner = new Provisioner(scheduler, () => provisionTargets(registry));
   const deps: LambdaApiDeps = { registry, onFunctionChanged: (name, version) => scheduler.retire(name, version) };
   const routes: Route[] = [

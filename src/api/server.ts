@@ -57,7 +57,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   }
   log(`lambkin: ${sandbox.summary}`);
 
-  const registry = Registry.open(config.dataDir);
+  const registry = Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit });
   const logs = LogStore.open(config.dataDir, { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log });
   const scheduler = new Scheduler({
     backend: sandbox.backend, logs, region: REGION, maxConcurrency: config.maxConcurrency,

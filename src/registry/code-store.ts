@@ -3,9 +3,10 @@
 // written under a `.tmp-` name, fsynced, then renamed into place (rename is atomic), and the
 // folder holding them is fsynced. A kill at any moment leaves either nothing or a complete copy,
 // plus perhaps a `.tmp-` leftover that the next open removes. Which hashes are *in use* is the
-// database's business: the store only removes what it is told is unreferenced.
+// database's business (and the running environments'): the store only removes what it is told is
+// unreferenced — at open (collect) and while running (discard), as soon as code is replaced.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unpackZip, type UnzipLimits, LAMBDA_LIMITS } from './unzip.js';
@@ -85,6 +86,29 @@ export class CodeStore {
         rmSync(join(this.root, name), { recursive: true, force: true });
       }
     }
+  }
+
+  /**
+   * While running: remove every zip and folder whose hash is not in `keep` and not being put. Each
+   * is first renamed to a `.tmp-` name (atomic: a put() of the same content after this sees it
+   * gone and writes it again), then deleted in the background; a leftover goes at the next open.
+   * Answers the hashes removed.
+   */
+  discard(keep: ReadonlySet<string>): string[] {
+    const removed = new Set<string>();
+    for (const name of readdirSync(this.root)) {
+      const hash = name.endsWith('.zip') ? name.slice(0, -4) : name;
+      if (!HEX.test(hash) || keep.has(hash) || this.pending.has(hash)) continue;
+      const doomed = this.tmpPath();
+      try {
+        renameSync(join(this.root, name), doomed);
+      } catch {
+        continue; // gone already
+      }
+      removed.add(hash);
+      void rm(doomed, { recursive: true, force: true }).catch(() => undefined);
+    }
+    return [...removed];
   }
 
   private async write(zip: Buffer, sha256: string): Promise<void> {

@@ -12,6 +12,8 @@ export interface PublishOptions {
   readonly description?: string;
   /** Publish only if $LATEST's code has this sha256 (lowercase hex). */
   readonly codeSha256?: string;
+  /** Called before a new version is stored with the bytes of code it adds (throws to refuse it). */
+  readonly beforeStoring?: (codeSize: number) => void;
 }
 
 export interface AliasInput {
@@ -28,6 +30,9 @@ export class Lifecycle {
   private readonly versions = new Map<string, Map<string, FunctionRecord>>();
   private readonly aliases = new Map<string, Map<string, AliasRecord>>();
   private readonly settings = new Map<string, { name: string; qualifier: string; kind: SettingKind; value: unknown }>();
+
+  /** Called when a version is deleted: its code may be unreferenced now (the registry collects it). */
+  onCodeReleased: () => void = () => {};
 
   constructor(readonly tables: LifecycleTables, private readonly codeDir: (sha256: string) => string) {
     for (const row of tables.versions()) this.rememberVersion(row);
@@ -62,6 +67,7 @@ export class Lifecycle {
     }
     const newest = this.versionsOf(name).at(-1);
     if (newest && newest.codeSha256 === latest.codeSha256 && sameConfig(newest.config, latest.config)) return newest;
+    options.beforeStoring?.(latest.codeSize);
     const row = this.tables.db.transaction((): VersionRow => {
       const number = this.tables.lastVersion(name) + 1;
       const published: VersionRow = {
@@ -91,6 +97,7 @@ export class Lifecycle {
     })();
     this.versions.get(name)?.delete(version);
     this.forgetSettings(name, version);
+    this.onCodeReleased();
   }
 
   alias(name: string, alias: string): AliasRecord | undefined {

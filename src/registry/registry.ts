@@ -4,14 +4,18 @@
 //
 // Write order, for crash safety: the code goes into the code store first (durable, complete,
 // renamed into place), and only then does the SQLite transaction commit the row that points to it.
-// A crash in between leaves unreferenced code, which the next open() collects.
+// A crash in between leaves unreferenced code, which the next open() collects. While running, code
+// that no function or version refers to any more is removed as soon as no environment uses it
+// (collectCode), and the zips of $LATEST and every version together stay within the code storage
+// limit (Lambda's per-account quota, 75 GB by default).
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
+import { DEFAULT_CODE_STORAGE_LIMIT } from '../config.js';
 import { apiError } from '../errors.js';
 import { functionArn } from './arn.js';
-import { CodeStore } from './code-store.js';
+import { CodeStore, type StoredCode } from './code-store.js';
 import { FunctionTable, openDatabase, type FunctionRow } from './store.js';
 import type { FunctionConfig, FunctionRecord, ListPage, Resolved } from './types.js';
 import { Lifecycle } from './lifecycle.js';
@@ -29,7 +33,10 @@ export type ConfigPatch = Partial<Omit<FunctionConfig, 'name'>>;
 export interface RegistryOptions {
   /** Lambda's limits unless given (tests lower them). */
   readonly unzipLimits?: UnzipLimits;
+  /** Bytes of code zips, $LATEST and every version counted, all functions may store together. */
+  readonly codeStorageLimit?: number;
 }
+
 
 /** ListFunctions answers at most this many per page, whatever MaxItems says (as Lambda does). */
 export const MAX_LIST_ITEMS = 50;
@@ -40,6 +47,11 @@ export function functionNotFound(name: string, qualifier?: string): Error {
 
 export class Registry {
   private readonly cache = new Map<string, FunctionRecord>();
+  /** Uploads being stored: their bytes count against the limit, and nothing is collected meanwhile. */
+  private putting = { uploads: 0, bytes: 0 };
+  /** Some code may be unreferenced: collectCode() has work to do. */
+  private released = false;
+  private readonly releasedListeners: (() => void)[] = [];
 
   private constructor(
     private readonly db: Database.Database,
@@ -48,7 +60,10 @@ export class Registry {
     rows: readonly FunctionRow[],
     /** Published versions, aliases and per-qualifier settings (lifecycle.ts). */
     readonly lifecycle: Lifecycle,
+    /** Code storage limit in bytes. */
+    readonly codeStorageLimit: number,
   ) {
+    lifecycle.onCodeReleased = () => this.codeReleased();
     const shas = [...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()];
     const missing = new Set(shas.filter((sha) => !existsSync(code.dirPath(sha))));
     this.repaired = (async () => {
@@ -73,7 +88,7 @@ export class Registry {
     const rows = table.all();
     const lifecycle = new Lifecycle(new LifecycleTables(db), (sha) => code.dirPath(sha));
     code.collect(new Set([...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()]));
-    const registry = new Registry(db, table, code, rows, lifecycle);
+    const registry = new Registry(db, table, code, rows, lifecycle, options.codeStorageLimit ?? DEFAULT_CODE_STORAGE_LIMIT);
     for (const row of rows) registry.remember(row);
     return registry;
   }
@@ -113,7 +128,8 @@ export class Registry {
   /** Publish $LATEST as a version (or answer the newest one when nothing changed). */
   publish(name: string, options: { description?: string; codeSha256?: string; revisionId?: string } = {}): FunctionRecord {
     this.current(name, options.revisionId); // exists, and the revision matches
-    return this.lifecycle.publish(this.cache.get(name)!, options);
+    // A new version counts its code once more, as Lambda counts it.
+    return this.lifecycle.publish(this.cache.get(name)!, { ...options, beforeStoring: (size) => this.checkStorage(size) });
   }
 
   /** Every function, in no particular order (from memory). */
@@ -136,7 +152,11 @@ export class Registry {
   async create(input: CreateInput): Promise<FunctionRecord> {
     const { name } = input.config;
     if (this.cache.has(name)) throw alreadyExists(name);
-    const code = await this.code.put(input.zip);
+    return this.storing(input.zip, 0, (code) => this.insert(input, code));
+  }
+
+  private insert(input: CreateInput, code: StoredCode): FunctionRecord {
+    const { name } = input.config;
     const row: FunctionRow = {
       name,
       config: input.config,
@@ -159,9 +179,12 @@ export class Registry {
   }
 
   async updateCode(name: string, zip: Buffer, expectedRevisionId?: string): Promise<FunctionRecord> {
-    this.current(name, expectedRevisionId); // fail fast, before unpacking anything
-    const code = await this.code.put(zip);
-    return this.write(name, expectedRevisionId, (row) => ({ ...row, codeSha256: code.sha256, codeSize: code.size }));
+    const before = this.current(name, expectedRevisionId); // fail fast, before unpacking anything
+    return this.storing(zip, before.codeSize, (code) => {
+      const updated = this.write(name, expectedRevisionId, (row) => ({ ...row, codeSha256: code.sha256, codeSize: code.size }));
+      if (before.codeSha256 !== code.sha256) this.released = true; // collected once this upload is through
+      return updated;
+    });
   }
 
   updateConfig(name: string, patch: ConfigPatch, expectedRevisionId?: string): FunctionRecord {
@@ -193,8 +216,8 @@ export class Registry {
   }
 
   /**
-   * Delete a function's row. Its code stays on disk until the next open: warm environments may
-   * still be running from it.
+   * Delete a function's row. Its code goes at the next collectCode() that finds no environment
+   * running from it.
    */
   delete(name: string): boolean {
     const deleted = this.db.transaction(() => {
@@ -203,7 +226,28 @@ export class Registry {
     })();
     this.cache.delete(name);
     this.lifecycle.forgetFunction(name);
+    if (deleted) this.codeReleased();
     return deleted;
+  }
+
+  /** `listener` is called whenever code may have become unreferenced (replaced or deleted). */
+  onCodeReleased(listener: () => void): void {
+    this.releasedListeners.push(listener);
+  }
+
+  /**
+   * Remove stored code that neither a function nor a version refers to, except the hashes in
+   * `inUse` (code environments still run from: a sandbox shows the code folder itself, so it must
+   * stay until they stop). Cheap when nothing was released since the last full collection.
+   * Answers the hashes removed.
+   */
+  collectCode(inUse: ReadonlySet<string>): string[] {
+    if (!this.released || this.putting.uploads > 0) return [];
+    const referenced = new Set([...[...this.cache.values()].map((f) => f.codeSha256), ...this.lifecycle.codeShas()]);
+    const keep = new Set([...referenced, ...inUse]);
+    // Code kept only because an environment runs it is collected when that one stops.
+    this.released = [...inUse].some((sha) => !referenced.has(sha));
+    return this.code.discard(keep);
   }
 
   /** Total bytes of stored code, counting each version (as Lambda's TotalCodeSize does). */
@@ -218,6 +262,46 @@ export class Registry {
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * Store a zip replacing one of `replacedSize` bytes (refused past the code storage limit), then
+   * `commit` the row pointing at it. Nothing is collected meanwhile: the new code is unreferenced
+   * until the row is written.
+   */
+  private async storing<T>(zip: Buffer, replacedSize: number, commit: (code: StoredCode) => T): Promise<T> {
+    this.checkStorage(zip.length - replacedSize);
+    this.putting.uploads++;
+    this.putting.bytes += zip.length;
+    try {
+      const code = await this.code.put(zip);
+      try {
+        return commit(code);
+      } catch (err) {
+        this.released = true; // stored for a row that was not written: collect it
+        throw err;
+      }
+    } finally {
+      this.putting.uploads--;
+      this.putting.bytes -= zip.length;
+      if (this.putting.uploads === 0 && this.released) this.codeReleased();
+    }
+  }
+
+  /** Refuse `more` bytes of code when they would take the total past the limit. */
+  private checkStorage(more: number): void {
+    const total = this.totalCodeSize() + this.putting.bytes;
+    if (more > 0 && total + more > this.codeStorageLimit) {
+      throw apiError('CodeStorageExceededException',
+        `Code storage limit exceeded: storing ${more} more bytes would bring the code of all functions and versions to ` +
+        `${total + more} bytes, over this server's limit of ${this.codeStorageLimit} (--code-storage-limit). ` +
+        'Delete unused functions or versions, or raise the limit.');
+    }
+  }
+
+  private codeReleased(): void {
+    this.released = true;
+    for (const listener of this.releasedListeners) listener();
   }
 
   private current(name: string, expectedRevisionId?: string): FunctionRow {

@@ -48,6 +48,9 @@ export class Scheduler {
   /** Invocations running per function, all versions together (reserved concurrency is per function). */
   private readonly running = new Map<string, number>();
   private inFlight = 0;
+  /** Invocations waiting for a busy environment, by code hash: their code must stay (codeInUse). */
+  private readonly waitingOnCode = new Map<string, number>();
+  private readonly stoppedListeners: ((env: ExecutionEnvironment) => void)[] = [];
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
 
@@ -75,7 +78,7 @@ export class Scheduler {
     let env = pool.takeIdle(fn.revisionId);
     // Every warm one busy: if one frees up sooner than a cold start would take, wait for it.
     // Only warm ones count: an environment still starting is no sooner free than a new one.
-    if (!env && pool.handoff.worthWaiting(pool.warmInFlight)) env = await pool.handoff.wait(fn.revisionId);
+    if (!env && pool.handoff.worthWaiting(pool.warmInFlight)) env = await this.holdingCode(fn, pool.handoff.wait(fn.revisionId));
     if (!env) {
       if (this.closed) throw new Throttled('ConcurrentInvocationLimitExceeded');
       // Others may have started while this one waited: the limits still hold for a new environment.
@@ -152,6 +155,21 @@ export class Scheduler {
     return false;
   }
 
+  /**
+   * The code hashes environments run from (starting, idle, busy or stopping) or that an invocation
+   * waiting for one is about to: the code store keeps them even once no function refers to them.
+   */
+  codeInUse(): Set<string> {
+    const shas = new Set(this.waitingOnCode.keys());
+    for (const pool of this.pools.values()) for (const env of pool.all()) shas.add(env.fn.codeSha256);
+    return shas;
+  }
+
+  /** `listener` is called each time an environment has stopped and everything of it is gone. */
+  onEnvironmentStopped(listener: (env: ExecutionEnvironment) => void): void {
+    this.stoppedListeners.push(listener);
+  }
+
   environments(name?: string): EnvironmentSummary[] {
     const pools = name ? [...this.pools].filter(([k]) => k.startsWith(poolKey(name, ''))).map(([, p]) => p) : [...this.pools.values()];
     return pools.flatMap((p) => p.all().map((e) => ({
@@ -192,12 +210,28 @@ export class Scheduler {
     if (!runtime) throw new RuntimeUnavailable(`runtime ${fn.config.runtime} is not known to this server`);
     const env = new ExecutionEnvironment({
       fn, runtime, backend: this.opts.backend, logs: this.opts.logs, region: this.opts.region,
-      initTimeoutMs: this.opts.initTimeoutMs, onStopped: (e) => pool.remove(e), initializationType,
+      initTimeoutMs: this.opts.initTimeoutMs, initializationType,
+      onStopped: (e) => {
+        pool.remove(e);
+        for (const listener of this.stoppedListeners) listener(e);
+      },
     });
     pool.add(env);
     // start() never rejects: a failure to start surfaces as an init failure of the invoke.
     void env.start();
     return env;
+  }
+
+  private async holdingCode<T>(fn: FunctionRecord, work: Promise<T>): Promise<T> {
+    const sha = fn.codeSha256;
+    this.waitingOnCode.set(sha, (this.waitingOnCode.get(sha) ?? 0) + 1);
+    try {
+      return await work;
+    } finally {
+      const n = this.waitingOnCode.get(sha)! - 1;
+      if (n === 0) this.waitingOnCode.delete(sha);
+      else this.waitingOnCode.set(sha, n);
+    }
   }
 
   private reap(): void {

@@ -4,8 +4,6 @@ import { json, type Operation, type Route } from '../http.js';
 import type { Registry } from '../../registry/registry.js';
 import { LAMBDA_LIMITS } from '../../registry/unzip.js';
 
-/** Lambda's storage quota for all code of an account (75 GB). */
-const TOTAL_CODE_SIZE = 80_530_636_800;
 /** A zip uploaded in the request (CreateFunction/UpdateFunctionCode ZipFile): 50 MB. */
 const CODE_SIZE_ZIPPED = 52_428_800;
 
@@ -25,7 +23,7 @@ export function totalReserved(registry: Registry, except?: string): number {
 function getAccountSettings(registry: Registry, maxConcurrency: number): Operation {
   return () => json(200, {
     AccountLimit: {
-      TotalCodeSize: TOTAL_CODE_SIZE,
+      TotalCodeSize: registry.codeStorageLimit, // Lambda's 75 GB unless --code-storage-limit says otherwise
       CodeSizeUnzipped: LAMBDA_LIMITS.maxBytes,
       CodeSizeZipped: CODE_SIZE_ZIPPED,
       ConcurrentExecutions: maxConcurrency,
