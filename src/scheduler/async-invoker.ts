@@ -150,7 +150,7 @@ export class AsyncInvoker {
     if (next !== undefined) this.timer = setTimeout(() => this.pump(), Math.max(1, next - now));
     // A function blocked with no run of its own under way (e.g. reserved concurrency 0) is
     // unblocked by nothing else: look at blocked ones again now and then, in case its limit rose.
-    if (this.recheck === undefined && this.waiting.blocked().length > 0) {
+    if (this.recheck === undefined && this.waiting.anyBlocked) {
       this.recheck = setTimeout(() => {
         this.recheck = undefined;
         for (const name of this.waiting.blocked()) this.waiting.unblock(name);

@@ -22,6 +22,7 @@ export class WaitingEvents {
   private readonly byName = new Map<string, FunctionQueue>();
   private readonly ready = new Heap<FunctionQueue>((a, b) => before(a.events.peek()!, b.events.peek()!), (f, i) => (f.index = i));
   private count = 0;
+  private blockedCount = 0;
   /** Comparisons made by heaps of functions no longer waiting (see comparisons). */
   private pastComparisons = 0;
 
@@ -80,6 +81,7 @@ export class WaitingEvents {
     const f = this.byName.get(name);
     if (!f || f.blocked) return;
     f.blocked = true;
+    this.blockedCount++;
     if (f.index >= 0) this.ready.removeAt(f.index);
   }
 
@@ -87,13 +89,18 @@ export class WaitingEvents {
     const f = this.byName.get(name);
     if (!f?.blocked) return;
     f.blocked = false;
+    this.blockedCount--;
     if (f.events.size > 0) this.ready.push(f);
     this.forgetIfEmpty(f);
   }
 
-  /** Functions blocked now (few: one entry per function, not per event). */
+  /** Functions blocked now (one entry per function, not per event). */
   blocked(): string[] {
-    return [...this.byName.values()].filter((f) => f.blocked).map((f) => f.name);
+    return this.blockedCount === 0 ? [] : [...this.byName.values()].filter((f) => f.blocked).map((f) => f.name);
+  }
+
+  get anyBlocked(): boolean {
+    return this.blockedCount > 0;
   }
 
   /** When the first event of a function not blocked is due; undefined when there is none. */
