@@ -46,6 +46,8 @@ export function startLifecycle(opts: {
     secondMs: config.asyncSecondMs ?? 1000,
   }, log);
   collectCodeWhenUnused(registry, scheduler, log);
+  // A deleted function's dead letters go with it (a new function of the same name starts clean).
+  registry.onDeleted((name) => queue.forgetDeadLetters(name));
   const provisioner = new Provisioner(scheduler, () => provisionTargets(registry));
   const deps: LambdaApiDeps = { registry, onFunctionChanged: (name, version) => scheduler.retire(name, version) };
   const routes: Route[] = [

@@ -52,6 +52,7 @@ export class Registry {
   /** Some code may be unreferenced: collectCode() has work to do. */
   private released = false;
   private readonly releasedListeners: (() => void)[] = [];
+  private readonly deletedListeners: ((name: string) => void)[] = [];
 
   private constructor(
     private readonly db: Database.Database,
@@ -226,8 +227,16 @@ export class Registry {
     })();
     this.cache.delete(name);
     this.lifecycle.forgetFunction(name);
-    if (deleted) this.codeReleased();
+    if (deleted) {
+      for (const listener of this.deletedListeners) listener(name);
+      this.codeReleased();
+    }
     return deleted;
+  }
+
+  /** `listener` is called once a function (all its versions) has been deleted. */
+  onDeleted(listener: (name: string) => void): void {
+    this.deletedListeners.push(listener);
   }
 
   /** `listener` is called whenever code may have become unreferenced (replaced or deleted). */

@@ -3,9 +3,9 @@
 //   functions' events running, and run themselves once it may again;
 // - a function's dead-letter list is paged (API and `lambkin dlq`), capped (--dead-letter-limit: the
 //   oldest go, counted in the queue depth and the CLI, and logged), and a huge error message in a
-//   dead letter is cut as log lines are (256 KB).
+//   dead letter is cut as log lines are (256 KB); a deleted function's dead letters go with it.
 import { execFile } from 'node:child_process';
-import { DeleteFunctionConcurrencyCommand, InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
+import { DeleteFunctionCommand, DeleteFunctionConcurrencyCommand, InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, PROCESS_SANDBOX, createFunction, waitFor } from '../helpers/functions.js';
@@ -152,5 +152,11 @@ describe('dead letters', () => {
     await waitFor('the dead letter', async () => (await depth('dlq-huge')).deadLetters === 1);
     const [letter] = (await page('dlq-huge', '')).body.deadLetters;
     expect(letter!.errorMessage).toBe('x'.repeat(256 * 1024));
+  });
+
+  it('a deleted function\'s dead letters go with it', async () => {
+    await lk.lambda.send(new DeleteFunctionCommand({ FunctionName: 'dlq-huge' }));
+    expect((await page('dlq-huge', '')).body.deadLetters).toEqual([]);
+    expect((await depth('dlq-huge')).deadLetters).toBe(0);
   });
 });
