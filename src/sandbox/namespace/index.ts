@@ -3,7 +3,6 @@
 // The host side of an environment is a folder under the server's run dir holding its passwd and
 // group files, and a run/ folder (shown at /run/lambkin) with the Runtime API socket and the
 // environment file; all of it is removed when the environment ends.
-import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +10,7 @@ import { join } from 'node:path';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type { LaunchSpec, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
 import type { Cgroups, EnvCgroup } from '../cgroup/index.js';
-import { launcher, wrapChild } from '../child.js';
+import { launcher, spawnChild, wrapChild } from '../child.js';
 import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
 import { baseArgs, envArgs, RUNTIME_DIR, TASK_ROOT } from './bwrap-args.js';
 import { allocateUid, groupFile, passwdFile, releaseUid } from './identity.js';
@@ -124,7 +123,7 @@ export class NamespaceBackend implements SandboxBackend {
       egress: slirpNeeded, command: spec.command, args: spec.args,
     });
     const run = launcher(env.cgroup?.procsFiles ?? [], tools.bwrap, args);
-    const child = spawn(run.command, run.args, {
+    const child = spawnChild('the sandbox', run.command, run.args, {
       cwd: '/',
       // Nothing of the function's environment reaches a process running as root: bwrap --clearenv,
       // and the init script loads it after setpriv.
