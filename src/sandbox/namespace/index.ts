@@ -3,7 +3,7 @@
 // The host side of an environment is a folder under the server's run dir holding its passwd and
 // group files, and a run/ folder (shown at /run/lambkin) with the Runtime API socket and the
 // environment file; all of it is removed when the environment ends.
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { envScript, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMod
 import { loopbackResolver } from './host-view.js';
 import { linkTree } from './code-links.js';
 import type { Tools } from './probe.js';
+import { seccompFilter } from './seccomp/index.js';
 
 export interface NamespaceOptions {
   readonly runDir: string;
@@ -45,6 +46,8 @@ export class NamespaceBackend implements SandboxBackend {
   readonly name = 'namespace';
   readonly enforcesMemory: boolean;
   private readonly base: string[];
+  /** The seccomp program (seccomp/index.ts), opened for bwrap at each start; none on other architectures. */
+  private readonly seccompFile?: string;
   private readonly root = process.getuid?.() === 0;
   private readonly envs = new WeakMap<SandboxLayout, EnvState>();
 
@@ -63,6 +66,11 @@ export class NamespaceBackend implements SandboxBackend {
     if (opts.network === 'isolated' && loopbackResolver()) {
       resolvConf = join(shared, 'resolv.conf');
       writeFileSync(resolvConf, 'nameserver 10.0.2.3\n', { mode: 0o444 });
+    }
+    const filter = seccompFilter();
+    if (filter) {
+      this.seccompFile = join(shared, 'seccomp.bpf');
+      writeFileSync(this.seccompFile, filter, { mode: 0o400 });
     }
     this.base = baseArgs({ network: opts.network, root: this.root, emptyFile, emptyDir, resolvConf });
   }
@@ -120,17 +128,28 @@ export class NamespaceBackend implements SandboxBackend {
       uid: env.uid, tmpBytes: env.tmpBytes, codeDir: env.codeDir, bootstrapRoot: BOOTSTRAP_ROOT, runDir: env.runDir,
       passwd: join(layout.workDir, 'passwd'), group: join(layout.workDir, 'group'),
       setpriv: this.root ? tools.setpriv : undefined, socat: network === 'host' ? undefined : tools.socat,
-      egress: slirpNeeded, command: spec.command, args: spec.args,
+      egress: slirpNeeded, seccomp: this.seccompFile !== undefined, command: spec.command, args: spec.args,
     });
     const run = launcher(env.cgroup?.procsFiles ?? [], tools.bwrap, args);
-    const child = spawnChild('the sandbox', run.command, run.args, {
-      cwd: '/',
-      // Nothing of the function's environment reaches a process running as root: bwrap --clearenv,
-      // and the init script loads it after setpriv.
-      env: { PATH: '/usr/bin:/bin' },
-      stdio: [spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', ...(slirpNeeded ? ['pipe', 'pipe'] as const : [])],
-      detached: true,
-    });
+    // bwrap reads the filter from fd 6 (SECCOMP_FD); the server's copy of the fd closes once spawned.
+    const seccompFd = this.seccompFile ? openSync(this.seccompFile, 'r') : undefined;
+    let child;
+    try {
+      child = spawnChild('the sandbox', run.command, run.args, {
+        cwd: '/',
+        // Nothing of the function's environment reaches a process running as root: bwrap --clearenv,
+        // and the init script loads it after setpriv.
+        env: { PATH: '/usr/bin:/bin' },
+        stdio: [
+          spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe',
+          ...(slirpNeeded ? ['pipe', 'pipe'] as const : ['ignore', 'ignore'] as const),
+          seccompFd ?? 'ignore',
+        ],
+        detached: true,
+      });
+    } finally {
+      if (seccompFd !== undefined) closeSync(seccompFd);
+    }
     const stderr = new PassThrough();
     child.stderr!.pipe(stderr);
     let slirp: Slirp | undefined;
