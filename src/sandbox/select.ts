@@ -89,6 +89,11 @@ function chooseBackend(req: SandboxRequest, warn: (line: string) => void): Sandb
       `what listens on its loopback). For the default isolated network: ${INSTALL_HINT}`);
     network = 'host';
   }
+  if (network === 'isolated' && (!tools.nft || !tools.nsenter)) {
+    warn('lambkin: warning: nftables is not installed: the egress policy (public by default: no private, link-local ' +
+      'or host addresses) cannot be enforced, so environments of functions without --egress all will fail to start. ' +
+      'Install it: apt-get install -y nftables');
+  }
   return {
     backend: new NamespaceBackend({ runDir: req.runDir, network, tools, cgroups }), network, cgroups,
     summary: `sandbox namespace (network ${network}, ${limits})`, close: async () => cgroups?.close(),

@@ -15,10 +15,10 @@ import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
 import { baseArgs, envArgs, RUNTIME_DIR, TASK_ROOT } from './bwrap-args.js';
 import { allocateUid, groupFile, passwdFile, releaseUid } from './identity.js';
 import { envScript, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
-import { loopbackResolver } from './host-view.js';
 import { linkTree } from './code-links.js';
 import type { Tools } from './probe.js';
 import { seccompFilter } from './seccomp/index.js';
+import { applyEgress, DEFAULT_EGRESS, needsRules, type EgressPolicy } from './egress.js';
 
 export interface NamespaceOptions {
   readonly runDir: string;
@@ -37,6 +37,13 @@ interface EnvState {
   readonly runDir: string;
   readonly socket?: string;
   readonly cgroup?: EnvCgroup;
+  /** Where its packets may go; a pre-started sandbox gets its function's at claim (resize). */
+  egress: EgressPolicy;
+  /** The sandbox's pid once bwrap told it (isolated network): its namespace takes the egress filter. */
+  pid?: number;
+  /** The egress filter's updates, in order; whether a filter table is in place. */
+  rules: Promise<void>;
+  filtered?: boolean;
 }
 
 /** Unix sockets paths are limited to 107 bytes; a deep data dir falls back to the system temp dir. */
@@ -62,8 +69,10 @@ export class NamespaceBackend implements SandboxBackend {
     const emptyFile = join(shared, 'empty');
     writeFileSync(emptyFile, '', { mode: 0o444 });
     let resolvConf: string | undefined;
-    // The host resolver on the host's loopback is out of reach: use slirp's DNS forwarder instead.
-    if (opts.network === 'isolated' && loopbackResolver()) {
+    // Names are resolved through slirp's DNS forwarder (which asks the host's resolver): a resolver
+    // on the host's loopback is out of reach, and one on a private address is refused by the
+    // default egress policy (egress.ts).
+    if (opts.network === 'isolated') {
       resolvConf = join(shared, 'resolv.conf');
       writeFileSync(resolvConf, 'nameserver 10.0.2.3\n', { mode: 0o444 });
     }
@@ -110,7 +119,10 @@ export class NamespaceBackend implements SandboxBackend {
       if (this.root) releaseUid(uid);
       throw err;
     }
-    this.envs.set(layout, { uid, codeDir, tmpBytes: limits.tmpMb * 1024 * 1024, hostRoot, runDir, socket, cgroup });
+    this.envs.set(layout, {
+      uid, codeDir, tmpBytes: limits.tmpMb * 1024 * 1024, hostRoot, runDir, socket, cgroup,
+      egress: limits.egress ?? DEFAULT_EGRESS, rules: Promise.resolve(),
+    });
     return layout;
   }
 
@@ -155,7 +167,7 @@ export class NamespaceBackend implements SandboxBackend {
     let slirp: Slirp | undefined;
     if (slirpNeeded) {
       const stdio = child.stdio as unknown as [unknown, unknown, unknown, unknown, Readable, Duplex];
-      void this.connectNetwork(stdio[4], stdio[5], (s) => (slirp = s)).catch((err: Error) => {
+      void this.connectNetwork(env, stdio[4], stdio[5], (s) => (slirp = s)).catch((err: Error) => {
         if (!stderr.writableEnded) stderr.write(`lambkin: the environment's network could not be set up: ${err.message}\n`);
         stdio[5].end('fail\n');
       });
@@ -168,8 +180,13 @@ export class NamespaceBackend implements SandboxBackend {
     await linkTree(codeDir, layout.hostTaskRoot);
   }
 
-  resize(layout: SandboxLayout, limits: SandboxLimits): void {
-    this.envs.get(layout)?.cgroup?.setLimits(limits);
+  async resize(layout: SandboxLayout, limits: SandboxLimits): Promise<void> {
+    const env = this.envs.get(layout);
+    env?.cgroup?.setLimits(limits);
+    if (!env || this.opts.network !== 'isolated') return;
+    env.egress = limits.egress ?? DEFAULT_EGRESS;
+    // Not yet attached: connectNetwork() sets the policy now current before the runtime runs.
+    if (env.pid !== undefined) await this.setEgress(env, env.pid);
   }
 
   /** The sandbox's uid must be able to connect to the Runtime API socket. */
@@ -188,7 +205,7 @@ export class NamespaceBackend implements SandboxBackend {
   }
 
   /** bwrap tells the sandbox's pid (info fd); the init script says when to attach slirp (fd 5). */
-  private async connectNetwork(info: Readable, talk: Duplex, onSlirp: (s: Slirp) => void): Promise<void> {
+  private async connectNetwork(env: EnvState, info: Readable, talk: Duplex, onSlirp: (s: Slirp) => void): Promise<void> {
     talk.on('error', () => undefined);
     const asked = new Promise<void>((resolve, reject) => {
       talk.once('data', () => resolve());
@@ -199,11 +216,35 @@ export class NamespaceBackend implements SandboxBackend {
     // unhandled rejection ends the whole server.
     asked.catch(() => undefined);
     const pid = await sandboxPid(info);
+    // The egress filter goes into the namespace while bwrap finishes and slirp starts (it is ~10 ms
+    // of nft): the runtime runs only once both are done.
+    env.pid = pid;
+    const filtered = this.setEgress(env, pid);
+    filtered.catch(() => undefined); // awaited below, after slirp: must not go unhandled meanwhile
     await asked;
     const slirp = startSlirp(this.opts.tools.slirp4netns!, pid);
     onSlirp(slirp);
     await slirp.ready;
+    await filtered;
     talk.end('ok\n');
+  }
+
+  /** Install the environment's current egress policy, after any update still under way. */
+  private setEgress(env: EnvState, pid: number): Promise<void> {
+    const { nft, nsenter } = this.opts.tools;
+    const next = env.rules.catch(() => undefined).then(async () => {
+      const policy = env.egress;
+      // `all` on a sandbox without a filter yet: nothing to install, nothing to remove.
+      if (!needsRules(policy) && !env.filtered) return;
+      if (!nft || !nsenter) {
+        throw new Error(`egress '${policy.mode}' needs nftables to be enforced, and nft is not installed: ` +
+          'apt-get install -y nftables (or deploy the function with --egress all)');
+      }
+      await applyEgress({ nft, nsenter, root: this.root }, pid, policy);
+      env.filtered = needsRules(policy);
+    });
+    env.rules = next;
+    return next;
   }
 }
 

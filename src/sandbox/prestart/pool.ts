@@ -122,7 +122,9 @@ export class PrestartPool {
     let shape = this.shapes.get(key);
     if (!shape) {
       if (this.shapes.size >= this.opts.maxShapes) this.evictOldest();
-      shape = { key, runtime: req.runtime, limits: req.limits, heapCapMb: req.heapCapMb, wantedAt: Date.now(), failures: 0 };
+      // No function's egress policy: the sandbox starts with the default and gets its own at claim.
+      const limits = { memoryMb: req.limits.memoryMb, tmpMb: req.limits.tmpMb, pids: req.limits.pids };
+      shape = { key, runtime: req.runtime, limits, heapCapMb: req.heapCapMb, wantedAt: Date.now(), failures: 0 };
       this.shapes.set(key, shape);
     }
     return shape;
@@ -191,7 +193,7 @@ export class PrestartPool {
         try {
           if (!entry.alive) throw new Error('the pre-started runtime exited');
           await backend.fillCode!(entry.layout, codeDir);
-          backend.resize?.(entry.layout, limits);
+          await backend.resize?.(entry.layout, limits);
           return true;
         } catch {
           await this.remove(entry);
