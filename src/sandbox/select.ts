@@ -89,9 +89,13 @@ function chooseBackend(req: SandboxRequest, warn: (line: string) => void): Sandb
       `what listens on its loopback). For the default isolated network: ${INSTALL_HINT}`);
     network = 'host';
   }
-  if (network === 'isolated' && (!tools.nft || !tools.nsenter)) {
+  if (network === 'isolated' && process.getuid?.() !== 0) {
+    warn('lambkin: warning: not running as root: the egress policy (public by default: no private, link-local or host ' +
+      'addresses) is not enforced (and functions deployed with --egress none do not start); environments reach ' +
+      'whatever the host reaches except its loopback.');
+  } else if (network === 'isolated' && (!tools.nft || !tools.nsenter)) {
     warn('lambkin: warning: nftables is not installed: the egress policy (public by default: no private, link-local ' +
-      'or host addresses) cannot be enforced, so environments of functions without --egress all will fail to start. ' +
+      'or host addresses) is not enforced (and functions deployed with --egress none do not start). ' +
       'Install it: apt-get install -y nftables');
   }
   return {

@@ -84,15 +84,11 @@ export function egressRuleset(p: EgressPolicy, host = hostAddresses()): string {
 export interface EgressTools {
   readonly nsenter: string;
   readonly nft: string;
-  /** The server is root: the sandbox's network namespace is the host user namespace's. */
-  readonly root: boolean;
 }
 
-/** Put the policy's table into the network namespace of `pid` (the sandbox's). */
+/** Put the policy's table into the network namespace of `pid` (the sandbox's); the server must be root. */
 export function applyEgress(tools: EgressTools, pid: number, p: EgressPolicy): Promise<void> {
-  const ns = `/proc/${pid}/ns`;
-  // Not root: the namespace belongs to the sandbox's user namespace, which the server owns.
-  const args = [...(tools.root ? [] : [`--user=${ns}/user`, '--preserve-credentials']), `--net=${ns}/net`, '--', tools.nft, '-f', '-'];
+  const args = [`--net=/proc/${pid}/ns/net`, '--', tools.nft, '-f', '-'];
   return new Promise((resolve, reject) => {
     const child = spawnChild('the egress filter', tools.nsenter, args, { stdio: ['pipe', 'ignore', 'pipe'], env: {} });
     let stderr = '';

@@ -236,11 +236,14 @@ export class NamespaceBackend implements SandboxBackend {
       const policy = env.egress;
       // `all` on a sandbox without a filter yet: nothing to install, nothing to remove.
       if (!needsRules(policy) && !env.filtered) return;
-      if (!nft || !nsenter) {
-        throw new Error(`egress '${policy.mode}' needs nftables to be enforced, and nft is not installed: ` +
-          'apt-get install -y nftables (or deploy the function with --egress all)');
+      // No filter possible (not root: the namespace belongs to a user namespace bwrap nests and
+      // nsenter cannot name; or no nft): the default degrades, as the server said once at start
+      // (select.ts); an explicit `none` is refused rather than silently not enforced.
+      if (!this.root || !nft || !nsenter) {
+        if (policy.mode !== 'none') return;
+        throw new Error(`egress 'none' cannot be enforced here (${!this.root ? 'the server is not root' : 'nft is not installed: apt-get install -y nftables'})`);
       }
-      await applyEgress({ nft, nsenter, root: this.root }, pid, policy);
+      await applyEgress({ nft, nsenter }, pid, policy);
       env.filtered = needsRules(policy);
     });
     env.rules = next;
