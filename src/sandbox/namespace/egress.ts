@@ -50,6 +50,11 @@ export function parseCidr(text: string): string | undefined {
 /** Does the policy need a filter at all? (`all` without anything else does not.) */
 export const needsRules = (p: EgressPolicy): boolean => p.mode !== 'all';
 
+/** Do the two make the same filter? (`all` makes none, whatever its allow-list.) */
+export const samePolicy = (a: EgressPolicy, b: EgressPolicy): boolean =>
+  (!needsRules(a) && !needsRules(b)) ||
+  (a.mode === b.mode && a.allow.length === b.allow.length && a.allow.every((c, i) => c === b.allow[i]));
+
 /** The host's own addresses (every interface but loopback, which the private ranges cover). */
 export function hostAddresses(): { v4: string[]; v6: string[] } {
   const all = Object.values(networkInterfaces()).flat().filter((i) => i !== undefined && !i.internal);

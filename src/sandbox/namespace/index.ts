@@ -18,7 +18,9 @@ import { envScript, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMod
 import { linkTree } from './code-links.js';
 import type { Tools } from './probe.js';
 import { seccompFilter } from './seccomp/index.js';
-import { applyEgress, DEFAULT_EGRESS, needsRules, type EgressPolicy } from './egress.js';
+import { applyEgress, DEFAULT_EGRESS, samePolicy, type EgressPolicy } from './egress.js';
+
+const ALL: EgressPolicy = { mode: 'all', allow: [] };
 
 export interface NamespaceOptions {
   readonly runDir: string;
@@ -41,9 +43,9 @@ interface EnvState {
   egress: EgressPolicy;
   /** The sandbox's pid once bwrap told it (isolated network): its namespace takes the egress filter. */
   pid?: number;
-  /** The egress filter's updates, in order; whether a filter table is in place. */
+  /** The egress filter's updates, in order; the policy its table holds (none yet: `all`). */
   rules: Promise<void>;
-  filtered?: boolean;
+  installed?: EgressPolicy;
 }
 
 /** Unix sockets paths are limited to 107 bytes; a deep data dir falls back to the system temp dir. */
@@ -234,8 +236,9 @@ export class NamespaceBackend implements SandboxBackend {
     const { nft, nsenter } = this.opts.tools;
     const next = env.rules.catch(() => undefined).then(async () => {
       const policy = env.egress;
-      // `all` on a sandbox without a filter yet: nothing to install, nothing to remove.
-      if (!needsRules(policy) && !env.filtered) return;
+      // Already in place (a pre-started sandbox claimed by a function with the default policy), or
+      // `all` on a sandbox without a filter: nothing to do.
+      if (samePolicy(policy, env.installed ?? ALL)) return;
       // No filter possible (not root: the namespace belongs to a user namespace bwrap nests and
       // nsenter cannot name; or no nft): the default degrades, as the server said once at start
       // (select.ts); an explicit `none` is refused rather than silently not enforced.
@@ -244,7 +247,7 @@ export class NamespaceBackend implements SandboxBackend {
         throw new Error(`egress 'none' cannot be enforced here (${!this.root ? 'the server is not root' : 'nft is not installed: apt-get install -y nftables'})`);
       }
       await applyEgress({ nft, nsenter }, pid, policy);
-      env.filtered = needsRules(policy);
+      env.installed = policy;
     });
     env.rules = next;
     return next;
