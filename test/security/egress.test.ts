@@ -162,6 +162,20 @@ describe('egress policy (namespace, isolated network)', () => {
     }
   });
 
+  it('the same without pre-started sandboxes (the filter goes in as the sandbox starts, not at claim)', async () => {
+    const fresh = await startLambkin({ env: { LAMBKIN_PRESTART: 'off' } });
+    try {
+      await deploy(fresh.lambda, 'eg-fresh', PROBE, { timeout: 30 });
+      let r = await call(fresh.lambda, 'eg-fresh', { targets: targets() });
+      expect([r.body.private, r.body.public, r.body.metadata]).toEqual([REFUSED, hello(PUBLIC), REFUSED]);
+      await new LambkinClient({ endpoint: fresh.url }).updateFunctionConfiguration('eg-fresh', { LambkinEgress: { Mode: 'all' } });
+      r = await call(fresh.lambda, 'eg-fresh', { targets: targets() });
+      expect([r.body.private, r.body.public, r.body.metadata]).toEqual([hello(PRIVATE), hello(PUBLIC), hello(METADATA)]);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('refuses an allow-list entry that is not an IPv4 CIDR', async () => {
     await deploy(lk.lambda, 'eg-bad', ECHO_NODE);
     await expect(new LambkinClient({ endpoint: lk.url }).updateFunctionConfiguration('eg-bad', { LambkinEgress: { Allow: ['10.0.0.0/33'] } }))
