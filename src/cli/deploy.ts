@@ -26,6 +26,9 @@ export interface DeployOptions {
   sanitizeErrors?: boolean;
   /** --record-payloads / --no-record-payloads: keep each invocation's event and response for the console. */
   recordPayloads?: boolean;
+  /** --egress public|all|none and --egress-allow CIDR,…: where its environments may send packets. */
+  egress?: 'public' | 'all' | 'none';
+  egressAllow?: string[];
   /** --warm K: keep K environments of $LATEST initialised, and wait for them (unset: leave as is). */
   warm?: number;
 }
@@ -48,6 +51,8 @@ export function registerDeploy(program: Command): void {
     .option('--no-sanitize-errors', 'callers see the function\'s errors in full again (the default)')
     .option('--record-payloads', 'keep each invocation\'s event and response (up to 64 KiB each) to show in the console')
     .option('--no-record-payloads', 'keep no events or responses (the default)')
+    .option('--egress <mode>', 'where its environments may send packets: public (the default: the internet, no private, link-local or host addresses), all, none', egressMode)
+    .option('--egress-allow <cidr,...>', 'IPv4 addresses or CIDRs reachable whatever --egress says (replaces the list; "" clears it)', cidrList)
     .option('--warm <K>', 'keep K environments initialised for invokes without a qualifier, and wait until they are (0: none)', integer)
     .action(async (path: string, opts: DeployOptions, cmd: Command) => {
       out(await deployPath(clientFor(cmd), path, opts));
@@ -57,6 +62,15 @@ export function registerDeploy(program: Command): void {
 function integer(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('not a whole number.');
   return Number(value);
+}
+
+function egressMode(value: string): 'public' | 'all' | 'none' {
+  if (value !== 'public' && value !== 'all' && value !== 'none') throw new InvalidArgumentError('expected public, all or none.');
+  return value;
+}
+
+function cidrList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 function collectEnv(value: string, previous: Record<string, string> | undefined): Record<string, string> {
@@ -99,6 +113,10 @@ export async function deployPath(
     LambkinLogging: opts.logs,
     LambkinSanitizeErrors: opts.sanitizeErrors,
     LambkinRecordPayloads: opts.recordPayloads,
+    // LambkinEgress replaces the policy as a whole: what is not given is kept from the function's.
+    LambkinEgress: opts.egress === undefined && opts.egressAllow === undefined ? undefined : {
+      Mode: opts.egress ?? existing?.LambkinEgress?.Mode, Allow: opts.egressAllow ?? existing?.LambkinEgress?.Allow,
+    },
     Environment: opts.env && { Variables: opts.env },
   };
   let config: FunctionConfiguration | undefined;

@@ -39,6 +39,7 @@ export interface FunctionConfiguration {
   readonly LambkinLogging?: boolean;
   readonly LambkinSanitizeErrors?: boolean;
   readonly LambkinRecordPayloads?: boolean;
+  readonly LambkinEgress?: EgressWire;
 }
 
 export interface GetFunctionOutput {
@@ -70,6 +71,13 @@ export interface FunctionSettings {
   readonly LambkinSanitizeErrors?: boolean;
   /** lambkin extension: keep each invocation's event and response (capped at 64 KiB) for the console. */
   readonly LambkinRecordPayloads?: boolean;
+  /** lambkin extension: where its environments may send packets (public: no private addresses; all; none) plus IPv4 CIDRs always allowed. */
+  readonly LambkinEgress?: EgressWire;
+}
+
+export interface EgressWire {
+  readonly Mode?: 'public' | 'all' | 'none';
+  readonly Allow?: readonly string[];
 }
 
 export interface CreateFunctionInput extends FunctionSettings {

@@ -354,7 +354,7 @@ function notActive(requestId: string): Refusal {
 }
 
 function limitsOf(fn: FunctionRecord): SandboxLimits {
-  return { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024 };
+  return { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024, egress: fn.config.egress };
 }
 
 /** Without a memory cgroup, the runtime's own heap limit is what holds the function to its memory. */

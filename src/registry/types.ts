@@ -23,6 +23,14 @@ export interface FunctionConfig {
   readonly sanitizeErrors: boolean;
   /** lambkin extension: keep each invocation's event and response (capped) for the console. Off by default. */
   readonly recordPayloads?: boolean;
+  /** lambkin extension (LambkinEgress): where its environments may send packets; undefined = public only. */
+  readonly egress?: EgressConfig;
+}
+
+/** public: the internet but no private, link-local or host address; all: anything; none: nothing. Plus IPv4 CIDRs always allowed. */
+export interface EgressConfig {
+  readonly mode: 'public' | 'all' | 'none';
+  readonly allow: readonly string[];
 }
 
 /**

@@ -4,7 +4,8 @@
 // *before* it runs anything, so that no fork can escape the limits.
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ExitInfo, MemoryUse, SandboxProcess } from './types.js';
 import type { EnvCgroup } from './cgroup/index.js';
@@ -34,6 +35,24 @@ export function launcher(
   const script = ('PWD' in env ? '' : 'unset PWD; ') +
     'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
   return { command: '/bin/sh', args: ['-c', script, 'lambkin-launch', ...procsFiles, '--', command, ...args] };
+}
+
+/**
+ * spawn() whose failure never reaches the server as an unhandled 'error' event: the listener is
+ * on before anything else can throw. Out of file descriptors (EMFILE/ENFILE) Node sets up no stdio
+ * at all and would only say so in an 'error' event a tick later: that becomes a thrown Error here,
+ * which the caller turns into a failed start (Runtime.InvalidEntrypoint). Any other failure (ENOENT,
+ * EAGAIN) still arrives as 'error', which wrapChild reads as an exit.
+ */
+export function spawnChild(what: string, command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+  const child = spawn(command, args, options);
+  child.on('error', () => undefined);
+  // (Every caller pipes some stdio: no stdio at all then means none could be made.)
+  if (child.pid === undefined && !child.stdio) {
+    throw new Error(`${what} (${basename(command)}) could not be started: the server has no file descriptors left (EMFILE/ENFILE). ` +
+      'Something holds too many connections or files open; the next invoke tries again.');
+  }
+  return child;
 }
 
 export function wrapChild(child: ChildProcess, opts: ChildOptions = {}): SandboxProcess {

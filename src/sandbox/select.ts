@@ -8,6 +8,7 @@ import { ProcessBackend } from './process/index.js';
 import { NamespaceBackend } from './namespace/index.js';
 import { NETWORK_MODES, type NetworkMode } from './namespace/network.js';
 import { INSTALL_HINT, probeBwrap } from './namespace/probe.js';
+import { seccompFilter } from './namespace/seccomp/index.js';
 import { PrestartPool } from './prestart/pool.js';
 
 export type SandboxName = 'namespace' | 'process';
@@ -88,6 +89,19 @@ function chooseBackend(req: SandboxRequest, warn: (line: string) => void): Sandb
     warn(`lambkin: warning: ${missing(network)} not installed: environments share the host's network (they can reach ` +
       `what listens on its loopback). For the default isolated network: ${INSTALL_HINT}`);
     network = 'host';
+  }
+  if (!seccompFilter()) {
+    warn(`lambkin: warning: no seccomp filter on ${process.arch} (lambkin has syscall tables for x64 and arm64): ` +
+      'environments reach the whole syscall surface, namespace creation included.');
+  }
+  if (network === 'isolated' && process.getuid?.() !== 0) {
+    warn('lambkin: warning: not running as root: the egress policy (public by default: no private, link-local or host ' +
+      'addresses) is not enforced (and functions deployed with --egress none do not start); environments reach ' +
+      'whatever the host reaches except its loopback.');
+  } else if (network === 'isolated' && (!tools.nft || !tools.nsenter)) {
+    warn('lambkin: warning: nftables is not installed: the egress policy (public by default: no private, link-local ' +
+      'or host addresses) is not enforced (and functions deployed with --egress none do not start). ' +
+      'Install it: apt-get install -y nftables');
   }
   return {
     backend: new NamespaceBackend({ runDir: req.runDir, network, tools, cgroups }), network, cgroups,

@@ -4,6 +4,7 @@
 import type { ListenOptions } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { PrestartPool } from './prestart/pool.js';
+import type { EgressPolicy } from './namespace/egress.js';
 
 export interface SandboxLimits {
   readonly memoryMb: number;
@@ -11,6 +12,8 @@ export interface SandboxLimits {
   readonly tmpMb: number;
   /** Most processes/threads the environment may have (fork bombs stop here). */
   readonly pids: number;
+  /** Where its packets may go (namespace backend, isolated network); undefined: public only. */
+  readonly egress?: EgressPolicy;
 }
 
 /** Where things are, as the process inside sees them and as the host sees them. */
@@ -92,8 +95,11 @@ export interface SandboxBackend {
   cleanup(layout: SandboxLayout): Promise<void>;
   /** Put a function's code into the empty code folder of a layout prepared without one. */
   fillCode?(layout: SandboxLayout, codeDir: string): Promise<void>;
-  /** Give a prepared (maybe running) environment new limits; throws when the kernel refuses. */
-  resize?(layout: SandboxLayout, limits: SandboxLimits): void;
+  /**
+   * Give a prepared (maybe running) environment new limits, its egress policy included; throws (or
+   * rejects) when the kernel refuses.
+   */
+  resize?(layout: SandboxLayout, limits: SandboxLimits): void | Promise<void>;
   /** The host now listens on layout.listen: let the sandbox's user reach it. */
   listening?(layout: SandboxLayout): void;
   /** Sandboxes started ahead of demand, when this backend keeps some (prestart/pool.ts). */

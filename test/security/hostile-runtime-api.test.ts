@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { LambkinClient } from '../../src/client/index.js';
 import { call, deploy, ECHO_NODE, stillServes } from './hostile.js';
 
 const FOREIGN = `
@@ -116,15 +117,22 @@ describe('hostile handlers: the Runtime API and the network (namespace, isolated
     await stillServes(lk.lambda);
   });
 
-  it('reaches the outside world through user-mode networking, but not the host\'s loopback', async () => {
+  it('reaches the host\'s own address only when its egress policy allows it, and the host\'s loopback never', async () => {
     const outsideHost = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
     expect(outsideHost, 'this machine needs a non-loopback IPv4 address').toBeDefined();
     const outside = await listen(outsideHost!);
     const loopback = await listen('127.0.0.1');
     try {
-      await deploy(lk.lambda, 'egress', EGRESS);
       const port = (s: Server) => (s.address() as { port: number }).port;
-      const r = await call(lk.lambda, 'egress', { outsideHost, outsidePort: port(outside), loopbackPort: port(loopback) });
+      const event = { outsideHost, outsidePort: port(outside), loopbackPort: port(loopback) };
+      // The default policy (public) refuses the host's own addresses (test/security/egress.test.ts).
+      await deploy(lk.lambda, 'egress', EGRESS);
+      let r = await call(lk.lambda, 'egress', event);
+      expect(r.body.outside).toBe('error:EHOSTUNREACH');
+      expect(r.body.hostLoopback).toMatch(/^(error:|timeout)/);
+      // `all` lets it through slirp4netns to the host's address — but still not to its loopback.
+      await new LambkinClient({ endpoint: lk.url }).updateFunctionConfiguration('egress', { LambkinEgress: { Mode: 'all' } });
+      r = await call(lk.lambda, 'egress', event);
       expect(r.body.outside).toBe(`got:hello from ${outsideHost}`);
       expect(r.body.hostLoopback).toMatch(/^(error:|timeout)/);
     } finally {

@@ -20,6 +20,8 @@ class FakeBackend implements SandboxBackend {
   cleaned = 0;
   /** Runtimes die as soon as they start. */
   dying = false;
+  /** start() throws (as when the server is out of file descriptors). */
+  failing = false;
 
   async prepare(envId: string): Promise<SandboxLayout> {
     return {
@@ -29,6 +31,7 @@ class FakeBackend implements SandboxBackend {
   }
 
   start(_layout: SandboxLayout, spec: LaunchSpec): SandboxProcess {
+    if (this.failing) throw new Error('the sandbox (sh) could not be started: the server has no file descriptors left');
     let exit!: (e: ExitInfo) => void;
     const exited = new Promise<ExitInfo>((r) => (exit = r));
     const record = { spec, exit, killed: false };
@@ -56,8 +59,8 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
 
-function pool(backend: SandboxBackend): PrestartPool {
-  const p = new PrestartPool(backend, { refillDelayMs: 1 });
+function pool(backend: SandboxBackend, retryAfterMs = 60_000): PrestartPool {
+  const p = new PrestartPool(backend, { refillDelayMs: 1, retryAfterMs });
   pools.push(p);
   return p;
 }
@@ -103,6 +106,25 @@ describe('pre-started pool', () => {
     await until(() => backend.started.length === 3 && backend.cleaned === 3);
     await new Promise((r) => setTimeout(r, 50));
     expect(backend.started.length).toBe(3);
+  });
+
+  it('tries a shape that kept failing to start again after a while, and serves it once starts work again', async () => {
+    const backend = new FakeBackend();
+    backend.failing = true;
+    const p = pool(backend, 100);
+    // Each ask starts one attempt (a failed start, unlike a death, does not start another by itself).
+    for (let i = 1; i <= 3; i++) {
+      p.take({ runtime: PYTHON, limits: LIMITS, functionEnv: {} });
+      await until(() => backend.cleaned === i);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(p.take({ runtime: PYTHON, limits: LIMITS, functionEnv: {} })).toBeUndefined();
+    expect(backend.cleaned).toBe(3); // within the back-off: not tried
+    backend.failing = false;
+    await new Promise((r) => setTimeout(r, 120));
+    expect(p.take({ runtime: PYTHON, limits: LIMITS, functionEnv: {} })).toBeUndefined(); // starts the retry
+    await until(() => backend.started.length === 1);
+    expect(p.take({ runtime: PYTHON, limits: LIMITS, functionEnv: {} })).toBeDefined();
   });
 
   it('close() kills and removes what waits', async () => {

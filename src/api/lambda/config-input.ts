@@ -9,6 +9,7 @@ import { DEFAULT_ROLE } from '../../registry/arn.js';
 import { findRuntime } from '../../runtimes/catalogue.js';
 import type { ConfigMembers } from './schemas.js';
 import { HOST_ARCHITECTURE } from './wire.js';
+import { egressInput } from './egress-input.js';
 
 export const DEFAULT_HANDLER = 'lambda_function.lambda_handler';
 const MAX_MEMORY = 10240;
@@ -65,6 +66,7 @@ export function configPatch(body: ConfigMembers, logging: LoggingConfig): Config
     ephemeralStorage: body.EphemeralStorage?.Size,
     sanitizeErrors: body.LambkinSanitizeErrors,
     recordPayloads: body.LambkinRecordPayloads,
+    egress: body.LambkinEgress && egressInput(body.LambkinEgress),
   };
   // Environment replaces all variables; `Environment: {}` clears them, as on Lambda.
   if (body.Environment !== undefined) patch.environment = checkEnvironment(body.Environment.Variables ?? {});

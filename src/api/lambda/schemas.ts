@@ -59,6 +59,7 @@ const configMembers = {
   LambkinLogging: z.boolean(),
   LambkinSanitizeErrors: z.boolean(),
   LambkinRecordPayloads: z.boolean(),
+  LambkinEgress: z.strictObject({ Mode: z.enum(['public', 'all', 'none']).optional(), Allow: z.array(z.string().max(64)).max(64).optional() }),
 };
 
 const optional = <T extends Record<string, z.ZodType>>(members: T) =>

@@ -2,6 +2,7 @@
 // (field names as @aws-sdk/client-lambda reads them).
 import { functionArn } from '../../registry/arn.js';
 import type { FunctionRecord } from '../../registry/types.js';
+import { egressOutput } from './egress-input.js';
 
 /** lambkin runs code on the machine it runs on, so that is the architecture it reports. */
 export const HOST_ARCHITECTURE: 'x86_64' | 'arm64' = process.arch === 'arm64' ? 'arm64' : 'x86_64';
@@ -38,6 +39,7 @@ export interface FunctionConfiguration {
   readonly LambkinLogging?: false;
   readonly LambkinSanitizeErrors?: true;
   readonly LambkinRecordPayloads?: true;
+  readonly LambkinEgress?: { readonly Mode: 'public' | 'all' | 'none'; readonly Allow: readonly string[] };
 }
 
 export function toFunctionConfiguration(record: FunctionRecord): FunctionConfiguration {
@@ -74,5 +76,6 @@ export function toFunctionConfiguration(record: FunctionRecord): FunctionConfigu
     ...(c.loggingConfig.enabled ? {} : { LambkinLogging: false as const }),
     ...(c.sanitizeErrors ? { LambkinSanitizeErrors: true as const } : {}),
     ...(c.recordPayloads ? { LambkinRecordPayloads: true as const } : {}),
+    ...egressOutput(c.egress),
   };
 }

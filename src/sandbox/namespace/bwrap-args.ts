@@ -15,6 +15,8 @@ import { etcMasks, interpreterArgs, systemArgs } from './host-view.js';
 
 export const TASK_ROOT = '/var/task';
 export const RUNTIME_DIR = '/var/runtime';
+/** The fd bwrap reads the seccomp program from (0-3 are stdio and telemetry, 4-5 the network's). */
+export const SECCOMP_FD = 6;
 
 export interface BaseOptions {
   readonly network: NetworkMode;
@@ -65,6 +67,8 @@ export interface EnvArgs {
   readonly socat?: string;
   /** Ask the host for egress before the runtime runs (bwrap --info-fd 4 tells it the pid; fd 5 talks). */
   readonly egress: boolean;
+  /** Load the seccomp filter from fd SECCOMP_FD (seccomp/index.ts). */
+  readonly seccomp: boolean;
   readonly command: string;
   readonly args: readonly string[];
 }
@@ -86,6 +90,7 @@ export function envArgs(base: readonly string[], e: EnvArgs): string[] {
     ...interpreterArgs(e.command),
     '--chdir', TASK_ROOT,
     ...(e.egress ? ['--info-fd', '4'] : []),
+    ...(e.seccomp ? ['--seccomp', String(SECCOMP_FD)] : []),
     '--',
     ...dropPrivileges,
     '/bin/sh', '-c', INIT_SCRIPT, 'lambkin-init', e.egress ? 'net' : '-', e.socat ?? '-', e.command, ...e.args,

@@ -2,7 +2,7 @@
 // host has them, /etc minus its secrets, and the install prefix of an interpreter that lives
 // elsewhere (python under /root/.pyenv, node under ~/.nvm) — that prefix only, never its parents'
 // other contents. Worked out once per server (per interpreter), not per environment.
-import { lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Folders a sandbox always gets read-only (from /usr) — an interpreter in them needs nothing more. */
@@ -121,11 +121,3 @@ function isDir(path: string): boolean {
   }
 }
 
-/** The nameservers of the host's resolv.conf are on its loopback (systemd-resolved, dnsmasq). */
-export function loopbackResolver(path = '/etc/resolv.conf'): boolean {
-  try {
-    return /^\s*nameserver\s+(127\.|::1\b)/m.test(readFileSync(path, 'utf8'));
-  } catch {
-    return false;
-  }
-}

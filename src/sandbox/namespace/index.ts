@@ -3,22 +3,24 @@
 // The host side of an environment is a folder under the server's run dir holding its passwd and
 // group files, and a run/ folder (shown at /run/lambkin) with the Runtime API socket and the
 // environment file; all of it is removed when the environment ends.
-import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type { LaunchSpec, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
 import type { Cgroups, EnvCgroup } from '../cgroup/index.js';
-import { launcher, wrapChild } from '../child.js';
+import { launcher, spawnChild, wrapChild } from '../child.js';
 import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
 import { baseArgs, envArgs, RUNTIME_DIR, TASK_ROOT } from './bwrap-args.js';
 import { allocateUid, groupFile, passwdFile, releaseUid } from './identity.js';
 import { envScript, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
-import { loopbackResolver } from './host-view.js';
 import { linkTree } from './code-links.js';
 import type { Tools } from './probe.js';
+import { seccompFilter } from './seccomp/index.js';
+import { applyEgress, DEFAULT_EGRESS, samePolicy, type EgressPolicy } from './egress.js';
+
+const ALL: EgressPolicy = { mode: 'all', allow: [] };
 
 export interface NamespaceOptions {
   readonly runDir: string;
@@ -37,6 +39,13 @@ interface EnvState {
   readonly runDir: string;
   readonly socket?: string;
   readonly cgroup?: EnvCgroup;
+  /** Where its packets may go; a pre-started sandbox gets its function's at claim (resize). */
+  egress: EgressPolicy;
+  /** The sandbox's pid once bwrap told it (isolated network): its namespace takes the egress filter. */
+  pid?: number;
+  /** The egress filter's updates, in order; the policy its table holds (none yet: `all`). */
+  rules: Promise<void>;
+  installed?: EgressPolicy;
 }
 
 /** Unix sockets paths are limited to 107 bytes; a deep data dir falls back to the system temp dir. */
@@ -46,6 +55,8 @@ export class NamespaceBackend implements SandboxBackend {
   readonly name = 'namespace';
   readonly enforcesMemory: boolean;
   private readonly base: string[];
+  /** The seccomp program (seccomp/index.ts), opened for bwrap at each start; none on other architectures. */
+  private readonly seccompFile?: string;
   private readonly root = process.getuid?.() === 0;
   private readonly envs = new WeakMap<SandboxLayout, EnvState>();
 
@@ -60,10 +71,17 @@ export class NamespaceBackend implements SandboxBackend {
     const emptyFile = join(shared, 'empty');
     writeFileSync(emptyFile, '', { mode: 0o444 });
     let resolvConf: string | undefined;
-    // The host resolver on the host's loopback is out of reach: use slirp's DNS forwarder instead.
-    if (opts.network === 'isolated' && loopbackResolver()) {
+    // Names are resolved through slirp's DNS forwarder (which asks the host's resolver): a resolver
+    // on the host's loopback is out of reach, and one on a private address is refused by the
+    // default egress policy (egress.ts).
+    if (opts.network === 'isolated') {
       resolvConf = join(shared, 'resolv.conf');
       writeFileSync(resolvConf, 'nameserver 10.0.2.3\n', { mode: 0o444 });
+    }
+    const filter = seccompFilter();
+    if (filter) {
+      this.seccompFile = join(shared, 'seccomp.bpf');
+      writeFileSync(this.seccompFile, filter, { mode: 0o400 });
     }
     this.base = baseArgs({ network: opts.network, root: this.root, emptyFile, emptyDir, resolvConf });
   }
@@ -103,7 +121,10 @@ export class NamespaceBackend implements SandboxBackend {
       if (this.root) releaseUid(uid);
       throw err;
     }
-    this.envs.set(layout, { uid, codeDir, tmpBytes: limits.tmpMb * 1024 * 1024, hostRoot, runDir, socket, cgroup });
+    this.envs.set(layout, {
+      uid, codeDir, tmpBytes: limits.tmpMb * 1024 * 1024, hostRoot, runDir, socket, cgroup,
+      egress: limits.egress ?? DEFAULT_EGRESS, rules: Promise.resolve(),
+    });
     return layout;
   }
 
@@ -121,23 +142,34 @@ export class NamespaceBackend implements SandboxBackend {
       uid: env.uid, tmpBytes: env.tmpBytes, codeDir: env.codeDir, bootstrapRoot: BOOTSTRAP_ROOT, runDir: env.runDir,
       passwd: join(layout.workDir, 'passwd'), group: join(layout.workDir, 'group'),
       setpriv: this.root ? tools.setpriv : undefined, socat: network === 'host' ? undefined : tools.socat,
-      egress: slirpNeeded, command: spec.command, args: spec.args,
+      egress: slirpNeeded, seccomp: this.seccompFile !== undefined, command: spec.command, args: spec.args,
     });
     const run = launcher(env.cgroup?.procsFiles ?? [], tools.bwrap, args);
-    const child = spawn(run.command, run.args, {
-      cwd: '/',
-      // Nothing of the function's environment reaches a process running as root: bwrap --clearenv,
-      // and the init script loads it after setpriv.
-      env: { PATH: '/usr/bin:/bin' },
-      stdio: [spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', ...(slirpNeeded ? ['pipe', 'pipe'] as const : [])],
-      detached: true,
-    });
+    // bwrap reads the filter from fd 6 (SECCOMP_FD); the server's copy of the fd closes once spawned.
+    const seccompFd = this.seccompFile ? openSync(this.seccompFile, 'r') : undefined;
+    let child;
+    try {
+      child = spawnChild('the sandbox', run.command, run.args, {
+        cwd: '/',
+        // Nothing of the function's environment reaches a process running as root: bwrap --clearenv,
+        // and the init script loads it after setpriv.
+        env: { PATH: '/usr/bin:/bin' },
+        stdio: [
+          spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe',
+          ...(slirpNeeded ? ['pipe', 'pipe'] as const : ['ignore', 'ignore'] as const),
+          seccompFd ?? 'ignore',
+        ],
+        detached: true,
+      });
+    } finally {
+      if (seccompFd !== undefined) closeSync(seccompFd);
+    }
     const stderr = new PassThrough();
     child.stderr!.pipe(stderr);
     let slirp: Slirp | undefined;
     if (slirpNeeded) {
       const stdio = child.stdio as unknown as [unknown, unknown, unknown, unknown, Readable, Duplex];
-      void this.connectNetwork(stdio[4], stdio[5], (s) => (slirp = s)).catch((err: Error) => {
+      void this.connectNetwork(env, stdio[4], stdio[5], (s) => (slirp = s)).catch((err: Error) => {
         if (!stderr.writableEnded) stderr.write(`lambkin: the environment's network could not be set up: ${err.message}\n`);
         stdio[5].end('fail\n');
       });
@@ -150,8 +182,13 @@ export class NamespaceBackend implements SandboxBackend {
     await linkTree(codeDir, layout.hostTaskRoot);
   }
 
-  resize(layout: SandboxLayout, limits: SandboxLimits): void {
-    this.envs.get(layout)?.cgroup?.setLimits(limits);
+  async resize(layout: SandboxLayout, limits: SandboxLimits): Promise<void> {
+    const env = this.envs.get(layout);
+    env?.cgroup?.setLimits(limits);
+    if (!env || this.opts.network !== 'isolated') return;
+    env.egress = limits.egress ?? DEFAULT_EGRESS;
+    // Not yet attached: connectNetwork() sets the policy now current before the runtime runs.
+    if (env.pid !== undefined) await this.setEgress(env, env.pid);
   }
 
   /** The sandbox's uid must be able to connect to the Runtime API socket. */
@@ -170,7 +207,7 @@ export class NamespaceBackend implements SandboxBackend {
   }
 
   /** bwrap tells the sandbox's pid (info fd); the init script says when to attach slirp (fd 5). */
-  private async connectNetwork(info: Readable, talk: Duplex, onSlirp: (s: Slirp) => void): Promise<void> {
+  private async connectNetwork(env: EnvState, info: Readable, talk: Duplex, onSlirp: (s: Slirp) => void): Promise<void> {
     talk.on('error', () => undefined);
     const asked = new Promise<void>((resolve, reject) => {
       talk.once('data', () => resolve());
@@ -181,11 +218,39 @@ export class NamespaceBackend implements SandboxBackend {
     // unhandled rejection ends the whole server.
     asked.catch(() => undefined);
     const pid = await sandboxPid(info);
+    // The egress filter goes into the namespace while bwrap finishes and slirp starts (it is ~10 ms
+    // of nft): the runtime runs only once both are done.
+    env.pid = pid;
+    const filtered = this.setEgress(env, pid);
+    filtered.catch(() => undefined); // awaited below, after slirp: must not go unhandled meanwhile
     await asked;
     const slirp = startSlirp(this.opts.tools.slirp4netns!, pid);
     onSlirp(slirp);
     await slirp.ready;
+    await filtered;
     talk.end('ok\n');
+  }
+
+  /** Install the environment's current egress policy, after any update still under way. */
+  private setEgress(env: EnvState, pid: number): Promise<void> {
+    const { nft, nsenter } = this.opts.tools;
+    const next = env.rules.catch(() => undefined).then(async () => {
+      const policy = env.egress;
+      // Already in place (a pre-started sandbox claimed by a function with the default policy), or
+      // `all` on a sandbox without a filter: nothing to do.
+      if (samePolicy(policy, env.installed ?? ALL)) return;
+      // No filter possible (not root: the namespace belongs to a user namespace bwrap nests and
+      // nsenter cannot name; or no nft): the default degrades, as the server said once at start
+      // (select.ts); an explicit `none` is refused rather than silently not enforced.
+      if (!this.root || !nft || !nsenter) {
+        if (policy.mode !== 'none') return;
+        throw new Error(`egress 'none' cannot be enforced here (${!this.root ? 'the server is not root' : 'nft is not installed: apt-get install -y nftables'})`);
+      }
+      await applyEgress({ nft, nsenter }, pid, policy);
+      env.installed = policy;
+    });
+    env.rules = next;
+    return next;
   }
 }
 

@@ -7,7 +7,8 @@
 // for the network over fd 5 and waits for the answer (bwrap's --block-fd would release the sandbox
 // too early: bwrap configures the namespace's loopback after reporting its pid, and slirp4netns
 // attaching meanwhile makes that fail now and then).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnChild } from '../child.js';
 
 export type NetworkMode = 'isolated' | 'none' | 'host';
 
@@ -72,7 +73,7 @@ export interface Slirp {
  * --exit-fd: it ends by itself when this server dies (the pipe's other end closes).
  */
 export function startSlirp(slirpPath: string, pid: number): Slirp {
-  const child: ChildProcess = spawn(slirpPath, [
+  const child: ChildProcess = spawnChild('the network helper', slirpPath, [
     '--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp',
     '--ready-fd=3', '--exit-fd=4', String(pid), 'tap0',
   ], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], env: {} });

@@ -12,11 +12,14 @@ export interface Tools {
   /** The Runtime API forwarder of `isolated` and `none`; must live under /usr to be seen inside. */
   readonly socat?: string;
   readonly slirp4netns?: string;
+  /** The egress filter (egress.ts): nft run in the sandbox's network namespace through nsenter. */
+  readonly nft?: string;
+  readonly nsenter?: string;
 }
 
 export type BwrapProbe = { readonly tools: Tools } | { readonly problem: string };
 
-export const INSTALL_HINT = 'apt-get install -y bubblewrap socat slirp4netns';
+export const INSTALL_HINT = 'apt-get install -y bubblewrap socat slirp4netns nftables';
 
 export function which(name: string, path = process.env.PATH ?? '/usr/bin:/bin'): string | undefined {
   for (const dir of path.split(':').concat(['/usr/bin', '/usr/sbin', '/bin', '/sbin'])) {
@@ -49,5 +52,6 @@ export function probeBwrap(): BwrapProbe {
     return { problem: `bwrap does not work here: ${detail}` };
   }
   const underUsr = (p: string | undefined) => (p && (p.startsWith('/usr/') || p.startsWith('/bin/')) ? p : undefined);
-  return { tools: { bwrap, setpriv, socat: underUsr(which('socat')), slirp4netns: which('slirp4netns') } };
+  return { tools: { bwrap, setpriv, socat: underUsr(which('socat')), slirp4netns: which('slirp4netns'),
+    nft: which('nft'), nsenter: which('nsenter') } };
 }

@@ -45,6 +45,11 @@ export interface PrestartOptions {
   readonly maxShapes: number;
   /** Wait this long after a cold start before starting its replacement, so that the two do not compete. */
   readonly refillDelayMs: number;
+  /**
+   * A shape that failed 3 times in a row is tried again after this long (when asked for): the
+   * failure may have passed (the server out of file descriptors for a while).
+   */
+  readonly retryAfterMs: number;
 }
 
 interface Shape {
@@ -53,8 +58,9 @@ interface Shape {
   readonly limits: SandboxLimits;
   readonly heapCapMb?: number;
   wantedAt: number;
-  /** Pre-started sandboxes of this shape that died (or failed to start) unasked since one was last used: at 3 the shape stops refilling. */
+  /** Pre-started sandboxes of this shape that died (or failed to start) unasked since one was last used: at 3 the shape stops refilling for retryAfterMs. */
   failures: number;
+  failedAt?: number;
   timer?: NodeJS.Timeout;
   filling?: Promise<void>;
   ready?: Entry;
@@ -69,7 +75,8 @@ interface Entry {
   taken: boolean;
 }
 
-const DEFAULTS: PrestartOptions = { idleMs: 10 * 60_000, maxShapes: 4, refillDelayMs: 200 };
+const DEFAULTS: PrestartOptions = { idleMs: 10 * 60_000, maxShapes: 4, refillDelayMs: 200, retryAfterMs: 60_000 };
+const MAX_FAILURES = 3;
 
 export class PrestartPool {
   private readonly shapes = new Map<string, Shape>();
@@ -122,20 +129,23 @@ export class PrestartPool {
     let shape = this.shapes.get(key);
     if (!shape) {
       if (this.shapes.size >= this.opts.maxShapes) this.evictOldest();
-      shape = { key, runtime: req.runtime, limits: req.limits, heapCapMb: req.heapCapMb, wantedAt: Date.now(), failures: 0 };
+      // No function's egress policy: the sandbox starts with the default and gets its own at claim.
+      const limits = { memoryMb: req.limits.memoryMb, tmpMb: req.limits.tmpMb, pids: req.limits.pids };
+      shape = { key, runtime: req.runtime, limits, heapCapMb: req.heapCapMb, wantedAt: Date.now(), failures: 0 };
       this.shapes.set(key, shape);
     }
     return shape;
   }
 
   private refill(shape: Shape): void {
-    if (this.closed || shape.timer || shape.filling || shape.ready?.alive || shape.failures >= 3) return;
+    if (this.closed || shape.timer || shape.filling || shape.ready?.alive) return;
+    if (shape.failures >= MAX_FAILURES && Date.now() - (shape.failedAt ?? 0) < this.opts.retryAfterMs) return;
     shape.timer = setTimeout(() => {
       shape.timer = undefined;
       if (this.closed || this.shapes.get(shape.key) !== shape) return;
       shape.filling = this.fill(shape)
         .catch(() => {
-          shape.failures++;
+          this.failed(shape);
         })
         .finally(() => {
           shape.filling = undefined;
@@ -171,7 +181,7 @@ export class PrestartPool {
       if (shape.ready === entry) shape.ready = undefined;
       void backend.cleanup(layout).catch(() => undefined);
       if (!this.closed) {
-        shape.failures++;
+        this.failed(shape);
         this.refill(shape);
       }
     });
@@ -191,7 +201,7 @@ export class PrestartPool {
         try {
           if (!entry.alive) throw new Error('the pre-started runtime exited');
           await backend.fillCode!(entry.layout, codeDir);
-          backend.resize?.(entry.layout, limits);
+          await backend.resize?.(entry.layout, limits);
           return true;
         } catch {
           await this.remove(entry);
@@ -212,6 +222,11 @@ export class PrestartPool {
     entry.proc.kill();
     await entry.proc.exited;
     await this.backend.cleanup(entry.layout).catch(() => undefined);
+  }
+
+  private failed(shape: Shape): void {
+    shape.failures++;
+    shape.failedAt = Date.now();
   }
 
   private evictOldest(): void {

@@ -3,12 +3,11 @@
 // memory and process limits and a kill that reaches every descendant; it isolates nothing else:
 // the process sees the host's files, processes and network as the server's user does. Weaker than
 // `namespace`; for machines without bubblewrap (docs/design.md, "Threat containment").
-import { spawn } from 'node:child_process';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LaunchSpec, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
 import type { Cgroups, EnvCgroup } from '../cgroup/index.js';
-import { launcher, wrapChild } from '../child.js';
+import { launcher, spawnChild, wrapChild } from '../child.js';
 import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
 
 export class ProcessBackend implements SandboxBackend {
@@ -44,7 +43,7 @@ export class ProcessBackend implements SandboxBackend {
   start(layout: SandboxLayout, spec: LaunchSpec): SandboxProcess {
     const cgroup = this.cgroupOf.get(layout);
     const run = launcher(cgroup?.procsFiles ?? [], spec.command, spec.args, spec.env);
-    const child = spawn(run.command, run.args, {
+    const child = spawnChild('the runtime process', run.command, run.args, {
       cwd: layout.taskRoot,
       env: spec.env,
       stdio: [spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
