@@ -22,6 +22,14 @@ export interface ServerConfig {
   readonly asyncConcurrency?: number;
   /** Length of one second of MaximumEventAgeInSeconds (ms, default 1000); only tests change it. */
   readonly asyncSecondMs?: number;
+  /** Open connections to the main port at most (default 2048); idle ones are closed first near it. */
+  readonly maxConnections: number;
+  /** Bytes of request bodies held in memory at once, server-wide (default 256 MB). */
+  readonly maxRequestBufferBytes: number;
+  /** Time to receive a request's headers (ms, default 20 s; env LAMBKIN_HEADERS_TIMEOUT_MS). */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (ms, default 300 s; env LAMBKIN_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
 }
 
 /** Flags as commander gives them (strings), before defaults. */
@@ -37,9 +45,13 @@ export interface ServerFlags {
   readonly logSweepInterval?: string;
   readonly asyncRetryDelays?: string;
   readonly asyncConcurrency?: string;
+  readonly maxConnections?: string;
+  readonly maxRequestBuffer?: string;
 }
 
 export class ConfigError extends Error {}
+
+const MB = 1024 * 1024;
 
 /** One environment per 128 MB of the machine's memory, at most 1000 (Lambda's default quota). */
 export function defaultMaxConcurrency(): number {
@@ -61,6 +73,10 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     asyncRetryDelaysMs: delays(pick(flags.asyncRetryDelays, 'ASYNC_RETRY_DELAYS_MS'), '--async-retry-delays / LAMBKIN_ASYNC_RETRY_DELAYS_MS'),
     asyncConcurrency: int(pick(flags.asyncConcurrency, 'ASYNC_CONCURRENCY'), 8, 1, 10_000, '--async-concurrency / LAMBKIN_ASYNC_CONCURRENCY'),
     asyncSecondMs: int(env.LAMBKIN_ASYNC_SECOND_MS, 1000, 1, 1000, 'LAMBKIN_ASYNC_SECOND_MS'),
+    maxConnections: int(pick(flags.maxConnections, 'MAX_CONNECTIONS'), 2048, 16, 1_000_000, '--max-connections / LAMBKIN_MAX_CONNECTIONS'),
+    maxRequestBufferBytes: MB * int(pick(flags.maxRequestBuffer, 'MAX_REQUEST_BUFFER_MB'), 256, 8, 1_000_000, '--max-request-buffer / LAMBKIN_MAX_REQUEST_BUFFER_MB (MB)'),
+    headersTimeoutMs: int(env.LAMBKIN_HEADERS_TIMEOUT_MS, 20_000, 100, 600_000, 'LAMBKIN_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: int(env.LAMBKIN_REQUEST_TIMEOUT_MS, 300_000, 100, 3_600_000, 'LAMBKIN_REQUEST_TIMEOUT_MS'),
   });
 }
 

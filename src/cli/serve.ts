@@ -20,6 +20,8 @@ export function registerServe(program: Command): void {
     .option('--log-sweep-interval <seconds>', 'how often log retention is enforced, 1-86400 (env LAMBKIN_LOG_SWEEP_INTERVAL)')
     .option('--async-retry-delays <ms,ms>', 'delays before the 1st and 2nd retry of a failed Event invocation (env LAMBKIN_ASYNC_RETRY_DELAYS_MS; default 60000,120000)')
     .option('--async-concurrency <n>', 'Event invocations of one function running at once (env LAMBKIN_ASYNC_CONCURRENCY; default 8)')
+    .option('--max-connections <n>', 'open connections to the API port at most; idle ones are closed first near it (env LAMBKIN_MAX_CONNECTIONS; default 2048)')
+    .option('--max-request-buffer <MB>', 'request bodies held in memory at once, server-wide, in MB (env LAMBKIN_MAX_REQUEST_BUFFER_MB; default 256)')
     .option('--deploy-examples', 'deploy the functions under examples/ once listening (npm start does)')
     .action(async (flags: ServerFlags & { deployExamples?: boolean }) => {
       // Imported here so that other commands don't pay for loading the server, and both at run
