@@ -1,5 +1,6 @@
 // Server configuration: flags win over LAMBKIN_* environment variables, which win over defaults.
 // Every value is checked here, once, with a message that says what is wrong and what is allowed.
+import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -22,7 +23,7 @@ export interface ServerConfig {
   readonly asyncConcurrency?: number;
   /** Length of one second of MaximumEventAgeInSeconds (ms, default 1000); only tests change it. */
   readonly asyncSecondMs?: number;
-  /** Open connections to the main port at most (default 2048); idle ones are closed first near it. */
+  /** Open connections to the main port at most (default 2048, or half the fd limit); idle ones are closed first near it. */
   readonly maxConnections: number;
   /** Bytes of request bodies held in memory at once, server-wide (default 256 MB). */
   readonly maxRequestBufferBytes: number;
@@ -58,6 +59,21 @@ export function defaultMaxConcurrency(): number {
   return Math.max(1, Math.min(1000, Math.floor(totalmem() / (128 * 1024 * 1024))));
 }
 
+/**
+ * 2048, or half the process' file descriptor limit if that is lower: the other half stays for
+ * environments (pipes, Runtime API sockets), the stores and the code being unpacked.
+ */
+export function defaultMaxConnections(): number {
+  let fdLimit = Infinity;
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (m) fdLimit = Number(m[1]);
+  } catch {
+    // not Linux: Node's own limit applies
+  }
+  return Math.max(16, Math.min(2048, Math.floor(fdLimit / 2)));
+}
+
 export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const pick = (flag: string | undefined, name: string) => flag ?? env[`LAMBKIN_${name}`];
   return Object.freeze({
@@ -73,7 +89,7 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     asyncRetryDelaysMs: delays(pick(flags.asyncRetryDelays, 'ASYNC_RETRY_DELAYS_MS'), '--async-retry-delays / LAMBKIN_ASYNC_RETRY_DELAYS_MS'),
     asyncConcurrency: int(pick(flags.asyncConcurrency, 'ASYNC_CONCURRENCY'), 8, 1, 10_000, '--async-concurrency / LAMBKIN_ASYNC_CONCURRENCY'),
     asyncSecondMs: int(env.LAMBKIN_ASYNC_SECOND_MS, 1000, 1, 1000, 'LAMBKIN_ASYNC_SECOND_MS'),
-    maxConnections: int(pick(flags.maxConnections, 'MAX_CONNECTIONS'), 2048, 16, 1_000_000, '--max-connections / LAMBKIN_MAX_CONNECTIONS'),
+    maxConnections: int(pick(flags.maxConnections, 'MAX_CONNECTIONS'), defaultMaxConnections(), 16, 1_000_000, '--max-connections / LAMBKIN_MAX_CONNECTIONS'),
     maxRequestBufferBytes: MB * int(pick(flags.maxRequestBuffer, 'MAX_REQUEST_BUFFER_MB'), 256, 8, 1_000_000, '--max-request-buffer / LAMBKIN_MAX_REQUEST_BUFFER_MB (MB)'),
     headersTimeoutMs: int(env.LAMBKIN_HEADERS_TIMEOUT_MS, 20_000, 100, 600_000, 'LAMBKIN_HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: int(env.LAMBKIN_REQUEST_TIMEOUT_MS, 300_000, 100, 3_600_000, 'LAMBKIN_REQUEST_TIMEOUT_MS'),
