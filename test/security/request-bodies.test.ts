@@ -74,6 +74,18 @@ describe('with credentials: refused from the headers, before the body', () => {
     expect(lk.proc.exitCode).toBeNull();
   });
 
+  it('Expect: 100-continue is answered with the refusal, not with an invitation to send the body', async () => {
+    const { connect } = await import('node:net');
+    const socket = connect(Number(new URL(lk.url).port), '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString()));
+    socket.write(`POST /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nContent-Length: ${BIG}\r\nExpect: 100-continue\r\n\r\n`);
+    await waitFor('an answer', () => (text.includes('\r\n\r\n{') ? true : undefined), 20_000);
+    socket.destroy();
+    expect(text).toMatch(/^HTTP\/1\.1 403 /);
+    expect(text).not.toContain('100 Continue');
+  });
+
   it('a body that is not the one whose hash was declared and signed is refused once read', async () => {
     const path = '/2015-03-31/functions/nope/invocations';
     const declared = createHash('sha256').update('{"honest":true}').digest('hex');
@@ -158,5 +170,5 @@ describe('without credentials: each operation\'s limit, and the server-wide budg
     // With the bodies answered, the budget is free again.
     const again = upload(lk.url, { path, total: each });
     expect(errorType(await again.answer)).toBe('ResourceNotFoundException');
-  });
+  }, 150_000);
 });
