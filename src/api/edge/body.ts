@@ -98,17 +98,25 @@ export function readBody(req: IncomingMessage, res: ServerResponse, limit: numbe
 export const LINGER_MS = 5_000;
 
 /**
- * Once `res` is sent: a body still arriving is drained (Node discards what nobody reads, so the
- * client can read the answer instead of a reset), for LINGER_MS at most; then the connection is
- * closed. A client trickling a body it was told is refused cannot hold its connection longer.
+ * Once `res` is sent: a body still arriving is drained (Node discards what nobody reads) for
+ * LINGER_MS at most, then the connection is closed; so a client trickling a body it was told is
+ * refused cannot hold its connection, and a client still sending reads the answer, not a reset.
+ * Node closes a `Connection: close` socket as soon as the answer is written (destroySoon: end,
+ * then destroy once flushed); closed with unread bytes, a socket sends a reset, which can reach
+ * the client before the answer does. So the destroy waits for the body's end (a lingering close).
  */
 export function lingerAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
   res.once('finish', () => {
-    if (req.complete || req.destroyed) return;
-    const timer = setTimeout(() => req.socket?.destroy(), LINGER_MS);
+    const socket = req.socket;
+    if (req.complete || req.destroyed || !socket) return;
+    socket.removeListener('finish', socket.destroy); // Node's pending destroySoon, if any
+    const close = () => {
+      clearTimeout(timer);
+      if (socket.writableEnded) socket.destroy(); // a keep-alive connection stays for its next request
+    };
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
     timer.unref();
-    const stop = () => clearTimeout(timer);
-    req.once('end', stop);
-    req.once('close', stop);
+    req.once('end', close);
+    socket.once('close', () => clearTimeout(timer));
   });
 }

@@ -51,13 +51,15 @@ export function guarded(surface: Surface, handler: EdgeHandler, log: (line: stri
 }
 
 function answerFailure(surface: Surface, req: IncomingMessage, res: ServerResponse, requestId: string): void {
-  const text = `lambkin failed to handle the request (request id ${requestId}); the server log has the details.`;
   if (surface === 'api') {
+    // A ServiceException naming the request id (ServiceUnavailableException for CloudWatch Logs).
     const target = req.headers['x-amz-target'];
-    return sendApiError(res, new Error(text), requestId, () => undefined, { logs: typeof target === 'string' && target.startsWith('Logs_') });
+    return sendApiError(res, new Error('internal'), requestId, () => undefined, { logs: typeof target === 'string' && target.startsWith('Logs_') });
   }
   // A function URL answers as Lambda's do (a JSON Message); the console, in plain text.
-  const body = Buffer.from(surface === 'url' ? JSON.stringify({ Message: 'Internal Server Error' }) : text);
+  const body = Buffer.from(surface === 'url'
+    ? JSON.stringify({ Message: 'Internal Server Error' })
+    : `lambkin failed to handle the request (request id ${requestId}); the server log has the details.`);
   res.writeHead(500, {
     'content-type': surface === 'url' ? 'application/json' : 'text/plain; charset=utf-8',
     'content-length': body.length,

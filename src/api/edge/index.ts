@@ -4,6 +4,7 @@
 // (body.ts), the APIs' auth-then-body-then-route order (api.ts), and connection timeouts and caps
 // (connections.ts). server.ts only wires parts into it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { SigV4Verifier } from '../auth/sigv4.js';
 import { isConsolePath } from '../console/static.js';
 import type { Router } from '../router.js';
@@ -56,4 +57,21 @@ export function createEdge(opts: EdgeOptions): Server {
   server.on('checkContinue', dispatch);
   capConnections(server, opts.limits.maxConnections, opts.log);
   return server;
+}
+
+/** Listens; resolves with the port (the one chosen when `port` is 0). */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Stops accepting, closes idle connections now and the rest after 2 s (a long invoke or a tail). */
+export function closeEdge(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2_000).unref();
+  });
 }
