@@ -3,7 +3,8 @@
 // descriptors stay bounded and a normal SDK client still gets its answers; a client sending its
 // headers a byte at a time is cut off after LAMBKIN_HEADERS_TIMEOUT_MS, one that never finishes
 // its body after LAMBKIN_REQUEST_TIMEOUT_MS — while a synchronous Invoke that runs longer than
-// that request timeout is still answered (it bounds receiving a request, not answering it).
+// that request timeout is still answered, and a live tail stays open past it (it bounds receiving
+// a request, not answering it).
 import { connect, type Socket } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
@@ -85,9 +86,17 @@ describe('connections to the main port', () => {
     expect(c.received()).toMatch(/^HTTP\/1\.1 408 /);
   });
 
-  it('answers a synchronous Invoke that runs longer than the request timeout', async () => {
+  it('answers a synchronous Invoke that runs longer than the request timeout, and a live tail outlives it too', async () => {
+    const tail = await open();
+    tail.socket.write('GET /lambkin/v1/tail?function=bystander HTTP/1.1\r\nHost: x\r\n\r\n');
+    await waitFor('the tail to start', () => (tail.received().includes('event: ready') ? true : undefined));
     const r = await call(lk.lambda, 'slow');
     expect(r.functionError).toBeUndefined();
     expect(r.body).toEqual({ slept: true });
+    // 4.5 s later, past the 3 s request timeout: the stream still delivers.
+    await call(lk.lambda, 'bystander', { after: 'slow' });
+    await waitFor('the tail to show the new invocation', () => (tail.received().includes('event: log') ? true : undefined));
+    expect(tail.closed()).toBe(false);
+    tail.socket.destroy();
   });
 });
