@@ -41,7 +41,7 @@ export class BodyBudget {
 /** Content-Length as a number, undefined when absent (chunked) or not a plain number. */
 export function declaredLength(req: IncomingMessage): number | undefined {
   const raw = req.headers['content-length'];
-  if (raw === undefined || !/^\d{1,16}$/.test(raw)) return undefined;
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined; // Node refuses other forms
   return Number(raw);
 }
 
