@@ -100,3 +100,47 @@ describe('connections to the main port', () => {
     tail.socket.destroy();
   });
 });
+
+describe('when every connection up to the cap is busy', () => {
+  let small: Lambkin;
+  beforeAll(async () => {
+    small = await startLambkin({ args: ['--sandbox', 'process', '--max-connections', '16'] });
+  });
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('refuses new connections, says so in the server log, and serves again once they end', async () => {
+    const smallPort = Number(new URL(small.url).port);
+    const busy: Socket[] = [];
+    // 16 requests in progress: their bodies are still coming. (The 100 Continue says the server
+    // has the request and wants its body: the connection counts as busy from then on.)
+    for (let i = 0; i < 16; i++) {
+      const s = connect(smallPort, '127.0.0.1');
+      s.on('error', () => undefined);
+      const invited = new Promise((r) => s.once('data', r));
+      s.write('POST /2015-03-31/functions/nope/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n');
+      expect(String(await invited)).toMatch(/^HTTP\/1\.1 100 Continue/);
+      s.write('{');
+      busy.push(s);
+    }
+    // The 17th: refused (closed at once), however often it tries.
+    await waitFor('a connection to be refused', async () => {
+      const c = connect(smallPort, '127.0.0.1');
+      const closed = await new Promise<boolean>((resolve) => {
+        c.on('error', () => resolve(true));
+        c.on('close', () => resolve(true));
+        c.on('connect', () => c.write('GET /2015-03-31/functions/ HTTP/1.1\r\nHost: x\r\n\r\n'));
+        c.on('data', () => resolve(false));
+      });
+      c.destroy();
+      return closed || undefined;
+    });
+    await waitFor('the log line', () => (small.output().includes('refusing connections: all 16 are busy') ? true : undefined));
+    for (const s of busy) s.destroy();
+    await waitFor('the server to serve again', async () => {
+      const res = await fetch(small.url + '/2015-03-31/functions/').catch(() => undefined);
+      return res?.status === 200 || undefined;
+    });
+  });
+});

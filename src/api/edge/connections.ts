@@ -72,4 +72,12 @@ export function capConnections(server: Server, max: number, log: (line: string) 
   };
   server.on('request', started);
   server.on('checkContinue', started);
+  // Every connection busy: Node refuses the new one (a reset). Said once a minute at most.
+  let lastDrop = 0;
+  server.on('drop', () => {
+    const now = Date.now();
+    if (now - lastDrop < 60_000) return;
+    lastDrop = now;
+    log(`lambkin: refusing connections: all ${max} are busy with a request (--max-connections)`);
+  });
 }
