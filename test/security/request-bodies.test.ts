@@ -11,7 +11,7 @@ import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { peakRss, rssMb, upload, type Answer, type Upload } from './uploads.js';
-import { waitFor } from './hostile.js';
+import { deploy, waitFor } from './hostile.js';
 
 const KEY = { accessKeyId: 'AKIALAMBKINTEST00001', secretAccessKey: 'lambkin-test-secret-0123456789abcdefghij' };
 const MB = 1024 * 1024;
@@ -97,10 +97,26 @@ describe('with credentials: refused from the headers, before the body', () => {
     expect(await swapped.json()).toMatchObject({ message: 'X-Amz-Content-Sha256 does not match the body.' });
   });
 
+  it('an AWS_IAM function URL refuses an unsigned or foreign-key 66 MB upload before reading it', async () => {
+    const { LambdaClient, CreateFunctionUrlConfigCommand } = await import('@aws-sdk/client-lambda');
+    const lambda = new LambdaClient({ endpoint: lk.url, region: 'us-east-1', credentials: KEY, maxAttempts: 1 });
+    await deploy(lambda, 'iam-url', 'exports.lambda_handler = async () => ({ statusCode: 200, body: "ok" });');
+    await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'iam-url', AuthType: 'AWS_IAM' }));
+    lambda.destroy();
+    const foreign = { authorization: `AWS4-HMAC-SHA256 Credential=AKIANOTOURS/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}` };
+    for (const headers of [{}, foreign]) {
+      const u = upload(lk.url, { path: '/url/iam-url/', headers, total: BIG });
+      const a = await u.answer;
+      u.close();
+      expect(a.status).toBe(403);
+      expect(a.sentWhenAnswered).toBeLessThan(BIG / 2);
+    }
+  });
+
   it('a signed caller still gets its answer (the SDK)', async () => {
     const { LambdaClient } = await import('@aws-sdk/client-lambda');
     const lambda = new LambdaClient({ endpoint: lk.url, region: 'us-east-1', credentials: KEY, maxAttempts: 1 });
-    expect((await lambda.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
+    expect((await lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName)).toEqual(['iam-url']);
     lambda.destroy();
   });
 });
