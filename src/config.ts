@@ -1,5 +1,6 @@
 // Server configuration: flags win over LAMBKIN_* environment variables, which win over defaults.
 // Every value is checked here, once, with a message that says what is wrong and what is allowed.
+import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -26,6 +27,14 @@ export interface ServerConfig {
   readonly deadLetterLimit?: number;
   /** Bytes of code (zips of $LATEST and every version) all functions together may store (75 GB). */
   readonly codeStorageLimit?: number;
+  /** Open connections to the main port at most (default 2048, or half the fd limit); idle ones are closed first near it. */
+  readonly maxConnections: number;
+  /** Bytes of request bodies held in memory at once, server-wide (default 256 MB). */
+  readonly maxRequestBufferBytes: number;
+  /** Time to receive a request's headers (ms, default 20 s; env LAMBKIN_HEADERS_TIMEOUT_MS). */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (ms, default 300 s; env LAMBKIN_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
 }
 
 /** Flags as commander gives them (strings), before defaults. */
@@ -43,16 +52,34 @@ export interface ServerFlags {
   readonly asyncConcurrency?: string;
   readonly deadLetterLimit?: string;
   readonly codeStorageLimit?: string;
+  readonly maxConnections?: string;
+  readonly maxRequestBuffer?: string;
 }
 
 export class ConfigError extends Error {}
 
 /** Lambda's default quota of code storage per account and region: 75 GB. */
 export const DEFAULT_CODE_STORAGE_LIMIT = 75 * 1024 ** 3;
+const MB = 1024 * 1024;
 
 /** One environment per 128 MB of the machine's memory, at most 1000 (Lambda's default quota). */
 export function defaultMaxConcurrency(): number {
   return Math.max(1, Math.min(1000, Math.floor(totalmem() / (128 * 1024 * 1024))));
+}
+
+/**
+ * 2048, or half the process' file descriptor limit if that is lower: the other half stays for
+ * environments (pipes, Runtime API sockets), the stores and the code being unpacked.
+ */
+export function defaultMaxConnections(): number {
+  let fdLimit = Infinity;
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (m) fdLimit = Number(m[1]);
+  } catch {
+    // not Linux: Node's own limit applies
+  }
+  return Math.max(16, Math.min(2048, Math.floor(fdLimit / 2)));
 }
 
 export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -72,6 +99,10 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     asyncSecondMs: int(env.LAMBKIN_ASYNC_SECOND_MS, 1000, 1, 1000, 'LAMBKIN_ASYNC_SECOND_MS'),
     deadLetterLimit: int(pick(flags.deadLetterLimit, 'DEAD_LETTER_LIMIT'), 10_000, 1, 10_000_000, '--dead-letter-limit / LAMBKIN_DEAD_LETTER_LIMIT'),
     codeStorageLimit: bytes(pick(flags.codeStorageLimit, 'CODE_STORAGE_LIMIT'), DEFAULT_CODE_STORAGE_LIMIT, '--code-storage-limit / LAMBKIN_CODE_STORAGE_LIMIT'),
+    maxConnections: int(pick(flags.maxConnections, 'MAX_CONNECTIONS'), defaultMaxConnections(), 16, 1_000_000, '--max-connections / LAMBKIN_MAX_CONNECTIONS'),
+    maxRequestBufferBytes: MB * int(pick(flags.maxRequestBuffer, 'MAX_REQUEST_BUFFER_MB'), 256, 8, 1_000_000, '--max-request-buffer / LAMBKIN_MAX_REQUEST_BUFFER_MB (MB)'),
+    headersTimeoutMs: int(env.LAMBKIN_HEADERS_TIMEOUT_MS, 20_000, 100, 600_000, 'LAMBKIN_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: int(env.LAMBKIN_REQUEST_TIMEOUT_MS, 300_000, 100, 3_600_000, 'LAMBKIN_REQUEST_TIMEOUT_MS'),
   });
 }
 

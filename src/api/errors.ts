@@ -1,10 +1,16 @@
 // Turning errors into Lambda's error format. An ApiError says what it is; anything else is our
 // own failure: the caller gets a ServiceException with the request id, the server log gets the
-// stack (never the caller).
+// stack (never the caller). A CloudWatch Logs request (X-Amz-Target Logs_…) gets the same answer
+// with the `__type` its SDK reads, and our own failure named as Logs names it.
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '../errors.js';
 
-export function sendApiError(res: ServerResponse, err: unknown, requestId: string, log: (line: string) => void): void {
+export interface ErrorShape {
+  /** The request is a CloudWatch Logs API call. */
+  readonly logs?: boolean;
+}
+
+export function sendApiError(res: ServerResponse, err: unknown, requestId: string, log: (line: string) => void, shape: ErrorShape = {}): void {
   let apiErr: ApiError;
   if (err instanceof ApiError) {
     apiErr = err;
@@ -12,15 +18,17 @@ export function sendApiError(res: ServerResponse, err: unknown, requestId: strin
     log(`lambkin: internal error in request ${requestId}: ${(err as Error)?.stack ?? String(err)}`);
     apiErr = new ApiError('ServiceException', `lambkin failed to handle the request (request id ${requestId}); the server log has the details.`);
   }
-  const body = Buffer.from(JSON.stringify({ Type: apiErr.kind, message: apiErr.message, ...apiErr.extra }));
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  const name = shape.logs && apiErr.errorName === 'ServiceException' ? 'ServiceUnavailableException' : apiErr.errorName;
+  const fields = shape.logs ? { Type: apiErr.kind, message: apiErr.message, __type: name, ...apiErr.extra } : { Type: apiErr.kind, message: apiErr.message, ...apiErr.extra };
+  const body = Buffer.from(JSON.stringify(fields));
   res.writeHead(apiErr.status, {
     'content-type': 'application/json',
     'content-length': body.length,
-    'x-amzn-errortype': apiErr.errorName,
+    'x-amzn-errortype': name,
     'x-amzn-requestid': requestId,
     ...apiErr.headers,
   });

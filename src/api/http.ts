@@ -1,4 +1,4 @@
-// The shape every API operation has: a parsed request in, a response value out. server.ts turns
+// The shape every API operation has: a parsed request in, a response value out. edge/ turns
 // Node's http objects into these and back; operations never touch sockets.
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -42,7 +42,19 @@ export interface Route {
   /** Path pattern with `{name}` segments, e.g. /2015-03-31/functions/{name}/invocations. */
   readonly pattern: string;
   readonly operation: Operation;
+  /**
+   * Largest request body the operation takes, in bytes (or as the headers decide, e.g. an Event
+   * invoke's 256 KB); DEFAULT_MAX_BODY when not said. Larger bodies are refused before they are read.
+   */
+  readonly maxBody?: BodyLimit;
+  /** The operation's name in Lambda's RequestTooLargeException message (e.g. InvokeFunction). */
+  readonly operationName?: string;
 }
+
+export type BodyLimit = number | ((headers: IncomingHttpHeaders) => number);
+
+/** The body limit of every operation that does not say: its input is a small JSON document. */
+export const DEFAULT_MAX_BODY = 1024 * 1024;
 
 export function json(status: number, body: object, headers?: Record<string, string>): ApiResponse {
   return { status, body, headers };

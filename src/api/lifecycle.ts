@@ -11,6 +11,7 @@ import { AsyncQueue } from '../scheduler/async-queue.js';
 import { collectCodeWhenUnused } from '../scheduler/code-collector.js';
 import { Provisioner } from '../scheduler/provisioner.js';
 import type { SigV4Verifier } from './auth/sigv4.js';
+import type { EdgeRequest } from './edge/index.js';
 import type { Route } from './http.js';
 import { accountSettingsRoutes } from './lambda/account-settings.js';
 import { aliasRoutes } from './lambda/aliases.js';
@@ -26,7 +27,7 @@ export interface Lifecycle {
   readonly asyncInvoker: AsyncInvoker;
   readonly routes: Route[];
   /** Serves /url/… requests (function URLs), before and apart from the API's own auth. */
-  serveUrl(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  serveUrl(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest): Promise<void>;
   /** Stop the async worker and the provisioner (before the scheduler closes). */
   close(): Promise<void>;
 }
@@ -63,7 +64,7 @@ export function startLifecycle(opts: {
   return {
     asyncInvoker,
     routes,
-    serveUrl: urlHandler({ registry, scheduler, auth: opts.auth, log }),
+    serveUrl: urlHandler({ registry, scheduler, auth: opts.auth }),
     close: async () => {
       provisioner.close();
       await asyncInvoker.close();

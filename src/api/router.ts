@@ -5,19 +5,20 @@ import type { Operation, Route } from './http.js';
 interface Compiled {
   readonly method: string;
   readonly segments: readonly string[];
-  readonly operation: Operation;
+  readonly route: Route;
 }
 
 export interface Match {
   readonly operation: Operation;
   readonly params: Record<string, string>;
+  readonly route: Route;
 }
 
 export class Router {
   private readonly routes: Compiled[] = [];
 
   add(routes: readonly Route[]): this {
-    for (const r of routes) this.routes.push({ method: r.method, segments: split(r.pattern), operation: r.operation });
+    for (const r of routes) this.routes.push({ method: r.method, segments: split(r.pattern), route: r });
     return this;
   }
 
@@ -28,7 +29,7 @@ export class Router {
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
-      if (route.method === method) return { operation: route.operation, params };
+      if (route.method === method) return { operation: route.route.operation, params, route: route.route };
       pathExists = true;
     }
     return pathExists ? 'method' : undefined;

@@ -22,6 +22,8 @@ export function registerServe(program: Command): void {
     .option('--async-concurrency <n>', 'Event invocations of one function running at once (env LAMBKIN_ASYNC_CONCURRENCY; default 8)')
     .option('--dead-letter-limit <n>', 'dead letters kept per function; past it the oldest go (env LAMBKIN_DEAD_LETTER_LIMIT; default 10000)')
     .option('--code-storage-limit <size>', 'total size of stored code zips, every version counted, e.g. 75G (env LAMBKIN_CODE_STORAGE_LIMIT; default 75G, as Lambda)')
+    .option('--max-connections <n>', 'open connections to the API port at most; idle ones are closed first near it (env LAMBKIN_MAX_CONNECTIONS; default 2048)')
+    .option('--max-request-buffer <MB>', 'request bodies held in memory at once, server-wide, in MB (env LAMBKIN_MAX_REQUEST_BUFFER_MB; default 256)')
     .option('--deploy-examples', 'deploy the functions under examples/ once listening (npm start does)')
     .action(async (flags: ServerFlags & { deployExamples?: boolean }) => {
       // Imported here so that other commands don't pay for loading the server, and both at run

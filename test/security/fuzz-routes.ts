@@ -1,6 +1,8 @@
 // Every API route the server declares, read from the source (src/api/**): `{ method: 'X', pattern: … }`
 // where the pattern is a string literal, a `const` of the same file, or a template over such
 // consts. Read rather than listed by hand, so that a route added tomorrow is fuzzed tomorrow.
+// listenerRoutes() adds the main listener's other surfaces, whose prefixes are read the same way:
+// function URLs (any method, any path under /url/<name>/) and the console's files.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -39,4 +41,24 @@ export function declaredRoutes(srcApi: string): RouteSpec[] {
     }
   }
   return [...found.values()].sort((a, b) => (a.pattern + a.method).localeCompare(b.pattern + b.method));
+}
+
+function constIn(file: string, name: string): string {
+  const m = new RegExp(`const ${name} = '([^']*)';`).exec(readFileSync(file, 'utf8'));
+  if (!m) throw new Error(`${file} no longer declares ${name}: update fuzz-routes.ts`);
+  return m[1]!;
+}
+
+/** Every route of the main listener: the APIs' (declaredRoutes), function URLs, console files. */
+export function listenerRoutes(srcApi: string): RouteSpec[] {
+  const url = constIn(join(srcApi, 'urls/config.ts'), 'URL_PREFIX'); // '/url/'
+  const console = constIn(join(srcApi, 'console/static.ts'), 'PREFIX'); // '/console'
+  const surfaces: RouteSpec[] = [
+    ...['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'].map((method) => ({ method, pattern: `${url}{name}/{path}` })),
+    { method: 'POST', pattern: `${url}{name}` },
+    { method: 'GET', pattern: `${console}/{path}` },
+    { method: 'GET', pattern: `${console}/assets/{path}` },
+    { method: 'GET', pattern: console },
+  ];
+  return [...declaredRoutes(srcApi), ...surfaces];
 }

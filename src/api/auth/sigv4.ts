@@ -28,7 +28,7 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const SHA256_HEADER = 'x-amz-content-sha256';
 
 /** crypto.hash (one call, no Hash object: ~3x faster for small inputs) where Node has it (20.12+). */
-const sha256Hex: (data: string | Buffer) => string = typeof (crypto as { hash?: unknown }).hash === 'function'
+export const sha256Hex: (data: string | Buffer) => string = typeof (crypto as { hash?: unknown }).hash === 'function'
   ? (data) => (crypto as unknown as { hash(a: string, d: string | Buffer, e: 'hex'): string }).hash('sha256', data, 'hex')
   : (data) => createHash('sha256').update(data).digest('hex');
 
@@ -49,6 +49,14 @@ class Canonicaliser extends SignatureV4 {
 
 const canonicaliser = new Canonicaliser();
 
+/** A request whose headers passed: `finish` with the body's hash completes (or refuses) it. */
+export interface PendingSignature {
+  /** The body hash the client declared and signed (x-amz-content-sha256), if it did. */
+  readonly declaredHash: string | undefined;
+  /** Throws a 403 ApiError unless the body with this hex SHA-256 is the signed one. */
+  finish(bodyHash: string): void;
+}
+
 export class SigV4Verifier {
   private readonly keys = new Map<string, Buffer>();
 
@@ -56,6 +64,17 @@ export class SigV4Verifier {
 
   /** Resolves when the request is signed with this server's credentials; else throws a 403 ApiError. */
   async verify(req: SignedRequest): Promise<void> {
+    this.checkHeaders(req).finish(sha256Hex(req.body));
+  }
+
+  /**
+   * Everything SigV4 lets a server check before the body arrives: the Authorization header is there
+   * and well formed, the key is ours, the scope and date are right, the signed headers are present.
+   * When the client declared its body's hash (x-amz-content-sha256) the signature itself is checked
+   * here too, over that hash, and `finish` only compares it with the hash of the body received.
+   * Throws a 403 ApiError; else `finish(hex SHA-256 of the body)` completes the check.
+   */
+  checkHeaders(req: Omit<SignedRequest, 'body'>): PendingSignature {
     const logs = typeof req.headers['x-amz-target'] === 'string' && req.headers['x-amz-target'].startsWith('Logs_');
     const deny = (name: ApiErrorName, message: string) => apiError(name, message, logs ? { __type: name } : undefined);
     const header = req.headers.authorization;
@@ -93,23 +112,34 @@ export class SigV4Verifier {
       if (value === undefined) throw deny('InvalidSignatureException', `Signed header '${name}' is not in the request.`);
       headers[name] = Array.isArray(value) ? value.join(',') : value;
     }
-    // The body is hashed here, once; a client-sent hash must be that of the body it sent.
-    const bodyHash = sha256Hex(req.body);
-    if (headers[SHA256_HEADER] !== undefined && headers[SHA256_HEADER] !== bodyHash) {
-      throw deny('InvalidSignatureException', 'X-Amz-Content-Sha256 does not match the body.');
-    }
     const query = parseQuery(req.rawQuery);
     if (!query) throw deny('InvalidSignatureException', 'The query string is not validly percent-encoded.');
-
-    const canonical = canonicaliser.canonicalRequest(req.method, req.path, query, headers, new Set(signed), bodyHash);
-    if (canonical.names !== signedList) throw deny('InvalidSignatureException', 'SignedHeaders must be sorted, lower-case and without duplicates.');
-    const scope = `${day}/${region}/${service}/aws4_request`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical.text)}`;
-    const computed = createHmac('sha256', this.signingKey(day!, region!, service!)).update(stringToSign).digest();
-    if (!timingSafeEqual(computed, Buffer.from(signature!, 'hex'))) {
-      throw deny('InvalidSignatureException',
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
+    const declared = single(req.headers[SHA256_HEADER]);
+    if (declared !== undefined && !/^[0-9a-f]{64}$/.test(declared)) {
+      throw deny('InvalidSignatureException', 'X-Amz-Content-Sha256 must be the hex SHA-256 of the body (UNSIGNED-PAYLOAD and streaming signatures are not accepted).');
     }
+
+    const check = (bodyHash: string) => {
+      const canonical = canonicaliser.canonicalRequest(req.method, req.path, query, headers, new Set(signed), bodyHash);
+      if (canonical.names !== signedList) throw deny('InvalidSignatureException', 'SignedHeaders must be sorted, lower-case and without duplicates.');
+      const scope = `${day}/${region}/${service}/aws4_request`;
+      const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonical.text)}`;
+      const computed = createHmac('sha256', this.signingKey(day!, region!, service!)).update(stringToSign).digest();
+      if (!timingSafeEqual(computed, Buffer.from(signature!, 'hex'))) {
+        throw deny('InvalidSignatureException',
+          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
+      }
+    };
+    if (declared === undefined) return { declaredHash: undefined, finish: check };
+    // The signer used the declared hash as the payload's: the signature can be judged now, and
+    // the body only has to turn out to be the one declared.
+    check(declared);
+    return {
+      declaredHash: declared,
+      finish: (bodyHash) => {
+        if (bodyHash !== declared) throw deny('InvalidSignatureException', 'X-Amz-Content-Sha256 does not match the body.');
+      },
+    };
   }
 
   /** kSigning = HMAC chain over day, region, service (SigV4), cached: it changes once a day. */
