@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntimeApiServer } from '../../src/environment/runtime-api/routes.js';
-import { RUNTIME_API_LIMITS, type RuntimeApiLimits } from '../../src/environment/runtime-api/limits.js';
+import { DRAIN_LIMIT_BYTES, RUNTIME_API_LIMITS, type RuntimeApiLimits } from '../../src/environment/runtime-api/limits.js';
 import type { RuntimeApiHost } from '../../src/environment/runtime-api/host.js';
 
 const ID = '8476a536-e9f4-11e8-9739-2dfe598c3fcd';
@@ -34,8 +34,8 @@ const host: RuntimeApiHost = {
   settling: () => Promise.resolve(),
 };
 
-async function serve(): Promise<number> {
-  server = createRuntimeApiServer(host, { label: 'test', log: () => undefined, limits: LIMITS });
+async function serve(h: RuntimeApiHost = host): Promise<number> {
+  server = createRuntimeApiServer(h, { label: 'test', log: () => undefined, limits: LIMITS });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   return (server.address() as AddressInfo).port;
 }
@@ -96,5 +96,46 @@ describe('Runtime API limits', () => {
     const big = open(port, `GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(LIMITS.maxHeaderBytes)}\r\n\r\n`);
     await big.closed;
     expect(big.received()).toMatch(/^HTTP\/1.1 431/);
+  });
+});
+
+describe('Runtime API bodies', () => {
+  it('reads one body at a time: a second result while one is coming is refused on its headers', async () => {
+    const taken: string[] = [];
+    let headersIn!: () => void;
+    const firstIn = new Promise<void>((r) => (headersIn = r));
+    const port = await serve({
+      ...host,
+      admits: () => void headersIn(), // the gate is taken in the same turn
+      response: (_id, body) => void taken.push(body.toString()),
+    });
+    const path = `/2018-06-01/runtime/invocation/${ID}/response`;
+    const first = open(port, `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n"fir`);
+    await firstIn; // its body is being read
+    const second = open(port, `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n"second"`);
+    await new Promise<void>((r) => second.socket.on('data', () => second.received().includes('}') && r()));
+    expect(second.received()).toMatch(/^HTTP\/1.1 403[^]*InvalidStateTransition/);
+    first.socket.write('st"!!');
+    await new Promise<void>((r) => first.socket.on('data', () => first.received().includes('}') && r()));
+    expect(first.received()).toMatch(/^HTTP\/1.1 202/);
+    expect(taken).toEqual(['"first"!!']);
+  });
+
+  it('stops reading an endless result at the drain limit: the invocation fails with its size, the connection is closed', async () => {
+    let reported = 0;
+    const port = await serve({ ...host, responseTooLarge: (_id, size) => void (reported = size) });
+    const c = open(port, `POST /2018-06-01/runtime/invocation/${ID}/response HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const chunk = Buffer.concat([Buffer.from('100000\r\n'), Buffer.alloc(0x100000, 0x61), Buffer.from('\r\n')]);
+    let sent = 0;
+    const pump = () => {
+      while (!c.socket.destroyed && sent < 4 * DRAIN_LIMIT_BYTES) {
+        sent += 0x100000;
+        if (!c.socket.write(chunk)) return void c.socket.once('drain', pump);
+      }
+    };
+    c.socket.once('connect', pump);
+    await c.closed;
+    expect(reported).toBeGreaterThan(DRAIN_LIMIT_BYTES);
+    expect(sent).toBeLessThan(4 * DRAIN_LIMIT_BYTES);
   });
 });
