@@ -12,6 +12,7 @@ import { checkTransition, type EnvState } from './state.js';
 import { createRuntimeApiServer } from './runtime-api/routes.js';
 import type { Refusal, RuntimeApiHost, RuntimeErrorBody } from './runtime-api/host.js';
 import { MAX_RESPONSE_BYTES } from './runtime-api/host.js';
+import { RUNTIME_API_LIMITS } from './runtime-api/limits.js';
 import { runtimeEnvironment } from './env-vars.js';
 import { captureFrames, captureLines, levelOf } from './log-capture.js';
 import { Invocation, type InvocationInput, type InvocationResult, errorPayload } from './invocation.js';
@@ -53,6 +54,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   private stopping: Promise<void> | undefined;
   private launching: Promise<void> | undefined;
   private lastMemoryMb = 0;
+  private refusedConnections = 0;
   private readonly logsOn: boolean;
   /** A sandbox whose runtime is already up and waiting (sandbox/prestart/pool.ts), until handed its environment. */
   private pre: Prestarted | undefined;
@@ -71,7 +73,10 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.prestarted = this.pre !== undefined;
     const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
     this.logStream = `${day}/[${opts.fn.version}]${this.id}`;
-    this.server = createRuntimeApiServer(this);
+    this.server = createRuntimeApiServer(this, {
+      label: `environment ${this.id} of ${fn.config.name}`,
+      onConnectionRefused: () => this.connectionRefused(),
+    });
     this.logsOn = opts.fn.config.loggingConfig.enabled;
   }
 
@@ -235,6 +240,14 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     }
   }
 
+  admits(requestId: string): Refusal | undefined {
+    return this.accepting(requestId) ? undefined : notActive(requestId);
+  }
+
+  admitsInitError(): Refusal | undefined {
+    return this.state === 'starting' ? undefined : INIT_ERROR_LATE;
+  }
+
   response(requestId: string, body: Buffer): Refusal | undefined {
     const inv = this.accepting(requestId);
     if (!inv) return notActive(requestId);
@@ -261,9 +274,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   }
 
   initError(error: RuntimeErrorBody): Refusal | undefined {
-    if (this.state !== 'starting') {
-      return { status: 403, errorType: 'InvalidStateTransition', errorMessage: 'init/error is only legal during init' };
-    }
+    if (this.state !== 'starting') return INIT_ERROR_LATE;
     this.reportedInitError = error;
     // The runtime exits after reporting; don't wait for it to do so.
     setImmediate(() => this.failInit(error));
@@ -275,6 +286,12 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /** Said once per environment in its function's log: the cap explains failures its code will see. */
+  private connectionRefused(): void {
+    if (this.refusedConnections++ > 0) return;
+    this.log(`lambkin: the Runtime API refused a connection: this environment already has ${RUNTIME_API_LIMITS.maxConnections} open, the most one environment may hold.`, 'WARN');
+  }
 
   private accepting(requestId: string): Invocation | undefined {
     const inv = this.active;
@@ -347,11 +364,14 @@ const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
 };
 
 function notActive(requestId: string): Refusal {
+  const shown = requestId.length > 100 ? `${requestId.slice(0, 100)}…` : requestId;
   return {
     status: 403, errorType: 'InvalidRequestID',
-    errorMessage: `Request ID ${requestId} is not the invocation this environment is running.`,
+    errorMessage: `Request ID ${shown} is not the invocation this environment is running.`,
   };
 }
+
+const INIT_ERROR_LATE: Refusal = { status: 403, errorType: 'InvalidStateTransition', errorMessage: 'init/error is only legal during init' };
 
 function limitsOf(fn: FunctionRecord): SandboxLimits {
   return { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024, egress: fn.config.egress };

@@ -7,6 +7,7 @@ import { MAX_RECORDED_PAYLOAD, type LogLevel, type LogSink, type Outcome, type R
 import type { RuntimeErrorBody } from './runtime-api/host.js';
 import { billedMs, endLine, reportLine, startLine, timeoutLine } from '../logs/platform-lines.js';
 import { randomHex } from '../random-hex.js';
+import { headerValue, jsonHeaderValue } from './runtime-api/header-value.js';
 
 export interface InvocationInput {
   readonly requestId: string;
@@ -83,18 +84,30 @@ export class Invocation {
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': this.input.payload.length,
-      'lambda-runtime-aws-request-id': this.id,
+      'lambda-runtime-aws-request-id': headerValue(this.id),
       'lambda-runtime-deadline-ms': deadline,
-      'lambda-runtime-invoked-function-arn': this.input.invokedArn,
-      'lambda-runtime-trace-id': this.input.traceId ?? traceId(),
+      'lambda-runtime-invoked-function-arn': headerValue(this.input.invokedArn),
+      'lambda-runtime-trace-id': headerValue(this.input.traceId ?? traceId()),
     };
-    if (this.input.clientContext) headers['lambda-runtime-client-context'] = this.input.clientContext;
-    if (this.input.identity) headers['lambda-runtime-cognito-identity'] = this.input.identity;
+    // A caller's JSON, with whatever characters it has: escaped so that the header carries it.
+    if (this.input.clientContext) headers['lambda-runtime-client-context'] = jsonHeaderValue(this.input.clientContext);
+    if (this.input.identity) headers['lambda-runtime-cognito-identity'] = jsonHeaderValue(this.input.identity);
     this.dispatched = true;
     this.dispatchedAt = performance.now();
     this.timer = setTimeout(() => this.timeout(timeoutSeconds), timeoutSeconds * 1000);
-    res.writeHead(200, headers);
-    res.end(this.input.payload);
+    try {
+      res.writeHead(200, headers);
+      res.end(this.input.payload);
+    } catch (err) {
+      // Cannot happen with the values above; if it did, the invocation must still end at once
+      // (not hold its environment busy until its timeout) and the caller get a Lambda-shaped error.
+      res.destroy();
+      this.fail({
+        errorType: 'Runtime.Unknown',
+        errorMessage: `RequestId: ${this.id} Error: lambkin could not hand the event to the runtime: ${(err as Error).message}`,
+        stackTrace: [],
+      }, 'crash');
+    }
   }
 
   succeed(body: Buffer): void {

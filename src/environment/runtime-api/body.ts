@@ -1,20 +1,55 @@
-// Reading a request body with a hard cap: past the cap the rest is drained and discarded.
+// Reading a request body with a hard cap: past the cap the rest is read and discarded (to learn the
+// size a runtime tried to post), up to a drain limit past which reading stops. A body that breaks
+// off (the client closed, Node's request timeout) rejects with ClientGone.
 import type { IncomingMessage } from 'node:http';
+import { ClientGone } from './boundary.js';
+import { DRAIN_LIMIT_BYTES } from './limits.js';
 
-export type BodyResult = { readonly ok: true; readonly body: Buffer } | { readonly ok: false; readonly size: number };
+export type BodyResult =
+  | { readonly ok: true; readonly body: Buffer }
+  /** Over the cap: `size` bytes seen; `cut` when reading stopped at the drain limit (there was more). */
+  | { readonly ok: false; readonly size: number; readonly cut: boolean };
 
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, limit: number, drainLimit = DRAIN_LIMIT_BYTES): Promise<BodyResult> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
       else if (chunks.length) chunks.length = 0; // over the cap: stop keeping bytes
-    });
-    req.once('end', () =>
-      resolve(size <= limit ? { ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) } : { ok: false, size }),
-    );
-    req.once('error', reject);
+      if (size > drainLimit) {
+        stop();
+        req.pause();
+        resolve({ ok: false, size, cut: true });
+      }
+    };
+    const onEnd = () => {
+      stop();
+      resolve(size <= limit ? { ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) } : { ok: false, size, cut: false });
+    };
+    const onError = () => {
+      stop();
+      reject(new ClientGone('the request body broke off'));
+    };
+    const onClose = () => {
+      if (!req.complete) onError();
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
   });
+}
+
+/** The Content-Length a request declares; undefined when it has none (chunked) or it is not a plain number. */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const raw = req.headers['content-length'];
+  return raw !== undefined && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
 }

@@ -14,7 +14,14 @@ export type Refusal = { readonly status: number; readonly errorType: string; rea
 export interface RuntimeApiHost {
   /** The runtime asks for work; the environment answers `res` when it has an event. */
   next(res: ServerResponse): void;
-  /** undefined when accepted. */
+  /**
+   * Whether a result for `requestId` may be posted now — asked on the request's headers, before a
+   * byte of its body is read; undefined when it may.
+   */
+  admits(requestId: string): Refusal | undefined;
+  /** The same for /init/error. */
+  admitsInitError(): Refusal | undefined;
+  /** undefined when accepted (asked again once the body is in: the invocation may have ended meanwhile). */
   response(requestId: string, body: Buffer): Refusal | undefined;
   responseTooLarge(requestId: string, size: number): Refusal | undefined;
   error(requestId: string, error: RuntimeErrorBody, rawBody: Buffer): Refusal | undefined;
