@@ -55,6 +55,8 @@ type Row = EventRow;
 const COLUMNS = 'e.id, e.group_id, e.stream_id, e.ts, e.ingested, e.request, r.request_id, e.level, e.message';
 const REQUEST = 'LEFT JOIN requests r ON r.id = e.request';
 const MAX_SCAN_MS = 50;
+/** Pattern work (weight × characters) between two looks at the clock: about a millisecond's. */
+export const WORK_PER_LOOK = 256 * 1024;
 /** CloudWatch answers at most 1 MB of events per call. */
 const MAX_RESPONSE_CHARS = 1024 * 1024;
 export const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
@@ -198,6 +200,7 @@ class Page {
   last: number;
   private chars = 0;
   private scanned = 0;
+  private work = 0;
   private stopped = false;
   private readonly started = performance.now();
 
@@ -205,10 +208,19 @@ class Page {
     this.last = after;
   }
 
-  /** Out of time (checked every few hundred rows or blocks). */
+  /**
+   * Out of time (checked every few hundred rows or blocks, or once the pattern's work since the
+   * last look — its weight × the characters it tested — is large: one hostile regex over long
+   * lines costs milliseconds a row).
+   */
   spent(): boolean {
-    if ((++this.scanned & 255) === 0 && performance.now() - this.started > MAX_SCAN_MS) this.stopped = true;
+    if (((++this.scanned & 255) === 0 || this.work > WORK_PER_LOOK) && this.clock()) this.stopped = true;
     return this.stopped;
+  }
+
+  private clock(): boolean {
+    this.work = 0;
+    return performance.now() - this.started > MAX_SCAN_MS;
   }
 
   /** Take matching rows; true when the page is full or out of time. */
@@ -216,7 +228,10 @@ class Page {
     for (const row of rows) {
       if (this.spent()) return true;
       this.last = row.id;
-      if (this.q.pattern && !this.q.pattern.test(row.message)) continue;
+      if (this.q.pattern) {
+        this.work += this.q.pattern.weight * row.message.length;
+        if (!this.q.pattern.test(row.message)) continue;
+      }
       this.events.push(view(row));
       this.chars += row.message.length;
       if (this.events.length >= this.q.limit || this.chars >= MAX_RESPONSE_CHARS) {

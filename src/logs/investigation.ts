@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { LogDatabase } from './schema.js';
 import { SKEW_MS, TextSearch, type TextFilter } from './text-search.js';
+import { WORK_PER_LOOK } from './event-reader.js';
 import { TimeIndex } from './time-index.js';
 import { PlatformEvents } from './platform-events.js';
 import type { Outcome } from './types.js';
@@ -202,15 +203,21 @@ export class Investigation {
     const { stmt, params } = this.listStatement(q);
     const found: Row[] = [];
     let n = 0;
+    let work = 0; // the pattern's, as in text-search.ts: costly lines make a step shorter
     let last: Row | undefined;
+    const matching = (l: { group_id: number; message: string }) => {
+      if (text.groupId !== undefined && l.group_id !== text.groupId) return false;
+      work += text.pattern.weight * l.message.length;
+      return text.pattern.test(l.message);
+    };
     for (const r of stmt.iterate({ ...params, limit: -1 }) as IterableIterator<Row>) {
       last = r;
       const lines = [...this.s.lines.all(r.seq) as { group_id: number; message: string }[], ...this.platform.ofRequest(r.seq)];
-      if (lines.some((l) => (text.groupId === undefined || l.group_id === text.groupId) && text.pattern.test(l.message))) {
+      if (lines.some(matching)) {
         found.push(r);
         if (found.length > q.limit) return page(found, q.limit);
       }
-      if ((++n & 7) === 0 && (yield)) {
+      if (((++n & 7) === 0 || work > WORK_PER_LOOK) && ((work = 0), yield)) {
         return { invocations: found.map((f) => ({ ...view(f), seq: f.seq })), next: { startedAt: last.started_at, seq: last.seq } };
       }
     }
