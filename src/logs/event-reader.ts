@@ -129,18 +129,23 @@ export class EventReader {
     return events;
   }
 
-  /** Every event of one request, wherever it ran, in order (up to `limit` after `afterId`). */
-  byRequest(requestId: string, afterId = 0, limit = 10_000): StoredEvent[] | undefined {
+  /**
+   * One request's events, wherever it ran, in order: up to `limit` after `afterId`, and at most
+   * 1 MB of messages; `more` says a next page (after the last event given) has some.
+   */
+  byRequest(requestId: string, afterId = 0, limit = 10_000): { events: StoredEvent[]; more: boolean } | undefined {
     const seq = this.requestSeq(requestId);
     if (seq === undefined) return undefined;
-    const stored = this.s.byRequest.iterate(seq, afterId, limit) as IterableIterator<Row>;
+    const stored = this.s.byRequest.iterate(seq, afterId, limit + 1) as IterableIterator<Row>;
     const kept = this.platform.ofRequest(seq).filter((e) => e.id > afterId);
     const events: StoredEvent[] = [];
+    let chars = 0;
     for (const row of merged(stored, kept.values())) {
+      if (events.length >= limit || (events.length > 0 && chars + row.message.length > MAX_RESPONSE_CHARS)) return { events, more: true };
       events.push(this.view(row));
-      if (events.length >= limit) break;
+      chars += row.message.length;
     }
-    return events;
+    return { events, more: false };
   }
 
   requestSeq(requestId: string): number | undefined {

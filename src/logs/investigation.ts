@@ -62,6 +62,26 @@ export interface ErrorGroup {
   readonly latestRequestId: string;
 }
 
+export interface ErrorGroupQuery {
+  readonly functionName?: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly limit: number;
+  /** After this group (a previous page's `next`). */
+  readonly after?: ErrorGroupCursor;
+}
+
+/** Where a page of error groups ended: its last group's last time seen and latest invocation. */
+export interface ErrorGroupCursor {
+  readonly lastSeen: number;
+  readonly seq: number;
+}
+
+export interface ErrorGroupPage {
+  readonly errors: ErrorGroup[];
+  readonly next: ErrorGroupCursor | undefined;
+}
+
 /** What Investigation.scan reads of a record. */
 export type ScannedRecord = Pick<InvocationView,
   'requestId' | 'functionName' | 'startedAt' | 'cold' | 'initMs' | 'durationMs' | 'memoryMb' | 'maxMemoryUsedMb' | 'outcome' | 'envId' | 'errorType' | 'errorMessage'> & { readonly seq: number };
@@ -245,12 +265,21 @@ export class Investigation {
     return row && view(row);
   }
 
-  errors(q: { functionName?: string; since?: number; until?: number; limit: number }): ErrorGroup[] {
+  errors(q: ErrorGroupQuery): ErrorGroup[] {
+    return this.errorPage(q).errors;
+  }
+
+  /** A page of error groups, most recently seen first, and where the next page starts. */
+  errorPage(q: ErrorGroupQuery): ErrorGroupPage {
     const stmt = q.functionName === undefined ? this.s.allErrorGroups : this.s.errorGroups;
-    const rows = stmt.all({ fn: q.functionName, since: q.since ?? 0, until: q.until ?? Number.MAX_SAFE_INTEGER, limit: q.limit }) as {
+    const rows = stmt.all({
+      fn: q.functionName, since: q.since ?? 0, until: q.until ?? Number.MAX_SAFE_INTEGER, limit: q.limit + 1,
+      t: q.after?.lastSeen ?? Number.MAX_SAFE_INTEGER, seq: q.after?.seq ?? Number.MAX_SAFE_INTEGER,
+    }) as {
       function_name: string; error_type: string | null; error_key: string | null; count: number; first_seen: number; last_seen: number; latest: number;
     }[];
-    return rows.map((r) => {
+    const shown = rows.slice(0, q.limit);
+    const errors = shown.map((r) => {
       const latest = this.s.latest.get(r.latest) as { request_id: string; error_message: string | null };
       return {
         functionName: r.function_name, errorType: r.error_type ?? undefined, message: r.error_key ?? undefined,
@@ -258,6 +287,8 @@ export class Investigation {
         latestRequestId: latest.request_id,
       };
     });
+    const last = shown[shown.length - 1];
+    return { errors, next: rows.length > q.limit && last ? { lastSeen: last.last_seen, seq: last.latest } : undefined };
   }
 
   stats(q: { functionName: string; since?: number; until?: number }): Stats {
@@ -318,7 +349,9 @@ function errorGroupsSql(window: string): string {
   return `SELECT function_name, error_type, error_key, count(*) AS count, min(started_at) AS first_seen,
             max(started_at) AS last_seen, max(id) AS latest
           FROM invocations INDEXED BY invocations_error_groups WHERE outcome <> 'success' AND ${window}
-          GROUP BY function_name, error_type, error_key ORDER BY last_seen DESC LIMIT @limit`;
+          GROUP BY function_name, error_type, error_key
+          HAVING max(started_at) < @t OR (max(started_at) = @t AND max(id) < @seq)
+          ORDER BY last_seen DESC, latest DESC LIMIT @limit`;
 }
 
 function statements(db: LogDatabase) {

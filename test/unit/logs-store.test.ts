@@ -116,7 +116,7 @@ describe('the store', () => {
     expect(notice?.requestId).toBe('r-flood');
     expect(kept).toBeLessThan(100);
     expect(kept * 1000 + Number(/(\d+) bytes/.exec(notice!.message)![1])).toBe(100_000);
-    expect(store.events.byRequest('r-quiet')!.map((e) => e.message)).toEqual(['quiet line']);
+    expect(store.events.byRequest('r-quiet')!.events.map((e) => e.message)).toEqual(['quiet line']);
   });
 });
 
