@@ -232,8 +232,8 @@ export class Investigation {
     };
     for (const r of stmt.iterate({ ...params, limit: -1 }) as IterableIterator<Row>) {
       last = r;
-      const lines = [...this.s.lines.all(r.seq) as { group_id: number; message: string }[], ...this.platform.ofRequest(r.seq)];
-      if (lines.some(matching)) {
+      // Line by line, stopping at the first match: a request may have logged gigabytes.
+      if (some(this.s.lines.iterate(r.seq) as IterableIterator<{ group_id: number; message: string }>, matching) || this.platform.ofRequest(r.seq).some(matching)) {
         found.push(r);
         if (found.length > q.limit) return page(found, q.limit);
       }
@@ -308,6 +308,11 @@ export class Investigation {
       memoryMb: totals.memory ?? undefined,
     };
   }
+}
+
+function some<T>(items: IterableIterator<T>, test: (item: T) => boolean): boolean {
+  for (const item of items) if (test(item)) return true; // for..of closes the statement on return
+  return false;
 }
 
 /** Rows of limit + 1, newest first: the page and where the next one starts. */
