@@ -41,13 +41,16 @@ export interface InvocationFilter {
 export const invocations = (f: InvocationFilter, cursor: string | undefined, limit: number, signal?: AbortSignal) =>
   call<{ invocations: Invocation[]; nextCursor?: string }>('/lambkin/v1/invocations', { query: { ...f, cursor, limit }, signal });
 
-export const invocation = (requestId: string, signal?: AbortSignal) =>
-  call<{ invocation: Invocation | null; events: LogLine[] }>(`/lambkin/v1/invocations/${encodeURIComponent(requestId)}`, { signal });
+/** One invocation and a page of its log lines (up to 1,000 or 1 MB); `next`, passed as `after`, continues. */
+export const invocation = (requestId: string, signal?: AbortSignal, after?: string) =>
+  call<{ invocation: Invocation | null; events: LogLine[]; next?: string }>(`/lambkin/v1/invocations/${encodeURIComponent(requestId)}`, { query: { after }, signal });
 
 export const payload = (requestId: string, signal?: AbortSignal) =>
   call<Payload>(`/lambkin/v1/invocations/${encodeURIComponent(requestId)}/payload`, { signal });
 
-export const errors = (since: string, signal?: AbortSignal) => call<{ errors: ErrorGroup[] }>('/lambkin/v1/errors', { query: { since, limit: 200 }, signal });
+/** A page of error groups, most recently seen first; `nextCursor`, passed as `cursor`, continues. */
+export const errors = (since: string, signal?: AbortSignal, cursor?: string) =>
+  call<{ errors: ErrorGroup[]; nextCursor?: string }>('/lambkin/v1/errors', { query: { since, limit: 200, cursor }, signal });
 
 export const errorTrends = (window: WindowName, signal?: AbortSignal) =>
   call<{ since: number; step: number; groups: { functionName: string; errorType: string; message: string; counts: number[] }[] }>('/lambkin/v1/error-trends', { query: { window }, signal });

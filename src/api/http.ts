@@ -27,8 +27,8 @@ export interface ApiResponse {
 }
 
 export interface ResponseStream {
-  /** False once the client is not keeping up (bytes are buffered); the text is still sent. */
-  write(text: string): boolean;
+  /** False once the client is not keeping up (bytes are buffered); the chunk is still sent. A Buffer is not copied. */
+  write(chunk: string | Buffer): boolean;
   end(): void;
   /** Bytes waiting to be sent to a slow client. */
   readonly buffered: number;

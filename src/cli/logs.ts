@@ -44,12 +44,17 @@ export function registerLogs(program: Command): void {
 }
 
 async function printInvocation(client: LambkinClient, name: string, requestId: string, print: (e: LogEventView) => void): Promise<void> {
-  const { invocation, events } = await client.investigate.invocation(requestId);
+  let page = await client.investigate.invocation(requestId);
+  const invocation = page.invocation;
   if (invocation && invocation.functionName !== name) {
     throw new UsageError(`request ${requestId} is an invocation of ${invocation.functionName}, not ${name}`);
   }
-  for (const e of events) print(e);
-  if (events.length === 0) note(`lambkin: invocation ${requestId} has no log lines (logging is off for ${name}?)`);
+  if (page.events.length === 0) note(`lambkin: invocation ${requestId} has no log lines (logging is off for ${name}?)`);
+  for (;;) {
+    for (const e of page.events) print(e);
+    if (page.next === undefined) return;
+    page = await client.investigate.invocation(requestId, { after: page.next });
+  }
 }
 
 async function printEvents(client: LambkinClient, name: string, opts: LogsOptions, print: (e: LogEventView) => void): Promise<void> {

@@ -98,6 +98,14 @@ export interface InvocationsQuery {
   readonly cursor?: string;
 }
 
+/** One invocation and a page of its log lines. */
+export interface InvocationPageView {
+  readonly invocation: InvocationRecordView | null;
+  readonly events: readonly LogEventView[];
+  /** Set when more lines follow: pass it back as `after`. */
+  readonly next?: string;
+}
+
 const BASE = '/lambkin/v1';
 
 const str = (v: number | string | boolean | undefined) => (v === undefined ? undefined : String(v));
@@ -112,9 +120,12 @@ export class InvestigationClient {
     });
   }
 
-  /** One invocation: its record (null when only log lines are known) and every log line of it, in order. */
-  invocation(requestId: string): Promise<{ invocation: InvocationRecordView | null; events: readonly LogEventView[] }> {
-    return this.http.json('GET', `${BASE}/invocations/${encodeURIComponent(requestId)}`);
+  /**
+   * One invocation: its record (null when only log lines are known) and a page of its log lines,
+   * in order; `next`, passed back as `after`, gives the following page.
+   */
+  invocation(requestId: string, page: { after?: string; limit?: number } = {}): Promise<InvocationPageView> {
+    return this.http.json('GET', `${BASE}/invocations/${encodeURIComponent(requestId)}`, undefined, { after: page.after, limit: str(page.limit) });
   }
 
   invocations(q: InvocationsQuery = {}): Promise<{ invocations: readonly InvocationRecordView[]; nextCursor?: string }> {
@@ -124,9 +135,10 @@ export class InvestigationClient {
     });
   }
 
-  errors(q: { functionName?: string; since?: TimeParam; until?: TimeParam; limit?: number } = {}): Promise<{ errors: readonly ErrorGroupView[] }> {
+  /** A page of error groups, most recently seen first; `nextCursor`, passed back as `cursor`, gives the next. */
+  errors(q: { functionName?: string; since?: TimeParam; until?: TimeParam; limit?: number; cursor?: string } = {}): Promise<{ errors: readonly ErrorGroupView[]; nextCursor?: string }> {
     return this.http.json('GET', `${BASE}/errors`, undefined, {
-      function: q.functionName, since: str(q.since), until: str(q.until), limit: str(q.limit),
+      function: q.functionName, since: str(q.since), until: str(q.until), limit: str(q.limit), cursor: q.cursor,
     });
   }
 

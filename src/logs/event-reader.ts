@@ -55,6 +55,8 @@ type Row = EventRow;
 const COLUMNS = 'e.id, e.group_id, e.stream_id, e.ts, e.ingested, e.request, r.request_id, e.level, e.message';
 const REQUEST = 'LEFT JOIN requests r ON r.id = e.request';
 const MAX_SCAN_MS = 50;
+/** Pattern work (weight × characters) between two looks at the clock: about a millisecond's. */
+export const WORK_PER_LOOK = 256 * 1024;
 /** CloudWatch answers at most 1 MB of events per call. */
 const MAX_RESPONSE_CHARS = 1024 * 1024;
 export const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
@@ -127,18 +129,23 @@ export class EventReader {
     return events;
   }
 
-  /** Every event of one request, wherever it ran, in order (up to `limit` after `afterId`). */
-  byRequest(requestId: string, afterId = 0, limit = 10_000): StoredEvent[] | undefined {
+  /**
+   * One request's events, wherever it ran, in order: up to `limit` after `afterId`, and at most
+   * 1 MB of messages; `more` says a next page (after the last event given) has some.
+   */
+  byRequest(requestId: string, afterId = 0, limit = 10_000): { events: StoredEvent[]; more: boolean } | undefined {
     const seq = this.requestSeq(requestId);
     if (seq === undefined) return undefined;
-    const stored = this.s.byRequest.iterate(seq, afterId, limit) as IterableIterator<Row>;
+    const stored = this.s.byRequest.iterate(seq, afterId, limit + 1) as IterableIterator<Row>;
     const kept = this.platform.ofRequest(seq).filter((e) => e.id > afterId);
     const events: StoredEvent[] = [];
+    let chars = 0;
     for (const row of merged(stored, kept.values())) {
+      if (events.length >= limit || (events.length > 0 && chars + row.message.length > MAX_RESPONSE_CHARS)) return { events, more: true };
       events.push(this.view(row));
-      if (events.length >= limit) break;
+      chars += row.message.length;
     }
-    return events;
+    return { events, more: false };
   }
 
   requestSeq(requestId: string): number | undefined {
@@ -198,6 +205,7 @@ class Page {
   last: number;
   private chars = 0;
   private scanned = 0;
+  private work = 0;
   private stopped = false;
   private readonly started = performance.now();
 
@@ -205,10 +213,19 @@ class Page {
     this.last = after;
   }
 
-  /** Out of time (checked every few hundred rows or blocks). */
+  /**
+   * Out of time (checked every few hundred rows or blocks, or once the pattern's work since the
+   * last look — its weight × the characters it tested — is large: one hostile regex over long
+   * lines costs milliseconds a row).
+   */
   spent(): boolean {
-    if ((++this.scanned & 255) === 0 && performance.now() - this.started > MAX_SCAN_MS) this.stopped = true;
+    if (((++this.scanned & 255) === 0 || this.work > WORK_PER_LOOK) && this.clock()) this.stopped = true;
     return this.stopped;
+  }
+
+  private clock(): boolean {
+    this.work = 0;
+    return performance.now() - this.started > MAX_SCAN_MS;
   }
 
   /** Take matching rows; true when the page is full or out of time. */
@@ -216,7 +233,10 @@ class Page {
     for (const row of rows) {
       if (this.spent()) return true;
       this.last = row.id;
-      if (this.q.pattern && !this.q.pattern.test(row.message)) continue;
+      if (this.q.pattern) {
+        this.work += this.q.pattern.weight * row.message.length;
+        if (!this.q.pattern.test(row.message)) continue;
+      }
       this.events.push(view(row));
       this.chars += row.message.length;
       if (this.events.length >= this.q.limit || this.chars >= MAX_RESPONSE_CHARS) {

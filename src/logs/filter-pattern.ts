@@ -3,13 +3,14 @@
 //    keeps no positions), or undefined when the index cannot narrow the search;
 //  - `test`: the exact check, run on each candidate.
 // Forms: `a b` (all terms), `"a phrase"`, `?a ?b` (any), `-a` (none of) — filter-terms.ts;
-// `{ $.x = "v" }` — json-pattern.ts; `%regex%`.
+// `{ $.x = "v" }` — json-pattern.ts; `%regex%` — regex-pattern.ts (RE2 syntax, linear time).
 import { compileJsonPattern } from './json-pattern.js';
 import { PatternError, termsPattern, type CompiledPattern } from './filter-terms.js';
+import { regexPattern } from './regex-pattern.js';
 
 export { PatternError, type CompiledPattern } from './filter-terms.js';
 
-const MATCH_ALL: CompiledPattern = { fts: undefined, test: () => true };
+const MATCH_ALL: CompiledPattern = { fts: undefined, weight: 0, test: () => true };
 
 export function compilePattern(source: string | undefined): CompiledPattern {
   const text = (source ?? '').trim();
@@ -22,12 +23,3 @@ export function compilePattern(source: string | undefined): CompiledPattern {
   return termsPattern(text);
 }
 
-function regexPattern(body: string): CompiledPattern {
-  let re: RegExp;
-  try {
-    re = new RegExp(body);
-  } catch (err) {
-    throw new PatternError(`Invalid regular expression in filter pattern: ${(err as Error).message}`);
-  }
-  return { fts: undefined, test: (m) => re.test(m) };
-}

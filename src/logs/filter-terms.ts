@@ -4,6 +4,12 @@
 
 export interface CompiledPattern {
   readonly fts: string | undefined;
+  /**
+   * Work per character of a tested message, roughly (1: a few string searches; a regex: its
+   * program's size / 8): scans add up weight × length and look at their clock when it is large,
+   * so that a costly pattern over long lines cannot overrun a page's time budget by much.
+   */
+  readonly weight: number;
   test(message: string): boolean;
 }
 
@@ -28,6 +34,7 @@ export function termsPattern(text: string): CompiledPattern {
   if (any.length > 0 && anyQueries.every((q) => q !== undefined)) parts.push(`(${anyQueries.join(' OR ')})`);
   return {
     fts: parts.length ? parts.join(' AND ') : undefined,
+    weight: 1,
     test: (m) =>
       all.every((t) => containsTerm(m, t)) &&
       (any.length === 0 || any.some((t) => containsTerm(m, t))) &&

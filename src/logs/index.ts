@@ -7,5 +7,6 @@ export { compilePattern, PatternError, type CompiledPattern } from './filter-pat
 export { ftsTerm } from './filter-terms.js';
 export type { GroupView, StreamCursor, StreamOrder, StreamView } from './groups.js';
 export type { ScanQuery, ScanResult, StoredEvent } from './event-reader.js';
-export type { ErrorGroup, InvocationCursor, InvocationQuery, InvocationView, Stats } from './investigation.js';
+export type { ErrorGroup, ErrorGroupCursor, ErrorGroupPage, ErrorGroupQuery, InvocationCursor, InvocationQuery, InvocationView, Stats } from './investigation.js';
+export { MAX_RECORD_ERROR_MESSAGE, MAX_RECORD_ERROR_TYPE } from './record-limits.js';
 export { DEFAULT_QUEUE_LIMITS, MAX_MESSAGE_CHARS, type Batch, type QueueLimits } from './write-queue.js';

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { LogDatabase } from './schema.js';
 import { SKEW_MS, TextSearch, type TextFilter } from './text-search.js';
+import { WORK_PER_LOOK } from './event-reader.js';
 import { TimeIndex } from './time-index.js';
 import { PlatformEvents } from './platform-events.js';
 import type { Outcome } from './types.js';
@@ -59,6 +60,26 @@ export interface ErrorGroup {
   readonly firstSeen: number;
   readonly lastSeen: number;
   readonly latestRequestId: string;
+}
+
+export interface ErrorGroupQuery {
+  readonly functionName?: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly limit: number;
+  /** After this group (a previous page's `next`). */
+  readonly after?: ErrorGroupCursor;
+}
+
+/** Where a page of error groups ended: its last group's last time seen and latest invocation. */
+export interface ErrorGroupCursor {
+  readonly lastSeen: number;
+  readonly seq: number;
+}
+
+export interface ErrorGroupPage {
+  readonly errors: ErrorGroup[];
+  readonly next: ErrorGroupCursor | undefined;
 }
 
 /** What Investigation.scan reads of a record. */
@@ -202,15 +223,21 @@ export class Investigation {
     const { stmt, params } = this.listStatement(q);
     const found: Row[] = [];
     let n = 0;
+    let work = 0; // the pattern's, as in text-search.ts: costly lines make a step shorter
     let last: Row | undefined;
+    const matching = (l: { group_id: number; message: string }) => {
+      if (text.groupId !== undefined && l.group_id !== text.groupId) return false;
+      work += text.pattern.weight * l.message.length;
+      return text.pattern.test(l.message);
+    };
     for (const r of stmt.iterate({ ...params, limit: -1 }) as IterableIterator<Row>) {
       last = r;
-      const lines = [...this.s.lines.all(r.seq) as { group_id: number; message: string }[], ...this.platform.ofRequest(r.seq)];
-      if (lines.some((l) => (text.groupId === undefined || l.group_id === text.groupId) && text.pattern.test(l.message))) {
+      // Line by line, stopping at the first match: a request may have logged gigabytes.
+      if (some(this.s.lines.iterate(r.seq) as IterableIterator<{ group_id: number; message: string }>, matching) || this.platform.ofRequest(r.seq).some(matching)) {
         found.push(r);
         if (found.length > q.limit) return page(found, q.limit);
       }
-      if ((++n & 7) === 0 && (yield)) {
+      if (((++n & 7) === 0 || work > WORK_PER_LOOK) && ((work = 0), yield)) {
         return { invocations: found.map((f) => ({ ...view(f), seq: f.seq })), next: { startedAt: last.started_at, seq: last.seq } };
       }
     }
@@ -238,12 +265,21 @@ export class Investigation {
     return row && view(row);
   }
 
-  errors(q: { functionName?: string; since?: number; until?: number; limit: number }): ErrorGroup[] {
+  errors(q: ErrorGroupQuery): ErrorGroup[] {
+    return this.errorPage(q).errors;
+  }
+
+  /** A page of error groups, most recently seen first, and where the next page starts. */
+  errorPage(q: ErrorGroupQuery): ErrorGroupPage {
     const stmt = q.functionName === undefined ? this.s.allErrorGroups : this.s.errorGroups;
-    const rows = stmt.all({ fn: q.functionName, since: q.since ?? 0, until: q.until ?? Number.MAX_SAFE_INTEGER, limit: q.limit }) as {
+    const rows = stmt.all({
+      fn: q.functionName, since: q.since ?? 0, until: q.until ?? Number.MAX_SAFE_INTEGER, limit: q.limit + 1,
+      t: q.after?.lastSeen ?? Number.MAX_SAFE_INTEGER, seq: q.after?.seq ?? Number.MAX_SAFE_INTEGER,
+    }) as {
       function_name: string; error_type: string | null; error_key: string | null; count: number; first_seen: number; last_seen: number; latest: number;
     }[];
-    return rows.map((r) => {
+    const shown = rows.slice(0, q.limit);
+    const errors = shown.map((r) => {
       const latest = this.s.latest.get(r.latest) as { request_id: string; error_message: string | null };
       return {
         functionName: r.function_name, errorType: r.error_type ?? undefined, message: r.error_key ?? undefined,
@@ -251,6 +287,8 @@ export class Investigation {
         latestRequestId: latest.request_id,
       };
     });
+    const last = shown[shown.length - 1];
+    return { errors, next: rows.length > q.limit && last ? { lastSeen: last.last_seen, seq: last.latest } : undefined };
   }
 
   stats(q: { functionName: string; since?: number; until?: number }): Stats {
@@ -270,6 +308,11 @@ export class Investigation {
       memoryMb: totals.memory ?? undefined,
     };
   }
+}
+
+function some<T>(items: IterableIterator<T>, test: (item: T) => boolean): boolean {
+  for (const item of items) if (test(item)) return true; // for..of closes the statement on return
+  return false;
 }
 
 /** Rows of limit + 1, newest first: the page and where the next one starts. */
@@ -311,7 +354,9 @@ function errorGroupsSql(window: string): string {
   return `SELECT function_name, error_type, error_key, count(*) AS count, min(started_at) AS first_seen,
             max(started_at) AS last_seen, max(id) AS latest
           FROM invocations INDEXED BY invocations_error_groups WHERE outcome <> 'success' AND ${window}
-          GROUP BY function_name, error_type, error_key ORDER BY last_seen DESC LIMIT @limit`;
+          GROUP BY function_name, error_type, error_key
+          HAVING max(started_at) < @t OR (max(started_at) = @t AND max(id) < @seq)
+          ORDER BY last_seen DESC, latest DESC LIMIT @limit`;
 }
 
 function statements(db: LogDatabase) {

@@ -9,6 +9,7 @@ import { openLogDatabase, type LogDatabase } from './schema.js';
 import type { InvocationRecord, LogEvent, LogSink, StreamInfo } from './types.js';
 import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from './write-queue.js';
 import { Writer } from './writer.js';
+import { cutRecord } from './record-limits.js';
 import { EventReader } from './event-reader.js';
 import { LogGroups } from './groups.js';
 import { Investigation } from './investigation.js';
@@ -111,7 +112,7 @@ export class LogStore implements LogSink {
    * `lines` are places in `events`.
    */
   writeBatch(events: LogEvent[], records: InvocationRecord[] = []): void {
-    const batch = { events, records, first: 0 };
+    const batch = { events, records: records.map(cutRecord), first: 0 };
     this.writer.write(batch);
     this.written(batch);
   }

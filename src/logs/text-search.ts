@@ -16,6 +16,7 @@ import type { CompiledPattern } from './filter-pattern.js';
 import type { LogDatabase } from './schema.js';
 import type { TimeIndex } from './time-index.js';
 import { merged, type EventRow, type PlatformEvents } from './platform-events.js';
+import { WORK_PER_LOOK } from './event-reader.js';
 
 /** What the walk reads of an event (its statements select no more). */
 type WalkRow = Pick<EventRow, 'id' | 'ts' | 'group_id' | 'request' | 'message'>;
@@ -86,7 +87,7 @@ export class TextSearch {
       for (const e of merged(stored, kept, true)) {
         walk.take(e);
         // Event by event, the position is exact: nothing straddles it.
-        if ((++n & 63) === 0) {
+        if ((++n & 63) === 0 || walk.heavy()) {
           const done = walk.check(e.id, e.ts, () => undefined);
           if (done) return done;
           yield;
@@ -106,6 +107,7 @@ export class TextSearch {
     for (const b of blocks as IterableIterator<{ first: number; last: number; group_id: number }>) {
       if (b.last <= after) continue; // a block of an older batch, met while looking for straddlers
       if (!walk.live.has(b.group_id)) continue;
+      // A block holds at most 64 KB of lines (or one longer line): the pattern's work per step is bounded.
       const firstTs = this.readBlock(walk, b.group_id, Math.max(b.first, after + 1), Math.min(b.last, before - 1));
       if (b.first <= after) continue;
       const done = walk.check(b.first, firstTs ?? this.tsOf(b.first), settle);
@@ -139,6 +141,8 @@ export class TextSearch {
 class Walk {
   readonly found: Candidate[] = [];
   private readonly met = new Set<number>();
+  /** The pattern's work since heavy() last said yes (event-reader.ts's WORK_PER_LOOK). */
+  private work = 0;
   /** Found changed since the threshold was computed. */
   dirty = false;
   private threshold = Number.NEGATIVE_INFINITY;
@@ -147,6 +151,7 @@ class Walk {
 
   take(e: WalkRow): void {
     if (e.request === null || this.met.has(e.request) || !this.live.has(e.group_id)) return;
+    this.work += this.filter.pattern.weight * e.message.length;
     if (!this.filter.pattern.test(e.message)) return;
     this.met.add(e.request);
     const c = this.q.accept(e.request);
@@ -154,6 +159,13 @@ class Walk {
       this.found.push(c);
       this.dirty = true;
     }
+  }
+
+  /** The pattern has done enough work since the last yes that the caller should look at its clock. */
+  heavy(): boolean {
+    if (this.work <= WORK_PER_LOOK) return false;
+    this.work = 0;
+    return true;
   }
 
   /**

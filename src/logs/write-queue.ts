@@ -4,6 +4,7 @@
 // environment over its budget loses events, counted; once its queue has drained to half the
 // budget, one visible `lambkin: N bytes of log dropped` event goes into its stream.
 import type { InvocationRecord, LogEvent } from './types.js';
+import { cutRecord } from './record-limits.js';
 
 export interface QueueLimits {
   /** Bytes of queued messages one environment may hold. */
@@ -72,7 +73,7 @@ export class WriteQueue {
   }
 
   record(record: InvocationRecord): void {
-    this.records.push(record);
+    this.records.push(cutRecord(record));
   }
 
   /** Up to `maxEvents` events / `maxBytes` of messages, oldest first, and every pending record. */

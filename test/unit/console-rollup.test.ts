@@ -31,6 +31,18 @@ describe('console rollup', () => {
       .toEqual(['Error | Order <n> not found', 'Sandbox.Timedout | ', 'TooManyRequestsException | ']);
   });
 
+  it('counts at most 100 error groups apart per bucket, however many distinct errors a function has', () => {
+    rollup = new Rollup(() => NOW);
+    // Messages that normalising does not fold together: each would be a group of its own.
+    const word = (i: number) => [...i.toString(26)].map((c) => String.fromCharCode(97 + parseInt(c, 26))).join('');
+    for (let i = 0; i < 5000; i++) rollup.add(record({ outcome: 'error', errorType: 'E', errorMessage: `bad ${word(i)}` }));
+    const trends = rollup.errorTrends('15m');
+    expect(trends.groups.size).toBeLessThanOrEqual(101);
+    const total = [...trends.groups.values()].reduce((n, g) => n + g.counts.reduce((a, b) => a + b, 0), 0);
+    expect(total).toBe(5000);
+    expect([...trends.groups.keys()].some((k) => k.includes('(other)'))).toBe(true);
+  });
+
   it('gives exact nearest-rank percentiles while all durations are kept', () => {
     rollup = new Rollup(() => NOW);
     for (let i = 1; i <= 100; i++) rollup.add(record({ durationMs: i })); // 1-min buckets keep 256 each

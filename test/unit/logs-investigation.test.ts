@@ -77,6 +77,25 @@ describe('the text filter', () => {
     expect(all(store, { text: 'order', groupId: -1 }, 5)).toEqual([]); // a group that does not exist
   });
 
+  it('long lines a costly pattern looks at more often: still every match, in order, page by page', () => {
+    const store = open();
+    const events: LogEvent[] = [];
+    const records: InvocationRecord[] = [];
+    // 120 invocations whose lines are long enough that the walk looks at its clock (and may
+    // yield, or end a page) after each of them (text-search.ts's heavy()).
+    const pad = 'x'.repeat(150_000);
+    for (let i = 0; i < 120; i++) {
+      const id = `req-${i}`;
+      records.push(record('a', id, T0 + i * 1000, i % 4 === 0 ? { outcome: 'error', errorType: 'E', errorMessage: 'm' } : {}));
+      events.push(line('a', id, T0 + i * 1000 + 5, JSON.stringify({ m: i % 3 === 0 ? 'order' : 'ping', pad })));
+    }
+    store.writeBatch(events, records);
+    const matching = Array.from({ length: 120 }, (_, i) => i).filter((i) => i % 3 === 0).reverse().map((i) => `req-${i}`);
+    expect(all(store, { text: '{ $.m = "order" }' }, 7)).toEqual(matching);
+    expect(all(store, { text: '{ $.m = "order" }', outcome: 'error' }, 3)).toEqual(matching.filter((id) => Number(id.slice(4)) % 4 === 0));
+    expect(all(store, { text: '%"m":"or+der"%' }, 5)).toEqual(matching); // no index: event by event
+  });
+
   it('does not find the lines of a deleted log group', () => {
     const store = open();
     store.writeBatch([line('a', 'r1', T0, 'order 1'), line('b', 'r2', T0 + 1, 'order 2')], [record('a', 'r1', T0), record('b', 'r2', T0 + 1)]);

@@ -140,7 +140,7 @@ describe('platform lines kept in invocation records', () => {
       expect(next.map((e) => e.message)).toEqual(mine.slice(2, 4));
     }
     for (const n of [0, 5, 11, 99]) {
-      const lines = store.events.byRequest(rid(n))!.map((e) => e.message);
+      const lines = store.events.byRequest(rid(n))!.events.map((e) => e.message);
       expect(lines).toEqual(all.filter((e) => e.requestId === rid(n)).map((e) => e.message));
     }
   });
@@ -172,7 +172,7 @@ describe('platform lines kept in invocation records', () => {
     const retry = invocation(rid(1), 'e1', T0 + 1000, 1);
     store.writeBatch(first.events, placed(first.events, [first]));
     store.writeBatch(retry.events, placed(retry.events, [retry]));
-    expect(store.events.byRequest(rid(1))!.map((e) => e.message)).toEqual([...first.events, ...retry.events].map((e) => e.message));
+    expect(store.events.byRequest(rid(1))!.events.map((e) => e.message)).toEqual([...first.events, ...retry.events].map((e) => e.message));
     expect(store.investigation.get(rid(1))?.outcome).toBe('success');
   });
 

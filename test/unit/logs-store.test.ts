@@ -47,6 +47,31 @@ describe('filter patterns', () => {
     expect(compilePattern(pattern).test(message)).toBe(expected);
   });
 
+  it.each([
+    ['{ $.s = "*" }', '{"s":""}', true],
+    ['{ $.s = "a*" }', '{"s":"a"}', true],
+    ['{ $.s = "*a*b" }', '{"s":"xaxb"}', true],
+    ['{ $.s = "*a*b" }', '{"s":"xbxa"}', false],
+    ['{ $.s = "ab*ba" }', '{"s":"aba"}', false],
+    ['{ $.s = "a**b" }', '{"s":"ab"}', true],
+    ['{ $.s = "y*x" }', '{"s":"y\\nx"}', true],
+    ['%colou?r%', 'the colour', true],
+    ['%[Ee]rror|[Ff]ail%', 'it FAILED', false],
+    ['%[Ee]rror|[Ff]ail%', 'it Failed', true],
+  ])('wildcards and RE2 regexes: %s on %j → %s', (pattern, message, expected) => {
+    expect(compilePattern(pattern).test(message)).toBe(expected);
+  });
+
+  it('answers patterns that backtrack catastrophically (a RegExp took 13.8 s, then minutes)', () => {
+    expect(compilePattern('%^a{9}(a+)+$%').test('a'.repeat(44) + '!')).toBe(false);
+    expect(compilePattern('{ $.m = "*a*a*a*a*a*b" }').test(JSON.stringify({ m: 'a'.repeat(5000) }))).toBe(false);
+  });
+
+  it('refuses a regex whose program is too large to run cheaply over long lines', () => {
+    expect(() => compilePattern('%[ab]*a[ab]{300}c%')).toThrow(/too complex/);
+    expect(() => compilePattern('%\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}%')).not.toThrow();
+  });
+
   it('refuses what it cannot read', () => {
     for (const bad of ['"open', '{ $.a = }', '{ $.a > "x" }', '[a, b]', '%(%']) expect(() => compilePattern(bad), bad).toThrow();
   });
@@ -91,7 +116,7 @@ describe('the store', () => {
     expect(notice?.requestId).toBe('r-flood');
     expect(kept).toBeLessThan(100);
     expect(kept * 1000 + Number(/(\d+) bytes/.exec(notice!.message)![1])).toBe(100_000);
-    expect(store.events.byRequest('r-quiet')!.map((e) => e.message)).toEqual(['quiet line']);
+    expect(store.events.byRequest('r-quiet')!.events.map((e) => e.message)).toEqual(['quiet line']);
   });
 });
 

@@ -28,9 +28,11 @@ export const errorsPage: Page = ({ root, query, signal }) => {
 
   const load = async () => {
     try {
-      const [{ errors }, trends] = await Promise.all([api.errors(window, signal), api.errorTrends(window, signal)]);
+      const [first, trends] = await Promise.all([api.errors(window, signal), api.errorTrends(window, signal)]);
       const byKey = new Map(trends.groups.map((g) => [`${g.functionName}\0${g.errorType}\0${g.message}`, g.counts]));
-      const rows: Row[] = errors.map((e) => ({ ...e, trend: byKey.get(`${e.functionName}\0${e.errorType ?? ''}\0${e.message ?? ''}`) ?? [] }));
+      const rowsOf = (errors: readonly ErrorGroup[]): Row[] =>
+        errors.map((e) => ({ ...e, trend: byKey.get(`${e.functionName}\0${e.errorType ?? ''}\0${e.message ?? ''}`) ?? [] }));
+      const rows = rowsOf(first.errors);
       if (rows.length === 0) {
         clear(body, empty(`No errors in the last ${window}`, 'Failed invocations (errors, timeouts, crashes, throttles) are grouped here by their type and message.'));
         return;
@@ -48,7 +50,23 @@ export const errorsPage: Page = ({ root, query, signal }) => {
           { title: 'Latest', cell: (r) => link(path(`/invocations/${r.latestRequestId}`), 'open →') },
         ],
       });
-      clear(body, table.el);
+      // A page of groups at a time: a button fetches the next while the server says more follow.
+      let cursor = first.nextCursor;
+      const more = h('button', { type: 'button', hidden: !cursor }, 'Load more groups');
+      const footer = h('div.pager', more);
+      more.addEventListener('click', async () => {
+        more.disabled = true;
+        try {
+          const page = await api.errors(window, signal, cursor);
+          table.append(rowsOf(page.errors));
+          cursor = page.nextCursor;
+          more.hidden = !cursor;
+        } catch (err) {
+          if (!aborted(err)) footer.append(failure(err));
+        }
+        more.disabled = false;
+      });
+      clear(body, table.el, footer);
     } catch (err) {
       if (!aborted(err)) clear(body, failure(err));
     }

@@ -14,7 +14,7 @@ export const invocationPage: Page = async ({ root, params, signal }) => {
   const id = params.id!;
   clear(root, loading(`invocation ${id}`));
   try {
-    const [{ invocation: inv, events }, payload] = await Promise.all([
+    const [{ invocation: inv, events, next }, payload] = await Promise.all([
       api.invocation(id, signal),
       api.payload(id, signal).catch((err: unknown) => {
         if (err instanceof ApiError && err.status === 404) return undefined;
@@ -30,9 +30,9 @@ export const invocationPage: Page = async ({ root, params, signal }) => {
       inv ? summary(inv) : h('p.muted', 'No invocation record (it may still be running); its log lines follow.'),
       inv && inv.outcome !== 'success' && errorPanel(inv, payload, events),
       inv && timeline(inv, events),
-      section(`Log lines (${events.length})`, events.length === 0
+      section(`Log lines (${events.length}${next ? '+' : ''})`, events.length === 0
         ? empty('No log lines', 'The function printed nothing, or its logging is off (LambkinLogging: false).')
-        : logList(events)),
+        : pagedLogList(id, events, next, signal)),
       payloadPanels(inv, payload));
   } catch (err) {
     if (aborted(err)) return;
@@ -74,9 +74,31 @@ function timeline(i: Invocation, events: readonly LogLine[]): HTMLElement {
     h('div.timeline-scale', h('span', time(t0).slice(11)), h('span', `START → REPORT ${ms(report - start)}`), h('span', time(end).slice(11))));
 }
 
-function logList(events: readonly LogLine[]): HTMLElement {
-  return h('ol.log', events.map((e) => h('li', { class: `lv-${(e.level ?? 'none').toLowerCase()}` },
-    h('time', time(e.timestamp).slice(11)), h('span.level', e.level ?? ''), h('pre', e.message))));
+function logLines(events: readonly LogLine[]): HTMLElement[] {
+  return events.map((e) => h('li', { class: `lv-${(e.level ?? 'none').toLowerCase()}` },
+    h('time', time(e.timestamp).slice(11)), h('span.level', e.level ?? ''), h('pre', e.message)));
+}
+
+/** The first page of lines, and a button for each next one (an invocation may log gigabytes). */
+function pagedLogList(id: string, events: readonly LogLine[], next: string | undefined, signal: AbortSignal): HTMLElement {
+  const list = h('ol.log', logLines(events));
+  if (!next) return list;
+  let after: string | undefined = next;
+  const more = h('button', { type: 'button' }, 'Load more lines');
+  const footer = h('div.pager', more);
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    try {
+      const page = await api.invocation(id, signal, after);
+      list.append(...logLines(page.events));
+      after = page.next;
+      more.hidden = !after;
+    } catch (err) {
+      if (!aborted(err)) footer.append(failure(err));
+    }
+    more.disabled = false;
+  });
+  return h('div', list, footer);
 }
 
 function errorPanel(i: Invocation, payload: Payload | undefined, events: readonly LogLine[]): HTMLElement {

@@ -8,6 +8,10 @@ import { errorKey } from '../../logs/normalise.js';
 export type RollupRecord = Pick<InvocationRecord,
   'functionName' | 'startedAt' | 'cold' | 'initMs' | 'durationMs' | 'memoryMb' | 'maxMemoryUsedMb' | 'outcome' | 'envId' | 'errorType' | 'errorMessage'>;
 
+/** Distinct error groups one bucket counts apart (the rest: OTHER_ERRORS). */
+export const MAX_ERROR_GROUPS = 100;
+export const OTHER_ERRORS = '(other)\0(more distinct errors than the console counts apart)';
+
 export class Bucket {
   /** Invocations that ran (throttles are counted apart, as Lambda's metrics do). */
   n = 0;
@@ -30,8 +34,12 @@ export class Bucket {
 
   add(r: RollupRecord): void {
     if (r.outcome !== 'success') {
-      const key = `${r.errorType ?? ''}\0${errorKey(r.errorMessage) ?? ''}`;
-      (this.errorGroups ??= new Map()).set(key, (this.errorGroups.get(key) ?? 0) + 1);
+      const groups = (this.errorGroups ??= new Map());
+      let key = `${r.errorType ?? ''}\0${errorKey(r.errorMessage) ?? ''}`;
+      // A function can fail with a new message every time (one that normalising does not fold):
+      // past the cap, its further groups in this bucket count together.
+      if (!groups.has(key) && groups.size >= MAX_ERROR_GROUPS) key = OTHER_ERRORS;
+      groups.set(key, (groups.get(key) ?? 0) + 1);
     }
     if (r.outcome === 'throttled') {
       this.throttles++;

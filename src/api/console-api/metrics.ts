@@ -2,7 +2,8 @@
 //   GET /lambkin/v1/overview?window=    every function's totals over the window, a sparkline of its
 //                                       invocations and errors, and its environments now
 //   GET /lambkin/v1/timeseries?function=&window=   one function's chart points over the window
-//   GET /lambkin/v1/error-trends?window=           each error group's counts over the window
+//   GET /lambkin/v1/error-trends?window=&limit=    each error group's counts over the window (the
+//                                                  most frequent `limit`, ≤ 1000; `more` if others)
 // Windows: 15m, 1h, 24h, 7d (whole buckets: a window starts at a bucket edge). `complete` is false
 // while the server is still reading the records stored before it started (numbers are partial).
 import type { Scheduler } from '../../scheduler/scheduler.js';
@@ -12,6 +13,8 @@ import type { Feed } from './loader.js';
 import { WINDOWS, type Rollup, type WindowName } from './rollup.js';
 
 const SPARK_POINTS = 30;
+/** Error groups one /error-trends answer holds at most (each 24 counts and a ≤ 512-character key). */
+const MAX_TREND_GROUPS = 1000;
 
 export interface MetricsDeps {
   readonly rollup: Rollup;
@@ -63,13 +66,17 @@ export function timeseries(deps: MetricsDeps): Operation {
 
 export function errorTrends(deps: MetricsDeps): Operation {
   return (req) => {
-    const window = windowOf(new Query(req));
+    const q = new Query(req);
+    const window = windowOf(q);
+    const limit = q.int('limit', 1, MAX_TREND_GROUPS) ?? MAX_TREND_GROUPS;
     deps.sync();
     const t = deps.rollup.errorTrends(window);
-    const groups = [...t.groups].map(([key, g]) => {
+    // The groups with the most errors first, at most `limit` (the rest: `more`).
+    const all = [...t.groups].map(([key, g]) => {
       const [, errorType, message] = key.split('\0');
-      return { functionName: g.functionName, errorType, message, counts: g.counts };
-    });
-    return json(200, { window, since: t.since, step: t.step, complete: deps.feed.complete(), groups });
+      return { functionName: g.functionName, errorType, message, counts: g.counts, total: g.counts.reduce((a, b) => a + b, 0) };
+    }).sort((a, b) => b.total - a.total);
+    const groups = all.slice(0, limit).map(({ total: _total, ...g }) => g);
+    return json(200, { window, since: t.since, step: t.step, complete: deps.feed.complete(), groups, more: all.length > limit });
   };
 }

@@ -1,6 +1,7 @@
 // GET /lambkin/v1/invocations — invocation records, newest first, filtered, keyset-paged.
-// GET /lambkin/v1/invocations/{requestId} — one invocation: its record and every log line of it,
-// from whichever environment ran it, in order.
+// GET /lambkin/v1/invocations/{requestId} — one invocation: its record and its log lines, from
+// whichever environment ran it, in order, a page at a time (limit: default 1000, at most 10,000;
+// at most 1 MB of messages): `next`, passed back as `after`, continues after the page's last line.
 import { apiError } from '../../errors.js';
 import { compilePattern, PatternError, type CompiledPattern, type LogStore, type Outcome } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
@@ -52,12 +53,20 @@ export function listInvocations(store: LogStore, registry: Registry): Operation 
 export function getInvocation(store: LogStore): Operation {
   return (req) => {
     const requestId = req.params.requestId ?? '';
+    const q = new Query(req);
+    const after = q.int('after', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+    const limit = q.int('limit', 1, 10_000) ?? 1000;
     store.sync();
     const record = store.investigation.get(requestId);
-    const events = store.events.byRequest(requestId) ?? [];
-    if (!record && events.length === 0) {
+    const page = store.events.byRequest(requestId, after, limit) ?? { events: [], more: false };
+    if (!record && page.events.length === 0 && after === 0) {
       throw apiError('ResourceNotFoundException', `No invocation with request id ${requestId} is recorded (it may have expired with its log group's retention).`);
     }
-    return json(200, { invocation: record ? invocationJson(record) : null, events: events.map(eventJson) });
+    const last = page.events[page.events.length - 1];
+    return json(200, {
+      invocation: record ? invocationJson(record) : null,
+      events: page.events.map(eventJson),
+      next: page.more && last ? String(last.eventId) : undefined,
+    });
   };
 }
