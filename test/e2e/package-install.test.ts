@@ -85,9 +85,16 @@ describe('the npm package', () => {
     expect(existsSync(join(installed, 'runtimes/java', jarName(join(installed, 'runtimes/java'))))).toBe(true);
   });
 
-  it('lambkin --version prints the package\'s version', async () => {
+  it('lambkin --version prints the package\'s version; lambkin doctor runs from the package', async () => {
     const { stdout } = await run(lambkin, ['--version'], { cwd: app });
     expect(stdout.trim()).toBe(VERSION);
+    // Exit 1 only says something is missing on this machine: the table is what matters here.
+    const doctor = await run(lambkin, ['doctor', '--json'], { cwd: app }).catch((err: { code: number; stdout: string }) => {
+      if (err.code !== 1) throw err;
+      return err;
+    });
+    const names = (JSON.parse(doctor.stdout) as { name: string }[]).map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['bubblewrap', 'socat', 'slirp4netns', 'cgroups', 'Node.js', 'Java']));
   });
 
   it('lambkin serve --deploy-examples from the installed package serves the examples and the console', async () => {
