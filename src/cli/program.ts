@@ -26,6 +26,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { names: ['logs'], load: async () => (await import('./logs.js')).registerLogs },
   { names: ['stats'], load: async () => (await import('./stats.js')).registerStats },
   { names: ['dlq'], load: async () => (await import('./dlq.js')).registerDlq },
+  { names: ['doctor'], load: async () => (await import('./doctor.js')).registerDoctor },
 ];
 
 function version(): string {

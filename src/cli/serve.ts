@@ -59,10 +59,14 @@ export function registerServe(program: Command): void {
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
+      if (flags.deployExamples) await deployExamples(server.url);
+      // Counted from this process's start (npm start's own: scripts/start.js runs serve in-process).
+      const ready = `ready in ${(performance.now() / 1000).toFixed(2)} s`;
       if (flags.deployExamples) {
-        await deployExamples(server.url);
         const endpoint = server.url === 'http://127.0.0.1:9000' ? '' : ` --endpoint ${server.url}`;
-        process.stdout.write(`\nready — try:  npx lambkin${endpoint} invoke hello-python --payload '{"name": "Ada"}'\n(Ctrl-C stops the server and every environment)\n`);
+        process.stdout.write(`\n${ready} — try:  npx lambkin${endpoint} invoke hello-python --payload '{"name": "Ada"}'\n(Ctrl-C stops the server and every environment)\n`);
+      } else {
+        process.stdout.write(`lambkin: ${ready}\n`);
       }
     });
 }

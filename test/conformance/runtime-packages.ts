@@ -1,12 +1,13 @@
 // Building the conformance fixtures' packages: reading fixture folders into zips, compiling the
 // Java probe with javac, building the Go bootstrap with `go build`, and laying aws-lambda-ric
-// (installed by npm) next to a handler. Each builder says why it cannot run on this machine.
+// (installed on demand by ric-install.ts) next to a handler. Each builder says why it cannot run on this machine.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Files } from '../helpers/zip.js';
 import { ROOT } from '../helpers/server.js';
+import { RIC } from './ric-install.js';
 
 export const FIXTURES = join(ROOT, 'test/conformance/fixtures');
 
@@ -70,11 +71,11 @@ export function buildGo(srcDir: string): Uint8Array {
   }
 }
 
-const RIC = join(ROOT, 'node_modules/aws-lambda-ric');
-
+/** Why aws-lambda-ric is not there to test (runtime-ric.test.ts calls ensureRic() first). */
 export function ricProblem(): string | undefined {
-  if (!existsSync(join(RIC, 'index.mjs'))) return 'aws-lambda-ric is not installed (npm ci installs it as a dev dependency)';
-  if (!existsSync(join(RIC, 'rapid-client.node'))) return "aws-lambda-ric's native client was not built at npm install (it needs a C++ compiler, make and cmake)";
+  if (!existsSync(join(RIC, 'index.mjs')) || !existsSync(join(RIC, 'rapid-client.node'))) {
+    return 'aws-lambda-ric is not installed (runtime-ric.test.ts installs it: ric-install.ts)';
+  }
   return undefined;
 }
 

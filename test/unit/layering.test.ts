@@ -29,7 +29,9 @@ function area(file: string): string {
 
 // Which areas each area may import (besides itself and the shared top-level files of src/).
 const ALLOWED: Record<string, readonly string[]> = {
-  cli: ['client', 'api', 'config'], // serve.ts starts the server: the one place cli reaches api
+  // serve.ts starts the server: the one place cli reaches api. doctor-checks.ts asks the sandbox's
+  // probes and the runtime catalogue what this machine has: the one place cli reaches those.
+  cli: ['client', 'api', 'config', 'sandbox', 'runtimes'],
   client: [],
   api: ['scheduler', 'registry', 'logs', 'runtimes', 'environment', 'sandbox', 'client'],
   scheduler: ['environment', 'registry', 'logs', 'runtimes', 'sandbox'],
@@ -67,6 +69,13 @@ describe('layering', () => {
     const offenders = all
       .filter((f) => area(f) === 'cli' && !f.endsWith('/serve.ts'))
       .filter((f) => imports(f).some((s) => area(resolve(dirname(f), s)) === 'api'));
+    expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
+  });
+
+  it('only cli/doctor-checks.ts reaches from cli into sandbox and runtimes', () => {
+    const offenders = all
+      .filter((f) => area(f) === 'cli' && !f.endsWith('/doctor-checks.ts'))
+      .filter((f) => imports(f).some((s) => ['sandbox', 'runtimes'].includes(area(resolve(dirname(f), s)))));
     expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
   });
 
