@@ -9,6 +9,8 @@ export interface ServerConfig {
   readonly dataDir: string;
   readonly idleTimeoutSeconds: number;
   readonly maxConcurrency: number;
+  /** ms an environment stays idle before it is frozen; 'off': never frozen. Default 100. */
+  readonly freezeAfterMs: number | 'off';
   readonly initTimeoutSeconds: number;
   /** undefined: `namespace` where bubblewrap works, else `process` (with a warning). */
   readonly sandbox?: 'namespace' | 'process';
@@ -54,6 +56,7 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     dataDir: resolve(pick(flags.dataDir, 'DATA_DIR') ?? '.lambkin'),
     idleTimeoutSeconds: int(pick(flags.idleTimeout, 'IDLE_TIMEOUT'), 600, 1, 3600, '--idle-timeout / LAMBKIN_IDLE_TIMEOUT (seconds)'),
     maxConcurrency: int(pick(flags.maxConcurrency, 'MAX_CONCURRENCY'), defaultMaxConcurrency(), 1, 100_000, '--max-concurrency / LAMBKIN_MAX_CONCURRENCY'),
+    freezeAfterMs: env.LAMBKIN_FREEZE_AFTER_MS === 'off' ? 'off' : int(env.LAMBKIN_FREEZE_AFTER_MS, 100, 0, 3_600_000, "LAMBKIN_FREEZE_AFTER_MS (ms, or 'off')"),
     initTimeoutSeconds: int(pick(flags.initTimeout, 'INIT_TIMEOUT'), 10, 1, 900, '--init-timeout / LAMBKIN_INIT_TIMEOUT (seconds)'),
     sandbox: oneOf(pick(flags.sandbox, 'SANDBOX'), ['namespace', 'process'] as const, '--sandbox / LAMBKIN_SANDBOX'),
     network: oneOf(pick(flags.network, 'NETWORK'), ['isolated', 'none', 'host'] as const, '--network / LAMBKIN_NETWORK'),

@@ -107,6 +107,8 @@ export interface Environment {
   readonly version: string;
   readonly state: string;
   readonly busy: boolean;
+  /** Idle and frozen: its processes get no CPU until its next invocation. */
+  readonly frozen?: boolean;
   readonly createdAt: number;
   readonly lastUsedAt: number;
   readonly invocations: number;

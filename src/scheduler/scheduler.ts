@@ -18,6 +18,8 @@ export interface SchedulerOptions {
   readonly maxConcurrency: number;
   readonly idleTimeoutMs: number;
   readonly initTimeoutMs: number;
+  /** Idle this long, an environment is frozen (environment/idle-freeze.ts); 'off': never. */
+  readonly freezeAfterMs?: number | 'off';
 }
 
 export type ThrottleReason = 'ConcurrentInvocationLimitExceeded' | 'ReservedFunctionConcurrentInvocationLimitExceeded';
@@ -36,6 +38,8 @@ export interface EnvironmentSummary {
   readonly version: string;
   readonly state: string;
   readonly busy: boolean;
+  /** Idle and frozen: none of its processes gets CPU until its next invocation. */
+  readonly frozen: boolean;
   readonly createdAt: number;
   readonly lastUsedAt: number;
   readonly invocations: number;
@@ -155,7 +159,7 @@ export class Scheduler {
   environments(name?: string): EnvironmentSummary[] {
     const pools = name ? [...this.pools].filter(([k]) => k.startsWith(poolKey(name, ''))).map(([, p]) => p) : [...this.pools.values()];
     return pools.flatMap((p) => p.all().map((e) => ({
-      id: e.id, functionName: e.fn.config.name, version: e.fn.version, state: e.state, busy: e.busy, createdAt: e.createdAt,
+      id: e.id, functionName: e.fn.config.name, version: e.fn.version, state: e.state, busy: e.busy, frozen: e.freezer.isFrozen, createdAt: e.createdAt,
       lastUsedAt: e.lastUsedAt, invocations: e.invocationCount, logStream: e.logStream,
     })));
   }
@@ -192,7 +196,7 @@ export class Scheduler {
     if (!runtime) throw new RuntimeUnavailable(`runtime ${fn.config.runtime} is not known to this server`);
     const env = new ExecutionEnvironment({
       fn, runtime, backend: this.opts.backend, logs: this.opts.logs, region: this.opts.region,
-      initTimeoutMs: this.opts.initTimeoutMs, onStopped: (e) => pool.remove(e), initializationType,
+      initTimeoutMs: this.opts.initTimeoutMs, onStopped: (e) => pool.remove(e), initializationType, freezeAfterMs: this.opts.freezeAfterMs,
     });
     pool.add(env);
     // start() never rejects: a failure to start surfaces as an init failure of the invoke.

@@ -158,7 +158,7 @@ function envTable(rows: Environment[], reload: () => void) {
     label: 'Environments now', rows,
     columns: [
       { title: 'Environment', cell: (e) => h('code', { title: e.id }, e.id.slice(0, 12)) },
-      { title: 'State', cell: (e) => h('span.badge', { class: `s-${e.busy ? 'busy' : e.state}` }, e.busy ? 'busy' : e.state) },
+      { title: 'State', cell: (e) => h('span.badge', { class: `s-${e.busy ? 'busy' : e.state}` }, e.busy ? 'busy' : e.frozen ? `${e.state}, frozen` : e.state) },
       { title: 'Version', cell: (e) => e.version, narrow: false },
       { title: 'Age', cell: (e) => age(e.ageMs), num: true },
       { title: 'Invocations', cell: (e) => count(e.invocations), num: true },
