@@ -40,6 +40,18 @@ export class Pool {
     this.idle.push(env);
   }
 
+  /** Idle environments the memory budget may stop for room (budget.ts): never provisioned ones. */
+  *evictable(): Iterable<ExecutionEnvironment> {
+    for (const env of this.idle) if (env.state === 'idle' && !env.busy && !this.pinned.has(env)) yield env;
+  }
+
+  /** Stop an idle environment to make room for another (budget.ts). */
+  evict(env: ExecutionEnvironment): void {
+    const i = this.idle.indexOf(env);
+    if (i >= 0) this.idle.splice(i, 1);
+    void env.stop();
+  }
+
   pin(env: ExecutionEnvironment): void {
     this.pinned.add(env);
   }

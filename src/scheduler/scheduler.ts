@@ -9,6 +9,7 @@ import { findRuntime } from '../runtimes/catalogue.js';
 import { ExecutionEnvironment } from '../environment/environment.js';
 import type { InvocationInput, InvocationResult } from '../environment/invocation.js';
 import { Pool } from './pool.js';
+import { MemoryBudget } from './budget.js';
 
 export interface SchedulerOptions {
   readonly backend: SandboxBackend;
@@ -18,6 +19,8 @@ export interface SchedulerOptions {
   readonly maxConcurrency: number;
   readonly idleTimeoutMs: number;
   readonly initTimeoutMs: number;
+  /** Server-wide MemorySize of all environments that exist, MB (budget.ts); none when left out. */
+  readonly memoryBudgetMb?: number;
   /** Idle this long, an environment is frozen (environment/idle-freeze.ts); 'off': never. */
   readonly freezeAfterMs?: number | 'off';
 }
@@ -25,8 +28,8 @@ export interface SchedulerOptions {
 export type ThrottleReason = 'ConcurrentInvocationLimitExceeded' | 'ReservedFunctionConcurrentInvocationLimitExceeded';
 
 export class Throttled extends Error {
-  constructor(readonly reason: ThrottleReason) {
-    super(reason === 'ConcurrentInvocationLimitExceeded' ? 'Rate Exceeded.' : 'Rate Exceeded.');
+  constructor(readonly reason: ThrottleReason, message = 'Rate Exceeded.') {
+    super(message);
   }
 }
 
@@ -54,8 +57,10 @@ export class Scheduler {
   private inFlight = 0;
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
+  private readonly budget: MemoryBudget;
 
   constructor(private readonly opts: SchedulerOptions) {
+    this.budget = new MemoryBudget(opts.memoryBudgetMb ?? Number.POSITIVE_INFINITY, () => this.pools.values());
     const every = Math.max(250, Math.min(5_000, opts.idleTimeoutMs / 4));
     this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
@@ -81,13 +86,10 @@ export class Scheduler {
     // Only warm ones count: an environment still starting is no sooner free than a new one.
     if (!env && pool.handoff.worthWaiting(pool.warmInFlight)) env = await pool.handoff.wait(fn.revisionId);
     if (!env) {
-      if (this.closed) throw new Throttled('ConcurrentInvocationLimitExceeded');
       // Others may have started while this one waited: the limits still hold for a new environment.
-      if (reserved !== undefined && (this.running.get(name) ?? 0) >= reserved) {
-        throw this.throttled(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
-      }
-      if (this.inFlight >= this.opts.maxConcurrency) throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded');
-      env = this.create(fn, pool);
+      const limits = () => this.checkLimits(fn, input, reserved);
+      limits();
+      env = await this.createWithin(fn, pool, input, limits);
     }
     const warm = env.state === 'idle';
     this.inFlight++;
@@ -103,7 +105,7 @@ export class Scheduler {
       // Its runtime exited before taking it: nothing ran, so a fresh environment runs it (whose
       // first invocation cannot be undelivered: a runtime dying in init fails it for real).
       if (!result.undelivered || this.closed) return result;
-      env = this.create(fn, pool);
+      env = await this.createWithin(fn, pool, input, () => undefined);
       return await env.invoke(input);
     } finally {
       this.inFlight--;
@@ -128,8 +130,13 @@ export class Scheduler {
    * with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency and never reaped for idling.
    * `ready` settles once it is initialised and waiting for work (false if it died first).
    */
-  prestart(fn: FunctionRecord): { env: ExecutionEnvironment; ready: Promise<boolean> } {
+  prestart(fn: FunctionRecord): { env: ExecutionEnvironment; ready: Promise<boolean> } | undefined {
     const pool = this.pool(fn);
+    // Over the memory budget: make room (idle ones stop) and let the provisioner try again later.
+    if (!this.budget.fits(fn.config.memorySize)) {
+      void this.budget.free(fn.config.memorySize);
+      return undefined;
+    }
     const env = this.create(fn, pool, 'provisioned-concurrency');
     pool.pin(env);
     const ready = whenIdle(env).then((idle) => {
@@ -172,13 +179,40 @@ export class Scheduler {
   }
 
   /** A throttle is an invocation record too (outcome 'throttled'), so that the console can count them. */
-  private throttled(fn: FunctionRecord, input: InvocationInput, reason: ThrottleReason): Throttled {
+  private throttled(fn: FunctionRecord, input: InvocationInput, reason: ThrottleReason, message?: string): Throttled {
     this.opts.logs.invocation({
       requestId: input.requestId, functionName: fn.config.name, version: fn.version, envId: undefined, stream: undefined,
       startedAt: Date.now(), cold: false, initMs: undefined, durationMs: 0, billedMs: 0, memoryMb: fn.config.memorySize,
-      maxMemoryUsedMb: undefined, outcome: 'throttled', errorType: 'TooManyRequestsException', errorMessage: `Rate Exceeded. (${reason})`,
+      maxMemoryUsedMb: undefined, outcome: 'throttled', errorType: 'TooManyRequestsException', errorMessage: message ?? `Rate Exceeded. (${reason})`,
     });
-    return new Throttled(reason);
+    return new Throttled(reason, message);
+  }
+
+  /** Throws Throttled when a new environment for `fn` would break a concurrency limit. */
+  private checkLimits(fn: FunctionRecord, input: InvocationInput, reserved: number | undefined): void {
+    if (this.closed) throw new Throttled('ConcurrentInvocationLimitExceeded');
+    if (reserved !== undefined && (this.running.get(fn.config.name) ?? 0) >= reserved) {
+      throw this.throttled(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
+    }
+    if (this.inFlight >= this.opts.maxConcurrency) throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded');
+  }
+
+  /**
+   * A new environment, within the memory budget: idle ones stop to make room, else a throttle.
+   * `limits` runs again after waiting for room: others may have gone in flight meanwhile.
+   */
+  private async createWithin(fn: FunctionRecord, pool: Pool, input: InvocationInput, limits: () => void): Promise<ExecutionEnvironment> {
+    const mb = fn.config.memorySize;
+    // fits() and create() run in one turn: nothing else can take the room between them.
+    while (!this.budget.fits(mb)) {
+      if (this.closed || !(await this.budget.free(mb))) {
+        throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded', `Rate Exceeded. The server's memory budget ` +
+          `(--memory-budget ${this.budget.limitMb} MB, the MemorySize of all environments together) is taken by ` +
+          `environments that are busy, starting or provisioned: ${this.budget.inUseMb} MB in use, ${mb} MB more needed.`);
+      }
+      limits();
+    }
+    return this.create(fn, pool);
   }
 
   private pool(fn: FunctionRecord): Pool {
@@ -196,9 +230,14 @@ export class Scheduler {
     if (!runtime) throw new RuntimeUnavailable(`runtime ${fn.config.runtime} is not known to this server`);
     const env = new ExecutionEnvironment({
       fn, runtime, backend: this.opts.backend, logs: this.opts.logs, region: this.opts.region,
-      initTimeoutMs: this.opts.initTimeoutMs, onStopped: (e) => pool.remove(e), initializationType, freezeAfterMs: this.opts.freezeAfterMs,
+      initTimeoutMs: this.opts.initTimeoutMs, initializationType, freezeAfterMs: this.opts.freezeAfterMs,
+      onStopped: (e) => {
+        pool.remove(e);
+        this.budget.released(e);
+      },
     });
     pool.add(env);
+    this.budget.added(env);
     // start() never rejects: a failure to start surfaces as an init failure of the invoke.
     void env.start();
     return env;
