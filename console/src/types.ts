@@ -20,6 +20,7 @@ export interface FunctionConfiguration {
   readonly LambkinLogging?: boolean;
   readonly LambkinSanitizeErrors?: boolean;
   readonly LambkinRecordPayloads?: boolean;
+  readonly LambkinSingleUse?: boolean;
 }
 
 export interface Percentiles {

@@ -24,6 +24,8 @@ export interface DeployOptions {
   logs?: boolean;
   /** --sanitize-errors / --no-sanitize-errors: callers see a generic error, the details go to the logs. */
   sanitizeErrors?: boolean;
+  /** --single-use / --no-single-use: each environment serves one invocation, then is destroyed. */
+  singleUse?: boolean;
   /** --record-payloads / --no-record-payloads: keep each invocation's event and response for the console. */
   recordPayloads?: boolean;
   /** --warm K: keep K environments of $LATEST initialised, and wait for them (unset: leave as is). */
@@ -46,6 +48,8 @@ export function registerDeploy(program: Command): void {
     .option('--no-logs', 'keep nothing the function prints (no visibility!); invocation records are still kept')
     .option('--sanitize-errors', 'callers of a failed invoke see only "Internal error. Request ID: …"; the full error goes to the logs')
     .option('--no-sanitize-errors', 'callers see the function\'s errors in full again (the default)')
+    .option('--single-use', 'each environment serves one invocation and is destroyed: no state (memory, /tmp) survives from one invocation to the next; every invoke is a cold start')
+    .option('--no-single-use', 'environments are reused between invocations again (the default)')
     .option('--record-payloads', 'keep each invocation\'s event and response (up to 64 KiB each) to show in the console')
     .option('--no-record-payloads', 'keep no events or responses (the default)')
     .option('--warm <K>', 'keep K environments initialised for invokes without a qualifier, and wait until they are (0: none)', integer)
@@ -98,6 +102,7 @@ export async function deployPath(
     Description: opts.description,
     LambkinLogging: opts.logs,
     LambkinSanitizeErrors: opts.sanitizeErrors,
+    LambkinSingleUse: opts.singleUse,
     LambkinRecordPayloads: opts.recordPayloads,
     Environment: opts.env && { Variables: opts.env },
   };

@@ -32,7 +32,9 @@ export class Pool {
   /** After an invocation: back on the idle stack if it can serve again. */
   release(env: ExecutionEnvironment): void {
     if (env.state !== 'idle') return; // stopping after a timeout/crash, or stopped
-    if (env.retired) {
+    // A single-use function's environment has served its one invocation (END and REPORT are
+    // written by now): nothing of it may reach another.
+    if (env.retired || (env.fn.config.singleUse && env.invocationCount > 0)) {
       void env.stop();
       return;
     }

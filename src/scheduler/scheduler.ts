@@ -84,7 +84,8 @@ export class Scheduler {
     let env = pool.takeIdle(fn.revisionId);
     // Every warm one busy: if one frees up sooner than a cold start would take, wait for it.
     // Only warm ones count: an environment still starting is no sooner free than a new one.
-    if (!env && pool.handoff.worthWaiting(pool.warmInFlight)) env = await pool.handoff.wait(fn.revisionId);
+    // A single-use function's busy environments never come back: nothing to wait for.
+    if (!env && !fn.config.singleUse && pool.handoff.worthWaiting(pool.warmInFlight)) env = await pool.handoff.wait(fn.revisionId);
     if (!env) {
       // Others may have started while this one waited: the limits still hold for a new environment.
       const limits = () => this.checkLimits(fn, input, reserved);

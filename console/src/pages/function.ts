@@ -85,6 +85,7 @@ export const functionPage: Page = async ({ root, params, query, signal }) => {
         ['Reserved concurrency', fn.Concurrency?.ReservedConcurrentExecutions === undefined ? 'none' : String(fn.Concurrency.ReservedConcurrentExecutions)],
         ['Logging', c.LambkinLogging === false ? 'off (output not kept)' : 'on'],
         ['Payload recording', c.LambkinRecordPayloads ? 'on (events and responses kept, 64 KiB each)' : 'off'],
+        ['Environments', c.LambkinSingleUse ? 'single-use (one invocation each, then destroyed)' : 'reused while warm'],
         ['Description', c.Description || undefined],
       ]));
       clear(history, d.deploys.length === 0 ? empty('No deploys recorded', 'Deploys are recorded from the first one this server sees.') : dataTable({

@@ -64,6 +64,7 @@ export function configPatch(body: ConfigMembers, logging: LoggingConfig): Config
     timeout: body.Timeout,
     ephemeralStorage: body.EphemeralStorage?.Size,
     sanitizeErrors: body.LambkinSanitizeErrors,
+    singleUse: body.LambkinSingleUse,
     recordPayloads: body.LambkinRecordPayloads,
   };
   // Environment replaces all variables; `Environment: {}` clears them, as on Lambda.
