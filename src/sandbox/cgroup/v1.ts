@@ -8,6 +8,7 @@ import type { CgroupLimits, CgroupMount, Cgroups, EnvCgroup } from './index.js';
 import { cpuFraction, keyedValue } from './index.js';
 import { CgroupFile, killAllIn, removeDir, writeControl } from './files.js';
 import { sweepDeadServers, tryRmdir } from './sweep.js';
+import { thawOnExit } from './thaw-guard.js';
 
 export function openV1(mounts: readonly CgroupMount[], serverId: string): Cgroups {
   const v1 = mounts.filter((m) => m.version === 1);
@@ -22,11 +23,13 @@ export function openV1(mounts: readonly CgroupMount[], serverId: string): Cgroup
     memory: serverRoot(memory.path, serverId), pids: pids && serverRoot(pids.path, serverId),
     cpu: cpu && serverRoot(cpu.path, serverId), freezer: frozenRoot,
   };
+  const guard = frozenRoot ? thawOnExit(frozenRoot, 'freezer.state', 'THAWED') : undefined;
   return {
     version: 1,
     where: roots.memory,
     create: async (envId, limits) => createV1(envId, limits, roots),
     close: () => {
+      guard?.close();
       for (const root of [roots.memory, roots.pids, roots.cpu, roots.freezer]) if (root) tryRmdir(root);
     },
   };

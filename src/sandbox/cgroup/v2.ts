@@ -10,6 +10,7 @@ import type { CgroupLimits, Cgroups, EnvCgroup } from './index.js';
 import { cpuFraction, keyedValue } from './index.js';
 import { CgroupFile, killAllIn, removeDir, writeControl } from './files.js';
 import { sweepDeadServers, tryRmdir } from './sweep.js';
+import { thawOnExit } from './thaw-guard.js';
 
 const CONTROLLERS = ['memory', 'pids', 'cpu'];
 
@@ -24,8 +25,13 @@ export function openV2(mount: string, serverId: string): Cgroups {
     throw new Error(`cannot set up ${root} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   sweepDeadServers(lambkin);
+  const guard = thawOnExit(root, 'cgroup.freeze', '0');
   return {
-    version: 2, where: root, create: async (envId, limits) => createV2(join(root, envId), limits), close: () => tryRmdir(root),
+    version: 2, where: root, create: async (envId, limits) => createV2(join(root, envId), limits),
+    close: () => {
+      guard.close();
+      tryRmdir(root);
+    },
   };
 }
 
