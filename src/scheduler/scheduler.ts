@@ -207,9 +207,12 @@ export class Scheduler {
     // fits() and create() run in one turn: nothing else can take the room between them.
     while (!this.budget.fits(mb)) {
       if (this.closed || !(await this.budget.free(mb))) {
-        throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded', `Rate Exceeded. The server's memory budget ` +
-          `(--memory-budget ${this.budget.limitMb} MB, the MemorySize of all environments together) is taken by ` +
-          `environments that are busy, starting or provisioned: ${this.budget.inUseMb} MB in use, ${mb} MB more needed.`);
+        const budget = `the server's memory budget (--memory-budget ${this.budget.limitMb} MB, the MemorySize of all environments together)`;
+        throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded', mb > this.budget.limitMb
+          ? `Rate Exceeded. The function's MemorySize (${mb} MB) is larger than ${budget}: lower it, or raise the budget.`
+          : `Rate Exceeded. The server's memory budget (--memory-budget ${this.budget.limitMb} MB, the MemorySize of all ` +
+            `environments together) is taken by environments that are busy, starting or provisioned: ` +
+            `${this.budget.inUseMb} MB in use, ${mb} MB more needed.`);
       }
       limits();
     }

@@ -57,4 +57,13 @@ describe('--memory-budget', () => {
     expect(await invoke('first')).toEqual({ ok: true });
     expect((await environments()).length).toBe(2);
   });
+
+  it('a function larger than the whole budget is throttled with a message that says so', async () => {
+    await deploy(lk.lambda, 'huge', HOLDS, { memory: 512 });
+    const err = await lk.lambda.send(new InvokeCommand({ FunctionName: 'huge', Payload: Buffer.from('{}') })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'TooManyRequestsException', Reason: 'ConcurrentInvocationLimitExceeded' });
+    expect((err as Error).message).toMatch(/MemorySize \(512 MB\) is larger than the server's memory budget \(--memory-budget 300 MB/);
+    // Nothing was stopped for it: stopping idle environments could not have made room.
+    expect((await environments()).length).toBe(2);
+  });
 });
