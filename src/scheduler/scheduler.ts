@@ -90,7 +90,10 @@ export class Scheduler {
       // Others may have started while this one waited: the limits still hold for a new environment.
       const limits = () => this.checkLimits(fn, input, reserved);
       limits();
-      env = await this.createWithin(fn, pool, input, limits);
+      // fits() and create() run in one turn: nothing else can take the room between them, and the
+      // new environment is invoked before its start can fail (a failed start stops it).
+      while (!this.budget.fits(fn.config.memorySize)) await this.makeRoom(fn, input, limits);
+      env = this.create(fn, pool);
     }
     const warm = env.state === 'idle';
     this.inFlight++;
@@ -106,7 +109,8 @@ export class Scheduler {
       // Its runtime exited before taking it: nothing ran, so a fresh environment runs it (whose
       // first invocation cannot be undelivered: a runtime dying in init fails it for real).
       if (!result.undelivered || this.closed) return result;
-      env = await this.createWithin(fn, pool, input, () => undefined);
+      while (!this.budget.fits(fn.config.memorySize)) await this.makeRoom(fn, input, () => undefined);
+      env = this.create(fn, pool);
       return await env.invoke(input);
     } finally {
       this.inFlight--;
@@ -199,25 +203,23 @@ export class Scheduler {
   }
 
   /**
-   * A new environment, within the memory budget: idle ones stop to make room, else a throttle.
-   * `limits` runs again after waiting for room: others may have gone in flight meanwhile.
+   * Over the memory budget: stop idle environments to make room for one of `fn`, or throw a
+   * throttle. The room may be taken again by the time this resolves: check fits() again.
+   * `limits` runs again after waiting: others may have gone in flight meanwhile.
    */
-  private async createWithin(fn: FunctionRecord, pool: Pool, input: InvocationInput, limits: () => void): Promise<ExecutionEnvironment> {
+  private async makeRoom(fn: FunctionRecord, input: InvocationInput, limits: () => void): Promise<void> {
     const mb = fn.config.memorySize;
-    // fits() and create() run in one turn: nothing else can take the room between them.
-    while (!this.budget.fits(mb)) {
-      if (this.closed || !(await this.budget.free(mb))) {
-        const budget = `the server's memory budget (--memory-budget ${this.budget.limitMb} MB, the MemorySize of all environments together)`;
-        throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded', mb > this.budget.limitMb
-          ? `Rate Exceeded. The function's MemorySize (${mb} MB) is larger than ${budget}: lower it, or raise the budget.`
-          : `Rate Exceeded. The server's memory budget (--memory-budget ${this.budget.limitMb} MB, the MemorySize of all ` +
-            `environments together) is taken by environments that are busy, starting or provisioned: ` +
-            `${this.budget.inUseMb} MB in use, ${mb} MB more needed.`);
-      }
-      limits();
+    if (this.closed || !(await this.budget.free(mb))) {
+      const budget = `the server's memory budget (--memory-budget ${this.budget.limitMb} MB, the MemorySize of all environments together)`;
+      throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded', mb > this.budget.limitMb
+        ? `Rate Exceeded. The function's MemorySize (${mb} MB) is larger than ${budget}: lower it, or raise the budget.`
+        : `Rate Exceeded. The server's memory budget (--memory-budget ${this.budget.limitMb} MB, the MemorySize of all ` +
+          `environments together) is taken by environments that are busy, starting or provisioned: ` +
+          `${this.budget.inUseMb} MB in use, ${mb} MB more needed.`);
     }
-    return this.create(fn, pool);
+    limits();
   }
+
 
   private pool(fn: FunctionRecord): Pool {
     const key = poolKey(fn.config.name, fn.version);
