@@ -10,6 +10,10 @@ export interface ServerConfig {
   readonly dataDir: string;
   readonly idleTimeoutSeconds: number;
   readonly maxConcurrency: number;
+  /** MB: the MemorySize of all environments together (idle, busy, starting); default 75 % of RAM. */
+  readonly memoryBudgetMb: number;
+  /** ms an environment stays idle before it is frozen; 'off': never frozen. Default 100. */
+  readonly freezeAfterMs: number | 'off';
   readonly initTimeoutSeconds: number;
   /** undefined: `namespace` where bubblewrap works, else `process` (with a warning). */
   readonly sandbox?: 'namespace' | 'process';
@@ -44,6 +48,7 @@ export interface ServerFlags {
   readonly dataDir?: string;
   readonly idleTimeout?: string;
   readonly maxConcurrency?: string;
+  readonly memoryBudget?: string;
   readonly initTimeout?: string;
   readonly sandbox?: string;
   readonly network?: string;
@@ -61,6 +66,11 @@ export class ConfigError extends Error {}
 /** Lambda's default quota of code storage per account and region: 75 GB. */
 export const DEFAULT_CODE_STORAGE_LIMIT = 75 * 1024 ** 3;
 const MB = 1024 * 1024;
+
+/** Three quarters of the machine's memory, MB: room for the server itself and the rest of the machine. */
+export function defaultMemoryBudgetMb(): number {
+  return Math.max(128, Math.floor((totalmem() * 0.75) / (1024 * 1024)));
+}
 
 /** One environment per 128 MB of the machine's memory, at most 1000 (Lambda's default quota). */
 export function defaultMaxConcurrency(): number {
@@ -90,6 +100,8 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     dataDir: resolve(pick(flags.dataDir, 'DATA_DIR') ?? '.lambkin'),
     idleTimeoutSeconds: int(pick(flags.idleTimeout, 'IDLE_TIMEOUT'), 600, 1, 3600, '--idle-timeout / LAMBKIN_IDLE_TIMEOUT (seconds)'),
     maxConcurrency: int(pick(flags.maxConcurrency, 'MAX_CONCURRENCY'), defaultMaxConcurrency(), 1, 100_000, '--max-concurrency / LAMBKIN_MAX_CONCURRENCY'),
+    memoryBudgetMb: int(pick(flags.memoryBudget, 'MEMORY_BUDGET'), defaultMemoryBudgetMb(), 128, 100_000_000, '--memory-budget / LAMBKIN_MEMORY_BUDGET (MB)'),
+    freezeAfterMs: env.LAMBKIN_FREEZE_AFTER_MS === 'off' ? 'off' : int(env.LAMBKIN_FREEZE_AFTER_MS, 100, 0, 3_600_000, "LAMBKIN_FREEZE_AFTER_MS (ms, or 'off')"),
     initTimeoutSeconds: int(pick(flags.initTimeout, 'INIT_TIMEOUT'), 10, 1, 900, '--init-timeout / LAMBKIN_INIT_TIMEOUT (seconds)'),
     sandbox: oneOf(pick(flags.sandbox, 'SANDBOX'), ['namespace', 'process'] as const, '--sandbox / LAMBKIN_SANDBOX'),
     network: oneOf(pick(flags.network, 'NETWORK'), ['isolated', 'none', 'host'] as const, '--network / LAMBKIN_NETWORK'),

@@ -20,6 +20,7 @@ export interface FunctionConfiguration {
   readonly LambkinLogging?: boolean;
   readonly LambkinSanitizeErrors?: boolean;
   readonly LambkinRecordPayloads?: boolean;
+  readonly LambkinSingleUse?: boolean;
 }
 
 export interface Percentiles {
@@ -107,6 +108,8 @@ export interface Environment {
   readonly version: string;
   readonly state: string;
   readonly busy: boolean;
+  /** Idle and frozen: its processes get no CPU until its next invocation. */
+  readonly frozen?: boolean;
   readonly createdAt: number;
   readonly lastUsedAt: number;
   readonly invocations: number;

@@ -52,6 +52,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const scheduler = new Scheduler({
     backend: sandbox.backend, logs, region: REGION, maxConcurrency: config.maxConcurrency,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
+    memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
   const lifecycle = startLifecycle({ config, registry, scheduler, auth, log });
   const consoleApi = startConsoleApi({ dataDir: config.dataDir, logs, registry, scheduler, log });

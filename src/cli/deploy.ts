@@ -24,6 +24,8 @@ export interface DeployOptions {
   logs?: boolean;
   /** --sanitize-errors / --no-sanitize-errors: callers see a generic error, the details go to the logs. */
   sanitizeErrors?: boolean;
+  /** --single-use / --no-single-use: each environment serves one invocation, then is destroyed. */
+  singleUse?: boolean;
   /** --record-payloads / --no-record-payloads: keep each invocation's event and response for the console. */
   recordPayloads?: boolean;
   /** --egress public|all|none and --egress-allow CIDR,…: where its environments may send packets. */
@@ -49,6 +51,8 @@ export function registerDeploy(program: Command): void {
     .option('--no-logs', 'keep nothing the function prints (no visibility!); invocation records are still kept')
     .option('--sanitize-errors', 'callers of a failed invoke see only "Internal error. Request ID: …"; the full error goes to the logs')
     .option('--no-sanitize-errors', 'callers see the function\'s errors in full again (the default)')
+    .option('--single-use', 'each environment serves one invocation and is destroyed: no state (memory, /tmp) survives from one invocation to the next; every invoke is a cold start')
+    .option('--no-single-use', 'environments are reused between invocations again (the default)')
     .option('--record-payloads', 'keep each invocation\'s event and response (up to 64 KiB each) to show in the console')
     .option('--no-record-payloads', 'keep no events or responses (the default)')
     .option('--egress <mode>', 'where its environments may send packets: public (the default: the internet, no private, link-local or host addresses), all, none', egressMode)
@@ -112,6 +116,7 @@ export async function deployPath(
     Description: opts.description,
     LambkinLogging: opts.logs,
     LambkinSanitizeErrors: opts.sanitizeErrors,
+    LambkinSingleUse: opts.singleUse,
     LambkinRecordPayloads: opts.recordPayloads,
     // LambkinEgress replaces the policy as a whole: what is not given is kept from the function's.
     LambkinEgress: opts.egress === undefined && opts.egressAllow === undefined ? undefined : {

@@ -14,6 +14,7 @@ export function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'where functions, code and logs are kept (env LAMBKIN_DATA_DIR)')
     .option('--idle-timeout <seconds>', 'stop an environment idle this long, 1-3600 (env LAMBKIN_IDLE_TIMEOUT)')
     .option('--max-concurrency <n>', 'environments running at once, server-wide (env LAMBKIN_MAX_CONCURRENCY)')
+    .option('--memory-budget <MB>', 'MemorySize of all environments together, idle ones included; over it the least recently used idle ones stop, then invokes are throttled (env LAMBKIN_MEMORY_BUDGET; default 75 % of RAM)')
     .option('--init-timeout <seconds>', 'longest a runtime may take to initialise (env LAMBKIN_INIT_TIMEOUT)')
     .option('--sandbox <backend>', 'namespace (bubblewrap; the default where it works) or process (env LAMBKIN_SANDBOX)')
     .option('--network <mode>', 'under namespace: isolated (default), none or host (env LAMBKIN_NETWORK)')

@@ -38,6 +38,7 @@ export interface FunctionConfiguration {
   /** lambkin extensions, present only when they differ from the default (true / false). */
   readonly LambkinLogging?: boolean;
   readonly LambkinSanitizeErrors?: boolean;
+  readonly LambkinSingleUse?: boolean;
   readonly LambkinRecordPayloads?: boolean;
   readonly LambkinEgress?: EgressWire;
 }
@@ -69,6 +70,8 @@ export interface FunctionSettings {
   readonly LambkinLogging?: boolean;
   /** lambkin extension: callers see a generic error message; the details go to the logs. */
   readonly LambkinSanitizeErrors?: boolean;
+  /** lambkin extension: each environment serves one invocation, then is destroyed (no state survives between invocations). */
+  readonly LambkinSingleUse?: boolean;
   /** lambkin extension: keep each invocation's event and response (capped at 64 KiB) for the console. */
   readonly LambkinRecordPayloads?: boolean;
   /** lambkin extension: where its environments may send packets (public: no private addresses; all; none) plus IPv4 CIDRs always allowed. */

@@ -18,6 +18,7 @@ import { captureFrames, captureLines, levelOf } from './log-capture.js';
 import { Invocation, type InvocationInput, type InvocationResult, errorPayload } from './invocation.js';
 import { startLine } from '../logs/platform-lines.js';
 import type { Prestarted } from '../sandbox/prestart/pool.js';
+import { IdleFreezer } from './idle-freeze.js';
 
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
@@ -27,6 +28,8 @@ export interface EnvironmentOptions {
   readonly region: string;
   readonly initTimeoutMs: number;
   readonly initializationType?: 'on-demand' | 'provisioned-concurrency';
+  /** Idle this long, it is frozen (idle-freeze.ts; default FREEZE_AFTER_MS); 'off': never. */
+  readonly freezeAfterMs?: number | 'off';
   /** Called once when the environment has stopped and everything of it is gone. */
   readonly onStopped?: (env: ExecutionEnvironment) => void;
 }
@@ -60,6 +63,8 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   private pre: Prestarted | undefined;
   /** Its sandbox was pre-started: its cold start cost only the function's own init. */
   readonly prestarted: boolean;
+  /** Idle, it is frozen: nothing it left running gets CPU until its next invocation (idle-freeze.ts). */
+  readonly freezer: IdleFreezer;
 
   constructor(private readonly opts: EnvironmentOptions) {
     this.fn = opts.fn;
@@ -78,6 +83,10 @@ export class ExecutionEnvironment implements RuntimeApiHost {
       onConnectionRefused: () => this.connectionRefused(),
     });
     this.logsOn = opts.fn.config.loggingConfig.enabled;
+    this.freezer = new IdleFreezer({
+      process: () => this.proc, idle: () => this.state === 'idle' && !this.active,
+      polling: () => this.nextRes?.socket?.destroyed === false,
+    }, opts.freezeAfterMs);
   }
 
   /** Lay out the sandbox, open the Runtime API and spawn the runtime. Init goes on in the background. */
@@ -159,6 +168,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     if (this.stopping) return this.stopping;
     if (this.state !== 'stopped') this.transition('stopping');
     clearTimeout(this.initTimer);
+    this.freezer.stop();
     this.stopping = (async () => {
       // A launch under way finishes first, so that what it made (folders, process) is removed too.
       await this.launching?.catch(() => undefined);
@@ -214,6 +224,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.active = undefined;
     this.lastUsedAt = Date.now();
     if (this.state === 'busy') this.transition('idle');
+    if (this.state === 'idle') this.freezer.idle();
   }
 
   /** The invocation timed out: the environment is beyond use. */
@@ -238,6 +249,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     } else if (this.active && !this.active.dispatched && this.state === 'busy') {
       this.sendEvent();
     }
+    if (this.state === 'idle' && !this.active) this.freezer.idle();
   }
 
   admits(requestId: string): Refusal | undefined {
@@ -301,6 +313,8 @@ export class ExecutionEnvironment implements RuntimeApiHost {
 
   private dispatch(): void {
     this.transition('busy');
+    // Thawed before the event is written: its deadline starts now and must not count frozen time.
+    this.freezer.wake();
     // A poll whose connection has closed (its runtime died while idle) cannot carry the event;
     // the runtime's exit then makes the invocation undelivered, and the scheduler runs it elsewhere.
     if (this.nextRes?.socket?.destroyed === false) this.sendEvent();

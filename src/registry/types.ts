@@ -21,6 +21,8 @@ export interface FunctionConfig {
   readonly loggingConfig: LoggingConfig;
   /** lambkin extension: callers see a generic error; details go to the logs. */
   readonly sanitizeErrors: boolean;
+  /** lambkin extension: each environment serves one invocation, then is destroyed. Off by default. */
+  readonly singleUse?: boolean;
   /** lambkin extension: keep each invocation's event and response (capped) for the console. Off by default. */
   readonly recordPayloads?: boolean;
   /** lambkin extension (LambkinEgress): where its environments may send packets; undefined = public only. */

@@ -108,6 +108,7 @@ export function wrapChild(child: ChildProcess, opts: ChildOptions = {}): Sandbox
       end();
       void cgroup?.killAll();
     },
+    freeze: (frozen) => !killed && (cgroup?.freeze(frozen) ?? false),
     memory: () => final ?? readMemory(),
     resetPeak: () => cgroup?.resetPeak(),
   };

@@ -72,8 +72,14 @@ export interface SandboxProcess {
   /** Set when started with LaunchSpec.stdinPipe. */
   readonly stdin?: Writable;
   readonly exited: Promise<ExitInfo>;
-  /** SIGKILL the process and everything it started; idempotent. */
+  /** SIGKILL the process and everything it started (frozen or not); idempotent. */
   kill(): void;
+  /**
+   * Freeze (true) every process of the sandbox — none of them gets CPU until thawed — or thaw it
+   * (false). False when this sandbox cannot be frozen (no cgroup freezer on this machine); left
+   * out by backends that never can.
+   */
+  freeze?(frozen: boolean): boolean;
   memory(): MemoryUse | undefined;
   resetPeak(): void;
 }

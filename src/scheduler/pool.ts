@@ -32,12 +32,26 @@ export class Pool {
   /** After an invocation: back on the idle stack if it can serve again. */
   release(env: ExecutionEnvironment): void {
     if (env.state !== 'idle') return; // stopping after a timeout/crash, or stopped
-    if (env.retired) {
+    // A single-use function's environment has served its one invocation (END and REPORT are
+    // written by now): nothing of it may reach another.
+    if (env.retired || (env.fn.config.singleUse && env.invocationCount > 0)) {
       void env.stop();
       return;
     }
     if (this.handoff.offer(env)) return;
     this.idle.push(env);
+  }
+
+  /** Idle environments the memory budget may stop for room (budget.ts): never provisioned ones. */
+  *evictable(): Iterable<ExecutionEnvironment> {
+    for (const env of this.idle) if (env.state === 'idle' && !env.busy && !this.pinned.has(env)) yield env;
+  }
+
+  /** Stop an idle environment to make room for another (budget.ts). */
+  evict(env: ExecutionEnvironment): void {
+    const i = this.idle.indexOf(env);
+    if (i >= 0) this.idle.splice(i, 1);
+    void env.stop();
   }
 
   pin(env: ExecutionEnvironment): void {

@@ -94,7 +94,9 @@ export class Provisioner {
     this.release(held, target.count);
     if (held.failures >= MAX_FAILURES) return;
     while (held.envs.size < target.count) {
-      const { env, ready } = this.scheduler.prestart(target.fn);
+      const started = this.scheduler.prestart(target.fn);
+      if (!started) break; // over the memory budget: room is being made, the next round tries again
+      const { env, ready } = started;
       const h = held;
       h.envs.set(env, false);
       void ready.then((ok) => {

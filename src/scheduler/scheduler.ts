@@ -9,6 +9,7 @@ import { findRuntime } from '../runtimes/catalogue.js';
 import { ExecutionEnvironment } from '../environment/environment.js';
 import type { InvocationInput, InvocationResult } from '../environment/invocation.js';
 import { Pool } from './pool.js';
+import { MemoryBudget } from './budget.js';
 
 export interface SchedulerOptions {
   readonly backend: SandboxBackend;
@@ -18,13 +19,17 @@ export interface SchedulerOptions {
   readonly maxConcurrency: number;
   readonly idleTimeoutMs: number;
   readonly initTimeoutMs: number;
+  /** Server-wide MemorySize of all environments that exist, MB (budget.ts); none when left out. */
+  readonly memoryBudgetMb?: number;
+  /** Idle this long, an environment is frozen (environment/idle-freeze.ts); 'off': never. */
+  readonly freezeAfterMs?: number | 'off';
 }
 
 export type ThrottleReason = 'ConcurrentInvocationLimitExceeded' | 'ReservedFunctionConcurrentInvocationLimitExceeded';
 
 export class Throttled extends Error {
-  constructor(readonly reason: ThrottleReason) {
-    super(reason === 'ConcurrentInvocationLimitExceeded' ? 'Rate Exceeded.' : 'Rate Exceeded.');
+  constructor(readonly reason: ThrottleReason, message = 'Rate Exceeded.') {
+    super(message);
   }
 }
 
@@ -36,6 +41,8 @@ export interface EnvironmentSummary {
   readonly version: string;
   readonly state: string;
   readonly busy: boolean;
+  /** Idle and frozen: none of its processes gets CPU until its next invocation. */
+  readonly frozen: boolean;
   readonly createdAt: number;
   readonly lastUsedAt: number;
   readonly invocations: number;
@@ -53,8 +60,10 @@ export class Scheduler {
   private readonly stoppedListeners: ((env: ExecutionEnvironment) => void)[] = [];
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
+  private readonly budget: MemoryBudget;
 
   constructor(private readonly opts: SchedulerOptions) {
+    this.budget = new MemoryBudget(opts.memoryBudgetMb ?? Number.POSITIVE_INFINITY, () => this.pools.values());
     const every = Math.max(250, Math.min(5_000, opts.idleTimeoutMs / 4));
     this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
@@ -78,14 +87,15 @@ export class Scheduler {
     let env = pool.takeIdle(fn.revisionId);
     // Every warm one busy: if one frees up sooner than a cold start would take, wait for it.
     // Only warm ones count: an environment still starting is no sooner free than a new one.
-    if (!env && pool.handoff.worthWaiting(pool.warmInFlight)) env = await this.holdingCode(fn, pool.handoff.wait(fn.revisionId));
+    // A single-use function's busy environments never come back: nothing to wait for.
+    if (!env && !fn.config.singleUse && pool.handoff.worthWaiting(pool.warmInFlight)) env = await this.holdingCode(fn, pool.handoff.wait(fn.revisionId));
     if (!env) {
-      if (this.closed) throw new Throttled('ConcurrentInvocationLimitExceeded');
       // Others may have started while this one waited: the limits still hold for a new environment.
-      if (reserved !== undefined && (this.running.get(name) ?? 0) >= reserved) {
-        throw this.throttled(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
-      }
-      if (this.inFlight >= this.opts.maxConcurrency) throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded');
+      const limits = () => this.checkLimits(fn, input, reserved);
+      limits();
+      // fits() and create() run in one turn: nothing else can take the room between them, and the
+      // new environment is invoked before its start can fail (a failed start stops it).
+      while (!this.budget.fits(fn.config.memorySize)) await this.makeRoom(fn, input, limits);
       env = this.create(fn, pool);
     }
     const warm = env.state === 'idle';
@@ -102,6 +112,7 @@ export class Scheduler {
       // Its runtime exited before taking it: nothing ran, so a fresh environment runs it (whose
       // first invocation cannot be undelivered: a runtime dying in init fails it for real).
       if (!result.undelivered || this.closed) return result;
+      while (!this.budget.fits(fn.config.memorySize)) await this.makeRoom(fn, input, () => undefined);
       env = this.create(fn, pool);
       return await env.invoke(input);
     } finally {
@@ -127,8 +138,13 @@ export class Scheduler {
    * with AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency and never reaped for idling.
    * `ready` settles once it is initialised and waiting for work (false if it died first).
    */
-  prestart(fn: FunctionRecord): { env: ExecutionEnvironment; ready: Promise<boolean> } {
+  prestart(fn: FunctionRecord): { env: ExecutionEnvironment; ready: Promise<boolean> } | undefined {
     const pool = this.pool(fn);
+    // Over the memory budget: make room (idle ones stop) and let the provisioner try again later.
+    if (!this.budget.fits(fn.config.memorySize)) {
+      void this.budget.free(fn.config.memorySize);
+      return undefined;
+    }
     const env = this.create(fn, pool, 'provisioned-concurrency');
     pool.pin(env);
     const ready = whenIdle(env).then((idle) => {
@@ -173,7 +189,7 @@ export class Scheduler {
   environments(name?: string): EnvironmentSummary[] {
     const pools = name ? [...this.pools].filter(([k]) => k.startsWith(poolKey(name, ''))).map(([, p]) => p) : [...this.pools.values()];
     return pools.flatMap((p) => p.all().map((e) => ({
-      id: e.id, functionName: e.fn.config.name, version: e.fn.version, state: e.state, busy: e.busy, createdAt: e.createdAt,
+      id: e.id, functionName: e.fn.config.name, version: e.fn.version, state: e.state, busy: e.busy, frozen: e.freezer.isFrozen, createdAt: e.createdAt,
       lastUsedAt: e.lastUsedAt, invocations: e.invocationCount, logStream: e.logStream,
     })));
   }
@@ -186,14 +202,42 @@ export class Scheduler {
   }
 
   /** A throttle is an invocation record too (outcome 'throttled'), so that the console can count them. */
-  private throttled(fn: FunctionRecord, input: InvocationInput, reason: ThrottleReason): Throttled {
+  private throttled(fn: FunctionRecord, input: InvocationInput, reason: ThrottleReason, message?: string): Throttled {
     this.opts.logs.invocation({
       requestId: input.requestId, functionName: fn.config.name, version: fn.version, envId: undefined, stream: undefined,
       startedAt: Date.now(), cold: false, initMs: undefined, durationMs: 0, billedMs: 0, memoryMb: fn.config.memorySize,
-      maxMemoryUsedMb: undefined, outcome: 'throttled', errorType: 'TooManyRequestsException', errorMessage: `Rate Exceeded. (${reason})`,
+      maxMemoryUsedMb: undefined, outcome: 'throttled', errorType: 'TooManyRequestsException', errorMessage: message ?? `Rate Exceeded. (${reason})`,
     });
-    return new Throttled(reason);
+    return new Throttled(reason, message);
   }
+
+  /** Throws Throttled when a new environment for `fn` would break a concurrency limit. */
+  private checkLimits(fn: FunctionRecord, input: InvocationInput, reserved: number | undefined): void {
+    if (this.closed) throw new Throttled('ConcurrentInvocationLimitExceeded');
+    if (reserved !== undefined && (this.running.get(fn.config.name) ?? 0) >= reserved) {
+      throw this.throttled(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
+    }
+    if (this.inFlight >= this.opts.maxConcurrency) throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded');
+  }
+
+  /**
+   * Over the memory budget: stop idle environments to make room for one of `fn`, or throw a
+   * throttle. The room may be taken again by the time this resolves: check fits() again.
+   * `limits` runs again after waiting: others may have gone in flight meanwhile.
+   */
+  private async makeRoom(fn: FunctionRecord, input: InvocationInput, limits: () => void): Promise<void> {
+    const mb = fn.config.memorySize;
+    if (this.closed || !(await this.budget.free(mb))) {
+      const budget = `the server's memory budget (--memory-budget ${this.budget.limitMb} MB, the MemorySize of all environments together)`;
+      throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded', mb > this.budget.limitMb
+        ? `Rate Exceeded. The function's MemorySize (${mb} MB) is larger than ${budget}: lower it, or raise the budget.`
+        : `Rate Exceeded. The server's memory budget (--memory-budget ${this.budget.limitMb} MB, the MemorySize of all ` +
+          `environments together) is taken by environments that are busy, starting or provisioned: ` +
+          `${this.budget.inUseMb} MB in use, ${mb} MB more needed.`);
+    }
+    limits();
+  }
+
 
   private pool(fn: FunctionRecord): Pool {
     const key = poolKey(fn.config.name, fn.version);
@@ -210,13 +254,15 @@ export class Scheduler {
     if (!runtime) throw new RuntimeUnavailable(`runtime ${fn.config.runtime} is not known to this server`);
     const env = new ExecutionEnvironment({
       fn, runtime, backend: this.opts.backend, logs: this.opts.logs, region: this.opts.region,
-      initTimeoutMs: this.opts.initTimeoutMs, initializationType,
+      initTimeoutMs: this.opts.initTimeoutMs, initializationType, freezeAfterMs: this.opts.freezeAfterMs,
       onStopped: (e) => {
         pool.remove(e);
+        this.budget.released(e);
         for (const listener of this.stoppedListeners) listener(e);
       },
     });
     pool.add(env);
+    this.budget.added(env);
     // start() never rejects: a failure to start surfaces as an init failure of the invoke.
     void env.start();
     return env;

@@ -79,7 +79,7 @@ const FIELDS = [
   'FunctionName', 'Runtime', 'Role', 'Handler', 'Code', 'ZipFile', 'MemorySize', 'Timeout', 'Environment', 'Description', 'Publish',
   'RevisionId', 'LoggingConfig', 'EphemeralStorage', 'Name', 'FunctionVersion', 'RoutingConfig', 'ReservedConcurrentExecutions',
   'ProvisionedConcurrentExecutions', 'MaximumRetryAttempts', 'DestinationConfig', 'AuthType', 'Cors', 'logGroupName', 'logStreamName',
-  'filterPattern', 'limit', 'nextToken', 'startTime', 'endTime', 'retentionInDays', 'logStreamNames', 'LambkinSanitizeErrors', 'Tags',
+  'filterPattern', 'limit', 'nextToken', 'startTime', 'endTime', 'retentionInDays', 'logStreamNames', 'LambkinSanitizeErrors', 'LambkinSingleUse', 'Tags',
 ];
 const TARGETS = ['DescribeLogGroups', 'DescribeLogStreams', 'GetLogEvents', 'FilterLogEvents', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'DeleteLogGroup', 'CreateLogGroup', '', '\u00dcnknown'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND', 'BREW'];

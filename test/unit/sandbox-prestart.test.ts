@@ -1,5 +1,5 @@
 // The pre-started pool's bookkeeping, with a fake backend: which functions it serves, that it keeps
-// one sandbox per shape and refills after a take, that a shape whose runtime keeps dying stops
+// one sandbox per shape and refills after a take (more when takes come back to back), that a shape whose runtime keeps dying stops
 // being refilled, and that close() removes what waits. That a pre-started runtime behaves like a
 // normal one is test/e2e/prestart.test.ts.
 import { PassThrough } from 'node:stream';
@@ -84,6 +84,19 @@ describe('pre-started pool', () => {
     await until(() => backend.started.length === 2); // the replacement
     // Another shape (a different /tmp size) is kept apart.
     expect(p.take({ runtime: NODE, limits: { ...LIMITS, tmpMb: 1024 }, functionEnv: {} })).toBeUndefined();
+  });
+
+  it('keeps more ready for a shape whose cold starts come faster than one refill (single-use functions)', async () => {
+    const backend = new FakeBackend();
+    const p = pool(backend);
+    const ask = () => p.take({ runtime: NODE, limits: LIMITS, functionEnv: {} });
+    ask(); // learns the shape
+    await until(() => backend.started.length === 1);
+    expect(ask()).toBeDefined();
+    expect(ask()).toBeUndefined(); // back to back, before its refill: one more is kept from now on
+    await until(() => backend.started.length === 3);
+    expect(ask()).toBeDefined();
+    expect(ask()).toBeDefined();
   });
 
   it('serves neither runtimes without a pre-start mode nor functions setting start-up variables', async () => {

@@ -85,6 +85,7 @@ export const functionPage: Page = async ({ root, params, query, signal }) => {
         ['Reserved concurrency', fn.Concurrency?.ReservedConcurrentExecutions === undefined ? 'none' : String(fn.Concurrency.ReservedConcurrentExecutions)],
         ['Logging', c.LambkinLogging === false ? 'off (output not kept)' : 'on'],
         ['Payload recording', c.LambkinRecordPayloads ? 'on (events and responses kept, 64 KiB each)' : 'off'],
+        ['Environments', c.LambkinSingleUse ? 'single-use (one invocation each, then destroyed)' : 'reused while warm'],
         ['Description', c.Description || undefined],
       ]));
       clear(history, d.deploys.length === 0 ? empty('No deploys recorded', 'Deploys are recorded from the first one this server sees.') : dataTable({
@@ -158,7 +159,7 @@ function envTable(rows: Environment[], reload: () => void) {
     label: 'Environments now', rows,
     columns: [
       { title: 'Environment', cell: (e) => h('code', { title: e.id }, e.id.slice(0, 12)) },
-      { title: 'State', cell: (e) => h('span.badge', { class: `s-${e.busy ? 'busy' : e.state}` }, e.busy ? 'busy' : e.state) },
+      { title: 'State', cell: (e) => h('span.badge', { class: `s-${e.busy ? 'busy' : e.state}` }, e.busy ? 'busy' : e.frozen ? `${e.state}, frozen` : e.state) },
       { title: 'Version', cell: (e) => e.version, narrow: false },
       { title: 'Age', cell: (e) => age(e.ageMs), num: true },
       { title: 'Invocations', cell: (e) => count(e.invocations), num: true },

@@ -65,6 +65,7 @@ export function configPatch(body: ConfigMembers, logging: LoggingConfig): Config
     timeout: body.Timeout,
     ephemeralStorage: body.EphemeralStorage?.Size,
     sanitizeErrors: body.LambkinSanitizeErrors,
+    singleUse: body.LambkinSingleUse,
     recordPayloads: body.LambkinRecordPayloads,
     egress: body.LambkinEgress && egressInput(body.LambkinEgress),
   };

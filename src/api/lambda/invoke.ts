@@ -62,7 +62,7 @@ export function invokeOperation(deps: InvokeDeps): Operation {
       }, deps.reservedConcurrency(fn.config.name));
     } catch (err) {
       if (err instanceof Throttled) {
-        throw apiError('TooManyRequestsException', 'Rate Exceeded.', { Reason: err.reason, retryAfterSeconds: 1 }, { 'retry-after': '1' });
+        throw apiError('TooManyRequestsException', err.message, { Reason: err.reason, retryAfterSeconds: 1 }, { 'retry-after': '1' });
       }
       throw err;
     }

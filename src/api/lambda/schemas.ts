@@ -55,9 +55,10 @@ const configMembers = {
   ImageConfig: z.strictObject({ EntryPoint: strings().optional(), Command: strings().optional(), WorkingDirectory: z.string().optional() }),
   CapacityProviderConfig: z.unknown(),
   DurableConfig: z.unknown(),
-  // lambkin extensions: output capture off, sanitised errors on, events and responses recorded.
+  // lambkin extensions: output capture off, sanitised errors on, single-use environments, events and responses recorded.
   LambkinLogging: z.boolean(),
   LambkinSanitizeErrors: z.boolean(),
+  LambkinSingleUse: z.boolean(),
   LambkinRecordPayloads: z.boolean(),
   LambkinEgress: z.strictObject({ Mode: z.enum(['public', 'all', 'none']).optional(), Allow: z.array(z.string().max(64)).max(64).optional() }),
 };

@@ -38,6 +38,7 @@ export interface FunctionConfiguration {
   /** lambkin extensions, present only when they differ from the default. */
   readonly LambkinLogging?: false;
   readonly LambkinSanitizeErrors?: true;
+  readonly LambkinSingleUse?: true;
   readonly LambkinRecordPayloads?: true;
   readonly LambkinEgress?: { readonly Mode: 'public' | 'all' | 'none'; readonly Allow: readonly string[] };
 }
@@ -75,6 +76,7 @@ export function toFunctionConfiguration(record: FunctionRecord): FunctionConfigu
         : { LogFormat: 'Text', LogGroup: c.loggingConfig.logGroup },
     ...(c.loggingConfig.enabled ? {} : { LambkinLogging: false as const }),
     ...(c.sanitizeErrors ? { LambkinSanitizeErrors: true as const } : {}),
+    ...(c.singleUse ? { LambkinSingleUse: true as const } : {}),
     ...(c.recordPayloads ? { LambkinRecordPayloads: true as const } : {}),
     ...egressOutput(c.egress),
   };

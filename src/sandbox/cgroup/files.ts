@@ -63,9 +63,11 @@ export function pidsIn(procsFile: string): number[] {
 
 /**
  * SIGKILL everything listed in `procsFile` until it is empty. A fork bomb may add processes
- * between two reads; pids.max bounds how many, and each round kills all there are.
+ * between two reads; pids.max bounds how many, and each round kills all there are. `thaw` runs
+ * after each round's signals: a frozen process stays frozen with its SIGKILL pending (cgroup v1)
+ * until thawed, and thawed after the signal it dies without running another instruction.
  */
-export async function killAllIn(procsFile: string, timeoutMs = 10_000): Promise<void> {
+export async function killAllIn(procsFile: string, thaw?: () => void, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let round = 0; Date.now() < deadline; round++) {
     const pids = pidsIn(procsFile);
@@ -77,6 +79,7 @@ export async function killAllIn(procsFile: string, timeoutMs = 10_000): Promise<
         // gone already
       }
     }
+    thaw?.();
     // Killed processes stay listed until reaped: give the kernel (and their parents) a moment.
     await sleep(round < 5 ? 2 : 20);
   }

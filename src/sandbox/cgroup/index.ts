@@ -1,6 +1,7 @@
 // Per-environment cgroups: the hard memory limit, the process limit (fork bombs stop at it), CPU
-// shares, the peak memory of each invocation, OOM kills, and a kill that reaches every process an
-// environment started, wherever it went (a detached grandchild included). Both sandbox backends
+// shares, the peak memory of each invocation, OOM kills, the freezer (an idle environment gets no
+// CPU), and a kill that reaches every process an environment started, wherever it went (a
+// detached grandchild included). Both sandbox backends
 // use them when the machine lets lambkin create cgroups (root, or a delegated subtree).
 import { readFileSync } from 'node:fs';
 import type { MemoryUse } from '../types.js';
@@ -25,7 +26,12 @@ export interface EnvCgroup {
   resetPeak(): void;
   /** How many processes the memory limit has killed in this cgroup so far. */
   oomKills(): number;
-  /** SIGKILL every process in the cgroup, again until none is left. */
+  /**
+   * Freeze (true) or thaw (false) every process in the cgroup: a frozen process gets no CPU at all
+   * until thawed. False when the machine has no freezer (v1 without a freezer hierarchy).
+   */
+  freeze(frozen: boolean): boolean;
+  /** SIGKILL every process in the cgroup (thawing it: a frozen process cannot die), again until none is left. */
   killAll(): Promise<void>;
   /** killAll(), then delete the cgroup. Idempotent. */
   remove(): Promise<void>;

@@ -2,7 +2,7 @@
 // Each server keeps its environments under lambkin/<its pid>/, so a folder whose pid is gone
 // belongs to nobody: its processes are killed and its folders removed. Folders of live servers
 // (other lambkin processes on the same machine) are never touched.
-import { readdirSync, rmdirSync } from 'node:fs';
+import { readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pidsIn } from './files.js';
 
@@ -30,6 +30,8 @@ export function sweepDeadServers(lambkinDir: string): void {
           // gone
         }
       }
+      // An environment frozen while idle: its processes die of the SIGKILL only once thawed.
+      thaw(join(dir, env));
       tryRmdir(join(dir, env));
     }
     tryRmdir(dir);
@@ -42,6 +44,16 @@ function alive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function thaw(dir: string): void {
+  for (const [file, value] of [['freezer.state', 'THAWED'], ['cgroup.freeze', '0']] as const) {
+    try {
+      writeFileSync(join(dir, file), value, { flag: 'r+' });
+    } catch {
+      // not a freezer folder (another controller's hierarchy), or gone
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // cgroup v2 (unified hierarchy): one folder per environment at <mount>/lambkin/<server pid>/<env id>,
-// with memory.max (+ memory.swap.max 0), pids.max and cpu.weight. Peak memory is memory.peak
+// with memory.max (+ memory.swap.max 0), pids.max and cpu.weight, frozen through cgroup.freeze
+// (5.2+). Peak memory is memory.peak
 // (Linux 5.19+; resettable per open file from 6.12 — before that it is the peak since start), OOM
 // kills the `oom_kill` count of memory.events, and cgroup.kill (5.14+) kills everything at once.
 // Not exercised on this project's own machines, which run v1.
@@ -9,6 +10,7 @@ import type { CgroupLimits, Cgroups, EnvCgroup } from './index.js';
 import { cpuFraction, keyedValue } from './index.js';
 import { CgroupFile, killAllIn, removeDir, writeControl } from './files.js';
 import { sweepDeadServers, tryRmdir } from './sweep.js';
+import { thawOnExit } from './thaw-guard.js';
 
 const CONTROLLERS = ['memory', 'pids', 'cpu'];
 
@@ -23,8 +25,13 @@ export function openV2(mount: string, serverId: string): Cgroups {
     throw new Error(`cannot set up ${root} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   sweepDeadServers(lambkin);
+  const guard = thawOnExit(root, 'cgroup.freeze', '0');
   return {
-    version: 2, where: root, create: async (envId, limits) => createV2(join(root, envId), limits), close: () => tryRmdir(root),
+    version: 2, where: root, create: async (envId, limits) => createV2(join(root, envId), limits),
+    close: () => {
+      guard.close();
+      tryRmdir(root);
+    },
   };
 }
 
@@ -53,6 +60,8 @@ async function createV2(dir: string, limits: CgroupLimits): Promise<EnvCgroup> {
   const events = new CgroupFile(join(dir, 'memory.events'));
   const procs = join(dir, 'cgroup.procs');
   const killFile = join(dir, 'cgroup.kill');
+  const frozenFile = existsSync(join(dir, 'cgroup.freeze')) ? new CgroupFile(join(dir, 'cgroup.freeze'), true) : undefined;
+  const freeze = (frozen: boolean) => frozenFile?.write(frozen ? '1' : '0') ?? false;
   const killAll = async () => {
     if (existsSync(killFile)) {
       try {
@@ -61,7 +70,8 @@ async function createV2(dir: string, limits: CgroupLimits): Promise<EnvCgroup> {
         // fall through to the loop
       }
     }
-    await killAllIn(procs);
+    // v2 kills frozen processes, but the cgroup would stay frozen for anything that joins it.
+    await killAllIn(procs, () => void freeze(false));
   };
   let removed: Promise<void> | undefined;
   return {
@@ -75,10 +85,11 @@ async function createV2(dir: string, limits: CgroupLimits): Promise<EnvCgroup> {
     },
     resetPeak: () => void peak.write('reset'),
     oomKills: () => keyedValue(events.read() ?? '', 'oom_kill'),
+    freeze,
     killAll,
     remove: () => (removed ??= (async () => {
       await killAll();
-      for (const f of [current, peak, events]) f.close();
+      for (const f of [current, peak, events, frozenFile]) f?.close();
       await removeDir(dir);
     })()),
   };

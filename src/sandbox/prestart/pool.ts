@@ -1,6 +1,7 @@
 // Pre-started sandboxes. For each runtime shape used recently (runtime family, /tmp size, heap
 // cap), one sandbox is kept whose runtime has already started and imported its bootstrap, and
-// waits on stdin for its function. A cold start that finds one only links the code into its empty
+// waits on stdin for its function — a few when its cold starts come faster than one refill
+// (single-use functions: one per invocation). A cold start that finds one only links the code into its empty
 // /var/task, sets the function's limits on its cgroup and hands the runtime the function's
 // environment (one JSON line on stdin): what remains is the function's own init. The sandbox is
 // the same as a normal start's — same backend, namespaces, uid, network, /tmp, limits; each serves
@@ -50,6 +51,8 @@ export interface PrestartOptions {
    * failure may have passed (the server out of file descriptors for a while).
    */
   readonly retryAfterMs: number;
+  /** Most sandboxes kept ready for one shape, when its cold starts come faster than one refill. */
+  readonly maxDepth: number;
 }
 
 interface Shape {
@@ -63,7 +66,12 @@ interface Shape {
   failedAt?: number;
   timer?: NodeJS.Timeout;
   filling?: Promise<void>;
-  ready?: Entry;
+  readonly ready: Entry[];
+  /** How many to keep ready: 1, more while cold starts come faster than refills (up to maxDepth). */
+  depth: number;
+  /** When one was last taken, and whether a take found none ready since the last sweep. */
+  takenAt: number;
+  missed: boolean;
 }
 
 interface Entry {
@@ -75,8 +83,10 @@ interface Entry {
   taken: boolean;
 }
 
-const DEFAULTS: PrestartOptions = { idleMs: 10 * 60_000, maxShapes: 4, refillDelayMs: 200, retryAfterMs: 60_000 };
+const DEFAULTS: PrestartOptions = { idleMs: 10 * 60_000, maxShapes: 4, refillDelayMs: 200, retryAfterMs: 60_000, maxDepth: 4 };
 const MAX_FAILURES = 3;
+/** A take that finds none ready this soon after the previous one: demand outruns the refills. */
+const BACK_TO_BACK_MS = 2_000;
 
 export class PrestartPool {
   private readonly shapes = new Map<string, Shape>();
@@ -99,11 +109,19 @@ export class PrestartPool {
     const pattern = req.runtime.prestart.startupVariables;
     if (Object.keys(req.functionEnv).some((k) => STARTUP_VARIABLES.test(k) || pattern.test(k))) return undefined;
     const shape = this.shape(req);
-    shape.wantedAt = Date.now();
-    const entry = shape.ready;
-    shape.ready = undefined;
+    const now = Date.now();
+    shape.wantedAt = now;
+    let entry = shape.ready.shift();
+    while (entry && !entry.alive) entry = shape.ready.shift();
+    if (!entry && now - shape.takenAt < BACK_TO_BACK_MS) {
+      // Cold starts of this shape come faster than one refill (a single-use function, a burst):
+      // keep one more ready. The sweep takes it back once they slow down.
+      shape.depth = Math.min(this.opts.maxDepth, shape.depth + 1);
+      shape.missed = true;
+    }
+    shape.takenAt = now;
     this.refill(shape);
-    if (!entry?.alive) return undefined;
+    if (!entry) return undefined;
     entry.taken = true;
     shape.failures = 0; // it lived until asked for: the shape works
     return this.handle(entry);
@@ -118,7 +136,7 @@ export class PrestartPool {
     for (const s of shapes) clearTimeout(s.timer);
     await Promise.all(shapes.map(async (s) => {
       await s.filling;
-      if (s.ready) await this.remove(s.ready);
+      await Promise.all(s.ready.splice(0).map((e) => this.remove(e)));
     }));
   }
 
@@ -131,15 +149,22 @@ export class PrestartPool {
       if (this.shapes.size >= this.opts.maxShapes) this.evictOldest();
       // No function's egress policy: the sandbox starts with the default and gets its own at claim.
       const limits = { memoryMb: req.limits.memoryMb, tmpMb: req.limits.tmpMb, pids: req.limits.pids };
-      shape = { key, runtime: req.runtime, limits, heapCapMb: req.heapCapMb, wantedAt: Date.now(), failures: 0 };
+      shape = {
+        key, runtime: req.runtime, limits, heapCapMb: req.heapCapMb, wantedAt: Date.now(), failures: 0,
+        ready: [], depth: 1, takenAt: 0, missed: false,
+      };
       this.shapes.set(key, shape);
     }
     return shape;
   }
 
   private refill(shape: Shape): void {
-    if (this.closed || shape.timer || shape.filling || shape.ready?.alive) return;
+    if (this.closed || shape.timer || shape.filling) return;
     if (shape.failures >= MAX_FAILURES && Date.now() - (shape.failedAt ?? 0) < this.opts.retryAfterMs) return;
+    if (shape.ready.filter((e) => e.alive).length >= shape.depth) return;
+    // One sandbox per shape: wait, so as not to compete with the cold start that took the last.
+    // Several: demand is steady, and the next cold start needs the next one as soon as can be.
+    const delay = shape.depth > 1 ? 0 : this.opts.refillDelayMs;
     shape.timer = setTimeout(() => {
       shape.timer = undefined;
       if (this.closed || this.shapes.get(shape.key) !== shape) return;
@@ -149,8 +174,9 @@ export class PrestartPool {
         })
         .finally(() => {
           shape.filling = undefined;
+          this.refill(shape); // one at a time, up to the shape's depth
         });
-    }, this.opts.refillDelayMs);
+    }, delay);
     shape.timer.unref();
   }
 
@@ -178,7 +204,8 @@ export class PrestartPool {
     void proc.exited.then(() => {
       entry.alive = false;
       if (entry.taken) return;
-      if (shape.ready === entry) shape.ready = undefined;
+      const i = shape.ready.indexOf(entry);
+      if (i >= 0) shape.ready.splice(i, 1);
       void backend.cleanup(layout).catch(() => undefined);
       if (!this.closed) {
         this.failed(shape);
@@ -189,7 +216,7 @@ export class PrestartPool {
       await this.remove(entry);
       return;
     }
-    shape.ready = entry;
+    shape.ready.push(entry);
   }
 
   private handle(entry: Entry): Prestarted {
@@ -237,12 +264,22 @@ export class PrestartPool {
   private drop(shape: Shape): void {
     this.shapes.delete(shape.key);
     clearTimeout(shape.timer);
-    if (shape.ready) void this.remove(shape.ready);
-    shape.ready = undefined;
+    for (const entry of shape.ready.splice(0)) void this.remove(entry);
   }
 
   private sweep(): void {
     const cutoff = Date.now() - this.opts.idleMs;
-    for (const shape of [...this.shapes.values()]) if (shape.wantedAt < cutoff) this.drop(shape);
+    for (const shape of [...this.shapes.values()]) {
+      if (shape.wantedAt < cutoff) {
+        this.drop(shape);
+        continue;
+      }
+      // No take found the shape empty since the last sweep: keep one fewer.
+      if (!shape.missed && shape.depth > 1) {
+        shape.depth--;
+        for (const entry of shape.ready.splice(shape.depth)) void this.remove(entry);
+      }
+      shape.missed = false;
+    }
   }
 }
