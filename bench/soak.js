@@ -120,15 +120,15 @@ try {
   await goodLoad(performance.now() + 5_000); // warm every function first
   const quiet = await goodLoad(performance.now() + QUIET_S * 1000);
   await quiesce();
-  const before = census(server.pid, server.dataDir);
+  const before = census(server.pid, server.dataDir, Number(new URL(server.url).port));
 
   process.stderr.write(`soak: ${SOAK_S} s of load with every attack at once\n`);
   const start = performance.now();
   const until = start + SOAK_S * 1000;
   const samples = [];
   const sampler = setInterval(() => {
-    const c = census(server.pid, server.dataDir);
-    samples.push({ t: (performance.now() - start) / 1000, rss: rssMb(server.pid), fds: c.fds, processes: c.processes });
+    const c = census(server.pid, server.dataDir, Number(new URL(server.url).port));
+    samples.push({ t: (performance.now() - start) / 1000, ...rssMb(server.pid), fds: c.fds, connections: c.connections, processes: c.processes });
   }, 5_000);
   const ctx = { lambda: hostileLambda, logs, url: server.url, signed, stalledTail };
   const list = attacks(ctx).filter((a) => !SKIP.includes(a.item));
@@ -138,7 +138,7 @@ try {
   if (!alive(server.pid)) throw new Error('the server died during the soak');
 
   await quiesce();
-  const after = census(server.pid, server.dataDir);
+  const after = census(server.pid, server.dataDir, Number(new URL(server.url).port));
 
   // ---- report ----
   const rows = Object.keys(GOOD).map((n) => {
@@ -153,11 +153,21 @@ try {
   const hi = steady[steady.length - 1] ?? 0;
   judge('server RSS within ±10 % after warm-up', lo >= median * 0.9 && hi <= median * 1.1,
     `median ${median.toFixed(0)} MB, min ${lo.toFixed(0)}, max ${hi.toFixed(0)} (${samples.length} samples, warm-up ${WARMUP_S} s)`);
-  for (const k of Object.keys(before).filter((k) => k !== 'spares')) {
+  for (const k of Object.keys(before).filter((k) => k !== 'spares' && k !== 'connections')) {
     // /tmp is the machine's: other processes come and go there; only growth is counted.
     const ok = k === 'tmpEntries' ? after[k] <= before[k] + 2 : after[k] === before[k];
     judge(`no ${k} leak`, ok, `${before[k]} before, ${after[k]} after`);
   }
+  // Level, not swings: the median of each minute after warm-up against the median of them all.
+  const minutes = [];
+  for (let m = Math.ceil(WARMUP_S / 60); m < SOAK_S / 60; m++) {
+    const inMinute = samples.filter((s) => s.t >= m * 60 && s.t < (m + 1) * 60).map((s) => s.rss).sort((a, b) => a - b);
+    if (inMinute.length) minutes.push(inMinute[Math.floor(inMinute.length / 2)]);
+  }
+  const level = (f) => (median ? `${Math.round((f - median) / median * 100)} %` : '-');
+  judge('server RSS per-minute medians within ±10 %', minutes.every((m) => m >= median * 0.9 && m <= median * 1.1),
+    `${minutes.map((m) => m.toFixed(0)).join(' ')} MB (from ${level(Math.min(...minutes))} to ${level(Math.max(...minutes))}); no growth from first to last: ${minutes.length ? level(minutes[0]) : '-'} → ${minutes.length ? level(minutes[minutes.length - 1]) : '-'}`);
+  judge('client connections counted apart', true, `${before.connections} before, ${after.connections} after (the soak's own keep-alive sockets)`);
   judge('pre-started spares counted apart', true, `${before.spares} before, ${after.spares} after (how many are kept follows demand)`);
   judge('well-behaved invokes all answered', load.errors === 0, load.errors ? `${load.errors} failed; first: ${load.firstError}` : '0 failed');
 
@@ -168,7 +178,9 @@ try {
   judge('no attack left hanging', attackStats.every((a) => !a.hung), attackStats.filter((a) => a.hung).map((a) => `item ${a.item}: ${a.hung}`).join(', ') || 'every round answered');
   for (const a of attackStats) console.log(`    ${String(a.item).padStart(2)}  ${a.name.padEnd(52)} ${String(a.rounds).padStart(5)} ${String(a.errors).padStart(5)}${a.hung ? ` (${a.hung} hung)` : ''}${a.firstError ? `  ${a.firstError}` : ''}`);
   console.log('\n  server RSS (MB) every 5 s: ' + samples.map((s) => s.rss.toFixed(0)).join(' '));
-  console.log('  server fds every 5 s:      ' + samples.map((s) => s.fds).join(' '));
+  console.log('    of which anonymous:      ' + samples.map((s) => s.anon.toFixed(0)).join(' '));
+  console.log('  server fds every 5 s (client connections apart): ' + samples.map((s) => s.fds).join(' '));
+  console.log('  client connections every 5 s:                   ' + samples.map((s) => s.connections).join(' '));
 } catch (err) {
   process.stderr.write(`soak: ${err.message}\n`);
 } finally {

@@ -9,8 +9,10 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'n
 import { basename, join } from 'node:path';
 import { descendants, spares } from '../lib/proc.js';
 
-export function census(pid, dataDir) {
+export function census(pid, dataDir, port) {
   const spare = spares(pid);
+  // Clients' connections to the API port are theirs to keep or close (the cap bounds them): counted apart.
+  const clientSockets = tcpConnections(port);
   const spareIds = new Set();
   const spareInodes = new Set();
   for (const p of spare) {
@@ -22,7 +24,8 @@ export function census(pid, dataDir) {
   const ofSpare = (link) => spareInodes.has(link) || [...spareIds].some((id) => unixPaths.get(link)?.includes(id));
   return {
     spares: spareIds.size,
-    fds: count(() => links(pid, true).filter((l) => !ofSpare(l)).length),
+    connections: count(() => links(pid).filter((l) => clientSockets.has(l)).length),
+    fds: count(() => links(pid, true).filter((l) => !ofSpare(l) && !clientSockets.has(l)).length),
     processes: descendants(pid).filter((p) => !spare.has(p)).length,
     cgroups: cgroupFolders(pid, spareIds),
     mounts: count(() => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).length),
@@ -41,6 +44,20 @@ function links(pid, all = false) {
   return out;
 }
 
+/** `socket:[inode]` of every TCP connection (not a listener) whose local port is `port`. */
+function tcpConnections(port) {
+  const out = new Set();
+  if (!port) return out;
+  const hex = Number(port).toString(16).toUpperCase().padStart(4, '0');
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of safe(() => readFileSync(file, 'utf8'), '').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[1].endsWith(`:${hex}`) && f[3] !== '0A') out.add(`socket:[${f[9]}]`);
+    }
+  }
+  return out;
+}
+
 /** `socket:[inode]` → the path of a bound unix socket, from /proc/net/unix. */
 function unixSocketPaths() {
   const map = new Map();
@@ -51,10 +68,11 @@ function unixSocketPaths() {
   return map;
 }
 
-/** Resident memory of one process in MB (VmRSS). */
+/** Resident memory of one process in MB (VmRSS), and of it the anonymous part (heap, buffers) and file pages. */
 export function rssMb(pid) {
-  const m = /^VmRSS:\s+(\d+)/m.exec(safe(() => readFileSync(`/proc/${pid}/status`, 'utf8'), ''));
-  return m ? Number(m[1]) / 1024 : 0;
+  const status = safe(() => readFileSync(`/proc/${pid}/status`, 'utf8'), '');
+  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) / 1024;
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
 /** Whether the process still exists (and is not a zombie). */
