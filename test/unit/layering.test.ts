@@ -31,13 +31,14 @@ function area(file: string): string {
 const ALLOWED: Record<string, readonly string[]> = {
   cli: ['client', 'api', 'config'], // serve.ts starts the server: the one place cli reaches api
   client: [],
-  api: ['scheduler', 'registry', 'logs', 'runtimes', 'environment', 'sandbox', 'client'],
-  scheduler: ['environment', 'registry', 'logs', 'runtimes', 'sandbox'],
+  api: ['scheduler', 'registry', 'logs', 'runtimes', 'environment', 'sandbox', 'client', 'database'],
+  scheduler: ['environment', 'registry', 'logs', 'runtimes', 'sandbox', 'database'],
   environment: ['sandbox', 'runtimes', 'logs', 'registry'],
   sandbox: ['runtimes'],
   runtimes: [],
-  registry: [],
-  logs: ['registry'],
+  registry: ['database'],
+  logs: ['registry', 'database'],
+  database: [], // knows no store: each brings its own schema
   console: [],
 };
 
