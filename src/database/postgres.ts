@@ -60,7 +60,9 @@ export class Postgres implements Queryable {
       await db.query('SELECT 1');
     } catch (err) {
       await pool.end().catch(() => undefined);
-      throw err;
+      // At start every failure means the same to the operator (down, wrong password, no such
+      // database): name the database, so they know which URL to fix.
+      throw err instanceof DatabaseUnavailable ? err : new DatabaseUnavailable(url.redacted, err);
     }
     return db;
   }

@@ -38,6 +38,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   runtimes: [],
   registry: ['database'],
   logs: ['registry', 'database'],
+  '': ['database'], // config.ts checks --database-url
   database: [], // knows no store: each brings its own schema
   console: [],
 };
