@@ -50,7 +50,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   }
   log(`lambkin: ${sandbox.summary}`);
 
-  const registry = Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit });
+  const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database });
   const logs = LogStore.open(config.dataDir, { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log });
   const scheduler = new Scheduler({
     backend: sandbox.backend, logs, region: REGION, maxConcurrency: config.maxConcurrency,
@@ -96,7 +96,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       rmSync(runDir, { recursive: true, force: true });
       logs.close(); // after the environments: their last lines are written too
       consoleApi.close(); // after the logs: it stores what their last batch recorded
-      registry.close();
+      await registry.close();
       await database?.close();
     },
   };

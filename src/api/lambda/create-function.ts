@@ -31,6 +31,6 @@ export function createFunction(deps: LambdaApiDeps): Operation {
     const zip = zipFromRequest(body.Code);
     const record = await deps.registry.create({ config, zip, tags });
     // Publish: version 1 is published at once, and the answer is that version (as on Lambda).
-    return json(201, toFunctionConfiguration(body.Publish ? deps.registry.publish(name) : record));
+    return json(201, toFunctionConfiguration(body.Publish ? await deps.registry.publish(name) : record));
   };
 }
