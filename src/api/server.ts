@@ -50,7 +50,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   }
   log(`lambkin: ${sandbox.summary}`);
 
-  const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database });
+  const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log });
+  // With PostgreSQL, code uploaded from another machine is unpacked here before the first invoke.
+  if (database) await registry.repaired;
   const logs = LogStore.open(config.dataDir, { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log });
   const scheduler = new Scheduler({
     backend: sandbox.backend, logs, region: REGION, maxConcurrency: config.maxConcurrency,

@@ -17,7 +17,9 @@ import { DEFAULT_CODE_STORAGE_LIMIT } from '../config.js';
 import type { Postgres } from '../database/index.js';
 import { apiError } from '../errors.js';
 import { functionArn } from './arn.js';
-import { CodeStore, type StoredCode } from './code-store.js';
+import type { CodeStore, StoredCode } from './code-store.js';
+import { LocalCodeStore } from './local/code-store.js';
+import { PostgresCodeStore } from './postgres/code-store.js';
 import type { FunctionRow, RegistryStore } from './store.js';
 import type { FunctionConfig, FunctionRecord, ListPage, Resolved } from './types.js';
 import { Lifecycle, revisionMismatch } from './lifecycle.js';
@@ -38,8 +40,10 @@ export interface RegistryOptions {
   readonly unzipLimits?: UnzipLimits;
   /** Bytes of code zips, $LATEST and every version counted, all functions may store together. */
   readonly codeStorageLimit?: number;
-  /** Keep functions in this PostgreSQL database instead of registry.db in the data folder. */
+  /** Keep functions and code zips in this PostgreSQL database instead of the data folder. */
   readonly database?: Postgres;
+  /** Where background failures (removing unused code from the database) are said. */
+  readonly log?: (line: string) => void;
 }
 
 
@@ -72,35 +76,38 @@ export class Registry {
     const shas = [...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()];
     const missing = new Set(shas.filter((sha) => !existsSync(code.dirPath(sha))));
     this.repaired = (async () => {
-      for (const sha of missing) await code.repair(sha).catch(() => false);
+      for (const sha of missing) await code.ensureLocal(sha).catch(() => false);
     })();
   }
 
   /**
-   * Settles once code folders found missing at open (only a disk losing data can do that) have
-   * been unpacked again from their stored zips. Never rejects; a zip that cannot be used stays
+   * Settles once code folders found missing at open (a disk that lost data, or with PostgreSQL,
+   * code another machine uploaded) have been unpacked from their stored zips. Never rejects; a zip that cannot be used stays
    * as it is, and invoking its function reports the unusable package.
    */
   readonly repaired: Promise<void>;
 
   /**
-   * Open (creating if need be) the registry of `dataDir`: its code in `code/`, its records in
-   * `registry.db` or, with `options.database`, in PostgreSQL.
+   * Open (creating if need be) the registry of `dataDir`: its records in `registry.db` and its
+   * code in `code/` or, with `options.database`, both in PostgreSQL (code unpacked into `code/`).
    */
   static async open(dataDir: string, options: RegistryOptions = {}): Promise<Registry> {
     const root = resolve(dataDir);
     mkdirSync(root, { recursive: true });
-    const store = options.database ? await PostgresRegistryStore.open(options.database) : new SqliteRegistryStore(join(root, 'registry.db'));
-    return Registry.openStore(store, join(root, 'code'), options);
+    const local = new LocalCodeStore(join(root, 'code'), options.unzipLimits ?? LAMBDA_LIMITS);
+    if (options.database) {
+      const store = await PostgresRegistryStore.open(options.database);
+      return Registry.openStore(store, await PostgresCodeStore.open(options.database, local, options.log), options);
+    }
+    return Registry.openStore(new SqliteRegistryStore(join(root, 'registry.db')), local, options);
   }
 
-  /** The registry over a given store, its code in `codeRoot` (the conformance suites use this). */
-  static async openStore(store: RegistryStore, codeRoot: string, options: RegistryOptions = {}): Promise<Registry> {
-    const code = new CodeStore(codeRoot, options.unzipLimits ?? LAMBDA_LIMITS);
+  /** The registry over given stores (the conformance suites use this). */
+  static async openStore(store: RegistryStore, code: CodeStore, options: RegistryOptions = {}): Promise<Registry> {
     const contents = await store.load();
     const lifecycle = new Lifecycle(store, contents, (sha) => code.dirPath(sha));
     const rows = contents.functions;
-    code.collect(new Set([...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()]));
+    await code.collect(new Set([...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()]));
     const registry = new Registry(store, code, rows, lifecycle, options.codeStorageLimit ?? DEFAULT_CODE_STORAGE_LIMIT);
     for (const row of rows) registry.remember(row);
     return registry;
@@ -226,8 +233,10 @@ export class Registry {
   }
 
   /** The stored zip of a record (for GetFunction's Code.Location). */
-  codeZipPath(record: FunctionRecord): string {
-    return this.code.zipPath(record.codeSha256);
+  async codeZip(record: FunctionRecord): Promise<Buffer> {
+    const zip = await this.code.zip(record.codeSha256);
+    if (!zip) throw apiError('ServiceException', `The code of ${functionArn(record.config.name, record.version)} is missing from ${this.code.where}.`);
+    return zip;
   }
 
   /**

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors.js';
+import { LocalCodeStore } from '../../src/registry/local/code-store.js';
 import { Registry } from '../../src/registry/registry.js';
 import type { FunctionRow, RegistryStore, VersionRow } from '../../src/registry/store.js';
 import type { FunctionConfig } from '../../src/registry/types.js';
@@ -64,7 +65,7 @@ export function registryConformance(impl: RegistryStoreUnderTest): void {
     const registryOn = async (s: RegistryStore) => {
       const dir = mkdtempSync(join(tmpdir(), 'lambkin-regconf-'));
       dirs.push(dir);
-      return Registry.openStore(s, dir);
+      return Registry.openStore(s, new LocalCodeStore(dir));
     };
 
     beforeEach(async () => {

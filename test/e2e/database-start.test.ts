@@ -1,12 +1,15 @@
 // `lambkin serve --database-url` (issue 15): a database that cannot be reached stops the start
 // with a message naming it (password hidden) and a non-zero exit; a bad URL is a usage error;
-// a reachable one is used and named, again without its password.
+// a reachable one is used and named, again without its password, and a second machine (another
+// data folder) on the same database runs the functions the first one deployed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { describePostgres, useTestDatabase } from '../helpers/database.js';
+import { GetFunctionCommand, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import { NODE, createFunction, invoke, probe } from '../helpers/functions.js';
 import { startLambkin } from '../helpers/server.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lambkin-dbstart-'));
@@ -48,6 +51,33 @@ describePostgres('lambkin serve with a database', () => {
       if (password) expect(server.output()).not.toContain(`:${password}@`);
     } finally {
       expect(await server.stop()).toBe(0);
+    }
+  });
+});
+
+describePostgres('two lambkins on one database', () => {
+  const database = useTestDatabase();
+
+  it('the second, with an empty data folder, lists and runs what the first deployed', async () => {
+    const first = await startLambkin({ args: ['--database-url', database.url().url] });
+    try {
+      await createFunction(first.lambda, 'shared', NODE, probe(NODE, 'from-first'));
+      await first.lambda.send(new PublishVersionCommand({ FunctionName: 'shared' }));
+      expect((await invoke(first.lambda, 'shared')).body.version).toBe('from-first');
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+    const second = await startLambkin({ args: ['--database-url', database.url().url] });
+    try {
+      expect(second.dataDir).not.toBe(first.dataDir);
+      const got = await second.lambda.send(new GetFunctionCommand({ FunctionName: 'shared', Qualifier: '1' }));
+      expect(got.Configuration?.Version).toBe('1');
+      expect((await invoke(second.lambda, 'shared')).body.version).toBe('from-first');
+      const zipped = await fetch(got.Code!.Location!);
+      expect(zipped.status).toBe(200);
+      expect((await zipped.arrayBuffer()).byteLength).toBe(got.Configuration?.CodeSize);
+    } finally {
+      expect(await second.stop()).toBe(0);
     }
   });
 });

@@ -44,5 +44,14 @@ export const REGISTRY_POSTGRES: Migrations = {
        value     TEXT NOT NULL,
        PRIMARY KEY (name, qualifier, kind)
      )`,
+    // Code packages (postgres/code-store.ts): each zip once, by hash, for every machine to unpack.
+    // created_at: an unreferenced package is removed only once it is older than a grace period,
+    // so that a node's upload is not collected before the row that refers to it is written.
+    `CREATE TABLE code_packages (
+       sha256     TEXT PRIMARY KEY,
+       size       BIGINT NOT NULL,
+       zip        BYTEA NOT NULL,
+       created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+     )`,
   ],
 };
