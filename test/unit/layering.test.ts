@@ -72,6 +72,22 @@ describe('layering', () => {
     expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
   });
 
+  // Issue 15: each store lives in its own folder; nothing else may reach a database driver, so
+  // that a new implementation (or a second node) never has to chase SQL through the code.
+  it('only the stores import a database driver (better-sqlite3, pg)', () => {
+    const STORE_HOMES = [
+      /^src\/database\//, /^src\/registry\//, /^src\/logs\//, /^src\/scheduler\/async-queue[^/]*$/, /^src\/scheduler\/async-queue\//,
+      /^src\/api\/console-api\/store[^/]*$/, /^src\/api\/console-api\/store\//,
+      /^src\/sqlite-migrate\.ts$/, // the old runner, kept until the other stores use src/database/migrate.ts
+    ];
+    const driver = /(?:import|export)\s[^'"]*?from\s+['"](better-sqlite3|pg)(?:\/[^'"]*)?['"]|(?:import|require)\(\s*['"](better-sqlite3|pg)['"]\s*\)/;
+    const offenders = all
+      .map((f) => relative(ROOT, f))
+      .filter((rel) => !STORE_HOMES.some((home) => home.test(rel)))
+      .filter((rel) => driver.test(readFileSync(join(ROOT, rel), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
   it('the bootstraps in runtimes/ import nothing from src/', () => {
     const boot = files(join(ROOT, 'runtimes'), /\.(js|mjs|cjs|ts)$/);
     const offenders = boot.filter((f) => imports(f).some((s) => resolve(dirname(f), s).startsWith(SRC)));
