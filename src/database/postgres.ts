@@ -48,6 +48,8 @@ export class Postgres implements Queryable {
       idle_in_transaction_session_timeout: statementTimeout,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
+      // A start that fails after connecting (port taken, no sandbox) must not keep the process alive.
+      allowExitOnIdle: true,
       application_name: 'lambkin',
       // BIGINT columns (sizes, counts) as numbers: every value lambkin stores fits in 2^53.
       types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? Number : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },

@@ -84,3 +84,26 @@ export function useTestDatabase(): { url(): DatabaseUrl } {
     },
   };
 }
+
+// LAMBKIN_TEST_STORE=postgres: every server a test file starts (test/helpers/server.ts) keeps its
+// stores in PostgreSQL, one fresh database per data folder (a restart on the same folder finds
+// the same database), all dropped when the file is done. Unset: SQLite, as users get by default.
+const serverDatabases = new Map<string, TestDatabase>();
+// Registered while the test file is collected (this module is imported then): a hook registered
+// later, from inside a test or hook that starts a server, would never run.
+if (process.env.LAMBKIN_TEST_STORE === 'postgres') {
+  afterAll(async () => {
+    for (const db of serverDatabases.values()) await db.drop();
+    serverDatabases.clear();
+  });
+}
+
+/** The `serve` arguments that put a server on `dataDir` onto the test store. */
+export async function storeArgs(dataDir: string): Promise<string[]> {
+  if (process.env.LAMBKIN_TEST_STORE !== 'postgres') return [];
+  const missing = postgresUnavailable();
+  if (missing) throw new Error(`LAMBKIN_TEST_STORE=postgres but ${missing}`);
+  let db = serverDatabases.get(dataDir);
+  if (!db) serverDatabases.set(dataDir, (db = await createTestDatabase()));
+  return ['--database-url', db.url.url];
+}
