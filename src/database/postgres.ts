@@ -94,6 +94,12 @@ export class Postgres implements Queryable {
       execute: async (text, params = []) => (await this.run(client, text, params)).rowCount ?? 0,
     };
     let broken = false;
+    // A checked-out connection that breaks between two statements emits 'error' on the client,
+    // not on the pool: unheard, that would end the process. The next statement fails instead.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await tx.execute(`BEGIN ISOLATION LEVEL ${isolation}`);
       const result = await work(tx);
@@ -105,6 +111,7 @@ export class Postgres implements Queryable {
       });
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
