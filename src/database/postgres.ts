@@ -79,10 +79,11 @@ export class Postgres implements Queryable {
 
   /**
    * Run `work` in one transaction on one connection: committed if it resolves, rolled back if it
-   * throws. `isolation` SERIALIZABLE makes PostgreSQL refuse (40001) what a concurrent
-   * transaction made stale; callers that use it retry.
+   * throws. REPEATABLE READ: every statement sees one snapshot (consistent reads of several
+   * tables). SERIALIZABLE makes PostgreSQL refuse (40001) what a concurrent transaction made
+   * stale; callers that use it retry.
    */
-  async transaction<T>(work: (tx: Queryable) => Promise<T>, isolation: 'READ COMMITTED' | 'SERIALIZABLE' = 'READ COMMITTED'): Promise<T> {
+  async transaction<T>(work: (tx: Queryable) => Promise<T>, isolation: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE' = 'READ COMMITTED'): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();

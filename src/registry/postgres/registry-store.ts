@@ -33,14 +33,13 @@ export class PostgresRegistryStore implements RegistryStore {
   }
 
   async load(): Promise<RegistryContents> {
-    // One transaction (REPEATABLE READ would be stricter; READ COMMITTED per statement is enough
-    // at open: the cache is filled before any request is served).
-    const [functions, versions, aliases, settings] = await Promise.all([
-      this.db.query<RawFunction>('SELECT * FROM functions'),
-      this.db.query<RawVersion>('SELECT * FROM versions'),
-      this.db.query<RawAlias>('SELECT * FROM aliases'),
-      this.db.query<{ name: string; qualifier: string; kind: string; value: string }>('SELECT * FROM function_settings'),
-    ]);
+    // One snapshot: another node writing meanwhile cannot give us a version without its function.
+    const [functions, versions, aliases, settings] = await this.db.transaction(async (tx) => [
+      await tx.query<RawFunction>('SELECT * FROM functions'),
+      await tx.query<RawVersion>('SELECT * FROM versions'),
+      await tx.query<RawAlias>('SELECT * FROM aliases'),
+      await tx.query<{ name: string; qualifier: string; kind: string; value: string }>('SELECT * FROM function_settings'),
+    ] as const, 'REPEATABLE READ');
     return {
       functions: functions.map(functionFromRaw),
       versions: versions.map(versionFromRaw),
