@@ -14,7 +14,7 @@ if (!postgres) {
 // machine, and give each test room (they wait for conditions, they don't race clocks).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // No `include` here: a project that extends this config would add its own to it, not replace it.
     pool: 'forks',
     maxWorkers: 2,
     minWorkers: 1,
@@ -22,7 +22,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     reporters: ['default'],
     projects: [
-      { extends: true, test: { name: 'sqlite' } },
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
       ...(postgres ? [{ extends: true, test: { name: 'postgres', include: POSTGRES_SUITES, env: { LAMBKIN_TEST_STORE: 'postgres' } } }] : []),
     ],
   },
