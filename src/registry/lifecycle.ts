@@ -9,6 +9,7 @@ import { apiError } from '../errors.js';
 import { functionArn } from './arn.js';
 import type { AliasRow, RegistryContents, RegistryStore, VersionRow } from './store.js';
 import type { AliasRecord, FunctionConfig, FunctionRecord } from './types.js';
+import { lastModifiedNow } from './wire-forms.js';
 
 export interface PublishOptions {
   readonly description?: string;
@@ -77,7 +78,7 @@ export class Lifecycle {
         name, version: number,
         config: { ...stored.config, description: options.description ?? stored.config.description },
         codeSha256: stored.codeSha256, codeSize: stored.codeSize, revisionId: randomUUID(),
-        lastModified: new Date().toISOString().replace('Z', '+0000'),
+        lastModified: lastModifiedNow(),
       };
     });
     if (!row) throw notFound(name, '$LATEST');
@@ -182,7 +183,8 @@ export class Lifecycle {
     if (!exists(other)) throw notFound(name, other);
   }
 
-  private rememberVersion(row: VersionRow): FunctionRecord {
+  /** Hold a version the registry stored itself (CreateFunction with Publish). */
+  rememberVersion(row: VersionRow): FunctionRecord {
     const record: FunctionRecord = Object.freeze({
       config: Object.freeze({
         ...row.config,

@@ -20,17 +20,20 @@ import { functionArn } from './arn.js';
 import type { CodeStore, StoredCode } from './code-store.js';
 import { LocalCodeStore } from './local/code-store.js';
 import { PostgresCodeStore } from './postgres/code-store.js';
-import type { FunctionRow, RegistryStore } from './store.js';
+import type { FunctionRow, RegistryStore, VersionRow } from './store.js';
 import type { FunctionConfig, FunctionRecord, ListPage, Resolved } from './types.js';
 import { Lifecycle, revisionMismatch } from './lifecycle.js';
 import { PostgresRegistryStore } from './postgres/registry-store.js';
 import { SqliteRegistryStore } from './sqlite/registry-store.js';
 import { LAMBDA_LIMITS, type UnzipLimits } from './unzip.js';
+import { decodeMarker, encodeMarker, lastModifiedNow } from './wire-forms.js';
 
 export interface CreateInput {
   readonly config: FunctionConfig;
   readonly zip: Buffer;
   readonly tags: Readonly<Record<string, string>>;
+  /** Publish version 1 in the same transaction (CreateFunction's Publish); create() then answers it. */
+  readonly publish?: boolean;
 }
 
 export type ConfigPatch = Partial<Omit<FunctionConfig, 'name'>>;
@@ -171,14 +174,15 @@ export class Registry {
     const functions = page.map((row) => this.remember(row));
     const last = page[page.length - 1];
     return rows.length > limit && last !== undefined
-      ? { functions, nextMarker: Buffer.from(last.name, 'utf8').toString('base64url') }
+      ? { functions, nextMarker: encodeMarker(last.name) }
       : { functions };
   }
 
   async create(input: CreateInput): Promise<FunctionRecord> {
     const { name } = input.config;
     if (this.cache.has(name)) throw alreadyExists(name);
-    return this.storing(input.zip, 0, (code) => this.insert(input, code));
+    // A published version counts its code once more, as Lambda counts it.
+    return this.storing(input.zip, input.zip.length * (input.publish ? 2 : 1), (code) => this.insert(input, code));
   }
 
   private async insert(input: CreateInput, code: StoredCode): Promise<FunctionRecord> {
@@ -194,14 +198,18 @@ export class Registry {
       tags: { ...input.tags },
       reservedConcurrency: undefined,
     };
+    const first: VersionRow | undefined = input.publish
+      ? { name, version: 1, config: row.config, codeSha256: row.codeSha256, codeSize: row.codeSize, revisionId: randomUUID(), lastModified: row.lastModified }
+      : undefined;
     // false: another create of the same name finished while our code was unpacking.
-    if (!(await this.store.insertFunction(row))) throw alreadyExists(name);
-    return this.remember(row);
+    if (!(await this.store.insertFunction(row, first))) throw alreadyExists(name);
+    const latest = this.remember(row);
+    return first ? this.lifecycle.rememberVersion(first) : latest;
   }
 
   async updateCode(name: string, zip: Buffer, expectedRevisionId?: string): Promise<FunctionRecord> {
     const before = await this.current(name, expectedRevisionId); // fail fast, before unpacking anything
-    return this.storing(zip, before.codeSize, async (code) => {
+    return this.storing(zip, zip.length - before.codeSize, async (code) => {
       let replaced = '';
       const updated = await this.write(name, expectedRevisionId, (row) => {
         replaced = row.codeSha256;
@@ -294,12 +302,12 @@ export class Registry {
   }
 
   /**
-   * Store a zip replacing one of `replacedSize` bytes (refused past the code storage limit), then
+   * Store a zip adding `addedBytes` to the total (refused past the code storage limit), then
    * `commit` the row pointing at it. Nothing is collected meanwhile: the new code is unreferenced
    * until the row is written.
    */
-  private async storing<T>(zip: Buffer, replacedSize: number, commit: (code: StoredCode) => Promise<T>): Promise<T> {
-    this.checkStorage(zip.length - replacedSize);
+  private async storing<T>(zip: Buffer, addedBytes: number, commit: (code: StoredCode) => Promise<T>): Promise<T> {
+    this.checkStorage(addedBytes);
     this.putting.uploads++;
     this.putting.bytes += zip.length;
     try {
@@ -383,17 +391,4 @@ export class Registry {
 
 function alreadyExists(name: string): Error {
   return apiError('ResourceConflictException', `Function already exist: ${name}`);
-}
-
-/** Lambda's LastModified form: 2026-11-27T04:39:51.123+0000 */
-function lastModifiedNow(): string {
-  return new Date().toISOString().replace('Z', '+0000');
-}
-
-function decodeMarker(marker: string): string {
-  const name = Buffer.from(marker, 'base64url').toString('utf8');
-  if (marker === '' || Buffer.from(name, 'utf8').toString('base64url') !== marker) {
-    throw apiError('InvalidParameterValueException', `Invalid Marker: ${marker}`);
-  }
-  return name;
 }

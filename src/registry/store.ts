@@ -66,8 +66,11 @@ export interface RegistryStore {
   getFunction(name: string): Promise<FunctionRow | undefined>;
   /** Functions ordered by name (byte order), strictly after `after`, at most `limit`. */
   listFunctions(after: string, limit: number): Promise<FunctionRow[]>;
-  /** false: a function of that name exists already (nothing written). */
-  insertFunction(row: FunctionRow): Promise<boolean>;
+  /**
+   * false: a function of that name exists already (nothing written). With `first`, its version 1
+   * is stored in the same transaction (CreateFunction with Publish: both or neither).
+   */
+  insertFunction(row: FunctionRow, first?: VersionRow): Promise<boolean>;
   /** Replace the function's row with `change(current)`; undefined: there is no such function. */
   updateFunction(name: string, change: (current: FunctionRow) => FunctionRow): Promise<FunctionRow | undefined>;
   /** The function with all its versions, aliases and settings; false: there was none. */

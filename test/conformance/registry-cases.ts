@@ -134,6 +134,15 @@ export function registryConformance(impl: RegistryStoreUnderTest): void {
       expect(loaded.settings).toEqual([{ name: 'f', qualifier: '1', kind: 'provisioned', value: { count: 2 } }]);
     });
 
+    it('a function created with its version 1 (CreateFunction with Publish): both or neither', async () => {
+      expect(await store.insertFunction(row('f'), version(row('f'), 1))).toBe(true);
+      expect(await store.insertFunction(row('f', { revisionId: 'again' }), { ...version(row('f'), 1), revisionId: 'again' })).toBe(false);
+      const loaded = await store.load();
+      expect(loaded.functions).toEqual([row('f')]);
+      expect(loaded.versions).toEqual([version(row('f'), 1)]);
+      expect((await store.publishVersion('f', version))?.version).toBe(2);
+    });
+
     it('aliases and settings: created, changed from what is stored, deleted with their settings', async () => {
       await store.insertFunction(row('f'));
       const seen: unknown[] = [];

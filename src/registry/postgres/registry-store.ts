@@ -58,9 +58,16 @@ export class PostgresRegistryStore implements RegistryStore {
     return rows.map(functionFromRaw);
   }
 
-  async insertFunction(row: FunctionRow): Promise<boolean> {
-    const [sql, values] = insert('functions', FUNCTION_COLUMNS, functionToRaw(row));
-    return (await this.db.execute(`${sql} ON CONFLICT (name) DO NOTHING`, values)) > 0;
+  insertFunction(row: FunctionRow, first?: VersionRow): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [sql, values] = insert('functions', FUNCTION_COLUMNS, functionToRaw(row));
+      if ((await tx.execute(`${sql} ON CONFLICT (name) DO NOTHING`, values)) === 0) return false;
+      if (first) {
+        await tx.execute(...insert('versions', VERSION_COLUMNS, versionToRaw({ ...first, name: row.name, version: 1 })));
+        await tx.execute('UPDATE functions SET last_version = 1 WHERE name = $1', [row.name]);
+      }
+      return true;
+    });
   }
 
   updateFunction(name: string, change: (current: FunctionRow) => FunctionRow): Promise<FunctionRow | undefined> {

@@ -84,8 +84,15 @@ export class SqliteRegistryStore implements RegistryStore {
     return this.s.page.all(after, limit).map(functionFromRaw);
   }
 
-  insertFunction(row: FunctionRow): Promise<boolean> {
-    return this.write(() => this.s.insertFunction.run(functionToRaw(row)).changes > 0);
+  insertFunction(row: FunctionRow, first?: VersionRow): Promise<boolean> {
+    return this.write(() => {
+      if (this.s.insertFunction.run(functionToRaw(row)).changes === 0) return false;
+      if (first) {
+        this.s.insertVersion.run(versionToRaw({ ...first, name: row.name, version: 1 }));
+        this.s.setLastVersion.run(1, row.name);
+      }
+      return true;
+    });
   }
 
   updateFunction(name: string, change: (current: FunctionRow) => FunctionRow): Promise<FunctionRow | undefined> {
