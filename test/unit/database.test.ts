@@ -1,6 +1,7 @@
 // src/database/: URLs never show a password, the migration runner applies each step once and
 // refuses a newer schema, and on PostgreSQL two nodes migrating at once take turns.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,24 @@ describe('database URLs', () => {
     expect(err).toBeInstanceOf(DatabaseUnavailable);
     expect((err as Error).message).toContain('postgres://ann:***@127.0.0.1:1/lambkin');
     expect((err as Error).message).not.toContain('topsecret');
+  });
+
+  it('a database that accepts connections but never answers gives an error, not a hang', async () => {
+    // A loopback listener that takes the connection and says nothing (a hung server, a black hole).
+    const held: Socket[] = [];
+    const silent = createServer((s) => held.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const url = parseDatabaseUrl(`postgres://ann:topsecret@127.0.0.1:${port}/lambkin`);
+      const err = await Postgres.connect(url, { connectTimeoutMs: 500 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DatabaseUnavailable);
+      expect((err as Error).message).toMatch(/unavailable: .*timeout/i);
+      expect((err as Error).message).not.toContain('topsecret');
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });
 
