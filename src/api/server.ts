@@ -2,6 +2,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ServerConfig } from '../config.js';
+import { DatabaseUnavailable, Postgres } from '../database/index.js';
 import { Registry } from '../registry/registry.js';
 import { REGION } from '../registry/arn.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -37,6 +38,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   // User code without a package.json of its own is CommonJS, as in Lambda's /var/task.
   writeFileSync(join(runDir, 'package.json'), '{"type":"commonjs"}\n');
 
+  // First: a database that is down stops the start before anything else is set up.
+  const database = config.databaseUrl && await connectDatabase(config, log);
   const auth = verifierFor(config, log);
   let sandbox;
   try {
@@ -47,7 +50,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   }
   log(`lambkin: ${sandbox.summary}`);
 
-  const registry = Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit });
+  const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log });
+  // With PostgreSQL, code uploaded from another machine is unpacked here before the first invoke.
+  if (database) await registry.repaired;
   const logs = LogStore.open(config.dataDir, { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log });
   const scheduler = new Scheduler({
     backend: sandbox.backend, logs, region: REGION, maxConcurrency: config.maxConcurrency,
@@ -94,7 +99,23 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       rmSync(runDir, { recursive: true, force: true });
       logs.close(); // after the environments: their last lines are written too
       consoleApi.close(); // after the logs: it stores what their last batch recorded
-      registry.close();
+      await registry.close();
+      await database?.close();
     },
   };
+}
+
+/** PostgreSQL, checked at start: a database that cannot be reached stops the server with a clear message. */
+async function connectDatabase(config: ServerConfig, log: (line: string) => void): Promise<Postgres> {
+  const url = config.databaseUrl!;
+  try {
+    const db = await Postgres.connect(url, { log });
+    log(`lambkin: database ${url.redacted}`);
+    return db;
+  } catch (err) {
+    if (err instanceof DatabaseUnavailable) {
+      throw new ConfigError(`${err.message}. Check that PostgreSQL is running and that --database-url / LAMBKIN_DATABASE_URL is right.`);
+    }
+    throw err;
+  }
 }
