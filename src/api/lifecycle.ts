@@ -7,7 +7,7 @@ import type { ServerConfig } from '../config.js';
 import type { Registry } from '../registry/registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { AsyncInvoker } from '../scheduler/async-invoker.js';
-import { AsyncQueue } from '../scheduler/async-queue.js';
+import { AsyncQueue } from '../scheduler/async-queue-sqlite.js';
 import { collectCodeWhenUnused } from '../scheduler/code-collector.js';
 import { Provisioner } from '../scheduler/provisioner.js';
 import type { SigV4Verifier } from './auth/sigv4.js';

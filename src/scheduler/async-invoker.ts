@@ -1,4 +1,4 @@
-// Event invocations (X-Amz-Invocation-Type: Event): accepted into the durable queue (async-queue.ts),
+// Event invocations (X-Amz-Invocation-Type: Event): accepted into the durable queue (async-queue-sqlite.ts),
 // then run by this worker like any invocation. A function error, timeout or crash is retried
 // (MaximumRetryAttempts, default 2) after the configured delays (Lambda: 1 then 2 minutes); a
 // throttled event waits and tries again without using up a retry; an event older than
@@ -13,7 +13,7 @@ import type { Registry } from '../registry/registry.js';
 import type { FunctionRecord } from '../registry/types.js';
 import type { InvocationResult } from '../environment/invocation.js';
 import { MAX_MESSAGE_CHARS } from '../logs/index.js';
-import { AsyncQueue, type DeadLetterOutcome, type DeadLetterPage, type NewEvent, type QueuedEvent } from './async-queue.js';
+import { AsyncQueue, type DeadLetterOutcome, type DeadLetterPage, type NewEvent, type QueuedEvent } from './async-queue-sqlite.js';
 import { destinationRecord, parseDestination, type Condition, type EventInvokeConfig } from './destinations.js';
 import { Scheduler, Throttled } from './scheduler.js';
 import { WaitingEvents } from './waiting-events.js';

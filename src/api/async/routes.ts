@@ -8,7 +8,7 @@ import { apiError } from '../../errors.js';
 import { json, type Operation, type Route } from '../http.js';
 import { functionArn } from '../../registry/arn.js';
 import type { AsyncInvoker } from '../../scheduler/async-invoker.js';
-import { MAX_DEAD_LETTER_PAGE } from '../../scheduler/async-queue.js';
+import { MAX_DEAD_LETTER_PAGE } from '../../scheduler/async-queue-sqlite.js';
 
 const BASE = '/lambkin/v1';
 

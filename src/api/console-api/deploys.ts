@@ -4,7 +4,7 @@
 import type { Route } from '../http.js';
 import { json, type Operation } from '../http.js';
 import { Query } from '../investigate/query.js';
-import type { ConsoleStore, Deploy } from './store.js';
+import type { ConsoleStore, Deploy } from './sqlite-store.js';
 
 const FUNCTIONS = '/2015-03-31/functions';
 

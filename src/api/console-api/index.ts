@@ -12,7 +12,7 @@ import { feedRollup } from './loader.js';
 import { errorTrends, overview, timeseries } from './metrics.js';
 import { getPayload, storePayloads } from './payloads.js';
 import { Rollup } from './rollup.js';
-import { ConsoleStore } from './store.js';
+import { ConsoleStore } from './sqlite-store.js';
 import { TailHub } from './tail.js';
 
 const BASE = '/lambkin/v1';

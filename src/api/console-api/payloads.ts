@@ -4,7 +4,7 @@
 import { apiError } from '../../errors.js';
 import type { Batch } from '../../logs/index.js';
 import { json, type Operation } from '../http.js';
-import type { ConsoleStore } from './store.js';
+import type { ConsoleStore } from './sqlite-store.js';
 
 export function storePayloads(store: ConsoleStore, log: (line: string) => void): (batch: Batch) => void {
   return (batch) => {
