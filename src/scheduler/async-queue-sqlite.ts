@@ -1,64 +1,19 @@
-// The durable store of Event invocations: `<dataDir>/async.db` (SQLite, WAL, synchronous=FULL).
-// An event is committed before its 202 is sent and deleted only once it is done (ran to success,
-// or gave up into a destination or the dead-letter list), so a crash at any moment re-runs what
-// was running: delivery is at least once. Writes arriving in the same tick share one transaction
-// (group commit: one fsync for many accepted events).
+// The AsyncQueue (async-queue.ts) on SQLite: `<dataDir>/async.db` (WAL, synchronous=FULL), owned
+// by one process. An event is committed before its 202 is sent and deleted only once it is done
+// (ran to success, or gave up into a destination or the dead-letter list), so a crash at any moment
+// re-runs what was running: delivery is at least once. Writes arriving in the same tick share one
+// transaction (group commit: one fsync for many accepted events). Reads answer at once, from the
+// last commit. One process owns the file, so claim() is a read of the payload: nobody else takes.
 //
 // The dead-letter list of a function is capped (--dead-letter-limit, 10,000 by default): past it,
 // its oldest letters go, and how many went is counted per function (dead_letter_drops).
 import Database from 'better-sqlite3';
+import {
+  DEFAULT_DEAD_LETTER_LIMIT, DEFAULT_DEAD_LETTER_PAGE, MAX_DEAD_LETTER_PAGE, MAX_DEAD_LETTER_PAGE_BYTES,
+  type AsyncQueue, type AsyncQueueOptions, type DeadLetter, type DeadLetterPage, type DeadLetterPageRequest,
+  type FinishOutcome, type Finished, type NewEvent, type QueuedEvent,
+} from './async-queue.js';
 
-export interface NewEvent {
-  readonly id: string; // the request id, kept across retries
-  readonly functionName: string;
-  readonly qualifier: string; // '' = unqualified
-  readonly payload: Buffer;
-}
-
-export interface QueuedEvent {
-  readonly seq: number;
-  readonly id: string;
-  readonly functionName: string;
-  readonly qualifier: string;
-  readonly enqueuedAt: number; // ms since epoch
-  attempts: number; // runs that reached the function
-  nextAt: number; // not before (ms since epoch)
-  throttles: number; // in memory only: for the throttle back-off
-}
-
-export interface DeadLetter {
-  readonly seq: number;
-  readonly id: string;
-  readonly functionName: string;
-  readonly qualifier: string;
-  readonly payload: Buffer;
-  readonly enqueuedAt: number;
-  readonly failedAt: number;
-  readonly attempts: number;
-  readonly condition: string; // RetriesExhausted | EventAgeExceeded
-  readonly errorType?: string;
-  readonly errorMessage?: string;
-}
-
-/** What a finished event leaves in the dead-letter list besides the event itself. */
-export type DeadLetterOutcome = Omit<DeadLetter, 'seq' | 'id' | 'functionName' | 'qualifier' | 'payload' | 'enqueuedAt'>;
-
-export interface DeadLetterPage {
-  readonly letters: DeadLetter[];
-  /** Where the next page starts (give it as `after`); absent on the last page. */
-  readonly next?: number;
-}
-
-export interface AsyncQueueOptions {
-  /** Dead letters kept per function; past it the oldest go. */
-  readonly deadLetterLimit?: number;
-}
-
-export const DEFAULT_DEAD_LETTER_LIMIT = 10_000;
-/** Letters in one page at most, and the bytes of payloads and errors one page stops at. */
-export const MAX_DEAD_LETTER_PAGE = 1_000;
-const DEFAULT_DEAD_LETTER_PAGE = 100;
-const MAX_PAGE_BYTES = 4 * 1024 * 1024;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -91,7 +46,7 @@ interface RawDead extends RawEvent {
   error_message: string | null;
 }
 
-export class AsyncQueue {
+export class SqliteAsyncQueue implements AsyncQueue {
   private readonly s;
   private batch: { run: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
 
@@ -100,7 +55,7 @@ export class AsyncQueue {
     this.s = {
       insert: db.prepare<[string, string, string, Buffer, number, number, number]>(
         'INSERT INTO events (id, function, qualifier, payload, enqueued_at, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      all: db.prepare<[], RawEvent>('SELECT seq, id, function, qualifier, enqueued_at, attempts, next_at FROM events ORDER BY seq'),
+      all: db.prepare<[], RawEvent>('SELECT seq, id, function, qualifier, enqueued_at, attempts, next_at FROM events ORDER BY next_at, seq'),
       payload: db.prepare<[number], { payload: Buffer }>('SELECT payload FROM events WHERE seq = ?'),
       retry: db.prepare<[number, number, number]>('UPDATE events SET attempts = ?, next_at = ? WHERE seq = ?'),
       remove: db.prepare<[number]>('DELETE FROM events WHERE seq = ?'),
@@ -129,39 +84,31 @@ export class AsyncQueue {
     })();
   }
 
-  static open(path: string, options: AsyncQueueOptions = {}): AsyncQueue {
+  static open(path: string, options: AsyncQueueOptions = {}): SqliteAsyncQueue {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
-    return new AsyncQueue(db, options.deadLetterLimit ?? DEFAULT_DEAD_LETTER_LIMIT);
+    return new SqliteAsyncQueue(db, options.deadLetterLimit ?? DEFAULT_DEAD_LETTER_LIMIT);
   }
 
-  /** Every event not yet done, oldest first (at start: what a previous run left). */
-  pending(): QueuedEvent[] {
-    return this.s.all.all().map(fromRaw);
+  pending(): Promise<QueuedEvent[]> {
+    return this.read(() => this.s.all.all().map(fromRaw));
   }
 
-  payload(seq: number): Buffer | undefined {
-    return this.s.payload.get(seq)?.payload;
+  claim(event: QueuedEvent): Promise<Buffer | undefined> {
+    return this.read(() => this.s.payload.get(event.seq)?.payload);
   }
 
-  /** Store an event; resolves once it is durable. */
-  add(event: NewEvent, now = Date.now()): Promise<QueuedEvent> {
-    return this.write(() => this.insert(event, now, 0));
+  enqueue(event: NewEvent): Promise<QueuedEvent> {
+    return this.write(() => this.insert(event, Date.now(), 0));
   }
 
-  /** The event failed and will run again at `nextAt`. */
   retry(event: QueuedEvent): Promise<void> {
     return this.write(() => void this.s.retry.run(event.attempts, event.nextAt, event.seq));
   }
 
-  /**
-   * The event is done. In the same transaction: a follow-up event (a destination function's
-   * invocation) is queued, or the event is kept as a dead letter (`dropped`: how many of the oldest
-   * letters went to keep the list within its cap).
-   */
-  finish(event: QueuedEvent, outcome: { followUp?: NewEvent; deadLetter?: DeadLetterOutcome } = {}): Promise<{ followUp?: QueuedEvent; dropped: number }> {
+  finish(event: QueuedEvent, outcome: FinishOutcome = {}): Promise<Finished> {
     return this.write(() => {
       let dropped = 0;
       const payload = outcome.deadLetter ? this.s.payload.get(event.seq)?.payload : undefined;
@@ -179,18 +126,17 @@ export class AsyncQueue {
     });
   }
 
-  /**
-   * A page of a function's dead letters, oldest first, after `after` (a previous page's `next`):
-   * `limit` letters at most (100 by default, 1,000 at most), fewer when their payloads and errors
-   * pass 4 MB (one at least).
-   */
-  deadLetters(functionName: string, page: { after?: number; limit?: number } = {}): DeadLetterPage {
+  deadLetters(functionName: string, page: DeadLetterPageRequest = {}): Promise<DeadLetterPage> {
+    return this.read(() => this.deadLetterPage(functionName, page));
+  }
+
+  private deadLetterPage(functionName: string, page: DeadLetterPageRequest): DeadLetterPage {
     const limit = Math.max(1, Math.min(page.limit ?? DEFAULT_DEAD_LETTER_PAGE, MAX_DEAD_LETTER_PAGE));
     const letters: DeadLetter[] = [];
     let bytes = 0;
     let more = false;
     for (const r of this.s.dead.iterate(functionName, page.after ?? 0, limit + 1)) {
-      if (letters.length === limit || (letters.length > 0 && bytes > MAX_PAGE_BYTES)) {
+      if (letters.length === limit || (letters.length > 0 && bytes > MAX_DEAD_LETTER_PAGE_BYTES)) {
         more = true;
         break;
       }
@@ -205,16 +151,14 @@ export class AsyncQueue {
     return more && last ? { letters, next: last.seq } : { letters };
   }
 
-  deadLetterCounts(): Map<string, number> {
-    return new Map(this.s.deadCounts.all().map((r) => [r.function, r.n]));
+  deadLetterCounts(): Promise<Map<string, number>> {
+    return this.read(() => new Map(this.s.deadCounts.all().map((r) => [r.function, r.n])));
   }
 
-  /** Per function, how many dead letters the cap has removed. */
-  deadLetterDrops(): Map<string, number> {
-    return new Map(this.s.drops.all().map((r) => [r.function, r.dropped]));
+  deadLetterDrops(): Promise<Map<string, number>> {
+    return this.read(() => new Map(this.s.drops.all().map((r) => [r.function, r.dropped])));
   }
 
-  /** Move a function's dead letters back into the queue as fresh events (same request ids). */
   redrive(functionName: string): Promise<QueuedEvent[]> {
     return this.write(() => {
       const now = Date.now();
@@ -226,15 +170,25 @@ export class AsyncQueue {
     });
   }
 
-  /** A deleted function's dead letters go with it. */
-  forgetDeadLetters(functionName: string): void {
-    this.s.forget.run(functionName);
-    this.s.forgetDrops.run(functionName);
+  forgetDeadLetters(functionName: string): Promise<void> {
+    return this.write(() => {
+      this.s.forget.run(functionName);
+      this.s.forgetDrops.run(functionName);
+    });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.flush();
     this.db.close();
+  }
+
+  /** A read answers from the last commit; its error (a closed database) rejects, never throws. */
+  private read<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Drop the oldest letters of `functionName` past the cap; answers how many went. */
@@ -257,6 +211,7 @@ export class AsyncQueue {
   /** Run `fn` in the next group transaction; resolves with its result once committed. */
   private write<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (!this.db.open) return reject(new Error('The async queue is closed.'));
       if (this.batch.length === 0) setImmediate(() => this.flush());
       this.batch.push({ run: fn, resolve: resolve as (v: unknown) => void, reject });
     });
@@ -264,8 +219,12 @@ export class AsyncQueue {
 
   private flush(): void {
     const batch = this.batch;
-    if (batch.length === 0 || !this.db.open) return;
+    if (batch.length === 0) return;
     this.batch = [];
+    if (!this.db.open) {
+      for (const w of batch) w.reject(new Error('The async queue is closed.'));
+      return;
+    }
     const results: ({ value: unknown } | { error: unknown })[] = [];
     try {
       // Each write runs in a savepoint of its own (a nested transaction) and catches its own

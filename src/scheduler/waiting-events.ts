@@ -4,7 +4,7 @@
 // (every slot of its concurrency busy) is *blocked*: taken out of the functions' heap, so that
 // thousands of its events cost nothing while others' run, until it is unblocked.
 import { Heap } from './heap.js';
-import type { QueuedEvent } from './async-queue-sqlite.js';
+import type { QueuedEvent } from './async-queue.js';
 
 interface FunctionQueue {
   readonly name: string;

@@ -2,7 +2,7 @@
 // functions; adding and taking cost O(log n) comparisons; a blocked function's events are never
 // looked at, however many there are, until it is unblocked.
 import { describe, expect, it } from 'vitest';
-import type { QueuedEvent } from '../../src/scheduler/async-queue-sqlite.js';
+import type { QueuedEvent } from '../../src/scheduler/async-queue.js';
 import { Heap } from '../../src/scheduler/heap.js';
 import { WaitingEvents } from '../../src/scheduler/waiting-events.js';
 
