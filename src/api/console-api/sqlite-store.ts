@@ -1,28 +1,12 @@
-// What the console keeps beyond the registry and the log store, in <dataDir>/console.db: each
-// function's deploy history (creates, code and configuration updates, publishes, deletes), and the
-// recorded events and responses of functions that opted in (LambkinRecordPayloads), kept for
-// 7 days and at most 100,000 invocations.
+// The ConsoleStore (store.ts) on SQLite: <dataDir>/console.db (WAL, synchronous=NORMAL: a crash
+// may lose the last moments of deploy history and recordings, never corrupt them). Owned by one
+// process. Reads and writes run at once; their promises only carry the result or the error.
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import type { RecordedPayload } from '../../logs/types.js';
-
-export interface Deploy {
-  readonly functionName: string;
-  readonly at: number;
-  readonly kind: 'create' | 'code' | 'configuration' | 'publish' | 'delete';
-  readonly version: string | undefined;
-  readonly codeSha256: string | undefined;
-  readonly codeSize: number | undefined;
-  readonly revisionId: string | undefined;
-  readonly runtime: string | undefined;
-  readonly handler: string | undefined;
-  readonly memorySize: number | undefined;
-  readonly timeout: number | undefined;
-}
-
-const KEEP_PAYLOADS_MS = 7 * 24 * 3600 * 1000;
-const MAX_PAYLOADS = 100_000;
-const MAX_DEPLOYS_PER_FUNCTION = 200;
+import {
+  KEEP_PAYLOADS_MS, MAX_DEPLOYS_PER_FUNCTION, MAX_PAYLOADS, PAYLOAD_SWEEP_INTERVAL_MS,
+  type ConsoleStore, type ConsoleStoreOptions, type Deploy, type RecordedItem,
+} from './store.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS deploys (
@@ -36,31 +20,61 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS payloads_at ON payloads (at);`;
 
-export class ConsoleStore {
+export class SqliteConsoleStore implements ConsoleStore {
   private readonly db: Database.Database;
   private readonly s: ReturnType<typeof statements>;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly limits: Required<Omit<ConsoleStoreOptions, 'sweepIntervalMs'>>;
 
-  constructor(dataDir: string) {
-    this.db = new Database(join(dataDir, 'console.db'));
+  /** Open (or create) the store in the file at `path`. */
+  constructor(path: string, options: ConsoleStoreOptions = {}) {
+    this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
     this.s = statements(this.db);
-    this.sweeper = setInterval(() => this.sweep(), 10 * 60_000);
+    this.limits = {
+      maxDeploysPerFunction: options.maxDeploysPerFunction ?? MAX_DEPLOYS_PER_FUNCTION,
+      keepPayloadsMs: options.keepPayloadsMs ?? KEEP_PAYLOADS_MS,
+      maxPayloads: options.maxPayloads ?? MAX_PAYLOADS,
+    };
+    this.sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? PAYLOAD_SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
 
-  addDeploy(d: Deploy): void {
+  addDeploy(d: Deploy): Promise<void> {
+    return settled(() => this.insertDeploy(d));
+  }
+
+  deploys(functionName: string, limit: number): Promise<Deploy[]> {
+    return settled(() => this.readDeploys(functionName, limit));
+  }
+
+  addPayloads(items: readonly RecordedItem[]): Promise<void> {
+    return settled(() => this.insertPayloads(items));
+  }
+
+  payload(requestId: string): Promise<RecordedPayload | undefined> {
+    return settled(() => {
+      const row = this.s.payload.get(requestId) as { event: string; response: string; truncated: number } | undefined;
+      return row && { event: row.event, response: row.response, truncated: row.truncated === 1 };
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.db.close();
+  }
+
+  private insertDeploy(d: Deploy): void {
     this.s.insertDeploy.run({
       fn: d.functionName, at: d.at, kind: d.kind, version: d.version ?? null, sha: d.codeSha256 ?? null, size: d.codeSize ?? null,
       rev: d.revisionId ?? null, runtime: d.runtime ?? null, handler: d.handler ?? null, memory: d.memorySize ?? null, timeout: d.timeout ?? null,
     });
-    this.s.trimDeploys.run({ fn: d.functionName, keep: MAX_DEPLOYS_PER_FUNCTION });
+    this.s.trimDeploys.run({ fn: d.functionName, keep: this.limits.maxDeploysPerFunction });
   }
 
-  /** Newest first. */
-  deploys(functionName: string, limit: number): Deploy[] {
+  private readDeploys(functionName: string, limit: number): Deploy[] {
     return (this.s.deploys.all({ fn: functionName, limit }) as DeployRow[]).map((r) => ({
       functionName: r.function_name, at: r.at, kind: r.kind, version: r.version ?? undefined, codeSha256: r.code_sha256 ?? undefined,
       codeSize: r.code_size ?? undefined, revisionId: r.revision_id ?? undefined, runtime: r.runtime ?? undefined,
@@ -68,8 +82,7 @@ export class ConsoleStore {
     }));
   }
 
-  /** Store several in one transaction (they arrive in the log store's batches). */
-  addPayloads(items: readonly { requestId: string; at: number; payload: RecordedPayload }[]): void {
+  private insertPayloads(items: readonly RecordedItem[]): void {
     if (items.length === 0) return;
     this.db.transaction(() => {
       for (const i of items) {
@@ -78,19 +91,19 @@ export class ConsoleStore {
     })();
   }
 
-  payload(requestId: string): RecordedPayload | undefined {
-    const row = this.s.payload.get(requestId) as { event: string; response: string; truncated: number } | undefined;
-    return row && { event: row.event, response: row.response, truncated: row.truncated === 1 };
-  }
-
-  close(): void {
-    clearInterval(this.sweeper);
-    this.db.close();
-  }
-
   private sweep(): void {
-    this.s.expirePayloads.run(Date.now() - KEEP_PAYLOADS_MS);
-    this.s.capPayloads.run(MAX_PAYLOADS);
+    if (!this.db.open) return;
+    this.s.expirePayloads.run(Date.now() - this.limits.keepPayloadsMs);
+    this.s.capPayloads.run(this.limits.maxPayloads);
+  }
+}
+
+/** Run `fn` now; its result or its error (a closed database, a full disk) as a promise. */
+function settled<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 
