@@ -6,10 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AsyncQueue, AsyncQueueOptions, DeadLetterOutcome, NewEvent } from '../../src/scheduler/async-queue.js';
+import { waitFor } from '../helpers/functions.js';
 
 export interface QueueStore {
   /** Open the store (again after a close: the same data). */
   open(options?: AsyncQueueOptions): Promise<AsyncQueue>;
+  /** Shared stores only: open it as the node `node`, whose claims last `claimLeaseMs`. */
+  openNode?(node: string, claimLeaseMs: number): Promise<AsyncQueue>;
   /** Remove the store; its queues are closed first. */
   remove(): Promise<void>;
 }
@@ -458,6 +461,32 @@ export function asyncQueueConformance(impl: AsyncQueueUnderTest): void {
         expect(await b.claim(e)).toBeDefined();
         await b.finish(e);
         expect(await a.claim(e)).toBeUndefined();
+      });
+
+      it(impl.shared ? 'a node that died keeps its claims from others until the lease ends, and takes them back when it restarts' : `(not shared: ${impl.name} is owned by one process)`, async () => {
+        if (!impl.shared) return;
+        const s = await store();
+        // A long lease: the dead node restarting takes its own claims back at once.
+        const dead = await s.openNode!('node-x', 60_000);
+        const e = await dead.enqueue(event());
+        expect(await dead.claim(e)).toBeDefined();
+        // node-x "dies": never closed, never retried.
+        const other = await openOn(s);
+        expect(await other.pending()).toEqual([]);
+        expect(await other.claim(e)).toBeUndefined();
+        const restarted = await s.openNode!('node-x', 60_000);
+        open.push(restarted, dead);
+        expect((await restarted.pending()).map((p) => p.seq)).toEqual([e.seq]);
+        expect(await restarted.claim(e)).toBeDefined();
+        // A short lease: once it is over, another node takes the event.
+        const brief = await s.openNode!('node-y', 200);
+        open.push(brief);
+        const f = await brief.enqueue(event());
+        expect(await brief.claim(f)).toBeDefined();
+        expect(await other.claim(f)).toBeUndefined();
+        const taken = await waitFor('the lease to end', async () => (await other.claim(f)) !== undefined);
+        expect(taken).toBe(true);
+        expect((await other.pending()).map((p) => p.seq)).toEqual([f.seq]);
       });
     });
   });

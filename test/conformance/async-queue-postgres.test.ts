@@ -66,6 +66,7 @@ if (!ADMIN) {
       return {
         // Each open is another node: a reopen after close, or a second node beside the first.
         open: async (options) => PostgresAsyncQueue.open(db, { ...options, node: `node-${opens++}` }),
+        openNode: async (node, claimLeaseMs) => PostgresAsyncQueue.open(db, { node, claimLeaseMs }),
         remove: async () => {
           await pool.query(`DROP SCHEMA ${schema} CASCADE`);
           await pool.end();
