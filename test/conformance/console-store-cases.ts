@@ -131,12 +131,21 @@ export function consoleStoreConformance(impl: ConsoleStoreUnderTest): void {
         expect(await s.payload('nope')).toBeUndefined();
       });
 
+      it('keeps any text a function answers: NUL, emoji, invalid JSON', async () => {
+        const s = await store();
+        const odd = 'a\u0000b 🐑 {not json';
+        await s.addPayloads([{ requestId: 'odd', at: Date.now(), payload: { event: '{}', response: odd, truncated: false } }]);
+        expect((await s.payload('odd'))?.response).toBe(odd);
+      });
+
       it('takes an empty batch, and a request id recorded again replaces the earlier recording', async () => {
         const s = await store();
         await s.addPayloads([]);
         await s.addPayloads([recorded('r', 'first')]);
         await s.addPayloads([recorded('r', 'second')]);
         expect((await s.payload('r'))?.event).toBe('second');
+        await s.addPayloads([recorded('twice', 'one'), recorded('twice', 'two')]);
+        expect((await s.payload('twice'))?.event).toBe('two');
       });
 
       it('keeps every recording of concurrent batches', async () => {
