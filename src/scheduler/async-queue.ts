@@ -2,8 +2,9 @@
 // invoker (async-invoker.ts) and lambkin's async routes (api/async/routes.ts) use. The invoker keeps
 // the events waiting to run in memory (waiting-events.ts) and asks the store only at start
 // (pending), when an event is accepted, run, retried or finished, and for the dead letters: never
-// per pump. Implementations: async-queue-sqlite.ts (<dataDir>/async.db, the default). Every one
-// passes test/conformance/async-queue-cases.ts.
+// per pump. Implementations: async-queue-sqlite.ts (<dataDir>/async.db, the default, one process)
+// and async-queue-postgres.ts (several nodes on one database). Every one passes
+// test/conformance/async-queue-cases.ts.
 //
 // What an implementation guarantees:
 // - enqueue resolves only once the event is durable (the caller answers 202 after it);
@@ -98,9 +99,9 @@ export interface AsyncQueue {
   enqueue(event: NewEvent): Promise<QueuedEvent>;
 
   /**
-   * Take the event to run it (or to give it up): its payload, or undefined when it is no longer
-   * there to take (finished, or its function's letters forgotten). Until retry or finish, another
-   * queue instance sharing the store (another node) cannot take it.
+   * Take the event to run it (or to give it up): its payload, or undefined when it is not there to
+   * take (finished already, here or by another node, or claimed by another live node sharing the
+   * store). Until retry, finish or close, no other node can take it.
    */
   claim(event: QueuedEvent): Promise<Buffer | undefined>;
 

@@ -3,7 +3,7 @@
 // configuration updates, publishes, deletes; newest first, the last 200 per function), and the
 // recorded events and responses of functions that opted in (LambkinRecordPayloads), kept for 7 days
 // and at most 100,000 invocations; both limits are swept by the store itself. Implementations:
-// sqlite-store.ts (<dataDir>/console.db, the default). Every one passes
+// sqlite-store.ts (<dataDir>/console.db, the default) and postgres-store.ts. Every one passes
 // test/conformance/console-store-cases.ts.
 //
 // Recorded payloads arrive through the log store's batches (InvocationRecord.recorded, its
