@@ -7,6 +7,7 @@ import type { ServerConfig } from '../config.js';
 import type { Registry } from '../registry/registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { AsyncInvoker } from '../scheduler/async-invoker.js';
+import type { AsyncQueue } from '../scheduler/async-queue.js';
 import { SqliteAsyncQueue } from '../scheduler/async-queue-sqlite.js';
 import { collectCodeWhenUnused } from '../scheduler/code-collector.js';
 import { Provisioner } from '../scheduler/provisioner.js';
@@ -38,9 +39,11 @@ export async function startLifecycle(opts: {
   scheduler: Scheduler;
   auth: SigV4Verifier | undefined;
   log: (line: string) => void;
+  /** The async queue's store (closed with the lifecycle); by default <dataDir>/async.db. */
+  queue?: AsyncQueue;
 }): Promise<Lifecycle> {
   const { config, registry, scheduler, log } = opts;
-  const queue = SqliteAsyncQueue.open(join(config.dataDir, 'async.db'), { deadLetterLimit: config.deadLetterLimit });
+  const queue = opts.queue ?? SqliteAsyncQueue.open(join(config.dataDir, 'async.db'), { deadLetterLimit: config.deadLetterLimit });
   const asyncInvoker = await AsyncInvoker.start(queue, scheduler, registry, {
     retryDelaysMs: config.asyncRetryDelaysMs ?? [60_000, 120_000],
     perFunction: config.asyncConcurrency ?? 8,
