@@ -55,6 +55,8 @@ interface RawDead extends RawEvent {
 
 export class PostgresAsyncQueue implements AsyncQueue {
   private closed = false;
+  /** Enqueues of this tick, written by one statement (group commit: one commit for many 202s). */
+  private batch: { event: NewEvent; resolve: (e: QueuedEvent) => void; reject: (err: unknown) => void }[] = [];
 
   private constructor(private readonly db: PostgresDatabase, readonly deadLetterLimit: number, private readonly node: string, private readonly leaseMs: number) {}
 
@@ -82,7 +84,10 @@ export class PostgresAsyncQueue implements AsyncQueue {
 
   async enqueue(event: NewEvent): Promise<QueuedEvent> {
     this.check();
-    return insert(this.db, event, Date.now());
+    return new Promise<QueuedEvent>((resolve, reject) => {
+      if (this.batch.length === 0) setImmediate(() => void this.flush());
+      this.batch.push({ event, resolve, reject });
+    });
   }
 
   async claim(event: QueuedEvent): Promise<Buffer | undefined> {
@@ -107,8 +112,17 @@ export class PostgresAsyncQueue implements AsyncQueue {
 
   async finish(event: QueuedEvent, outcome: FinishOutcome = {}): Promise<Finished> {
     this.check();
+    // Without a dead letter, one statement (atomic by itself): the common case costs one round trip.
+    if (!outcome.deadLetter) {
+      if (!outcome.followUp) {
+        await this.db.query('DELETE FROM async_events WHERE seq = $1', [event.seq]);
+        return { dropped: 0 };
+      }
+      const followUp = await insert(this.db, outcome.followUp, Date.now(), `WITH gone AS (DELETE FROM async_events WHERE seq = $6) `, [event.seq]);
+      return { followUp, dropped: 0 };
+    }
     return this.db.transaction(async (tx) => {
-      if (outcome.deadLetter) await lockFunction(tx, event.functionName);
+      await lockFunction(tx, event.functionName);
       const [gone] = await tx.query<{ payload: Buffer }>('DELETE FROM async_events WHERE seq = $1 RETURNING payload', [event.seq]);
       let dropped = 0;
       if (outcome.deadLetter && gone) {
@@ -183,7 +197,30 @@ export class PostgresAsyncQueue implements AsyncQueue {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.flush();
     await this.db.query('UPDATE async_events SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1', [this.node]);
+  }
+
+  /** Write this tick's enqueues in one INSERT; each caller gets its own event (or the error). */
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    const now = Date.now();
+    try {
+      // Rows go in in the batch's order, so their seqs (nextval, row by row) ascend in that order too.
+      const rows = await this.db.query<{ seq: string | number }>(
+        `INSERT INTO async_events (id, function, qualifier, payload, enqueued_at, attempts, next_at)
+         SELECT id, fn, qualifier, payload, $5::bigint, 0, $5::bigint
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) WITH ORDINALITY AS t(id, fn, qualifier, payload, n)
+         ORDER BY n RETURNING seq`,
+        [batch.map((b) => b.event.id), batch.map((b) => b.event.functionName), batch.map((b) => b.event.qualifier), batch.map((b) => b.event.payload), now]);
+      const seqs = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+      if (seqs.length !== batch.length) throw new Error(`the async queue stored ${seqs.length} of ${batch.length} events`);
+      batch.forEach(({ event, resolve }, i) => resolve(queued(event, seqs[i]!, now)));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
   }
 
   private check(): void {
@@ -208,14 +245,16 @@ async function lockFunction(tx: Queryable, functionName: string): Promise<void> 
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, functionName]);
 }
 
-async function insert(on: Queryable, event: NewEvent, now: number): Promise<QueuedEvent> {
+/** Insert one event; `before` (a WITH clause) and its parameters ($6…) run in the same statement. */
+async function insert(on: Queryable, event: NewEvent, now: number, before = '', more: readonly unknown[] = []): Promise<QueuedEvent> {
   const [row] = await on.query<{ seq: string | number }>(
-    'INSERT INTO async_events (id, function, qualifier, payload, enqueued_at, attempts, next_at) VALUES ($1, $2, $3, $4, $5, 0, $5) RETURNING seq',
-    [event.id, event.functionName, event.qualifier, event.payload, now]);
-  return {
-    seq: Number(row!.seq), id: event.id, functionName: event.functionName, qualifier: event.qualifier,
-    enqueuedAt: now, attempts: 0, nextAt: now, throttles: 0,
-  };
+    `${before}INSERT INTO async_events (id, function, qualifier, payload, enqueued_at, attempts, next_at) VALUES ($1, $2, $3, $4, $5, 0, $5) RETURNING seq`,
+    [event.id, event.functionName, event.qualifier, event.payload, now, ...more]);
+  return queued(event, Number(row!.seq), now);
+}
+
+function queued(event: NewEvent, seq: number, now: number): QueuedEvent {
+  return { seq, id: event.id, functionName: event.functionName, qualifier: event.qualifier, enqueuedAt: now, attempts: 0, nextAt: now, throttles: 0 };
 }
 
 async function bury(tx: Queryable, event: QueuedEvent, payload: Buffer, d: DeadLetterOutcome): Promise<void> {
