@@ -59,7 +59,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
-  const lifecycle = startLifecycle({ config, registry, scheduler, auth, log });
+  const lifecycle = await startLifecycle({ config, registry, scheduler, auth, log });
   const consoleApi = startConsoleApi({ dataDir: config.dataDir, logs, registry, scheduler, log });
   const router = new Router()
     .add([invokeRoute({
@@ -98,7 +98,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       // Every environment is gone: nothing of the run folder (the sandbox's shared files) stays behind.
       rmSync(runDir, { recursive: true, force: true });
       logs.close(); // after the environments: their last lines are written too
-      consoleApi.close(); // after the logs: it stores what their last batch recorded
+      await consoleApi.close(); // after the logs: it stores what their last batch recorded
       await registry.close();
       await database?.close();
     },

@@ -2,6 +2,7 @@
 // (README "Console"): per-function numbers and time series from an in-memory rollup of the
 // invocation records, environments now and stopping one, deploy history, recorded events and
 // responses, and the live tail (server-sent events). All under /lambkin/v1/, signed like the rest.
+import { join } from 'node:path';
 import type { LogStore } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
@@ -12,7 +13,8 @@ import { feedRollup } from './loader.js';
 import { errorTrends, overview, timeseries } from './metrics.js';
 import { getPayload, storePayloads } from './payloads.js';
 import { Rollup } from './rollup.js';
-import { ConsoleStore } from './store.js';
+import { SqliteConsoleStore } from './sqlite-store.js';
+import type { ConsoleStore } from './store.js';
 import { TailHub } from './tail.js';
 
 const BASE = '/lambkin/v1';
@@ -24,7 +26,7 @@ export interface ConsoleApi {
   /** End the live tails (before the server closes: they would hold it open). */
   endStreams(): void;
   /** After the log store closed (its last batch may carry recorded payloads). */
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function startConsoleApi(deps: {
@@ -33,8 +35,10 @@ export function startConsoleApi(deps: {
   readonly registry: Registry;
   readonly scheduler: Scheduler;
   readonly log: (line: string) => void;
+  /** Where deploys and recorded payloads are kept; by default <dataDir>/console.db. */
+  readonly store?: ConsoleStore;
 }): ConsoleApi {
-  const store = new ConsoleStore(deps.dataDir);
+  const store = deps.store ?? new SqliteConsoleStore(join(deps.dataDir, 'console.db'));
   const rollup = new Rollup();
   const feed = feedRollup(deps.logs, rollup, deps.log);
   const stopPayloads = deps.logs.onWritten(storePayloads(store, deps.log));
@@ -53,12 +57,12 @@ export function startConsoleApi(deps: {
     ],
     recordDeploys: (routes) => recordDeploys(routes, store, deps.log),
     endStreams: () => tail.close(),
-    close: () => {
+    close: async () => {
       tail.close();
       feed.close();
       stopPayloads();
       rollup.close();
-      store.close();
+      await store.close();
     },
   };
 }
