@@ -7,7 +7,7 @@ import { REGION } from '../registry/arn.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { chooseSandbox, SandboxUnavailable } from '../sandbox/select.js';
 import { verifierFor } from './auth/from-config.js';
-import { LogStore } from '../logs/store.js';
+import { LogStore } from '../logs/sqlite/store.js';
 import { Router } from './router.js';
 import { controlPlaneRoutes } from './lambda/routes.js';
 import { invokeRoute } from './lambda/invoke-route.js';

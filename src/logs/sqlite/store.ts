@@ -6,10 +6,10 @@
 // thread of their own (checkpointer.ts).
 import { join } from 'node:path';
 import { openLogDatabase, type LogDatabase } from './schema.js';
-import type { InvocationRecord, LogEvent, LogSink, StreamInfo } from './types.js';
-import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from './write-queue.js';
+import type { InvocationRecord, LogEvent, LogSink, StreamInfo } from '../types.js';
+import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from '../write-queue.js';
 import { Writer } from './writer.js';
-import { cutRecord } from './record-limits.js';
+import { cutRecord } from '../record-limits.js';
 import { EventReader } from './event-reader.js';
 import { LogGroups } from './groups.js';
 import { Investigation } from './investigation.js';

@@ -5,7 +5,7 @@
 // MAX_SCAN_MS — and then says where to go on, as CloudWatch's nextToken does — so no query holds
 // the server's event loop for long, whatever the pattern.
 import type Database from 'better-sqlite3';
-import type { CompiledPattern } from './filter-pattern.js';
+import type { CompiledPattern } from '../filter-pattern.js';
 import type { LogDatabase } from './schema.js';
 import { TimeIndex } from './time-index.js';
 import { merged, PlatformEvents, type EventRow } from './platform-events.js';

@@ -6,7 +6,7 @@ import { SKEW_MS, TextSearch, type TextFilter } from './text-search.js';
 import { WORK_PER_LOOK } from './event-reader.js';
 import { TimeIndex } from './time-index.js';
 import { PlatformEvents } from './platform-events.js';
-import type { Outcome } from './types.js';
+import type { Outcome } from '../types.js';
 
 export interface InvocationView {
   readonly requestId: string;

@@ -12,7 +12,7 @@
 // (blocks of several groups interleave within one write batch): "every event after T" is settled
 // by also reading the blocks that straddle T (settle()).
 import type Database from 'better-sqlite3';
-import type { CompiledPattern } from './filter-pattern.js';
+import type { CompiledPattern } from '../filter-pattern.js';
 import type { LogDatabase } from './schema.js';
 import type { TimeIndex } from './time-index.js';
 import { merged, type EventRow, type PlatformEvents } from './platform-events.js';
