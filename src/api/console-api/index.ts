@@ -2,7 +2,7 @@
 // (README "Console"): per-function numbers and time series from an in-memory rollup of the
 // invocation records, environments now and stopping one, deploy history, recorded events and
 // responses, and the live tail (server-sent events). All under /lambkin/v1/, signed like the rest.
-import type { LogStore } from '../../logs/index.js';
+import type { LogReader } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import type { Route } from '../http.js';
@@ -29,7 +29,7 @@ export interface ConsoleApi {
 
 export function startConsoleApi(deps: {
   readonly dataDir: string;
-  readonly logs: LogStore;
+  readonly logs: LogReader;
   readonly registry: Registry;
   readonly scheduler: Scheduler;
   readonly log: (line: string) => void;
@@ -39,7 +39,7 @@ export function startConsoleApi(deps: {
   const feed = feedRollup(deps.logs, rollup, deps.log);
   const stopPayloads = deps.logs.onWritten(storePayloads(store, deps.log));
   const tail = new TailHub(deps.logs, deps.registry);
-  const metrics = { rollup, feed, scheduler: deps.scheduler, sync: () => deps.logs.sync() };
+  const metrics = { rollup, feed, scheduler: deps.scheduler, sync: () => deps.logs.flush() };
   return {
     routes: [
       { method: 'GET', pattern: `${BASE}/overview`, operation: overview(metrics) },

@@ -7,19 +7,9 @@
 import type Database from 'better-sqlite3';
 import type { CompiledPattern } from '../filter-pattern.js';
 import type { LogDatabase } from './schema.js';
+import type { StoredEvent } from '../views.js';
 import { TimeIndex } from './time-index.js';
 import { merged, PlatformEvents, type EventRow } from './platform-events.js';
-
-export interface StoredEvent {
-  readonly eventId: number;
-  readonly timestamp: number;
-  readonly ingestionTime: number;
-  readonly logStream: string;
-  readonly envId: string | undefined;
-  readonly requestId: string | undefined;
-  readonly level: string | undefined;
-  readonly message: string;
-}
 
 export interface ScanQuery {
   readonly groupId: number;
@@ -176,7 +166,7 @@ export class EventReader {
   private view(row: Row): StoredEvent {
     const stream = this.stream(row.stream_id);
     return {
-      eventId: row.id,
+      eventId: String(row.id),
       timestamp: row.ts,
       ingestionTime: row.ingested,
       logStream: stream.name,

@@ -1,4 +1,5 @@
-// The log store: the LogSink the environments write to, and the readers the APIs query.
+// The SQLite log store (<dataDir>/logs.db), lambkin's embedded default LogStore (../store.ts): the
+// LogSink the environments write to, and the readers the APIs query (reader.ts).
 // Writing is off the invoke path: append() only queues (write-queue.ts); a timer writes batches,
 // each in one transaction, giving the event loop back between batches — under a flood the writer
 // takes at most about half the server's time and the queue's limits drop the rest. Readers first
@@ -6,13 +7,12 @@
 // thread of their own (checkpointer.ts).
 import { join } from 'node:path';
 import { openLogDatabase, type LogDatabase } from './schema.js';
-import type { InvocationRecord, LogEvent, LogSink, StreamInfo } from '../types.js';
+import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
+import type { LogStore } from '../store.js';
 import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from '../write-queue.js';
 import { Writer } from './writer.js';
 import { cutRecord } from '../record-limits.js';
-import { EventReader } from './event-reader.js';
-import { LogGroups } from './groups.js';
-import { Investigation } from './investigation.js';
+import { SqliteLogReader } from './reader.js';
 import { RetentionSweep } from './retention.js';
 import { Checkpointer } from './checkpointer.js';
 
@@ -40,10 +40,7 @@ const FLUSH_EVENTS = 1000;
 /** How long a read may spend writing the queue first (the rest follows on the timer). */
 const READ_SYNC_MS = 20;
 
-export class LogStore implements LogSink {
-  readonly groups: LogGroups;
-  readonly events: EventReader;
-  readonly investigation: Investigation;
+export class SqliteLogStore extends SqliteLogReader implements LogStore {
   private readonly queue: WriteQueue;
   private readonly writer: Writer;
   private readonly sweep: RetentionSweep;
@@ -56,23 +53,18 @@ export class LogStore implements LogSink {
   private failures = 0;
   private readonly listeners = new Set<(batch: Batch) => void>();
 
-  static open(dataDir: string, options: LogStoreOptions = {}): LogStore {
+  static open(dataDir: string, options: LogStoreOptions = {}): SqliteLogStore {
     const path = join(dataDir, 'logs.db');
-    return new LogStore(openLogDatabase(path), path, options);
+    return new SqliteLogStore(openLogDatabase(path), path, options);
   }
 
   private constructor(private readonly db: LogDatabase, path: string, options: LogStoreOptions) {
+    super(db);
     this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
     this.flushDelayMs = options.flushDelayMs ?? 500;
     this.queue = new WriteQueue(options.queue ?? DEFAULT_QUEUE_LIMITS);
     this.writer = new Writer(db);
     this.checkpointer = new Checkpointer(db, path);
-    this.events = new EventReader(db);
-    this.groups = new LogGroups(db, () => {
-      this.writer.forget();
-      this.sweep.soon(); // purge the group's events now, in the background
-    });
-    this.investigation = new Investigation(db);
     this.sweep = new RetentionSweep(db, this.events.time, () => this.writer.forget(), this.log);
     this.sweep.start(options.sweepIntervalMs ?? 300_000);
   }
@@ -96,10 +88,6 @@ export class LogStore implements LogSink {
     this.schedule();
   }
 
-  /**
-   * Call `listener` with every batch once it is stored (the console's live tail and rollups).
-   * Listeners run on the writer's turn of the event loop: they must be quick. Returns the unsubscribe.
-   */
   onWritten(listener: (batch: Batch) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -111,8 +99,13 @@ export class LogStore implements LogSink {
    * Write events and records straight away in one transaction (bulk loads, benchmarks); records'
    * `lines` are places in `events`.
    */
-  writeBatch(events: LogEvent[], records: InvocationRecord[] = []): void {
-    const batch = { events, records: records.map(cutRecord), first: 0 };
+  async writeBatch(events: readonly LogEvent[], records: readonly InvocationRecord[] = []): Promise<void> {
+    this.writeNow(events, records);
+  }
+
+  /** writeBatch, synchronously (this store's own tests and benchmarks). */
+  writeNow(events: readonly LogEvent[], records: readonly InvocationRecord[] = []): void {
+    const batch = { events: [...events], records: records.map(cutRecord), first: 0 };
     this.writer.write(batch);
     this.written(batch);
   }
@@ -131,8 +124,17 @@ export class LogStore implements LogSink {
     return this.queue.droppedBytes;
   }
 
+  protected deleted(): void {
+    this.writer.forget();
+    this.sweep.soon(); // purge the group's events now, in the background
+  }
+
+  async close(): Promise<void> {
+    this.closeNow();
+  }
+
   /** Write everything queued and close the database. */
-  close(): void {
+  closeNow(): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
