@@ -41,7 +41,7 @@ beforeAll(async () => {
       errorType: undefined, errorMessage: undefined,
     })),
   );
-  store.closeNow();
+  await store.close();
   lk = await startLambkin({ dataDir, args: ['--log-sweep-interval', '1'] });
   await createFunction(lk.lambda, NAME, NODE, { [NODE.file]: ECHO });
   await invokeJson(lk.lambda, NAME, { n: 1 });

@@ -17,8 +17,8 @@ function open(): SqliteLogStore {
   stores.push(store);
   return store;
 }
-afterEach(() => {
-  for (const s of stores.splice(0)) s.closeNow();
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.closeNow();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 

@@ -13,8 +13,8 @@ const GROUP = '/aws/lambda/kept';
 const T0 = Date.now() - 60_000;
 const dirs: string[] = [];
 const stores: SqliteLogStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.closeNow();
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.closeNow();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 

@@ -50,6 +50,7 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   private timer: NodeJS.Timeout | undefined;
   private due = false; // the timer is set to fire now (a full batch is queued)
   private closed = false;
+  private stopped: Promise<void> = Promise.resolve();
   private failures = 0;
   private readonly listeners = new Set<(batch: Batch) => void>();
 
@@ -130,19 +131,23 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   }
 
   async close(): Promise<void> {
-    this.closeNow();
+    await this.closeNow();
   }
 
-  /** Write everything queued and close the database. */
-  closeNow(): void {
-    if (this.closed) return;
+  /**
+   * Write everything queued and close the database, now; the promise settles once the checkpoint
+   * thread has let go of the files too.
+   */
+  closeNow(): Promise<void> {
+    if (this.closed) return this.stopped;
     this.closed = true;
     clearTimeout(this.timer);
     this.sweep.stop();
     while (this.queue.size > 0) this.writeOne();
-    this.checkpointer.stop();
+    this.stopped = this.checkpointer.stop();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
+    return this.stopped;
   }
 
   private written(batch: Batch): void {
