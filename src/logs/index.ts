@@ -10,7 +10,6 @@ export {
 export type { ErrorGroup, GroupView, InvocationView, ScannedRecord, Stats, StoredEvent, StreamOrder, StreamView } from './views.js';
 export { SqliteLogStore, type LogStoreOptions } from './sqlite/store.js';
 export { NULL_SINK, type InvocationRecord, type LogEvent, type LogLevel, type LogSink, type Outcome, type StreamInfo } from './types.js';
-export { compilePattern, PatternError, type CompiledPattern } from './filter-pattern.js';
-export { ftsTerm } from './filter-terms.js';
+export { compilePattern, PatternError, type CompiledPattern, type WordQuery } from './filter-pattern.js';
 export { MAX_RECORD_ERROR_MESSAGE, MAX_RECORD_ERROR_TYPE } from './record-limits.js';
 export { DEFAULT_QUEUE_LIMITS, MAX_MESSAGE_CHARS, type Batch, type QueueLimits } from './write-queue.js';

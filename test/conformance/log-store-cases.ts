@@ -239,6 +239,8 @@ function filterCases(open: (options?: StoreOptions) => Promise<StoreHandle>): vo
       ['{ $.n >= 10 }', ['{"level":"warn","n":12,"user":{"id":"u-7"}}']],
       ['{ $.user.id = "u-*" }', ['{"level":"warn","n":12,"user":{"id":"u-7"}}']],
       ['{ $.s = "x*z" }', ['INFO\t{"s":"xyz"}']],
+      ['{ $.level = "warn" || $.s = "xyz" }', ['{"level":"warn","n":12,"user":{"id":"u-7"}}', 'INFO\t{"s":"xyz"}']],
+      ['disk ?full ?ERROR', ['ERROR disk full', '[ERROR] disk']],
       ['%ab+c%', ['abbbc here']],
       ['%ERROR|lower%', ['ERROR disk full', '[ERROR] disk', 'ERRORS everywhere', 'error lower']],
       ['caf\u00e9', ['caf\u00e9 au lait']],

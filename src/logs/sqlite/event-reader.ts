@@ -9,6 +9,7 @@ import type { CompiledPattern } from '../filter-pattern.js';
 import type { LogDatabase } from './schema.js';
 import type { StoredEvent } from '../views.js';
 import { TimeIndex } from './time-index.js';
+import { ftsQuery } from './fts-query.js';
 import { merged, PlatformEvents, type EventRow } from './platform-events.js';
 
 export interface ScanQuery {
@@ -77,7 +78,7 @@ export class EventReader {
     const after = Math.max(range.after, q.afterId ?? 0);
     if (after + 1 >= range.before) return { events: [], next: undefined, position: after };
     const page = new Page(q, after);
-    const fts = q.pattern?.fts;
+    const fts = ftsQuery(q.pattern?.words);
     if (fts === undefined) {
       if (page.read(this.groupEvents(q, after, range.before), (r) => this.view(r))) return page.result();
     } else {
