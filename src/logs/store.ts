@@ -4,8 +4,9 @@
 // test/conformance/log-store-cases.ts is what any implementation must pass.
 //
 // Writing never waits on the store: LogSink's calls are synchronous and only queue (an
-// implementation writes batches off the invoke path and may drop under a flood, counted in
-// droppedBytes). Reading is asynchronous, as a network store needs.
+// implementation writes batches off the invoke path, and under a flood drops what its queue cannot
+// hold — write-queue.ts, which says so in the stream). Reading is asynchronous, as a network store
+// needs.
 //
 // Guarantees every implementation gives (the conformance suite checks each):
 // - Read your writes: a read sees every event and record appended before it (each read first
@@ -28,8 +29,6 @@ export interface LogWriter extends LogSink {
    * `lines` are places in `events`. Listeners of onWritten see the batch.
    */
   writeBatch(events: readonly LogEvent[], records?: readonly InvocationRecord[]): Promise<void>;
-  /** Bytes of log dropped because environments wrote faster than the store kept up. */
-  readonly droppedBytes: number;
 }
 
 export interface LogReader {
