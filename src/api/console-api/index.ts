@@ -21,7 +21,10 @@ export interface ConsoleApi {
   readonly routes: Route[];
   /** Wrap control-plane routes so that their deploys are written down. */
   recordDeploys(routes: readonly Route[]): Route[];
-  /** End the live tails (before the server closes: they would hold it open). */
+  /**
+   * End the live tails (before the server closes: they would hold it open), and the start-up read
+   * of stored records (the log store closes next, asynchronously: the read must not outlive it).
+   */
   endStreams(): void;
   /** After the log store closed (its last batch may carry recorded payloads). */
   close(): void;
@@ -52,7 +55,10 @@ export function startConsoleApi(deps: {
       { method: 'GET', pattern: `${BASE}/tail`, operation: tail.operation() },
     ],
     recordDeploys: (routes) => recordDeploys(routes, store, deps.log),
-    endStreams: () => tail.close(),
+    endStreams: () => {
+      tail.close();
+      feed.close();
+    },
     close: () => {
       tail.close();
       feed.close();
