@@ -8,7 +8,7 @@ import { REGION } from '../registry/arn.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { chooseSandbox, SandboxUnavailable } from '../sandbox/select.js';
 import { verifierFor } from './auth/from-config.js';
-import { LogStore } from '../logs/store.js';
+import { SqliteLogStore, type LogStore } from '../logs/index.js';
 import { Router } from './router.js';
 import { controlPlaneRoutes } from './lambda/routes.js';
 import { invokeRoute } from './lambda/invoke-route.js';
@@ -53,7 +53,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log });
   // With PostgreSQL, code uploaded from another machine is unpacked here before the first invoke.
   if (database) await registry.repaired;
-  const logs = LogStore.open(config.dataDir, { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log });
+  const logs: LogStore = SqliteLogStore.open(config.dataDir, { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log });
   const scheduler = new Scheduler({
     backend: sandbox.backend, logs, region: REGION, maxConcurrency: config.maxConcurrency,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
@@ -97,7 +97,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       await sandbox.close();
       // Every environment is gone: nothing of the run folder (the sandbox's shared files) stays behind.
       rmSync(runDir, { recursive: true, force: true });
-      logs.close(); // after the environments: their last lines are written too
+      await logs.close(); // after the environments: their last lines are written too
       await consoleApi.close(); // after the logs: it stores what their last batch recorded
       await registry.close();
       await database?.close();

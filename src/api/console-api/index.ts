@@ -3,7 +3,7 @@
 // invocation records, environments now and stopping one, deploy history, recorded events and
 // responses, and the live tail (server-sent events). All under /lambkin/v1/, signed like the rest.
 import { join } from 'node:path';
-import type { LogStore } from '../../logs/index.js';
+import type { LogReader } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import type { Route } from '../http.js';
@@ -23,7 +23,10 @@ export interface ConsoleApi {
   readonly routes: Route[];
   /** Wrap control-plane routes so that their deploys are written down. */
   recordDeploys(routes: readonly Route[]): Route[];
-  /** End the live tails (before the server closes: they would hold it open). */
+  /**
+   * End the live tails (before the server closes: they would hold it open), and the start-up read
+   * of stored records (the log store closes next, asynchronously: the read must not outlive it).
+   */
   endStreams(): void;
   /** After the log store closed (its last batch may carry recorded payloads). */
   close(): Promise<void>;
@@ -31,7 +34,7 @@ export interface ConsoleApi {
 
 export function startConsoleApi(deps: {
   readonly dataDir: string;
-  readonly logs: LogStore;
+  readonly logs: LogReader;
   readonly registry: Registry;
   readonly scheduler: Scheduler;
   readonly log: (line: string) => void;
@@ -43,7 +46,7 @@ export function startConsoleApi(deps: {
   const feed = feedRollup(deps.logs, rollup, deps.log);
   const stopPayloads = deps.logs.onWritten(storePayloads(store, deps.log));
   const tail = new TailHub(deps.logs, deps.registry);
-  const metrics = { rollup, feed, scheduler: deps.scheduler, sync: () => deps.logs.sync() };
+  const metrics = { rollup, feed, scheduler: deps.scheduler, sync: () => deps.logs.flush() };
   return {
     routes: [
       { method: 'GET', pattern: `${BASE}/overview`, operation: overview(metrics) },
@@ -56,7 +59,10 @@ export function startConsoleApi(deps: {
       { method: 'GET', pattern: `${BASE}/tail`, operation: tail.operation() },
     ],
     recordDeploys: (routes) => recordDeploys(routes, store, deps.log),
-    endStreams: () => tail.close(),
+    endStreams: () => {
+      tail.close();
+      feed.close();
+    },
     close: async () => {
       tail.close();
       feed.close();
