@@ -48,7 +48,7 @@ export function memOf(pid) {
  * still waits for its function on a pipe (or socket pair) at fd 0 (a runtime in use has /dev/null there). Its
  * sandbox is everything under the platform's child it runs in, plus the slirp4netns serving it.
  */
-function spares(root) {
+export function spares(root) {
   const parent = ppids();
   const kids = descendants(root);
   const out = new Set();

@@ -10,6 +10,20 @@ import { deploy, zipOf } from '../lib/functions.js';
 const enc = (s) => new TextEncoder().encode(s);
 const HOSTILE = readFileSync(join(import.meta.dirname, 'hostile.py'), 'utf8');
 
+/**
+ * Answers every event with JSON nested 6,000 deep — which no language runtime's serialiser writes
+ * (its stack ends first: Node.js says Runtime.MarshalError) — so a custom runtime posts it as is.
+ */
+const DEEP_BOOTSTRAP = `#!/bin/sh
+set -eu
+api="http://\${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation"
+deep=$(awk 'BEGIN { for (i = 0; i < 6000; i++) printf "["; for (i = 0; i < 6000; i++) printf "]" }')
+while true; do
+  id=$(curl -sS -D - -o /dev/null "$api/next" | tr -d '\\r' | awk 'tolower($1) == "lambda-runtime-aws-request-id:" { print $2 }')
+  printf '%s' "$deep" | curl -sS -o /dev/null -X POST --data-binary @- "$api/$id/response"
+done
+`;
+
 export const GOOD = {
   'good-node': ['nodejs20.x', { 'lambda_function.mjs': 'export const lambda_handler = async (e) => ({ hello: e.name ?? "world" });\n' }],
   'good-python': ['python3.11', { 'lambda_function.py': 'def lambda_handler(event, context):\n    return {"hello": event.get("name", "world")}\n' }],
@@ -29,9 +43,7 @@ export async function deployAll(lambda) {
   const arn = (name) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
   await deploy(lambda, 'dest', 'nodejs20.x', { 'lambda_function.js': 'exports.lambda_handler = async () => ({ ok: true });\n' });
   await deploy(lambda, 'hostile', 'python3.11', undefined, { Code: { ZipFile: hostileZip() }, Timeout: 10, MemorySize: 128 });
-  await deploy(lambda, 'hostile-deep', 'nodejs20.x', {
-    'lambda_function.js': `exports.lambda_handler = async () => JSON.parse('['.repeat(6000) + ']'.repeat(6000));\n`,
-  });
+  await deploy(lambda, 'hostile-deep', 'provided.al2023', { bootstrap: { data: enc(DEEP_BOOTSTRAP), mode: 0o755 } });
   await deploy(lambda, 'throttled', 'nodejs20.x', { 'lambda_function.js': 'exports.lambda_handler = async () => 1;\n' });
   const config = (FunctionName, extra) => lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName, MaximumRetryAttempts: 0, ...extra }));
   await config('hostile', { DestinationConfig: { OnFailure: { Destination: arn('dest') } } });

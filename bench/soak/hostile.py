@@ -36,42 +36,49 @@ def bad_percent(event, context):
                b'Content-Length: 2\r\n\r\n{}')
 
 
-def many_fds(event, context):
-    """Half-open connections straight to the host's socket, bypassing the forwarder."""
+def hold(open_one, n, seconds):
+    """Open up to n connections with open_one(), keep them `seconds`, close them; how many opened."""
     held = []
-    for _ in range(event.get('n', 3000)):
+    for _ in range(n):
         try:
-            s = socket.socket(socket.AF_UNIX)
-            s.setblocking(False)
-            try:
-                s.connect(SOCK)
-            except (BlockingIOError, InterruptedError):
-                pass
-            held.append(s)
+            held.append(open_one())
         except OSError:
             break
-    time.sleep(event.get('hold', 2))
+    time.sleep(seconds)
     for s in held:
         s.close()
     return len(held)
+
+
+def half_open_unix():
+    s = socket.socket(socket.AF_UNIX)
+    s.setblocking(False)
+    try:
+        s.connect(SOCK)
+    except (BlockingIOError, InterruptedError):
+        pass
+    return s
+
+
+def many_fds(event, context):
+    """Half-open connections straight to the host's socket, bypassing the forwarder."""
+    return hold(half_open_unix, event.get('n', 3000), event.get('hold', 2))
 
 
 def big_bodies(event, context):
     """Responses that announce 6 MB and never finish, for this very request id."""
     head = ('POST /2018-06-01/runtime/invocation/%s/response HTTP/1.1\r\nHost: x\r\n'
             'Content-Length: 6291556\r\n\r\n' % context.aws_request_id).encode()
-    held = []
-    for _ in range(event.get('n', 150)):
+
+    def unfinished():
+        s = connect(timeout=1)
         try:
-            s = connect(timeout=1)
             s.sendall(head + b'x' * 65536)
-            held.append(s)
         except OSError:
-            break
-    time.sleep(event.get('hold', 3))
-    for s in held:
-        s.close()
-    return len(held)
+            s.close()
+            raise
+        return s
+    return hold(unfinished, event.get('n', 150), event.get('hold', 3))
 
 
 def fork_busy(event, context):

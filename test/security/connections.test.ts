@@ -1,5 +1,6 @@
 // Connections cannot starve the main port (issue 14, item 7): thousands of idle TCP connections
-// are held to --max-connections (the idle ones closed first, oldest first), so the server's file
+// are held to --max-connections (idle ones closed first: never-used ones, then the least recently
+// used), so the server's file
 // descriptors stay bounded and a normal SDK client still gets its answers; a client sending its
 // headers a byte at a time is cut off after LAMBKIN_HEADERS_TIMEOUT_MS, one that never finishes
 // its body after LAMBKIN_REQUEST_TIMEOUT_MS — while a synchronous Invoke that runs longer than
@@ -64,6 +65,25 @@ describe('connections to the main port', () => {
     expect(closedByServer).toBeGreaterThanOrEqual(IDLE - CAP);
     for (const c of idle) c.socket.destroy();
     expect(lk.proc.exitCode).toBeNull();
+  });
+
+  it('a flood of silent connections costs a kept-alive client nothing: never-used ones are closed first', async () => {
+    // A client that has made a request and keeps its socket open for the next one.
+    const client = await open();
+    const ask = async () => {
+      const before = client.received().length;
+      client.socket.write('GET /2015-03-31/functions/ HTTP/1.1\r\nHost: x\r\n\r\n');
+      await waitFor('an answer on the kept-alive socket', () => (client.received().length > before && client.received().endsWith('}') ? true : undefined), 30_000);
+    };
+    await ask();
+    const silent = [];
+    for (let i = 0; i < CAP; i += 100) silent.push(...await Promise.all(Array.from({ length: 100 }, open)));
+    await waitFor('the server to close silent connections', () => (silent.some((c) => c.closed()) ? true : undefined), 30_000);
+    expect(client.closed()).toBe(false);
+    await ask(); // the same socket still works
+    expect(client.received().match(/HTTP\/1\.1 200/g)?.length).toBe(2);
+    for (const c of silent) c.socket.destroy();
+    client.socket.destroy();
   });
 
   it('cuts off a client sending its headers a byte at a time once the headers timeout passes', async () => {

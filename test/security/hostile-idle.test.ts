@@ -5,20 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import type { Lambkin } from '../helpers/server.js';
 import { processesMentioning } from '../helpers/functions.js';
-import { call, deploy, ECHO_NODE, stillServes, waitFor } from './hostile.js';
+import { call, deploy, stillServes, waitFor, withBystanderServer } from './hostile.js';
 
 let lk: Lambkin;
 
-beforeAll(async () => {
-  lk = await startLambkin();
-  await deploy(lk.lambda, 'bystander', ECHO_NODE);
-});
-afterAll(async () => {
-  await lk?.stop();
-});
+withBystanderServer((server) => (lk = server));
 
 /** CPU time (user + system, clock ticks) a process has used, from /proc/<pid>/stat. */
 function cpuTicks(pid: number): number {

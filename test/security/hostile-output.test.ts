@@ -2,9 +2,9 @@
 // what is kept); this one checks only that the platform survives it: the invocation ends, the
 // server did not buffer the flood, and the next invoke works.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { call, deploy, ECHO_NODE, stillServes } from './hostile.js';
+import { describe, expect, it } from 'vitest';
+import type { Lambkin } from '../helpers/server.js';
+import { call, deploy, stillServes, withBystanderServer } from './hostile.js';
 
 const FLOOD = `
 exports.lambda_handler = async (event) => {
@@ -18,13 +18,7 @@ exports.lambda_handler = async (event) => {
 
 let lk: Lambkin;
 
-beforeAll(async () => {
-  lk = await startLambkin();
-  await deploy(lk.lambda, 'bystander', ECHO_NODE);
-});
-afterAll(async () => {
-  await lk?.stop();
-});
+withBystanderServer((server) => (lk = server));
 
 function serverRssMb(): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${lk.proc.pid}/status`, 'utf8'));

@@ -2,20 +2,14 @@
 // isolated network, cgroups): each one fails in Lambda's words, and a normal invoke after it succeeds.
 import { randomUUID } from 'node:crypto';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import type { Lambkin } from '../helpers/server.js';
 import { processesMentioning } from '../helpers/functions.js';
-import { call, deploy, ECHO_NODE, maxMemoryUsed, stillServes, waitFor } from './hostile.js';
+import { call, deploy, maxMemoryUsed, stillServes, waitFor, withBystanderServer } from './hostile.js';
 
 let lk: Lambkin;
 
-beforeAll(async () => {
-  lk = await startLambkin();
-  await deploy(lk.lambda, 'bystander', ECHO_NODE);
-});
-afterAll(async () => {
-  await lk?.stop();
-});
+withBystanderServer((server) => (lk = server));
 
 describe('hostile handlers: processes and memory', () => {
   it('process.exit(1) is a Runtime.ExitError with its status; the next invoke gets a fresh environment', async () => {

@@ -5,9 +5,9 @@
 // descriptors and memory stay bounded, another function keeps answering, and the attacking
 // invocation itself ends Lambda-shaped.
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { call, deploy, ECHO_NODE, stillServes, waitFor, type Called } from './hostile.js';
+import { describe, expect, it } from 'vitest';
+import type { Lambkin } from '../helpers/server.js';
+import { call, deploy, stillServes, waitFor, type Called, withBystanderServer } from './hostile.js';
 
 const SOCKET = '/run/lambkin/runtime-api.sock';
 
@@ -105,13 +105,7 @@ exports.lambda_handler = async (event, context) => {
 
 let lk: Lambkin;
 
-beforeAll(async () => {
-  lk = await startLambkin();
-  await deploy(lk.lambda, 'bystander', ECHO_NODE);
-});
-afterAll(async () => {
-  await lk?.stop();
-});
+withBystanderServer((server) => (lk = server));
 
 function fds(): number {
   return readdirSync(`/proc/${lk.proc.pid}/fd`).length;

@@ -1,8 +1,9 @@
 // Helpers for the hostile-handler tests: deploy a one-file function through the real SDK, invoke
 // it with the log tail (REPORT lines), and the "platform still works" check each test ends with.
 import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { zip } from '../helpers/zip.js';
+import { startLambkin, type Lambkin } from '../helpers/server.js';
 
 export const ROLE = 'arn:aws:iam::123456789012:role/lambkin-security';
 
@@ -23,6 +24,19 @@ export async function deploy(lambda: LambdaClient, name: string, code: string, o
     Code: { ZipFile: zip({ [file]: code, ...o.extra }) }, Timeout: o.timeout ?? 10, MemorySize: o.memory ?? 128,
     Environment: o.env ? { Variables: o.env } : undefined,
   }));
+}
+
+/** A server for the whole file with the echoing `bystander` deployed (what stillServes() calls); stopped after. */
+export function withBystanderServer(set: (server: Lambkin) => void): void {
+  let server: Lambkin | undefined;
+  beforeAll(async () => {
+    server = await startLambkin();
+    set(server);
+    await deploy(server.lambda, 'bystander', ECHO_NODE);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
 }
 
 export interface Called {

@@ -4,9 +4,9 @@
 // unshare of its own file table, the personality query. Syscalls of another ABI (x32, i386's
 // int 0x80) are refused. Each probe runs in a forked child, so that a syscall the filter failed to
 // stop (on a server without it) cannot change the runtime itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { call, deploy, stillServes, ECHO_NODE } from './hostile.js';
+import { describe, expect, it } from 'vitest';
+import type { Lambkin } from '../helpers/server.js';
+import { call, deploy, stillServes, withBystanderServer } from './hostile.js';
 import { DENIED } from '../../src/sandbox/namespace/seccomp/index.js';
 import { X86_64 } from '../../src/sandbox/namespace/seccomp/syscalls.js';
 
@@ -84,13 +84,7 @@ const ENOSYS = 38;
 const NAMESPACE_FLAGS = [0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000];
 
 let lk: Lambkin;
-beforeAll(async () => {
-  lk = await startLambkin();
-  await deploy(lk.lambda, 'bystander', ECHO_NODE);
-});
-afterAll(async () => {
-  await lk?.stop();
-});
+withBystanderServer((server) => (lk = server));
 
 describe.runIf(process.arch === 'x64')('seccomp in the namespace sandbox', () => {
   it('denied syscalls fail with EPERM, clone3 with ENOSYS; fork, plain clone and the personality query work', async () => {
