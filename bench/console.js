@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { LogStore } from '../dist/logs/index.js';
+import { SqliteLogStore } from '../dist/logs/index.js';
 import { startServer } from './lib/server.js';
 import { deploy } from './lib/functions.js';
 import { ms, summary, table } from './lib/stats.js';
@@ -92,7 +92,7 @@ try {
 }
 
 function fill(dir) {
-  const store = LogStore.open(dir, { sweepIntervalMs: 86_400_000, log: () => undefined });
+  const store = SqliteLogStore.open(dir, { sweepIntervalMs: 86_400_000, log: () => undefined });
   const started = performance.now();
   const now = Date.now();
   const envs = FUNCTIONS.map(() => Array.from({ length: 8 }, () => randomUUID().replaceAll('-', '')));
@@ -124,13 +124,13 @@ function fill(dir) {
       );
     }
     if (records.length === 10_000) {
-      store.writeBatch(events, records);
+      store.writeNow(events, records);
       events = [];
       records = [];
     }
   }
-  store.writeBatch(events, records);
-  store.close();
+  store.writeNow(events, records);
+  store.closeNow();
   return (performance.now() - started) / 1000;
 }
 

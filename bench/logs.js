@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { LogStore } from '../dist/logs/index.js';
+import { SqliteLogStore } from '../dist/logs/index.js';
 import { LambkinClient } from '../dist/client/index.js';
 import { ROOT, startServer } from './lib/server.js';
 import { deploy } from './lib/functions.js';
@@ -92,7 +92,7 @@ function pushThroughput(tp) {
 
 /** Invocations of 8 events each (START, 4 user lines, END, REPORT … and a plain line), spread over the streams. */
 function fill(dir) {
-  const store = LogStore.open(dir, { sweepIntervalMs: 86_400_000, log: () => undefined });
+  const store = SqliteLogStore.open(dir, { sweepIntervalMs: 86_400_000, log: () => undefined });
   const group = `/aws/lambda/${FN}`;
   const streams = Array.from({ length: STREAMS }, (_, i) => {
     const envId = randomUUID().replaceAll('-', '');
@@ -134,13 +134,13 @@ function fill(dir) {
       errorMessage: r % 97 === 0 ? `Cannot read properties of undefined (reading 'sku-${r % 313}')` : undefined,
     });
     if (events.length >= 8000) {
-      store.writeBatch(events, records);
+      store.writeNow(events, records);
       events = [];
       records = [];
     }
   }
-  store.writeBatch(events, records);
-  store.close();
+  store.writeNow(events, records);
+  store.closeNow();
   return { requestIds: ids, records: requests, fillSeconds: (performance.now() - started) / 1000 };
 }
 

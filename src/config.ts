@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { DatabaseUrlError, parseDatabaseUrl, type DatabaseUrl } from './database/url.js';
 
 export interface ServerConfig {
   readonly host: string;
@@ -39,6 +40,8 @@ export interface ServerConfig {
   readonly headersTimeoutMs: number;
   /** Time to receive a whole request, body included (ms, default 300 s; env LAMBKIN_REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
+  /** PostgreSQL for the stores that support it; undefined: SQLite files in dataDir (the default). */
+  readonly databaseUrl?: DatabaseUrl;
 }
 
 /** Flags as commander gives them (strings), before defaults. */
@@ -59,6 +62,7 @@ export interface ServerFlags {
   readonly codeStorageLimit?: string;
   readonly maxConnections?: string;
   readonly maxRequestBuffer?: string;
+  readonly databaseUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -115,7 +119,18 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     maxRequestBufferBytes: MB * int(pick(flags.maxRequestBuffer, 'MAX_REQUEST_BUFFER_MB'), 256, 8, 1_000_000, '--max-request-buffer / LAMBKIN_MAX_REQUEST_BUFFER_MB (MB)'),
     headersTimeoutMs: int(env.LAMBKIN_HEADERS_TIMEOUT_MS, 20_000, 100, 600_000, 'LAMBKIN_HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: int(env.LAMBKIN_REQUEST_TIMEOUT_MS, 300_000, 100, 3_600_000, 'LAMBKIN_REQUEST_TIMEOUT_MS'),
+    databaseUrl: databaseUrl(pick(flags.databaseUrl, 'DATABASE_URL')),
   });
+}
+
+function databaseUrl(raw: string | undefined): DatabaseUrl | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    return parseDatabaseUrl(raw);
+  } catch (err) {
+    if (err instanceof DatabaseUrlError) throw new ConfigError(`--database-url / LAMBKIN_DATABASE_URL: ${err.message}`);
+    throw err;
+  }
 }
 
 /** `60000,120000` → [60000, 120000]: one delay (ms) per retry, 0 to 1 hour each. */

@@ -7,7 +7,8 @@ import type { ServerConfig } from '../config.js';
 import type { Registry } from '../registry/registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { AsyncInvoker } from '../scheduler/async-invoker.js';
-import { AsyncQueue } from '../scheduler/async-queue.js';
+import type { AsyncQueue } from '../scheduler/async-queue.js';
+import { SqliteAsyncQueue } from '../scheduler/async-queue-sqlite.js';
 import { collectCodeWhenUnused } from '../scheduler/code-collector.js';
 import { Provisioner } from '../scheduler/provisioner.js';
 import type { SigV4Verifier } from './auth/sigv4.js';
@@ -32,23 +33,27 @@ export interface Lifecycle {
   close(): Promise<void>;
 }
 
-export function startLifecycle(opts: {
+export async function startLifecycle(opts: {
   config: ServerConfig;
   registry: Registry;
   scheduler: Scheduler;
   auth: SigV4Verifier | undefined;
   log: (line: string) => void;
-}): Lifecycle {
+  /** The async queue's store (closed with the lifecycle); by default <dataDir>/async.db. */
+  queue?: AsyncQueue;
+}): Promise<Lifecycle> {
   const { config, registry, scheduler, log } = opts;
-  const queue = AsyncQueue.open(join(config.dataDir, 'async.db'), { deadLetterLimit: config.deadLetterLimit });
-  const asyncInvoker = new AsyncInvoker(queue, scheduler, registry, {
+  const queue = opts.queue ?? SqliteAsyncQueue.open(join(config.dataDir, 'async.db'), { deadLetterLimit: config.deadLetterLimit });
+  const asyncInvoker = await AsyncInvoker.start(queue, scheduler, registry, {
     retryDelaysMs: config.asyncRetryDelaysMs ?? [60_000, 120_000],
     perFunction: config.asyncConcurrency ?? 8,
     secondMs: config.asyncSecondMs ?? 1000,
   }, log);
   collectCodeWhenUnused(registry, scheduler, log);
   // A deleted function's dead letters go with it (a new function of the same name starts clean).
-  registry.onDeleted((name) => queue.forgetDeadLetters(name));
+  registry.onDeleted((name) => {
+    queue.forgetDeadLetters(name).catch((err: unknown) => log(`lambkin: async queue: the dead letters of deleted ${name} stay: ${(err as Error)?.message ?? String(err)}`));
+  });
   const provisioner = new Provisioner(scheduler, () => provisionTargets(registry));
   const deps: LambdaApiDeps = { registry, onFunctionChanged: (name, version) => scheduler.retire(name, version) };
   const routes: Route[] = [
@@ -68,7 +73,7 @@ export function startLifecycle(opts: {
     close: async () => {
       provisioner.close();
       await asyncInvoker.close();
-      queue.close();
+      await queue.close();
     },
   };
 }

@@ -2,12 +2,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ServerConfig } from '../config.js';
+import { DatabaseUnavailable, Postgres } from '../database/index.js';
 import { Registry } from '../registry/registry.js';
 import { REGION } from '../registry/arn.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { chooseSandbox, SandboxUnavailable } from '../sandbox/select.js';
 import { verifierFor } from './auth/from-config.js';
-import { LogStore } from '../logs/store.js';
+import { SqliteLogStore, type LogStore } from '../logs/index.js';
 import { Router } from './router.js';
 import { controlPlaneRoutes } from './lambda/routes.js';
 import { invokeRoute } from './lambda/invoke-route.js';
@@ -37,6 +38,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   // User code without a package.json of its own is CommonJS, as in Lambda's /var/task.
   writeFileSync(join(runDir, 'package.json'), '{"type":"commonjs"}\n');
 
+  // First: a database that is down stops the start before anything else is set up.
+  const database = config.databaseUrl && await connectDatabase(config, log);
   const auth = verifierFor(config, log);
   let sandbox;
   try {
@@ -47,14 +50,16 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   }
   log(`lambkin: ${sandbox.summary}`);
 
-  const registry = Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit });
-  const logs = LogStore.open(config.dataDir, { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log });
+  const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log });
+  // With PostgreSQL, code uploaded from another machine is unpacked here before the first invoke.
+  if (database) await registry.repaired;
+  const logs: LogStore = SqliteLogStore.open(config.dataDir, { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log });
   const scheduler = new Scheduler({
     backend: sandbox.backend, logs, region: REGION, maxConcurrency: config.maxConcurrency,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
-  const lifecycle = startLifecycle({ config, registry, scheduler, auth, log });
+  const lifecycle = await startLifecycle({ config, registry, scheduler, auth, log });
   const consoleApi = startConsoleApi({ dataDir: config.dataDir, logs, registry, scheduler, log });
   const router = new Router()
     .add([invokeRoute({
@@ -92,9 +97,25 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       await sandbox.close();
       // Every environment is gone: nothing of the run folder (the sandbox's shared files) stays behind.
       rmSync(runDir, { recursive: true, force: true });
-      logs.close(); // after the environments: their last lines are written too
-      consoleApi.close(); // after the logs: it stores what their last batch recorded
-      registry.close();
+      await logs.close(); // after the environments: their last lines are written too
+      await consoleApi.close(); // after the logs: it stores what their last batch recorded
+      await registry.close();
+      await database?.close();
     },
   };
+}
+
+/** PostgreSQL, checked at start: a database that cannot be reached stops the server with a clear message. */
+async function connectDatabase(config: ServerConfig, log: (line: string) => void): Promise<Postgres> {
+  const url = config.databaseUrl!;
+  try {
+    const db = await Postgres.connect(url, { log });
+    log(`lambkin: database ${url.redacted}`);
+    return db;
+  } catch (err) {
+    if (err instanceof DatabaseUnavailable) {
+      throw new ConfigError(`${err.message}. Check that PostgreSQL is running and that --database-url / LAMBKIN_DATABASE_URL is right.`);
+    }
+    throw err;
+  }
 }

@@ -25,6 +25,7 @@ export function registerServe(program: Command): void {
     .option('--code-storage-limit <size>', 'total size of stored code zips, every version counted, e.g. 75G (env LAMBKIN_CODE_STORAGE_LIMIT; default 75G, as Lambda)')
     .option('--max-connections <n>', 'open connections to the API port at most; idle ones are closed first near it (env LAMBKIN_MAX_CONNECTIONS; default 2048)')
     .option('--max-request-buffer <MB>', 'request bodies held in memory at once, server-wide, in MB (env LAMBKIN_MAX_REQUEST_BUFFER_MB; default 256)')
+    .option('--database-url <url>', 'keep functions in PostgreSQL, postgres://user:password@host:5432/db (env LAMBKIN_DATABASE_URL; default: SQLite in the data folder)')
     .option('--deploy-examples', 'deploy the functions under examples/ once listening (npm start does)')
     .action(async (flags: ServerFlags & { deployExamples?: boolean }) => {
       // Imported here so that other commands don't pay for loading the server, and both at run
@@ -46,7 +47,8 @@ export function registerServe(program: Command): void {
         if (err instanceof ConfigError) throw new UsageError(err.message);
         throw err;
       }
-      process.stdout.write(`lambkin listening on ${server.url} (data in ${config.dataDir})\n`);
+      const where = config.databaseUrl ? `${config.dataDir}, functions in ${config.databaseUrl.redacted}` : config.dataDir;
+      process.stdout.write(`lambkin listening on ${server.url} (data in ${where})\n`);
       process.stdout.write(`lambkin: web console at ${server.url}/console/\n`);
       let stopping = false;
       const stop = (signal: string) => {

@@ -1,6 +1,7 @@
 // CloudWatch Logs filter patterns (SPEC-LAMBDA.md §4), compiled into two parts:
-//  - `fts`: an FTS5 query every matching event satisfies (a superset: the index folds case and
-//    keeps no positions), or undefined when the index cannot narrow the search;
+//  - `words`: words every matching event contains (a superset: an index folds case and keeps no
+//    positions), or undefined when an index cannot narrow the search — each log store turns them
+//    into its own index's query (sqlite/fts-query.ts);
 //  - `test`: the exact check, run on each candidate.
 // Forms: `a b` (all terms), `"a phrase"`, `?a ?b` (any), `-a` (none of) — filter-terms.ts;
 // `{ $.x = "v" }` — json-pattern.ts; `%regex%` — regex-pattern.ts (RE2 syntax, linear time).
@@ -8,9 +9,9 @@ import { compileJsonPattern } from './json-pattern.js';
 import { PatternError, termsPattern, type CompiledPattern } from './filter-terms.js';
 import { regexPattern } from './regex-pattern.js';
 
-export { PatternError, type CompiledPattern } from './filter-terms.js';
+export { PatternError, type CompiledPattern, type WordQuery } from './filter-terms.js';
 
-const MATCH_ALL: CompiledPattern = { fts: undefined, weight: 0, test: () => true };
+const MATCH_ALL: CompiledPattern = { words: undefined, weight: 0, test: () => true };
 
 export function compilePattern(source: string | undefined): CompiledPattern {
   const text = (source ?? '').trim();

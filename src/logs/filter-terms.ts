@@ -1,9 +1,21 @@
 // Term patterns: `a b` (all must match), `"a phrase"`, `?a ?b` (any), `-a` (none of). Terms match
 // case-sensitively on word boundaries: `ERROR` matches `[ERROR] x` but not `ERRORS`, as in
-// CloudWatch (a substring needs `%regex%`). The FTS query only narrows; `test` decides.
+// CloudWatch (a substring needs `%regex%`). The words only narrow; `test` decides.
+
+/**
+ * Words every matching line contains, for a store's full-text index to narrow a search by (each
+ * store turns it into its own query: FTS5 MATCH, tsquery, trigrams): a word is a run of letters,
+ * digits and marks (WORD_CHARS), to be found as a whole token, case folded; `all` needs each part,
+ * `any` one of them. A superset of the matches: the index may find more, never fewer.
+ */
+export type WordQuery = string | { readonly all: readonly WordQuery[] } | { readonly any: readonly WordQuery[] };
+
+/** What a word is made of (a term's other characters separate words). */
+export const WORD_CHARS = '\\p{L}\\p{N}\\p{M}\\p{Co}';
 
 export interface CompiledPattern {
-  readonly fts: string | undefined;
+  /** What a full-text index can narrow by; undefined when it cannot (every line must be tested). */
+  readonly words: WordQuery | undefined;
   /**
    * Work per character of a tested message, roughly (1: a few string searches; a regex: its
    * program's size / 8): scans add up weight × length and look at their clock when it is large,
@@ -25,15 +37,15 @@ export function termsPattern(text: string): CompiledPattern {
   const all = terms.filter((t) => t.kind === 'all').map((t) => t.text);
   const any = terms.filter((t) => t.kind === 'any').map((t) => t.text);
   const none = terms.filter((t) => t.kind === 'none').map((t) => t.text);
-  const parts: string[] = [];
+  const parts: WordQuery[] = [];
   for (const t of all) {
-    const q = ftsTerm(t);
+    const q = termWords(t);
     if (q) parts.push(q);
   }
-  const anyQueries = any.map(ftsTerm);
-  if (any.length > 0 && anyQueries.every((q) => q !== undefined)) parts.push(`(${anyQueries.join(' OR ')})`);
+  const anyQueries = any.map(termWords);
+  if (any.length > 0 && anyQueries.every((q) => q !== undefined)) parts.push({ any: anyQueries as WordQuery[] });
   return {
-    fts: parts.length ? parts.join(' AND ') : undefined,
+    words: allOf(parts),
     weight: 1,
     test: (m) =>
       all.every((t) => containsTerm(m, t)) &&
@@ -71,14 +83,19 @@ function parseTerms(text: string): Term[] {
   return terms;
 }
 
-const TOKEN = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
-const TOKEN_CHAR = /[\p{L}\p{N}\p{M}\p{Co}]/u;
+const TOKEN = new RegExp(`[${WORD_CHARS}]+`, 'gu');
+const TOKEN_CHAR = new RegExp(`[${WORD_CHARS}]`, 'u');
 
-/** The tokens of a term as FTS5 sees them, ANDed (the index keeps no positions); undefined if none. */
-export function ftsTerm(term: string): string | undefined {
+/** The words of a term, all needed (an index need keep no positions); undefined if it has none. */
+export function termWords(term: string): WordQuery | undefined {
   const tokens = term.match(TOKEN);
-  if (!tokens) return undefined;
-  return [...new Set(tokens)].map((t) => `"${t}"`).join(' AND ');
+  return tokens ? allOf([...new Set(tokens)]) : undefined;
+}
+
+/** All of the parts: one part as itself, none as undefined. */
+export function allOf(parts: readonly WordQuery[]): WordQuery | undefined {
+  if (parts.length === 0) return undefined;
+  return parts.length === 1 ? parts[0] : { all: parts };
 }
 
 function isTokenChar(c: string | undefined): boolean {

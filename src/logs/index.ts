@@ -1,12 +1,15 @@
-// logs/ owns what lambkin keeps of functions' output: the log store (SQLite + FTS5, store.ts),
-// the bounded write queue in front of it, Lambda's platform lines, CloudWatch filter patterns,
-// retention, and the investigation queries over invocation records.
-export { LogStore, type LogStoreOptions } from './store.js';
+// logs/ owns what lambkin keeps of functions' output: the log store's interfaces (store.ts: a
+// write side the environments queue into, a read side the APIs query) and their SQLite
+// implementation (sqlite/: SQLite + FTS5), the bounded write queue in front of a store, Lambda's
+// platform lines, CloudWatch filter patterns, and the views every store answers with.
+export {
+  LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
+  type InvocationPage, type InvocationQuery, type LogReader, type LogStore, type LogStoreErrorCode, type LogWriter, type RecordPage,
+  type RequestEventsPage, type StreamEventsPage, type StreamEventsQuery, type StreamPage, type StreamQuery,
+} from './store.js';
+export type { ErrorGroup, GroupView, InvocationView, ScannedRecord, Stats, StoredEvent, StreamOrder, StreamView } from './views.js';
+export { SqliteLogStore, type LogStoreOptions } from './sqlite/store.js';
 export { NULL_SINK, type InvocationRecord, type LogEvent, type LogLevel, type LogSink, type Outcome, type StreamInfo } from './types.js';
-export { compilePattern, PatternError, type CompiledPattern } from './filter-pattern.js';
-export { ftsTerm } from './filter-terms.js';
-export type { GroupView, StreamCursor, StreamOrder, StreamView } from './groups.js';
-export type { ScanQuery, ScanResult, StoredEvent } from './event-reader.js';
-export type { ErrorGroup, ErrorGroupCursor, ErrorGroupPage, ErrorGroupQuery, InvocationCursor, InvocationQuery, InvocationView, Stats } from './investigation.js';
+export { compilePattern, PatternError, type CompiledPattern, type WordQuery } from './filter-pattern.js';
 export { MAX_RECORD_ERROR_MESSAGE, MAX_RECORD_ERROR_TYPE } from './record-limits.js';
 export { DEFAULT_QUEUE_LIMITS, MAX_MESSAGE_CHARS, type Batch, type QueueLimits } from './write-queue.js';

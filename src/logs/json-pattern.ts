@@ -3,7 +3,7 @@
 // `<time>\t<request id>\tINFO\t{"a":1}` — the text from its first `{`.
 // Comparisons: = != (strings, `*` wildcard; numbers), < > <= >= (numbers), IS TRUE|FALSE|NULL,
 // NOT EXISTS. A comparison on a missing field is false (except NOT EXISTS).
-import { PatternError, ftsTerm, type CompiledPattern } from './filter-terms.js';
+import { PatternError, allOf, termWords, type CompiledPattern, type WordQuery } from './filter-terms.js';
 import { compileGlob, type Glob } from './glob.js';
 
 type Value = { kind: 'string'; text: string; quoted: boolean } | { kind: 'number'; n: number };
@@ -22,7 +22,7 @@ export function compileJsonPattern(text: string): CompiledPattern {
   const node = parser.expr();
   if (!parser.done()) throw new PatternError(`Unexpected '${parser.peek()}' in filter pattern: ${text}`);
   return {
-    fts: narrow(node),
+    words: narrow(node),
     weight: 2, // a JSON.parse, then a walk of the pattern's few comparisons
     test: (message) => {
       const json = jsonOf(message);
@@ -185,22 +185,21 @@ function wildcard(text: string): Glob {
   return glob;
 }
 
-/** An FTS query the matching events satisfy: the field's name, and a plain string value. */
-function narrow(node: Node): string | undefined {
+/** Words the matching events contain: the field's name, and a plain string value. */
+function narrow(node: Node): WordQuery | undefined {
   if (node.kind === 'and' || node.kind === 'or') {
     const l = narrow(node.left);
     const r = narrow(node.right);
-    if (node.kind === 'or') return l && r ? `(${l}) OR (${r})` : undefined;
-    return l && r ? `${l} AND ${r}` : l ?? r;
+    if (node.kind === 'or') return l && r ? { any: [l, r] } : undefined;
+    return l && r ? { all: [l, r] } : l ?? r;
   }
   const leaf = node as Exclude<Node, { kind: 'and' | 'or' }>;
   if (leaf.kind === 'is' && leaf.what === 'NOT EXISTS') return undefined;
   const key = leaf.path[leaf.path.length - 1];
-  const parts = [typeof key === 'string' ? ftsTerm(key) : undefined];
+  const parts = [typeof key === 'string' ? termWords(key) : undefined];
   // Only plain values: JSON escapes could hide other characters in the stored text.
   if (leaf.kind === 'cmp' && leaf.op === '=' && leaf.value.kind === 'string' && /^[\w .:@/-]+$/.test(leaf.value.text)) {
-    parts.push(ftsTerm(leaf.value.text));
+    parts.push(termWords(leaf.value.text));
   }
-  const defined = parts.filter((p): p is string => p !== undefined);
-  return defined.length ? defined.join(' AND ') : undefined;
+  return allOf(parts.filter((p): p is WordQuery => p !== undefined));
 }

@@ -23,5 +23,5 @@ export function regexPattern(body: string): CompiledPattern {
   if (size > MAX_PROGRAM) {
     throw new PatternError(`The regular expression in the filter pattern is too complex (${size} instructions, at most ${MAX_PROGRAM}); use fewer or smaller repetitions.`);
   }
-  return { fts: undefined, weight: Math.max(1, Math.ceil(size / 8)), test: (m) => re.test(m) };
+  return { words: undefined, weight: Math.max(1, Math.ceil(size / 8)), test: (m) => re.test(m) };
 }

@@ -1,195 +1,200 @@
-// The log store: the LogSink the environments write to, and the readers the APIs query.
-// Writing is off the invoke path: append() only queues (write-queue.ts); a timer writes batches,
-// each in one transaction, giving the event loop back between batches — under a flood the writer
-// takes at most about half the server's time and the queue's limits drop the rest. Readers first
-// write what is queued (bounded), so a caller reads what it just caused. Checkpoints run on a
-// thread of their own (checkpointer.ts).
-import { join } from 'node:path';
-import { openLogDatabase, type LogDatabase } from './schema.js';
-import type { InvocationRecord, LogEvent, LogSink, StreamInfo } from './types.js';
-import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from './write-queue.js';
-import { Writer } from './writer.js';
-import { cutRecord } from './record-limits.js';
-import { EventReader } from './event-reader.js';
-import { LogGroups } from './groups.js';
-import { Investigation } from './investigation.js';
-import { RetentionSweep } from './retention.js';
-import { Checkpointer } from './checkpointer.js';
+// The log store, as the rest of lambkin sees it: a write side (LogWriter) that environments hand
+// their output to on the invoke path, and a read side (LogReader) that the CloudWatch Logs API,
+// the investigation API and the console query. Implementations: sqlite/ (the embedded default).
+// test/conformance/log-store-cases.ts is what any implementation must pass.
+//
+// Writing never waits on the store: LogSink's calls are synchronous and only queue (an
+// implementation writes batches off the invoke path, and under a flood drops what its queue cannot
+// hold — write-queue.ts, which says so in the stream). Reading is asynchronous, as a network store
+// needs.
+//
+// Guarantees every implementation gives (the conformance suite checks each):
+// - Read your writes: a read sees every event and record appended before it (each read first
+//   writes what is queued — within a bounded time; the rest follows within the flush delay).
+// - Order: within a group (and so within a stream), events are read in the order they were
+//   appended, and their timestamps never decrease in that order (a clock stepping back is clamped).
+// - Paging: a token is an opaque string from this store; passing it back continues exactly where
+//   the page ended — no event or record twice, none skipped. A token the store did not hand out is
+//   refused with LogStoreError 'InvalidToken'.
+// - Deletion: a deleted group, its streams and events are gone for every read at once; the space is
+//   given back in the background. Retention removes events older than the group's days.
+import type { CompiledPattern } from './filter-pattern.js';
+import type { InvocationRecord, LogEvent, LogSink, Outcome } from './types.js';
+import type { ErrorGroup, GroupView, InvocationView, ScannedRecord, Stats, StoredEvent, StreamOrder, StreamView } from './views.js';
+import type { Batch } from './write-queue.js';
 
-export interface LogStoreOptions {
-  /** How often the retention sweep runs (default 5 minutes). */
-  readonly sweepIntervalMs?: number;
+export interface LogWriter extends LogSink {
   /**
-   * How long an event may wait in the queue before a batch is written (default 500 ms; sooner once
-   * FLUSH_EVENTS are queued). Each commit has a cost of its own (a new FTS segment, and WAL pages
-   * for every index page it touched — the stream index alone is touched at one place per stream),
-   * so fewer, larger batches cost much less per event: measured ~13 µs per event row at 100 rows
-   * per commit, ~8 µs at 400. Readers do not wait for it (they write the queue first); only the
-   * live tail sees the delay.
+   * Store events and records at once, bypassing the queue (bulk loads, tests, benchmarks); records'
+   * `lines` are places in `events`. Listeners of onWritten see the batch.
    */
-  readonly flushDelayMs?: number;
-  readonly queue?: QueueLimits;
-  readonly log?: (line: string) => void;
+  writeBatch(events: readonly LogEvent[], records?: readonly InvocationRecord[]): Promise<void>;
 }
 
-/** One transaction writes at most this much, so that it holds the event loop for a few ms. */
-const BATCH_EVENTS = 2000;
-const BATCH_CHARS = 512 * 1024;
-/** A batch is written as soon as this many events and records are queued, whatever the delay. */
-const FLUSH_EVENTS = 1000;
-/** How long a read may spend writing the queue first (the rest follows on the timer). */
-const READ_SYNC_MS = 20;
-
-export class LogStore implements LogSink {
-  readonly groups: LogGroups;
-  readonly events: EventReader;
-  readonly investigation: Investigation;
-  private readonly queue: WriteQueue;
-  private readonly writer: Writer;
-  private readonly sweep: RetentionSweep;
-  private readonly checkpointer: Checkpointer;
-  private readonly flushDelayMs: number;
-  private readonly log: (line: string) => void;
-  private timer: NodeJS.Timeout | undefined;
-  private due = false; // the timer is set to fire now (a full batch is queued)
-  private closed = false;
-  private failures = 0;
-  private readonly listeners = new Set<(batch: Batch) => void>();
-
-  static open(dataDir: string, options: LogStoreOptions = {}): LogStore {
-    const path = join(dataDir, 'logs.db');
-    return new LogStore(openLogDatabase(path), path, options);
-  }
-
-  private constructor(private readonly db: LogDatabase, path: string, options: LogStoreOptions) {
-    this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
-    this.flushDelayMs = options.flushDelayMs ?? 500;
-    this.queue = new WriteQueue(options.queue ?? DEFAULT_QUEUE_LIMITS);
-    this.writer = new Writer(db);
-    this.checkpointer = new Checkpointer(db, path);
-    this.events = new EventReader(db);
-    this.groups = new LogGroups(db, () => {
-      this.writer.forget();
-      this.sweep.soon(); // purge the group's events now, in the background
-    });
-    this.investigation = new Investigation(db);
-    this.sweep = new RetentionSweep(db, this.events.time, () => this.writer.forget(), this.log);
-    this.sweep.start(options.sweepIntervalMs ?? 300_000);
-  }
-
-  // ---- LogSink: called on the invoke path; queue only ----------------------------------------
-
-  streamCreated(info: StreamInfo): void {
-    this.writer.streamCreated(info);
-  }
-
-  append(event: LogEvent): number {
-    if (this.closed) return -1;
-    const at = this.queue.push(event);
-    this.schedule();
-    return at;
-  }
-
-  invocation(record: InvocationRecord): void {
-    if (this.closed) return;
-    this.queue.record(record);
-    this.schedule();
-  }
-
+export interface LogReader {
+  /** One group, or undefined. */
+  describeGroup(name: string): Promise<GroupView | undefined>;
+  /** Groups in name order (DescribeLogGroups). */
+  describeGroups(q: GroupQuery): Promise<GroupPage>;
+  /** A group's streams (DescribeLogStreams). Throws LogStoreError 'GroupNotFound'. */
+  describeStreams(group: string, q: StreamQuery): Promise<StreamPage>;
+  /** One stream's events (GetLogEvents). Throws LogStoreError 'GroupNotFound' / 'StreamNotFound'. */
+  getStreamEvents(q: StreamEventsQuery): Promise<StreamEventsPage>;
   /**
-   * Call `listener` with every batch once it is stored (the console's live tail and rollups).
-   * Listeners run on the writer's turn of the event loop: they must be quick. Returns the unsubscribe.
+   * A group's events across its streams in order, matching a filter pattern (FilterLogEvents and
+   * the investigation API). A group that does not exist reads as empty.
    */
-  onWritten(listener: (batch: Batch) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  // ---- writing ------------------------------------------------------------------------------
-
+  filterEvents(q: EventQuery): Promise<EventPage>;
+  /** One request's log lines, wherever it ran, in order (of groups not deleted). */
+  requestEvents(requestId: string, q: { readonly limit: number; readonly token?: string }): Promise<RequestEventsPage>;
+  /** One invocation's record, or undefined. */
+  getInvocation(requestId: string): Promise<InvocationView | undefined>;
+  /** Invocation records, newest first (by start, then by order of writing), filtered. */
+  invocations(q: InvocationQuery): Promise<InvocationPage>;
+  /** Failures grouped by function, error type and message shape; most recently seen first. */
+  errorGroups(q: ErrorGroupQuery): Promise<ErrorGroupPage>;
+  /** One function's numbers over a time window. */
+  stats(q: { readonly functionName: string; readonly since?: number; readonly until?: number }): Promise<Stats>;
+  /** Records started at or after `since`, oldest first, a page at a time (the console's rollups at start-up). */
+  scanRecords(q: { readonly since: number; readonly limit: number; readonly token?: string }): Promise<RecordPage>;
+  /** Keep the group's events this many days (undefined: forever). False when there is no such group. */
+  setRetention(group: string, days: number | undefined): Promise<boolean>;
+  /** Delete a group with its streams and events. False when there is no such group. */
+  deleteGroup(group: string): Promise<boolean>;
+  /** Write what is queued now (bounded), so that onWritten's listeners have seen it. */
+  flush(): Promise<void>;
   /**
-   * Write events and records straight away in one transaction (bulk loads, benchmarks); records'
-   * `lines` are places in `events`.
+   * Call `listener` with every batch once it is stored (the live tail, the console's rollups and
+   * recorded payloads); it runs on the writer's turn: it must be quick. Returns the unsubscribe.
    */
-  writeBatch(events: LogEvent[], records: InvocationRecord[] = []): void {
-    const batch = { events, records: records.map(cutRecord), first: 0 };
-    this.writer.write(batch);
-    this.written(batch);
-  }
+  onWritten(listener: (batch: Batch) => void): () => void;
+}
 
-  /** Write what is queued now: at least one batch, more while within `ms`. */
-  sync(ms = READ_SYNC_MS): void {
-    const until = performance.now() + ms;
-    do {
-      if (this.queue.size === 0) return;
-      this.writeOne();
-    } while (performance.now() < until);
-  }
+export interface LogStore extends LogWriter, LogReader {
+  /** Write everything queued, stop background work, and let go of the store. */
+  close(): Promise<void>;
+}
 
-  /** Bytes of log dropped because environments wrote faster than the store could keep up. */
-  get droppedBytes(): number {
-    return this.queue.droppedBytes;
-  }
+export type LogStoreErrorCode = 'GroupNotFound' | 'StreamNotFound' | 'InvalidToken';
 
-  /** Write everything queued and close the database. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.timer);
-    this.sweep.stop();
-    while (this.queue.size > 0) this.writeOne();
-    this.checkpointer.stop();
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    this.db.close();
+/** A read the store refused; the API turns it into its own error (CloudWatch's or Lambda's). */
+export class LogStoreError extends Error {
+  constructor(readonly code: LogStoreErrorCode, message: string) {
+    super(message);
   }
+}
 
-  private written(batch: Batch): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(batch);
-      } catch (err) {
-        this.log(`lambkin: a log listener failed: ${(err as Error).message}`);
-      }
-    }
-  }
+export interface GroupQuery {
+  readonly prefix?: string;
+  /** Groups whose name contains this (logGroupNamePattern). */
+  readonly contains?: string;
+  readonly limit: number;
+  readonly token?: string;
+}
 
-  private schedule(): void {
-    if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.drain(), this.flushDelayMs);
-      this.due = false;
-    } else if (!this.due && this.queue.size >= FLUSH_EVENTS) {
-      // A full batch is waiting: write it on the next turn rather than at the end of the delay.
-      this.due = true;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.drain(), 0);
-    }
-  }
+export interface GroupPage {
+  readonly groups: GroupView[];
+  readonly nextToken: string | undefined;
+}
 
-  private drain(): void {
-    this.timer = undefined;
-    this.due = false;
-    if (this.closed) return;
-    const started = performance.now();
-    this.writeOne();
-    if (this.queue.size > 0) {
-      // Give the event loop at least as long as the batch took before the next one.
-      const spent = performance.now() - started;
-      this.timer = setTimeout(() => this.drain(), Math.min(50, Math.max(1, spent)));
-      this.due = true; // already soon: a full queue must not cut this pause short
-    }
-  }
+export interface StreamQuery {
+  readonly prefix?: string;
+  readonly orderBy: StreamOrder;
+  readonly descending: boolean;
+  readonly limit: number;
+  readonly token?: string;
+}
 
-  private writeOne(): void {
-    const batch = this.queue.take(BATCH_EVENTS, BATCH_CHARS);
-    try {
-      this.writer.write(batch);
-      this.failures = 0;
-      this.written(batch);
-    } catch (err) {
-      // A full disk or a broken database must not take the server down with it: the batch is
-      // lost, said once per run of failures.
-      if (this.failures++ === 0) this.log(`lambkin: could not store ${batch.events.length} log events: ${(err as Error).message}`);
-      this.writer.forget();
-    }
-  }
+export interface StreamPage {
+  readonly streams: StreamView[];
+  readonly nextToken: string | undefined;
+}
+
+export interface StreamEventsQuery {
+  readonly group: string;
+  readonly stream: string;
+  readonly startTime?: number; // inclusive
+  readonly endTime?: number; // exclusive
+  readonly limit: number;
+  /** A previous page's nextForwardToken or nextBackwardToken. */
+  readonly token?: string;
+  /** Without a token: the oldest `limit` events (else the newest). */
+  readonly startFromHead: boolean;
+}
+
+/**
+ * Oldest first within the page. At the end of the stream in the direction read, the token passed
+ * in comes back unchanged (SDK paginators stop on that; a follower asks again later).
+ */
+export interface StreamEventsPage {
+  readonly events: StoredEvent[];
+  readonly nextForwardToken: string;
+  readonly nextBackwardToken: string;
+}
+
+export interface EventQuery {
+  readonly group: string;
+  readonly streamNames?: readonly string[];
+  readonly streamPrefix?: string;
+  readonly startTime?: number; // inclusive
+  readonly endTime?: number; // exclusive
+  readonly pattern?: CompiledPattern;
+  readonly levels?: readonly string[];
+  /** A previous page's nextToken or position. */
+  readonly token?: string;
+  readonly limit: number;
+}
+
+/**
+ * A page ends at `limit`, at 1 MB of messages, or when the read's time budget is spent — possibly
+ * with no events but a nextToken.
+ */
+export interface EventPage {
+  readonly events: StoredEvent[];
+  /** Set when more may match: pass it back to go on. */
+  readonly nextToken: string | undefined;
+  /** Where this read got to: a follower passes it back to read what is written after it. */
+  readonly position: string;
+}
+
+export interface RequestEventsPage {
+  readonly events: StoredEvent[];
+  readonly nextToken: string | undefined;
+}
+
+export interface InvocationQuery {
+  readonly functionName?: string;
+  readonly outcome?: Outcome;
+  readonly cold?: boolean;
+  readonly minDurationMs?: number;
+  readonly since?: number; // started at or after
+  readonly until?: number; // started before
+  /** Only invocations with a log line matching the pattern (in `group` only, when given). */
+  readonly text?: { readonly pattern: CompiledPattern; readonly group?: string };
+  readonly limit: number;
+  readonly token?: string;
+}
+
+/** A text search may answer fewer than `limit` (even none) with a token, when its time ran out. */
+export interface InvocationPage {
+  readonly invocations: InvocationView[];
+  readonly nextToken: string | undefined;
+}
+
+export interface ErrorGroupQuery {
+  readonly functionName?: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly limit: number;
+  readonly token?: string;
+}
+
+export interface ErrorGroupPage {
+  readonly errors: ErrorGroup[];
+  readonly nextToken: string | undefined;
+}
+
+export interface RecordPage {
+  readonly records: ScannedRecord[];
+  readonly nextToken: string | undefined;
 }

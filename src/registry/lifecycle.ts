@@ -2,11 +2,14 @@
 // and configuration, numbered 1, 2, …), aliases (a name for a version, optionally routing a share
 // of invokes to a second one), and per-qualifier settings. Like the function cache, everything is
 // held in memory (loaded at open, replaced on each write) because invokes resolve qualifiers.
+// Writes go through the RegistryStore's transactions: the checks that must see the stored state
+// (RevisionId, an alias that exists already) run inside them.
 import { randomUUID } from 'node:crypto';
 import { apiError } from '../errors.js';
 import { functionArn } from './arn.js';
-import type { AliasRow, LifecycleTables, VersionRow } from './lifecycle-store.js';
+import type { AliasRow, RegistryContents, RegistryStore, VersionRow } from './store.js';
 import type { AliasRecord, FunctionConfig, FunctionRecord } from './types.js';
+import { lastModifiedNow } from './wire-forms.js';
 
 export interface PublishOptions {
   readonly description?: string;
@@ -34,10 +37,10 @@ export class Lifecycle {
   /** Called when a version is deleted: its code may be unreferenced now (the registry collects it). */
   onCodeReleased: () => void = () => {};
 
-  constructor(readonly tables: LifecycleTables, private readonly codeDir: (sha256: string) => string) {
-    for (const row of tables.versions()) this.rememberVersion(row);
-    for (const row of tables.aliases()) this.rememberAlias(row);
-    for (const row of tables.settings()) this.settings.set(key(row.name, row.qualifier, row.kind), row as never);
+  constructor(private readonly store: RegistryStore, contents: RegistryContents, private readonly codeDir: (sha256: string) => string) {
+    for (const row of contents.versions) this.rememberVersion(row);
+    for (const row of contents.aliases) this.rememberAlias(row);
+    for (const row of contents.settings) this.settings.set(key(row.name, row.qualifier, row.kind), row as never);
   }
 
   /** Every code hash a published version uses (the code store keeps them). */
@@ -58,7 +61,7 @@ export class Lifecycle {
    * Publish `latest` as a new version, or answer the newest version when neither code nor
    * configuration changed since it was published (Lambda's rule: no empty versions).
    */
-  publish(latest: FunctionRecord, options: PublishOptions): FunctionRecord {
+  async publish(latest: FunctionRecord, options: PublishOptions): Promise<FunctionRecord> {
     const name = latest.config.name;
     if (options.codeSha256 !== undefined && options.codeSha256 !== latest.codeSha256) {
       const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
@@ -68,33 +71,29 @@ export class Lifecycle {
     const newest = this.versionsOf(name).at(-1);
     if (newest && newest.codeSha256 === latest.codeSha256 && sameConfig(newest.config, latest.config)) return newest;
     options.beforeStoring?.(latest.codeSize);
-    const row = this.tables.db.transaction((): VersionRow => {
-      const number = this.tables.lastVersion(name) + 1;
-      const published: VersionRow = {
+    const row = await this.store.publishVersion(name, (stored, number): VersionRow => {
+      // $LATEST changed between the caller's read and this transaction: publish what was checked, or nothing.
+      if (stored.revisionId !== latest.revisionId) throw revisionMismatch();
+      return {
         name, version: number,
-        config: { ...latest.config, description: options.description ?? latest.config.description },
-        codeSha256: latest.codeSha256, codeSize: latest.codeSize, revisionId: randomUUID(),
-        lastModified: new Date().toISOString().replace('Z', '+0000'),
+        config: { ...stored.config, description: options.description ?? stored.config.description },
+        codeSha256: stored.codeSha256, codeSize: stored.codeSize, revisionId: randomUUID(),
+        lastModified: lastModifiedNow(),
       };
-      this.tables.insertVersion(published);
-      this.tables.setLastVersion(name, number);
-      return published;
-    })();
+    });
+    if (!row) throw notFound(name, '$LATEST');
     return this.rememberVersion(row);
   }
 
   /** Delete one published version; refused while an alias points at it. */
-  deleteVersion(name: string, version: string): void {
+  async deleteVersion(name: string, version: string): Promise<void> {
     if (!this.version(name, version)) throw notFound(name, version);
     const users = this.aliasesOf(name).filter((a) => a.functionVersion === version || version in a.weights).map((a) => a.name);
     if (users.length > 0) {
       throw apiError('ResourceConflictException',
         `Unable to delete version because the following aliases reference it: [${users.join(', ')}]`);
     }
-    this.tables.db.transaction(() => {
-      this.tables.deleteVersion(name, Number(version));
-      this.tables.deleteQualifier(name, version);
-    })();
+    await this.store.deleteVersion(name, Number(version));
     this.versions.get(name)?.delete(version);
     this.forgetSettings(name, version);
     this.onCodeReleased();
@@ -109,28 +108,22 @@ export class Lifecycle {
   }
 
   /** Create (when `expectedRevisionId` is null) or update an alias, after checking what it points at. */
-  putAlias(name: string, alias: string, input: AliasInput, expectedRevisionId: string | null | undefined): AliasRecord {
-    const existing = this.alias(name, alias);
-    if (expectedRevisionId === null && existing) {
-      throw apiError('ResourceConflictException', `Alias already exists: ${functionArn(name, alias)}`);
-    }
-    if (expectedRevisionId !== null && !existing) throw aliasNotFound(name, alias);
-    if (expectedRevisionId && existing && existing.revisionId !== expectedRevisionId) {
-      throw apiError('PreconditionFailedException',
-        'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
-    }
+  async putAlias(name: string, alias: string, input: AliasInput, expectedRevisionId: string | null | undefined): Promise<AliasRecord> {
     this.checkTarget(name, input);
-    const row: AliasRow = { name, alias, ...input, revisionId: randomUUID() };
-    this.tables.putAlias(row);
+    const row = await this.store.updateAlias(name, alias, (existing) => {
+      if (expectedRevisionId === null && existing) {
+        throw apiError('ResourceConflictException', `Alias already exists: ${functionArn(name, alias)}`);
+      }
+      if (expectedRevisionId !== null && !existing) throw aliasNotFound(name, alias);
+      if (expectedRevisionId && existing && existing.revisionId !== expectedRevisionId) throw revisionMismatch();
+      return { name, alias, ...input, revisionId: randomUUID() };
+    });
     return this.rememberAlias(row);
   }
 
-  deleteAlias(name: string, alias: string): void {
+  async deleteAlias(name: string, alias: string): Promise<void> {
     if (!this.alias(name, alias)) throw aliasNotFound(name, alias);
-    this.tables.db.transaction(() => {
-      this.tables.deleteAlias(name, alias);
-      this.tables.deleteQualifier(name, alias);
-    })();
+    await this.store.deleteAlias(name, alias);
     this.aliases.get(name)?.delete(alias);
     this.forgetSettings(name, alias);
   }
@@ -146,14 +139,23 @@ export class Lifecycle {
       .map((s) => ({ name: s.name, qualifier: s.qualifier, value: s.value as T }));
   }
 
-  putSetting(name: string, qualifier: string, kind: SettingKind, value: unknown): void {
-    this.tables.putSetting({ name, qualifier, kind, value });
-    this.settings.set(key(name, qualifier, kind), { name, qualifier, kind, value });
+  putSetting(name: string, qualifier: string, kind: SettingKind, value: unknown): Promise<unknown> {
+    return this.changeSetting(name, qualifier, kind, () => value);
   }
 
-  deleteSetting(name: string, qualifier: string, kind: SettingKind): boolean {
-    this.tables.deleteSetting(name, qualifier, kind);
-    return this.settings.delete(key(name, qualifier, kind));
+  /**
+   * Create or replace a setting from its stored value (undefined: none yet), in one transaction:
+   * two concurrent changes apply one after the other. `change` may throw to refuse.
+   */
+  async changeSetting<T>(name: string, qualifier: string, kind: SettingKind, change: (current: T | undefined) => T): Promise<T> {
+    const value = await this.store.updateSetting<T>(name, qualifier, kind, change);
+    this.settings.set(key(name, qualifier, kind), { name, qualifier, kind, value });
+    return value;
+  }
+
+  async deleteSetting(name: string, qualifier: string, kind: SettingKind): Promise<boolean> {
+    const deleted = await this.store.deleteSetting(name, qualifier, kind);
+    return this.settings.delete(key(name, qualifier, kind)) || deleted;
   }
 
   /** Drop a deleted function from memory (the caller deletes its rows in its own transaction). */
@@ -181,7 +183,8 @@ export class Lifecycle {
     if (!exists(other)) throw notFound(name, other);
   }
 
-  private rememberVersion(row: VersionRow): FunctionRecord {
+  /** Hold a version the registry stored itself (CreateFunction with Publish). */
+  rememberVersion(row: VersionRow): FunctionRecord {
     const record: FunctionRecord = Object.freeze({
       config: Object.freeze({
         ...row.config,
@@ -234,6 +237,12 @@ function invalid(message: string): Error {
 
 function notFound(name: string, version: string): Error {
   return apiError('ResourceNotFoundException', `Function not found: ${functionArn(name, version)}`);
+}
+
+/** A RevisionId given by the caller is not the stored one (Lambda's 412). */
+export function revisionMismatch(): Error {
+  return apiError('PreconditionFailedException',
+    'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
 }
 
 export function aliasNotFound(name: string, alias: string): Error {

@@ -1,9 +1,11 @@
-// The registry: functions as stored. SQLite is the source of truth; an in-memory copy of every
-// record (rebuilt at open, replaced on each write by this process) answers get() without I/O,
-// since get() sits on the invoke path. One process owns a data folder at a time.
+// The registry: functions as stored. The RegistryStore (store.ts: SQLite in the data folder, or
+// PostgreSQL) is the source of truth; an in-memory copy of every record (loaded at open, replaced
+// on each write by this process) answers get() without I/O, since get() sits on the invoke path.
+// With PostgreSQL, changes another lambkin process makes reach this cache only at its next start
+// (keeping several nodes' caches current is the cluster issue's).
 //
 // Write order, for crash safety: the code goes into the code store first (durable, complete,
-// renamed into place), and only then does the SQLite transaction commit the row that points to it.
+// renamed into place), and only then does the store's transaction commit the row that points to it.
 // A crash in between leaves unreferenced code, which the next open() collects. While running, code
 // that no function or version refers to any more is removed as soon as no environment uses it
 // (collectCode), and the zips of $LATEST and every version together stay within the code storage
@@ -11,21 +13,27 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type Database from 'better-sqlite3';
 import { DEFAULT_CODE_STORAGE_LIMIT } from '../config.js';
+import type { Postgres } from '../database/index.js';
 import { apiError } from '../errors.js';
 import { functionArn } from './arn.js';
-import { CodeStore, type StoredCode } from './code-store.js';
-import { FunctionTable, openDatabase, type FunctionRow } from './store.js';
+import type { CodeStore, StoredCode } from './code-store.js';
+import { LocalCodeStore } from './local/code-store.js';
+import { PostgresCodeStore } from './postgres/code-store.js';
+import type { FunctionRow, RegistryStore, VersionRow } from './store.js';
 import type { FunctionConfig, FunctionRecord, ListPage, Resolved } from './types.js';
-import { Lifecycle } from './lifecycle.js';
-import { LifecycleTables } from './lifecycle-store.js';
+import { Lifecycle, revisionMismatch } from './lifecycle.js';
+import { PostgresRegistryStore } from './postgres/registry-store.js';
+import { SqliteRegistryStore } from './sqlite/registry-store.js';
 import { LAMBDA_LIMITS, type UnzipLimits } from './unzip.js';
+import { decodeMarker, encodeMarker, lastModifiedNow } from './wire-forms.js';
 
 export interface CreateInput {
   readonly config: FunctionConfig;
   readonly zip: Buffer;
   readonly tags: Readonly<Record<string, string>>;
+  /** Publish version 1 in the same transaction (CreateFunction's Publish); create() then answers it. */
+  readonly publish?: boolean;
 }
 
 export type ConfigPatch = Partial<Omit<FunctionConfig, 'name'>>;
@@ -35,6 +43,10 @@ export interface RegistryOptions {
   readonly unzipLimits?: UnzipLimits;
   /** Bytes of code zips, $LATEST and every version counted, all functions may store together. */
   readonly codeStorageLimit?: number;
+  /** Keep functions and code zips in this PostgreSQL database instead of the data folder. */
+  readonly database?: Postgres;
+  /** Where background failures (removing unused code from the database) are said. */
+  readonly log?: (line: string) => void;
 }
 
 
@@ -55,8 +67,7 @@ export class Registry {
   private readonly deletedListeners: ((name: string) => void)[] = [];
 
   private constructor(
-    private readonly db: Database.Database,
-    private readonly table: FunctionTable,
+    private readonly store: RegistryStore,
     private readonly code: CodeStore,
     rows: readonly FunctionRow[],
     /** Published versions, aliases and per-qualifier settings (lifecycle.ts). */
@@ -68,30 +79,46 @@ export class Registry {
     const shas = [...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()];
     const missing = new Set(shas.filter((sha) => !existsSync(code.dirPath(sha))));
     this.repaired = (async () => {
-      for (const sha of missing) await code.repair(sha).catch(() => false);
+      for (const sha of missing) await code.ensureLocal(sha).catch(() => false);
     })();
   }
 
   /**
-   * Settles once code folders found missing at open (only a disk losing data can do that) have
-   * been unpacked again from their stored zips. Never rejects; a zip that cannot be used stays
+   * Settles once code folders found missing at open (a disk that lost data, or with PostgreSQL,
+   * code another machine uploaded) have been unpacked from their stored zips. Never rejects; a zip that cannot be used stays
    * as it is, and invoking its function reports the unusable package.
    */
   readonly repaired: Promise<void>;
 
-  /** Open (creating if need be) the registry in `dataDir`: `registry.db` and `code/`. */
-  static open(dataDir: string, options: RegistryOptions = {}): Registry {
+  /**
+   * Open (creating if need be) the registry of `dataDir`: its records in `registry.db` and its
+   * code in `code/` or, with `options.database`, both in PostgreSQL (code unpacked into `code/`).
+   */
+  static async open(dataDir: string, options: RegistryOptions = {}): Promise<Registry> {
     const root = resolve(dataDir);
     mkdirSync(root, { recursive: true });
-    const db = openDatabase(join(root, 'registry.db'));
-    const table = new FunctionTable(db);
-    const code = new CodeStore(join(root, 'code'), options.unzipLimits ?? LAMBDA_LIMITS);
-    const rows = table.all();
-    const lifecycle = new Lifecycle(new LifecycleTables(db), (sha) => code.dirPath(sha));
-    code.collect(new Set([...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()]));
-    const registry = new Registry(db, table, code, rows, lifecycle, options.codeStorageLimit ?? DEFAULT_CODE_STORAGE_LIMIT);
+    const local = new LocalCodeStore(join(root, 'code'), options.unzipLimits ?? LAMBDA_LIMITS);
+    if (options.database) {
+      const store = await PostgresRegistryStore.open(options.database);
+      return Registry.openStore(store, await PostgresCodeStore.open(options.database, local, options.log), options);
+    }
+    return Registry.openStore(new SqliteRegistryStore(join(root, 'registry.db')), local, options);
+  }
+
+  /** The registry over given stores (the conformance suites use this). */
+  static async openStore(store: RegistryStore, code: CodeStore, options: RegistryOptions = {}): Promise<Registry> {
+    const contents = await store.load();
+    const lifecycle = new Lifecycle(store, contents, (sha) => code.dirPath(sha));
+    const rows = contents.functions;
+    await code.collect(new Set([...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()]));
+    const registry = new Registry(store, code, rows, lifecycle, options.codeStorageLimit ?? DEFAULT_CODE_STORAGE_LIMIT);
     for (const row of rows) registry.remember(row);
     return registry;
+  }
+
+  /** Where the records are (a path, or a URL with its password hidden). */
+  get where(): string {
+    return this.store.where;
   }
 
   get(name: string): FunctionRecord | undefined {
@@ -127,10 +154,10 @@ export class Registry {
   }
 
   /** Publish $LATEST as a version (or answer the newest one when nothing changed). */
-  publish(name: string, options: { description?: string; codeSha256?: string; revisionId?: string } = {}): FunctionRecord {
-    this.current(name, options.revisionId); // exists, and the revision matches
+  async publish(name: string, options: { description?: string; codeSha256?: string; revisionId?: string } = {}): Promise<FunctionRecord> {
+    const latest = this.remember(await this.current(name, options.revisionId)); // exists, and the revision matches
     // A new version counts its code once more, as Lambda counts it.
-    return this.lifecycle.publish(this.cache.get(name)!, { ...options, beforeStoring: (size) => this.checkStorage(size) });
+    return this.lifecycle.publish(latest, { ...options, beforeStoring: (size) => this.checkStorage(size) });
   }
 
   /** Every function, in no particular order (from memory). */
@@ -139,24 +166,26 @@ export class Registry {
   }
 
   /** A page of functions ordered by name; `marker` is a previous page's nextMarker. */
-  list(marker?: string, maxItems: number = MAX_LIST_ITEMS): ListPage {
+  async list(marker?: string, maxItems: number = MAX_LIST_ITEMS): Promise<ListPage> {
     const limit = Math.max(1, Math.min(Math.trunc(maxItems), MAX_LIST_ITEMS));
-    const names = this.table.names(marker === undefined ? '' : decodeMarker(marker), limit + 1);
-    const page = names.slice(0, limit);
-    const functions = page.map((n) => this.cache.get(n)).filter((r): r is FunctionRecord => r !== undefined);
+    const rows = await this.store.listFunctions(marker === undefined ? '' : decodeMarker(marker), limit + 1);
+    const page = rows.slice(0, limit);
+    // As stored, which may be newer than the cache (another node's write): the cache learns it too.
+    const functions = page.map((row) => this.remember(row));
     const last = page[page.length - 1];
-    return names.length > limit && last !== undefined
-      ? { functions, nextMarker: Buffer.from(last, 'utf8').toString('base64url') }
+    return rows.length > limit && last !== undefined
+      ? { functions, nextMarker: encodeMarker(last.name) }
       : { functions };
   }
 
   async create(input: CreateInput): Promise<FunctionRecord> {
     const { name } = input.config;
     if (this.cache.has(name)) throw alreadyExists(name);
-    return this.storing(input.zip, 0, (code) => this.insert(input, code));
+    // A published version counts its code once more, as Lambda counts it.
+    return this.storing(input.zip, input.zip.length * (input.publish ? 2 : 1), (code) => this.insert(input, code));
   }
 
-  private insert(input: CreateInput, code: StoredCode): FunctionRecord {
+  private async insert(input: CreateInput, code: StoredCode): Promise<FunctionRecord> {
     const { name } = input.config;
     const row: FunctionRow = {
       name,
@@ -169,26 +198,29 @@ export class Registry {
       tags: { ...input.tags },
       reservedConcurrency: undefined,
     };
-    try {
-      this.table.insert(row);
-    } catch (err) {
-      // Another create of the same name finished while our code was unpacking.
-      if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw alreadyExists(name);
-      throw err;
-    }
-    return this.remember(row);
+    const first: VersionRow | undefined = input.publish
+      ? { name, version: 1, config: row.config, codeSha256: row.codeSha256, codeSize: row.codeSize, revisionId: randomUUID(), lastModified: row.lastModified }
+      : undefined;
+    // false: another create of the same name finished while our code was unpacking.
+    if (!(await this.store.insertFunction(row, first))) throw alreadyExists(name);
+    const latest = this.remember(row);
+    return first ? this.lifecycle.rememberVersion(first) : latest;
   }
 
   async updateCode(name: string, zip: Buffer, expectedRevisionId?: string): Promise<FunctionRecord> {
-    const before = this.current(name, expectedRevisionId); // fail fast, before unpacking anything
-    return this.storing(zip, before.codeSize, (code) => {
-      const updated = this.write(name, expectedRevisionId, (row) => ({ ...row, codeSha256: code.sha256, codeSize: code.size }));
-      if (before.codeSha256 !== code.sha256) this.released = true; // collected once this upload is through
+    const before = await this.current(name, expectedRevisionId); // fail fast, before unpacking anything
+    return this.storing(zip, zip.length - before.codeSize, async (code) => {
+      let replaced = '';
+      const updated = await this.write(name, expectedRevisionId, (row) => {
+        replaced = row.codeSha256;
+        return { ...row, codeSha256: code.sha256, codeSize: code.size };
+      });
+      if (replaced !== code.sha256) this.released = true; // collected once this upload is through
       return updated;
     });
   }
 
-  updateConfig(name: string, patch: ConfigPatch, expectedRevisionId?: string): FunctionRecord {
+  updateConfig(name: string, patch: ConfigPatch, expectedRevisionId?: string): Promise<FunctionRecord> {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     return this.write(name, expectedRevisionId, (row) => ({ ...row, config: { ...row.config, ...defined, name } }));
   }
@@ -197,12 +229,9 @@ export class Registry {
    * Set (or with undefined, remove) the function's reserved concurrency. Like Lambda, this is not
    * a change of the function's code or configuration: RevisionId and LastModified stay.
    */
-  setReservedConcurrency(name: string, value: number | undefined): FunctionRecord {
-    const next = this.db.transaction(() => {
-      const updated: FunctionRow = { ...this.current(name), reservedConcurrency: value };
-      this.table.update(updated);
-      return updated;
-    })();
+  async setReservedConcurrency(name: string, value: number | undefined): Promise<FunctionRecord> {
+    const next = await this.store.updateFunction(name, (row) => ({ ...row, reservedConcurrency: value }));
+    if (!next) throw functionNotFound(name);
     return this.remember(next);
   }
 
@@ -212,19 +241,18 @@ export class Registry {
   }
 
   /** The stored zip of a record (for GetFunction's Code.Location). */
-  codeZipPath(record: FunctionRecord): string {
-    return this.code.zipPath(record.codeSha256);
+  async codeZip(record: FunctionRecord): Promise<Buffer> {
+    const zip = await this.code.zip(record.codeSha256);
+    if (!zip) throw apiError('ServiceException', `The code of ${functionArn(record.config.name, record.version)} is missing from ${this.code.where}.`);
+    return zip;
   }
 
   /**
    * Delete a function's row. Its code goes at the next collectCode() that finds no environment
    * running from it.
    */
-  delete(name: string): boolean {
-    const deleted = this.db.transaction(() => {
-      this.lifecycle.tables.deleteFunction(name);
-      return this.table.delete(name);
-    })();
+  async delete(name: string): Promise<boolean> {
+    const deleted = await this.store.deleteFunction(name);
     this.cache.delete(name);
     this.lifecycle.forgetFunction(name);
     if (deleted) {
@@ -269,23 +297,23 @@ export class Registry {
     return total;
   }
 
-  close(): void {
-    this.db.close();
+  close(): Promise<void> {
+    return this.store.close();
   }
 
   /**
-   * Store a zip replacing one of `replacedSize` bytes (refused past the code storage limit), then
+   * Store a zip adding `addedBytes` to the total (refused past the code storage limit), then
    * `commit` the row pointing at it. Nothing is collected meanwhile: the new code is unreferenced
    * until the row is written.
    */
-  private async storing<T>(zip: Buffer, replacedSize: number, commit: (code: StoredCode) => T): Promise<T> {
-    this.checkStorage(zip.length - replacedSize);
+  private async storing<T>(zip: Buffer, addedBytes: number, commit: (code: StoredCode) => Promise<T>): Promise<T> {
+    this.checkStorage(addedBytes);
     this.putting.uploads++;
     this.putting.bytes += zip.length;
     try {
       const code = await this.code.put(zip);
       try {
-        return commit(code);
+        return await commit(code);
       } catch (err) {
         this.released = true; // stored for a row that was not written: collect it
         throw err;
@@ -313,32 +341,37 @@ export class Registry {
     for (const listener of this.releasedListeners) listener();
   }
 
-  private current(name: string, expectedRevisionId?: string): FunctionRow {
-    const row = this.table.get(name);
+  /** The function as stored now (not as cached), checking the revision a caller gave. */
+  private async current(name: string, expectedRevisionId?: string): Promise<FunctionRow> {
+    const row = await this.store.getFunction(name);
     if (!row) throw functionNotFound(name);
-    if (expectedRevisionId !== undefined && expectedRevisionId !== row.revisionId) {
-      throw apiError(
-        'PreconditionFailedException',
-        'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
-      );
-    }
+    if (expectedRevisionId !== undefined && expectedRevisionId !== row.revisionId) throw revisionMismatch();
     return row;
   }
 
-  /** Read, check the revision, change and write one row in one transaction. */
-  private write(name: string, expectedRevisionId: string | undefined, change: (row: FunctionRow) => FunctionRow): FunctionRecord {
-    const next = this.db.transaction(() => {
-      const row = change(this.current(name, expectedRevisionId));
-      const updated: FunctionRow = { ...row, revisionId: randomUUID(), lastModified: lastModifiedNow() };
-      this.table.update(updated);
-      return updated;
-    })();
+  /**
+   * Check the revision, change and write one row in one transaction of the store, which hands
+   * `change` the row as committed (by any writer) and keeps others out until this commit: two
+   * updates without a RevisionId both apply, in order; one with a stale RevisionId is refused.
+   */
+  private async write(name: string, expectedRevisionId: string | undefined, change: (row: FunctionRow) => FunctionRow): Promise<FunctionRecord> {
+    const next = await this.store.updateFunction(name, (row) => {
+      if (expectedRevisionId !== undefined && expectedRevisionId !== row.revisionId) throw revisionMismatch();
+      return { ...change(row), revisionId: randomUUID(), lastModified: lastModifiedNow() };
+    });
+    if (!next) throw functionNotFound(name);
     return this.remember(next);
   }
 
   private remember(row: FunctionRow): FunctionRecord {
+    const record = this.record(row);
+    this.cache.set(row.name, record);
+    return record;
+  }
+
+  private record(row: FunctionRow): FunctionRecord {
     const { config } = row;
-    const record: FunctionRecord = Object.freeze({
+    return Object.freeze({
       config: Object.freeze({
         ...config,
         environment: Object.freeze({ ...config.environment }),
@@ -353,24 +386,9 @@ export class Registry {
       reservedConcurrency: row.reservedConcurrency,
       codeDir: this.code.dirPath(row.codeSha256),
     });
-    this.cache.set(row.name, record);
-    return record;
   }
 }
 
 function alreadyExists(name: string): Error {
   return apiError('ResourceConflictException', `Function already exist: ${name}`);
-}
-
-/** Lambda's LastModified form: 2026-11-27T04:39:51.123+0000 */
-function lastModifiedNow(): string {
-  return new Date().toISOString().replace('Z', '+0000');
-}
-
-function decodeMarker(marker: string): string {
-  const name = Buffer.from(marker, 'base64url').toString('utf8');
-  if (marker === '' || Buffer.from(name, 'utf8').toString('base64url') !== marker) {
-    throw apiError('InvalidParameterValueException', `Invalid Marker: ${marker}`);
-  }
-  return name;
 }

@@ -1,4 +1,4 @@
-// Event invocations (X-Amz-Invocation-Type: Event): accepted into the durable queue (async-queue.ts),
+// Event invocations (X-Amz-Invocation-Type: Event): accepted into the durable queue (async-queue-sqlite.ts),
 // then run by this worker like any invocation. A function error, timeout or crash is retried
 // (MaximumRetryAttempts, default 2) after the configured delays (Lambda: 1 then 2 minutes); a
 // throttled event waits and tries again without using up a retry; an event older than
@@ -13,7 +13,7 @@ import type { Registry } from '../registry/registry.js';
 import type { FunctionRecord } from '../registry/types.js';
 import type { InvocationResult } from '../environment/invocation.js';
 import { MAX_MESSAGE_CHARS } from '../logs/index.js';
-import { AsyncQueue, type DeadLetterOutcome, type DeadLetterPage, type NewEvent, type QueuedEvent } from './async-queue.js';
+import type { AsyncQueue, DeadLetterOutcome, DeadLetterPage, DeadLetterPageRequest, NewEvent, QueuedEvent } from './async-queue.js';
 import { destinationRecord, parseDestination, type Condition, type EventInvokeConfig } from './destinations.js';
 import { Scheduler, Throttled } from './scheduler.js';
 import { WaitingEvents } from './waiting-events.js';
@@ -56,26 +56,31 @@ export class AsyncInvoker {
   private closed = false;
   private readonly droppedLoggedAt = new Map<string, number>();
 
-  constructor(
+  /** Start with what a previous run left (queued, retrying, or running when it stopped): it runs again. */
+  static async start(queue: AsyncQueue, scheduler: Scheduler, registry: Registry, opts: AsyncOptions, log: (line: string) => void): Promise<AsyncInvoker> {
+    const invoker = new AsyncInvoker(queue, scheduler, registry, opts, log);
+    for (const event of await queue.pending()) invoker.wait(event);
+    setImmediate(() => invoker.pump());
+    return invoker;
+  }
+
+  private constructor(
     private readonly queue: AsyncQueue,
     private readonly scheduler: Scheduler,
     private readonly registry: Registry,
     private readonly opts: AsyncOptions,
     private readonly log: (line: string) => void,
-  ) {
-    // What a previous run left (queued, retrying, or running when it stopped) runs again.
-    for (const event of queue.pending()) this.waiting.add(event);
-    setImmediate(() => this.pump());
-  }
+  ) {}
 
   /** Store an accepted event durably; resolves once it is (the caller then answers 202). */
   async enqueue(name: string, qualifier: string | undefined, payload: Buffer, requestId: string): Promise<void> {
-    const event = await this.queue.add({ id: requestId, functionName: name, qualifier: qualifier ?? '', payload });
+    const event = await this.queue.enqueue({ id: requestId, functionName: name, qualifier: qualifier ?? '', payload });
     this.wait(event);
     this.pump();
   }
 
-  depth(): QueueDepth {
+  async depth(): Promise<QueueDepth> {
+    const [deadCounts, drops] = await Promise.all([this.queue.deadLetterCounts(), this.queue.deadLetterDrops()]);
     const byName = new Map<string, FunctionDepth>();
     const entry = (name: string) => {
       let e = byName.get(name);
@@ -84,14 +89,14 @@ export class AsyncInvoker {
     };
     for (const [name, n] of this.waiting.counts()) entry(name).queued = n;
     for (const [name, n] of this.running) if (n > 0) entry(name).running = n;
-    for (const [name, n] of this.queue.deadLetterCounts()) entry(name).deadLetters = n;
-    for (const [name, n] of this.queue.deadLetterDrops()) entry(name).deadLettersDropped = n;
+    for (const [name, n] of deadCounts) entry(name).deadLetters = n;
+    for (const [name, n] of drops) entry(name).deadLettersDropped = n;
     const functions = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
     return { queued: this.waiting.size, running: functions.reduce((s, f) => s + f.running, 0), functions };
   }
 
   /** A page of a function's dead letters, oldest first; `after` is a previous page's `next`. */
-  deadLetters(name: string, page: { after?: number; limit?: number } = {}): DeadLetterPage {
+  deadLetters(name: string, page: DeadLetterPageRequest = {}): Promise<DeadLetterPage> {
     return this.queue.deadLetters(name, page);
   }
 
@@ -134,7 +139,7 @@ export class AsyncInvoker {
       const maxAgeMs = (this.config(event)?.maximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_S) * this.opts.secondMs;
       if (now - event.enqueuedAt > maxAgeMs) {
         this.waiting.take(name);
-        this.settle(this.done(event, 'EventAgeExceeded', undefined, undefined), event);
+        this.settle(this.expire(event), event);
         continue;
       }
       if ((this.running.get(name) ?? 0) >= this.capacity(name)) {
@@ -193,10 +198,19 @@ export class AsyncInvoker {
       this.pump();
     }
   }
+
+  /** Too old to run: give it up (when it is still there to take). */
+  private async expire(event: QueuedEvent): Promise<void> {
+    const payload = await this.queue.claim(event);
+    if (payload) await this.done(event, 'EventAgeExceeded', undefined, undefined, payload);
+  }
+
   private async attempt(event: QueuedEvent): Promise<void> {
+    // Gone (finished, or taken by another node sharing the store): nothing to run.
+    const payload = await this.queue.claim(event);
+    if (!payload) return;
     const fn = this.registry.pick(event.functionName, event.qualifier || undefined);
-    const payload = this.queue.payload(event.seq);
-    if (!fn || !payload) {
+    if (!fn) {
       this.log(`lambkin: async event ${event.id} dropped: ${functionArn(event.functionName, event.qualifier || undefined)} no longer exists`);
       await this.queue.finish(event);
       return;
@@ -233,7 +247,7 @@ export class AsyncInvoker {
    * rejects: when that fails, the event is kept as a dead letter saying why (or, if even that
    * cannot be stored, left to the next start), so that it never runs again in this one.
    */
-  private async done(event: QueuedEvent, condition: Condition, result: InvocationResult | undefined, fn: FunctionRecord | undefined, payload?: Buffer): Promise<void> {
+  private async done(event: QueuedEvent, condition: Condition, result: InvocationResult | undefined, fn: FunctionRecord | undefined, payload: Buffer): Promise<void> {
     let next: QueuedEvent | undefined;
     try {
       next = await this.deliver(event, condition, result, fn, payload);
@@ -260,11 +274,10 @@ export class AsyncInvoker {
   }
 
   /** Build the destination's record (or the dead letter) and finish the event in one transaction. */
-  private async deliver(event: QueuedEvent, condition: Condition, result: InvocationResult | undefined, fn: FunctionRecord | undefined, payload?: Buffer): Promise<QueuedEvent | undefined> {
+  private async deliver(event: QueuedEvent, condition: Condition, result: InvocationResult | undefined, fn: FunctionRecord | undefined, body: Buffer): Promise<QueuedEvent | undefined> {
     const config = this.config(event);
     const target = condition === 'Success' ? config?.onSuccess : config?.onFailure;
     const destination = target === undefined ? undefined : parseDestination(target);
-    const body = payload ?? this.queue.payload(event.seq) ?? Buffer.from('null');
     let followUp: NewEvent | undefined;
     if (destination?.kind === 'function') {
       followUp = {
@@ -300,9 +313,12 @@ export class AsyncInvoker {
     const now = Date.now();
     if ((this.droppedLoggedAt.get(name) ?? -Infinity) > now - 60_000) return;
     this.droppedLoggedAt.set(name, now);
-    const total = this.queue.deadLetterDrops().get(name) ?? 0;
-    this.log(`lambkin: the dead-letter list of ${name} is full (${this.queue.deadLetterLimit} letters, --dead-letter-limit): ` +
-      `its oldest letters are dropped to keep new ones; ${total} dropped so far`);
+    const full = `lambkin: the dead-letter list of ${name} is full (${this.queue.deadLetterLimit} letters, --dead-letter-limit): ` +
+      'its oldest letters are dropped to keep new ones';
+    // The letter is already kept: a failure to count is only said, never taken for a failed delivery.
+    this.queue.deadLetterDrops().then(
+      (drops) => this.log(`${full}; ${drops.get(name) ?? 0} dropped so far`),
+      (err: unknown) => this.log(`${full} (${(err as Error)?.message ?? String(err)})`));
   }
 }
 

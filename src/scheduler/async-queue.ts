@@ -1,12 +1,20 @@
-// The durable store of Event invocations: `<dataDir>/async.db` (SQLite, WAL, synchronous=FULL).
-// An event is committed before its 202 is sent and deleted only once it is done (ran to success,
-// or gave up into a destination or the dead-letter list), so a crash at any moment re-runs what
-// was running: delivery is at least once. Writes arriving in the same tick share one transaction
-// (group commit: one fsync for many accepted events).
+// The AsyncQueue interface: the durable store of Event invocations, with exactly what the async
+// invoker (async-invoker.ts) and lambkin's async routes (api/async/routes.ts) use. The invoker keeps
+// the events waiting to run in memory (waiting-events.ts) and asks the store only at start
+// (pending), when an event is accepted, run, retried or finished, and for the dead letters: never
+// per pump. Implementations: async-queue-sqlite.ts (<dataDir>/async.db, the default, one process)
+// and async-queue-postgres.ts (several nodes on one database). Every one passes
+// test/conformance/async-queue-cases.ts.
 //
-// The dead-letter list of a function is capped (--dead-letter-limit, 10,000 by default): past it,
-// its oldest letters go, and how many went is counted per function (dead_letter_drops).
-import Database from 'better-sqlite3';
+// What an implementation guarantees:
+// - enqueue resolves only once the event is durable (the caller answers 202 after it);
+// - an event stays until finish: a crash at any moment leaves it in pending() at the next start,
+//   so delivery is at least once;
+// - finish is one transaction: the event goes, and its follow-up event or dead letter (with the
+//   cap applied and counted) appears, all or nothing;
+// - seq grows with each enqueue of one queue; pending() is ordered by (nextAt, seq);
+// - a function's dead letters are capped at deadLetterLimit: past it, its oldest go and are
+//   counted (deadLetterDrops) until forgetDeadLetters.
 
 export interface NewEvent {
   readonly id: string; // the request id, kept across retries
@@ -43,10 +51,30 @@ export interface DeadLetter {
 /** What a finished event leaves in the dead-letter list besides the event itself. */
 export type DeadLetterOutcome = Omit<DeadLetter, 'seq' | 'id' | 'functionName' | 'qualifier' | 'payload' | 'enqueuedAt'>;
 
+export interface FinishOutcome {
+  /** Queued in the same transaction (a destination function's invocation). */
+  readonly followUp?: NewEvent;
+  /** Keep the event (its payload) as a dead letter. */
+  readonly deadLetter?: DeadLetterOutcome;
+}
+
+export interface Finished {
+  readonly followUp?: QueuedEvent;
+  /** How many of the function's oldest letters went to keep its list within the cap. */
+  readonly dropped: number;
+}
+
 export interface DeadLetterPage {
   readonly letters: DeadLetter[];
   /** Where the next page starts (give it as `after`); absent on the last page. */
   readonly next?: number;
+}
+
+export interface DeadLetterPageRequest {
+  /** A previous page's `next`; the first page without it. */
+  readonly after?: number;
+  /** Letters at most: 100 by default, clamped to 1…MAX_DEAD_LETTER_PAGE. */
+  readonly limit?: number;
 }
 
 export interface AsyncQueueOptions {
@@ -55,245 +83,52 @@ export interface AsyncQueueOptions {
 }
 
 export const DEFAULT_DEAD_LETTER_LIMIT = 10_000;
-/** Letters in one page at most, and the bytes of payloads and errors one page stops at. */
+/** Letters in one page at most. */
 export const MAX_DEAD_LETTER_PAGE = 1_000;
-const DEFAULT_DEAD_LETTER_PAGE = 100;
-const MAX_PAGE_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_DEAD_LETTER_PAGE = 100;
+/** The bytes of payloads and errors past which a page stops (it holds one letter at least). */
+export const MAX_DEAD_LETTER_PAGE_BYTES = 4 * 1024 * 1024;
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, function TEXT NOT NULL, qualifier TEXT NOT NULL,
-    payload BLOB NOT NULL, enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL
-  ) STRICT;
-  CREATE TABLE IF NOT EXISTS dead_letters (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, function TEXT NOT NULL, qualifier TEXT NOT NULL,
-    payload BLOB NOT NULL, enqueued_at INTEGER NOT NULL, failed_at INTEGER NOT NULL, attempts INTEGER NOT NULL,
-    condition TEXT NOT NULL, error_type TEXT, error_message TEXT
-  ) STRICT;
-  CREATE INDEX IF NOT EXISTS dead_letters_by_function ON dead_letters (function, seq);
-  CREATE TABLE IF NOT EXISTS dead_letter_drops (function TEXT PRIMARY KEY, dropped INTEGER NOT NULL) STRICT;`;
+export interface AsyncQueue {
+  readonly deadLetterLimit: number;
 
-interface RawEvent {
-  seq: number;
-  id: string;
-  function: string;
-  qualifier: string;
-  enqueued_at: number;
-  attempts: number;
-  next_at: number;
-}
+  /** Every event not yet finished, ordered by (nextAt, seq): at start, what a previous run left. */
+  pending(): Promise<QueuedEvent[]>;
 
-interface RawDead extends RawEvent {
-  payload: Buffer;
-  failed_at: number;
-  condition: string;
-  error_type: string | null;
-  error_message: string | null;
-}
-
-export class AsyncQueue {
-  private readonly s;
-  private batch: { run: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
-
-  private constructor(private readonly db: Database.Database, readonly deadLetterLimit: number) {
-    db.exec(SCHEMA);
-    this.s = {
-      insert: db.prepare<[string, string, string, Buffer, number, number, number]>(
-        'INSERT INTO events (id, function, qualifier, payload, enqueued_at, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      all: db.prepare<[], RawEvent>('SELECT seq, id, function, qualifier, enqueued_at, attempts, next_at FROM events ORDER BY seq'),
-      payload: db.prepare<[number], { payload: Buffer }>('SELECT payload FROM events WHERE seq = ?'),
-      retry: db.prepare<[number, number, number]>('UPDATE events SET attempts = ?, next_at = ? WHERE seq = ?'),
-      remove: db.prepare<[number]>('DELETE FROM events WHERE seq = ?'),
-      bury: db.prepare(
-        `INSERT INTO dead_letters (id, function, qualifier, payload, enqueued_at, failed_at, attempts, condition, error_type, error_message)
-         VALUES (@id, @function, @qualifier, @payload, @enqueued_at, @failed_at, @attempts, @condition, @error_type, @error_message)`),
-      dead: db.prepare<[string, number, number], RawDead>('SELECT * FROM dead_letters WHERE function = ? AND seq > ? ORDER BY seq LIMIT ?'),
-      deadCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM dead_letters WHERE function = ?'),
-      deadCounts: db.prepare<[], { function: string; n: number }>('SELECT function, COUNT(*) AS n FROM dead_letters GROUP BY function'),
-      dropOldest: db.prepare<[string, number]>(
-        'DELETE FROM dead_letters WHERE seq IN (SELECT seq FROM dead_letters WHERE function = ? ORDER BY seq LIMIT ?)'),
-      countDrops: db.prepare<[{ function: string; n: number }]>(
-        'INSERT INTO dead_letter_drops (function, dropped) VALUES (@function, @n) ON CONFLICT (function) DO UPDATE SET dropped = dropped + @n'),
-      drops: db.prepare<[], { function: string; dropped: number }>('SELECT function, dropped FROM dead_letter_drops'),
-      // Copied in SQL: ten thousand payloads of 256 KB never pass through memory at once.
-      unburyInto: db.prepare<[{ now: number; function: string }], { seq: number; id: string; function: string; qualifier: string }>(
-        `INSERT INTO events (id, function, qualifier, payload, enqueued_at, attempts, next_at)
-         SELECT id, function, qualifier, payload, @now, 0, @now FROM dead_letters WHERE function = @function ORDER BY seq
-         RETURNING seq, id, function, qualifier`),
-      forget: db.prepare<[string]>('DELETE FROM dead_letters WHERE function = ?'),
-      forgetDrops: db.prepare<[string]>('DELETE FROM dead_letter_drops WHERE function = ?'),
-    };
-    // A lower limit than the last run's: trim now rather than at each function's next failure.
-    db.transaction(() => {
-      for (const { function: name } of this.s.deadCounts.all()) this.trim(name);
-    })();
-  }
-
-  static open(path: string, options: AsyncQueueOptions = {}): AsyncQueue {
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    return new AsyncQueue(db, options.deadLetterLimit ?? DEFAULT_DEAD_LETTER_LIMIT);
-  }
-
-  /** Every event not yet done, oldest first (at start: what a previous run left). */
-  pending(): QueuedEvent[] {
-    return this.s.all.all().map(fromRaw);
-  }
-
-  payload(seq: number): Buffer | undefined {
-    return this.s.payload.get(seq)?.payload;
-  }
-
-  /** Store an event; resolves once it is durable. */
-  add(event: NewEvent, now = Date.now()): Promise<QueuedEvent> {
-    return this.write(() => this.insert(event, now, 0));
-  }
-
-  /** The event failed and will run again at `nextAt`. */
-  retry(event: QueuedEvent): Promise<void> {
-    return this.write(() => void this.s.retry.run(event.attempts, event.nextAt, event.seq));
-  }
+  /** Store an accepted event; resolves once it is durable (then, and only then, answer 202). */
+  enqueue(event: NewEvent): Promise<QueuedEvent>;
 
   /**
-   * The event is done. In the same transaction: a follow-up event (a destination function's
-   * invocation) is queued, or the event is kept as a dead letter (`dropped`: how many of the oldest
-   * letters went to keep the list within its cap).
+   * Take the event to run it (or to give it up): its payload, or undefined when it is not there to
+   * take (finished already, here or by another node, or claimed by another live node sharing the
+   * store). Until retry, finish or close, no other node can take it.
    */
-  finish(event: QueuedEvent, outcome: { followUp?: NewEvent; deadLetter?: DeadLetterOutcome } = {}): Promise<{ followUp?: QueuedEvent; dropped: number }> {
-    return this.write(() => {
-      let dropped = 0;
-      const payload = outcome.deadLetter ? this.s.payload.get(event.seq)?.payload : undefined;
-      this.s.remove.run(event.seq);
-      if (outcome.deadLetter && payload) {
-        const d = outcome.deadLetter;
-        this.s.bury.run({
-          id: event.id, function: event.functionName, qualifier: event.qualifier, payload, enqueued_at: event.enqueuedAt,
-          failed_at: d.failedAt, attempts: d.attempts, condition: d.condition, error_type: d.errorType ?? null,
-          error_message: d.errorMessage ?? null,
-        });
-        dropped = this.trim(event.functionName);
-      }
-      return { followUp: outcome.followUp ? this.insert(outcome.followUp, Date.now(), 0) : undefined, dropped };
-    });
-  }
+  claim(event: QueuedEvent): Promise<Buffer | undefined>;
+
+  /** The event failed and runs again not before `event.nextAt`, with `event.attempts` counted. */
+  retry(event: QueuedEvent): Promise<void>;
+
+  /** The event is done: it goes, in one transaction with its follow-up event or dead letter. */
+  finish(event: QueuedEvent, outcome?: FinishOutcome): Promise<Finished>;
 
   /**
-   * A page of a function's dead letters, oldest first, after `after` (a previous page's `next`):
-   * `limit` letters at most (100 by default, 1,000 at most), fewer when their payloads and errors
-   * pass 4 MB (one at least).
+   * A page of a function's dead letters, oldest first: `limit` letters at most, fewer when their
+   * payloads and errors pass MAX_DEAD_LETTER_PAGE_BYTES (one at least).
    */
-  deadLetters(functionName: string, page: { after?: number; limit?: number } = {}): DeadLetterPage {
-    const limit = Math.max(1, Math.min(page.limit ?? DEFAULT_DEAD_LETTER_PAGE, MAX_DEAD_LETTER_PAGE));
-    const letters: DeadLetter[] = [];
-    let bytes = 0;
-    let more = false;
-    for (const r of this.s.dead.iterate(functionName, page.after ?? 0, limit + 1)) {
-      if (letters.length === limit || (letters.length > 0 && bytes > MAX_PAGE_BYTES)) {
-        more = true;
-        break;
-      }
-      bytes += r.payload.length + (r.error_message?.length ?? 0) + (r.error_type?.length ?? 0);
-      letters.push({
-        ...fromRaw(r), payload: r.payload, failedAt: r.failed_at, condition: r.condition,
-        ...(r.error_type !== null ? { errorType: r.error_type } : {}),
-        ...(r.error_message !== null ? { errorMessage: r.error_message } : {}),
-      });
-    }
-    const last = letters.at(-1);
-    return more && last ? { letters, next: last.seq } : { letters };
-  }
+  deadLetters(functionName: string, page?: DeadLetterPageRequest): Promise<DeadLetterPage>;
 
-  deadLetterCounts(): Map<string, number> {
-    return new Map(this.s.deadCounts.all().map((r) => [r.function, r.n]));
-  }
+  /** Per function with dead letters, how many it has. */
+  deadLetterCounts(): Promise<Map<string, number>>;
 
-  /** Per function, how many dead letters the cap has removed. */
-  deadLetterDrops(): Map<string, number> {
-    return new Map(this.s.drops.all().map((r) => [r.function, r.dropped]));
-  }
+  /** Per function, how many dead letters the cap has removed (since its letters were last forgotten). */
+  deadLetterDrops(): Promise<Map<string, number>>;
 
-  /** Move a function's dead letters back into the queue as fresh events (same request ids). */
-  redrive(functionName: string): Promise<QueuedEvent[]> {
-    return this.write(() => {
-      const now = Date.now();
-      const events = this.s.unburyInto.all({ now, function: functionName }).map((r) => ({
-        seq: r.seq, id: r.id, functionName: r.function, qualifier: r.qualifier, enqueuedAt: now, attempts: 0, nextAt: now, throttles: 0,
-      }));
-      this.s.forget.run(functionName);
-      return events;
-    });
-  }
+  /** Move a function's dead letters back into the queue as fresh events (same request ids, oldest first). */
+  redrive(functionName: string): Promise<QueuedEvent[]>;
 
-  /** A deleted function's dead letters go with it. */
-  forgetDeadLetters(functionName: string): void {
-    this.s.forget.run(functionName);
-    this.s.forgetDrops.run(functionName);
-  }
+  /** A deleted function's dead letters and drop count go with it. */
+  forgetDeadLetters(functionName: string): Promise<void>;
 
-  close(): void {
-    this.flush();
-    this.db.close();
-  }
-
-  /** Drop the oldest letters of `functionName` past the cap; answers how many went. */
-  private trim(functionName: string): number {
-    const over = (this.s.deadCount.get(functionName)?.n ?? 0) - this.deadLetterLimit;
-    if (over <= 0) return 0;
-    this.s.dropOldest.run(functionName, over);
-    this.s.countDrops.run({ function: functionName, n: over });
-    return over;
-  }
-
-  private insert(event: NewEvent, now: number, attempts: number): QueuedEvent {
-    const { lastInsertRowid } = this.s.insert.run(event.id, event.functionName, event.qualifier, event.payload, now, attempts, now);
-    return {
-      seq: Number(lastInsertRowid), id: event.id, functionName: event.functionName, qualifier: event.qualifier,
-      enqueuedAt: now, attempts, nextAt: now, throttles: 0,
-    };
-  }
-
-  /** Run `fn` in the next group transaction; resolves with its result once committed. */
-  private write<T>(fn: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (this.batch.length === 0) setImmediate(() => this.flush());
-      this.batch.push({ run: fn, resolve: resolve as (v: unknown) => void, reject });
-    });
-  }
-
-  private flush(): void {
-    const batch = this.batch;
-    if (batch.length === 0 || !this.db.open) return;
-    this.batch = [];
-    const results: ({ value: unknown } | { error: unknown })[] = [];
-    try {
-      // Each write runs in a savepoint of its own (a nested transaction) and catches its own
-      // error: a bad write is undone whole and never undoes the others; a failed commit fails them all.
-      this.db.transaction(() => {
-        for (const w of batch) {
-          try {
-            results.push({ value: this.db.transaction(w.run)() });
-          } catch (error) {
-            results.push({ error });
-          }
-        }
-      })();
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-      return;
-    }
-    batch.forEach((w, i) => {
-      const r = results[i]!;
-      if ('error' in r) w.reject(r.error);
-      else w.resolve(r.value);
-    });
-  }
-}
-
-function fromRaw(r: RawEvent): QueuedEvent {
-  return {
-    seq: r.seq, id: r.id, functionName: r.function, qualifier: r.qualifier, enqueuedAt: r.enqueued_at,
-    attempts: r.attempts, nextAt: r.next_at, throttles: 0,
-  };
+  /** Commit what is under way, then release the store. */
+  close(): Promise<void>;
 }

@@ -179,6 +179,15 @@ describe('lambkin stats and the investigation API', () => {
     expect(everything.slice(-6)).toEqual(Object.values(ids).reverse());
 
     expect((await api(lk, `/lambkin/v1/invocations?outcome=maybe`)).status).toBe(400);
+    // A cursor or position the log store did not hand out: a 400 that names the parameter.
+    for (const [path, name] of [
+      [`/lambkin/v1/invocations?cursor=garbage`, 'cursor'], [`/lambkin/v1/errors?cursor=garbage`, 'cursor'],
+      [`/lambkin/v1/events?function=${NAME}&after=garbage`, 'after'], [`/lambkin/v1/invocations/${ids.ok1}?after=garbage`, 'after'],
+    ]) {
+      const bad = await api<{ message: string }>(lk, path!);
+      expect(bad.status, path).toBe(400);
+      expect(bad.body.message).toBe(`'${name}' is not a cursor this server handed out.`);
+    }
     expect((await api(lk, `/lambkin/v1/invocations/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
   });
 

@@ -156,6 +156,17 @@ describe('GetLogEvents', () => {
     await expect(lk.logs.send(new GetLogEventsCommand({ logGroupName: '/aws/lambda/none', logStreamName: 'x' })))
       .rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'The specified log group does not exist.' });
   });
+
+  it('refuses a paging token the log store did not hand out, whichever operation it comes to', async () => {
+    const invalid = { name: 'InvalidParameterException', message: 'The specified nextToken is invalid.' };
+    const stream = (await lk.logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, limit: 1 }))).logStreams![0]!.logStreamName!;
+    for (const nextToken of ['not-a-token', 'f/-1', '{}']) {
+      await expect(lk.logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, nextToken }))).rejects.toMatchObject(invalid);
+      await expect(lk.logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, nextToken }))).rejects.toMatchObject(invalid);
+      await expect(lk.logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, nextToken }))).rejects.toMatchObject(invalid);
+      await expect(lk.logs.send(new DescribeLogGroupsCommand({ nextToken }))).rejects.toMatchObject(invalid);
+    }
+  });
 });
 
 describe('DescribeLogStreams and DescribeLogGroups', () => {

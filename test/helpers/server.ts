@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { storeArgs } from './database.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'bin/lambkin.js');
@@ -41,7 +42,8 @@ export function sdkClients(url: string): { lambda: LambdaClient; logs: CloudWatc
 
 export async function startLambkin(opts: StartOptions = {}): Promise<Lambkin> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lambkin-test-'));
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], {
+  const store = await storeArgs(dataDir); // LAMBKIN_TEST_STORE=postgres: PostgreSQL instead of SQLite
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, ...store, ...(opts.args ?? [])], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -33,13 +33,15 @@ const ALLOWED: Record<string, readonly string[]> = {
   // probes and the runtime catalogue what this machine has: the one place cli reaches those.
   cli: ['client', 'api', 'config', 'sandbox', 'runtimes'],
   client: [],
-  api: ['scheduler', 'registry', 'logs', 'runtimes', 'environment', 'sandbox', 'client'],
-  scheduler: ['environment', 'registry', 'logs', 'runtimes', 'sandbox'],
+  api: ['scheduler', 'registry', 'logs', 'runtimes', 'environment', 'sandbox', 'client', 'database'],
+  scheduler: ['environment', 'registry', 'logs', 'runtimes', 'sandbox', 'database'],
   environment: ['sandbox', 'runtimes', 'logs', 'registry'],
   sandbox: ['runtimes'],
   runtimes: [],
-  registry: [],
-  logs: ['registry'],
+  registry: ['database'],
+  logs: ['registry', 'database'],
+  '': ['database'], // config.ts checks --database-url
+  database: [], // knows no store: each brings its own schema
   console: [],
 };
 
@@ -77,6 +79,22 @@ describe('layering', () => {
       .filter((f) => area(f) === 'cli' && !f.endsWith('/doctor-checks.ts'))
       .filter((f) => imports(f).some((s) => ['sandbox', 'runtimes'].includes(area(resolve(dirname(f), s)))));
     expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
+  });
+
+  // Issue 15: each store lives in its own folder; nothing else may reach a database driver, so
+  // that a new implementation (or a second node) never has to chase SQL through the code.
+  it('only the stores import a database driver (better-sqlite3, pg)', () => {
+    const STORE_HOMES = [
+      /^src\/database\//, /^src\/registry\//, /^src\/logs\//, /^src\/scheduler\/async-queue[^/]*$/, /^src\/scheduler\/async-queue\//,
+      /^src\/api\/console-api\/(sqlite-|postgres-)?store[^/]*$/, /^src\/api\/console-api\/store\//,
+      /^src\/sqlite-migrate\.ts$/, // the old runner, kept until the other stores use src/database/migrate.ts
+    ];
+    const driver = /(?:import|export)\s[^'"]*?from\s+['"](better-sqlite3|pg)(?:\/[^'"]*)?['"]|(?:import|require)\(\s*['"](better-sqlite3|pg)['"]\s*\)/;
+    const offenders = all
+      .map((f) => relative(ROOT, f))
+      .filter((rel) => !STORE_HOMES.some((home) => home.test(rel)))
+      .filter((rel) => driver.test(readFileSync(join(ROOT, rel), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 
   it('the bootstraps in runtimes/ import nothing from src/', () => {

@@ -5,19 +5,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LogStore, compilePattern, type InvocationCursor, type InvocationQuery, type InvocationRecord, type LogEvent } from '../../src/logs/index.js';
+import { SqliteLogStore, compilePattern, type InvocationRecord, type LogEvent } from '../../src/logs/index.js';
+import type { InvocationCursor, InvocationQuery } from '../../src/logs/sqlite/investigation.js';
 
 const dirs: string[] = [];
-const stores: LogStore[] = [];
-function open(): LogStore {
+const stores: SqliteLogStore[] = [];
+function open(): SqliteLogStore {
   const dir = mkdtempSync(join(tmpdir(), 'lambkin-investigation-'));
   dirs.push(dir);
-  const store = LogStore.open(dir, { log: () => undefined });
+  const store = SqliteLogStore.open(dir, { log: () => undefined });
   stores.push(store);
   return store;
 }
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.closeNow();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -35,7 +36,7 @@ function line(fn: string, requestId: string, timestamp: number, message: string)
 }
 
 /** Every page of a text search, following cursors; the request ids in order. */
-function all(store: LogStore, q: Omit<InvocationQuery, 'limit' | 'after' | 'text'> & { text: string; groupId?: number }, limit: number): string[] {
+function all(store: SqliteLogStore, q: Omit<InvocationQuery, 'limit' | 'after' | 'text'> & { text: string; groupId?: number }, limit: number): string[] {
   const ids: string[] = [];
   let after: InvocationCursor | undefined;
   for (let pages = 0; pages < 1000; pages++) {
@@ -63,8 +64,8 @@ describe('the text filter', () => {
     // One long invocation started first, whose matching line comes after all the others started.
     records.push(record('a', 'long', T0 - 500, { durationMs: 400_000 }));
     events.push(line('a', 'long', T0 + 350_000, 'order late placed'));
-    store.writeBatch(events.slice(0, 400), records.slice(0, 150));
-    store.writeBatch(events.slice(400), records.slice(150));
+    store.writeNow(events.slice(0, 400), records.slice(0, 150));
+    store.writeNow(events.slice(400), records.slice(150));
 
     const matching = Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 3 === 0).reverse().map((i) => `req-${i}`);
     expect(all(store, { text: 'order' }, 7)).toEqual([...matching, 'long']);
@@ -89,7 +90,7 @@ describe('the text filter', () => {
       records.push(record('a', id, T0 + i * 1000, i % 4 === 0 ? { outcome: 'error', errorType: 'E', errorMessage: 'm' } : {}));
       events.push(line('a', id, T0 + i * 1000 + 5, JSON.stringify({ m: i % 3 === 0 ? 'order' : 'ping', pad })));
     }
-    store.writeBatch(events, records);
+    store.writeNow(events, records);
     const matching = Array.from({ length: 120 }, (_, i) => i).filter((i) => i % 3 === 0).reverse().map((i) => `req-${i}`);
     expect(all(store, { text: '{ $.m = "order" }' }, 7)).toEqual(matching);
     expect(all(store, { text: '{ $.m = "order" }', outcome: 'error' }, 3)).toEqual(matching.filter((id) => Number(id.slice(4)) % 4 === 0));
@@ -98,7 +99,7 @@ describe('the text filter', () => {
 
   it('does not find the lines of a deleted log group', () => {
     const store = open();
-    store.writeBatch([line('a', 'r1', T0, 'order 1'), line('b', 'r2', T0 + 1, 'order 2')], [record('a', 'r1', T0), record('b', 'r2', T0 + 1)]);
+    store.writeNow([line('a', 'r1', T0, 'order 1'), line('b', 'r2', T0 + 1, 'order 2')], [record('a', 'r1', T0), record('b', 'r2', T0 + 1)]);
     expect(all(store, { text: 'order' }, 10)).toEqual(['r2', 'r1']);
     store.groups.delete('/aws/lambda/b');
     expect(all(store, { text: 'order' }, 10)).toEqual(['r1']);
@@ -110,7 +111,7 @@ describe('error groups', () => {
     const store = open();
     const fail = (fn: string, id: string, at: number, type: string, message: string) =>
       record(fn, id, at, { outcome: 'error', errorType: type, errorMessage: message });
-    store.writeBatch([], [
+    store.writeNow([], [
       fail('a', 'x1', T0, 'KeyError', 'order 17 not found'),
       record('a', 'ok', T0 + 1),
       fail('a', 'x2', T0 + 2, 'KeyError', 'order 4242 not found'),

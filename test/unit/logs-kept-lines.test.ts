@@ -6,22 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LogStore, compilePattern, type InvocationRecord, type LogEvent } from '../../src/logs/index.js';
+import { SqliteLogStore, compilePattern, type InvocationRecord, type LogEvent } from '../../src/logs/index.js';
 import { endLine, reportLine, startLine } from '../../src/logs/platform-lines.js';
 
 const GROUP = '/aws/lambda/kept';
 const T0 = Date.now() - 60_000;
 const dirs: string[] = [];
-const stores: LogStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
+const stores: SqliteLogStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.closeNow();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function open(options = {}): { store: LogStore; dir: string } {
+function open(options = {}): { store: SqliteLogStore; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'lambkin-kept-'));
   dirs.push(dir);
-  const store = LogStore.open(dir, { log: () => undefined, ...options });
+  const store = SqliteLogStore.open(dir, { log: () => undefined, ...options });
   stores.push(store);
   return { store, dir };
 }
@@ -73,8 +73,8 @@ function filled() {
   const second = [6, 7, 8, 9, 10, 11].map((n) => invocation(rid(n), `e${n % 3}`, T0 + 100 + n * 10, n % 4));
   const batch1 = interleave([...first.map((i) => i.events), late.events.slice(0, 2)]);
   const batch2 = interleave([late.events.slice(2), ...second.map((i) => i.events)]);
-  store.writeBatch(batch1, placed(batch1, first));
-  store.writeBatch(batch2, placed(batch2, [late, ...second]));
+  store.writeNow(batch1, placed(batch1, first));
+  store.writeNow(batch2, placed(batch2, [late, ...second]));
   const all = [...batch1, ...batch2];
   // Time order is event order (the writer clamps times so): what every reader must give back.
   let last = 0;
@@ -110,7 +110,7 @@ describe('platform lines kept in invocation records', () => {
 
     const whole = store.events.scan({ groupId, limit: 1000 });
     expect(whole.events.map((e) => ({ message: e.message, timestamp: e.timestamp }))).toEqual(expected);
-    expect(whole.events.map((e) => e.eventId)).toEqual([...whole.events.map((e) => e.eventId)].sort((a, b) => a - b));
+    expect(whole.events.map((e) => Number(e.eventId))).toEqual([...whole.events.map((e) => Number(e.eventId))].sort((a, b) => a - b));
     const starts = whole.events.filter((e) => e.message.startsWith('START'));
     expect(starts.every((e) => e.level === 'PLATFORM' && e.requestId === e.message.slice(17, 53) && e.logStream.startsWith('2026/01/01/'))).toBe(true);
 
@@ -136,7 +136,7 @@ describe('platform lines kept in invocation records', () => {
       expect(asc.map((e) => e.message)).toEqual(mine);
       const desc = store.events.streamPage({ streamId: s.id, afterId: 0, beforeId: Number.MAX_SAFE_INTEGER, newestFirst: true, limit: 3 });
       expect(desc.map((e) => e.message)).toEqual(mine.slice(-3).reverse());
-      const next = store.events.streamPage({ streamId: s.id, afterId: asc[1]!.eventId, beforeId: asc[6]!.eventId, newestFirst: false, limit: 2 });
+      const next = store.events.streamPage({ streamId: s.id, afterId: Number(asc[1]!.eventId), beforeId: Number(asc[6]!.eventId), newestFirst: false, limit: 2 });
       expect(next.map((e) => e.message)).toEqual(mine.slice(2, 4));
     }
     for (const n of [0, 5, 11, 99]) {
@@ -170,8 +170,8 @@ describe('platform lines kept in invocation records', () => {
     const { store } = open();
     const first = invocation(rid(1), 'e0', T0, 1, 'error');
     const retry = invocation(rid(1), 'e1', T0 + 1000, 1);
-    store.writeBatch(first.events, placed(first.events, [first]));
-    store.writeBatch(retry.events, placed(retry.events, [retry]));
+    store.writeNow(first.events, placed(first.events, [first]));
+    store.writeNow(retry.events, placed(retry.events, [retry]));
     expect(store.events.byRequest(rid(1))!.events.map((e) => e.message)).toEqual([...first.events, ...retry.events].map((e) => e.message));
     expect(store.investigation.get(rid(1))?.outcome).toBe('success');
   });
@@ -180,8 +180,8 @@ describe('platform lines kept in invocation records', () => {
     const { store } = open({ sweepIntervalMs: 20 });
     const old = invocation(rid(1), 'e0', Date.now() - 3 * 86_400_000, 1);
     const recent = invocation(rid(2), 'e1', Date.now() - 1000, 1);
-    store.writeBatch(old.events, placed(old.events, [old]));
-    store.writeBatch(recent.events, placed(recent.events, [recent]));
+    store.writeNow(old.events, placed(old.events, [old]));
+    store.writeNow(recent.events, placed(recent.events, [recent]));
     const bytes = (events: LogEvent[]) => events.reduce((n, e) => n + e.message.length, 0);
     expect(store.groups.get(GROUP)!.storedBytes).toBe(bytes(old.events) + bytes(recent.events));
     store.groups.setRetention(GROUP, 1);

@@ -20,12 +20,12 @@ let routes: Route[];
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lambkin-api-'));
-  registry = Registry.open(dir);
+  registry = await Registry.open(dir);
   changed = [];
   routes = controlPlaneRoutes({ registry, onFunctionChanged: (name) => changed.push(name) });
 });
-afterEach(() => {
-  registry.close();
+afterEach(async () => {
+  await registry.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -167,7 +167,7 @@ describe('CreateFunction', () => {
     expect(err.errorName).toBe(name);
     if (typeof message === 'string') expect(err.message).toBe(message);
     else expect(err.message).toMatch(message);
-    expect(registry.list().functions).toHaveLength(0); // bad input changes nothing
+    expect((await registry.list()).functions).toHaveLength(0); // bad input changes nothing
   });
 
   it('refuses an existing name with 409', async () => {

@@ -21,9 +21,9 @@ function config(name: string): FunctionConfig {
   };
 }
 
-function failure(fn: () => unknown): ApiError {
+async function failure(fn: () => unknown): Promise<ApiError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof ApiError) return err;
     throw err;
@@ -33,26 +33,26 @@ function failure(fn: () => unknown): ApiError {
 
 let dir: string;
 let registry: Registry;
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lambkin-lifecycle-'));
-  registry = Registry.open(dir);
+  registry = await Registry.open(dir);
 });
-afterEach(() => {
-  registry.close();
+afterEach(async () => {
+  await registry.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('registry lifecycle', () => {
   it('keeps versions, aliases and settings across a reopen, and the code every version uses', async () => {
     await registry.create({ config: config('f'), zip: V1, tags: {} });
-    const v1 = registry.publish('f');
+    const v1 = await registry.publish('f');
     await registry.updateCode('f', V2);
-    const v2 = registry.publish('f', { description: 'second' });
-    registry.lifecycle.putAlias('f', 'live', { functionVersion: '1', description: '', weights: { '2': 0.25 } }, null);
-    registry.lifecycle.putSetting('f', 'live', 'url', { authType: 'NONE' });
-    registry.close();
+    const v2 = await registry.publish('f', { description: 'second' });
+    await registry.lifecycle.putAlias('f', 'live', { functionVersion: '1', description: '', weights: { '2': 0.25 } }, null);
+    await registry.lifecycle.putSetting('f', 'live', 'url', { authType: 'NONE' });
+    await registry.close();
 
-    registry = Registry.open(dir);
+    registry = await Registry.open(dir);
     expect(registry.lifecycle.versionsOf('f').map((v) => [v.version, v.codeSha256])).toEqual([['1', v1.codeSha256], ['2', v2.codeSha256]]);
     expect(registry.lifecycle.version('f', '2')?.config.description).toBe('second');
     expect(existsSync(registry.lifecycle.version('f', '1')!.codeDir)).toBe(true); // not collected: version 1 still uses it
@@ -64,26 +64,26 @@ describe('registry lifecycle', () => {
 
   it('publishes nothing new while $LATEST is unchanged, and never reuses a number', async () => {
     await registry.create({ config: config('g'), zip: V1, tags: {} });
-    expect(registry.publish('g').version).toBe('1');
-    expect(registry.publish('g').version).toBe('1');
-    registry.updateConfig('g', { timeout: 9 });
-    expect(registry.publish('g').version).toBe('2');
-    registry.lifecycle.deleteVersion('g', '2');
-    registry.updateConfig('g', { timeout: 10 });
-    expect(registry.publish('g').version).toBe('3');
+    expect((await registry.publish('g')).version).toBe('1');
+    expect((await registry.publish('g')).version).toBe('1');
+    await registry.updateConfig('g', { timeout: 9 });
+    expect((await registry.publish('g')).version).toBe('2');
+    await registry.lifecycle.deleteVersion('g', '2');
+    await registry.updateConfig('g', { timeout: 10 });
+    expect((await registry.publish('g')).version).toBe('3');
   });
 
   it('refuses to delete an aliased version, and forgets everything with the function', async () => {
     await registry.create({ config: config('h'), zip: V1, tags: {} });
-    registry.publish('h');
-    registry.lifecycle.putAlias('h', 'a', { functionVersion: '1', description: '', weights: {} }, null);
-    registry.lifecycle.putSetting('h', '1', 'provisioned', { count: 1 });
-    expect(failure(() => registry.lifecycle.deleteVersion('h', '1')).errorName).toBe('ResourceConflictException');
-    registry.delete('h');
+    await registry.publish('h');
+    await registry.lifecycle.putAlias('h', 'a', { functionVersion: '1', description: '', weights: {} }, null);
+    await registry.lifecycle.putSetting('h', '1', 'provisioned', { count: 1 });
+    expect((await failure(() => registry.lifecycle.deleteVersion('h', '1'))).errorName).toBe('ResourceConflictException');
+    await registry.delete('h');
     await registry.create({ config: config('h'), zip: V2, tags: {} });
     expect(registry.lifecycle.versionsOf('h')).toEqual([]);
     expect(registry.lifecycle.alias('h', 'a')).toBeUndefined();
     expect(registry.lifecycle.settingsOf('provisioned', 'h')).toEqual([]);
-    expect(registry.publish('h').version).toBe('1');
+    expect((await registry.publish('h')).version).toBe('1');
   });
 });

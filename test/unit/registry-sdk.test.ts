@@ -30,7 +30,7 @@ let lambda: LambdaClient;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lambkin-sdk-'));
-  registry = Registry.open(dir);
+  registry = await Registry.open(dir);
   const routes = controlPlaneRoutes({ registry, onFunctionChanged: () => {} });
   server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -69,7 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   lambda.destroy();
   await new Promise((resolve) => server.close(resolve));
-  registry.close();
+  await registry.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -47,10 +47,10 @@ let dir: string;
 let registry: Registry;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lambkin-registry-'));
-  registry = Registry.open(dir);
+  registry = await Registry.open(dir);
 });
-afterEach(() => {
-  registry.close();
+afterEach(async () => {
+  await registry.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -78,16 +78,16 @@ describe('functions', () => {
 
   it('lists by name, in pages of at most 50, with an opaque marker', async () => {
     for (const name of ['e', 'b', 'a', 'd', 'c']) await registry.create({ config: config(name), zip: HELLO, tags: {} });
-    const first = registry.list(undefined, 2);
+    const first = await registry.list(undefined, 2);
     expect(first.functions.map((f) => f.config.name)).toEqual(['a', 'b']);
-    const second = registry.list(first.nextMarker, 2);
+    const second = await registry.list(first.nextMarker, 2);
     expect(second.functions.map((f) => f.config.name)).toEqual(['c', 'd']);
-    const third = registry.list(second.nextMarker, 2);
+    const third = await registry.list(second.nextMarker, 2);
     expect(third.functions.map((f) => f.config.name)).toEqual(['e']);
     expect(third.nextMarker).toBeUndefined();
     expect((await failure(() => registry.list('not a marker!'))).errorName).toBe('InvalidParameterValueException');
     for (let i = 0; i < 50; i++) await registry.create({ config: config(`f${String(i).padStart(2, '0')}`), zip: HELLO, tags: {} });
-    const big = registry.list(undefined, 1000);
+    const big = await registry.list(undefined, 1000);
     expect(big.functions).toHaveLength(50);
     expect(big.nextMarker).toBeDefined();
   });
@@ -99,7 +99,7 @@ describe('functions', () => {
     expect(coded.codeSha256).not.toBe(created.codeSha256);
     expect(coded.revisionId).not.toBe(created.revisionId);
     expect(readFileSync(join(coded.codeDir, 'lambda_function.py'), 'utf8')).toContain('return 2');
-    const configured = registry.updateConfig('up', { timeout: 30, environment: { A: '1' }, handler: undefined });
+    const configured = await registry.updateConfig('up', { timeout: 30, environment: { A: '1' }, handler: undefined });
     expect(configured.config.timeout).toBe(30);
     expect(configured.config.handler).toBe('lambda_function.lambda_handler');
     expect(configured.config.environment).toEqual({ A: '1' });
@@ -109,7 +109,7 @@ describe('functions', () => {
 
   it('refuses an update with a stale RevisionId (412) and an unknown function (404)', async () => {
     const created = await registry.create({ config: config('rev'), zip: HELLO, tags: {} });
-    registry.updateConfig('rev', { timeout: 5 });
+    await registry.updateConfig('rev', { timeout: 5 });
     const stale = await failure(() => registry.updateConfig('rev', { timeout: 6 }, created.revisionId));
     expect(stale.errorName).toBe('PreconditionFailedException');
     expect(stale.status).toBe(412);
@@ -138,15 +138,15 @@ describe('functions', () => {
 
   it('deletes', async () => {
     await registry.create({ config: config('del'), zip: HELLO, tags: {} });
-    expect(registry.delete('del')).toBe(true);
+    expect(await registry.delete('del')).toBe(true);
     expect(registry.get('del')).toBeUndefined();
-    expect(registry.delete('del')).toBe(false);
+    expect(await registry.delete('del')).toBe(false);
   });
 
   it('keeps everything across close and open', async () => {
     const rec = await registry.create({ config: config('keep', { environment: { K: 'v' } }), zip: HELLO, tags: { t: '1' } });
-    registry.close();
-    registry = Registry.open(dir);
+    await registry.close();
+    registry = await Registry.open(dir);
     expect(registry.get('keep')).toEqual(rec);
   });
 
@@ -166,7 +166,7 @@ describe('functions', () => {
 describe('crash safety', () => {
   it('removes leftovers of interrupted writes and unreferenced code on open, and keeps what is used', async () => {
     const rec = await registry.create({ config: config('used'), zip: HELLO, tags: {} });
-    registry.close();
+    await registry.close();
     const code = join(dir, 'code');
     const orphan = 'f'.repeat(64);
     // What a kill -9 can leave: a half-unpacked temp folder, a half-written temp zip, and a
@@ -176,16 +176,16 @@ describe('crash safety', () => {
     writeFileSync(join(code, '.tmp-5678.zip'), 'PK');
     mkdirSync(join(code, orphan));
     writeFileSync(join(code, `${orphan}.zip`), 'PK');
-    registry = Registry.open(dir);
+    registry = await Registry.open(dir);
     expect(readdirSync(code).sort()).toEqual([rec.codeSha256, `${rec.codeSha256}.zip`].sort());
     expect(registry.get('used')?.codeDir).toBe(rec.codeDir);
   });
 
   it('unpacks a stored zip again when its folder was lost', async () => {
     const rec = await registry.create({ config: config('lost'), zip: HELLO, tags: {} });
-    registry.close();
+    await registry.close();
     rmSync(rec.codeDir, { recursive: true });
-    registry = Registry.open(dir);
+    registry = await Registry.open(dir);
     await registry.repaired;
     expect(existsSync(join(rec.codeDir, 'lambda_function.py'))).toBe(true);
   });
@@ -194,15 +194,15 @@ describe('crash safety', () => {
     const first = await registry.create({ config: config('v'), zip: HELLO, tags: {} });
     await registry.updateCode('v', zip({ 'lambda_function.py': file('# 2') }));
     expect(existsSync(first.codeDir)).toBe(true); // a warm environment may still run from it
-    registry.close();
-    registry = Registry.open(dir);
+    await registry.close();
+    registry = await Registry.open(dir);
     expect(existsSync(first.codeDir)).toBe(false);
   });
 });
 
 describe('zip safety', () => {
   let out: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     out = join(dir, 'out');
   });
   const bad = async (z: Buffer, pattern: RegExp, limits?: { maxBytes: number; maxEntries: number }) => {

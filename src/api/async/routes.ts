@@ -13,17 +13,17 @@ import { MAX_DEAD_LETTER_PAGE } from '../../scheduler/async-queue.js';
 const BASE = '/lambkin/v1';
 
 function depth(invoker: AsyncInvoker): Operation {
-  return (req) => {
-    const d = invoker.depth();
+  return async (req) => {
+    const d = await invoker.depth();
     const only = req.query.get('function');
     return json(200, only === null ? d : { ...d, functions: d.functions.filter((f) => f.name === only) });
   };
 }
 
 function deadLetters(invoker: AsyncInvoker): Operation {
-  return (req) => {
+  return async (req) => {
     const name = req.params.name ?? '';
-    const page = invoker.deadLetters(name, { after: marker(req.query.get('marker')), limit: maxItems(req.query.get('maxItems')) });
+    const page = await invoker.deadLetters(name, { after: marker(req.query.get('marker')), limit: maxItems(req.query.get('maxItems')) });
     return json(200, {
       deadLetters: page.letters.map((d) => ({
         requestId: d.id,

@@ -29,9 +29,9 @@ export function recordDeploys(routes: readonly Route[], store: ConsoleStore, log
         try {
           if (kind === 'delete') {
             // Deleting one version is not a deploy; deleting the function is.
-            if (!req.query.get('Qualifier')) store.addDeploy(deployOf(kind, { FunctionName: req.params.name }));
+            if (!req.query.get('Qualifier')) await store.addDeploy(deployOf(kind, { FunctionName: req.params.name }));
           } else if (res.body && typeof res.body === 'object' && !Buffer.isBuffer(res.body)) {
-            store.addDeploy(deployOf(kind, res.body as Config));
+            await store.addDeploy(deployOf(kind, res.body as Config));
           }
         } catch (err) {
           log(`lambkin: console: could not record a deploy: ${(err as Error).message}`);
@@ -55,9 +55,9 @@ function deployOf(kind: Deploy['kind'], c: Config): Deploy {
 }
 
 export function listDeploys(store: ConsoleStore): Operation {
-  return (req) => {
+  return async (req) => {
     const q = new Query(req);
     const fn = q.required('function');
-    return json(200, { deploys: store.deploys(fn, q.int('limit', 1, 200) ?? 50) });
+    return json(200, { deploys: await store.deploys(fn, q.int('limit', 1, 200) ?? 50) });
   };
 }

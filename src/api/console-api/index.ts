@@ -2,7 +2,8 @@
 // (README "Console"): per-function numbers and time series from an in-memory rollup of the
 // invocation records, environments now and stopping one, deploy history, recorded events and
 // responses, and the live tail (server-sent events). All under /lambkin/v1/, signed like the rest.
-import type { LogStore } from '../../logs/index.js';
+import { join } from 'node:path';
+import type { LogReader } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import type { Route } from '../http.js';
@@ -12,7 +13,8 @@ import { feedRollup } from './loader.js';
 import { errorTrends, overview, timeseries } from './metrics.js';
 import { getPayload, storePayloads } from './payloads.js';
 import { Rollup } from './rollup.js';
-import { ConsoleStore } from './store.js';
+import { SqliteConsoleStore } from './sqlite-store.js';
+import type { ConsoleStore } from './store.js';
 import { TailHub } from './tail.js';
 
 const BASE = '/lambkin/v1';
@@ -21,25 +23,30 @@ export interface ConsoleApi {
   readonly routes: Route[];
   /** Wrap control-plane routes so that their deploys are written down. */
   recordDeploys(routes: readonly Route[]): Route[];
-  /** End the live tails (before the server closes: they would hold it open). */
+  /**
+   * End the live tails (before the server closes: they would hold it open), and the start-up read
+   * of stored records (the log store closes next, asynchronously: the read must not outlive it).
+   */
   endStreams(): void;
   /** After the log store closed (its last batch may carry recorded payloads). */
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function startConsoleApi(deps: {
   readonly dataDir: string;
-  readonly logs: LogStore;
+  readonly logs: LogReader;
   readonly registry: Registry;
   readonly scheduler: Scheduler;
   readonly log: (line: string) => void;
+  /** Where deploys and recorded payloads are kept; by default <dataDir>/console.db. */
+  readonly store?: ConsoleStore;
 }): ConsoleApi {
-  const store = new ConsoleStore(deps.dataDir);
+  const store = deps.store ?? new SqliteConsoleStore(join(deps.dataDir, 'console.db'));
   const rollup = new Rollup();
   const feed = feedRollup(deps.logs, rollup, deps.log);
   const stopPayloads = deps.logs.onWritten(storePayloads(store, deps.log));
   const tail = new TailHub(deps.logs, deps.registry);
-  const metrics = { rollup, feed, scheduler: deps.scheduler, sync: () => deps.logs.sync() };
+  const metrics = { rollup, feed, scheduler: deps.scheduler, sync: () => deps.logs.flush() };
   return {
     routes: [
       { method: 'GET', pattern: `${BASE}/overview`, operation: overview(metrics) },
@@ -52,13 +59,16 @@ export function startConsoleApi(deps: {
       { method: 'GET', pattern: `${BASE}/tail`, operation: tail.operation() },
     ],
     recordDeploys: (routes) => recordDeploys(routes, store, deps.log),
-    endStreams: () => tail.close(),
-    close: () => {
+    endStreams: () => {
+      tail.close();
+      feed.close();
+    },
+    close: async () => {
       tail.close();
       feed.close();
       stopPayloads();
       rollup.close();
-      store.close();
+      await store.close();
     },
   };
 }

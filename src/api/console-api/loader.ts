@@ -4,8 +4,7 @@
 // API says `complete: false` until the pass is done). A record written
 // during that pass may be read by it too: the ones that came through the hook are remembered
 // until the pass ends, and skipped when the pass meets them.
-import type { Batch, LogStore } from '../../logs/index.js';
-import type { InvocationCursor } from '../../logs/index.js';
+import type { Batch, LogReader } from '../../logs/index.js';
 import { RESOLUTIONS, type Rollup } from './rollup.js';
 
 const PAGE = 5000;
@@ -19,7 +18,7 @@ export interface Feed {
   close(): void;
 }
 
-export function feedRollup(store: LogStore, rollup: Rollup, log: (line: string) => void): Feed {
+export function feedRollup(store: LogReader, rollup: Rollup, log: (line: string) => void): Feed {
   let seen: Set<string> | undefined = new Set();
   let loaded = 0;
   let closed = false;
@@ -33,14 +32,13 @@ export function feedRollup(store: LogStore, rollup: Rollup, log: (line: string) 
   const ready = (async () => {
     const started = performance.now();
     const since = Date.now() - RESOLUTIONS[RESOLUTIONS.length - 1]!.keepMs;
-    let after: InvocationCursor | undefined;
+    let token: string | undefined;
     while (!closed) {
-      const page = store.investigation.scan(since, after, PAGE);
-      for (const r of page) if (!seen!.has(r.requestId)) rollup.add(r);
-      loaded += page.length;
-      if (page.length < PAGE) break;
-      const last = page[page.length - 1]!;
-      after = { startedAt: last.startedAt, seq: last.seq };
+      const page = await store.scanRecords({ since, limit: PAGE, token });
+      for (const r of page.records) if (!seen!.has(r.requestId)) rollup.add(r);
+      loaded += page.records.length;
+      token = page.nextToken;
+      if (token === undefined) break;
       await new Promise((r) => setImmediate(r));
     }
     seen = undefined;

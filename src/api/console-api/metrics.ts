@@ -21,7 +21,7 @@ export interface MetricsDeps {
   readonly feed: Feed;
   readonly scheduler: Scheduler;
   /** Write what the log store has queued (its hook then brings it here): a page shows what just ran. */
-  readonly sync: () => void;
+  readonly sync: () => Promise<void>;
 }
 
 function windowOf(q: Query): WindowName {
@@ -29,9 +29,9 @@ function windowOf(q: Query): WindowName {
 }
 
 export function overview(deps: MetricsDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const window = windowOf(new Query(req));
-    deps.sync();
+    await deps.sync();
     const envs = deps.scheduler.environments();
     const names = new Set([...deps.rollup.functions(), ...envs.map((e) => e.functionName)]);
     const step = WINDOWS[window].ms / SPARK_POINTS;
@@ -50,11 +50,11 @@ export function overview(deps: MetricsDeps): Operation {
 }
 
 export function timeseries(deps: MetricsDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const q = new Query(req);
     const fn = q.required('function');
     const window = windowOf(q);
-    deps.sync();
+    await deps.sync();
     const s = deps.rollup.series(fn, window);
     return json(200, {
       functionName: fn, window, since: s.since, until: s.until, step: s.step, complete: deps.feed.complete(), totals: deps.rollup.window(fn, window),
@@ -65,11 +65,11 @@ export function timeseries(deps: MetricsDeps): Operation {
 }
 
 export function errorTrends(deps: MetricsDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const q = new Query(req);
     const window = windowOf(q);
     const limit = q.int('limit', 1, MAX_TREND_GROUPS) ?? MAX_TREND_GROUPS;
-    deps.sync();
+    await deps.sync();
     const t = deps.rollup.errorTrends(window);
     // The groups with the most errors first, at most `limit` (the rest: `more`).
     const all = [...t.groups].map(([key, g]) => {

@@ -10,18 +10,16 @@ export function storePayloads(store: ConsoleStore, log: (line: string) => void):
   return (batch) => {
     const items = batch.records.filter((r) => r.recorded).map((r) => ({ requestId: r.requestId, at: r.startedAt, payload: r.recorded! }));
     if (items.length === 0) return;
-    try {
-      store.addPayloads(items);
-    } catch (err) {
-      log(`lambkin: console: could not store ${items.length} recorded payloads: ${(err as Error).message}`);
-    }
+    store.addPayloads(items).catch((err: unknown) => {
+      log(`lambkin: console: could not store ${items.length} recorded payloads: ${(err as Error)?.message ?? String(err)}`);
+    });
   };
 }
 
 export function getPayload(store: ConsoleStore): Operation {
-  return (req) => {
+  return async (req) => {
     const requestId = req.params.requestId ?? '';
-    const payload = store.payload(requestId);
+    const payload = await store.payload(requestId);
     if (!payload) {
       throw apiError('ResourceNotFoundException',
         `No event is recorded for ${requestId}: recording is off unless the function has LambkinRecordPayloads: true (lambkin deploy --record-payloads).`);

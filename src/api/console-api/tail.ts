@@ -5,7 +5,7 @@
 // told how many by an `event: dropped` (tail-fanout.ts delivers, off the invoke path). The browser's EventSource works when the server has no
 // credentials; with them, a client sends a signed GET and reads the stream (the console does).
 import { apiError } from '../../errors.js';
-import type { LogStore } from '../../logs/index.js';
+import type { LogReader } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
 import type { ApiResponse, Operation, ResponseStream } from '../http.js';
 import { Query, logGroupOf } from '../investigate/query.js';
@@ -21,7 +21,7 @@ export class TailHub {
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(store: LogStore, private readonly registry: Registry) {
+  constructor(store: Pick<LogReader, 'onWritten'>, private readonly registry: Registry) {
     this.unsubscribe = store.onWritten((batch) => this.fanout.push(batch));
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) c.out.write(': keep-alive\n\n');

@@ -4,6 +4,7 @@
 // (both from the headers), then the body is read and the signature completed over it, and only
 // then is the operation run. An unsigned caller learns nothing, not even which routes exist.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DatabaseUnavailable } from '../../database/index.js';
 import { apiError, ApiError } from '../../errors.js';
 import { sha256Hex, type SigV4Verifier } from '../auth/sigv4.js';
 import { sendApiError } from '../errors.js';
@@ -40,8 +41,9 @@ export function apiHandler(deps: ApiEdgeDeps): EdgeHandler {
       const apiReq: ApiRequest = { method, path, params: match.params, query: new URLSearchParams(rawQuery), headers: req.headers, body, requestId };
       send(res, await match.operation(apiReq), requestId);
     } catch (err) {
-      // Anything else is a failure of ours: the boundary logs it and answers for it.
-      if (!(err instanceof ApiError)) throw err;
+      // A database outage is answered as one (sendApiError); anything else is a failure of ours:
+      // the boundary logs it and answers for it.
+      if (!(err instanceof ApiError) && !(err instanceof DatabaseUnavailable)) throw err;
       sendApiError(res, err, requestId, deps.log, { logs });
     }
   };

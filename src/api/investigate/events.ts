@@ -3,16 +3,16 @@
 // and level (what `lambkin logs` prints). `next` is where the following page (or a follower
 // polling for new events) continues: pass it back as `after`.
 import { apiError } from '../../errors.js';
-import { compilePattern, PatternError, type LogStore } from '../../logs/index.js';
+import { compilePattern, PatternError, type LogReader } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
 import { json, type Operation } from '../http.js';
-import { Query, logGroupOf } from './query.js';
+import { Query, logGroupOf, withToken } from './query.js';
 import { eventJson } from './views.js';
 
 const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'PLATFORM'];
 
-export function listEvents(store: LogStore, registry: Registry): Operation {
-  return (req) => {
+export function listEvents(store: LogReader, registry: Registry): Operation {
+  return async (req) => {
     const q = new Query(req);
     const functionName = q.required('function');
     const levels = q.string('level')?.toUpperCase().split(',');
@@ -26,16 +26,14 @@ export function listEvents(store: LogStore, registry: Registry): Operation {
       throw err;
     }
     const limit = q.int('limit', 1, 10_000) ?? 1000;
-    const after = q.int('after', 0, Number.MAX_SAFE_INTEGER);
+    const after = q.string('after');
     const since = q.time('since');
     const until = q.time('until');
-    store.sync();
-    const group = store.groups.get(logGroupOf(registry, functionName));
-    if (!group) {
-      if (!registry.get(functionName)) throw apiError('ResourceNotFoundException', `Function not found: ${functionName}`);
-      return json(200, { events: [], next: String(after ?? 0), more: false });
-    }
-    const result = store.events.scan({ groupId: group.id, startTime: since, endTime: until, pattern, levels, afterId: after, limit });
-    return json(200, { events: result.events.map(eventJson), next: String(result.position), more: result.next !== undefined });
+    // A deleted function's group may still be there; a function that has not logged yet has no
+    // group, and the store reads it as empty.
+    const group = logGroupOf(registry, functionName);
+    if (!registry.get(functionName) && !(await store.describeGroup(group))) throw apiError('ResourceNotFoundException', `Function not found: ${functionName}`);
+    const page = await withToken('after', store.filterEvents({ group, startTime: since, endTime: until, pattern, levels, token: after, limit }));
+    return json(200, { events: page.events.map(eventJson), next: page.position, more: page.nextToken !== undefined });
   };
 }

@@ -1,9 +1,11 @@
 // Query-string parameters of the investigation API, checked strictly: a bad value is a 400 that
 // names the parameter and what it takes. Times are epoch milliseconds, ISO 8601, or relative to
-// now (`15m`, `2h`, `7d`, `30s`, `1w`).
+// now (`15m`, `2h`, `7d`, `30s`, `1w`). Cursors and positions are the log store's tokens, passed
+// through as they are.
 import { apiError } from '../../errors.js';
 import type { ApiRequest } from '../http.js';
 import type { Registry } from '../../registry/index.js';
+import { LogStoreError } from '../../logs/index.js';
 
 const invalid = (message: string) => apiError('InvalidParameterValueException', message);
 
@@ -70,23 +72,16 @@ export class Query {
     if (!(values as readonly string[]).includes(v)) throw invalid(`'${name}' must be one of ${values.join(', ')} (got '${v}').`);
     return v as T;
   }
-
-  /** An opaque cursor from a previous page. */
-  cursor<T>(name: string, check: (value: unknown) => value is T): T | undefined {
-    const v = this.string(name);
-    if (v === undefined) return undefined;
-    try {
-      const value: unknown = JSON.parse(Buffer.from(v, 'base64url').toString('utf8'));
-      if (check(value)) return value;
-    } catch {
-      // reported below
-    }
-    throw invalid(`'${name}' is not a cursor this server handed out.`);
-  }
 }
 
-export function encodeCursor(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
+/** The store's answer to a read given a token from `name`; a token it refuses is a 400 naming `name`. */
+export async function withToken<T>(name: string, read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof LogStoreError && err.code === 'InvalidToken') throw invalid(`'${name}' is not a cursor this server handed out.`);
+    throw err;
+  }
 }
 
 /** The log group a function writes to (its LoggingConfig, else /aws/lambda/<name>). */

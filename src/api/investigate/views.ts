@@ -3,7 +3,7 @@ import type { InvocationView, StoredEvent } from '../../logs/index.js';
 
 export function eventJson(e: StoredEvent): object {
   return {
-    eventId: String(e.eventId),
+    eventId: e.eventId,
     timestamp: e.timestamp,
     time: new Date(e.timestamp).toISOString(),
     ingestionTime: e.ingestionTime,

@@ -60,10 +60,10 @@ function functionOf(deps: LambdaApiDeps, raw: string): string {
 }
 
 function create(deps: LambdaApiDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const name = functionOf(deps, req.params.name ?? '');
     const body = parseBody(CreateAliasRequest, req.body);
-    const alias = deps.registry.lifecycle.putAlias(name, body.Name, {
+    const alias = await deps.registry.lifecycle.putAlias(name, body.Name, {
       functionVersion: body.FunctionVersion,
       description: body.Description ?? '',
       weights: body.RoutingConfig?.AdditionalVersionWeights ?? {},
@@ -96,13 +96,13 @@ function list(deps: LambdaApiDeps): Operation {
 }
 
 function update(deps: LambdaApiDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const name = functionOf(deps, req.params.name ?? '');
     const which = req.params.alias ?? '';
     const current = deps.registry.lifecycle.alias(name, which);
     if (!current) throw aliasNotFound(name, which);
     const body = parseBody(UpdateAliasRequest, req.body);
-    const alias = deps.registry.lifecycle.putAlias(name, which, {
+    const alias = await deps.registry.lifecycle.putAlias(name, which, {
       functionVersion: body.FunctionVersion ?? current.functionVersion,
       description: body.Description ?? current.description,
       // A RoutingConfig given replaces the weights (an empty one clears them).
@@ -113,9 +113,9 @@ function update(deps: LambdaApiDeps): Operation {
 }
 
 function remove(deps: LambdaApiDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const name = functionOf(deps, req.params.name ?? '');
-    deps.registry.lifecycle.deleteAlias(name, req.params.alias ?? '');
+    await deps.registry.lifecycle.deleteAlias(name, req.params.alias ?? '');
     return { status: 204 };
   };
 }

@@ -29,8 +29,9 @@ export function createFunction(deps: LambdaApiDeps): Operation {
     const config = newConfig(name, body);
     const tags = checkTags(body.Tags ?? {});
     const zip = zipFromRequest(body.Code);
-    const record = await deps.registry.create({ config, zip, tags });
-    // Publish: version 1 is published at once, and the answer is that version (as on Lambda).
-    return json(201, toFunctionConfiguration(body.Publish ? deps.registry.publish(name) : record));
+    // Publish: version 1 is stored with the function, in one transaction, and the answer is that
+    // version (as on Lambda).
+    const record = await deps.registry.create({ config, zip, tags, publish: body.Publish === true });
+    return json(201, toFunctionConfiguration(record));
   };
 }

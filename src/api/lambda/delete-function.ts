@@ -8,7 +8,7 @@ import type { LambdaApiDeps } from './deps.js';
 import { parseFunctionName, resolveQualifier } from './function-name.js';
 
 export function deleteFunction(deps: LambdaApiDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const { name, qualifier } = parseFunctionName(req.params.name ?? '');
     const wanted = resolveQualifier(qualifier, req.query.get('Qualifier'));
     if (wanted === '$LATEST') {
@@ -19,11 +19,11 @@ export function deleteFunction(deps: LambdaApiDeps): Operation {
       if (!/^[0-9]+$/.test(wanted)) {
         throw apiError('InvalidParameterValueException', `Deletion of aliases is not supported by DeleteFunction: use DeleteAlias for '${wanted}'.`);
       }
-      deps.registry.lifecycle.deleteVersion(name, wanted);
+      await deps.registry.lifecycle.deleteVersion(name, wanted);
       deps.onFunctionChanged(name, wanted);
       return { status: 204 };
     }
-    if (!deps.registry.delete(name)) throw functionNotFound(name);
+    if (!(await deps.registry.delete(name))) throw functionNotFound(name);
     deps.onFunctionChanged(name);
     return { status: 204 };
   };

@@ -73,13 +73,14 @@ function notFound(name: string, qualifier: string): Error {
 
 /** PUT replaces the whole configuration; POST (update) amends the existing one. */
 function write(deps: LambdaApiDeps, replace: boolean): Operation {
-  return (req) => {
+  return async (req) => {
     const { name, qualifier } = target(deps, req);
     const body = parseBody(ConfigRequest, req.body);
-    const current = deps.registry.lifecycle.setting<EventInvokeConfig>(name, qualifier, KIND);
-    if (!replace && !current) throw notFound(name, qualifier);
-    const next = merge(replace ? undefined : current, body);
-    deps.registry.lifecycle.putSetting(name, qualifier, KIND, next);
+    // Amended from the stored value inside the store's transaction: two updates both apply.
+    const next = await deps.registry.lifecycle.changeSetting<EventInvokeConfig>(name, qualifier, KIND, (current) => {
+      if (!replace && !current) throw notFound(name, qualifier);
+      return merge(replace ? undefined : current, body);
+    });
     return json(200, toWire(name, qualifier, next));
   };
 }
@@ -94,9 +95,9 @@ function get(deps: LambdaApiDeps): Operation {
 }
 
 function remove(deps: LambdaApiDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const { name, qualifier } = target(deps, req);
-    if (!deps.registry.lifecycle.deleteSetting(name, qualifier, KIND)) throw notFound(name, qualifier);
+    if (!(await deps.registry.lifecycle.deleteSetting(name, qualifier, KIND))) throw notFound(name, qualifier);
     return { status: 204 };
   };
 }

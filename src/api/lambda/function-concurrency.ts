@@ -18,7 +18,7 @@ export interface ConcurrencyDeps {
 const PutRequest = z.strictObject({ ReservedConcurrentExecutions: z.number().int().min(0) });
 
 function put(deps: ConcurrencyDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const name = unqualifiedName(req.params.name ?? '');
     const { ReservedConcurrentExecutions: n } = parseBody(PutRequest, req.body);
     if (!deps.registry.get(name)) findFunction(deps.registry, name, null);
@@ -28,7 +28,7 @@ function put(deps: ConcurrencyDeps): Operation {
       throw apiError('InvalidParameterValueException',
         `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimum}] (--max-concurrency ${deps.maxConcurrency}).`);
     }
-    deps.registry.setReservedConcurrency(name, n);
+    await deps.registry.setReservedConcurrency(name, n);
     return json(200, { ReservedConcurrentExecutions: n });
   };
 }
@@ -41,9 +41,9 @@ function get(deps: ConcurrencyDeps): Operation {
 }
 
 function remove(deps: ConcurrencyDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const fn = findFunction(deps.registry, unqualifiedName(req.params.name ?? ''), null);
-    deps.registry.setReservedConcurrency(fn.config.name, undefined);
+    await deps.registry.setReservedConcurrency(fn.config.name, undefined);
     return { status: 204 };
   };
 }

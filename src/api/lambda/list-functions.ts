@@ -7,7 +7,7 @@ import { toFunctionConfiguration } from './wire.js';
 const MAX_ITEMS_LIMIT = 10000; // the model's bound; pages are cut at 50 anyway, as on Lambda
 
 export function listFunctions(deps: LambdaApiDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const maxItems = parseMaxItems(req.query.get('MaxItems'));
     const version = req.query.get('FunctionVersion');
     if (version !== null && version !== 'ALL') {
@@ -15,7 +15,7 @@ export function listFunctions(deps: LambdaApiDeps): Operation {
     }
     // MasterRegion (Lambda@Edge replicas) has nothing to select here and is ignored.
     const marker = req.query.get('Marker') || undefined;
-    const page = deps.registry.list(marker, maxItems);
+    const page = await deps.registry.list(marker, maxItems);
     return json(200, {
       // FunctionVersion=ALL lists each function's published versions after its $LATEST.
       Functions: page.functions

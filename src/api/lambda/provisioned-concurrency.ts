@@ -86,12 +86,12 @@ function checkLimits(deps: ProvisionedDeps, name: string, qualifier: string, cou
 }
 
 function put(deps: ProvisionedDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const { name, qualifier } = target(deps, req.params.name ?? '', req.query);
     const { ProvisionedConcurrentExecutions: count } = parseBody(PutRequest, req.body);
     checkLimits(deps, name, qualifier, count);
     const stored: Stored = { count, lastModified: new Date().toISOString().replace('Z', '+0000') };
-    deps.registry.lifecycle.putSetting(name, qualifier, 'provisioned', stored);
+    await deps.registry.lifecycle.putSetting(name, qualifier, 'provisioned', stored);
     deps.provisioner.retry(`${name}:${qualifier}`);
     deps.provisioner.reconcile();
     return json(202, describe(deps, name, qualifier, stored));
@@ -125,9 +125,9 @@ function list(deps: ProvisionedDeps, raw: string, query: URLSearchParams) {
 }
 
 function remove(deps: ProvisionedDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const { name, qualifier } = target(deps, req.params.name ?? '', req.query);
-    if (!deps.registry.lifecycle.deleteSetting(name, qualifier, 'provisioned')) throw notConfigured();
+    if (!(await deps.registry.lifecycle.deleteSetting(name, qualifier, 'provisioned'))) throw notConfigured();
     deps.provisioner.reconcile();
     return { status: 204 };
   };
@@ -142,14 +142,14 @@ function warmStatus(deps: ProvisionedDeps, name: string): Record<string, unknown
 }
 
 function putWarm(deps: ProvisionedDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const { name } = findQualified(deps.registry, unqualifiedName(req.params.name ?? ''), null);
     const { count } = parseBody(WarmRequest, req.body);
     if (count === 0) {
-      deps.registry.lifecycle.deleteSetting(name, LATEST, 'provisioned');
+      await deps.registry.lifecycle.deleteSetting(name, LATEST, 'provisioned');
     } else {
       checkLimits(deps, name, LATEST, count);
-      deps.registry.lifecycle.putSetting(name, LATEST, 'provisioned', { count, lastModified: new Date().toISOString().replace('Z', '+0000') });
+      await deps.registry.lifecycle.putSetting(name, LATEST, 'provisioned', { count, lastModified: new Date().toISOString().replace('Z', '+0000') });
       deps.provisioner.retry(`${name}:${LATEST}`);
     }
     deps.provisioner.reconcile();

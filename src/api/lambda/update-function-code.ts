@@ -23,6 +23,6 @@ export function updateFunctionCode(deps: LambdaApiDeps): Operation {
     const record = await deps.registry.updateCode(name, zip, body.RevisionId);
     deps.onFunctionChanged(name, '$LATEST');
     // Publish: the new code becomes a version too, and the answer is that version (as on Lambda).
-    return json(200, toFunctionConfiguration(body.Publish ? deps.registry.publish(name) : record));
+    return json(200, toFunctionConfiguration(body.Publish ? await deps.registry.publish(name) : record));
   };
 }

@@ -8,14 +8,14 @@ import { UpdateFunctionConfigurationRequest, parseBody } from './schemas.js';
 import { toFunctionConfiguration } from './wire.js';
 
 export function updateFunctionConfiguration(deps: LambdaApiDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const name = unqualifiedName(req.params.name ?? '');
     const body = parseBody(UpdateFunctionConfigurationRequest, req.body);
     const current = deps.registry.get(name);
     if (!current) throw functionNotFound(name);
     const { RevisionId, ...members } = body;
     const patch = configPatch(members, current.config.loggingConfig);
-    const record = deps.registry.updateConfig(name, patch, RevisionId);
+    const record = await deps.registry.updateConfig(name, patch, RevisionId);
     deps.onFunctionChanged(name, '$LATEST');
     return json(200, toFunctionConfiguration(record));
   };

@@ -18,10 +18,10 @@ const PublishVersionRequest = z.strictObject({
 });
 
 export function publishVersion(deps: LambdaApiDeps): Operation {
-  return (req) => {
+  return async (req) => {
     const name = unqualifiedName(req.params.name ?? '');
     const body = parseBody(PublishVersionRequest, req.body);
-    const record = deps.registry.publish(name, {
+    const record = await deps.registry.publish(name, {
       description: body.Description,
       codeSha256: body.CodeSha256 === undefined ? undefined : hexOfBase64(body.CodeSha256),
       revisionId: body.RevisionId,

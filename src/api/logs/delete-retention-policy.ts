@@ -1,17 +1,16 @@
 // DeleteRetentionPolicy: keep the group's events forever again.
 import { z } from 'zod';
-import type { LogStore } from '../../logs/index.js';
+import type { LogReader } from '../../logs/index.js';
 import { groupNotFound } from './errors.js';
 import { groupName, parseBody } from './input.js';
 import type { LogsOperation } from './routes.js';
 
 const Input = z.object({ logGroupName: groupName });
 
-export function deleteRetentionPolicy(store: LogStore): LogsOperation {
-  return (body) => {
+export function deleteRetentionPolicy(store: LogReader): LogsOperation {
+  return async (body) => {
     const input = parseBody(Input, body);
-    store.sync();
-    if (!store.groups.setRetention(input.logGroupName, undefined)) throw groupNotFound();
+    if (!(await store.setRetention(input.logGroupName, undefined))) throw groupNotFound();
     return undefined;
   };
 }

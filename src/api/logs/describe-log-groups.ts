@@ -1,8 +1,8 @@
 // DescribeLogGroups: groups in name order, by prefix or by a substring (logGroupNamePattern).
 import { z } from 'zod';
-import type { GroupView, LogStore } from '../../logs/index.js';
+import type { GroupView, LogReader } from '../../logs/index.js';
 import { invalidParameter } from './errors.js';
-import { decodeToken, encodeToken, groupArn, groupName, parseBody } from './input.js';
+import { groupArn, groupName, parseBody } from './input.js';
 import type { LogsOperation } from './routes.js';
 
 const Input = z.object({
@@ -12,20 +12,16 @@ const Input = z.object({
   limit: z.number().int().min(1).max(50).optional(),
 });
 
-const Token = z.object({ n: z.string() });
-
-export function describeLogGroups(store: LogStore): LogsOperation {
-  return (body) => {
+export function describeLogGroups(store: LogReader): LogsOperation {
+  return async (body) => {
     const input = parseBody(Input, body);
     if (input.logGroupNamePrefix !== undefined && input.logGroupNamePattern !== undefined) {
       throw invalidParameter('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
     }
-    store.sync();
-    const { groups, more } = store.groups.list({
-      prefix: input.logGroupNamePrefix, contains: input.logGroupNamePattern,
-      after: decodeToken(input.nextToken, Token)?.n, limit: input.limit ?? 50,
+    const page = await store.describeGroups({
+      prefix: input.logGroupNamePrefix, contains: input.logGroupNamePattern, token: input.nextToken, limit: input.limit ?? 50,
     });
-    return { logGroups: groups.map(toWire), nextToken: more ? encodeToken({ n: groups[groups.length - 1]!.name }) : undefined };
+    return { logGroups: page.groups.map(toWire), nextToken: page.nextToken };
   };
 }
 

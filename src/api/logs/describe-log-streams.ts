@@ -1,9 +1,9 @@
 // DescribeLogStreams: a group's streams by name (optionally by prefix) or by last event time,
 // ascending or descending, keyset-paged.
 import { z } from 'zod';
-import type { LogStore, StreamView } from '../../logs/index.js';
+import type { LogReader, StreamView } from '../../logs/index.js';
 import { invalidParameter } from './errors.js';
-import { decodeToken, encodeToken, groupArn, groupIdentifier, groupName, parseBody, requireGroup, streamName } from './input.js';
+import { groupArn, groupIdentifier, groupName, groupNameOf, parseBody, streamName } from './input.js';
 import type { LogsOperation } from './routes.js';
 
 const Input = z.object({
@@ -16,26 +16,18 @@ const Input = z.object({
   limit: z.number().int().min(1).max(50).optional(),
 });
 
-const Token = z.object({ name: z.string(), lastEvent: z.number(), id: z.number() });
-
-export function describeLogStreams(store: LogStore): LogsOperation {
-  return (body) => {
+export function describeLogStreams(store: LogReader): LogsOperation {
+  return async (body) => {
     const input = parseBody(Input, body);
     const orderBy = input.orderBy ?? 'LogStreamName';
     if (orderBy === 'LastEventTime' && input.logStreamNamePrefix !== undefined) {
       throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
     }
-    store.sync();
-    const group = requireGroup(store, input);
-    const { streams, more } = store.groups.streams(group.id, {
-      prefix: input.logStreamNamePrefix, orderBy, descending: input.descending ?? false,
-      limit: input.limit ?? 50, after: decodeToken(input.nextToken, Token),
+    const group = groupNameOf(input);
+    const page = await store.describeStreams(group, {
+      prefix: input.logStreamNamePrefix, orderBy, descending: input.descending ?? false, limit: input.limit ?? 50, token: input.nextToken,
     });
-    const last = streams[streams.length - 1];
-    return {
-      logStreams: streams.map((s) => toWire(group.name, s)),
-      nextToken: more && last ? encodeToken({ name: last.name, lastEvent: last.lastEvent ?? 0, id: last.id }) : undefined,
-    };
+    return { logStreams: page.streams.map((s) => toWire(group, s)), nextToken: page.nextToken };
   };
 }
 

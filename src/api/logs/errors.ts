@@ -2,7 +2,7 @@
 // `{"__type": "<Name>", "message": "…"}` — SPEC-LAMBDA.md §4/§6. The Lambda-style ApiErrors that
 // shared helpers throw (parseBody) are renamed to the names CloudWatch Logs uses for the same cases.
 import { ApiError } from '../../errors.js';
-import { PatternError } from '../../logs/index.js';
+import { LogStoreError, PatternError } from '../../logs/index.js';
 import type { ApiResponse } from '../http.js';
 
 export type LogsErrorName =
@@ -37,6 +37,8 @@ export function logsErrorResponse(err: unknown, requestId: string, log: (line: s
   if (err instanceof LogsError) {
     name = err.errorName;
     message = err.message;
+  } else if (err instanceof LogStoreError) {
+    ({ name, message } = fromStore(err));
   } else if (err instanceof PatternError) {
     name = 'InvalidParameterException';
     message = `Invalid filter pattern: ${err.message}`;
@@ -53,4 +55,16 @@ export function logsErrorResponse(err: unknown, requestId: string, log: (line: s
     headers: { 'content-type': JSON_1_1, 'x-amzn-errortype': name },
     body: JSON.stringify({ __type: name, message }),
   };
+}
+
+/** What the store refused, as CloudWatch Logs says it. */
+function fromStore(err: LogStoreError): { name: LogsErrorName; message: string } {
+  switch (err.code) {
+    case 'GroupNotFound':
+      return { name: 'ResourceNotFoundException', message: groupNotFound().message };
+    case 'StreamNotFound':
+      return { name: 'ResourceNotFoundException', message: streamNotFound().message };
+    case 'InvalidToken':
+      return { name: 'InvalidParameterException', message: 'The specified nextToken is invalid.' };
+  }
 }

@@ -3,9 +3,9 @@
 // with no events but a nextToken, as CloudWatch does; without a nextToken everything was read.
 // `aws logs tail --follow` polls this with a moving startTime.
 import { z } from 'zod';
-import { compilePattern, type LogStore, type StoredEvent } from '../../logs/index.js';
+import { compilePattern, type LogReader, type StoredEvent } from '../../logs/index.js';
 import { invalidParameter } from './errors.js';
-import { decodeToken, encodeToken, groupIdentifier, groupName, parseBody, requireGroup, streamName, timestamp } from './input.js';
+import { groupIdentifier, groupName, parseBody, requireGroup, streamName, timestamp } from './input.js';
 import type { LogsOperation } from './routes.js';
 
 const Input = z.object({
@@ -22,30 +22,20 @@ const Input = z.object({
   unmask: z.boolean().optional(),
 });
 
-const Token = z.object({ a: z.number().int().min(0) });
-
-export function filterLogEvents(store: LogStore): LogsOperation {
-  return (body) => {
+export function filterLogEvents(store: LogReader): LogsOperation {
+  return async (body) => {
     const input = parseBody(Input, body);
     if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
       throw invalidParameter('logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
     }
     const pattern = compilePattern(input.filterPattern);
-    store.sync();
-    const group = requireGroup(store, input);
-    const streamIds = input.logStreamNames !== undefined || input.logStreamNamePrefix !== undefined
-      ? store.groups.streamIds(group.id, input.logStreamNames, input.logStreamNamePrefix)
-      : undefined;
-    if (streamIds?.length === 0) return { events: [], searchedLogStreams: [] };
-    const result = store.events.scan({
-      groupId: group.id, streamIds, startTime: input.startTime, endTime: input.endTime, pattern,
-      afterId: decodeToken(input.nextToken, Token)?.a, limit: input.limit ?? 10_000,
+    // The store reads a missing group as empty; CloudWatch says it does not exist.
+    const group = await requireGroup(store, input);
+    const page = await store.filterEvents({
+      group: group.name, streamNames: input.logStreamNames, streamPrefix: input.logStreamNamePrefix,
+      startTime: input.startTime, endTime: input.endTime, pattern, token: input.nextToken, limit: input.limit ?? 10_000,
     });
-    return {
-      events: result.events.map(toWire),
-      searchedLogStreams: [],
-      nextToken: result.next === undefined ? undefined : encodeToken({ a: result.next }),
-    };
+    return { events: page.events.map(toWire), searchedLogStreams: [], nextToken: page.nextToken };
   };
 }
 
@@ -55,6 +45,6 @@ function toWire(e: StoredEvent): object {
     timestamp: e.timestamp,
     message: e.message,
     ingestionTime: e.ingestionTime,
-    eventId: String(e.eventId),
+    eventId: e.eventId,
   };
 }

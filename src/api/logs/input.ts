@@ -1,8 +1,8 @@
 // What every CloudWatch Logs operation needs from its input: the body parsed against a schema,
-// the log group it names (by logGroupName or logGroupIdentifier, a name or an ARN), and opaque
-// paging tokens.
+// the log group it names (by logGroupName or logGroupIdentifier, a name or an ARN). Paging tokens
+// are the log store's, passed through as they are.
 import { z } from 'zod';
-import type { LogStore, GroupView } from '../../logs/index.js';
+import type { LogReader, GroupView } from '../../logs/index.js';
 import { ACCOUNT_ID, REGION } from '../../registry/index.js';
 import { parseBody } from '../lambda/schemas.js';
 import { groupNotFound, invalidParameter } from './errors.js';
@@ -20,8 +20,8 @@ export interface GroupInput {
 }
 
 /** The group the request names; ResourceNotFoundException when it does not exist. */
-export function requireGroup(store: LogStore, input: GroupInput): GroupView {
-  const group = store.groups.get(groupNameOf(input));
+export async function requireGroup(store: LogReader, input: GroupInput): Promise<GroupView> {
+  const group = await store.describeGroup(groupNameOf(input));
   if (!group) throw groupNotFound();
   return group;
 }
@@ -43,18 +43,4 @@ export function groupNameOf(input: GroupInput): string {
 
 export function groupArn(name: string): string {
   return `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${name}`;
-}
-
-/** An opaque paging token carrying a small JSON value. */
-export function encodeToken(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-export function decodeToken<T>(token: string | undefined, schema: z.ZodType<T>): T | undefined {
-  if (token === undefined) return undefined;
-  try {
-    return schema.parse(JSON.parse(Buffer.from(token, 'base64url').toString('utf8')));
-  } catch {
-    throw invalidParameter('The specified nextToken is invalid.');
-  }
 }

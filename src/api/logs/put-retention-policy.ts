@@ -1,6 +1,6 @@
-// PutRetentionPolicy: keep a group's events this many days; the sweep (logs/retention.ts) deletes older ones.
+// PutRetentionPolicy: keep a group's events this many days; the store's retention sweep deletes older ones.
 import { z } from 'zod';
-import type { LogStore } from '../../logs/index.js';
+import type { LogReader } from '../../logs/index.js';
 import { groupNotFound, invalidParameter } from './errors.js';
 import { groupName, parseBody } from './input.js';
 import type { LogsOperation } from './routes.js';
@@ -10,8 +10,8 @@ export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 4
 
 const Input = z.object({ logGroupName: groupName, retentionInDays: z.number().int() });
 
-export function putRetentionPolicy(store: LogStore): LogsOperation {
-  return (body) => {
+export function putRetentionPolicy(store: LogReader): LogsOperation {
+  return async (body) => {
     const input = parseBody(Input, body);
     if (!RETENTION_DAYS.includes(input.retentionInDays)) {
       throw invalidParameter(
@@ -19,8 +19,7 @@ export function putRetentionPolicy(store: LogStore): LogsOperation {
           `Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`,
       );
     }
-    store.sync();
-    if (!store.groups.setRetention(input.logGroupName, input.retentionInDays)) throw groupNotFound();
+    if (!(await store.setRetention(input.logGroupName, input.retentionInDays))) throw groupNotFound();
     return undefined;
   };
 }

@@ -1,7 +1,7 @@
 // The CloudWatch Logs JSON API (awsJson1_1) on lambkin's own port: `POST /` with
 // `X-Amz-Target: Logs_20140328.<Operation>`. One file per operation; this one dispatches.
 import type { ApiRequest, ApiResponse, Route } from '../http.js';
-import type { LogStore } from '../../logs/index.js';
+import type { LogReader } from '../../logs/index.js';
 import { JSON_1_1, LogsError, logsErrorResponse } from './errors.js';
 import { deleteLogGroup } from './delete-log-group.js';
 import { deleteRetentionPolicy } from './delete-retention-policy.js';
@@ -12,12 +12,12 @@ import { getLogEvents } from './get-log-events.js';
 import { putRetentionPolicy } from './put-retention-policy.js';
 
 export interface LogsApiDeps {
-  readonly store: LogStore;
+  readonly store: LogReader;
   readonly log: (line: string) => void;
 }
 
 /** An operation: the request body (bytes) in, the response object out (undefined = empty). */
-export type LogsOperation = (body: Buffer) => object | undefined;
+export type LogsOperation = (body: Buffer) => Promise<object | undefined> | object | undefined;
 
 const TARGET_PREFIX = 'Logs_20140328.';
 
@@ -34,7 +34,7 @@ export function logsRoutes(deps: LogsApiDeps): Route[] {
   return [{ method: 'POST', pattern: '/', operation: (req) => dispatch(operations, req, deps.log) }];
 }
 
-function dispatch(operations: Record<string, LogsOperation>, req: ApiRequest, log: (line: string) => void): ApiResponse {
+async function dispatch(operations: Record<string, LogsOperation>, req: ApiRequest, log: (line: string) => void): Promise<ApiResponse> {
   try {
     const raw = req.headers['x-amz-target'];
     const target = Array.isArray(raw) ? raw[0] : raw;
@@ -42,7 +42,7 @@ function dispatch(operations: Record<string, LogsOperation>, req: ApiRequest, lo
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
     const operation = name === undefined ? undefined : Object.hasOwn(operations, name) ? operations[name] : undefined;
     if (!operation) throw new LogsError('UnknownOperationException', `lambkin does not implement the operation ${target}.`);
-    const output = operation(req.body);
+    const output = await operation(req.body);
     return { status: 200, headers: { 'content-type': JSON_1_1 }, body: output === undefined ? '' : JSON.stringify(output) };
   } catch (err) {
     return logsErrorResponse(err, req.requestId, log);

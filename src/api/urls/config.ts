@@ -76,17 +76,19 @@ function notFound(): Error {
 const now = () => new Date().toISOString();
 
 function create(registry: Registry): Operation {
-  return (req) => {
+  return async (req) => {
     const { name, qualifier } = target(registry, req);
     const body = parseBody(CreateRequest, req.body);
     checkInvokeMode(body.InvokeMode);
-    if (registry.lifecycle.setting(name, qualifier, URL_KIND)) {
-      throw apiError('ResourceConflictException',
-        `Failed to create function url config for [functionArn = ${functionArn(name, qualifier)}]. Error message: FunctionUrlConfig exists for this Lambda function`);
-    }
     const t = now();
-    const stored: StoredUrl = { urlId: randomBytes(16).toString('hex'), authType: body.AuthType, ...(body.Cors ? { cors: body.Cors } : {}), creationTime: t, lastModifiedTime: t };
-    registry.lifecycle.putSetting(name, qualifier, URL_KIND, stored);
+    // The check runs in the store's transaction: of two creates at once, the second is refused.
+    const stored = await registry.lifecycle.changeSetting<StoredUrl>(name, qualifier, URL_KIND, (existing) => {
+      if (existing) {
+        throw apiError('ResourceConflictException',
+          `Failed to create function url config for [functionArn = ${functionArn(name, qualifier)}]. Error message: FunctionUrlConfig exists for this Lambda function`);
+      }
+      return { urlId: randomBytes(16).toString('hex'), authType: body.AuthType, ...(body.Cors ? { cors: body.Cors } : {}), creationTime: t, lastModifiedTime: t };
+    });
     return json(201, toWire(req, name, qualifier, stored, false));
   };
 }
@@ -101,26 +103,26 @@ function get(registry: Registry): Operation {
 }
 
 function update(registry: Registry): Operation {
-  return (req) => {
+  return async (req) => {
     const { name, qualifier } = target(registry, req);
     const body = parseBody(UpdateRequest, req.body);
     checkInvokeMode(body.InvokeMode);
-    const current = registry.lifecycle.setting<StoredUrl>(name, qualifier, URL_KIND);
-    if (!current) throw notFound();
-    const cors = body.Cors ?? current.cors;
-    const next: StoredUrl = {
-      urlId: current.urlId, authType: body.AuthType ?? current.authType, ...(cors ? { cors } : {}),
-      creationTime: current.creationTime, lastModifiedTime: now(),
-    };
-    registry.lifecycle.putSetting(name, qualifier, URL_KIND, next);
+    const next = await registry.lifecycle.changeSetting<StoredUrl>(name, qualifier, URL_KIND, (current) => {
+      if (!current) throw notFound();
+      const cors = body.Cors ?? current.cors;
+      return {
+        urlId: current.urlId, authType: body.AuthType ?? current.authType, ...(cors ? { cors } : {}),
+        creationTime: current.creationTime, lastModifiedTime: now(),
+      };
+    });
     return json(200, toWire(req, name, qualifier, next, true));
   };
 }
 
 function remove(registry: Registry): Operation {
-  return (req) => {
+  return async (req) => {
     const { name, qualifier } = target(registry, req);
-    if (!registry.lifecycle.deleteSetting(name, qualifier, URL_KIND)) throw notFound();
+    if (!(await registry.lifecycle.deleteSetting(name, qualifier, URL_KIND))) throw notFound();
     return { status: 204 };
   };
 }

@@ -12,11 +12,12 @@
 // (blocks of several groups interleave within one write batch): "every event after T" is settled
 // by also reading the blocks that straddle T (settle()).
 import type Database from 'better-sqlite3';
-import type { CompiledPattern } from './filter-pattern.js';
+import type { CompiledPattern } from '../filter-pattern.js';
 import type { LogDatabase } from './schema.js';
 import type { TimeIndex } from './time-index.js';
 import { merged, type EventRow, type PlatformEvents } from './platform-events.js';
 import { WORK_PER_LOOK } from './event-reader.js';
+import { ftsQuery } from './fts-query.js';
 
 /** What the walk reads of an event (its statements select no more). */
 type WalkRow = Pick<EventRow, 'id' | 'ts' | 'group_id' | 'request' | 'message'>;
@@ -76,7 +77,7 @@ export class TextSearch {
     // Events of a deleted group stay in the table until the sweep purges them: only live groups count.
     const groups = this.s.groups.all() as number[];
     const walk = new Walk(filter, q, new Set(filter.groupId === undefined ? groups : groups.filter((g) => g === filter.groupId)));
-    const fts = filter.pattern.fts;
+    const fts = ftsQuery(filter.pattern.words);
     if (after + 1 >= before || walk.live.size === 0) return { found: [] };
     if (fts === undefined) {
       const stored = (filter.groupId === undefined

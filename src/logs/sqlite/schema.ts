@@ -19,7 +19,7 @@
 // them too. For a function that prints one line that is one row per invocation instead of four.
 // synchronous=NORMAL: logs may lose the last moment before a power cut; never their consistency.
 import Database from 'better-sqlite3';
-import { migrate } from '../sqlite-migrate.js';
+import { migrate } from '../../sqlite-migrate.js';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE log_groups (

@@ -8,7 +8,7 @@
 // START's id alone: every line of an invocation lies within PLATFORM_SPAN after its START.
 import type Database from 'better-sqlite3';
 import type { LogDatabase } from './schema.js';
-import { endLine, startLine } from './platform-lines.js';
+import { endLine, startLine } from '../platform-lines.js';
 
 /** The most ids an invocation's START..REPORT may span for the three to be kept in its record. */
 export const PLATFORM_SPAN = 512;

@@ -3,27 +3,11 @@
 // (retention.ts), in small chunks, so that deleting a million events never stalls the server.
 import type Database from 'better-sqlite3';
 import type { LogDatabase } from './schema.js';
+import type { GroupView, StreamOrder, StreamView } from '../views.js';
 
-export interface GroupView {
-  readonly id: number;
-  readonly name: string;
-  readonly createdAt: number;
-  readonly retentionDays: number | undefined;
-  readonly storedBytes: number;
-}
-
-export interface StreamView {
-  readonly id: number;
-  readonly name: string;
-  readonly createdAt: number;
-  readonly firstEvent: number | undefined;
-  readonly lastEvent: number | undefined;
-  readonly lastIngestion: number | undefined;
-  readonly storedBytes: number;
-  readonly envId: string | undefined;
-}
-
-export type StreamOrder = 'LogStreamName' | 'LastEventTime';
+/** A group as this store keeps it: the view and its row id. */
+export type GroupRecord = GroupView & { readonly id: number };
+export type StreamRecord = StreamView & { readonly id: number };
 
 /** Keyset position in a stream listing: the last stream of the previous page. */
 export interface StreamCursor {
@@ -56,18 +40,18 @@ export class LogGroups {
     this.s = statements(db);
   }
 
-  get(name: string): GroupView | undefined {
+  get(name: string): GroupRecord | undefined {
     const row = this.s.group.get(name) as GroupRow | undefined;
     return row && groupView(row);
   }
 
   /** Groups in name order after `after`; `limit + 1` are read to tell whether more follow. */
-  list(q: { prefix?: string; contains?: string; after?: string; limit: number }): { groups: GroupView[]; more: boolean } {
+  list(q: { prefix?: string; contains?: string; after?: string; limit: number }): { groups: GroupRecord[]; more: boolean } {
     const rows = this.s.groups.all({ prefix: q.prefix ?? null, contains: q.contains ?? null, after: q.after ?? null, limit: q.limit + 1 }) as GroupRow[];
     return { groups: rows.slice(0, q.limit).map(groupView), more: rows.length > q.limit };
   }
 
-  streams(groupId: number, q: StreamQuery): { streams: StreamView[]; more: boolean } {
+  streams(groupId: number, q: StreamQuery): { streams: StreamRecord[]; more: boolean } {
     const stmt = this.streamList(q.orderBy, q.descending);
     const a = q.after;
     const rows = stmt.all({
@@ -77,7 +61,7 @@ export class LogGroups {
     return { streams: rows.slice(0, q.limit).map(streamView), more: rows.length > q.limit };
   }
 
-  stream(groupId: number, name: string): StreamView | undefined {
+  stream(groupId: number, name: string): StreamRecord | undefined {
     const row = this.s.stream.get(groupId, name) as StreamRow | undefined;
     return row && streamView(row);
   }
@@ -123,11 +107,11 @@ export class LogGroups {
   }
 }
 
-function groupView(r: GroupRow): GroupView {
+function groupView(r: GroupRow): GroupRecord {
   return { id: r.id, name: r.name, createdAt: r.created_at, retentionDays: r.retention_days ?? undefined, storedBytes: r.stored_bytes };
 }
 
-function streamView(r: StreamRow): StreamView {
+function streamView(r: StreamRow): StreamRecord {
   return {
     id: r.id, name: r.name, createdAt: r.created_at, firstEvent: r.first_event ?? undefined, lastEvent: r.last_event ?? undefined,
     lastIngestion: r.last_ingestion ?? undefined, storedBytes: r.stored_bytes, envId: r.env_id ?? undefined,

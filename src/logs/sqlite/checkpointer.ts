@@ -20,14 +20,20 @@ const timer = setInterval(() => {
 parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
 
+/** How long close() waits for the thread to let go of the file (it is never busy for long). */
+const STOP_WAIT_MS = 5000;
+
 export class Checkpointer {
   private readonly worker: Worker | undefined;
+  private readonly exited: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: LogDatabase, path: string, everyMs = 1000) {
     try {
       const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
       this.worker = new Worker(THREAD, { eval: true, workerData: { sqlite, path, everyMs } });
       this.worker.unref();
+      const worker = this.worker;
+      this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
       this.worker.on('error', () => this.fallBack());
       db.pragma('wal_autocheckpoint = 0');
     } catch {
@@ -35,9 +41,22 @@ export class Checkpointer {
     }
   }
 
-  /** Stop the thread (it closes its connection as soon as it is not checkpointing); the caller checkpoints what is left. */
-  stop(): void {
-    this.worker?.postMessage('stop');
+  /**
+   * Stop the thread (it closes its connection as soon as it is not checkpointing); the caller
+   * checkpoints what is left. Settles once the thread is gone: until then it may still create or
+   * remove the database's -wal and -shm files (removing the folder meanwhile would fail).
+   */
+  stop(): Promise<void> {
+    if (!this.worker) return this.exited;
+    this.worker.postMessage('stop');
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, STOP_WAIT_MS);
+      timer.unref();
+      void this.exited.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private fallBack(): void {

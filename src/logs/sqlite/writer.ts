@@ -6,9 +6,9 @@
 // (platform-events.ts); they still take their event ids, times, index text and bytes.
 import type Database from 'better-sqlite3';
 import type { LogDatabase } from './schema.js';
-import type { InvocationRecord, LogEvent, StreamInfo } from './types.js';
-import type { Batch } from './write-queue.js';
-import { errorKey } from './normalise.js';
+import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
+import type { Batch } from '../write-queue.js';
+import { errorKey } from '../normalise.js';
 import { PLATFORM_SPAN, PlatformEvents } from './platform-events.js';
 
 interface StreamRef {

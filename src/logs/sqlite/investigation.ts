@@ -6,25 +6,8 @@ import { SKEW_MS, TextSearch, type TextFilter } from './text-search.js';
 import { WORK_PER_LOOK } from './event-reader.js';
 import { TimeIndex } from './time-index.js';
 import { PlatformEvents } from './platform-events.js';
-import type { Outcome } from './types.js';
-
-export interface InvocationView {
-  readonly requestId: string;
-  readonly functionName: string;
-  readonly version: string;
-  readonly envId: string | undefined;
-  readonly logStream: string | undefined;
-  readonly startedAt: number;
-  readonly cold: boolean;
-  readonly initMs: number | undefined;
-  readonly durationMs: number;
-  readonly billedMs: number;
-  readonly memoryMb: number;
-  readonly maxMemoryUsedMb: number | undefined;
-  readonly outcome: Outcome;
-  readonly errorType: string | undefined;
-  readonly errorMessage: string | undefined;
-}
+import type { Outcome } from '../types.js';
+import type { ErrorGroup, InvocationView, ScannedRecord, Stats } from '../views.js';
 
 /** Position after the last invocation of a page (newest first): its start time and sequence. */
 export interface InvocationCursor {
@@ -51,17 +34,6 @@ export interface InvocationPage {
   readonly next: InvocationCursor | undefined;
 }
 
-export interface ErrorGroup {
-  readonly functionName: string;
-  readonly errorType: string | undefined;
-  readonly message: string | undefined; // normalised
-  readonly sampleMessage: string | undefined;
-  readonly count: number;
-  readonly firstSeen: number;
-  readonly lastSeen: number;
-  readonly latestRequestId: string;
-}
-
 export interface ErrorGroupQuery {
   readonly functionName?: string;
   readonly since?: number;
@@ -80,22 +52,6 @@ export interface ErrorGroupCursor {
 export interface ErrorGroupPage {
   readonly errors: ErrorGroup[];
   readonly next: ErrorGroupCursor | undefined;
-}
-
-/** What Investigation.scan reads of a record. */
-export type ScannedRecord = Pick<InvocationView,
-  'requestId' | 'functionName' | 'startedAt' | 'cold' | 'initMs' | 'durationMs' | 'memoryMb' | 'maxMemoryUsedMb' | 'outcome' | 'envId' | 'errorType' | 'errorMessage'> & { readonly seq: number };
-
-export interface Stats {
-  readonly invocations: number;
-  readonly errors: number;
-  readonly errorsByType: Record<string, number>;
-  readonly outcomes: Record<string, number>;
-  readonly coldStarts: number;
-  readonly durationMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly avg: number } | undefined;
-  readonly initMs: { readonly p50: number; readonly max: number } | undefined;
-  readonly maxMemoryUsedMb: number | undefined;
-  readonly memoryMb: number | undefined;
 }
 
 interface Row {
@@ -250,7 +206,7 @@ export class Investigation {
    * give the event loop back between pages. Only the fields a rollup needs, read as arrays (twice
    * as fast as whole rows over a million records).
    */
-  scan(since: number, after: InvocationCursor | undefined, limit: number): ScannedRecord[] {
+  scan(since: number, after: InvocationCursor | undefined, limit: number): (ScannedRecord & { seq: number })[] {
     const rows = (after ? this.s.scanAfter.all({ ...after, limit }) : this.s.scanFrom.all({ since, limit })) as unknown[][];
     return rows.map((r) => ({
       seq: r[0] as number, requestId: r[1] as string, functionName: r[2] as string, startedAt: r[3] as number, cold: r[4] === 1,

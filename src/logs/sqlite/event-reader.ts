@@ -5,21 +5,12 @@
 // MAX_SCAN_MS — and then says where to go on, as CloudWatch's nextToken does — so no query holds
 // the server's event loop for long, whatever the pattern.
 import type Database from 'better-sqlite3';
-import type { CompiledPattern } from './filter-pattern.js';
+import type { CompiledPattern } from '../filter-pattern.js';
 import type { LogDatabase } from './schema.js';
+import type { StoredEvent } from '../views.js';
 import { TimeIndex } from './time-index.js';
+import { ftsQuery } from './fts-query.js';
 import { merged, PlatformEvents, type EventRow } from './platform-events.js';
-
-export interface StoredEvent {
-  readonly eventId: number;
-  readonly timestamp: number;
-  readonly ingestionTime: number;
-  readonly logStream: string;
-  readonly envId: string | undefined;
-  readonly requestId: string | undefined;
-  readonly level: string | undefined;
-  readonly message: string;
-}
 
 export interface ScanQuery {
   readonly groupId: number;
@@ -87,7 +78,7 @@ export class EventReader {
     const after = Math.max(range.after, q.afterId ?? 0);
     if (after + 1 >= range.before) return { events: [], next: undefined, position: after };
     const page = new Page(q, after);
-    const fts = q.pattern?.fts;
+    const fts = ftsQuery(q.pattern?.words);
     if (fts === undefined) {
       if (page.read(this.groupEvents(q, after, range.before), (r) => this.view(r))) return page.result();
     } else {
@@ -176,7 +167,7 @@ export class EventReader {
   private view(row: Row): StoredEvent {
     const stream = this.stream(row.stream_id);
     return {
-      eventId: row.id,
+      eventId: String(row.id),
       timestamp: row.ts,
       ingestionTime: row.ingested,
       logStream: stream.name,
