@@ -154,8 +154,10 @@ try {
   judge('server RSS within ±10 % after warm-up', lo >= median * 0.9 && hi <= median * 1.1,
     `median ${median.toFixed(0)} MB, min ${lo.toFixed(0)}, max ${hi.toFixed(0)} (${samples.length} samples, warm-up ${WARMUP_S} s)`);
   for (const k of Object.keys(before).filter((k) => k !== 'spares' && k !== 'connections')) {
-    // /tmp is the machine's: other processes come and go there; only growth is counted.
-    const ok = k === 'tmpEntries' ? after[k] <= before[k] + 2 : after[k] === before[k];
+    // /tmp is the machine's: other processes come and go there; only growth is counted. The
+    // server's descriptors to a spare sandbox are not all told apart (a few per spare stay counted,
+    // and how many spares are kept varies): for fds, only growth is a leak.
+    const ok = k === 'tmpEntries' ? after[k] <= before[k] + 2 : k === 'fds' ? after[k] <= before[k] : after[k] === before[k];
     judge(`no ${k} leak`, ok, `${before[k]} before, ${after[k]} after`);
   }
   // Level, not swings: the median of each minute after warm-up against the median of them all.
