@@ -10,6 +10,8 @@ import pg from 'pg';
 import { SqliteAsyncQueue } from '../dist/scheduler/async-queue-sqlite.js';
 import { PostgresAsyncQueue } from '../dist/scheduler/async-queue-postgres.js';
 import { ASYNC_QUEUE_MIGRATIONS } from '../dist/scheduler/async-queue-postgres-schema.js';
+import { Postgres } from '../dist/database/postgres.js';
+import { parseDatabaseUrl } from '../dist/database/url.js';
 import { table } from './lib/stats.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 4_000);
@@ -34,28 +36,6 @@ async function measure(name, queue) {
     await queue.finish(queued[i]);
   });
   return [name, enqueue.toFixed(0), finish.toFixed(0)];
-}
-
-/** A pool as the queue wants it (database/postgres.ts's shape). */
-function database(pool) {
-  const on = (c) => ({ query: async (text, params = []) => (await c.query(text, params)).rows });
-  return {
-    ...on(pool),
-    transaction: async (work) => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work(on(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
-  };
 }
 
 async function admin(url, sql) {
@@ -83,15 +63,14 @@ if (ADMIN) {
   const url = new URL(ADMIN);
   url.pathname = `/${name}`;
   await admin(ADMIN, `CREATE DATABASE ${name}`);
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
-  pool.on('error', () => undefined); // the DROP below ends idle connections
+  const db = await Postgres.connect(parseDatabaseUrl(url.toString())); // lambkin's own pool
   try {
-    for (const step of ASYNC_QUEUE_MIGRATIONS.steps) await pool.query(step);
-    const postgres = await PostgresAsyncQueue.open(database(pool), { node: 'bench' });
+    for (const step of ASYNC_QUEUE_MIGRATIONS.steps) await db.query(step);
+    const postgres = await PostgresAsyncQueue.open(db, { node: 'bench' });
     rows.push(await measure('postgres', postgres));
     await postgres.close();
   } finally {
-    await pool.end();
+    await db.close();
     await admin(ADMIN, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 } else {

@@ -1,21 +1,18 @@
-// PostgreSQL for the stores' conformance runners until database/ (stores-registry: the pool over
-// pg with its timeouts, test/helpers/database.ts) is on main; then the runners take those instead.
+// PostgreSQL for the async-queue and console-store conformance runners: lambkin's own pool
+// (src/database/postgres.ts, with its timeouts) on a schema of its own per case.
 // One database per test file, made from LAMBKIN_TEST_DATABASE_URL (a role with CREATEDB) and
 // dropped after it; a fresh schema per case. Without the variable a suite is skipped, saying how to
 // run it; in CI (CI=true) it fails instead, since a skip would hide that PostgreSQL went untested.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { Postgres } from '../../src/database/postgres.js';
+import { parseDatabaseUrl } from '../../src/database/url.js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 
 const ADMIN = process.env.LAMBKIN_TEST_DATABASE_URL;
 
-interface Queryable {
-  query<R extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
-}
-
-export interface Database extends Queryable {
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
-}
+/** What the stores' PostgreSQL implementations run on: src/database/postgres.ts's pool, with its timeouts. */
+export type Database = Postgres;
 
 export interface Schema {
   readonly db: Database;
@@ -23,32 +20,8 @@ export interface Schema {
   remove(): Promise<void>;
 }
 
-function queryable(on: pg.Pool | pg.PoolClient): Queryable {
-  return { query: async <R extends object>(text: string, params: readonly unknown[] = []) => (await on.query(text, [...params])).rows as R[] };
-}
-
-function database(pool: pg.Pool): Database {
-  return {
-    ...queryable(pool),
-    transaction: async (work) => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work(queryable(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
-  };
-}
-
-async function admin(sql: string): Promise<void> {
-  const pool = new pg.Pool({ connectionString: ADMIN, max: 1 });
+async function admin(sql: string, on = ADMIN): Promise<void> {
+  const pool = new pg.Pool({ connectionString: on, max: 1 });
   try {
     await pool.query(sql);
   } finally {
@@ -82,14 +55,16 @@ export function withPostgres(name: string, register: (fresh: (steps: readonly st
   afterAll(() => admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
   register(async (steps) => {
     const schema = `s_${randomBytes(6).toString('hex')}`;
-    const pool = new pg.Pool({ connectionString: url.toString(), max: 8, options: `-c search_path=${schema}` });
-    await pool.query(`CREATE SCHEMA ${schema}`);
-    for (const step of steps) await pool.query(step);
+    await admin(`CREATE SCHEMA ${schema}`, url.toString());
+    const inSchema = new URL(url);
+    inSchema.searchParams.set('options', `-c search_path=${schema}`);
+    const db = await Postgres.connect(parseDatabaseUrl(inSchema.toString()), { maxConnections: 8 });
+    for (const step of steps) await db.query(step);
     return {
-      db: database(pool),
+      db,
       remove: async () => {
-        await pool.query(`DROP SCHEMA ${schema} CASCADE`);
-        await pool.end();
+        await db.query(`DROP SCHEMA ${schema} CASCADE`);
+        await db.close();
       },
     };
   });
