@@ -17,7 +17,11 @@ export interface CodeStoreUnderTest {
   fresh(): Promise<{ open(root: string): Promise<CodeStore>; cleanup(): Promise<void> }>;
 }
 
-export const codeZip = (text: string): Buffer => Buffer.from(zipSync({ 'lambda_function.py': strToU8(text), 'lib/data.txt': strToU8('é'.repeat(1000)) }));
+// A fixed mtime: zip entries carry their time (2-second resolution), so two calls made across a
+// 2-second boundary would otherwise be different bytes with a different sha256.
+const MTIME = new Date('2024-01-01T00:00:00Z');
+export const codeZip = (text: string): Buffer =>
+  Buffer.from(zipSync({ 'lambda_function.py': strToU8(text), 'lib/data.txt': strToU8('é'.repeat(1000)) }, { mtime: MTIME }));
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const hexEntries = (root: string) => readdirSync(root).filter((n) => /^[0-9a-f]{64}/.test(n)).sort();
 
