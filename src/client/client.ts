@@ -1,4 +1,4 @@
-// LambkinClient: lambkin's Lambda-compatible REST API (SPEC-LAMBDA.md §2) as typed methods.
+// LambkinClient: lambkin's Lambda-compatible REST API (docs/lambda-contracts.md §2) as typed methods.
 // Requests and responses use Lambda's wire names; the client adds no semantics of its own.
 import { credentialsFromEnv, signerFor, type Credentials, type Signer } from './sign.js';
 import { Transport } from './transport.js';

@@ -1,4 +1,4 @@
-// The environment variables a runtime process gets (SPEC-LAMBDA.md §1). Nothing of the server's
+// The environment variables a runtime process gets (docs/lambda-contracts.md §1). Nothing of the server's
 // own environment leaks in except PATH and LANG (TZ is always UTC).
 import type { FunctionRecord } from '../registry/types.js';
 import type { RuntimeSpec } from '../runtimes/catalogue.js';

@@ -1,4 +1,4 @@
-// CloudWatch Logs filter patterns (SPEC-LAMBDA.md §4), compiled into two parts:
+// CloudWatch Logs filter patterns (docs/lambda-contracts.md §4), compiled into two parts:
 //  - `words`: words every matching event contains (a superset: an index folds case and keeps no
 //    positions), or undefined when an index cannot narrow the search — each log store turns them
 //    into its own index's query (sqlite/fts-query.ts);

@@ -1,4 +1,4 @@
-// The Runtime API's own rules, where Lambda's documentation is silent and RIE decides (SPEC-LAMBDA
+// The Runtime API's own rules, where Lambda's documentation is silent and RIE decides (docs/lambda-contracts.md
 // §1): a custom runtime (fixtures/api-probe) calls the edges and reports what the API answered.
 // Also: a custom runtime whose bootstrap cannot be started fails the invoke with
 // Runtime.InvalidEntrypoint, naming the file, instead of hanging.

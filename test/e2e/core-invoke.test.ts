@@ -1,6 +1,6 @@
 // Invoking functions through the real AWS SDK, for each runtime: warm reuse, the context object,
 // environment variables (and nothing of the server's own), and how failures come back: the
-// handler's own errors, results that are not JSON, and init failures (SPEC-LAMBDA.md §3).
+// handler's own errors, results that are not JSON, and init failures (docs/lambda-contracts.md §3).
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
@@ -19,7 +19,7 @@ afterAll(async () => {
   await lk?.stop();
 });
 
-/** Every variable a runtime may see: Lambda's own (SPEC-LAMBDA.md §1), PATH, LANG, TZ, TMPDIR. */
+/** Every variable a runtime may see: Lambda's own (docs/lambda-contracts.md §1), PATH, LANG, TZ, TMPDIR. */
 const ALLOWED_ENV = new Set([
   'PATH', 'LANG', 'TZ', 'TMPDIR', '_HANDLER', '_X_AMZN_TRACE_ID', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
   'AWS_LAMBDA_RUNTIME_API', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION',

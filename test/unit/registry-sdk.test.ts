@@ -1,6 +1,6 @@
 // The control-plane answers as @aws-sdk/client-lambda reads them. The real server (server.ts) is
 // not used here: a few lines below route requests to the operations and write errors in the form
-// SPEC-LAMBDA.md §2 gives, so that the field names and statuses are checked against the real SDK.
+// docs/lambda-contracts.md §2 gives, so that the field names and statuses are checked against the real SDK.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

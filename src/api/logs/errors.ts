@@ -1,5 +1,5 @@
 // CloudWatch Logs' error format: HTTP 400 (500 for our own failures) with
-// `{"__type": "<Name>", "message": "…"}` — SPEC-LAMBDA.md §4/§6. The Lambda-style ApiErrors that
+// `{"__type": "<Name>", "message": "…"}` — docs/lambda-contracts.md §4/§6. The Lambda-style ApiErrors that
 // shared helpers throw (parseBody) are renamed to the names CloudWatch Logs uses for the same cases.
 import { ApiError } from '../../errors.js';
 import { LogStoreError, PatternError } from '../../logs/index.js';
