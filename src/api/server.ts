@@ -64,7 +64,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   });
   // On PostgreSQL the async queue and the console's store are shared too; this node's name (kept in
   // the data folder) lets it take its own unfinished async events back after a restart.
-  const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node: nodeName(config.dataDir), deadLetterLimit: config.deadLetterLimit });
+  const node = database ? nodeName(config.dataDir) : undefined;
+  const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
   const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
   const router = new Router()

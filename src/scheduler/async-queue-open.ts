@@ -11,12 +11,13 @@ export interface OpenAsyncQueueOptions extends AsyncQueueOptions {
   readonly dataDir: string;
   readonly database?: Postgres;
   /** This node's name on a shared database, the same across its restarts (node-name.ts). */
-  readonly node: string;
+  readonly node?: string;
 }
 
 export async function openAsyncQueue(options: OpenAsyncQueueOptions): Promise<AsyncQueue> {
   const { database, dataDir, node, ...queue } = options;
   if (!database) return SqliteAsyncQueue.open(join(dataDir, 'async.db'), queue);
+  if (!node) throw new Error('An async queue on a shared database needs this node\'s name.');
   await migratePostgres(database, ASYNC_QUEUE_MIGRATIONS);
   return PostgresAsyncQueue.open(database, { ...queue, node });
 }
