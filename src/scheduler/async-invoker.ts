@@ -206,7 +206,19 @@ export class AsyncInvoker {
 
   /** Too old to run: give it up (when it is still there to take). */
   private async expire(event: QueuedEvent): Promise<void> {
-    const payload = await this.queue.claim(event);
+    let payload: Buffer | undefined;
+    try {
+      payload = await this.queue.claim(event);
+    } catch (err) {
+      // The store is away: look at the event again later (as run() does), rather than forget it.
+      this.log(`lambkin: async event ${event.id} of ${event.functionName}: ${(err as Error)?.message ?? String(err)}`);
+      if (!this.closed) {
+        event.nextAt = Date.now() + MAX_THROTTLE_WAIT_MS;
+        this.wait(event);
+        this.pump();
+      }
+      return;
+    }
     if (payload) await this.done(event, 'EventAgeExceeded', undefined, undefined, payload);
   }
 
