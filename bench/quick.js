@@ -1,66 +1,103 @@
 // npm run bench:quick — a first look at the hot path: cold start, warm sequential latency and
 // throughput at 32 in flight, per runtime, through the AWS SDK (keep-alive, one process).
 // The full side-by-side benchmark against serverless-offline is `npm run bench`.
+// Two lambkins side by side: its stores on SQLite (the default) and on PostgreSQL (`lambkin pg`:
+// --database-url, a database made for the run on LAMBKIN_BENCH_DATABASE_URL's server, by default
+// the local one, and dropped after it; left out with a message when PostgreSQL is not there).
+// Their turns alternate, so that the load of a shared machine hits both alike.
 import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { startServer } from './lib/server.js';
 import { deploy, HELLO } from './lib/functions.js';
+import { benchDatabase } from './lib/database.js';
 import { ms, summary, table } from './lib/stats.js';
 
 const WARM_N = Number(process.env.BENCH_WARM_N ?? 2000);
-const THROUGHPUT_S = Number(process.env.BENCH_SECONDS ?? 5);
+const THROUGHPUT_S = Number(process.env.BENCH_SECONDS ?? 5); // per store, in ROUNDS turns
 const COLD_N = Number(process.env.BENCH_COLD_N ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6); // short alternating turns: a loaded machine's swings hit both
 const runtimes = (process.env.BENCH_RUNTIMES ?? Object.keys(HELLO).join(',')).split(',');
+const payload = new TextEncoder().encode('{"name":"bench"}');
 
 // 32 environments starting at once on 2 cores (32 JVMs for Java) take longer than the default
 // 10 s init timeout: the throughput phase measures warm invokes, so it may wait for them.
-const server = await startServer(['--init-timeout', '120', ...process.argv.slice(2)]);
-const lambda = new LambdaClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
-const payload = new TextEncoder().encode('{"name":"bench"}');
-const invoke = async (name) => {
-  const r = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload }));
-  if (r.FunctionError) throw new Error(`${name}: ${Buffer.from(r.Payload).toString()}`);
-};
+const args = ['--init-timeout', '120', ...process.argv.slice(2)];
+const database = await benchDatabase();
+const targets = [{ id: 'sqlite', server: await startServer(args) }];
+if (database) targets.push({ id: 'pg', server: await startServer([...args, '--database-url', database.url]) });
+for (const t of targets) {
+  t.lambda = new LambdaClient({ endpoint: t.server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+  t.invoke = async (name) => {
+    const r = await t.lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload }));
+    if (r.FunctionError) throw new Error(`${name}: ${Buffer.from(r.Payload).toString()}`);
+  };
+}
+/** Each target in turn, the order reversed every other round. */
+const turns = (round) => (round % 2 ? [...targets].reverse() : targets);
 
 const rows = [];
+const figures = {};
 try {
   for (const runtime of runtimes) {
     const name = `hello-${runtime.replace(/\W/g, '')}`;
-    await deploy(lambda, name, runtime);
+    const m = new Map(targets.map((t) => [t, { cold: [], warm: [], done: 0, failed: 0 }]));
+    for (const t of targets) await deploy(t.lambda, name, runtime);
     // Cold: each configuration change retires the warm environment, so the next invoke is cold.
-    const cold = [];
     for (let i = 0; i < COLD_N; i++) {
-      await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: `cold ${i}` }));
-      const t = performance.now();
-      await invoke(name);
-      cold.push(performance.now() - t);
+      for (const t of turns(i)) {
+        await t.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: `cold ${i}` }));
+        const s = performance.now();
+        await t.invoke(name);
+        m.get(t).cold.push(performance.now() - s);
+      }
     }
-    for (let i = 0; i < 500; i++) await invoke(name); // warm the client and the runtime
-    const warm = [];
-    for (let i = 0; i < WARM_N; i++) {
-      const t = performance.now();
-      await invoke(name);
-      warm.push(performance.now() - t);
-    }
-    let done = 0;
-    let failed = 0;
-    const until = performance.now() + THROUGHPUT_S * 1000;
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (performance.now() < until) {
-        try {
-          await invoke(name);
-          done++;
-        } catch {
-          failed++; // counted, not fatal: the table says how many
+    for (const t of targets) for (let i = 0; i < 500; i++) await t.invoke(name); // warm the client and the runtime
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of turns(round)) {
+        for (let i = 0; i < WARM_N / ROUNDS; i++) {
+          const s = performance.now();
+          await t.invoke(name);
+          m.get(t).warm.push(performance.now() - s);
         }
       }
-    }));
-    const c = summary(cold);
-    const w = summary(warm);
-    rows.push([runtime, ms(c.p50), ms(w.p50), ms(w.p99), Math.round(done / THROUGHPUT_S), failed]);
+    }
+    // 32 in flight: first until each target has its environments started (not measured), then
+    // the rounds. Otherwise the first round would time 32 cold starts on one target only.
+    const flood = async (t, seconds, r = { done: 0, failed: 0 }) => {
+      const until = performance.now() + seconds * 1000;
+      await Promise.all(Array.from({ length: 32 }, async () => {
+        while (performance.now() < until) {
+          try {
+            await t.invoke(name);
+            r.done++;
+          } catch {
+            r.failed++; // counted, not fatal: the table says how many
+          }
+        }
+      }));
+    };
+    for (const t of targets) await flood(t, Math.max(1, THROUGHPUT_S / 5));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of turns(round)) await flood(t, THROUGHPUT_S / ROUNDS, m.get(t));
+    }
+    for (const t of targets) {
+      const r = m.get(t);
+      const c = summary(r.cold);
+      const w = summary(r.warm);
+      (figures[runtime] ??= {})[t.id] = { warmP50: w.p50, ips: r.done / THROUGHPUT_S };
+      rows.push([runtime, t.id, ms(c.p50), ms(w.p50), ms(w.p99), Math.round(r.done / THROUGHPUT_S), r.failed]);
+    }
   }
 } finally {
-  lambda.destroy();
-  await server.stop();
+  for (const t of targets) {
+    t.lambda.destroy();
+    await t.server.stop();
+  }
+  await database?.drop().catch((err) => console.error(`bench: could not drop the benchmark's database: ${err.message}`));
 }
-console.log(table(['runtime', 'cold p50 ms', 'warm p50 ms', 'warm p99 ms', 'inv/s @32', 'failed @32'], rows));
-console.log(`(${COLD_N} cold starts, ${WARM_N} warm sequential invokes after 500 warm-up, ${THROUGHPUT_S} s at 32 in flight; args: ${process.argv.slice(2).join(' ') || 'defaults'})`);
+console.log(table(['runtime', 'store', 'cold p50 ms', 'warm p50 ms', 'warm p99 ms', 'inv/s @32', 'failed @32'], rows));
+const pct = (a, b) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)} %`;
+for (const [runtime, f] of Object.entries(figures)) {
+  if (f.pg) console.log(`${runtime}: lambkin pg vs sqlite: warm p50 ${pct(f.sqlite.warmP50, f.pg.warmP50)}, inv/s @32 ${pct(f.sqlite.ips, f.pg.ips)}`);
+}
+console.log(`(${COLD_N} cold starts, ${WARM_N} warm sequential invokes after 500 warm-up, ${THROUGHPUT_S} s at 32 in flight, per store, ` +
+  `${ROUNDS} alternating rounds; args: ${process.argv.slice(2).join(' ') || 'defaults'}${database ? `; pg: ${database.redacted}` : ''})`);

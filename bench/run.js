@@ -4,6 +4,9 @@
 // pre-warmed start), warm sequential latency (= throughput at 1 in flight), throughput at 8/32/64 in
 // flight, and — in a separate pass on fresh servers, because sampling /proc stalls the client —
 // RSS and PSS of the platform and of its environments idle / under load / after load.
+// `lambkin pg`: lambkin (namespace) with its stores on PostgreSQL (--database-url; a database made
+// for the run on LAMBKIN_BENCH_DATABASE_URL's server and dropped after it), warm sequential and
+// @32 beside the same lambkin on SQLite; left out, with a message, when PostgreSQL is not there.
 //   BENCH_SCALE=0.2 npm run bench   (every duration and count × 0.2, for a quick look)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -15,6 +18,7 @@ import { sequential, flood } from './lib/load.js';
 import { treeMem } from './lib/proc.js';
 import { summary } from './lib/stats.js';
 import { report } from './lib/report.js';
+import { benchDatabase } from './lib/database.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10) * SCALE; // per throughput level, main pair
@@ -35,9 +39,14 @@ const results = { figures: {}, settings: { SCALE, SECONDS, VARIANT_SECONDS, WARM
 const put = (rt, figure, target, value) => (((results.figures[rt] ??= {})[figure] ??= {})[target] = value);
 
 log('starting lambkin (namespace, process) and serverless-offline (default, --useInProcess, --reloadHandler)');
-const [ns, proc, sls, inproc, reload] = await Promise.all([
+const database = await benchDatabase(log);
+const [ns, proc, sls, inproc, reload, pg] = await Promise.all([
   lambkin('namespace'), lambkin('process'), peer([], 'sls'), peer(['--useInProcess'], 'sls-inprocess'), peer(['--reloadHandler'], 'sls-reload'),
+  database && lambkin('namespace', { args: ['--database-url', database.url], id: 'lambkin-pg' }),
 ]);
+if (pg) results.settings.database = database.redacted;
+// The store comparison (pg vs ns) gets the main pair's time: a 10 % question needs it.
+const main = (t) => t === ns || t === sls || t === pg;
 try {
   // Cold: lambkin retires the environments (config change) before each sample; serverless-offline
   // with --reloadHandler builds a new worker (or Python process) for every request.
@@ -67,17 +76,17 @@ try {
 
   // Warm sequential = throughput at 1 in flight: after WARMUP calls, ≥ MIN_SEQ calls and ≥ SECONDS.
   for (const rt of RUNTIMES) {
-    const targets = [ns, sls, proc, ...(rt === 'nodejs20.x' ? [inproc] : [])];
+    const targets = [ns, sls, proc, ...(rt === 'nodejs20.x' ? [inproc] : []), ...(pg ? [pg] : [])];
     for (const t of targets) {
       log(`warm-up ${t.id} ${rt}`);
       // The variants (process sandbox, --useInProcess) warm up on half: it keeps the run ≤ 5 min.
-      await sequential(t.lambda, t.names[rt], t === ns || t === sls ? WARMUP : Math.round(WARMUP / 2));
+      await sequential(t.lambda, t.names[rt], main(t) ? WARMUP : Math.round(WARMUP / 2));
     }
     const lat = new Map(targets.map((t) => [t, []]));
     const secs = new Map(targets.map((t) => [t, 0]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of round % 2 ? [...targets].reverse() : targets) {
-        const budget = (t === ns || t === sls ? SECONDS : VARIANT_SECONDS) / ROUNDS;
+        const budget = (main(t) ? SECONDS : VARIANT_SECONDS) / ROUNDS;
         log(`sequential ${t.id} ${rt} round ${round + 1}`);
         const s = performance.now();
         const xs = lat.get(t);
@@ -98,7 +107,7 @@ try {
       const done = new Map(lt.map((t) => [t, { done: 0, errors: 0, secs: 0 }]));
       for (let round = 0; round < ROUNDS; round++) {
         for (const t of round % 2 ? [...lt].reverse() : lt) {
-          const budget = (t === ns || t === sls ? SECONDS : VARIANT_SECONDS) / ROUNDS;
+          const budget = (main(t) ? SECONDS : VARIANT_SECONDS) / ROUNDS;
           log(`${level} in flight ${t.id} ${rt} round ${round + 1}`);
           const s = performance.now();
           const r = await flood(t.lambda, t.names[rt], level, budget);
@@ -130,7 +139,8 @@ try {
     }
   }
 } finally {
-  for (const s of [ns, proc, sls, inproc, reload]) await s.stop().catch(() => {});
+  for (const s of [ns, proc, sls, inproc, reload, pg]) await s?.stop().catch(() => {});
+  await database?.drop().catch((err) => log(`could not drop the benchmark's database: ${err.message}`));
 }
 
 // Memory pass, fresh servers per runtime: platform idle (nothing run yet), one environment idle,

@@ -9,12 +9,13 @@ import { PEER_NAMES, startPeer } from './peer.js';
 export const RUNTIMES = ['nodejs20.x', 'python3.11'];
 const LAMBKIN_NAMES = { 'nodejs20.x': 'hello-node', 'python3.11': 'hello-py' };
 
-export async function lambkin(sandbox) {
-  const server = await startServer(['--sandbox', sandbox]);
+/** `args` and `id`: another lambkin of the same sandbox, e.g. on PostgreSQL ('lambkin-pg'). */
+export async function lambkin(sandbox, { args = [], id = `lambkin-${sandbox}` } = {}) {
+  const server = await startServer(['--sandbox', sandbox, ...args]);
   const lambda = client(server.url);
   for (const rt of RUNTIMES) await deploy(lambda, LAMBKIN_NAMES[rt], rt);
   return {
-    id: `lambkin-${sandbox}`, kind: 'lambkin', url: server.url, pid: server.pid, lambda, names: LAMBKIN_NAMES,
+    id, kind: 'lambkin', url: server.url, pid: server.pid, lambda, names: LAMBKIN_NAMES,
     /** A configuration change retires the function's environments: the next invoke starts a new one. */
     retire: (rt, i) => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: LAMBKIN_NAMES[rt], Description: `cold ${i}` })),
     initMs: (requestId) => initDuration(server.url, requestId),

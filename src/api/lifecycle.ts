@@ -1,14 +1,12 @@
 // Wiring of the lifecycle features for server.ts: versions and aliases, event invoke configs and the
-// durable async queue (<dataDir>/async.db), provisioned concurrency, account settings, function
+// durable async queue (opened by server.ts: scheduler/async-queue-open.ts), provisioned concurrency, account settings, function
 // URLs, and lambkin's own async-queue routes. Builds the parts; holds no logic of its own.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import type { ServerConfig } from '../config.js';
 import type { Registry } from '../registry/registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { AsyncInvoker } from '../scheduler/async-invoker.js';
 import type { AsyncQueue } from '../scheduler/async-queue.js';
-import { SqliteAsyncQueue } from '../scheduler/async-queue-sqlite.js';
 import { collectCodeWhenUnused } from '../scheduler/code-collector.js';
 import { Provisioner } from '../scheduler/provisioner.js';
 import type { SigV4Verifier } from './auth/sigv4.js';
@@ -39,11 +37,10 @@ export async function startLifecycle(opts: {
   scheduler: Scheduler;
   auth: SigV4Verifier | undefined;
   log: (line: string) => void;
-  /** The async queue's store (closed with the lifecycle); by default <dataDir>/async.db. */
-  queue?: AsyncQueue;
+  /** The async queue's store (closed with the lifecycle). */
+  queue: AsyncQueue;
 }): Promise<Lifecycle> {
-  const { config, registry, scheduler, log } = opts;
-  const queue = opts.queue ?? SqliteAsyncQueue.open(join(config.dataDir, 'async.db'), { deadLetterLimit: config.deadLetterLimit });
+  const { config, registry, scheduler, queue, log } = opts;
   const asyncInvoker = await AsyncInvoker.start(queue, scheduler, registry, {
     retryDelaysMs: config.asyncRetryDelaysMs ?? [60_000, 120_000],
     perFunction: config.asyncConcurrency ?? 8,
@@ -73,7 +70,9 @@ export async function startLifecycle(opts: {
     close: async () => {
       provisioner.close();
       await asyncInvoker.close();
-      await queue.close();
+      // A database that is away now: this node's claims stay until it starts again (it takes them
+      // back then) or their lease ends; the rest of the shutdown must go on.
+      await queue.close().catch((err: unknown) => log(`lambkin: async queue: closing: ${(err as Error)?.message ?? String(err)}`));
     },
   };
 }

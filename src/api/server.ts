@@ -6,6 +6,8 @@ import { DatabaseUnavailable, Postgres } from '../database/index.js';
 import { Registry } from '../registry/registry.js';
 import { REGION } from '../registry/arn.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { openAsyncQueue } from '../scheduler/async-queue-open.js';
+import { nodeName } from '../node-name.js';
 import { chooseSandbox, SandboxUnavailable } from '../sandbox/select.js';
 import { verifierFor } from './auth/from-config.js';
 import { SqliteLogStore, type LogStore } from '../logs/index.js';
@@ -19,6 +21,7 @@ import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
 import { investigateRoutes } from './investigate/routes.js';
 import { runtimesRoutes } from './runtimes.js';
 import { startConsoleApi } from './console-api/index.js';
+import { openConsoleStore } from './console-api/store-open.js';
 import { consoleHandler } from './console/static.js';
 import { closeEdge, createEdge, listen } from './edge/index.js';
 
@@ -59,8 +62,12 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
-  const lifecycle = await startLifecycle({ config, registry, scheduler, auth, log });
-  const consoleApi = startConsoleApi({ dataDir: config.dataDir, logs, registry, scheduler, log });
+  // On PostgreSQL the async queue and the console's store are shared too; this node's name (kept in
+  // the data folder) lets it take its own unfinished async events back after a restart.
+  const node = database ? nodeName(config.dataDir) : undefined;
+  const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
+  const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
+  const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
   const router = new Router()
     .add([invokeRoute({
       registry, scheduler, reservedConcurrency: (name) => registry.get(name)?.reservedConcurrency,

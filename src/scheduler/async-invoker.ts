@@ -1,19 +1,19 @@
-// Event invocations (X-Amz-Invocation-Type: Event): accepted into the durable queue (async-queue-sqlite.ts),
+// Event invocations (X-Amz-Invocation-Type: Event): accepted into the durable queue (async-queue.ts),
 // then run by this worker like any invocation. A function error, timeout or crash is retried
 // (MaximumRetryAttempts, default 2) after the configured delays (Lambda: 1 then 2 minutes); a
 // throttled event waits and tries again without using up a retry; an event older than
 // MaximumEventAgeInSeconds is given up. A finished event goes to its destination (destinations.ts);
 // a failed one without an on-failure destination is kept in the function's dead-letter list.
-// No promise is left floating: every path ends in a catch that logs, and an event whose finishing
-// fails (its destination record cannot be built or stored) is kept as a dead letter saying why,
-// never run again for it.
+// No promise is left floating: every path ends in a catch that logs. An event whose destination
+// record cannot be built is kept as a dead letter saying why, never run again for it; one whose
+// outcome the store cannot take (its database away) is finished again later, not run again.
 import { newRequestId } from '../request-id.js';
 import { functionArn } from '../registry/arn.js';
 import type { Registry } from '../registry/registry.js';
 import type { FunctionRecord } from '../registry/types.js';
 import type { InvocationResult } from '../environment/invocation.js';
 import { MAX_MESSAGE_CHARS } from '../logs/index.js';
-import type { AsyncQueue, DeadLetterOutcome, DeadLetterPage, DeadLetterPageRequest, NewEvent, QueuedEvent } from './async-queue.js';
+import type { AsyncQueue, DeadLetterOutcome, DeadLetterPage, DeadLetterPageRequest, FinishOutcome, Finished, NewEvent, QueuedEvent } from './async-queue.js';
 import { destinationRecord, parseDestination, type Condition, type EventInvokeConfig } from './destinations.js';
 import { Scheduler, Throttled } from './scheduler.js';
 import { WaitingEvents } from './waiting-events.js';
@@ -55,6 +55,8 @@ export class AsyncInvoker {
   private recheck: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly droppedLoggedAt = new Map<string, number>();
+  /** Retries of finishing events that the store could not take (finishing()). */
+  private readonly unfinished = new Set<NodeJS.Timeout>();
 
   /** Start with what a previous run left (queued, retrying, or running when it stopped): it runs again. */
   static async start(queue: AsyncQueue, scheduler: Scheduler, registry: Registry, opts: AsyncOptions, log: (line: string) => void): Promise<AsyncInvoker> {
@@ -113,6 +115,9 @@ export class AsyncInvoker {
     this.closed = true;
     clearTimeout(this.timer);
     clearTimeout(this.recheck);
+    // Events whose finishing waits for the store stay stored: they run again at the next start.
+    for (const timer of this.unfinished) clearTimeout(timer);
+    this.unfinished.clear();
   }
 
   private wait(event: QueuedEvent): void {
@@ -201,7 +206,19 @@ export class AsyncInvoker {
 
   /** Too old to run: give it up (when it is still there to take). */
   private async expire(event: QueuedEvent): Promise<void> {
-    const payload = await this.queue.claim(event);
+    let payload: Buffer | undefined;
+    try {
+      payload = await this.queue.claim(event);
+    } catch (err) {
+      // The store is away: look at the event again later (as run() does), rather than forget it.
+      this.log(`lambkin: async event ${event.id} of ${event.functionName}: ${(err as Error)?.message ?? String(err)}`);
+      if (!this.closed) {
+        event.nextAt = Date.now() + MAX_THROTTLE_WAIT_MS;
+        this.wait(event);
+        this.pump();
+      }
+      return;
+    }
     if (payload) await this.done(event, 'EventAgeExceeded', undefined, undefined, payload);
   }
 
@@ -244,68 +261,88 @@ export class AsyncInvoker {
 
   /**
    * The event is finished: deliver it to its destination (or dead-letter list) and forget it. Never
-   * rejects: when that fails, the event is kept as a dead letter saying why (or, if even that
-   * cannot be stored, left to the next start), so that it never runs again in this one.
+   * rejects. When its outcome cannot be built (a destination record that cannot be made), the
+   * event is kept as a dead letter saying why. When the store cannot take the outcome (a database
+   * away), finishing is tried again later: the event is not run again for it, and the outcome is
+   * neither lost nor turned into a dead letter.
    */
   private async done(event: QueuedEvent, condition: Condition, result: InvocationResult | undefined, fn: FunctionRecord | undefined, payload: Buffer): Promise<void> {
-    let next: QueuedEvent | undefined;
+    let outcome: FinishOutcome;
     try {
-      next = await this.deliver(event, condition, result, fn, payload);
+      outcome = this.outcome(event, condition, result, fn, payload);
     } catch (err) {
       const reason = (err as Error)?.message ?? String(err);
       this.log(`lambkin: async event ${event.id} of ${event.functionName}: its outcome (${condition}) could not be delivered, ` +
         `so it is kept as a dead letter: ${(err as Error)?.stack ?? reason}`);
       const failed = result && !result.ok ? `; the function's error was ${result.errorType ?? 'Error'}: ${result.errorMessage ?? ''}` : '';
-      try {
-        await this.bury(event, {
-          failedAt: Date.now(), attempts: event.attempts, condition, errorType: 'Lambkin.DeliveryFailed',
-          errorMessage: `The ${condition} outcome could not be delivered to its destination: ${reason}${failed}`,
-        });
-      } catch (err2) {
-        this.log(`lambkin: async event ${event.id} of ${event.functionName}: not kept either (${(err2 as Error)?.message ?? String(err2)}); ` +
-          'it stays in async.db and runs again at the next start');
-      }
-      return;
+      outcome = this.letter({
+        failedAt: Date.now(), attempts: event.attempts, condition, errorType: 'Lambkin.DeliveryFailed',
+        errorMessage: `The ${condition} outcome could not be delivered to its destination: ${reason}${failed}`,
+      });
     }
-    if (next && !this.closed) {
-      this.wait(next);
-      this.pump();
-    }
+    await this.finishing(event, outcome, 0);
   }
 
-  /** Build the destination's record (or the dead letter) and finish the event in one transaction. */
-  private async deliver(event: QueuedEvent, condition: Condition, result: InvocationResult | undefined, fn: FunctionRecord | undefined, body: Buffer): Promise<QueuedEvent | undefined> {
+  /** What finishing the event leaves: a destination function's event, a dead letter, or nothing. */
+  private outcome(event: QueuedEvent, condition: Condition, result: InvocationResult | undefined, fn: FunctionRecord | undefined, body: Buffer): FinishOutcome {
     const config = this.config(event);
     const target = condition === 'Success' ? config?.onSuccess : config?.onFailure;
     const destination = target === undefined ? undefined : parseDestination(target);
-    let followUp: NewEvent | undefined;
+    if (condition !== 'Success') {
+      this.log(`lambkin: async event ${event.id} of ${event.functionName} failed (${condition}) after ${event.attempts} attempt(s)`);
+    }
     if (destination?.kind === 'function') {
-      followUp = {
+      const followUp: NewEvent = {
         id: newRequestId(), functionName: destination.name, qualifier: destination.qualifier,
         payload: destinationRecord({
           requestId: event.id, functionName: event.functionName, qualifier: event.qualifier, condition,
           attempts: event.attempts, payload: body, result, executedVersion: fn?.version,
         }),
       };
+      return { followUp };
     }
     // Failures with nowhere else to go are kept: nothing accepted is lost without a trace.
-    const bury = condition !== 'Success' && destination?.kind !== 'function';
     if (condition !== 'Success') {
-      this.log(`lambkin: async event ${event.id} of ${event.functionName} failed (${condition}) after ${event.attempts} attempt(s)`);
+      return this.letter({ failedAt: Date.now(), attempts: event.attempts, condition, errorType: result?.errorType, errorMessage: result?.errorMessage });
     }
-    if (bury) {
-      await this.bury(event, { failedAt: Date.now(), attempts: event.attempts, condition, errorType: result?.errorType, errorMessage: result?.errorMessage });
-      return undefined;
-    }
-    return (await this.queue.finish(event, { followUp })).followUp;
+    return {};
   }
 
-  /** Finish the event into the function's dead-letter list; its error cut as log lines are. */
-  private async bury(event: QueuedEvent, letter: DeadLetterOutcome): Promise<void> {
-    const { dropped } = await this.queue.finish(event, {
-      deadLetter: { ...letter, errorType: cut(letter.errorType), errorMessage: cut(letter.errorMessage) },
-    });
-    if (dropped > 0) this.noteDropped(event.functionName);
+  /** A dead letter of the event, its error cut as log lines are. */
+  private letter(letter: DeadLetterOutcome): FinishOutcome {
+    return { deadLetter: { ...letter, errorType: cut(letter.errorType), errorMessage: cut(letter.errorMessage) } };
+  }
+
+  /**
+   * Finish the event in one transaction of the store. If the store fails, try again after a
+   * back-off (1 s doubling to 30 s) until it takes it or the server stops (then the event is
+   * still stored and runs again at the next start: at least once).
+   */
+  private async finishing(event: QueuedEvent, outcome: FinishOutcome, tries: number): Promise<void> {
+    let finished: Finished;
+    try {
+      finished = await this.queue.finish(event, outcome);
+    } catch (err) {
+      const reason = (err as Error)?.message ?? String(err);
+      if (this.closed) {
+        this.log(`lambkin: async event ${event.id} of ${event.functionName}: could not be finished (${reason}); it stays queued and runs again at the next start`);
+        return;
+      }
+      const delay = Math.min(1_000 * 2 ** tries, MAX_THROTTLE_WAIT_MS);
+      this.log(`lambkin: async event ${event.id} of ${event.functionName}: could not be finished (${reason}); ` +
+        `trying again in ${Math.round(delay / 1000)} s (the function does not run again for it)`);
+      const timer = setTimeout(() => {
+        this.unfinished.delete(timer);
+        this.settle(this.finishing(event, outcome, tries + 1), event);
+      }, delay);
+      this.unfinished.add(timer);
+      return;
+    }
+    if (finished.dropped > 0) this.noteDropped(event.functionName);
+    if (finished.followUp && !this.closed) {
+      this.wait(finished.followUp);
+      this.pump();
+    }
   }
 
   /** Log (at most once a minute per function) that a full dead-letter list lost its oldest. */

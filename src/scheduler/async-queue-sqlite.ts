@@ -7,15 +7,20 @@
 //
 // The dead-letter list of a function is capped (--dead-letter-limit, 10,000 by default): past it,
 // its oldest letters go, and how many went is counted per function (dead_letter_drops).
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite, type Migrations } from '../database/index.js';
 import {
   DEFAULT_DEAD_LETTER_LIMIT, DEFAULT_DEAD_LETTER_PAGE, MAX_DEAD_LETTER_PAGE, MAX_DEAD_LETTER_PAGE_BYTES,
   type AsyncQueue, type AsyncQueueOptions, type DeadLetter, type DeadLetterPage, type DeadLetterPageRequest,
   type FinishOutcome, type Finished, type NewEvent, type QueuedEvent,
 } from './async-queue.js';
 
-
-const SCHEMA = `
+// PRAGMA user_version counts the steps applied (src/database/migrate.ts); never edit a step that has
+// shipped, add one. Step 1 keeps IF NOT EXISTS: async.db files made before there were steps have
+// these tables already, at version 0.
+const MIGRATIONS: Migrations = {
+  store: 'async-queue',
+  steps: [`
   CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, function TEXT NOT NULL, qualifier TEXT NOT NULL,
     payload BLOB NOT NULL, enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL
@@ -26,7 +31,8 @@ const SCHEMA = `
     condition TEXT NOT NULL, error_type TEXT, error_message TEXT
   ) STRICT;
   CREATE INDEX IF NOT EXISTS dead_letters_by_function ON dead_letters (function, seq);
-  CREATE TABLE IF NOT EXISTS dead_letter_drops (function TEXT PRIMARY KEY, dropped INTEGER NOT NULL) STRICT;`;
+  CREATE TABLE IF NOT EXISTS dead_letter_drops (function TEXT PRIMARY KEY, dropped INTEGER NOT NULL) STRICT;`],
+};
 
 interface RawEvent {
   seq: number;
@@ -51,7 +57,6 @@ export class SqliteAsyncQueue implements AsyncQueue {
   private batch: { run: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
 
   private constructor(private readonly db: Database.Database, readonly deadLetterLimit: number) {
-    db.exec(SCHEMA);
     this.s = {
       insert: db.prepare<[string, string, string, Buffer, number, number, number]>(
         'INSERT INTO events (id, function, qualifier, payload, enqueued_at, attempts, next_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -85,10 +90,7 @@ export class SqliteAsyncQueue implements AsyncQueue {
   }
 
   static open(path: string, options: AsyncQueueOptions = {}): SqliteAsyncQueue {
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
+    const db = openSqlite(path, MIGRATIONS, { synchronous: 'FULL' });
     return new SqliteAsyncQueue(db, options.deadLetterLimit ?? DEFAULT_DEAD_LETTER_LIMIT);
   }
 

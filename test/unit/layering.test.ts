@@ -87,7 +87,6 @@ describe('layering', () => {
     const STORE_HOMES = [
       /^src\/database\//, /^src\/registry\//, /^src\/logs\//, /^src\/scheduler\/async-queue[^/]*$/, /^src\/scheduler\/async-queue\//,
       /^src\/api\/console-api\/(sqlite-|postgres-)?store[^/]*$/, /^src\/api\/console-api\/store\//,
-      /^src\/sqlite-migrate\.ts$/, // the old runner, kept until the other stores use src/database/migrate.ts
     ];
     const driver = /(?:import|export)\s[^'"]*?from\s+['"](better-sqlite3|pg)(?:\/[^'"]*)?['"]|(?:import|require)\(\s*['"](better-sqlite3|pg)['"]\s*\)/;
     const offenders = all

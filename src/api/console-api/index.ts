@@ -2,7 +2,6 @@
 // (README "Console"): per-function numbers and time series from an in-memory rollup of the
 // invocation records, environments now and stopping one, deploy history, recorded events and
 // responses, and the live tail (server-sent events). All under /lambkin/v1/, signed like the rest.
-import { join } from 'node:path';
 import type { LogReader } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
@@ -13,7 +12,6 @@ import { feedRollup } from './loader.js';
 import { errorTrends, overview, timeseries } from './metrics.js';
 import { getPayload, storePayloads } from './payloads.js';
 import { Rollup } from './rollup.js';
-import { SqliteConsoleStore } from './sqlite-store.js';
 import type { ConsoleStore } from './store.js';
 import { TailHub } from './tail.js';
 
@@ -33,15 +31,14 @@ export interface ConsoleApi {
 }
 
 export function startConsoleApi(deps: {
-  readonly dataDir: string;
   readonly logs: LogReader;
   readonly registry: Registry;
   readonly scheduler: Scheduler;
   readonly log: (line: string) => void;
-  /** Where deploys and recorded payloads are kept; by default <dataDir>/console.db. */
-  readonly store?: ConsoleStore;
+  /** Where deploys and recorded payloads are kept (store-open.ts); closed with the console API. */
+  readonly store: ConsoleStore;
 }): ConsoleApi {
-  const store = deps.store ?? new SqliteConsoleStore(join(deps.dataDir, 'console.db'));
+  const store = deps.store;
   const rollup = new Rollup();
   const feed = feedRollup(deps.logs, rollup, deps.log);
   const stopPayloads = deps.logs.onWritten(storePayloads(store, deps.log));

@@ -1,14 +1,20 @@
 // The ConsoleStore (store.ts) on SQLite: <dataDir>/console.db (WAL, synchronous=NORMAL: a crash
 // may lose the last moments of deploy history and recordings, never corrupt them). Owned by one
 // process. Reads and writes run at once; their promises only carry the result or the error.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite, type Migrations } from '../../database/index.js';
 import type { RecordedPayload } from '../../logs/types.js';
 import {
   KEEP_PAYLOADS_MS, MAX_DEPLOYS_PER_FUNCTION, MAX_PAYLOADS, PAYLOAD_SWEEP_INTERVAL_MS,
   type ConsoleStore, type ConsoleStoreOptions, type Deploy, type RecordedItem,
 } from './store.js';
 
-const SCHEMA = `
+// PRAGMA user_version counts the steps applied (src/database/migrate.ts); never edit a step that has
+// shipped, add one. Step 1 keeps IF NOT EXISTS: console.db files made before there were steps have
+// these tables already, at version 0.
+const MIGRATIONS: Migrations = {
+  store: 'console',
+  steps: [`
   CREATE TABLE IF NOT EXISTS deploys (
     id INTEGER PRIMARY KEY, function_name TEXT NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL, version TEXT,
     code_sha256 TEXT, code_size INTEGER, revision_id TEXT, runtime TEXT, handler TEXT, memory_size INTEGER, timeout INTEGER
@@ -18,7 +24,8 @@ const SCHEMA = `
     id INTEGER PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, at INTEGER NOT NULL,
     event TEXT NOT NULL, response TEXT NOT NULL, truncated INTEGER NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS payloads_at ON payloads (at);`;
+  CREATE INDEX IF NOT EXISTS payloads_at ON payloads (at);`],
+};
 
 export class SqliteConsoleStore implements ConsoleStore {
   private readonly db: Database.Database;
@@ -28,10 +35,7 @@ export class SqliteConsoleStore implements ConsoleStore {
 
   /** Open (or create) the store in the file at `path`. */
   constructor(path: string, options: ConsoleStoreOptions = {}) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    this.db = openSqlite(path, MIGRATIONS, { synchronous: 'NORMAL' });
     this.s = statements(this.db);
     this.limits = {
       maxDeploysPerFunction: options.maxDeploysPerFunction ?? MAX_DEPLOYS_PER_FUNCTION,

@@ -18,10 +18,12 @@
 // into every read by id (platform-events.ts); the ids stay in the one sequence, so (1) holds for
 // them too. For a function that prints one line that is one row per invocation instead of four.
 // synchronous=NORMAL: logs may lose the last moment before a power cut; never their consistency.
-import Database from 'better-sqlite3';
-import { migrate } from '../../sqlite-migrate.js';
+import type Database from 'better-sqlite3';
+import { openSqlite, type Migrations } from '../../database/index.js';
 
-const MIGRATIONS: readonly string[] = [
+// PRAGMA user_version counts the steps applied (src/database/migrate.ts, as it always has here):
+// never edit a step that has shipped, add one.
+const STEPS: readonly string[] = [
   `CREATE TABLE log_groups (
      id             INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a deleted group's rows are purged by id
      name           TEXT NOT NULL UNIQUE,
@@ -123,12 +125,9 @@ const MIGRATIONS: readonly string[] = [
 
 export type LogDatabase = Database.Database;
 
+const MIGRATIONS: Migrations = { store: 'logs', steps: STEPS };
+
 export function openLogDatabase(path: string): LogDatabase {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -16384'); // 16 MB of page cache: reads of recent events stay in memory
-  migrate(db, path, MIGRATIONS);
-  return db;
+  // 16 MB of page cache: reads of recent events stay in memory.
+  return openSqlite(path, MIGRATIONS, { synchronous: 'NORMAL', pragmas: ['cache_size = -16384'] });
 }
