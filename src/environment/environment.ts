@@ -278,10 +278,10 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     return undefined; // RIE answers the runtime 413 itself; response.ts does that
   }
 
-  error(requestId: string, error: RuntimeErrorBody, rawBody: Buffer): Refusal | undefined {
+  error(requestId: string, error: RuntimeErrorBody): Refusal | undefined {
     const inv = this.accepting(requestId);
     if (!inv) return notActive(requestId);
-    inv.fail(error, 'error', rawBody);
+    inv.fail(error, 'error');
     return undefined;
   }
 

@@ -7,6 +7,7 @@ import { MAX_RECORDED_PAYLOAD, type LogLevel, type LogSink, type Outcome, type R
 import type { RuntimeErrorBody } from './runtime-api/host.js';
 import { billedMs, endLine, reportLine, startLine, timeoutLine } from '../logs/platform-lines.js';
 import { randomHex } from '../random-hex.js';
+import { cutErrorMessage } from '../logs/record-limits.js';
 import { headerValue, jsonHeaderValue } from './runtime-api/header-value.js';
 
 export interface InvocationInput {
@@ -114,9 +115,9 @@ export class Invocation {
     this.finish(true, body, 'success');
   }
 
-  fail(error: RuntimeErrorBody, outcome: Outcome, rawBody?: Buffer): void {
+  fail(error: RuntimeErrorBody, outcome: Outcome): void {
     if (outcome === 'crash') this.host.log(`${error.errorMessage}\n${error.errorType}`, 'ERROR', this.id);
-    this.finish(false, errorPayload(error, rawBody), outcome, error);
+    this.finish(false, errorPayload(error), outcome, error);
   }
 
   /** The environment never got ready: this invocation carries the init error. */
@@ -191,7 +192,7 @@ export class Invocation {
       requestId: this.id, functionName: host.fn.config.name, version: host.fn.version, envId: host.id,
       stream: host.logStream, startedAt: this.startedAt, cold: this.cold, initMs: this.cold ? host.initMs : undefined,
       durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, outcome,
-      errorType: error?.errorType, errorMessage: error?.errorMessage,
+      errorType: error?.errorType, errorMessage: error && cutErrorMessage(error.errorMessage, error.messageLength),
       recorded: host.fn.config.recordPayloads ? recordPayload(this.input.payload, payload) : undefined,
       lines: this.startPlace >= 0 && end >= 0 && report >= 0 ? { start: this.startPlace, end, report } : undefined,
     });
@@ -205,20 +206,14 @@ export class Invocation {
   }
 }
 
-/** The body a caller gets for a failed invocation: Lambda's {errorMessage, errorType, stackTrace}. */
-export function errorPayload(error: RuntimeErrorBody, rawBody?: Buffer): Buffer {
-  let extra: Record<string, unknown> = {};
-  if (rawBody) {
-    try {
-      const parsed: unknown = JSON.parse(rawBody.toString('utf8'));
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) extra = parsed as Record<string, unknown>;
-    } catch {
-      // not JSON: the normalised fields are all there is
-    }
-  }
-  const { trace: _trace, stackTrace: _stack, errorMessage: _m, errorType: _t, ...rest } = extra;
-  const body: Record<string, unknown> = { errorMessage: error.errorMessage, errorType: error.errorType, ...rest };
-  if (error.stackTrace.length || rawBody) body.stackTrace = error.stackTrace;
+/**
+ * The body a caller gets for a failed invocation: Lambda's {errorMessage, errorType, stackTrace} —
+ * the one parsed from the runtime's own body when there is one (runtime-api/error-body.ts).
+ */
+export function errorPayload(error: RuntimeErrorBody): Buffer {
+  if (error.payload) return error.payload;
+  const body: Record<string, unknown> = { errorMessage: error.errorMessage, errorType: error.errorType };
+  if (error.stackTrace.length) body.stackTrace = error.stackTrace;
   return Buffer.from(JSON.stringify(body));
 }
 

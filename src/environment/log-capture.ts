@@ -55,37 +55,72 @@ export function captureLines(stream: Readable, level: LogLevel, emit: EmitLog): 
   stream.on('error', () => undefined);
 }
 
-/** The telemetry pipe: frames of [u32 type][u32 length][u64 µs timestamp][payload]. */
+/**
+ * The telemetry pipe: frames of [u32 type][u32 length][u64 µs timestamp][payload]. A frame within
+ * one chunk is decoded from it in place; a longer one is copied once into a buffer of the part kept
+ * (at most MAX_EVENT_BYTES) as it comes, and the rest of an oversized payload is skipped unread.
+ */
 export function captureFrames(stream: Readable, emit: EmitLog, onGarbage: (bytes: number) => void): void {
-  let buf: Buffer = Buffer.alloc(0);
-  let skip = 0; // bytes of an oversized payload still to discard
+  let header: Buffer | undefined; // the first bytes of a header split between chunks
+  let frame: Buffer | undefined; // the kept payload of a frame split between chunks
+  let filled = 0;
+  let skipAfter = 0; // bytes of an oversized payload past the kept part
+  let skip = 0; // bytes still to discard
   stream.on('data', (chunk: Buffer) => {
-    if (skip) {
-      const n = Math.min(skip, chunk.length);
-      skip -= n;
-      chunk = chunk.subarray(n);
-    }
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    while (buf.length >= FRAME_HEADER) {
-      const type = buf.readUInt32BE(0);
-      if ((type & 0xffff0000) >>> 0 !== FRAME_MAGIC >>> 0) {
-        // Not a frame: the stream is out of sync. Drop it all rather than guess.
-        onGarbage(buf.length);
-        buf = Buffer.alloc(0);
+    let at = 0;
+    while (at < chunk.length) {
+      if (skip) {
+        const n = Math.min(skip, chunk.length - at);
+        skip -= n;
+        at += n;
+        continue;
+      }
+      if (frame) {
+        const n = Math.min(frame.length - filled, chunk.length - at);
+        chunk.copy(frame, filled, at, at + n);
+        filled += n;
+        at += n;
+        if (filled === frame.length) {
+          emit(payloadText(frame), undefined, true);
+          frame = undefined;
+          endFrame();
+        }
+        continue;
+      }
+      let h: Buffer;
+      if (header || chunk.length - at < FRAME_HEADER) {
+        const take = Math.min(FRAME_HEADER - (header?.length ?? 0), chunk.length - at);
+        header = Buffer.concat([header ?? Buffer.alloc(0), chunk.subarray(at, at + take)]);
+        at += take;
+        if (header.length < FRAME_HEADER) break;
+        h = header;
+        header = undefined;
+      } else {
+        h = chunk.subarray(at, at + FRAME_HEADER);
+        at += FRAME_HEADER;
+      }
+      if ((h.readUInt32BE(0) & 0xffff0000) >>> 0 !== FRAME_MAGIC >>> 0) {
+        // Not a frame: the stream is out of sync. Drop what is here rather than guess.
+        onGarbage(FRAME_HEADER + chunk.length - at);
         return;
       }
-      const length = buf.readUInt32BE(4);
+      const length = h.readUInt32BE(4);
       const kept = Math.min(length, MAX_EVENT_BYTES);
-      if (buf.length < FRAME_HEADER + kept) break;
-      emit(payloadText(buf.subarray(FRAME_HEADER, FRAME_HEADER + kept)), undefined, true);
-      const consumed = Math.min(buf.length, FRAME_HEADER + length);
-      skip = FRAME_HEADER + length - consumed;
-      if (length > kept) onGarbage(length - kept);
-      buf = buf.subarray(consumed);
-      if (skip) break;
+      skipAfter = length - kept;
+      if (chunk.length - at >= kept) {
+        emit(payloadText(chunk.subarray(at, at + kept)), undefined, true);
+        at += kept;
+        endFrame();
+      } else {
+        frame = Buffer.allocUnsafe(kept);
+        filled = 0;
+      }
     }
-    if (buf.length) buf = Buffer.from(buf); // don't pin a large chunk for a few bytes
   });
+  const endFrame = () => {
+    skip = skipAfter;
+    if (skipAfter) onGarbage(skipAfter);
+  };
   stream.on('error', () => undefined);
 }
 

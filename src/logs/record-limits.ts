@@ -24,10 +24,19 @@ export function cutRecord(r: InvocationRecord): InvocationRecord {
   };
 }
 
-function cut(text: string, max: number): string {
-  const note = ` … [cut: ${text.length} characters in all]`;
+/**
+ * An error message as a record keeps it, when the text at hand may itself be only the start of a
+ * longer message (`length` characters in all: the Runtime API decodes only the start of a long one).
+ */
+export function cutErrorMessage(text: string, length = text.length): string {
+  return length > MAX_RECORD_ERROR_MESSAGE ? cut(text, MAX_RECORD_ERROR_MESSAGE, length) : text;
+}
+
+function cut(text: string, max: number, length = text.length): string {
+  const note = ` … [cut: ${length} characters in all]`;
   let end = Math.max(0, max - note.length);
   // Not inside a surrogate pair: the rest would not be valid UTF-16.
   if (end > 0 && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
-  return text.slice(0, end) + note;
+  // A flat copy, not a slice: a slice would keep the whole message alive as long as the record.
+  return Buffer.from(text.slice(0, end), 'utf16le').toString('utf16le') + note;
 }

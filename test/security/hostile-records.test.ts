@@ -18,6 +18,9 @@ const CHATTY = `exports.lambda_handler = async () => {
   for (let i = 0; i < 2500; i++) console.log('line ' + i + ' ' + 'x'.repeat(200));
   return 'ok';
 };`;
+const HUGE_ERROR_PY = `def lambda_handler(event, context):
+    raise ValueError('p' * 6_000_000)
+`;
 const MAX_MESSAGE = 4096;
 
 let lk: Lambkin;
@@ -26,6 +29,8 @@ beforeAll(async () => {
   lk = await startLambkin();
   await deploy(lk.lambda, 'huge-error', HUGE_ERROR, { timeout: 30, memory: 256 });
   await deploy(lk.lambda, 'chatty', CHATTY, { timeout: 30 });
+  await deploy(lk.lambda, 'huge-error-node', HUGE_ERROR, { timeout: 30, memory: 256 });
+  await deploy(lk.lambda, 'huge-error-py', HUGE_ERROR_PY, { timeout: 30, memory: 256, runtime: 'python3.11' });
 });
 afterAll(async () => {
   await lk?.stop();
@@ -64,6 +69,28 @@ async function walk(path: string, key: 'invocations' | 'errors'): Promise<{ item
 }
 
 describe('hostile error messages and the lists over records', () => {
+  // The server reads such a body without decoding it whole (runtime-api/error-body.ts); the
+  // caller still gets the error as the function raised it, all 6 MB of its message.
+  it('a 6 MB error reaches the caller whole and Lambda-shaped (Node.js and Python)', async () => {
+    const node = await call(lk.lambda, 'huge-error-node', { i: 25 });
+    expect(node.functionError).toBe('Unhandled');
+    expect(Object.keys(node.body).sort()).toEqual(['errorMessage', 'errorType', 'stackTrace']);
+    expect(node.body.errorType).toBe('FailureZ');
+    expect(node.body.errorMessage === 'm'.repeat(6_000_000)).toBe(true);
+    expect(node.body.stackTrace.length).toBeGreaterThan(0);
+    expect(node.body.stackTrace.every((l: unknown) => typeof l === 'string' && l.includes('at '))).toBe(true);
+
+    const py = await call(lk.lambda, 'huge-error-py');
+    expect(py.functionError).toBe('Unhandled');
+    expect(Object.keys(py.body).sort()).toEqual(['errorMessage', 'errorType', 'requestId', 'stackTrace']);
+    expect(py.body.errorType).toBe('ValueError');
+    expect(py.body.errorMessage === 'p'.repeat(6_000_000)).toBe(true);
+    expect(py.body.requestId).toBe(py.requestId);
+    expect(py.body.stackTrace.join('')).toContain('lambda_function.py');
+    // The function's own error line is in its log, cut at 256 KB.
+    expect(py.log).toMatch(/REPORT RequestId/);
+  }, 120_000);
+
   it('20 invocations failing with a 6 MB message: the store grows little, the lists stay small and page through all of them', async () => {
     const before = storeBytes();
     for (let i = 0; i < 20; i++) {

@@ -11,6 +11,13 @@ export type BodyResult =
   | { readonly ok: false; readonly size: number; readonly cut: boolean };
 
 export function readBody(req: IncomingMessage, limit: number, drainLimit = DRAIN_LIMIT_BYTES): Promise<BodyResult> {
+  // With a Content-Length within the cap, the body is copied into one buffer of that size as it
+  // comes: a 6 MB error body is then 6 MB, not 6 MB of chunks and then 6 MB more to join them.
+  // Allocated with the first bytes, not on the headers (a body never started holds nothing); the
+  // body gate keeps it to one such buffer per environment.
+  const declared = declaredLength(req);
+  const copying = declared !== undefined && declared > 64 * 1024 && declared <= limit;
+  let into: Buffer | undefined;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -21,8 +28,12 @@ export function readBody(req: IncomingMessage, limit: number, drainLimit = DRAIN
       req.off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
+      if (copying && !into) into = Buffer.allocUnsafeSlow(declared);
+      if (into && size + chunk.length <= into.length) chunk.copy(into, size);
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
+      if (into) {
+        // copied above; past the declared length (cannot happen with Node's parser) it is over the cap
+      } else if (size <= limit) chunks.push(chunk);
       else if (chunks.length) chunks.length = 0; // over the cap: stop keeping bytes
       if (size > drainLimit) {
         stop();
@@ -32,7 +43,9 @@ export function readBody(req: IncomingMessage, limit: number, drainLimit = DRAIN
     };
     const onEnd = () => {
       stop();
-      resolve(size <= limit ? { ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) } : { ok: false, size, cut: false });
+      if (size > limit) resolve({ ok: false, size, cut: false });
+      else if (into) resolve({ ok: true, body: size === into.length ? into : into.subarray(0, size) });
+      else resolve({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
     };
     const onError = () => {
       stop();

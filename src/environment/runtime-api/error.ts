@@ -16,7 +16,7 @@ export async function handleError(host: RuntimeApiHost, gate: BodyGate, id: stri
     // Cut at the drain limit: the rest of it is still coming, and will not be read.
     if (!body.ok && body.cut) res.shouldKeepAlive = false;
     const raw = body.ok ? body.body : TOO_LARGE;
-    const late = host.error(id, parseErrorBody(raw, errorTypeHeader(req)), raw);
+    const late = host.error(id, parseErrorBody(raw, errorTypeHeader(req)));
     if (late) return refuse(res, late);
   } finally {
     gate.release();

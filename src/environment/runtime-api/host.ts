@@ -7,6 +7,10 @@ export interface RuntimeErrorBody {
   readonly errorType: string;
   readonly errorMessage: string;
   readonly stackTrace: readonly string[];
+  /** The message's whole length (UTF-16 code units) when `errorMessage` holds only its start. */
+  readonly messageLength?: number;
+  /** The body the caller gets, when the runtime posted one (runtime-api/error-body.ts). */
+  readonly payload?: Buffer;
 }
 
 export type Refusal = { readonly status: number; readonly errorType: string; readonly errorMessage: string };
@@ -24,7 +28,7 @@ export interface RuntimeApiHost {
   /** undefined when accepted (asked again once the body is in: the invocation may have ended meanwhile). */
   response(requestId: string, body: Buffer): Refusal | undefined;
   responseTooLarge(requestId: string, size: number): Refusal | undefined;
-  error(requestId: string, error: RuntimeErrorBody, rawBody: Buffer): Refusal | undefined;
+  error(requestId: string, error: RuntimeErrorBody): Refusal | undefined;
   initError(error: RuntimeErrorBody): Refusal | undefined;
   /**
    * Resolves once the invocation whose result was just accepted has settled (its caller's answer

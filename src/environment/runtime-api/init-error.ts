@@ -14,7 +14,7 @@ export async function handleInitError(host: RuntimeApiHost, gate: BodyGate, req:
     // Cut at the drain limit: the rest of it is still coming, and will not be read.
     if (!body.ok && body.cut) res.shouldKeepAlive = false;
     const raw = body.ok ? body.body : Buffer.alloc(0);
-    const late = host.initError(parseErrorBody(raw, errorTypeHeader(req)));
+    const late = host.initError(parseErrorBody(raw, errorTypeHeader(req), { init: true }));
     if (late) return refuse(res, late);
   } finally {
     gate.release();
