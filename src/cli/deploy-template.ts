@@ -15,6 +15,7 @@ export interface TemplateDeployOptions {
   readonly parameterOverrides?: readonly string[];
   readonly stage?: string;
   readonly region?: string;
+  readonly stackName?: string;
 }
 
 /** K=V, and SAM's ParameterKey=K,ParameterValue=V. */
@@ -38,6 +39,7 @@ export function readPlan(file: string, opts: TemplateDeployOptions, env: NodeJS.
     parameters: parseOverrides(opts.parameterOverrides ?? []),
     region: opts.region ?? env.LAMBKIN_REGION ?? 'us-east-1',
     stage: opts.stage,
+    stackName: opts.stackName,
     env,
   };
   if ('Resources' in root || 'AWSTemplateFormatVersion' in root || 'Transform' in root) return { src, plan: samPlan(src, options) };

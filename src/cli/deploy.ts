@@ -44,6 +44,7 @@ export function registerDeploy(program: Command): void {
     .option('-t, --template <file>', 'deploy the functions of an AWS SAM template (template.yaml) or a serverless.yml, all or none')
     .option('--parameter-overrides <KEY=VALUE...>', 'with --template: values for the template\'s Parameters')
     .option('--stage <stage>', 'with a serverless.yml: the stage (${opt:stage}; default provider.stage, else dev)')
+    .option('--stack-name <name>', 'with a SAM template: AWS::StackName (default: the name of the template\'s folder)')
     .option('--region <region>', 'with --template: the region that AWS::Region and ARNs name (default LAMBKIN_REGION or us-east-1)')
     .option('-n, --name <name>', 'function name (default: the folder or file name)')
     .option('-r, --runtime <id>', 'runtime, e.g. python3.11, nodejs20.x (default: guessed from the files)')

@@ -14,6 +14,8 @@ export interface TemplateOptions {
   readonly parameters: Readonly<Record<string, string>>;
   readonly region: string;
   readonly stage?: string;
+  /** AWS::StackName: --stack-name, else the name of the template's folder. */
+  readonly stackName?: string;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -27,7 +29,7 @@ export function samPlan(src: Source, opts: TemplateOptions): Plan {
   const notes = new Notes();
   const resources = root.Resources;
   if (!isObject(resources) || Object.keys(resources).length === 0) throw new TemplateError(`${src.at(['Resources'])}: the template has no Resources`);
-  const stack = basename(dirname(resolvePath(src.file))) || 'lambkin';
+  const stack = opts.stackName ?? (basename(dirname(resolvePath(src.file))) || 'lambkin');
   const pseudo: Record<string, Value> = {
     'AWS::Region': opts.region, 'AWS::AccountId': ACCOUNT_ID, 'AWS::StackName': stack, 'AWS::Partition': 'aws',
     'AWS::URLSuffix': 'amazonaws.com', 'AWS::NotificationARNs': [],

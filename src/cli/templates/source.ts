@@ -65,7 +65,8 @@ export function parseSource(file: string, text: string): Source {
     if (++nodes > MAX_NODES) throw new TemplateError(`${file}: expands to more than ${MAX_NODES} values (YAML aliases?); a template is smaller`);
     if (isAlias(node)) return toValue(node.resolve(doc), path);
     const n = node as Node | null;
-    if (n?.range) lines.set(key(path), counter.linePos(n.range[0]).line);
+    // A key's own line wins over its value's (a map value starts on the line after its key).
+    if (n?.range && !lines.has(key(path))) lines.set(key(path), counter.linePos(n.range[0]).line);
     let value: Value;
     if (isMap(n)) {
       const out: { [k: string]: Value } = {};
