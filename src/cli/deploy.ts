@@ -97,7 +97,7 @@ function collectEnv(value: string, previous: Record<string, string> | undefined)
 }
 
 /** examples/hello-node/ → hello-node; handler.zip → handler; with characters Lambda refuses dashed. */
-function nameFromPath(path: string): string {
+export function nameFromPath(path: string): string {
   const base = basename(path.replace(/[/\\]+$/, '')).replace(/\.(zip|py|mjs|cjs|js|rb)$/i, '');
   return base.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'function';
 }
