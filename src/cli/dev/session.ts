@@ -7,7 +7,7 @@ import type { LambkinClient } from '../../client/index.js';
 import { deployPath, nameFromPath, type DeployOptions } from '../deploy.js';
 import { deployTemplate, readPlan, type TemplateDeployOptions } from '../deploy-template.js';
 import { ignoredIn } from './ignore.js';
-import { syntaxErrors } from './syntax.js';
+import { closeCheckers, syntaxErrors, warmCheckers } from './syntax.js';
 import { clock, newUnit, redeploy, type DevUnit } from './unit.js';
 import { DEFAULT_QUIET_MS, FolderWatcher } from './watch.js';
 
@@ -47,6 +47,7 @@ export class DevSession {
   async start(): Promise<void> {
     if (this.target.template) this.say(await this.deployAll());
     else await this.deployFolder();
+    warmCheckers(this.units.map((u) => u.runtime));
     this.watch();
     this.say(`watching ${this.watchers.map((w) => relative(process.cwd(), w.dir) || '.').join(', ')} (Ctrl-C to stop)`);
   }
@@ -121,5 +122,6 @@ export class DevSession {
   close(): void {
     for (const w of this.watchers) w.close();
     this.watchers = [];
+    closeCheckers();
   }
 }
