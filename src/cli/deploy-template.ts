@@ -80,7 +80,7 @@ function report(file: string, plan: Plan, result: ApplyResult): string {
   const notes: Note[] = [...plan.notes];
   if (!result.layersSupported) {
     for (const l of plan.layers) notes.push({ subject: l.logicalId, field: '', at: l.at, note: LAYERS_UNSUPPORTED });
-    for (const f of plan.functions) if (f.layers.length > 0) notes.push({ subject: f.logicalId, field: 'Layers', at: f.at, note: LAYERS_UNSUPPORTED });
+    for (const f of plan.functions) if (f.layers.length > 0) notes.push({ subject: f.logicalId, field: 'Layers', at: f.layersAt, note: LAYERS_UNSUPPORTED });
   }
   if (notes.length > 0) {
     text += `\nnot supported or not run locally (${notes.length}):\n`;

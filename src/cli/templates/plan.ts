@@ -27,6 +27,8 @@ export interface FunctionPlan {
   readonly env: Readonly<Record<string, string>>;
   readonly ephemeralStorage: number;
   readonly layers: readonly LayerUse[];
+  /** `file:line` of the layers setting, for the note when the server has no layers. */
+  readonly layersAt: string;
   readonly alias?: string;
   readonly reservedConcurrency?: number;
   readonly provisionedConcurrency?: number;

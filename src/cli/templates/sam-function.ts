@@ -82,6 +82,7 @@ export function functionPlan(id: string, type: string, props: { [k: string]: Val
     env: variables,
     ephemeralStorage: checkNumber(isObject(storage) ? storage.Size : undefined, at('EphemeralStorage', 'Size'), src, 'EphemeralStorage.Size', 512, 10240) ?? DEFAULT_EPHEMERAL,
     layers: layerUses(get('Layers'), at('Layers'), src, id),
+    layersAt: src.at(props.Layers === undefined ? ['Globals', 'Function', 'Layers'] : at('Layers')),
     alias,
     reservedConcurrency: checkNumber(get('ReservedConcurrentExecutions'), at('ReservedConcurrentExecutions'), src, 'ReservedConcurrentExecutions', 0, 100000),
     provisionedConcurrency: checkNumber(pc, at('ProvisionedConcurrencyConfig', 'ProvisionedConcurrentExecutions'), src, 'ProvisionedConcurrentExecutions', 1, 100000),

@@ -78,6 +78,7 @@ export function serverlessPlan(src: Source, opts: TemplateOptions): Plan {
       env: { ...envMap(provider.environment, ['provider', 'environment'], src, 'provider'), ...envMap(fn.environment, [...path, 'environment'], src, key) },
       ephemeralStorage: checkNumber(fn.ephemeralStorageSize ?? provider.ephemeralStorageSize, [...path, 'ephemeralStorageSize'], src, 'ephemeralStorageSize', 512, 10240) ?? DEFAULT_EPHEMERAL,
       layers: layerUses(src, fn.layers ?? provider.layers, fn.layers === undefined ? ['provider', 'layers'] : [...path, 'layers'], layers),
+      layersAt: src.at(fn.layers === undefined ? ['provider', 'layers'] : [...path, 'layers']),
       // Serverless puts provisioned concurrency on an alias named "provisioned".
       alias: provisioned === undefined ? undefined : 'provisioned',
       reservedConcurrency: checkNumber(fn.reservedConcurrency, [...path, 'reservedConcurrency'], src, 'reservedConcurrency', 0, 100000),
