@@ -20,6 +20,7 @@ export function registerDev(program: Command): void {
     .option('--stage <stage>', 'with a serverless.yml: the stage')
     .option('--stack-name <name>', 'with a SAM template: AWS::StackName')
     .option('--region <region>', 'with --template: the region ARNs name')
+    .option('--tail', 'print each invocation\'s log lines under it')
     .option('--quiet <ms>', 'wait for this long without a change before redeploying (default 30)', (v: string) => {
       if (!/^\d+$/.test(v)) throw new InvalidArgumentError('not a whole number.');
       return Number(v);

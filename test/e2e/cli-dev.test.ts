@@ -82,7 +82,7 @@ describe('lambkin dev <folder>', () => {
     mkdirSync(dir());
     handler('v1');
     writeFileSync(join(dir(), '.lambkinignore'), 'scratch/\n*.log\n');
-    d = dev([dir(), '--name', 'devfn']);
+    d = dev([dir(), '--name', 'devfn', '--tail']);
     await d.waitFor(/watching /);
   });
   afterAll(async () => d && stop(d));
@@ -128,6 +128,32 @@ describe('lambkin dev <folder>', () => {
     // Every redeploy since names the handler's file only.
     for (const line of redeploys(d.output().slice(mark), 'devfn')) expect(line).toMatch(/redeployed devfn \(lambda_function\.js; /);
     expect(await answer('devfn')).toBe('after ignored');
+  });
+});
+
+describe('lambkin dev prints invocations', () => {
+  const dir = () => join(work, 'printed');
+  let d: Dev;
+
+  beforeAll(async () => {
+    mkdirSync(dir());
+    writeFileSync(join(dir(), 'lambda_function.js'), 'exports.lambda_handler = async (e) => { console.log("handling", e.n); if (e.fail) throw new Error("boom\\nsecond line"); return "ok"; };\n');
+    d = dev([dir(), '--name', 'printed', '--tail']);
+    await d.waitFor(/watching /);
+  });
+  afterAll(async () => d && stop(d));
+
+  const invoke = async (event: unknown): Promise<string> => {
+    const out = await lk.lambda.send(new InvokeCommand({ FunctionName: 'printed', Payload: Buffer.from(JSON.stringify(event)) }));
+    return out.$metadata.requestId!;
+  };
+
+  it('one line each: request id, cold or warm, duration, outcome, the first error line; --tail adds the log', async () => {
+    const mark = d.output().length;
+    const first = await invoke({ n: 1 });
+    await d.waitFor(new RegExp(`\\d\\d:\\d\\d:\\d\\d printed ${first.slice(0, 8)} cold \\d+ ms, init \\d+ ms success\\n    .*handling 1`), mark);
+    const second = await invoke({ n: 2, fail: true });
+    await d.waitFor(new RegExp(`printed ${second.slice(0, 8)} warm \\d+ ms error Error: boom\\n`), mark);
   });
 });
 

@@ -7,6 +7,7 @@ import type { LambkinClient } from '../../client/index.js';
 import { deployPath, nameFromPath, type DeployOptions } from '../deploy.js';
 import { deployTemplate, readPlan, type TemplateDeployOptions } from '../deploy-template.js';
 import { ignoredIn } from './ignore.js';
+import { InvocationPrinter } from './invocations.js';
 import { closeCheckers, syntaxErrors, warmCheckers } from './syntax.js';
 import { clock, newUnit, redeploy, type DevUnit } from './unit.js';
 import { DEFAULT_QUIET_MS, FolderWatcher } from './watch.js';
@@ -16,7 +17,7 @@ export interface DevTarget {
   readonly template?: string;
 }
 
-export type DevOptions = DeployOptions & TemplateDeployOptions & { quiet?: number };
+export type DevOptions = DeployOptions & TemplateDeployOptions & { quiet?: number; tail?: boolean };
 
 function isDir(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
@@ -32,6 +33,9 @@ export class DevSession {
   private units: DevUnit[] = [];
   private watchers: FolderWatcher[] = [];
   private readonly templatePath: string | undefined;
+  private printer: InvocationPrinter | undefined;
+  /** Every function of the session, watched or not (inline code is not), for the invocation lines. */
+  private functionNames = new Set<string>();
 
   constructor(
     private readonly client: LambkinClient,
@@ -49,7 +53,9 @@ export class DevSession {
     else await this.deployFolder();
     warmCheckers(this.units.map((u) => u.runtime));
     this.watch();
-    this.say(`watching ${this.watchers.map((w) => relative(process.cwd(), w.dir) || '.').join(', ')} (Ctrl-C to stop)`);
+    this.printer = new InvocationPrinter(this.client, () => this.functionNames, this.say, this.opts.tail === true);
+    this.printer.start();
+    this.say(`watching ${this.watchers.map((w) => relative(process.cwd(), w.dir) || '.').join(', ')}; invocations are printed as they happen (Ctrl-C to stop)`);
   }
 
   private async deployFolder(): Promise<void> {
@@ -58,12 +64,14 @@ export class DevSession {
     this.say(await deployPath(this.client, folder, this.opts, this.say));
     const config = await this.client.getFunctionConfiguration(name);
     this.units = [newUnit({ name, runtime: config.Runtime, dir: resolve(folder) })];
+    this.functionNames = new Set([name]);
   }
 
   private async deployAll(): Promise<string> {
     const file = this.target.template!;
     const report = await deployTemplate(this.client, file, this.opts, this.say);
     const { plan } = readPlan(file, this.opts);
+    this.functionNames = new Set(plan.functions.map((f) => f.name));
     this.units = plan.functions.flatMap((f) => (f.code.kind === 'path' && isDir(f.code.path)
       ? [newUnit({ name: f.name, runtime: f.runtime, dir: resolve(f.code.path), keep: f.code.keep, alias: f.alias })]
       : []));
@@ -120,6 +128,7 @@ export class DevSession {
   }
 
   close(): void {
+    this.printer?.stop();
     for (const w of this.watchers) w.close();
     this.watchers = [];
     closeCheckers();
