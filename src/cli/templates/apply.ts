@@ -81,6 +81,9 @@ export async function applyPlan(client: LambkinClient, plan: Plan, built: BuiltP
     const after = undo.length === 0 ? 'nothing was changed'
       : failures.length === 0 ? `the ${undo.length} change(s) this deploy made were undone: the server is as before`
         : `undoing failed for: ${failures.join('; ')}`;
+    const expected = isApiError(err) || err instanceof TemplateError || (err instanceof Error && err.name === 'LambkinConnectionError');
+    // A bug of lambkin's own keeps its stack (the CLI prints it), with what the undo did.
+    if (!expected && err instanceof Error) throw Object.assign(err, { message: `${err.message}\n${after}` });
     throw new TemplateError(`${where}${step ? `${step} failed: ` : ''}${why}\n${after}`);
   }
 }

@@ -89,6 +89,10 @@ export function samPlan(src: Source, opts: TemplateOptions): Plan {
     if (FUNCTION_TYPES.has(type)) functions.push(functionPlan(id, type, props, name, ctx, ownRuntime));
     else layers.push(layerPlan(id, type, props, ctx));
   }
+  const transforms = Array.isArray(root.Transform) ? root.Transform : root.Transform === undefined ? [] : [root.Transform];
+  for (const t of transforms) {
+    if (t !== 'AWS::Serverless-2016-10-31') notes.add('Transform', typeof t === 'string' ? t : JSON.stringify(t), src.at(['Transform']), 'not applied: lambkin reads SAM (AWS::Serverless-2016-10-31) only');
+  }
   for (const k of Object.keys(root)) {
     if (!['AWSTemplateFormatVersion', 'Transform', 'Description', 'Parameters', 'Conditions', 'Mappings', 'Globals', 'Resources', 'Metadata'].includes(k)) {
       notes.add(k, '', src.at([k]), 'not used by lambkin');
