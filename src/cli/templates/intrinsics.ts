@@ -170,7 +170,7 @@ export class Resolver {
       text = this.str(arg, path, 'Fn::Sub', depth);
     }
     // ${!Literal} stays as ${Literal}; ${Name} and ${Resource.Attr} are replaced.
-    return text.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
+    return text.replace(/\$\{([^}]*)\}/g, (_whole, inner: string) => {
       if (inner.startsWith('!')) return `\${${inner.slice(1)}}`;
       const name = inner.trim();
       if (name in vars) return this.str(vars[name]!, [...path, 1, name], `the variable ${name}`, depth);
