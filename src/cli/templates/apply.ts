@@ -41,10 +41,13 @@ function settingsOf(fn: FunctionPlan, layers: readonly string[] | undefined): Fu
   };
 }
 
-function restoreSettings(c: FunctionConfiguration): FunctionSettings {
+/** What the undo of an update puts back; the layers too when this deploy may have changed them. */
+function restoreSettings(c: FunctionConfiguration, layers: boolean): FunctionSettings & { Layers?: readonly string[] } {
   return {
     Runtime: c.Runtime, Handler: c.Handler, MemorySize: c.MemorySize, Timeout: c.Timeout, Description: c.Description ?? '',
     Environment: { Variables: { ...c.Environment?.Variables } }, EphemeralStorage: c.EphemeralStorage,
+    // Layers in the wire shape of servers that have them ({ Arn, CodeSize }); not in the client's types yet.
+    ...(layers ? { Layers: ((c as { Layers?: readonly { Arn: string }[] }).Layers ?? []).map((l) => l.Arn) } : {}),
   };
 }
 
@@ -127,7 +130,7 @@ async function deployFunction(
     undo.push({ what: `restore the code of ${name}`, run: () => client.updateFunctionCode(name, was.code) });
     step('UpdateFunctionConfiguration');
     config = await client.updateFunctionConfiguration(name, settings);
-    undo.push({ what: `restore the configuration of ${name}`, run: () => client.updateFunctionConfiguration(name, restoreSettings(was.config)) });
+    undo.push({ what: `restore the configuration of ${name}`, run: () => client.updateFunctionConfiguration(name, restoreSettings(was.config, layers !== undefined)) });
   }
   let version: string | undefined;
   if (fn.alias) {
