@@ -52,7 +52,7 @@ const LAYERS = '/2018-10-31/layers';
 /** The answer of a server that has no route for the call (an older lambkin, before layers). */
 export function isUnknownOperation(err: unknown): boolean {
   if (!isApiError(err)) return false;
-  if (err.status === 501 || err.name === 'UnknownOperationException' || err.name === 'NotImplemented') return true;
+  if (err.status === 501 || err.name === 'UnknownOperationException' || err.name === 'NotImplementedException') return true;
   return err.status === 404 && /No lambkin API route/.test(err.message);
 }
 
