@@ -41,7 +41,7 @@ export interface PublishLayerVersionInput {
   readonly LicenseInfo?: string;
 }
 
-export interface LayerVersionView {
+export interface LayerVersionRef {
   readonly LayerVersionArn: string;
   readonly Version: number;
 }
@@ -149,7 +149,7 @@ export class LifecycleClient {
   }
 
   /** Throws an error for which isUnknownOperation() is true when the server has no layers. */
-  publishLayerVersion(layerName: string, input: PublishLayerVersionInput): Promise<LayerVersionView> {
+  publishLayerVersion(layerName: string, input: PublishLayerVersionInput): Promise<LayerVersionRef> {
     const { ZipFile, ...rest } = input;
     return this.http.json('POST', `${LAYERS}/${encodeURIComponent(layerName)}/versions`, {
       ...rest, Content: { ZipFile: Buffer.from(ZipFile).toString('base64') },
