@@ -29,8 +29,9 @@ await esbuild.build({
   target: 'node20',
   packages: 'bundle',
   // Loaded at run time from where they are (see above and serve.ts).
-  // doctor's checks (cli/doctor-checks.ts) load the sandbox's and the catalogue's own modules.
-  external: ['../api/server.js', '../config.js', '../sandbox/*', '../runtimes/*', 'better-sqlite3', 'fflate', 'yauzl', 'zod', '@smithy/*'],
+  // doctor's checks (cli/doctor-checks.ts) load the sandbox's and the catalogue's own modules;
+  // yaml (deploy --template) and ignore (dev) are left out: other commands do not parse them at start.
+  external: ['../api/server.js', '../config.js', '../sandbox/*', '../runtimes/*', 'better-sqlite3', 'fflate', 'yauzl', 'zod', 'yaml', 'ignore', '@smithy/*'],
   // import.meta.url of a file in dist/cli/ (package.json and examples/ are found relative to it).
   banner: { js: "const __lambkinImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__lambkinImportMetaUrl' },

@@ -8,6 +8,7 @@ import { formatSize, note, out, UsageError } from './output.js';
 import { loadPackage, type CodePackage } from './package.js';
 import { DEFAULT_HANDLER, guessRuntime, handlerModule, missingHandlerFile, runtimeFamily } from './runtime-guess.js';
 import { makeWarm } from './warm.js';
+import type { TemplateDeployOptions } from './deploy-template.js';
 
 /** lambkin does not use IAM roles; Lambda's API requires one, so a fixed placeholder is sent. */
 const PLACEHOLDER_ROLE = 'arn:aws:iam::000000000000:role/lambkin';
@@ -39,7 +40,12 @@ export function registerDeploy(program: Command): void {
   program
     .command('deploy')
     .description('upload a folder, .zip or single file as a function (creates it, or updates it)')
-    .argument('<path>', 'folder, .zip file, or one source file')
+    .argument('[path]', 'folder, .zip file, or one source file (not with --template)')
+    .option('-t, --template <file>', 'deploy the functions of an AWS SAM template (template.yaml) or a serverless.yml, all or none')
+    .option('--parameter-overrides <KEY=VALUE...>', 'with --template: values for the template\'s Parameters')
+    .option('--stage <stage>', 'with a serverless.yml: the stage (${opt:stage}; default provider.stage, else dev)')
+    .option('--stack-name <name>', 'with a SAM template: AWS::StackName (default: the name of the template\'s folder)')
+    .option('--region <region>', 'with --template: the region that AWS::Region and ARNs name (default LAMBKIN_REGION or us-east-1)')
     .option('-n, --name <name>', 'function name (default: the folder or file name)')
     .option('-r, --runtime <id>', 'runtime, e.g. python3.11, nodejs20.x (default: guessed from the files)')
     .option('--handler <file.method>', `handler (default on create: ${DEFAULT_HANDLER})`)
@@ -58,7 +64,14 @@ export function registerDeploy(program: Command): void {
     .option('--egress <mode>', 'where its environments may send packets: public (the default: the internet, no private, link-local or host addresses), all, none', egressMode)
     .option('--egress-allow <cidr,...>', 'IPv4 addresses or CIDRs reachable whatever --egress says (replaces the list; "" clears it)', cidrList)
     .option('--warm <K>', 'keep K environments initialised for invokes without a qualifier, and wait until they are (0: none)', integer)
-    .action(async (path: string, opts: DeployOptions, cmd: Command) => {
+    .action(async (path: string | undefined, opts: DeployOptions & TemplateDeployOptions & { template?: string }, cmd: Command) => {
+      if (opts.template) {
+        if (path) throw new UsageError('give either a path or --template FILE, not both');
+        const { deployTemplate } = await import('./deploy-template.js');
+        out(await deployTemplate(clientFor(cmd), opts.template, opts, note));
+        return;
+      }
+      if (!path) throw new UsageError('nothing to deploy: give a folder, .zip or file, or --template template.yaml');
       out(await deployPath(clientFor(cmd), path, opts));
     });
 }
@@ -84,7 +97,7 @@ function collectEnv(value: string, previous: Record<string, string> | undefined)
 }
 
 /** examples/hello-node/ → hello-node; handler.zip → handler; with characters Lambda refuses dashed. */
-function nameFromPath(path: string): string {
+export function nameFromPath(path: string): string {
   const base = basename(path.replace(/[/\\]+$/, '')).replace(/\.(zip|py|mjs|cjs|js|rb)$/i, '');
   return base.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'function';
 }

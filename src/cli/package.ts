@@ -20,14 +20,18 @@ export interface CodePackage {
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const UNIX = 3;
 
-export function loadPackage(path: string): CodePackage {
+/**
+ * `keep` (folders only) decides which files go in, by their '/'-separated path in the folder
+ * (Serverless `package.patterns`, `lambkin dev`'s ignore list); folders are always walked.
+ */
+export function loadPackage(path: string, keep?: (rel: string) => boolean): CodePackage {
   let st: Stats;
   try {
     st = statSync(path);
   } catch {
     throw new UsageError(`${path}: no such file or folder`);
   }
-  if (st.isDirectory()) return zipFolder(path);
+  if (st.isDirectory()) return zipFolder(path, keep);
   const data = readFileSync(path);
   if (isZip(data)) return { zip: data, names: zipNames(path, data), kind: 'zip', warnings: [] };
   if (path.toLowerCase().endsWith('.zip')) throw new UsageError(`${path} is not a zip file`);
@@ -60,7 +64,7 @@ function skipped(parentRel: string, name: string): boolean {
   return name === '.cache' && basename(parentRel) === 'node_modules';
 }
 
-function zipFolder(dir: string): CodePackage {
+function zipFolder(dir: string, keep?: (rel: string) => boolean): CodePackage {
   const root = realpathSync(dir);
   const entries: Record<string, [Uint8Array, ZipOptions]> = {};
   const warnings: string[] = [];
@@ -91,7 +95,7 @@ function zipFolder(dir: string): CodePackage {
       if (st.isDirectory()) {
         if (ancestors.has(full)) continue; // a symlink loop back up the tree
         walk(full, relPath, new Set([...ancestors, full]));
-      } else if (st.isFile()) {
+      } else if (st.isFile() && (!keep || keep(relPath))) {
         entries[relPath] = [readFileSync(full), entryOptions(st)];
       }
     }

@@ -19,6 +19,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { names: ['serve'], load: async () => (await import('./serve.js')).registerServe },
   { names: ['init-credentials'], load: async () => (await import('./init-credentials.js')).registerInitCredentials },
   { names: ['deploy'], load: async () => (await import('./deploy.js')).registerDeploy },
+  { names: ['dev'], load: async () => (await import('./dev.js')).registerDev },
   { names: ['invoke'], load: async () => (await import('./invoke.js')).registerInvoke },
   { names: ['ls', 'list'], load: async () => (await import('./ls.js')).registerLs },
   { names: ['rm', 'delete'], load: async () => (await import('./rm.js')).registerRm },

@@ -4,6 +4,7 @@ import { credentialsFromEnv, signerFor, type Credentials, type Signer } from './
 import { Transport } from './transport.js';
 import { InvestigationClient } from './investigate.js';
 import { AsyncQueueClient } from './async.js';
+import { LifecycleClient } from './lifecycle.js';
 import { listRuntimes, type RuntimeView } from './runtimes.js';
 import type {
   CreateFunctionInput,
@@ -43,6 +44,8 @@ export class LambkinClient {
   readonly investigate: InvestigationClient;
   /** The async queue: depth, dead letters, redrive. */
   readonly asyncQueue: AsyncQueueClient;
+  /** Versions, aliases, concurrency, function URLs, layers. */
+  readonly lifecycle: LifecycleClient;
 
   constructor(options: LambkinClientOptions = {}) {
     this.endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
@@ -50,6 +53,7 @@ export class LambkinClient {
     this.http = new Transport({ endpoint: this.endpoint, signer, fetch: options.fetch });
     this.investigate = new InvestigationClient(this.http);
     this.asyncQueue = new AsyncQueueClient(this.http);
+    this.lifecycle = new LifecycleClient(this.http);
   }
 
   createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {
@@ -86,6 +90,11 @@ export class LambkinClient {
       yield* page.Functions ?? [];
       marker = page.NextMarker || undefined;
     } while (marker !== undefined);
+  }
+
+  /** The stored zip of the function (or of one of its versions), from where GetFunction's Code.Location points. */
+  async downloadCode(name: string, qualifier?: string): Promise<Buffer> {
+    return (await this.http.send('GET', fn(name, '/code-download'), { query: { Qualifier: qualifier } })).body;
   }
 
   updateFunctionCode(name: string, zip: Uint8Array, options: UpdateFunctionCodeOptions = {}): Promise<FunctionConfiguration> {

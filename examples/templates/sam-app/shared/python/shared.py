@@ -1,0 +1,1 @@
+LAYER_VALUE = "from the shared layer"
