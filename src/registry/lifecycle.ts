@@ -48,6 +48,11 @@ export class Lifecycle {
     return [...this.versions.values()].flatMap((m) => [...m.values()].map((r) => r.codeSha256));
   }
 
+  /** Every layer code hash a published version uses (kept after the layer version is deleted). */
+  layerShas(): string[] {
+    return [...this.versions.values()].flatMap((m) => [...m.values()].flatMap((r) => (r.config.layers ?? []).map((l) => l.codeSha256)));
+  }
+
   version(name: string, version: string): FunctionRecord | undefined {
     return this.versions.get(name)?.get(version);
   }
