@@ -13,6 +13,7 @@ import { Router } from './router.js';
 import { controlPlaneRoutes } from './lambda/routes.js';
 import { invokeRoute } from './lambda/invoke-route.js';
 import { concurrencyRoutes } from './lambda/function-concurrency.js';
+import { layerRoutes } from './lambda/layers.js';
 import { startLifecycle } from './lifecycle.js';
 import { logsRoutes } from './logs/routes.js';
 import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
@@ -68,6 +69,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     })])
     .add(consoleApi.recordDeploys(warnWhenLoggingOff(controlPlaneRoutes({ registry, onFunctionChanged: (name, version) => scheduler.retire(name, version) }), log)))
     .add(concurrencyRoutes({ registry, maxConcurrency: config.maxConcurrency }))
+    .add(layerRoutes(registry))
     .add(logsRoutes({ store: logs, log }))
     .add(investigateRoutes({ store: logs, registry }))
     .add(runtimesRoutes())

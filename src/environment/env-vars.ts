@@ -2,6 +2,7 @@
 // own environment leaks in except PATH and LANG (TZ is always UTC).
 import type { FunctionRecord } from '../registry/types.js';
 import type { RuntimeSpec } from '../runtimes/catalogue.js';
+import { layerPaths } from '../runtimes/layer-paths.js';
 import type { SandboxLayout } from '../sandbox/types.js';
 import { TELEMETRY_FD } from '../sandbox/types.js';
 
@@ -41,6 +42,11 @@ export function runtimeEnvironment(input: EnvVarInput): Record<string, string> {
   if (runtime.directSocket && layout.runtimeApiSocket) env._LAMBKIN_RUNTIME_API_SOCKET = layout.runtimeApiSocket;
   if (c.loggingConfig.logFormat === 'JSON') env.AWS_LAMBDA_LOG_FORMAT = 'JSON';
   Object.assign(env, runtime.launch(layout).env);
+  if (layout.optDir) {
+    Object.assign(env, layerPaths({
+      family: runtime.family, runtimeId: c.runtime, opt: layout.optDir, taskRoot: layout.taskRoot, path: env.PATH!, ldLibraryPath: env.LD_LIBRARY_PATH,
+    }));
+  }
   // The function's own variables last: the registry refuses reserved names, so they add, never override.
   Object.assign(env, c.environment);
   return env;

@@ -69,7 +69,9 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   constructor(private readonly opts: EnvironmentOptions) {
     this.fn = opts.fn;
     const { backend, runtime, fn } = opts;
-    this.pre = backend.prestart?.take({
+    // A pre-started sandbox has no /opt (a mount cannot be added to it later): layers start anew.
+    const layered = (fn.layerDirs?.length ?? 0) > 0;
+    this.pre = layered ? undefined : backend.prestart?.take({
       runtime, limits: limitsOf(fn), heapCapMb: heapCapOf(backend, fn),
       functionEnv: fn.config.environment,
     });
@@ -110,7 +112,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     const heapCapMb = heapCapOf(backend, fn);
     // Failing to put the code and limits in place removes the pre-started sandbox: start anew.
     if (this.pre && !(await this.pre.claim(fn.codeDir, limits))) this.pre = undefined;
-    this.layout = this.pre ? this.pre.layout : await backend.prepare(this.id, fn.codeDir, limits);
+    this.layout = this.pre ? this.pre.layout : await backend.prepare(this.id, fn.codeDir, limits, fn.layerDirs);
     const bound = await listen(this.server, this.layout);
     const launch = runtime.launch({
       taskRoot: this.layout.taskRoot, runtimeDir: this.layout.runtimeDir, heapCapMb, memoryMb: fn.config.memorySize,

@@ -204,6 +204,7 @@ export class Lifecycle {
       tags: Object.freeze({}),
       reservedConcurrency: undefined,
       codeDir: this.codeDir(row.codeSha256),
+      layerDirs: Object.freeze((row.config.layers ?? []).map((l) => this.codeDir(l.codeSha256))),
     });
     let byName = this.versions.get(row.name);
     if (!byName) this.versions.set(row.name, (byName = new Map()));

@@ -453,6 +453,7 @@ export class Registry {
       tags: Object.freeze({ ...row.tags }),
       reservedConcurrency: row.reservedConcurrency,
       codeDir: this.code.dirPath(row.codeSha256),
+      layerDirs: Object.freeze((config.layers ?? []).map((l) => this.code.dirPath(l.codeSha256))),
     });
   }
 }

@@ -76,6 +76,8 @@ export interface FunctionRecord {
   readonly reservedConcurrency: number | undefined;
   /** Absolute path of the unpacked code (read-only; environments copy or mount it). */
   readonly codeDir: string;
+  /** Absolute paths of its layers' unpacked code, in order (environments merge them at /opt). */
+  readonly layerDirs?: readonly string[];
 }
 
 export interface ListPage {

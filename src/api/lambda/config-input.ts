@@ -131,7 +131,6 @@ function checkEnvironment(variables: Readonly<Record<string, string>>): Record<s
 
 /** Features that would change a function's behaviour, which lambkin cannot honour. */
 function refuseUnsupported(body: ConfigMembers): void {
-  if (body.Layers && body.Layers.length > 0) throw invalid('Layers are not supported by lambkin: put the layer\'s files in the function\'s zip.');
   if (body.FileSystemConfigs && body.FileSystemConfigs.length > 0) throw invalid('FileSystemConfigs are not supported by lambkin.');
   const image = body.ImageConfig;
   if (image && (image.Command || image.EntryPoint || image.WorkingDirectory)) {

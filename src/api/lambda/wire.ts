@@ -41,6 +41,7 @@ export interface FunctionConfiguration {
   readonly LambkinSingleUse?: true;
   readonly LambkinRecordPayloads?: true;
   readonly LambkinEgress?: { readonly Mode: 'public' | 'all' | 'none'; readonly Allow: readonly string[] };
+  readonly Layers?: readonly { readonly Arn: string; readonly CodeSize: number }[];
 }
 
 export function toFunctionConfiguration(record: FunctionRecord): FunctionConfiguration {
@@ -79,5 +80,6 @@ export function toFunctionConfiguration(record: FunctionRecord): FunctionConfigu
     ...(c.singleUse ? { LambkinSingleUse: true as const } : {}),
     ...(c.recordPayloads ? { LambkinRecordPayloads: true as const } : {}),
     ...egressOutput(c.egress),
+    ...(c.layers && c.layers.length > 0 ? { Layers: c.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
   };
 }

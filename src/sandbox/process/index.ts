@@ -9,6 +9,7 @@ import type { LaunchSpec, SandboxBackend, SandboxLayout, SandboxLimits, SandboxP
 import type { Cgroups, EnvCgroup } from '../cgroup/index.js';
 import { launcher, spawnChild, wrapChild } from '../child.js';
 import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
+import { mergedOpt } from '../opt-merge.js';
 
 export class ProcessBackend implements SandboxBackend {
   readonly name = 'process';
@@ -19,14 +20,17 @@ export class ProcessBackend implements SandboxBackend {
     this.enforcesMemory = cgroups !== undefined;
   }
 
-  async prepare(envId: string, codeDir: string | undefined, limits: SandboxLimits): Promise<SandboxLayout> {
+  async prepare(envId: string, codeDir: string | undefined, limits: SandboxLimits, layerDirs: readonly string[] = []): Promise<SandboxLayout> {
     const workDir = join(this.runDir, envId);
     const taskRoot = join(workDir, 'task');
     const tmpDir = join(workDir, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     if (codeDir) await cp(codeDir, taskRoot, { recursive: true, verbatimSymlinks: true });
     else await mkdir(taskRoot);
+    // No mount here: the runtime finds the merged layers at their host path (env-vars.ts points at it).
+    const optDir = layerDirs.length > 0 ? await mergedOpt(join(this.runDir, 'opt'), layerDirs, false) : undefined;
     const layout: SandboxLayout = {
+      optDir,
       workDir,
       taskRoot,
       hostTaskRoot: taskRoot,
