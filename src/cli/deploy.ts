@@ -33,6 +33,8 @@ export interface DeployOptions {
   egressAllow?: string[];
   /** --warm K: keep K environments of $LATEST initialised, and wait for them (unset: leave as is). */
   warm?: number;
+  /** --layer ARN, repeatable: the function's layers, in order (replaces them). */
+  layer?: string[];
 }
 
 export function registerDeploy(program: Command): void {
@@ -57,6 +59,7 @@ export function registerDeploy(program: Command): void {
     .option('--no-record-payloads', 'keep no events or responses (the default)')
     .option('--egress <mode>', 'where its environments may send packets: public (the default: the internet, no private, link-local or host addresses), all, none', egressMode)
     .option('--egress-allow <cidr,...>', 'IPv4 addresses or CIDRs reachable whatever --egress says (replaces the list; "" clears it)', cidrList)
+    .option('--layer <arn>', 'a layer version ARN to merge at /opt, repeatable, in order (replaces the function\'s layers; `lambkin layer ls` lists them)', collectList)
     .option('--warm <K>', 'keep K environments initialised for invokes without a qualifier, and wait until they are (0: none)', integer)
     .action(async (path: string, opts: DeployOptions, cmd: Command) => {
       out(await deployPath(clientFor(cmd), path, opts));
@@ -75,6 +78,10 @@ function egressMode(value: string): 'public' | 'all' | 'none' {
 
 function cidrList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function collectEnv(value: string, previous: Record<string, string> | undefined): Record<string, string> {
@@ -123,6 +130,7 @@ export async function deployPath(
       Mode: opts.egress ?? existing?.LambkinEgress?.Mode, Allow: opts.egressAllow ?? existing?.LambkinEgress?.Allow,
     },
     Environment: opts.env && { Variables: opts.env },
+    Layers: opts.layer,
   };
   let config: FunctionConfiguration | undefined;
   if (!existing) {

@@ -9,3 +9,5 @@ export type * from './investigate.js';
 export { AsyncQueueClient } from './async.js';
 export type * from './async.js';
 export type * from './runtimes.js';
+export { LayersClient } from './layers.js';
+export type * from './layers.js';

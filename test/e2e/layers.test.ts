@@ -15,6 +15,8 @@ import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { zip, type Files } from '../helpers/zip.js';
 import { NODE, PROCESS_SANDBOX, PYTHON, createFunction, invoke } from '../helpers/functions.js';
 import { awsCli, awsCliInstalled } from '../helpers/aws-cli.js';
+import { runCli } from '../helpers/cli.js';
+import { mkdirSync } from 'node:fs';
 
 let lk: Lambkin;
 const temp: string[] = [];
@@ -141,6 +143,28 @@ describe('layers under the process backend', () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe('the lambkin CLI', () => {
+  it('`layer publish` a folder, `layer ls`, and `deploy --layer` a function that uses it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambkin-layer-cli-'));
+    temp.push(dir);
+    mkdirSync(join(dir, 'layer/python'), { recursive: true });
+    writeFileSync(join(dir, 'layer/python/shout.py'), 'def shout(s):\n    return s.upper() + "!"\n');
+    mkdirSync(join(dir, 'fn'));
+    writeFileSync(join(dir, 'fn/lambda_function.py'), 'from shout import shout\n\ndef lambda_handler(event, context):\n    return shout("hi")\n');
+    const published = await runCli(lk.url, 'layer', 'publish', join(dir, 'layer'), '--name', 'cli-shout', '--runtime', 'python3.11');
+    expect(published.code, published.stderr).toBe(0);
+    const arn = /(arn:aws:lambda:\S+:layer:cli-shout:\d+)/.exec(published.stdout)?.[1];
+    expect(arn).toBeDefined();
+    const listed = await runCli(lk.url, 'layer', 'ls');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(arn!);
+    expect(listed.stdout).toContain('python3.11');
+    const deployed = await runCli(lk.url, 'deploy', join(dir, 'fn'), '--name', 'cli-layered', '--layer', arn!);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    expect((await invoke<string>(lk.lambda, 'cli-layered')).body).toBe('HI!');
   });
 });
 
