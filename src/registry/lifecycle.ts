@@ -25,7 +25,7 @@ export interface AliasInput {
   readonly weights: Readonly<Record<string, number>>;
 }
 
-export type SettingKind = 'event-invoke' | 'url' | 'provisioned';
+export type SettingKind = 'event-invoke' | 'url' | 'provisioned' | 'policy';
 
 const key = (...parts: string[]) => parts.join('\0');
 
