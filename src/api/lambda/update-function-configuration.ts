@@ -16,7 +16,7 @@ export function updateFunctionConfiguration(deps: LambdaApiDeps): Operation {
     if (!current) throw functionNotFound(name);
     const { RevisionId, ...members } = body;
     const layers = functionLayers(deps.registry, members.Layers);
-    const patch = { ...configPatch(members, current.config.loggingConfig), ...(layers ? { layers } : {}) };
+    const patch = { ...configPatch(members, current.config.loggingConfig, current.config.stored), ...(layers ? { layers } : {}) };
     const record = await deps.registry.updateConfig(name, patch, RevisionId);
     deps.onFunctionChanged(name, '$LATEST');
     return json(200, toFunctionConfiguration(record));
