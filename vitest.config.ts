@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // stores behind --database-url (test/helpers/database.ts gives each data folder a fresh
 // database). They need LAMBKIN_TEST_DATABASE_URL; without it they are left out with a message,
 // except in CI, where they run and fail (a skip there would hide an untested implementation).
-const POSTGRES_SUITES = ['test/e2e/core-*.test.ts', 'test/e2e/lifecycle-*.test.ts', 'test/e2e/logs-*.test.ts'];
+const POSTGRES_SUITES = ['test/e2e/core-*.test.ts', 'test/e2e/lifecycle-*.test.ts', 'test/e2e/logs-*.test.ts', 'test/e2e/layers.test.ts', 'test/e2e/infra-tools.test.ts'];
 const postgres = Boolean(process.env.LAMBKIN_TEST_DATABASE_URL) || process.env.CI === 'true';
 if (!postgres) {
   process.stderr.write('vitest: LAMBKIN_TEST_DATABASE_URL is not set: the core, lifecycle and logs e2e suites run on SQLite only (see .ci/run).\n');
