@@ -17,6 +17,9 @@ import { NODE, PROCESS_SANDBOX, PYTHON, createFunction, invoke } from '../helper
 import { awsCli, awsCliInstalled } from '../helpers/aws-cli.js';
 import { runCli } from '../helpers/cli.js';
 import { mkdirSync } from 'node:fs';
+import { compileJava, which } from '../conformance/runtime-packages.js';
+
+const FIXTURES = join(import.meta.dirname, '../conformance/fixtures');
 
 let lk: Lambkin;
 const temp: string[] = [];
@@ -126,6 +129,44 @@ describe('layers in the environment', () => {
     expect(tooBig.message).toContain('262144000');
     const unchanged = await lk.lambda.send(new GetFunctionCommand({ FunctionName: 'layer-five' }));
     expect(unchanged.Configuration?.Layers).toHaveLength(5);
+  }, 120_000);
+});
+
+describe('other runtimes find layer code where Lambda\'s do', () => {
+  it('Ruby requires from /opt/ruby/lib; a custom runtime runs a tool from /opt/bin', async () => {
+    const layer = await publish('tools', {
+      'ruby/lib/greeting.rb': "module Greeting\n  def self.word = 'hello from ruby'\nend\n",
+      'bin/shout': { content: '#!/bin/sh\necho "$1" | tr a-z A-Z\n', mode: 0o755 },
+    });
+    await createFunction(lk.lambda, 'layer-ruby', { label: 'ruby', runtime: 'ruby3.2', file: 'lambda_function.rb' }, {
+      'lambda_function.rb': "require 'greeting'\n\ndef lambda_handler(event:, context:)\n  { word: Greeting.word }\nend\n",
+    }, { Layers: [layer.LayerVersionArn!] });
+    expect((await invoke(lk.lambda, 'layer-ruby')).body).toEqual({ word: 'hello from ruby' });
+    // A shell bootstrap: `shout` is found on PATH (/opt/bin), as on Lambda.
+    const bootstrap = [
+      '#!/bin/sh', 'set -e', 'API="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"',
+      'while true; do', '  H=$(mktemp); curl -sS -D "$H" "$API/next" -o /dev/null',
+      '  ID=$(grep -i "^lambda-runtime-aws-request-id:" "$H" | cut -d" " -f2 | tr -d "\\r")',
+      '  curl -sS -X POST "$API/$ID/response" -d "\\"$(shout quiet)\\"" -o /dev/null', 'done', '',
+    ].join('\n');
+    await createFunction(lk.lambda, 'layer-shell', { label: 'shell', runtime: 'provided.al2023', file: 'bootstrap' }, {
+      bootstrap: { content: bootstrap, mode: 0o755 },
+    }, { Layers: [layer.LayerVersionArn!] });
+    const out = await invoke<string>(lk.lambda, 'layer-shell');
+    expect(out.functionError).toBeUndefined();
+    expect(out.body).toBe('QUIET');
+  });
+
+  it.skipIf(!which('javac'))('Java loads a jar from /opt/java/lib', async () => {
+    const lib = compileJava(join(FIXTURES, 'java/forms-lib'));
+    const layer = await publish('java-shout', { 'java/lib/shout.jar': zip(lib) });
+    const classes = compileJava(join(FIXTURES, 'java/forms'), [join(FIXTURES, 'java/forms-lib')]);
+    await createFunction(lk.lambda, 'layer-java', { label: 'java', runtime: 'java17', file: 'x' }, classes, {
+      Handler: 'example.UsesLib::handleRequest', Layers: [layer.LayerVersionArn!], MemorySize: 512, Timeout: 30,
+    });
+    const out = await invoke(lk.lambda, 'layer-java', { text: 'quiet' });
+    expect(out.functionError, JSON.stringify(out.body)).toBeUndefined();
+    expect(out.body).toEqual({ shouted: 'QUIET!' });
   }, 120_000);
 });
 
