@@ -17,6 +17,7 @@ import { layerRoutes } from './lambda/layers.js';
 import { notImplementedRoutes } from './lambda/not-implemented.js';
 import { functionPolicyRoutes } from './lambda/function-policy.js';
 import { tagRoutes } from './lambda/tags.js';
+import { codeSigningRoutes } from './lambda/code-signing.js';
 import { startLifecycle } from './lifecycle.js';
 import { logsRoutes } from './logs/routes.js';
 import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
@@ -75,6 +76,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     .add(layerRoutes(registry))
     .add(functionPolicyRoutes(registry))
     .add(tagRoutes(registry))
+    .add(codeSigningRoutes(registry))
     .add(logsRoutes({ store: logs, log }))
     .add(investigateRoutes({ store: logs, registry }))
     .add(runtimesRoutes())

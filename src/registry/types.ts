@@ -52,6 +52,8 @@ export interface StoredOnlyConfig {
   readonly deadLetterTargetArn?: string;
   readonly applicationLogLevel?: string;
   readonly systemLogLevel?: string;
+  /** CreateFunction's CodeSigningConfigArn (GetFunctionCodeSigningConfig shows it; nothing is verified). */
+  readonly codeSigningConfigArn?: string;
 }
 
 /** public: the internet but no private, link-local or host address; all: anything; none: nothing. Plus IPv4 CIDRs always allowed. */

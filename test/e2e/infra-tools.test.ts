@@ -2,7 +2,7 @@
 // SDK and the real `aws` CLI: tags, a function's resource policy, every configuration field read
 // back as it was set, and an operation lambkin does not implement answered as such.
 import {
-  AddPermissionCommand, CreateAliasCommand, GetFunctionCodeSigningConfigCommand, GetFunctionCommand, GetPolicyCommand,
+  AddPermissionCommand, CreateAliasCommand, GetFunctionCodeSigningConfigCommand, GetRuntimeManagementConfigCommand, GetFunctionCommand, GetPolicyCommand,
   ListEventSourceMappingsCommand, ListTagsCommand, PublishVersionCommand, RemovePermissionCommand, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,12 +137,22 @@ describe('configuration fields', () => {
   });
 });
 
+describe('code signing', () => {
+  it('GetFunctionCodeSigningConfig answers the ARN CreateFunction gave, or "" (Terraform reads it on every plan)', async () => {
+    expect(await lk.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'infra' }))).toMatchObject({ CodeSigningConfigArn: '', FunctionName: 'infra' });
+    const csc = 'arn:aws:lambda:us-east-1:000000000000:code-signing-config:csc-0123456789abcdef0';
+    await createFunction(lk.lambda, 'signed', NODE, probe(NODE), { CodeSigningConfigArn: csc });
+    expect((await lk.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }))).CodeSigningConfigArn).toBe(csc);
+    expect((await failure(lk.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'nope' })))).name).toBe('ResourceNotFoundException');
+  });
+});
+
 describe('operations lambkin does not implement', () => {
   it('answer NotImplementedException naming the operation, not ResourceNotFoundException', async () => {
-    const csc = await failure(lk.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'infra' })));
-    expect(csc.name).toBe('NotImplementedException');
-    expect(csc.$metadata?.httpStatusCode).toBe(501);
-    expect(csc.message).toMatch(/does not implement the Lambda operation GetFunctionCodeSigningConfig/);
+    const rmc = await failure(lk.lambda.send(new GetRuntimeManagementConfigCommand({ FunctionName: 'infra' })));
+    expect(rmc.name).toBe('NotImplementedException');
+    expect(rmc.$metadata?.httpStatusCode).toBe(501);
+    expect(rmc.message).toMatch(/does not implement the Lambda operation GetRuntimeManagementConfig/);
     const esm = await failure(lk.lambda.send(new ListEventSourceMappingsCommand({})));
     expect(esm.name).toBe('NotImplementedException');
     expect(esm.message).toContain('ListEventSourceMappings');

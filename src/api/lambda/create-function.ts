@@ -28,7 +28,9 @@ export function createFunction(deps: LambdaApiDeps): Operation {
     // Everything is validated before anything is written; the registry then validates the zip
     // before it commits the function.
     const layers = functionLayers(deps.registry, body.Layers);
-    const config = { ...newConfig(name, body), ...(layers && layers.length > 0 ? { layers } : {}) };
+    const base = newConfig(name, body);
+    const signing = body.CodeSigningConfigArn ? { stored: { ...base.stored, codeSigningConfigArn: body.CodeSigningConfigArn } } : {};
+    const config = { ...base, ...signing, ...(layers && layers.length > 0 ? { layers } : {}) };
     const tags = checkTags(body.Tags ?? {});
     const zip = zipFromRequest(body.Code);
     // Publish: version 1 is stored with the function, in one transaction, and the answer is that
