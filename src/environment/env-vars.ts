@@ -42,7 +42,8 @@ export function runtimeEnvironment(input: EnvVarInput): Record<string, string> {
   if (runtime.directSocket && layout.runtimeApiSocket) env._LAMBKIN_RUNTIME_API_SOCKET = layout.runtimeApiSocket;
   if (c.loggingConfig.logFormat === 'JSON') env.AWS_LAMBDA_LOG_FORMAT = 'JSON';
   Object.assign(env, runtime.launch(layout).env);
-  if (layout.optDir) {
+  // A pre-started sandbox has an /opt whatever its function: the paths only for one with layers.
+  if (layout.optDir && (fn.layerDirs?.length ?? 0) > 0) {
     Object.assign(env, layerPaths({
       family: runtime.family, runtimeId: c.runtime, opt: layout.optDir, taskRoot: layout.taskRoot, path: env.PATH!, ldLibraryPath: env.LD_LIBRARY_PATH,
     }));

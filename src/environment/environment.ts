@@ -69,9 +69,8 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   constructor(private readonly opts: EnvironmentOptions) {
     this.fn = opts.fn;
     const { backend, runtime, fn } = opts;
-    // A pre-started sandbox has no /opt (a mount cannot be added to it later): layers start anew.
-    const layered = (fn.layerDirs?.length ?? 0) > 0;
-    this.pre = layered ? undefined : backend.prestart?.take({
+    this.pre = backend.prestart?.take({
+      layerDirs: fn.layerDirs,
       runtime, limits: limitsOf(fn), heapCapMb: heapCapOf(backend, fn),
       functionEnv: fn.config.environment,
     });
@@ -111,7 +110,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     const limits = limitsOf(fn);
     const heapCapMb = heapCapOf(backend, fn);
     // Failing to put the code and limits in place removes the pre-started sandbox: start anew.
-    if (this.pre && !(await this.pre.claim(fn.codeDir, limits))) this.pre = undefined;
+    if (this.pre && !(await this.pre.claim(fn.codeDir, limits, fn.layerDirs))) this.pre = undefined;
     this.layout = this.pre ? this.pre.layout : await backend.prepare(this.id, fn.codeDir, limits, fn.layerDirs);
     const bound = await listen(this.server, this.layout);
     const launch = runtime.launch({

@@ -103,6 +103,8 @@ export interface SandboxBackend {
   cleanup(layout: SandboxLayout): Promise<void>;
   /** Put a function's code into the empty code folder of a layout prepared without one. */
   fillCode?(layout: SandboxLayout, codeDir: string): Promise<void>;
+  /** Put a function's layers, merged, into the empty /opt of a layout prepared without code. */
+  fillOpt?(layout: SandboxLayout, layerDirs: readonly string[]): Promise<void>;
   /**
    * Give a prepared (maybe running) environment new limits, its egress policy included; throws (or
    * rejects) when the kernel refuses.

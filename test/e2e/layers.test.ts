@@ -13,7 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { zip, type Files } from '../helpers/zip.js';
-import { NODE, PROCESS_SANDBOX, PYTHON, createFunction, invoke } from '../helpers/functions.js';
+import { NODE, PROCESS_SANDBOX, PYTHON, createFunction, invoke, waitFor } from '../helpers/functions.js';
 import { awsCli, awsCliInstalled } from '../helpers/aws-cli.js';
 import { runCli } from '../helpers/cli.js';
 import { mkdirSync } from 'node:fs';
@@ -129,6 +129,45 @@ describe('layers in the environment', () => {
     expect(tooBig.message).toContain('262144000');
     const unchanged = await lk.lambda.send(new GetFunctionCommand({ FunctionName: 'layer-five' }));
     expect(unchanged.Configuration?.Layers).toHaveLength(5);
+  }, 120_000);
+});
+
+describe('pre-started sandboxes', () => {
+  const PRESTARTED_NODE = `exports.lambda_handler = async () => ({ word: require('greeting').word,
+    prestarted: require('node:fs').readFileSync('/proc/self/environ', 'latin1').split('\\0').includes('_LAMBKIN_PRESTART=1') });\n`;
+  const PRESTARTED_PYTHON = `import greeting\n\ndef lambda_handler(event, context):
+    return {"word": greeting.WORD, "prestarted": b"_LAMBKIN_PRESTART=1" in open("/proc/self/environ", "rb").read().split(b"\\0")}\n`;
+
+  /** Cold starts (each after a configuration change) until one comes from a pre-started sandbox. */
+  async function prestartedColdStart(name: string): Promise<{ word: string }> {
+    let i = 0;
+    return waitFor(`a cold start of ${name} from a pre-started sandbox`, async () => {
+      await lk.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: `cold ${i++}` }));
+      const out = await invoke<{ word: string; prestarted: boolean }>(lk.lambda, name);
+      expect(out.functionError, JSON.stringify(out.body)).toBeUndefined();
+      return out.body.prestarted && out.body;
+    }, 60_000);
+  }
+
+  it('a runtime started ahead of its function finds the layers too (Node.js, Python)', async () => {
+    const node = await publish('pre-node', nodeLib('pre-started node'));
+    await createFunction(lk.lambda, 'layer-pre-node', NODE, { 'lambda_function.js': PRESTARTED_NODE }, { Layers: [node.LayerVersionArn!] });
+    expect((await prestartedColdStart('layer-pre-node')).word).toBe('pre-started node');
+    const py = await publish('pre-python', { 'python/greeting.py': 'WORD = "pre-started python"\n' });
+    await createFunction(lk.lambda, 'layer-pre-python', PYTHON, { 'lambda_function.py': PRESTARTED_PYTHON }, { Layers: [py.LayerVersionArn!] });
+    expect((await prestartedColdStart('layer-pre-python')).word).toBe('pre-started python');
+  }, 120_000);
+
+  it('a function whose layers have lib/ (LD_LIBRARY_PATH, read at process start) starts on its own', async () => {
+    const layer = await publish('with-lib', { ...nodeLib('own start'), 'lib/libnothing.so': 'not really a library' });
+    await createFunction(lk.lambda, 'layer-lib', NODE, { 'lambda_function.js': PRESTARTED_NODE }, { Layers: [layer.LayerVersionArn!] });
+    // Between pre-started cold starts of another function (the pool serves the shape), never one.
+    for (let i = 0; i < 3; i++) {
+      await prestartedColdStart('layer-pre-node');
+      await lk.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'layer-lib', Description: `cold ${i}` }));
+      const out = await invoke<{ word: string; prestarted: boolean }>(lk.lambda, 'layer-lib');
+      expect(out.body).toEqual({ word: 'own start', prestarted: false });
+    }
   }, 120_000);
 });
 

@@ -101,7 +101,13 @@ export class NamespaceBackend implements SandboxBackend {
     // No code yet (a pre-started sandbox): an empty folder of its own is shown at /var/task.
     const codeDir = code ?? join(workDir, 'task');
     if (!code) await mkdir(codeDir, { mode: 0o755 });
-    const optDir = layerDirs.length > 0 ? await mergedOpt(join(this.opts.runDir, 'opt'), layerDirs, true) : undefined;
+    // Layers: their merged folder. A pre-started sandbox (no code yet) gets an empty /opt of its
+    // own, which fillOpt() fills if its function has layers (a mount made later would not show).
+    let optDir = layerDirs.length > 0 ? await mergedOpt(join(this.opts.runDir, 'opt'), layerDirs, true) : undefined;
+    if (!code) {
+      optDir = join(workDir, 'opt');
+      await mkdir(optDir, { mode: 0o755 });
+    }
     const uid = this.root ? allocateUid() : process.getuid!();
     const ownNet = this.opts.network !== 'host';
     const socket = ownNet ? join(runDir, 'runtime-api.sock') : undefined;
@@ -185,6 +191,12 @@ export class NamespaceBackend implements SandboxBackend {
 
   async fillCode(layout: SandboxLayout, codeDir: string): Promise<void> {
     await linkTree(codeDir, layout.hostTaskRoot);
+  }
+
+  async fillOpt(layout: SandboxLayout, layerDirs: readonly string[]): Promise<void> {
+    const slot = this.envs.get(layout)?.optDir;
+    if (!slot) throw new Error('fillOpt() of a layout prepared with code');
+    await linkTree(await mergedOpt(join(this.opts.runDir, 'opt'), layerDirs, true), slot);
   }
 
   async resize(layout: SandboxLayout, limits: SandboxLimits): Promise<void> {

@@ -28,7 +28,12 @@ export class ProcessBackend implements SandboxBackend {
     if (codeDir) await cp(codeDir, taskRoot, { recursive: true, verbatimSymlinks: true });
     else await mkdir(taskRoot);
     // No mount here: the runtime finds the merged layers at their host path (env-vars.ts points at it).
-    const optDir = layerDirs.length > 0 ? await mergedOpt(join(this.runDir, 'opt'), layerDirs, false) : undefined;
+    let optDir = layerDirs.length > 0 ? await mergedOpt(join(this.runDir, 'opt'), layerDirs, false) : undefined;
+    if (!codeDir) {
+      // Pre-started: a folder of its own, which fillOpt() fills if its function has layers.
+      optDir = join(workDir, 'opt');
+      await mkdir(optDir);
+    }
     const layout: SandboxLayout = {
       optDir,
       workDir,
@@ -59,6 +64,11 @@ export class ProcessBackend implements SandboxBackend {
   /** A copy, never links: the process runs as the server's user and could write through them. */
   async fillCode(layout: SandboxLayout, codeDir: string): Promise<void> {
     await cp(codeDir, layout.hostTaskRoot, { recursive: true, verbatimSymlinks: true });
+  }
+
+  /** A copy, as for the code. */
+  async fillOpt(layout: SandboxLayout, layerDirs: readonly string[]): Promise<void> {
+    await cp(await mergedOpt(join(this.runDir, 'opt'), layerDirs, false), layout.optDir!, { recursive: true, verbatimSymlinks: true });
   }
 
   resize(layout: SandboxLayout, limits: SandboxLimits): void {
