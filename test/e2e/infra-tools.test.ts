@@ -2,7 +2,7 @@
 // SDK and the real `aws` CLI: tags, a function's resource policy, every configuration field read
 // back as it was set, and an operation lambkin does not implement answered as such.
 import {
-  AddPermissionCommand, CreateAliasCommand, GetFunctionCodeSigningConfigCommand, GetRuntimeManagementConfigCommand, GetFunctionCommand, GetPolicyCommand,
+  AddPermissionCommand, CreateAliasCommand, DeleteFunctionCodeSigningConfigCommand, PutFunctionCodeSigningConfigCommand, GetFunctionCodeSigningConfigCommand, GetRuntimeManagementConfigCommand, GetFunctionCommand, GetPolicyCommand,
   ListEventSourceMappingsCommand, ListTagsCommand, PublishVersionCommand, RemovePermissionCommand, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,11 @@ describe('code signing', () => {
     await createFunction(lk.lambda, 'signed', NODE, probe(NODE), { CodeSigningConfigArn: csc });
     expect((await lk.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }))).CodeSigningConfigArn).toBe(csc);
     expect((await failure(lk.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'nope' })))).name).toBe('ResourceNotFoundException');
+    const other = 'arn:aws:lambda:us-east-1:000000000000:code-signing-config:csc-abcdefabcdefabcde';
+    expect(await lk.lambda.send(new PutFunctionCodeSigningConfigCommand({ FunctionName: 'signed', CodeSigningConfigArn: other }))).toMatchObject({ CodeSigningConfigArn: other });
+    expect((await lk.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }))).CodeSigningConfigArn).toBe(other);
+    await lk.lambda.send(new DeleteFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }));
+    expect((await lk.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }))).CodeSigningConfigArn).toBe('');
   });
 });
 
