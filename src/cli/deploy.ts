@@ -59,7 +59,7 @@ export function registerDeploy(program: Command): void {
     .option('--no-record-payloads', 'keep no events or responses (the default)')
     .option('--egress <mode>', 'where its environments may send packets: public (the default: the internet, no private, link-local or host addresses), all, none', egressMode)
     .option('--egress-allow <cidr,...>', 'IPv4 addresses or CIDRs reachable whatever --egress says (replaces the list; "" clears it)', cidrList)
-    .option('--layer <arn>', 'a layer version ARN to merge at /opt, repeatable, in order (replaces the function\'s layers; `lambkin layer ls` lists them)', collectList)
+    .option('--layer <arn>', 'a layer version ARN to merge at /opt, repeatable, in order (replaces the function\'s layers; "" removes them; `lambkin layer ls` lists them)', collectList)
     .option('--warm <K>', 'keep K environments initialised for invokes without a qualifier, and wait until they are (0: none)', integer)
     .action(async (path: string, opts: DeployOptions, cmd: Command) => {
       out(await deployPath(clientFor(cmd), path, opts));
@@ -80,8 +80,9 @@ function cidrList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** Repeated values in order; `--layer ""` alone gives [] (removes the function's layers). */
 function collectList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
+  return value.trim() ? [...(previous ?? []), value.trim()] : [...(previous ?? [])];
 }
 
 function collectEnv(value: string, previous: Record<string, string> | undefined): Record<string, string> {

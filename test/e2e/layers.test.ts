@@ -245,6 +245,11 @@ describe('the lambkin CLI', () => {
     const deployed = await runCli(lk.url, 'deploy', join(dir, 'fn'), '--name', 'cli-layered', '--layer', arn!);
     expect(deployed.code, deployed.stderr).toBe(0);
     expect((await invoke<string>(lk.lambda, 'cli-layered')).body).toBe('HI!');
+    const versions = await runCli(lk.url, 'layer', 'ls', 'cli-shout');
+    expect(versions.stdout).toContain(arn!);
+    const removed = await runCli(lk.url, 'deploy', join(dir, 'fn'), '--name', 'cli-layered', '--layer', '');
+    expect(removed.code, removed.stderr).toBe(0);
+    expect((await lk.lambda.send(new GetFunctionCommand({ FunctionName: 'cli-layered' }))).Configuration?.Layers).toBeUndefined();
   });
 });
 
