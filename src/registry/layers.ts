@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { apiError } from '../errors.js';
 import { layerArn, parseLayerVersionArn } from './arn.js';
+import type { CodeStore } from './code-store.js';
 import type { LayerVersionRow, PolicyStatement, RegistryStore, ResourcePolicy } from './store.js';
 import type { LayerRef } from './types.js';
 
@@ -21,7 +22,7 @@ export type LayerVersion = Readonly<LayerVersionRow>;
 export class Layers {
   private readonly byName = new Map<string, Map<number, LayerVersion>>();
 
-  constructor(private readonly store: RegistryStore, rows: readonly LayerVersionRow[]) {
+  constructor(private readonly store: RegistryStore, rows: readonly LayerVersionRow[], private readonly code: CodeStore) {
     for (const row of rows) this.remember(row);
   }
 
@@ -37,6 +38,15 @@ export class Layers {
   /** A layer's versions, newest first (as ListLayerVersions answers). */
   versionsOf(name: string): LayerVersion[] {
     return [...(this.byName.get(name)?.values() ?? [])].sort((a, b) => b.version - a.version);
+  }
+
+  /** The stored zip of a layer version (GetLayerVersion's Content.Location). */
+  async zip(name: string, version: number): Promise<Buffer> {
+    const layer = this.get(name, version);
+    if (!layer) throw layerVersionNotFound(name, version);
+    const zip = await this.code.zip(layer.codeSha256);
+    if (!zip) throw apiError('ServiceException', `The code of layer ${name}:${version} is missing from ${this.code.where}.`);
+    return zip;
   }
 
   /** Names of the layers that have at least one version, in byte order. */

@@ -26,8 +26,8 @@ import { Lifecycle, revisionMismatch } from './lifecycle.js';
 import { PostgresRegistryStore } from './postgres/registry-store.js';
 import { SqliteRegistryStore } from './sqlite/registry-store.js';
 import { LAMBDA_LIMITS, type UnzipLimits } from './unzip.js';
-import { Layers, layerVersionNotFound, type LayerInput, type LayerVersion } from './layers.js';
-import { unpackedSize } from './unpacked-size.js';
+import { Layers, type LayerInput, type LayerVersion } from './layers.js';
+import { checkUnpackedWithLayers, referencedShas } from './code-refs.js';
 import type { LayerRef } from './types.js';
 import { decodeMarker, encodeMarker, lastModifiedNow } from './wire-forms.js';
 
@@ -116,7 +116,7 @@ export class Registry {
   static async openStore(store: RegistryStore, code: CodeStore, options: RegistryOptions = {}): Promise<Registry> {
     const contents = await store.load();
     const lifecycle = new Lifecycle(store, contents, (sha) => code.dirPath(sha));
-    const layers = new Layers(store, contents.layerVersions);
+    const layers = new Layers(store, contents.layerVersions, code);
     const rows = contents.functions;
     await code.collect(referencedShas(rows, lifecycle, layers));
     const registry = new Registry(store, code, rows, lifecycle, layers, options.codeStorageLimit ?? DEFAULT_CODE_STORAGE_LIMIT,
@@ -252,20 +252,6 @@ export class Registry {
     if (await this.layers.delete(name, version)) this.codeReleased();
   }
 
-  /** The stored zip of a layer version (GetLayerVersion's Content.Location). */
-  async layerZip(name: string, version: number): Promise<Buffer> {
-    const layer = this.layers.get(name, version);
-    if (!layer) throw layerVersionNotFound(name, version);
-    const zip = await this.code.zip(layer.codeSha256);
-    if (!zip) throw apiError('ServiceException', `The code of layer ${name}:${version} is missing from ${this.code.where}.`);
-    return zip;
-  }
-
-  /** Where a layer's code is unpacked on this machine (environments merge these at /opt). */
-  codeDirOf(sha256: string): string {
-    return this.code.dirPath(sha256);
-  }
-
   /** Set a function's tags (TagResource/UntagResource); like Lambda, not a change of its revision. */
   async setTags(name: string, change: (tags: Readonly<Record<string, string>>) => Record<string, string>): Promise<FunctionRecord> {
     const next = await this.store.updateFunction(name, (row) => ({ ...row, tags: change(row.tags) }));
@@ -386,22 +372,9 @@ export class Registry {
     }
   }
 
-  /**
-   * A function's code and layers, unpacked, must fit Lambda's 250 MB together
-   * (InvalidParameterValueException otherwise). Sizes are measured on disk once per hash.
-   */
-  private async checkUnpacked(codeSha256: string, layers: readonly LayerRef[] | undefined): Promise<void> {
-    if (!layers || layers.length === 0) return;
-    let total = await unpackedSize(this.code.dirPath(codeSha256));
-    for (const layer of layers) {
-      await this.code.ensureLocal(layer.codeSha256);
-      total += await unpackedSize(this.code.dirPath(layer.codeSha256));
-    }
-    if (total > this.unpackedLimit) {
-      throw apiError('InvalidParameterValueException',
-        `Function code combined with layers exceeds the maximum allowed size of ${this.unpackedLimit} bytes: ` +
-        `unzipped, they hold ${total} bytes. Use fewer or smaller layers, or a smaller package.`);
-    }
+  /** A function's code and layers, unpacked, must fit Lambda's 250 MB together (code-refs.ts). */
+  private checkUnpacked(codeSha256: string, layers: readonly LayerRef[] | undefined): Promise<void> {
+    return checkUnpackedWithLayers(this.code, codeSha256, layers, this.unpackedLimit);
   }
 
   private codeReleased(): void {
@@ -456,18 +429,6 @@ export class Registry {
       layerDirs: Object.freeze((config.layers ?? []).map((l) => this.code.dirPath(l.codeSha256))),
     });
   }
-}
-
-/** Every code hash a function, a version or a layer version uses (the code store keeps them). */
-function referencedShas(functions: readonly { codeSha256: string; config: FunctionConfig }[], lifecycle: Lifecycle, layers: Layers): Set<string> {
-  const shas = new Set<string>(layers.codeShas());
-  for (const f of functions) {
-    shas.add(f.codeSha256);
-    for (const l of f.config.layers ?? []) shas.add(l.codeSha256);
-  }
-  for (const sha of lifecycle.codeShas()) shas.add(sha);
-  for (const sha of lifecycle.layerShas()) shas.add(sha);
-  return shas;
 }
 
 function alreadyExists(name: string): Error {

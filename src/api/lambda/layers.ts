@@ -132,7 +132,7 @@ function remove(registry: Registry): Operation {
 function content(registry: Registry): Operation {
   return async (req) => {
     const v = found(registry, req);
-    const zip = await registry.layerZip(v.layer, v.version);
+    const zip = await registry.layers.zip(v.layer, v.version);
     return { status: 200, headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${v.layer}-${v.version}.zip"` }, body: zip };
   };
 }
