@@ -18,6 +18,7 @@ import { notImplementedRoutes } from './lambda/not-implemented.js';
 import { functionPolicyRoutes } from './lambda/function-policy.js';
 import { tagRoutes } from './lambda/tags.js';
 import { codeSigningRoutes } from './lambda/code-signing.js';
+import { storedSettingRoutes } from './lambda/stored-settings.js';
 import { startLifecycle } from './lifecycle.js';
 import { logsRoutes } from './logs/routes.js';
 import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
@@ -77,6 +78,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     .add(functionPolicyRoutes(registry))
     .add(tagRoutes(registry))
     .add(codeSigningRoutes(registry))
+    .add(storedSettingRoutes(registry))
     .add(logsRoutes({ store: logs, log }))
     .add(investigateRoutes({ store: logs, registry }))
     .add(runtimesRoutes())

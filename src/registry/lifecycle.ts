@@ -25,7 +25,7 @@ export interface AliasInput {
   readonly weights: Readonly<Record<string, number>>;
 }
 
-export type SettingKind = 'event-invoke' | 'url' | 'provisioned' | 'policy';
+export type SettingKind = 'event-invoke' | 'url' | 'provisioned' | 'policy' | 'runtime-management' | 'recursion';
 
 const key = (...parts: string[]) => parts.join('\0');
 

@@ -2,7 +2,8 @@
 // SDK and the real `aws` CLI: tags, a function's resource policy, every configuration field read
 // back as it was set, and an operation lambkin does not implement answered as such.
 import {
-  AddPermissionCommand, CreateAliasCommand, DeleteFunctionCodeSigningConfigCommand, PutFunctionCodeSigningConfigCommand, GetFunctionCodeSigningConfigCommand, GetRuntimeManagementConfigCommand, GetFunctionCommand, GetPolicyCommand,
+  AddPermissionCommand, CreateAliasCommand, DeleteFunctionCodeSigningConfigCommand, PutFunctionCodeSigningConfigCommand, GetFunctionCodeSigningConfigCommand, GetRuntimeManagementConfigCommand, ListCodeSigningConfigsCommand, PutRuntimeManagementConfigCommand,
+  GetFunctionRecursionConfigCommand, PutFunctionRecursionConfigCommand, GetFunctionCommand, GetPolicyCommand,
   ListEventSourceMappingsCommand, ListTagsCommand, PublishVersionCommand, RemovePermissionCommand, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,12 +153,25 @@ describe('code signing', () => {
   });
 });
 
+describe('runtime management and recursion settings', () => {
+  it('are stored and read back (per version for runtime management), with Lambda\'s defaults', async () => {
+    expect(await lk.lambda.send(new GetRuntimeManagementConfigCommand({ FunctionName: 'infra' }))).toMatchObject({ UpdateRuntimeOn: 'Auto', FunctionArn: `${ARN}:infra:$LATEST` });
+    const pinned = 'arn:aws:lambda:us-east-1::runtime:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+    await lk.lambda.send(new PutRuntimeManagementConfigCommand({ FunctionName: 'infra', UpdateRuntimeOn: 'Manual', RuntimeVersionArn: pinned }));
+    expect(await lk.lambda.send(new GetRuntimeManagementConfigCommand({ FunctionName: 'infra' }))).toMatchObject({ UpdateRuntimeOn: 'Manual', RuntimeVersionArn: pinned });
+    expect((await failure(lk.lambda.send(new PutRuntimeManagementConfigCommand({ FunctionName: 'infra', UpdateRuntimeOn: 'Manual' })))).name).toBe('InvalidParameterValueException');
+    expect(await lk.lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: 'infra' }))).toMatchObject({ RecursiveLoop: 'Terminate' });
+    await lk.lambda.send(new PutFunctionRecursionConfigCommand({ FunctionName: 'infra', RecursiveLoop: 'Allow' }));
+    expect(await lk.lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: 'infra' }))).toMatchObject({ RecursiveLoop: 'Allow' });
+  });
+});
+
 describe('operations lambkin does not implement', () => {
   it('answer NotImplementedException naming the operation, not ResourceNotFoundException', async () => {
-    const rmc = await failure(lk.lambda.send(new GetRuntimeManagementConfigCommand({ FunctionName: 'infra' })));
-    expect(rmc.name).toBe('NotImplementedException');
-    expect(rmc.$metadata?.httpStatusCode).toBe(501);
-    expect(rmc.message).toMatch(/does not implement the Lambda operation GetRuntimeManagementConfig/);
+    const csc = await failure(lk.lambda.send(new ListCodeSigningConfigsCommand({})));
+    expect(csc.name).toBe('NotImplementedException');
+    expect(csc.$metadata?.httpStatusCode).toBe(501);
+    expect(csc.message).toMatch(/does not implement the Lambda operation ListCodeSigningConfigs/);
     const esm = await failure(lk.lambda.send(new ListEventSourceMappingsCommand({})));
     expect(esm.name).toBe('NotImplementedException');
     expect(esm.message).toContain('ListEventSourceMappings');
