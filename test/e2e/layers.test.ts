@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import {
   AddLayerVersionPermissionCommand, DeleteLayerVersionCommand, GetFunctionCommand, GetLayerVersionByArnCommand, GetLayerVersionCommand,
   GetLayerVersionPolicyCommand, ListLayersCommand, ListLayerVersionsCommand, PublishLayerVersionCommand, RemoveLayerVersionPermissionCommand,
-  UpdateFunctionConfigurationCommand,
+  UpdateFunctionConfigurationCommand, type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
@@ -132,23 +132,23 @@ describe('layers in the environment', () => {
   }, 120_000);
 });
 
-describe('pre-started sandboxes', () => {
-  const PRESTARTED_NODE = `exports.lambda_handler = async () => ({ word: require('greeting').word,
-    prestarted: require('node:fs').readFileSync('/proc/self/environ', 'latin1').split('\\0').includes('_LAMBKIN_PRESTART=1') });\n`;
-  const PRESTARTED_PYTHON = `import greeting\n\ndef lambda_handler(event, context):
+const PRESTARTED_NODE = `exports.lambda_handler = async () => ({ word: require('greeting').word,
+  prestarted: require('node:fs').readFileSync('/proc/self/environ', 'latin1').split('\\0').includes('_LAMBKIN_PRESTART=1') });\n`;
+const PRESTARTED_PYTHON = `import greeting\n\ndef lambda_handler(event, context):
     return {"word": greeting.WORD, "prestarted": b"_LAMBKIN_PRESTART=1" in open("/proc/self/environ", "rb").read().split(b"\\0")}\n`;
 
-  /** Cold starts (each after a configuration change) until one comes from a pre-started sandbox. */
-  async function prestartedColdStart(name: string): Promise<{ word: string }> {
-    let i = 0;
-    return waitFor(`a cold start of ${name} from a pre-started sandbox`, async () => {
-      await lk.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: `cold ${i++}` }));
-      const out = await invoke<{ word: string; prestarted: boolean }>(lk.lambda, name);
-      expect(out.functionError, JSON.stringify(out.body)).toBeUndefined();
-      return out.body.prestarted && out.body;
-    }, 60_000);
-  }
+/** Cold starts (each after a configuration change) until one comes from a pre-started sandbox. */
+async function prestartedColdStart(name: string, lambda: LambdaClient = lk.lambda): Promise<{ word: string }> {
+  let i = 0;
+  return waitFor(`a cold start of ${name} from a pre-started sandbox`, async () => {
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: `cold ${i++}` }));
+    const out = await invoke<{ word: string; prestarted: boolean }>(lambda, name);
+    expect(out.functionError, JSON.stringify(out.body)).toBeUndefined();
+    return out.body.prestarted && out.body;
+  }, 60_000);
+}
 
+describe('pre-started sandboxes', () => {
   it('a runtime started ahead of its function finds the layers too (Node.js, Python)', async () => {
     const node = await publish('pre-node', nodeLib('pre-started node'));
     await createFunction(lk.lambda, 'layer-pre-node', NODE, { 'lambda_function.js': PRESTARTED_NODE }, { Layers: [node.LayerVersionArn!] });
@@ -220,6 +220,9 @@ describe('layers under the process backend', () => {
       const out = await invoke<{ word: string; nodePath: string }>(other.lambda, 'layer-process');
       expect(out.body.word).toBe('process backend');
       expect(out.body.nodePath).toContain(other.dataDir);
+      // From a pre-started sandbox too (its opt folder linked to the merged copy).
+      await createFunction(other.lambda, 'layer-process-pre', NODE, { 'lambda_function.js': PRESTARTED_NODE }, { Layers: [layer.LayerVersionArn!] });
+      expect((await prestartedColdStart('layer-process-pre', other.lambda)).word).toBe('process backend');
     } finally {
       await other.stop();
     }

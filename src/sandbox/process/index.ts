@@ -3,7 +3,7 @@
 // memory and process limits and a kill that reaches every descendant; it isolates nothing else:
 // the process sees the host's files, processes and network as the server's user does. Weaker than
 // `namespace`; for machines without bubblewrap (docs/design.md, "Threat containment").
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LaunchSpec, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
 import type { Cgroups, EnvCgroup } from '../cgroup/index.js';
@@ -66,9 +66,14 @@ export class ProcessBackend implements SandboxBackend {
     await cp(codeDir, layout.hostTaskRoot, { recursive: true, verbatimSymlinks: true });
   }
 
-  /** A copy, as for the code. */
+  /**
+   * The pre-started runtime's opt folder becomes a link to the merged copy every environment of
+   * these layers shares (as a normal start points at it): nothing to copy on the cold start.
+   */
   async fillOpt(layout: SandboxLayout, layerDirs: readonly string[]): Promise<void> {
-    await cp(await mergedOpt(join(this.runDir, 'opt'), layerDirs, false), layout.optDir!, { recursive: true, verbatimSymlinks: true });
+    const merged = await mergedOpt(join(this.runDir, 'opt'), layerDirs, false);
+    await rm(layout.optDir!, { recursive: true, force: true });
+    await symlink(merged, layout.optDir!);
   }
 
   resize(layout: SandboxLayout, limits: SandboxLimits): void {
