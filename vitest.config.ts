@@ -8,10 +8,11 @@ const POSTGRES_SUITES = [
   'test/e2e/core-*.test.ts', 'test/e2e/lifecycle-*.test.ts', 'test/e2e/logs-*.test.ts',
   // The async queue's and the console store's suites that restart a server on the same store.
   'test/e2e/async-*.test.ts', 'test/e2e/console-history.test.ts',
+  'test/e2e/layers.test.ts', 'test/e2e/infra-tools.test.ts',
 ];
 const postgres = Boolean(process.env.LAMBKIN_TEST_DATABASE_URL) || process.env.CI === 'true';
 if (!postgres) {
-  process.stderr.write('vitest: LAMBKIN_TEST_DATABASE_URL is not set: the core, lifecycle, logs, async and console-history e2e suites run on SQLite only (see .ci/run).\n');
+  process.stderr.write('vitest: LAMBKIN_TEST_DATABASE_URL is not set: the e2e suites listed in POSTGRES_SUITES run on SQLite only (see .ci/run).\n');
 }
 
 // Tests start real servers and real runtime processes: keep two files at a time on this 2-core

@@ -1,7 +1,9 @@
 // npm run bench:cold — cold starts only: request → result on a new environment, and the Init
 // Duration of each, per runtime. Each sample retires the warm environment with a configuration
 // change first. Quick (a few seconds); pass server flags after `--` (e.g. `-- --sandbox process`).
-import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+// BENCH_COLD_LAYERS=N: each function uses N small layers (merged at /opt; no pre-started sandbox).
+import { InvokeCommand, LambdaClient, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { zipSync, strToU8 } from 'fflate';
 import { startServer } from './lib/server.js';
 import { deploy } from './lib/functions.js';
 import { ms, summary, table } from './lib/stats.js';
@@ -15,11 +17,19 @@ const lambda = new LambdaClient({ endpoint: server.url, region: 'us-east-1', cre
 const payload = new TextEncoder().encode('{"name":"bench"}');
 const pause = (t) => new Promise((r) => setTimeout(r, t));
 
+const LAYERS = Number(process.env.BENCH_COLD_LAYERS ?? 0);
 const rows = [];
 try {
+  const layers = [];
+  for (let i = 0; i < LAYERS; i++) {
+    // A few dozen small files each, as a typical library layer has (a package with its metadata).
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, f) => [`nodejs/node_modules/lib${i}/f${f}.js`, strToU8(`exports.v = ${f};\n`)]));
+    const out = await lambda.send(new PublishLayerVersionCommand({ LayerName: `bench-${i}`, Content: { ZipFile: zipSync(files) } }));
+    layers.push(out.LayerVersionArn);
+  }
   for (const runtime of runtimes) {
     const name = `cold-${runtime.replace(/\W/g, '')}`;
-    await deploy(lambda, name, runtime);
+    await deploy(lambda, name, runtime, undefined, LAYERS ? { Layers: layers } : {});
     await lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload })); // first use of the runtime
     const cold = [];
     const init = [];
@@ -42,4 +52,4 @@ try {
   await server.stop();
 }
 console.log(table(['runtime', 'cold p50 ms', 'min', 'max', 'init p50 ms'], rows));
-console.log(`(${COLD_N} cold starts each, ${PAUSE_MS} ms apart; args: ${process.argv.slice(2).join(' ') || 'defaults'})`);
+console.log(`(${COLD_N} cold starts each, ${PAUSE_MS} ms apart, ${LAYERS} layers; args: ${process.argv.slice(2).join(' ') || 'defaults'})`);

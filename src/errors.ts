@@ -25,6 +25,7 @@ export const API_ERRORS = {
   RequestTooLargeException: { status: 413, kind: 'User', description: 'The request body is over the operation\'s limit (Invoke 6 MB sync, 256 KB async; code uploads 69,905,067 bytes; anything else 1 MB), refused from its Content-Length before it is read.' },
   UnsupportedMediaTypeException: { status: 415, kind: 'User', description: 'The content type of the request is not supported.' },
   TooManyRequestsException: { status: 429, kind: 'User', description: 'A concurrency limit or the server\'s memory budget (`--memory-budget`) is reached, or the server holds its limit of request bodies in memory (`Reason: ServerBusy`, `--max-request-buffer`); retry after the Retry-After seconds.' },
+  NotImplementedException: { status: 501, kind: 'Service', description: 'The request is a Lambda API operation lambkin does not implement; the message names it (docs/compatibility.md lists what is implemented). Not retried by the AWS SDKs.' },
   ServiceException: { status: 500, kind: 'Service', description: 'lambkin itself failed; the message carries a request id to find it in the server log.' },
   InvalidZipFileException: { status: 502, kind: 'Service', description: 'The stored code package of the function cannot be used.' },
   InvalidRuntimeException: { status: 502, kind: 'Service', description: 'The runtime of the function is not installed on this server.' },

@@ -4,6 +4,7 @@
 // pipe, then takes that environment as its own — nothing of the start-up one is left — and puts
 // /dev/null on fd 0, as a runtime started normally has.
 import { closeSync, openSync, readSync } from 'node:fs';
+import Module from 'node:module';
 
 export function awaitAssignment() {
   const chunks = [];
@@ -26,6 +27,9 @@ export function awaitAssignment() {
   const env = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   for (const key of Object.keys(process.env)) delete process.env[key];
   Object.assign(process.env, env);
+  // require() took its global folders from NODE_PATH as the process started: read them again, so
+  // that a function's layers (/opt/nodejs/node_modules) are found as in a runtime started for it.
+  if (typeof Module._initPaths === 'function') Module._initPaths();
   closeSync(0);
   openSync('/dev/null', 'r'); // the lowest free fd: 0
 }

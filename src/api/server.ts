@@ -15,6 +15,12 @@ import { Router } from './router.js';
 import { controlPlaneRoutes } from './lambda/routes.js';
 import { invokeRoute } from './lambda/invoke-route.js';
 import { concurrencyRoutes } from './lambda/function-concurrency.js';
+import { layerRoutes } from './lambda/layers.js';
+import { notImplementedRoutes } from './lambda/not-implemented.js';
+import { functionPolicyRoutes } from './lambda/function-policy.js';
+import { tagRoutes } from './lambda/tags.js';
+import { codeSigningRoutes } from './lambda/code-signing.js';
+import { storedSettingRoutes } from './lambda/stored-settings.js';
 import { startLifecycle } from './lifecycle.js';
 import { logsRoutes } from './logs/routes.js';
 import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
@@ -75,11 +81,18 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     })])
     .add(consoleApi.recordDeploys(warnWhenLoggingOff(controlPlaneRoutes({ registry, onFunctionChanged: (name, version) => scheduler.retire(name, version) }), log)))
     .add(concurrencyRoutes({ registry, maxConcurrency: config.maxConcurrency }))
+    .add(layerRoutes(registry))
+    .add(functionPolicyRoutes(registry))
+    .add(tagRoutes(registry))
+    .add(codeSigningRoutes(registry))
+    .add(storedSettingRoutes(registry))
     .add(logsRoutes({ store: logs, log }))
     .add(investigateRoutes({ store: logs, registry }))
     .add(runtimesRoutes())
     .add(consoleApi.routes)
-    .add(consoleApi.recordDeploys(lifecycle.routes));
+    .add(consoleApi.recordDeploys(lifecycle.routes))
+    // Last: a Lambda operation none of the above serves is answered as not implemented.
+    .add(notImplementedRoutes());
 
   const server = createEdge({
     router, auth, log,

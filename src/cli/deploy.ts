@@ -34,6 +34,8 @@ export interface DeployOptions {
   egressAllow?: string[];
   /** --warm K: keep K environments of $LATEST initialised, and wait for them (unset: leave as is). */
   warm?: number;
+  /** --layer ARN, repeatable: the function's layers, in order (replaces them). */
+  layer?: string[];
 }
 
 export function registerDeploy(program: Command): void {
@@ -63,6 +65,7 @@ export function registerDeploy(program: Command): void {
     .option('--no-record-payloads', 'keep no events or responses (the default)')
     .option('--egress <mode>', 'where its environments may send packets: public (the default: the internet, no private, link-local or host addresses), all, none', egressMode)
     .option('--egress-allow <cidr,...>', 'IPv4 addresses or CIDRs reachable whatever --egress says (replaces the list; "" clears it)', cidrList)
+    .option('--layer <arn>', 'a layer version ARN to merge at /opt, repeatable, in order (replaces the function\'s layers; "" removes them; `lambkin layer ls` lists them)', collectList)
     .option('--warm <K>', 'keep K environments initialised for invokes without a qualifier, and wait until they are (0: none)', integer)
     .action(async (path: string | undefined, opts: DeployOptions & TemplateDeployOptions & { template?: string }, cmd: Command) => {
       if (opts.template) {
@@ -88,6 +91,11 @@ function egressMode(value: string): 'public' | 'all' | 'none' {
 
 function cidrList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Repeated values in order; `--layer ""` alone gives [] (removes the function's layers). */
+function collectList(value: string, previous: string[] | undefined): string[] {
+  return value.trim() ? [...(previous ?? []), value.trim()] : [...(previous ?? [])];
 }
 
 function collectEnv(value: string, previous: Record<string, string> | undefined): Record<string, string> {
@@ -136,6 +144,7 @@ export async function deployPath(
       Mode: opts.egress ?? existing?.LambkinEgress?.Mode, Allow: opts.egressAllow ?? existing?.LambkinEgress?.Allow,
     },
     Environment: opts.env && { Variables: opts.env },
+    Layers: opts.layer,
   };
   let config: FunctionConfiguration | undefined;
   if (!existing) {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { LambkinApiError, LambkinClient } from '../client/index.js';
 import { deployPath } from './deploy.js';
+import { exampleLayers, publishExampleLayers } from './example-layers.js';
 import { note, out } from './output.js';
 
 /** examples/ at the package root (src/cli and dist/cli both sit two levels below it). */
@@ -23,9 +24,16 @@ export async function deployExamples(endpoint: string, dir: string = EXAMPLES_DI
     return;
   }
   const client = new LambkinClient({ endpoint });
+  // examples/layers/ has no file of its own: it is not a function, its folders are layers.
+  let layers = new Map<string, string>();
+  try {
+    layers = await publishExampleLayers(client, join(dir, 'layers'));
+  } catch (err) {
+    note(`lambkin: example layers not published: ${err instanceof Error ? err.message : String(err)}`);
+  }
   for (const name of folders) {
     try {
-      out(await deployPath(client, join(dir, name), { name }, () => {}));
+      out(await deployPath(client, join(dir, name), { name, layer: exampleLayers(join(dir, name), layers) }, () => {}));
     } catch (err) {
       const why = err instanceof LambkinApiError ? `${err.name}: ${err.message}` : String(err instanceof Error ? err.message : err);
       note(`lambkin: example ${name} not deployed: ${why}`);

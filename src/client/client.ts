@@ -5,6 +5,7 @@ import { Transport } from './transport.js';
 import { InvestigationClient } from './investigate.js';
 import { AsyncQueueClient } from './async.js';
 import { LifecycleClient } from './lifecycle.js';
+import { LayersClient } from './layers.js';
 import { listRuntimes, type RuntimeView } from './runtimes.js';
 import type {
   CreateFunctionInput,
@@ -46,6 +47,8 @@ export class LambkinClient {
   readonly asyncQueue: AsyncQueueClient;
   /** Versions, aliases, concurrency, function URLs, layers. */
   readonly lifecycle: LifecycleClient;
+  /** Layers: publish versions, list layers and versions. */
+  readonly layers: LayersClient;
 
   constructor(options: LambkinClientOptions = {}) {
     this.endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
@@ -54,6 +57,7 @@ export class LambkinClient {
     this.investigate = new InvestigationClient(this.http);
     this.asyncQueue = new AsyncQueueClient(this.http);
     this.lifecycle = new LifecycleClient(this.http);
+    this.layers = new LayersClient(this.http);
   }
 
   createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {

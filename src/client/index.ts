@@ -11,3 +11,5 @@ export type * from './async.js';
 export type * from './runtimes.js';
 export { LifecycleClient, isUnknownOperation } from './lifecycle.js';
 export type * from './lifecycle.js';
+export { LayersClient } from './layers.js';
+export type * from './layers.js';

@@ -41,6 +41,7 @@ export interface FunctionConfiguration {
   readonly LambkinSingleUse?: boolean;
   readonly LambkinRecordPayloads?: boolean;
   readonly LambkinEgress?: EgressWire;
+  readonly Layers?: readonly { readonly Arn: string; readonly CodeSize: number }[];
 }
 
 export interface GetFunctionOutput {
@@ -76,6 +77,8 @@ export interface FunctionSettings {
   readonly LambkinRecordPayloads?: boolean;
   /** lambkin extension: where its environments may send packets (public: no private addresses; all; none) plus IPv4 CIDRs always allowed. */
   readonly LambkinEgress?: EgressWire;
+  /** Layer version ARNs, merged at /opt in this order (replaces the list; [] removes them all). */
+  readonly Layers?: readonly string[];
 }
 
 export interface EgressWire {

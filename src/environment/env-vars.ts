@@ -2,6 +2,7 @@
 // own environment leaks in except PATH and LANG (TZ is always UTC).
 import type { FunctionRecord } from '../registry/types.js';
 import type { RuntimeSpec } from '../runtimes/catalogue.js';
+import { layerPaths } from '../runtimes/layer-paths.js';
 import type { SandboxLayout } from '../sandbox/types.js';
 import { TELEMETRY_FD } from '../sandbox/types.js';
 
@@ -41,6 +42,12 @@ export function runtimeEnvironment(input: EnvVarInput): Record<string, string> {
   if (runtime.directSocket && layout.runtimeApiSocket) env._LAMBKIN_RUNTIME_API_SOCKET = layout.runtimeApiSocket;
   if (c.loggingConfig.logFormat === 'JSON') env.AWS_LAMBDA_LOG_FORMAT = 'JSON';
   Object.assign(env, runtime.launch(layout).env);
+  // A pre-started sandbox has an /opt whatever its function: the paths only for one with layers.
+  if (layout.optDir && (fn.layerDirs?.length ?? 0) > 0) {
+    Object.assign(env, layerPaths({
+      family: runtime.family, runtimeId: c.runtime, opt: layout.optDir, taskRoot: layout.taskRoot, path: env.PATH!, ldLibraryPath: env.LD_LIBRARY_PATH,
+    }));
+  }
   // The function's own variables last: the registry refuses reserved names, so they add, never override.
   Object.assign(env, c.environment);
   return env;

@@ -70,6 +70,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.fn = opts.fn;
     const { backend, runtime, fn } = opts;
     this.pre = backend.prestart?.take({
+      layerDirs: fn.layerDirs,
       runtime, limits: limitsOf(fn), heapCapMb: heapCapOf(backend, fn),
       functionEnv: fn.config.environment,
     });
@@ -109,8 +110,8 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     const limits = limitsOf(fn);
     const heapCapMb = heapCapOf(backend, fn);
     // Failing to put the code and limits in place removes the pre-started sandbox: start anew.
-    if (this.pre && !(await this.pre.claim(fn.codeDir, limits))) this.pre = undefined;
-    this.layout = this.pre ? this.pre.layout : await backend.prepare(this.id, fn.codeDir, limits);
+    if (this.pre && !(await this.pre.claim(fn.codeDir, limits, fn.layerDirs))) this.pre = undefined;
+    this.layout = this.pre ? this.pre.layout : await backend.prepare(this.id, fn.codeDir, limits, fn.layerDirs);
     const bound = await listen(this.server, this.layout);
     const launch = runtime.launch({
       taskRoot: this.layout.taskRoot, runtimeDir: this.layout.runtimeDir, heapCapMb, memoryMb: fn.config.memorySize,

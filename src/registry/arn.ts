@@ -13,3 +13,17 @@ export function functionArn(name: string, qualifier?: string): string {
 
 /** The role a function gets when CreateFunction names none (lambkin has no IAM). */
 export const DEFAULT_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/lambkin`;
+
+/** arn:aws:lambda:<region>:<account>:layer:<name>[:<version>] */
+export function layerArn(name: string, version?: number): string {
+  const base = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:layer:${name}`;
+  return version === undefined ? base : `${base}:${version}`;
+}
+
+/** The name and version a layer version ARN of this server names; undefined if it names none. */
+export function parseLayerVersionArn(arn: string): { name: string; version: number } | undefined {
+  const m = /^arn:aws[a-zA-Z-]*:lambda:([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}):(\d{12}):layer:([a-zA-Z0-9-_]+):([0-9]+)$/.exec(arn);
+  if (!m || m[1] !== REGION || m[6] !== ACCOUNT_ID) return undefined;
+  const version = Number(m[8]);
+  return Number.isSafeInteger(version) ? { name: m[7]!, version } : undefined;
+}

@@ -25,7 +25,7 @@ export interface AliasInput {
   readonly weights: Readonly<Record<string, number>>;
 }
 
-export type SettingKind = 'event-invoke' | 'url' | 'provisioned';
+export type SettingKind = 'event-invoke' | 'url' | 'provisioned' | 'policy' | 'runtime-management' | 'recursion';
 
 const key = (...parts: string[]) => parts.join('\0');
 
@@ -46,6 +46,11 @@ export class Lifecycle {
   /** Every code hash a published version uses (the code store keeps them). */
   codeShas(): string[] {
     return [...this.versions.values()].flatMap((m) => [...m.values()].map((r) => r.codeSha256));
+  }
+
+  /** Every layer code hash a published version uses (kept after the layer version is deleted). */
+  layerShas(): string[] {
+    return [...this.versions.values()].flatMap((m) => [...m.values()].flatMap((r) => (r.config.layers ?? []).map((l) => l.codeSha256)));
   }
 
   version(name: string, version: string): FunctionRecord | undefined {
@@ -199,6 +204,7 @@ export class Lifecycle {
       tags: Object.freeze({}),
       reservedConcurrency: undefined,
       codeDir: this.codeDir(row.codeSha256),
+      layerDirs: Object.freeze((row.config.layers ?? []).map((l) => this.codeDir(l.codeSha256))),
     });
     let byName = this.versions.get(row.name);
     if (!byName) this.versions.set(row.name, (byName = new Map()));

@@ -26,6 +26,9 @@ import { Lifecycle, revisionMismatch } from './lifecycle.js';
 import { PostgresRegistryStore } from './postgres/registry-store.js';
 import { SqliteRegistryStore } from './sqlite/registry-store.js';
 import { LAMBDA_LIMITS, type UnzipLimits } from './unzip.js';
+import { Layers, type LayerInput, type LayerVersion } from './layers.js';
+import { checkUnpackedWithLayers, referencedShas } from './code-refs.js';
+import type { LayerRef } from './types.js';
 import { decodeMarker, encodeMarker, lastModifiedNow } from './wire-forms.js';
 
 export interface CreateInput {
@@ -72,11 +75,15 @@ export class Registry {
     rows: readonly FunctionRow[],
     /** Published versions, aliases and per-qualifier settings (lifecycle.ts). */
     readonly lifecycle: Lifecycle,
+    /** Layer versions (layers.ts). */
+    readonly layers: Layers,
     /** Code storage limit in bytes. */
     readonly codeStorageLimit: number,
+    /** Code and layers together, unpacked, may hold at most this many bytes (Lambda: 250 MB). */
+    private readonly unpackedLimit: number,
   ) {
     lifecycle.onCodeReleased = () => this.codeReleased();
-    const shas = [...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()];
+    const shas = [...referencedShas(rows, lifecycle, layers)];
     const missing = new Set(shas.filter((sha) => !existsSync(code.dirPath(sha))));
     this.repaired = (async () => {
       for (const sha of missing) await code.ensureLocal(sha).catch(() => false);
@@ -109,9 +116,11 @@ export class Registry {
   static async openStore(store: RegistryStore, code: CodeStore, options: RegistryOptions = {}): Promise<Registry> {
     const contents = await store.load();
     const lifecycle = new Lifecycle(store, contents, (sha) => code.dirPath(sha));
+    const layers = new Layers(store, contents.layerVersions, code);
     const rows = contents.functions;
-    await code.collect(new Set([...rows.map((r) => r.codeSha256), ...lifecycle.codeShas()]));
-    const registry = new Registry(store, code, rows, lifecycle, options.codeStorageLimit ?? DEFAULT_CODE_STORAGE_LIMIT);
+    await code.collect(referencedShas(rows, lifecycle, layers));
+    const registry = new Registry(store, code, rows, lifecycle, layers, options.codeStorageLimit ?? DEFAULT_CODE_STORAGE_LIMIT,
+      (options.unzipLimits ?? LAMBDA_LIMITS).maxBytes);
     for (const row of rows) registry.remember(row);
     return registry;
   }
@@ -187,6 +196,7 @@ export class Registry {
 
   private async insert(input: CreateInput, code: StoredCode): Promise<FunctionRecord> {
     const { name } = input.config;
+    await this.checkUnpacked(code.sha256, input.config.layers);
     const row: FunctionRow = {
       name,
       config: input.config,
@@ -210,6 +220,7 @@ export class Registry {
   async updateCode(name: string, zip: Buffer, expectedRevisionId?: string): Promise<FunctionRecord> {
     const before = await this.current(name, expectedRevisionId); // fail fast, before unpacking anything
     return this.storing(zip, zip.length - before.codeSize, async (code) => {
+      await this.checkUnpacked(code.sha256, before.config.layers);
       let replaced = '';
       const updated = await this.write(name, expectedRevisionId, (row) => {
         replaced = row.codeSha256;
@@ -220,9 +231,32 @@ export class Registry {
     });
   }
 
-  updateConfig(name: string, patch: ConfigPatch, expectedRevisionId?: string): Promise<FunctionRecord> {
+  async updateConfig(name: string, patch: ConfigPatch, expectedRevisionId?: string): Promise<FunctionRecord> {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    return this.write(name, expectedRevisionId, (row) => ({ ...row, config: { ...row.config, ...defined, name } }));
+    if (patch.layers !== undefined) {
+      const current = this.cache.get(name);
+      if (current) await this.checkUnpacked(current.codeSha256, patch.layers);
+    }
+    const updated = await this.write(name, expectedRevisionId, (row) => ({ ...row, config: { ...row.config, ...defined, name } }));
+    if (patch.layers !== undefined) this.released = true; // a layer no longer used may be collectable
+    return updated;
+  }
+
+  /** Store a layer's zip, then its new version (numbered after the layer's last one). */
+  publishLayer(name: string, zip: Buffer, input: LayerInput): Promise<LayerVersion> {
+    return this.storing(zip, zip.length, (code) => this.layers.publish(name, input, code, lastModifiedNow()));
+  }
+
+  /** Delete a layer version; functions using it keep its code (their configuration refers to it). */
+  async deleteLayerVersion(name: string, version: number): Promise<void> {
+    if (await this.layers.delete(name, version)) this.codeReleased();
+  }
+
+  /** Set a function's tags (TagResource/UntagResource); like Lambda, not a change of its revision. */
+  async setTags(name: string, change: (tags: Readonly<Record<string, string>>) => Record<string, string>): Promise<FunctionRecord> {
+    const next = await this.store.updateFunction(name, (row) => ({ ...row, tags: change(row.tags) }));
+    if (!next) throw functionNotFound(name);
+    return this.remember(next);
   }
 
   /**
@@ -280,7 +314,7 @@ export class Registry {
    */
   collectCode(inUse: ReadonlySet<string>): string[] {
     if (!this.released || this.putting.uploads > 0) return [];
-    const referenced = new Set([...[...this.cache.values()].map((f) => f.codeSha256), ...this.lifecycle.codeShas()]);
+    const referenced = referencedShas([...this.cache.values()], this.lifecycle, this.layers);
     const keep = new Set([...referenced, ...inUse]);
     // Code kept only because an environment runs it is collected when that one stops.
     this.released = [...inUse].some((sha) => !referenced.has(sha));
@@ -294,6 +328,8 @@ export class Registry {
       total += f.codeSize;
       for (const v of this.lifecycle.versionsOf(f.config.name)) total += v.codeSize;
     }
+    // Layers count against the same storage, as on Lambda.
+    for (const name of this.layers.names()) for (const v of this.layers.versionsOf(name)) total += v.codeSize;
     return total;
   }
 
@@ -334,6 +370,11 @@ export class Registry {
         `${total + more} bytes, over this server's limit of ${this.codeStorageLimit} (--code-storage-limit). ` +
         'Delete unused functions or versions, or raise the limit.');
     }
+  }
+
+  /** A function's code and layers, unpacked, must fit Lambda's 250 MB together (code-refs.ts). */
+  private checkUnpacked(codeSha256: string, layers: readonly LayerRef[] | undefined): Promise<void> {
+    return checkUnpackedWithLayers(this.code, codeSha256, layers, this.unpackedLimit);
   }
 
   private codeReleased(): void {
@@ -385,6 +426,7 @@ export class Registry {
       tags: Object.freeze({ ...row.tags }),
       reservedConcurrency: row.reservedConcurrency,
       codeDir: this.code.dirPath(row.codeSha256),
+      layerDirs: Object.freeze((config.layers ?? []).map((l) => this.code.dirPath(l.codeSha256))),
     });
   }
 }

@@ -1,6 +1,6 @@
 // Rows as both databases store them (JSON in text columns, snake_case) and back. Shared by the
 // SQLite and PostgreSQL stores, whose tables have the same columns.
-import type { AliasRow, FunctionRow, VersionRow } from './store.js';
+import type { AliasRow, FunctionRow, LayerVersionRow, VersionRow } from './store.js';
 import type { FunctionConfig } from './types.js';
 
 export interface RawFunction {
@@ -80,6 +80,24 @@ export function aliasFromRaw(raw: RawAlias): AliasRow {
     name: raw.name, alias: raw.alias, functionVersion: raw.function_version, description: raw.description,
     weights: JSON.parse(raw.weights) as Record<string, number>, revisionId: raw.revision_id,
   };
+}
+
+/** A layer version as stored: its key and code hash as columns, the rest as JSON. */
+export interface RawLayerVersion {
+  name: string;
+  version: number;
+  code_sha256: string;
+  data: string;
+}
+
+export function layerVersionToRaw(row: LayerVersionRow): RawLayerVersion {
+  const { layer, version, codeSha256, ...data } = row;
+  return { name: layer, version, code_sha256: codeSha256, data: JSON.stringify(data) };
+}
+
+export function layerVersionFromRaw(raw: RawLayerVersion): LayerVersionRow {
+  const data = JSON.parse(raw.data) as Omit<LayerVersionRow, 'layer' | 'version' | 'codeSha256'>;
+  return { ...data, layer: raw.name, version: Number(raw.version), codeSha256: raw.code_sha256 };
 }
 
 /** `(a, b, c)` and `(@a, @b, @c)`-style lists for an INSERT of `columns`. */

@@ -50,12 +50,36 @@ export interface SettingRow {
   readonly value: unknown;
 }
 
+/** One statement of a resource policy (AddPermission, AddLayerVersionPermission), as Lambda shows it. */
+export type PolicyStatement = Readonly<Record<string, unknown>> & { readonly Sid: string };
+
+/** A resource policy: its statements and a RevisionId that changes with each of them. */
+export interface ResourcePolicy {
+  readonly statements: readonly PolicyStatement[];
+  readonly revisionId: string;
+}
+
+/** A published layer version: an immutable zip with its metadata, plus its (mutable) policy. */
+export interface LayerVersionRow {
+  readonly layer: string;
+  readonly version: number;
+  readonly description: string;
+  readonly createdDate: string;
+  readonly codeSha256: string;
+  readonly codeSize: number;
+  readonly compatibleRuntimes: readonly string[];
+  readonly compatibleArchitectures: readonly string[];
+  readonly licenseInfo?: string;
+  readonly policy?: ResourcePolicy;
+}
+
 /** Everything, as loaded at open into the registry's in-memory cache. */
 export interface RegistryContents {
   readonly functions: readonly FunctionRow[];
   readonly versions: readonly VersionRow[];
   readonly aliases: readonly AliasRow[];
   readonly settings: readonly SettingRow[];
+  readonly layerVersions: readonly LayerVersionRow[];
 }
 
 export interface RegistryStore {
@@ -93,6 +117,16 @@ export interface RegistryStore {
   /** Create or replace a setting with `change(current value or undefined)`. */
   updateSetting<T>(name: string, qualifier: string, kind: string, change: (current: T | undefined) => T): Promise<T>;
   deleteSetting(name: string, qualifier: string, kind: string): Promise<boolean>;
+
+  /**
+   * Store `make(number)` as version `number` of layer `layer`: the next number of a per-layer
+   * counter that never goes back, even when every version was deleted (as on Lambda).
+   */
+  publishLayerVersion(layer: string, make: (number: number) => LayerVersionRow): Promise<LayerVersionRow>;
+  /** Replace a layer version with `change(current)` (its policy); undefined: there is none. */
+  updateLayerVersion(layer: string, version: number, change: (current: LayerVersionRow) => LayerVersionRow): Promise<LayerVersionRow | undefined>;
+  /** false: there was none. The layer's counter stays. */
+  deleteLayerVersion(layer: string, version: number): Promise<boolean>;
 
   close(): Promise<void>;
 }

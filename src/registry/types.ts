@@ -27,6 +27,33 @@ export interface FunctionConfig {
   readonly recordPayloads?: boolean;
   /** lambkin extension (LambkinEgress): where its environments may send packets; undefined = public only. */
   readonly egress?: EgressConfig;
+  /** Layer versions merged at /opt, in order (a later one's files win). Undefined or empty: none. */
+  readonly layers?: readonly LayerRef[];
+  /** Fields Lambda has that lambkin stores and returns but does not act on (docs/compatibility.md). */
+  readonly stored?: StoredOnlyConfig;
+}
+
+/**
+ * A layer version a function uses. The code hash is kept with the function, so the layer's code
+ * stays (and keeps working for it) after DeleteLayerVersion, as on Lambda.
+ */
+export interface LayerRef {
+  readonly arn: string;
+  readonly codeSha256: string;
+  readonly codeSize: number;
+}
+
+/** Accepted, stored and echoed as set; lambkin has nothing to do with them. */
+export interface StoredOnlyConfig {
+  readonly tracingMode?: 'Active' | 'PassThrough';
+  readonly snapStartApplyOn?: 'PublishedVersions' | 'None';
+  readonly kmsKeyArn?: string;
+  readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[]; readonly ipv6AllowedForDualStack: boolean };
+  readonly deadLetterTargetArn?: string;
+  readonly applicationLogLevel?: string;
+  readonly systemLogLevel?: string;
+  /** CreateFunction's CodeSigningConfigArn (GetFunctionCodeSigningConfig shows it; nothing is verified). */
+  readonly codeSigningConfigArn?: string;
 }
 
 /** public: the internet but no private, link-local or host address; all: anything; none: nothing. Plus IPv4 CIDRs always allowed. */
@@ -51,6 +78,8 @@ export interface FunctionRecord {
   readonly reservedConcurrency: number | undefined;
   /** Absolute path of the unpacked code (read-only; environments copy or mount it). */
   readonly codeDir: string;
+  /** Absolute paths of its layers' unpacked code, in order (environments merge them at /opt). */
+  readonly layerDirs?: readonly string[];
 }
 
 export interface ListPage {

@@ -26,6 +26,8 @@ export interface SandboxLayout {
   readonly hostTaskRoot: string;
   /** lambkin's runtimes/ folder (the bootstraps) as the process sees it. */
   readonly runtimeDir: string;
+  /** The function's layers merged, as the process sees them (/opt); undefined: it has none. */
+  readonly optDir?: string;
   /** The private scratch folder as the process sees it (TMPDIR). */
   readonly tmpDir: string;
   /** Where the host must listen for this environment's Runtime API. */
@@ -95,12 +97,14 @@ export interface SandboxBackend {
    * Create the private folders (and a private copy or view of the code). codeDir undefined: an
    * empty code folder, filled later with fillCode() (a pre-started sandbox).
    */
-  prepare(envId: string, codeDir: string | undefined, limits: SandboxLimits): Promise<SandboxLayout>;
+  prepare(envId: string, codeDir: string | undefined, limits: SandboxLimits, layerDirs?: readonly string[]): Promise<SandboxLayout>;
   start(layout: SandboxLayout, spec: LaunchSpec): SandboxProcess;
   /** Remove everything prepare() made; called after the process has exited. */
   cleanup(layout: SandboxLayout): Promise<void>;
   /** Put a function's code into the empty code folder of a layout prepared without one. */
   fillCode?(layout: SandboxLayout, codeDir: string): Promise<void>;
+  /** Put a function's layers, merged, into the empty /opt of a layout prepared without code. */
+  fillOpt?(layout: SandboxLayout, layerDirs: readonly string[]): Promise<void>;
   /**
    * Give a prepared (maybe running) environment new limits, its egress policy included; throws (or
    * rejects) when the kernel refuses.

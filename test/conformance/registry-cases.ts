@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors.js';
 import { LocalCodeStore } from '../../src/registry/local/code-store.js';
 import { Registry } from '../../src/registry/registry.js';
-import type { FunctionRow, RegistryStore, VersionRow } from '../../src/registry/store.js';
+import type { FunctionRow, LayerVersionRow, RegistryStore, VersionRow } from '../../src/registry/store.js';
 import type { FunctionConfig } from '../../src/registry/types.js';
 
 export interface RegistryStoreUnderTest {
@@ -39,6 +39,11 @@ function row(name: string, over: Partial<FunctionRow> = {}): FunctionRow {
 const version = (latest: FunctionRow, number: number): VersionRow => ({
   name: latest.name, version: number, config: latest.config, codeSha256: latest.codeSha256, codeSize: latest.codeSize,
   revisionId: `v${number}`, lastModified: latest.lastModified,
+});
+
+const layerVersion = (layer: string) => (number: number): LayerVersionRow => ({
+  layer, version: number, description: `v${number} é`, createdDate: '2026-12-07T10:00:00.000+0000', codeSha256: 'b'.repeat(64),
+  codeSize: 3_000_000_000, compatibleRuntimes: ['nodejs20.x', 'python3.12'], compatibleArchitectures: ['x86_64'], licenseInfo: 'MIT',
 });
 
 async function failure(fn: () => Promise<unknown>): Promise<ApiError> {
@@ -100,7 +105,7 @@ export function registryConformance(impl: RegistryStoreUnderTest): void {
       expect(await store.getFunction('f')).toEqual(row('f'));
       await expect(store.updateAlias('f', 'a', () => { throw new Error('no'); })).rejects.toThrow('no');
       await expect(store.updateSetting('f', '$LATEST', 'url', () => { throw new Error('no'); })).rejects.toThrow('no');
-      expect(await store.load()).toEqual({ functions: [row('f')], versions: [], aliases: [], settings: [] });
+      expect(await store.load()).toEqual({ functions: [row('f')], versions: [], aliases: [], settings: [], layerVersions: [] });
     });
 
     it('lists in byte order, in pages, at every boundary', async () => {
@@ -219,7 +224,52 @@ export function registryConformance(impl: RegistryStoreUnderTest): void {
       expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual(Array(3).fill('Error: exists'));
     });
 
+    it('layer versions: numbered per layer by a counter that never goes back, policies changed from what is stored', async () => {
+      expect((await store.publishLayerVersion('lib', layerVersion('lib'))).version).toBe(1);
+      expect(await store.publishLayerVersion('lib', layerVersion('lib'))).toEqual(layerVersion('lib')(2));
+      expect((await store.publishLayerVersion('other', layerVersion('other'))).version).toBe(1);
+      expect(await store.deleteLayerVersion('lib', 2)).toBe(true);
+      expect(await store.deleteLayerVersion('lib', 2)).toBe(false);
+      expect(await store.deleteLayerVersion('lib', 1)).toBe(true);
+      await expect(store.publishLayerVersion('lib', () => { throw new Error('refused'); })).rejects.toThrow('refused');
+      expect((await store.publishLayerVersion('lib', layerVersion('lib'))).version).toBe(3);
+      const policy = { statements: [{ Sid: 's1', Effect: 'Allow', Principal: '*', Action: 'lambda:GetLayerVersion' }], revisionId: 'p1' };
+      expect(await store.updateLayerVersion('lib', 3, (c) => ({ ...c, policy }))).toEqual({ ...layerVersion('lib')(3), policy });
+      expect(await store.updateLayerVersion('lib', 2, (c) => c)).toBeUndefined();
+      await expect(store.updateLayerVersion('lib', 3, () => { throw new Error('no'); })).rejects.toThrow('no');
+      const loaded = (await store.load()).layerVersions;
+      expect(loaded.sort((a, b) => (a.layer < b.layer ? -1 : 1))).toEqual([{ ...layerVersion('lib')(3), policy }, layerVersion('other')(1)]);
+      await store.close();
+      opened.splice(opened.indexOf(store), 1);
+      store = await open();
+      expect((await store.load()).layerVersions).toHaveLength(2);
+      expect((await store.publishLayerVersion('lib', layerVersion('lib'))).version).toBe(4);
+    });
+
+    it('two nodes publishing one layer at once: every version gets its own number', async () => {
+      const other = await open();
+      const published = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).publishLayerVersion('lib', layerVersion('lib'))));
+      expect(published.map((v) => v.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    });
+
     describe('under the Registry', () => {
+      it('a deleted layer version keeps its code for the functions that use it; unused, it is collected', async () => {
+        const a = await registryOn(store);
+        const layerZip = Buffer.from(zipSync({ 'python/lib.py': strToU8('X = 1\n') }));
+        const layer = await a.publishLayer('lib', layerZip, { description: '', compatibleRuntimes: [], compatibleArchitectures: [] });
+        const refs = a.layers.resolve([`arn:aws:lambda:us-east-1:000000000000:layer:lib:${layer.version}`]);
+        await a.create({ config: config('f', { layers: refs }), zip: ZIP, tags: {} });
+        await a.deleteLayerVersion('lib', layer.version);
+        expect(a.layers.get('lib', layer.version)).toBeUndefined();
+        expect((await failure(async () => a.layers.resolve([refs[0]!.arn]))).errorName).toBe('InvalidParameterValueException');
+        expect(a.collectCode(new Set())).not.toContain(layer.codeSha256);
+        const b = await registryOn(await open()); // a restart sees the same
+        expect(b.get('f')?.config.layers).toEqual(refs);
+        await a.updateConfig('f', { layers: [] });
+        expect(a.collectCode(new Set())).toContain(layer.codeSha256);
+      });
+
+
       it('a stale RevisionId is refused (412) on either node; updates without one both apply', async () => {
         const a = await registryOn(store);
         const b = await registryOn(await open());
@@ -251,7 +301,7 @@ export function registryConformance(impl: RegistryStoreUnderTest): void {
         expect((await failure(() => a.lifecycle.putAlias('f', 'live', { functionVersion: '1', description: '', weights: {} }, alias.revisionId))).errorName)
           .toBe('PreconditionFailedException');
         expect(await b.delete('f')).toBe(true);
-        expect(await store.load()).toEqual({ functions: [], versions: [], aliases: [], settings: [] });
+        expect(await store.load()).toEqual({ functions: [], versions: [], aliases: [], settings: [], layerVersions: [] });
         const c = await registryOn(await open());
         expect(c.get('f')).toBeUndefined();
         expect((await failure(() => c.updateConfig('f', { timeout: 4 }))).errorName).toBe('ResourceNotFoundException');

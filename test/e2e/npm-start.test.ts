@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/server.js';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { ROOT, sdkClients } from '../helpers/server.js';
 import { waitFor } from '../helpers/functions.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lambkin-npm-start-'));
@@ -35,6 +36,13 @@ describe('npm start', () => {
         throw new Error(`${err.message}\n${output}`);
       });
       expect(output).toContain('deployed hello-node');
+      // The example layer is published and the example using it answers from it.
+      expect(output).toContain('deployed hello-layer');
+      const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
+      const { lambda } = sdkClients(url);
+      const answer = await lambda.send(new InvokeCommand({ FunctionName: 'hello-layer', Payload: Buffer.from('{"name":"Ada"}') }));
+      lambda.destroy();
+      expect(JSON.parse(Buffer.from(answer.Payload!).toString())).toEqual({ message: 'Hello, Ada, from the greeting layer!' });
       expect(output).not.toContain('lambkin build:');
     } finally {
       // npm runs start.js in a shell of its own: stop the whole group, as Ctrl-C does.

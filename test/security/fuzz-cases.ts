@@ -69,8 +69,13 @@ const NAME_CHOICES = [
   'fz-echo', 'fz-echo:$LATEST', 'fz-echo:1', 'arn:aws:lambda:us-east-1:000000000000:function:fz-echo', 'nope',
   '', ' ', '..', '%2e%2e', '%2F', 'a%2Fb', '%FF%FE', '%E0%A4%A', '%', '%00', '😀', 'x'.repeat(10_000), 'arn:aws:lambda:::', "'; DROP TABLE functions;--",
   '$LATEST', '__proto__', 'constructor', '-1', '1e309',
+  // Layers: a layer name, a version number, a layer ARN, a statement id.
+  'fz-layer', '1', '0', '99999999999999999999', 'arn:aws:lambda:us-east-1:000000000000:layer:fz-layer', 'arn:aws:lambda:us-east-1:000000000000:layer:fz-layer:1', 'sid-1',
 ];
-const QUERY_KEYS = ['Qualifier', 'MaxItems', 'Marker', 'FunctionVersion', 'limit', 'nextToken', 'startTime', 'since', 'until', 'resolution', 'functionName', 'q', '__proto__'];
+const QUERY_KEYS = [
+  'Qualifier', 'MaxItems', 'Marker', 'FunctionVersion', 'limit', 'nextToken', 'startTime', 'since', 'until', 'resolution', 'functionName', 'q', '__proto__',
+  'find', 'Arn', 'CompatibleRuntime', 'CompatibleArchitecture', 'RevisionId', 'tagKeys',
+];
 const JUNK_VALUES: readonly unknown[] = [
   null, true, false, 0, -1, 1.5, 1e309, -0, 2 ** 53 + 1, '', ' ', '\u0000', 'x'.repeat(300), [], [[]], {}, { a: { b: {} } }, '😀', '\uD800',
   '${jndi:ldap://x}', '../../etc/passwd', 'arn:aws:lambda:us-east-1:000000000000:function:fz-echo', 'nodejs20.x', 'python3.11', 'provided',
@@ -80,6 +85,8 @@ const FIELDS = [
   'RevisionId', 'LoggingConfig', 'EphemeralStorage', 'Name', 'FunctionVersion', 'RoutingConfig', 'ReservedConcurrentExecutions',
   'ProvisionedConcurrentExecutions', 'MaximumRetryAttempts', 'DestinationConfig', 'AuthType', 'Cors', 'logGroupName', 'logStreamName',
   'filterPattern', 'limit', 'nextToken', 'startTime', 'endTime', 'retentionInDays', 'logStreamNames', 'LambkinSanitizeErrors', 'LambkinSingleUse', 'Tags',
+  'Layers', 'Content', 'CompatibleRuntimes', 'CompatibleArchitectures', 'LicenseInfo', 'StatementId', 'Action', 'Principal', 'OrganizationId',
+  'SourceArn', 'SourceAccount', 'FunctionUrlAuthType', 'TracingConfig', 'VpcConfig', 'DeadLetterConfig', 'SnapStart', 'KMSKeyArn',
 ];
 const TARGETS = ['DescribeLogGroups', 'DescribeLogStreams', 'GetLogEvents', 'FilterLogEvents', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'DeleteLogGroup', 'CreateLogGroup', '', '\u00dcnknown'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND', 'BREW'];
@@ -106,7 +113,8 @@ function fillPath(r: Rng, pattern: string): string {
   });
 }
 
-const zipped = (zip: Buffer) => Buffer.from(JSON.stringify({
+// A zip as CreateFunction/UpdateFunctionCode carry it, or as PublishLayerVersion does (Content.ZipFile).
+const zipped = (zip: Buffer, layer: boolean) => Buffer.from(JSON.stringify(layer ? { Content: { ZipFile: zip.toString('base64') }, CompatibleRuntimes: ['nodejs20.x'] } : {
   FunctionName: 'fz-zip', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::123456789012:role/x', Handler: 'index.handler', Code: { ZipFile: zip.toString('base64') }, ZipFile: zip.toString('base64'),
 }));
 
@@ -126,7 +134,7 @@ function body(r: Rng, p: Payloads, allowHeavy: boolean): { kind: string; body?: 
   if (roll < 0.8) {
     const zip = pick(r, [p.bombLying, p.slip, p.slipLink, p.corrupt, p.bombHonest, p.manyEntries]);
     const kind = zip === p.bombLying || zip === p.bombHonest ? 'zip-bomb' : zip === p.slip || zip === p.slipLink ? 'zip-slip' : 'bad-zip';
-    return { kind, body: zipped(zip) };
+    return { kind, body: zipped(zip, r() < 0.4) };
   }
   if (roll < 0.81 && allowHeavy) return { kind: '7mb', body: p.sevenMb };
   return { kind: 'json-junk', body: Buffer.from(JSON.stringify(junk(r))) };

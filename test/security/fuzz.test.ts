@@ -10,7 +10,8 @@
 import { request, Agent } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateFunctionUrlConfigCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { AddLayerVersionPermissionCommand, CreateFunctionUrlConfigCommand, ListFunctionsCommand, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
+import { zip } from '../helpers/zip.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startLambkin, type Lambkin } from '../helpers/server.js';
 import { deploy, stillServes, waitFor } from './hostile.js';
@@ -44,6 +45,9 @@ beforeAll(async () => {
   await deploy(lk.lambda, 'fz-echo', 'exports.lambda_handler = async (e) => ({ ok: true });');
   await deploy(lk.lambda, 'bystander', 'exports.lambda_handler = async (event) => ({ ok: true, event });');
   for (const name of ['fz-echo', 'bystander']) await lk.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' }));
+  // A layer version for the layer routes to find (fz-layer:1), with a policy statement.
+  await lk.lambda.send(new PublishLayerVersionCommand({ LayerName: 'fz-layer', Content: { ZipFile: zip({ 'nodejs/x.js': '1' }) } }));
+  await lk.lambda.send(new AddLayerVersionPermissionCommand({ LayerName: 'fz-layer', VersionNumber: 1, StatementId: 'sid-1', Action: 'lambda:GetLayerVersion', Principal: '*' }));
   routes = listenerRoutes(join(ROOT, 'src/api'));
   payloads = makePayloads();
 }, 120_000);

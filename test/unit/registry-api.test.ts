@@ -158,7 +158,7 @@ describe('CreateFunction', () => {
     [{ Code: { ZipFile: 'not base64!' } }, 'InvalidRequestContentException', /base64/],
     [{ Code: { ZipFile: Buffer.from('no zip').toString('base64') } }, 'InvalidParameterValueException', /^Could not unzip uploaded file/],
     [{ PackageType: 'Image' }, 'InvalidParameterValueException', /Zip only/],
-    [{ Layers: ['arn:aws:lambda:us-east-1:000000000000:layer:x:1'] }, 'InvalidParameterValueException', /Layers/],
+    [{ Layers: ['arn:aws:lambda:us-east-1:000000000000:layer:x:1'] }, 'InvalidParameterValueException', /^Layer version arn:aws:lambda:us-east-1:000000000000:layer:x:1 does not exist/],
     [{ Architectures: [process.arch === 'arm64' ? 'x86_64' : 'arm64'] }, 'InvalidParameterValueException', /Architectures/],
     [{ LoggingConfig: { LogFormat: 'XML' } }, 'ValidationException', /at 'loggingConfig.logFormat'/],
     [{ Tags: { 'aws:x': '1' } }, 'InvalidParameterValueException', /reserved/],

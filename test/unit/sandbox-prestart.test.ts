@@ -3,6 +3,9 @@
 // being refilled, and that close() removes what waits. That a pre-started runtime behaves like a
 // normal one is test/e2e/prestart.test.ts.
 import { PassThrough } from 'node:stream';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrestartPool } from '../../src/sandbox/prestart/pool.js';
 import { findRuntime } from '../../src/runtimes/catalogue.js';
@@ -52,6 +55,11 @@ class FakeBackend implements SandboxBackend {
   }
 
   async fillCode(): Promise<void> {}
+
+  filledOpt: (readonly string[])[] = [];
+  async fillOpt(_layout: SandboxLayout, layerDirs: readonly string[]): Promise<void> {
+    this.filledOpt.push(layerDirs);
+  }
 }
 
 const pools: PrestartPool[] = [];
@@ -71,6 +79,26 @@ const until = async (cond: () => boolean) => {
 };
 
 describe('pre-started pool', () => {
+  it('serves a function with layers (filled into its /opt at claim), unless a layer has lib/', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambkin-prestart-layers-'));
+    try {
+      mkdirSync(join(dir, 'plain/nodejs'), { recursive: true });
+      mkdirSync(join(dir, 'native/lib'), { recursive: true });
+      const backend = new FakeBackend();
+      const p = pool(backend);
+      p.take({ runtime: NODE, limits: LIMITS, functionEnv: {} });
+      await until(() => backend.started.length === 1);
+      // One is ready: the function with lib/ in a layer does not take it, the other one does.
+      expect(p.take({ runtime: NODE, limits: LIMITS, functionEnv: {}, layerDirs: [join(dir, 'native')] })).toBeUndefined();
+      const taken = p.take({ runtime: NODE, limits: LIMITS, functionEnv: {}, layerDirs: [join(dir, 'plain')] });
+      expect(taken).toBeDefined();
+      expect(await taken!.claim('/code', LIMITS, [join(dir, 'plain')])).toBe(true);
+      expect(backend.filledOpt).toEqual([[join(dir, 'plain')]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('starts one sandbox per shape after the first ask, hands it out once, then refills', async () => {
     const backend = new FakeBackend();
     const p = pool(backend);

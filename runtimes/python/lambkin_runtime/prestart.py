@@ -4,6 +4,7 @@ here until the host writes the function's whole environment (one JSON object) an
 then takes that environment as its own — nothing of the start-up one is left — and puts /dev/null
 on fd 0, as a runtime started normally has."""
 import os
+import sys
 
 from .jsonio import loads
 
@@ -20,6 +21,11 @@ def await_assignment():
     env = loads(b"".join(chunks))
     os.environ.clear()  # unsetenv() each: the process's own environment changes too
     os.environ.update(env)
+    # The interpreter put PYTHONPATH on sys.path as it started: do it now, where it would have
+    # (after the script's folder), so that a function's layers (/opt/python) are found.
+    for i, path in enumerate(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p):
+        if path not in sys.path:
+            sys.path.insert(1 + i, path)
     null = os.open(os.devnull, os.O_RDONLY)
     if null != 0:
         os.dup2(null, 0)

@@ -4,7 +4,7 @@
 // silently dropped that would change how a function behaves.
 import { apiError } from '../../errors.js';
 import type { ConfigPatch } from '../../registry/registry.js';
-import type { FunctionConfig, LoggingConfig } from '../../registry/types.js';
+import type { FunctionConfig, LoggingConfig, StoredOnlyConfig } from '../../registry/types.js';
 import { DEFAULT_ROLE } from '../../registry/arn.js';
 import { findRuntime } from '../../runtimes/catalogue.js';
 import type { ConfigMembers } from './schemas.js';
@@ -49,8 +49,11 @@ export function newConfig(name: string, body: ConfigMembers): FunctionConfig {
   return { ...defaults, ...configPatch(body, defaults.loggingConfig) };
 }
 
-/** The fields a request changes; `logging` is the current LoggingConfig, which a request amends. */
-export function configPatch(body: ConfigMembers, logging: LoggingConfig): ConfigPatch {
+/**
+ * The fields a request changes; `logging` is the current LoggingConfig and `stored` the current
+ * stored-only fields, which a request amends.
+ */
+export function configPatch(body: ConfigMembers, logging: LoggingConfig, stored?: StoredOnlyConfig): ConfigPatch {
   refuseUnsupported(body);
   if (body.Runtime !== undefined) checkRuntime(body.Runtime);
   if (body.MemorySize !== undefined && body.MemorySize > MAX_MEMORY) {
@@ -78,7 +81,34 @@ export function configPatch(body: ConfigMembers, logging: LoggingConfig): Config
       enabled: body.LambkinLogging ?? logging.enabled,
     };
   }
+  patch.stored = storedOnly(body, stored);
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as ConfigPatch;
+}
+
+/**
+ * Fields Lambda has that lambkin keeps and returns as set without acting on them
+ * (docs/compatibility.md): undefined when the request sets none of them.
+ */
+function storedOnly(body: ConfigMembers, current: StoredOnlyConfig = {}): StoredOnlyConfig | undefined {
+  const next: { -readonly [K in keyof StoredOnlyConfig]: StoredOnlyConfig[K] } = { ...current };
+  let changed = false;
+  const set = <K extends keyof StoredOnlyConfig>(key: K, value: StoredOnlyConfig[K] | undefined, given: boolean) => {
+    if (!given) return;
+    changed = true;
+    if (value === undefined || value === '') delete next[key];
+    else next[key] = value;
+  };
+  set('tracingMode', body.TracingConfig?.Mode, body.TracingConfig !== undefined);
+  set('snapStartApplyOn', body.SnapStart?.ApplyOn, body.SnapStart !== undefined);
+  set('kmsKeyArn', body.KMSKeyArn, body.KMSKeyArn !== undefined);
+  set('deadLetterTargetArn', body.DeadLetterConfig?.TargetArn, body.DeadLetterConfig !== undefined);
+  const vpc = body.VpcConfig;
+  set('vpc', vpc && (vpc.SubnetIds?.length || vpc.SecurityGroupIds?.length)
+    ? { subnetIds: vpc.SubnetIds ?? [], securityGroupIds: vpc.SecurityGroupIds ?? [], ipv6AllowedForDualStack: vpc.Ipv6AllowedForDualStack ?? false }
+    : undefined, vpc !== undefined);
+  set('applicationLogLevel', body.LoggingConfig?.ApplicationLogLevel, body.LoggingConfig?.ApplicationLogLevel !== undefined);
+  set('systemLogLevel', body.LoggingConfig?.SystemLogLevel, body.LoggingConfig?.SystemLogLevel !== undefined);
+  return changed ? next : undefined;
 }
 
 export function checkRuntime(runtime: string): void {
@@ -131,7 +161,6 @@ function checkEnvironment(variables: Readonly<Record<string, string>>): Record<s
 
 /** Features that would change a function's behaviour, which lambkin cannot honour. */
 function refuseUnsupported(body: ConfigMembers): void {
-  if (body.Layers && body.Layers.length > 0) throw invalid('Layers are not supported by lambkin: put the layer\'s files in the function\'s zip.');
   if (body.FileSystemConfigs && body.FileSystemConfigs.length > 0) throw invalid('FileSystemConfigs are not supported by lambkin.');
   const image = body.ImageConfig;
   if (image && (image.Command || image.EntryPoint || image.WorkingDirectory)) {

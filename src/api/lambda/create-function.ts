@@ -4,6 +4,7 @@ import { json, type Operation } from '../http.js';
 import { checkArchitectures, checkRequestSize, checkTags, newConfig, zipFromRequest } from './config-input.js';
 import type { LambdaApiDeps } from './deps.js';
 import { parseFunctionName } from './function-name.js';
+import { functionLayers } from './layer-input.js';
 import { CreateFunctionRequest, parseBody } from './schemas.js';
 import { toFunctionConfiguration } from './wire.js';
 
@@ -26,7 +27,10 @@ export function createFunction(deps: LambdaApiDeps): Operation {
     checkArchitectures(body.Architectures);
     // Everything is validated before anything is written; the registry then validates the zip
     // before it commits the function.
-    const config = newConfig(name, body);
+    const layers = functionLayers(deps.registry, body.Layers);
+    const base = newConfig(name, body);
+    const signing = body.CodeSigningConfigArn ? { stored: { ...base.stored, codeSigningConfigArn: body.CodeSigningConfigArn } } : {};
+    const config = { ...base, ...signing, ...(layers && layers.length > 0 ? { layers } : {}) };
     const tags = checkTags(body.Tags ?? {});
     const zip = zipFromRequest(body.Code);
     // Publish: version 1 is stored with the function, in one transaction, and the answer is that

@@ -39,7 +39,8 @@ const configMembers = {
     SystemLogLevel: z.enum(['DEBUG', 'INFO', 'WARN']).optional(),
     LogGroup: z.string().min(1).max(512).pipe(matching('[\\.\\-_/#A-Za-z0-9]+')).optional(),
   }),
-  // Known to Lambda, meaningless for a single-machine server: accepted and ignored.
+  // Known to Lambda, meaningless for a single-machine server: stored and returned as set, not acted on
+  // (config-input.ts storedOnly, docs/compatibility.md).
   VpcConfig: z.strictObject({
     SubnetIds: strings().max(16).optional(),
     SecurityGroupIds: strings().max(5).optional(),

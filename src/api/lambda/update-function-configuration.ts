@@ -4,6 +4,7 @@ import { functionNotFound } from '../../registry/registry.js';
 import { configPatch } from './config-input.js';
 import type { LambdaApiDeps } from './deps.js';
 import { unqualifiedName } from './function-name.js';
+import { functionLayers } from './layer-input.js';
 import { UpdateFunctionConfigurationRequest, parseBody } from './schemas.js';
 import { toFunctionConfiguration } from './wire.js';
 
@@ -14,7 +15,8 @@ export function updateFunctionConfiguration(deps: LambdaApiDeps): Operation {
     const current = deps.registry.get(name);
     if (!current) throw functionNotFound(name);
     const { RevisionId, ...members } = body;
-    const patch = configPatch(members, current.config.loggingConfig);
+    const layers = functionLayers(deps.registry, members.Layers);
+    const patch = { ...configPatch(members, current.config.loggingConfig, current.config.stored), ...(layers ? { layers } : {}) };
     const record = await deps.registry.updateConfig(name, patch, RevisionId);
     deps.onFunctionChanged(name, '$LATEST');
     return json(200, toFunctionConfiguration(record));

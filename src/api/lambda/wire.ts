@@ -21,14 +21,17 @@ export interface FunctionConfiguration {
   readonly CodeSha256: string;
   readonly Version: string;
   readonly Environment?: { readonly Variables: Readonly<Record<string, string>> };
-  readonly TracingConfig: { readonly Mode: 'PassThrough' };
+  readonly TracingConfig: { readonly Mode: 'Active' | 'PassThrough' };
+  readonly KMSKeyArn?: string;
+  readonly VpcConfig?: { readonly SubnetIds: readonly string[]; readonly SecurityGroupIds: readonly string[]; readonly VpcId: string; readonly Ipv6AllowedForDualStack: boolean };
+  readonly DeadLetterConfig?: { readonly TargetArn: string };
   readonly RevisionId: string;
   readonly State: 'Active';
   readonly LastUpdateStatus: 'Successful';
   readonly PackageType: 'Zip';
   readonly Architectures: readonly string[];
   readonly EphemeralStorage: { readonly Size: number };
-  readonly SnapStart: { readonly ApplyOn: 'None'; readonly OptimizationStatus: 'Off' };
+  readonly SnapStart: { readonly ApplyOn: 'None' | 'PublishedVersions'; readonly OptimizationStatus: 'Off' };
   readonly LoggingConfig: {
     readonly LogFormat: 'Text' | 'JSON';
     readonly LogGroup: string;
@@ -41,11 +44,13 @@ export interface FunctionConfiguration {
   readonly LambkinSingleUse?: true;
   readonly LambkinRecordPayloads?: true;
   readonly LambkinEgress?: { readonly Mode: 'public' | 'all' | 'none'; readonly Allow: readonly string[] };
+  readonly Layers?: readonly { readonly Arn: string; readonly CodeSize: number }[];
 }
 
 export function toFunctionConfiguration(record: FunctionRecord): FunctionConfiguration {
   const c = record.config;
   const variables = Object.keys(c.environment).length > 0;
+  const stored = c.stored ?? {};
   return {
     FunctionName: c.name,
     // A published version's ARN carries its number, as on Lambda.
@@ -62,22 +67,32 @@ export function toFunctionConfiguration(record: FunctionRecord): FunctionConfigu
     Version: record.version,
     // Lambda leaves Environment out when a function has no variables.
     ...(variables ? { Environment: { Variables: { ...c.environment } } } : {}),
-    TracingConfig: { Mode: 'PassThrough' },
+    // Stored and returned as set, not acted on (docs/compatibility.md).
+    TracingConfig: { Mode: stored.tracingMode ?? 'PassThrough' },
+    ...(stored.kmsKeyArn ? { KMSKeyArn: stored.kmsKeyArn } : {}),
+    ...(stored.vpc ? {
+      VpcConfig: {
+        SubnetIds: [...stored.vpc.subnetIds], SecurityGroupIds: [...stored.vpc.securityGroupIds], VpcId: '',
+        Ipv6AllowedForDualStack: stored.vpc.ipv6AllowedForDualStack,
+      },
+    } : {}),
+    ...(stored.deadLetterTargetArn ? { DeadLetterConfig: { TargetArn: stored.deadLetterTargetArn } } : {}),
     RevisionId: record.revisionId,
     State: 'Active',
     LastUpdateStatus: 'Successful',
     PackageType: 'Zip',
     Architectures: [HOST_ARCHITECTURE],
     EphemeralStorage: { Size: c.ephemeralStorage },
-    SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
+    SnapStart: { ApplyOn: stored.snapStartApplyOn ?? 'None', OptimizationStatus: 'Off' },
     LoggingConfig:
       c.loggingConfig.logFormat === 'JSON'
-        ? { LogFormat: 'JSON', LogGroup: c.loggingConfig.logGroup, ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' }
+        ? { LogFormat: 'JSON', LogGroup: c.loggingConfig.logGroup, ApplicationLogLevel: stored.applicationLogLevel ?? 'INFO', SystemLogLevel: stored.systemLogLevel ?? 'INFO' }
         : { LogFormat: 'Text', LogGroup: c.loggingConfig.logGroup },
     ...(c.loggingConfig.enabled ? {} : { LambkinLogging: false as const }),
     ...(c.sanitizeErrors ? { LambkinSanitizeErrors: true as const } : {}),
     ...(c.singleUse ? { LambkinSingleUse: true as const } : {}),
     ...(c.recordPayloads ? { LambkinRecordPayloads: true as const } : {}),
     ...egressOutput(c.egress),
+    ...(c.layers && c.layers.length > 0 ? { Layers: c.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
   };
 }

@@ -6,9 +6,10 @@
 import { migratePostgres, type Postgres, type Queryable } from '../../database/index.js';
 import {
   ALIAS_COLUMNS, FUNCTION_COLUMNS, VERSION_COLUMNS, aliasFromRaw, aliasToRaw, functionFromRaw, functionToRaw,
-  versionFromRaw, versionToRaw, type RawAlias, type RawFunction, type RawVersion,
+  layerVersionFromRaw, layerVersionToRaw, versionFromRaw, versionToRaw, type RawAlias, type RawFunction,
+  type RawLayerVersion, type RawVersion,
 } from '../rows.js';
-import type { AliasRow, FunctionRow, RegistryContents, RegistryStore, VersionRow } from '../store.js';
+import type { AliasRow, FunctionRow, LayerVersionRow, RegistryContents, RegistryStore, VersionRow } from '../store.js';
 import { REGISTRY_POSTGRES } from './schema.js';
 
 /** `INSERT INTO t (a, b) VALUES ($1, $2)` and the values of `raw` in that order. */
@@ -34,17 +35,19 @@ export class PostgresRegistryStore implements RegistryStore {
 
   async load(): Promise<RegistryContents> {
     // One snapshot: another node writing meanwhile cannot give us a version without its function.
-    const [functions, versions, aliases, settings] = await this.db.transaction(async (tx) => [
+    const [functions, versions, aliases, settings, layerVersions] = await this.db.transaction(async (tx) => [
       await tx.query<RawFunction>('SELECT * FROM functions'),
       await tx.query<RawVersion>('SELECT * FROM versions'),
       await tx.query<RawAlias>('SELECT * FROM aliases'),
       await tx.query<{ name: string; qualifier: string; kind: string; value: string }>('SELECT * FROM function_settings'),
+      await tx.query<RawLayerVersion>('SELECT * FROM layer_versions'),
     ] as const, 'REPEATABLE READ');
     return {
       functions: functions.map(functionFromRaw),
       versions: versions.map(versionFromRaw),
       aliases: aliases.map(aliasFromRaw),
       settings: settings.map((r) => ({ ...r, value: JSON.parse(r.value) as unknown })),
+      layerVersions: layerVersions.map(layerVersionFromRaw),
     };
   }
 
@@ -152,6 +155,36 @@ export class PostgresRegistryStore implements RegistryStore {
 
   async deleteSetting(name: string, qualifier: string, kind: string): Promise<boolean> {
     return (await this.db.execute('DELETE FROM function_settings WHERE name = $1 AND qualifier = $2 AND kind = $3', [name, qualifier, kind])) > 0;
+  }
+
+  publishLayerVersion(layer: string, make: (number: number) => LayerVersionRow): Promise<LayerVersionRow> {
+    return this.db.transaction(async (tx) => {
+      // The upsert locks the layer's row until commit: two publishers get consecutive numbers.
+      const [counter] = await tx.query<{ last_version: number }>(
+        `INSERT INTO layers (name, last_version) VALUES ($1, 1)
+         ON CONFLICT (name) DO UPDATE SET last_version = layers.last_version + 1 RETURNING last_version`, [layer]);
+      const number = counter!.last_version;
+      const row = { ...make(number), layer, version: number };
+      const raw = layerVersionToRaw(row);
+      await tx.execute('INSERT INTO layer_versions (name, version, code_sha256, data) VALUES ($1, $2, $3, $4)',
+        [raw.name, raw.version, raw.code_sha256, raw.data]);
+      return row;
+    });
+  }
+
+  updateLayerVersion(layer: string, version: number, change: (current: LayerVersionRow) => LayerVersionRow): Promise<LayerVersionRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [raw] = await tx.query<RawLayerVersion>('SELECT * FROM layer_versions WHERE name = $1 AND version = $2 FOR UPDATE', [layer, version]);
+      if (!raw) return undefined;
+      const next = { ...change(layerVersionFromRaw(raw)), layer, version };
+      const r = layerVersionToRaw(next);
+      await tx.execute('UPDATE layer_versions SET code_sha256 = $3, data = $4 WHERE name = $1 AND version = $2', [layer, version, r.code_sha256, r.data]);
+      return next;
+    });
+  }
+
+  async deleteLayerVersion(layer: string, version: number): Promise<boolean> {
+    return (await this.db.execute('DELETE FROM layer_versions WHERE name = $1 AND version = $2', [layer, version])) > 0;
   }
 
   /** The database is the caller's (several stores share one pool): nothing to close here. */

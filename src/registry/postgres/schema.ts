@@ -53,5 +53,17 @@ export const REGISTRY_POSTGRES: Migrations = {
        zip        BYTEA NOT NULL,
        created_at TIMESTAMPTZ NOT NULL DEFAULT now()
      )`,
+    // Layers, as in SQLite: last_version is never reused, even once every version is deleted.
+    `CREATE TABLE layers (
+       name         TEXT COLLATE "C" PRIMARY KEY,
+       last_version INTEGER NOT NULL
+     );
+     CREATE TABLE layer_versions (
+       name        TEXT COLLATE "C" NOT NULL,
+       version     INTEGER NOT NULL,
+       code_sha256 TEXT NOT NULL,
+       data        TEXT NOT NULL,
+       PRIMARY KEY (name, version)
+     )`,
   ],
 };

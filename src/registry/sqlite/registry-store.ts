@@ -7,9 +7,10 @@ import Database from 'better-sqlite3';
 import { openSqlite } from '../../database/index.js';
 import {
   ALIAS_COLUMNS, FUNCTION_COLUMNS, VERSION_COLUMNS, aliasFromRaw, aliasToRaw, functionFromRaw, functionToRaw,
-  versionFromRaw, versionToRaw, type RawAlias, type RawFunction, type RawVersion,
+  layerVersionFromRaw, layerVersionToRaw, versionFromRaw, versionToRaw, type RawAlias, type RawFunction,
+  type RawLayerVersion, type RawVersion,
 } from '../rows.js';
-import type { AliasRow, FunctionRow, RegistryContents, RegistryStore, VersionRow } from '../store.js';
+import type { AliasRow, FunctionRow, LayerVersionRow, RegistryContents, RegistryStore, VersionRow } from '../store.js';
 import { REGISTRY_SQLITE } from './schema.js';
 
 const insertSql = (table: string, columns: readonly string[]) =>
@@ -54,6 +55,15 @@ export class SqliteRegistryStore implements RegistryStore {
       deleteAllVersions: db.prepare<[string]>('DELETE FROM versions WHERE name = ?'),
       deleteAllAliases: db.prepare<[string]>('DELETE FROM aliases WHERE name = ?'),
       deleteAllSettings: db.prepare<[string]>('DELETE FROM function_settings WHERE name = ?'),
+      layerVersions: db.prepare<[], RawLayerVersion>('SELECT * FROM layer_versions'),
+      layerVersion: db.prepare<[string, number], RawLayerVersion>('SELECT * FROM layer_versions WHERE name = ? AND version = ?'),
+      bumpLayer: db.prepare<[string], { last_version: number }>(
+        `INSERT INTO layers (name, last_version) VALUES (?, 1)
+         ON CONFLICT (name) DO UPDATE SET last_version = last_version + 1 RETURNING last_version`,
+      ),
+      insertLayerVersion: db.prepare<RawLayerVersion>('INSERT INTO layer_versions (name, version, code_sha256, data) VALUES (@name, @version, @code_sha256, @data)'),
+      updateLayerVersion: db.prepare<RawLayerVersion>('UPDATE layer_versions SET code_sha256 = @code_sha256, data = @data WHERE name = @name AND version = @version'),
+      deleteLayerVersion: db.prepare<[string, number]>('DELETE FROM layer_versions WHERE name = ? AND version = ?'),
     };
   }
 
@@ -72,6 +82,7 @@ export class SqliteRegistryStore implements RegistryStore {
       versions: this.s.versions.all().map(versionFromRaw),
       aliases: this.s.aliases.all().map(aliasFromRaw),
       settings: this.s.settings.all().map((r) => ({ ...r, value: JSON.parse(r.value) as unknown })),
+      layerVersions: this.s.layerVersions.all().map(layerVersionFromRaw),
     };
   }
 
@@ -160,6 +171,30 @@ export class SqliteRegistryStore implements RegistryStore {
 
   deleteSetting(name: string, qualifier: string, kind: string): Promise<boolean> {
     return this.write(() => this.s.deleteSetting.run(name, qualifier, kind).changes > 0);
+  }
+
+  publishLayerVersion(layer: string, make: (number: number) => LayerVersionRow): Promise<LayerVersionRow> {
+    return this.write(() => {
+      // The counter moves in the same transaction: if make() throws, it goes back with it.
+      const number = this.s.bumpLayer.get(layer)!.last_version;
+      const row = { ...make(number), layer, version: number };
+      this.s.insertLayerVersion.run(layerVersionToRaw(row));
+      return row;
+    });
+  }
+
+  updateLayerVersion(layer: string, version: number, change: (current: LayerVersionRow) => LayerVersionRow): Promise<LayerVersionRow | undefined> {
+    return this.write(() => {
+      const raw = this.s.layerVersion.get(layer, version);
+      if (!raw) return undefined;
+      const next = { ...change(layerVersionFromRaw(raw)), layer, version };
+      this.s.updateLayerVersion.run(layerVersionToRaw(next));
+      return next;
+    });
+  }
+
+  deleteLayerVersion(layer: string, version: number): Promise<boolean> {
+    return this.write(() => this.s.deleteLayerVersion.run(layer, version).changes > 0);
   }
 
   async close(): Promise<void> {

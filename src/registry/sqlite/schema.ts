@@ -46,5 +46,17 @@ export const REGISTRY_SQLITE: Migrations = {
        value     TEXT NOT NULL, -- JSON
        PRIMARY KEY (name, qualifier, kind)
      ) STRICT`,
+    // Layers: last_version numbers a layer's versions (never reused, even once all are deleted).
+    `CREATE TABLE layers (
+       name         TEXT PRIMARY KEY,
+       last_version INTEGER NOT NULL
+     ) STRICT;
+     CREATE TABLE layer_versions (
+       name        TEXT NOT NULL,
+       version     INTEGER NOT NULL,
+       code_sha256 TEXT NOT NULL,
+       data        TEXT NOT NULL, -- description, runtimes, architectures, licence, policy (JSON)
+       PRIMARY KEY (name, version)
+     ) STRICT`,
   ],
 };

@@ -4,6 +4,7 @@
 //   /tmp         a private tmpfs of EphemeralStorage MB, writable, gone with the sandbox
 //   /var/task    the function's code (LAMBDA_TASK_ROOT)
 //   /var/runtime lambkin's runtimes/ folder, the bootstraps (LAMBDA_RUNTIME_DIR)
+//   /opt         the function's layers, merged (only when it has some)
 //   /run/lambkin the Runtime API socket (isolated, none) and the environment file
 //   the interpreter's install prefix when it lives outside /usr (host-view.ts)
 // New pid, ipc, uts, cgroup (and, unless `host`, network) namespaces; the process runs as the
@@ -15,6 +16,7 @@ import { etcMasks, interpreterArgs, systemArgs } from './host-view.js';
 
 export const TASK_ROOT = '/var/task';
 export const RUNTIME_DIR = '/var/runtime';
+export const OPT_DIR = '/opt';
 /** The fd bwrap reads the seccomp program from (0-3 are stdio and telemetry, 4-5 the network's). */
 export const SECCOMP_FD = 6;
 
@@ -57,6 +59,8 @@ export interface EnvArgs {
   readonly uid: number;
   readonly tmpBytes: number;
   readonly codeDir: string;
+  /** The merged layers, shown at /opt. */
+  readonly optDir?: string;
   readonly bootstrapRoot: string;
   /** Host folder shown at /run/lambkin. */
   readonly runDir: string;
@@ -85,6 +89,7 @@ export function envArgs(base: readonly string[], e: EnvArgs): string[] {
     // bwrap makes missing parents 0700; the sandbox's user must traverse these.
     '--perms', '0755', '--dir', '/var', '--perms', '0755', '--dir', '/run',
     '--ro-bind', e.codeDir, TASK_ROOT,
+    ...(e.optDir ? ['--ro-bind', e.optDir, OPT_DIR] : []),
     '--ro-bind', e.bootstrapRoot, RUNTIME_DIR,
     '--ro-bind', e.runDir, INNER_RUN_DIR,
     ...interpreterArgs(e.command),

@@ -12,10 +12,11 @@ import type { LaunchSpec, SandboxBackend, SandboxLayout, SandboxLimits, SandboxP
 import type { Cgroups, EnvCgroup } from '../cgroup/index.js';
 import { launcher, spawnChild, wrapChild } from '../child.js';
 import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
-import { baseArgs, envArgs, RUNTIME_DIR, TASK_ROOT } from './bwrap-args.js';
+import { baseArgs, envArgs, OPT_DIR, RUNTIME_DIR, TASK_ROOT } from './bwrap-args.js';
 import { allocateUid, groupFile, passwdFile, releaseUid } from './identity.js';
 import { envScript, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
 import { linkTree } from './code-links.js';
+import { mergedOpt } from '../opt-merge.js';
 import type { Tools } from './probe.js';
 import { seccompFilter } from './seccomp/index.js';
 import { applyEgress, DEFAULT_EGRESS, samePolicy, type EgressPolicy } from './egress.js';
@@ -32,6 +33,8 @@ export interface NamespaceOptions {
 interface EnvState {
   readonly uid: number;
   readonly codeDir: string;
+  /** The merged layers (host folder) shown read-only at /opt. */
+  readonly optDir?: string;
   readonly tmpBytes: number;
   /** The workDir, or a short folder in the temp dir holding runDir. */
   readonly hostRoot: string;
@@ -86,7 +89,7 @@ export class NamespaceBackend implements SandboxBackend {
     this.base = baseArgs({ network: opts.network, root: this.root, emptyFile, emptyDir, resolvConf });
   }
 
-  async prepare(envId: string, code: string | undefined, limits: SandboxLimits): Promise<SandboxLayout> {
+  async prepare(envId: string, code: string | undefined, limits: SandboxLimits, layerDirs: readonly string[] = []): Promise<SandboxLayout> {
     const workDir = join(this.opts.runDir, envId);
     // The folder shown at /run/lambkin sits in a 0700 folder of the server's: host users cannot reach
     // the socket in it. A deep data dir moves it to the temp dir (socket paths are short).
@@ -98,6 +101,13 @@ export class NamespaceBackend implements SandboxBackend {
     // No code yet (a pre-started sandbox): an empty folder of its own is shown at /var/task.
     const codeDir = code ?? join(workDir, 'task');
     if (!code) await mkdir(codeDir, { mode: 0o755 });
+    // Layers: their merged folder. A pre-started sandbox (no code yet) gets an empty /opt of its
+    // own, which fillOpt() fills if its function has layers (a mount made later would not show).
+    let optDir = layerDirs.length > 0 ? await mergedOpt(join(this.opts.runDir, 'opt'), layerDirs, true) : undefined;
+    if (!code) {
+      optDir = join(workDir, 'opt');
+      await mkdir(optDir, { mode: 0o755 });
+    }
     const uid = this.root ? allocateUid() : process.getuid!();
     const ownNet = this.opts.network !== 'host';
     const socket = ownNet ? join(runDir, 'runtime-api.sock') : undefined;
@@ -107,6 +117,7 @@ export class NamespaceBackend implements SandboxBackend {
       hostTaskRoot: codeDir,
       runtimeDir: RUNTIME_DIR,
       tmpDir: '/tmp',
+      optDir: optDir && OPT_DIR,
       listen: socket ? { path: socket } : { host: '127.0.0.1', port: 0 },
       runtimeApiAddress: (bound) =>
         ownNet ? `127.0.0.1:${RUNTIME_API_PORT}` : typeof bound === 'string' ? bound : `${bound.address}:${bound.port}`,
@@ -122,7 +133,7 @@ export class NamespaceBackend implements SandboxBackend {
       throw err;
     }
     this.envs.set(layout, {
-      uid, codeDir, tmpBytes: limits.tmpMb * 1024 * 1024, hostRoot, runDir, socket, cgroup,
+      uid, codeDir, optDir, tmpBytes: limits.tmpMb * 1024 * 1024, hostRoot, runDir, socket, cgroup,
       egress: limits.egress ?? DEFAULT_EGRESS, rules: Promise.resolve(),
     });
     return layout;
@@ -139,7 +150,7 @@ export class NamespaceBackend implements SandboxBackend {
     if (this.root) chownSync(envFile, env.uid, env.uid);
     const slirpNeeded = network === 'isolated';
     const args = envArgs(this.base, {
-      uid: env.uid, tmpBytes: env.tmpBytes, codeDir: env.codeDir, bootstrapRoot: BOOTSTRAP_ROOT, runDir: env.runDir,
+      uid: env.uid, tmpBytes: env.tmpBytes, codeDir: env.codeDir, optDir: env.optDir, bootstrapRoot: BOOTSTRAP_ROOT, runDir: env.runDir,
       passwd: join(layout.workDir, 'passwd'), group: join(layout.workDir, 'group'),
       setpriv: this.root ? tools.setpriv : undefined, socat: network === 'host' ? undefined : tools.socat,
       egress: slirpNeeded, seccomp: this.seccompFile !== undefined, command: spec.command, args: spec.args,
@@ -180,6 +191,12 @@ export class NamespaceBackend implements SandboxBackend {
 
   async fillCode(layout: SandboxLayout, codeDir: string): Promise<void> {
     await linkTree(codeDir, layout.hostTaskRoot);
+  }
+
+  async fillOpt(layout: SandboxLayout, layerDirs: readonly string[]): Promise<void> {
+    const slot = this.envs.get(layout)?.optDir;
+    if (!slot) throw new Error('fillOpt() of a layout prepared with code');
+    await linkTree(await mergedOpt(join(this.opts.runDir, 'opt'), layerDirs, true), slot);
   }
 
   async resize(layout: SandboxLayout, limits: SandboxLimits): Promise<void> {

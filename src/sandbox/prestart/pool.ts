@@ -9,6 +9,8 @@
 // interpreter or libc read as the process starts (NODE_OPTIONS, PYTHONPATH, LD_PRELOAD, …) gets a
 // start of its own, since those would come too late.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RuntimeSpec } from '../../runtimes/catalogue.js';
 import type { SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
 
@@ -24,6 +26,11 @@ export interface PrestartRequest {
   /** The runtime's own heap cap (no cgroups): part of its command line, so part of the shape. */
   readonly heapCapMb?: number;
   readonly functionEnv: Readonly<Record<string, string>>;
+  /**
+   * The function's layers. A layer with a lib/ folder is not served from the pool: LD_LIBRARY_PATH
+   * (/opt/lib) is read by the dynamic loader as the process starts, which would come too late.
+   */
+  readonly layerDirs?: readonly string[];
 }
 
 /** A pre-started sandbox handed to one environment. */
@@ -31,8 +38,8 @@ export interface Prestarted {
   /** The id it was prepared under (its folders and cgroup are named after it): the environment's id. */
   readonly id: string;
   readonly layout: SandboxLayout;
-  /** Put the function's code and limits in place. False when that failed: the sandbox is then gone. */
-  claim(codeDir: string, limits: SandboxLimits): Promise<boolean>;
+  /** Put the function's code, layers and limits in place. False when that failed: the sandbox is then gone. */
+  claim(codeDir: string, limits: SandboxLimits, layerDirs?: readonly string[]): Promise<boolean>;
   /** Give the runtime its environment (call once the host listens): from here on it is the function's. */
   assign(env: Readonly<Record<string, string>>): SandboxProcess;
   /** Kill and remove it (a launch that stopped before assigning). */
@@ -106,6 +113,7 @@ export class PrestartPool {
    */
   take(req: PrestartRequest): Prestarted | undefined {
     if (this.closed || !req.runtime.prestart || !this.backend.fillCode) return undefined;
+    if (req.layerDirs?.length && (!this.backend.fillOpt || req.layerDirs.some((d) => existsSync(join(d, 'lib'))))) return undefined;
     const pattern = req.runtime.prestart.startupVariables;
     if (Object.keys(req.functionEnv).some((k) => STARTUP_VARIABLES.test(k) || pattern.test(k))) return undefined;
     const shape = this.shape(req);
@@ -224,10 +232,11 @@ export class PrestartPool {
     return {
       id: entry.id,
       layout: entry.layout,
-      claim: async (codeDir, limits) => {
+      claim: async (codeDir, limits, layerDirs = []) => {
         try {
           if (!entry.alive) throw new Error('the pre-started runtime exited');
           await backend.fillCode!(entry.layout, codeDir);
+          if (layerDirs.length > 0) await backend.fillOpt!(entry.layout, layerDirs);
           await backend.resize?.(entry.layout, limits);
           return true;
         } catch {

@@ -45,7 +45,9 @@ final class Handler {
         List<URL> urls = new ArrayList<>();
         try {
             urls.add(new File(taskRoot).toURI().toURL());
-            for (File dir : new File[] {new File(taskRoot, "lib"), new File(taskRoot)}) {
+            // Layers' jars come after the function's own, as on Lambda (/opt/java/lib).
+            String opt = System.getenv().getOrDefault("_LAMBKIN_OPT_DIR", "/opt");
+            for (File dir : new File[] {new File(taskRoot, "lib"), new File(taskRoot), new File(opt, "java/lib")}) {
                 File[] jars = dir.listFiles((d, name) -> name.endsWith(".jar"));
                 if (jars == null) continue;
                 Arrays.sort(jars);
