@@ -15,7 +15,7 @@ import { MAX_RESPONSE_BYTES } from './runtime-api/host.js';
 import { RUNTIME_API_LIMITS } from './runtime-api/limits.js';
 import { runtimeEnvironment } from './env-vars.js';
 import { captureFrames, captureLines, levelOf } from './log-capture.js';
-import { Invocation, type InvocationInput, type InvocationResult, errorPayload } from './invocation.js';
+import { Invocation, type InvocationInput, type InvocationResult, type RuntimeStream, errorPayload } from './invocation.js';
 import { startLine } from '../logs/platform-lines.js';
 import type { Prestarted } from '../sandbox/prestart/pool.js';
 import { IdleFreezer } from './idle-freeze.js';
@@ -81,6 +81,9 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.server = createRuntimeApiServer(this, {
       label: `environment ${this.id} of ${fn.config.name}`,
       onConnectionRefused: () => this.connectionRefused(),
+      // A streamed response is one request body as long as the invocation: it may take the
+      // function's whole Timeout, not only the Runtime API's usual 60 s.
+      limits: { ...RUNTIME_API_LIMITS, requestTimeoutMs: Math.max(RUNTIME_API_LIMITS.requestTimeoutMs, fn.config.timeout * 1000 + 5_000) },
     });
     this.logsOn = opts.fn.config.loggingConfig.enabled;
     this.freezer = new IdleFreezer({
@@ -276,6 +279,10 @@ export class ExecutionEnvironment implements RuntimeApiHost {
       stackTrace: [],
     }, 'error');
     return undefined; // RIE answers the runtime 413 itself; response.ts does that
+  }
+
+  beginStream(requestId: string, contentType: string): RuntimeStream | Refusal {
+    return this.accepting(requestId)?.beginStream(contentType) ?? notActive(requestId);
   }
 
   error(requestId: string, error: RuntimeErrorBody): Refusal | undefined {

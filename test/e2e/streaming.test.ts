@@ -1,0 +1,140 @@
+// Response streaming with the real SDK and real runtimes: InvokeWithResponseStream reads the
+// function's chunks as PayloadChunk events while it runs, then InvokeComplete (with the error of a
+// function that fails mid-stream, or that passed 20 MB); a buffered Invoke gets the whole body; a
+// custom runtime streams with curl. Tests that must see the first chunk before the function ends
+// hold the function until the test releases it through a shared folder (--sandbox process); the
+// rest run in the default sandbox.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvokeCommand, InvokeWithResponseStreamCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { NODE, PROCESS_SANDBOX, createFunction } from '../helpers/functions.js';
+import { STREAMING_NODE, STREAMING_SHELL, type StreamEvent, PROVIDED } from './streaming-fixtures.js';
+
+let ns: Lambkin;
+let held: Lambkin;
+let holdDir: string;
+
+beforeAll(async () => {
+  holdDir = mkdtempSync(join(tmpdir(), 'lambkin-stream-hold-'));
+  [ns, held] = await Promise.all([startLambkin(), startLambkin({ args: PROCESS_SANDBOX })]);
+  for (const lk of [ns, held]) {
+    await createFunction(lk.lambda, 'streamer', NODE, STREAMING_NODE, { Timeout: 60 });
+    await createFunction(lk.lambda, 'curl-streamer', PROVIDED, STREAMING_SHELL, { Runtime: 'provided.al2023', Handler: 'x', Timeout: 60 });
+  }
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all([ns?.stop(), held?.stop()]);
+  rmSync(holdDir, { recursive: true, force: true });
+});
+
+/** Invoke with response streaming; `onEvent` sees each event as it arrives. */
+async function streamInvoke(lambda: LambdaClient, name: string, event: unknown, onEvent: (e: StreamEvent) => void = () => {}): Promise<StreamEvent[]> {
+  const out = await lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)), LogType: 'Tail' }));
+  expect(out.StatusCode).toBe(200);
+  const events: StreamEvent[] = [];
+  for await (const e of out.EventStream!) {
+    const seen: StreamEvent = e.PayloadChunk
+      ? { chunk: Buffer.from(e.PayloadChunk.Payload ?? new Uint8Array()).toString('utf8') }
+      : { complete: { ErrorCode: e.InvokeComplete?.ErrorCode, ErrorDetails: e.InvokeComplete?.ErrorDetails, LogResult: e.InvokeComplete?.LogResult } };
+    events.push(seen);
+    onEvent(seen);
+  }
+  return events;
+}
+
+const chunks = (events: StreamEvent[]) => events.flatMap((e) => ('chunk' in e ? [e.chunk] : []));
+const completion = (events: StreamEvent[]) => events.flatMap((e) => ('complete' in e ? [e.complete] : []));
+
+describe('InvokeWithResponseStream', () => {
+  it('reads the first chunk while the function still runs, then the rest and InvokeComplete', async () => {
+    const release = join(holdDir, 'release-sdk');
+    const order: string[] = [];
+    const events = await streamInvoke(held.lambda, 'streamer', { op: 'hold', release, parts: ['one', 'two', 'three'] }, (e) => {
+      if ('chunk' in e && order.length === 0) {
+        order.push(`first chunk: ${e.chunk}`);
+        // The function waits for this file: it has not finished while we hold its first chunk.
+        writeFileSync(release, '');
+        order.push('released');
+      } else order.push('chunk' in e ? 'chunk' : 'complete');
+    });
+    expect(order[0]).toBe('first chunk: one\n');
+    expect(order[1]).toBe('released');
+    expect(order.at(-1)).toBe('complete');
+    expect(chunks(events).join('')).toBe('one\ntwo\nthree\n');
+    expect(chunks(events).length).toBeGreaterThanOrEqual(3);
+    const [done] = completion(events);
+    expect(done?.ErrorCode).toBeUndefined();
+    expect(Buffer.from(done!.LogResult!, 'base64').toString()).toContain('REPORT RequestId');
+  });
+
+  it('streams in the default sandbox too, chunk contents intact', async () => {
+    const events = await streamInvoke(ns.lambda, 'streamer', { op: 'parts', parts: ['α', 'β', 'γ', 'δ'] });
+    expect(chunks(events).join('')).toBe('α\nβ\nγ\nδ\n');
+    expect(completion(events)).toHaveLength(1);
+    expect(completion(events)[0]!.ErrorCode).toBeUndefined();
+  });
+
+  it('a function that throws mid-stream: the chunks before, then InvokeComplete with ErrorCode and ErrorDetails', async () => {
+    const events = await streamInvoke(ns.lambda, 'streamer', { op: 'throw', parts: ['before'] });
+    expect(chunks(events).join('')).toBe('before\n');
+    const [done] = completion(events);
+    expect(done?.ErrorCode).toBe('StreamBoom');
+    expect(JSON.parse(done!.ErrorDetails!)).toMatchObject({ errorType: 'StreamBoom', errorMessage: 'broke after the first chunk' });
+  });
+
+  it('a response over 20 MB ends with Function.ResponseSizeTooLarge after at most 20 MB', async () => {
+    let received = 0;
+    const events = await streamInvoke(ns.lambda, 'streamer', { op: 'big', mb: 21 }, (e) => {
+      if ('chunk' in e) received += Buffer.byteLength(e.chunk);
+    });
+    expect(received).toBeLessThanOrEqual(20 * 1024 * 1024);
+    expect(received).toBeGreaterThan(10 * 1024 * 1024);
+    const [done] = completion(events);
+    expect(done?.ErrorCode).toBe('Function.ResponseSizeTooLarge');
+    expect(done?.ErrorDetails).toContain('20971520');
+    // The platform is fine: the function answers the next call.
+    const again = await streamInvoke(ns.lambda, 'streamer', { op: 'parts', parts: ['ok'] });
+    expect(chunks(again).join('')).toBe('ok\n');
+  }, 60_000);
+
+  it('a buffered Invoke of a streaming function gets the whole body', async () => {
+    const out = await ns.lambda.send(new InvokeCommand({ FunctionName: 'streamer', Payload: Buffer.from(JSON.stringify({ op: 'parts', parts: ['a', 'b', 'c'] })) }));
+    expect(out.FunctionError).toBeUndefined();
+    expect(Buffer.from(out.Payload!).toString()).toBe('a\nb\nc\n');
+    const failed = await ns.lambda.send(new InvokeCommand({ FunctionName: 'streamer', Payload: Buffer.from(JSON.stringify({ op: 'throw', parts: ['x'] })) }));
+    expect(failed.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(Buffer.from(failed.Payload!).toString())).toMatchObject({ errorType: 'StreamBoom' });
+  });
+
+  it('a function that does not stream arrives as one PayloadChunk', async () => {
+    await createFunction(ns.lambda, 'plain', NODE, { 'lambda_function.js': 'exports.lambda_handler = async (e) => ({ got: e.x });' });
+    const events = await streamInvoke(ns.lambda, 'plain', { x: 7 });
+    expect(chunks(events)).toEqual(['{"got":7}']);
+    expect(completion(events)[0]!.ErrorCode).toBeUndefined();
+  });
+});
+
+describe('a custom runtime streaming with curl', () => {
+  it('its first chunk arrives before it ends', async () => {
+    const release = join(holdDir, 'release-curl');
+    const order: string[] = [];
+    const events = await streamInvoke(held.lambda, 'curl-streamer', { release }, (e) => {
+      if ('chunk' in e && order.length === 0) {
+        order.push(`first: ${e.chunk}`);
+        writeFileSync(release, '');
+      } else order.push('chunk' in e ? 'chunk' : 'complete');
+    });
+    expect(order[0]).toBe('first: start\n');
+    expect(chunks(events).join('')).toBe('start\nend\n');
+    expect(completion(events)[0]!.ErrorCode).toBeUndefined();
+  });
+
+  it('streams through the default sandbox', async () => {
+    const events = await streamInvoke(ns.lambda, 'curl-streamer', {});
+    expect(chunks(events).join('')).toBe('start\nend\n');
+  });
+});
