@@ -10,13 +10,17 @@ export const PROVIDED = { label: 'node', runtime: 'nodejs20.x', file: 'bootstrap
 // op 'parts': write each part and a newline, with a turn of the event loop between;
 // op 'hold': write the first part, wait until event.release exists, write the rest;
 // op 'throw': write the parts, then throw; op 'big': write event.mb MB in 1 MB pieces;
-// op 'http': an HTTP response for a function URL (prelude, then the parts).
+// op 'http': an HTTP response for a function URL (prelude, then the parts, holding as 'hold' does
+// when event.release is set); op 'early-throw': throw before writing anything.
 export const STREAMING_NODE: Files = {
   'lambda_function.js': `
 const fs = require('node:fs');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 class StreamBoom extends Error { constructor(m) { super(m); this.name = 'StreamBoom'; } }
 exports.lambda_handler = awslambda.streamifyResponse(async (event, stream, context) => {
+  // Called through a function URL: the test's instructions are the request body.
+  if (event.requestContext) event = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : event.body);
+  if (event.op === 'early-throw') throw new StreamBoom('before any byte');
   const parts = event.parts ?? [];
   if (event.op === 'http') {
     stream = awslambda.HttpResponseStream.from(stream, { statusCode: 201, headers: { 'x-streamed': 'yes', 'content-type': 'text/plain' }, cookies: ['a=1'] });

@@ -4,10 +4,13 @@
 // custom runtime streams with curl. Tests that must see the first chunk before the function ends
 // hold the function until the test releases it through a shared folder (--sandbox process); the
 // rest run in the default sandbox.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvokeCommand, InvokeWithResponseStreamCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateFunctionUrlConfigCommand, GetFunctionUrlConfigCommand, InvokeCommand, InvokeWithResponseStreamCommand, type LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, PROCESS_SANDBOX, createFunction } from '../helpers/functions.js';
@@ -115,6 +118,58 @@ describe('InvokeWithResponseStream', () => {
     const events = await streamInvoke(ns.lambda, 'plain', { x: 7 });
     expect(chunks(events)).toEqual(['{"got":7}']);
     expect(completion(events)[0]!.ErrorCode).toBeUndefined();
+  });
+});
+
+describe('a function URL in RESPONSE_STREAM mode', () => {
+  let target: (lk: Lambkin) => Promise<string>;
+  beforeAll(() => {
+    target = async (lk) => {
+      const got = await lk.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'streamer' })).catch(() => undefined);
+      if (got) return got.FunctionUrl!;
+      const made = await lk.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'streamer', AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' }));
+      expect(made.InvokeMode).toBe('RESPONSE_STREAM');
+      return made.FunctionUrl!;
+    };
+  });
+
+  it('curl --no-buffer reads the status, headers, cookies and first chunk while the function still runs', async () => {
+    const url = await target(held);
+    const release = join(holdDir, 'release-url');
+    const curl = spawn('curl', ['-s', '-i', '--no-buffer', '-X', 'POST', '-d', JSON.stringify({ op: 'http', parts: ['one', 'two', 'three'], release }), url]);
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => curl.once('exit', resolve));
+    const firstChunk = new Promise<string>((resolve) => {
+      curl.once('exit', () => resolve(out)); // failed: the assertions below say what came
+      curl.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('one\n')) resolve(out);
+      });
+    });
+    const seen = await firstChunk;
+    // The function waits for this file: what curl printed so far came while it was running.
+    expect(seen).not.toContain('two');
+    writeFileSync(release, '');
+    expect(await exited).toBe(0);
+    const [head, body] = out.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 201/);
+    expect(head).toMatch(/\r\nx-streamed: yes/i);
+    expect(head).toMatch(/\r\nset-cookie: a=1/i);
+    expect(head).toMatch(/\r\ntransfer-encoding: chunked/i);
+    expect(body).toBe('one\ntwo\nthree\n');
+    const config = await held.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'streamer' }));
+    expect(config.InvokeMode).toBe('RESPONSE_STREAM');
+  });
+
+  it('a plain stream is a 200 with its content type; a function failing before its first byte is a 502', async () => {
+    const url = await target(ns);
+    const plain = await fetch(url, { method: 'POST', body: JSON.stringify({ op: 'parts', parts: ['x', 'y'] }) });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-type')).toBe('application/octet-stream');
+    expect(await plain.text()).toBe('x\ny\n');
+    const failed = await fetch(url, { method: 'POST', body: JSON.stringify({ op: 'early-throw' }) });
+    expect(failed.status).toBe(502);
+    expect(await failed.json()).toEqual({ Message: 'Internal Server Error' });
   });
 });
 
