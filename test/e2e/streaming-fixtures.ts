@@ -9,7 +9,8 @@ export const PROVIDED = { label: 'node', runtime: 'nodejs20.x', file: 'bootstrap
 
 // op 'parts': write each part and a newline, with a turn of the event loop between;
 // op 'hold': write the first part, wait until event.release exists, write the rest;
-// op 'throw': write the parts, then throw; op 'big': write event.mb MB in 1 MB pieces;
+// op 'throw': write the parts, then throw; 'sleep' / 'exit': write the parts, then sleep event.ms / exit;
+// op 'big': write event.mb MB in 1 MB pieces; op 'progress': the same, counting them in a file;
 // op 'http': an HTTP response for a function URL (prelude, then the parts, holding as 'hold' does
 // when event.release is set); op 'early-throw': throw before writing anything.
 export const STREAMING_NODE: Files = {
@@ -24,6 +25,17 @@ exports.lambda_handler = awslambda.streamifyResponse(async (event, stream, conte
   const parts = event.parts ?? [];
   if (event.op === 'http') {
     stream = awslambda.HttpResponseStream.from(stream, { statusCode: 201, headers: { 'x-streamed': 'yes', 'content-type': 'text/plain' }, cookies: ['a=1'] });
+  }
+  if (event.op === 'progress') {
+    // 1 MB at a time, each written once the previous one has left for the Runtime API; how many
+    // have gone is kept in event.progress, for the test to see how far a caller that reads nothing lets it get.
+    const mb = Buffer.alloc(1024 * 1024, 121);
+    for (let i = 1; i <= event.mb; i++) {
+      await new Promise((r) => stream.write(mb, r));
+      fs.writeFileSync(event.progress, String(i));
+    }
+    stream.end();
+    return;
   }
   if (event.op === 'big') {
     const mb = Buffer.alloc(1024 * 1024, 120);
@@ -40,6 +52,8 @@ exports.lambda_handler = awslambda.streamifyResponse(async (event, stream, conte
     } else await sleep(10);
   }
   if (event.op === 'throw') throw new StreamBoom('broke after the first chunk');
+  if (event.op === 'sleep') await sleep(event.ms);
+  if (event.op === 'exit') process.exit(3);
   stream.end();
 });
 `,

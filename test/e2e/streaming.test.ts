@@ -5,7 +5,8 @@
 // hold the function until the test releases it through a shared folder (--sandbox process); the
 // rest run in the default sandbox.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,7 +14,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { NODE, PROCESS_SANDBOX, createFunction } from '../helpers/functions.js';
+import { NODE, PROCESS_SANDBOX, createFunction, waitFor } from '../helpers/functions.js';
 import { STREAMING_NODE, STREAMING_SHELL, type StreamEvent, PROVIDED } from './streaming-fixtures.js';
 
 let ns: Lambkin;
@@ -25,6 +26,7 @@ beforeAll(async () => {
   [ns, held] = await Promise.all([startLambkin(), startLambkin({ args: PROCESS_SANDBOX })]);
   for (const lk of [ns, held]) {
     await createFunction(lk.lambda, 'streamer', NODE, STREAMING_NODE, { Timeout: 60 });
+    await createFunction(lk.lambda, 'short-streamer', NODE, STREAMING_NODE, { Timeout: 2 });
     await createFunction(lk.lambda, 'curl-streamer', PROVIDED, STREAMING_SHELL, { Runtime: 'provided.al2023', Handler: 'x', Timeout: 60 });
   }
 }, 90_000);
@@ -103,6 +105,58 @@ describe('InvokeWithResponseStream', () => {
     const again = await streamInvoke(ns.lambda, 'streamer', { op: 'parts', parts: ['ok'] });
     expect(chunks(again).join('')).toBe('ok\n');
   }, 60_000);
+
+  it('a caller that reads nothing holds the function back (the runtime\'s socket is paused), and gets everything once it reads', async () => {
+    const progress = join(holdDir, 'progress');
+    writeFileSync(progress, '0');
+    const written = () => Number(readFileSync(progress, 'utf8') || 0);
+    const target = new URL('/2021-11-15/functions/streamer/response-streaming-invocations', held.url);
+    let received = 0;
+    let tail = '';
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpRequest(target, { method: 'POST' }, resolve);
+      req.on('error', reject);
+      req.end(JSON.stringify({ op: 'progress', mb: 19, progress }));
+    });
+    res.pause();
+    expect(res.statusCode).toBe(200);
+    // Not reading: the function gets some way, then no further.
+    await waitFor('the function to write its first MB', () => written() >= 1);
+    let last = -1;
+    const stalled = await waitFor('the function to stop getting further', async () => {
+      const now = written();
+      if (now === last) return now;
+      last = now;
+      await new Promise((r) => setTimeout(r, 1_000));
+      return undefined;
+    }, 60_000);
+    expect(stalled).toBeLessThan(19);
+    // Reading: all 19 MB arrive and the stream ends well.
+    res.on('data', (c: Buffer) => {
+      received += c.length;
+      tail = (tail + c.toString('latin1')).slice(-300);
+    });
+    const ended = new Promise((r) => res.once('end', r));
+    res.resume(); // paused explicitly above: a 'data' listener alone does not start the flow again
+    await ended;
+    expect(written()).toBe(19);
+    expect(received).toBeGreaterThan(19 * 1024 * 1024);
+    expect(tail).toContain('InvokeComplete');
+    expect(tail).not.toContain('ErrorCode');
+  }, 120_000);
+
+  it('the Timeout still applies while streaming: the chunks before it, then Sandbox.Timedout', async () => {
+    const events = await streamInvoke(ns.lambda, 'short-streamer', { op: 'sleep', parts: ['early'], ms: 30_000 });
+    expect(chunks(events).join('')).toBe('early\n');
+    expect(completion(events)[0]!.ErrorCode).toBe('Sandbox.Timedout');
+  }, 60_000);
+
+  it('a runtime that dies mid-stream ends the stream with an error; the next call is served', async () => {
+    const events = await streamInvoke(ns.lambda, 'streamer', { op: 'exit', parts: ['last words'] });
+    expect(chunks(events).join('')).toBe('last words\n');
+    expect(['Runtime.ExitError', 'Runtime.TruncatedResponse']).toContain(completion(events)[0]!.ErrorCode);
+    expect(chunks(await streamInvoke(ns.lambda, 'streamer', { op: 'parts', parts: ['again'] })).join('')).toBe('again\n');
+  });
 
   it('a buffered Invoke of a streaming function gets the whole body', async () => {
     const out = await ns.lambda.send(new InvokeCommand({ FunctionName: 'streamer', Payload: Buffer.from(JSON.stringify({ op: 'parts', parts: ['a', 'b', 'c'] })) }));
