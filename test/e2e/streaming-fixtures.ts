@@ -12,7 +12,8 @@ export const PROVIDED = { label: 'node', runtime: 'nodejs20.x', file: 'bootstrap
 // op 'throw': write the parts, then throw; 'sleep' / 'exit': write the parts, then sleep event.ms / exit;
 // op 'big': write event.mb MB in 1 MB pieces; op 'progress': the same, counting them in a file;
 // op 'http': an HTTP response for a function URL (prelude, then the parts, holding as 'hold' does
-// when event.release is set); op 'early-throw': throw before writing anything.
+// when event.release is set); op 'early-throw': throw before writing anything; op 'raw-prelude':
+// an HTTP integration response written by hand in event.pieces.
 export const STREAMING_NODE: Files = {
   'lambda_function.js': `
 const fs = require('node:fs');
@@ -22,6 +23,16 @@ exports.lambda_handler = awslambda.streamifyResponse(async (event, stream, conte
   // Called through a function URL: the test's instructions are the request body.
   if (event.requestContext) event = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : event.body);
   if (event.op === 'early-throw') throw new StreamBoom('before any byte');
+  if (event.op === 'raw-prelude') {
+    // An HTTP response written by hand, in the pieces given (a prelude may arrive split).
+    stream.setContentType('application/vnd.awslambda.http-integration-response');
+    for (const piece of event.pieces) {
+      stream.write(piece);
+      await sleep(20);
+    }
+    stream.end();
+    return;
+  }
   const parts = event.parts ?? [];
   if (event.op === 'http') {
     stream = awslambda.HttpResponseStream.from(stream, { statusCode: 201, headers: { 'x-streamed': 'yes', 'content-type': 'text/plain' }, cookies: ['a=1'] });

@@ -175,18 +175,16 @@ describe('InvokeWithResponseStream', () => {
   });
 });
 
-describe('a function URL in RESPONSE_STREAM mode', () => {
-  let target: (lk: Lambkin) => Promise<string>;
-  beforeAll(() => {
-    target = async (lk) => {
-      const got = await lk.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'streamer' })).catch(() => undefined);
-      if (got) return got.FunctionUrl!;
-      const made = await lk.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'streamer', AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' }));
-      expect(made.InvokeMode).toBe('RESPONSE_STREAM');
-      return made.FunctionUrl!;
-    };
-  });
+/** The streamer's function URL (RESPONSE_STREAM) on that server, made the first time. */
+async function target(lk: Lambkin): Promise<string> {
+  const got = await lk.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'streamer' })).catch(() => undefined);
+  if (got) return got.FunctionUrl!;
+  const made = await lk.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'streamer', AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' }));
+  expect(made.InvokeMode).toBe('RESPONSE_STREAM');
+  return made.FunctionUrl!;
+}
 
+describe('a function URL in RESPONSE_STREAM mode', () => {
   it('curl --no-buffer reads the status, headers, cookies and first chunk while the function still runs', async () => {
     const url = await target(held);
     const release = join(holdDir, 'release-url');
@@ -224,6 +222,26 @@ describe('a function URL in RESPONSE_STREAM mode', () => {
     const failed = await fetch(url, { method: 'POST', body: JSON.stringify({ op: 'early-throw' }) });
     expect(failed.status).toBe(502);
     expect(await failed.json()).toEqual({ Message: 'Internal Server Error' });
+  });
+});
+
+describe('a function URL in RESPONSE_STREAM mode: the prelude', () => {
+  const post = async (pieces: string[]) => {
+    return fetch(await target(ns), { method: 'POST', body: JSON.stringify({ op: 'raw-prelude', pieces }) });
+  };
+  const NUL4 = '\u0000'.repeat(4);
+
+  it('split across writes; the function cannot set how the body is framed', async () => {
+    const res = await post(['{"statusCode":2', `03,"headers":{"content-length":"999","x-a":"b"}}${NUL4}`, `${NUL4}body`, ' and more']);
+    expect(res.status).toBe(203);
+    expect(res.headers.get('x-a')).toBe('b');
+    expect(res.headers.get('content-length')).toBeNull();
+    expect(await res.text()).toBe('body and more');
+  });
+
+  it('a prelude that is not JSON is a 502', async () => {
+    const res = await post([`not json${NUL4}${NUL4}rest`]);
+    expect(res.status).toBe(502);
   });
 });
 
