@@ -23,7 +23,14 @@ export async function handleStreamedResponse(host: RuntimeApiHost, gate: BodyGat
     const contentType = req.headers['content-type'] ?? 'application/octet-stream';
     const stream = host.beginStream(id, contentType);
     if ('status' in stream) return refuseUnread(req, res, stream);
-    const ending = await pump(req, stream);
+    let ending: Ending;
+    try {
+      ending = await pump(req, stream);
+    } catch (err) {
+      // lambkin's own failure (boundary.ts logs it): the invocation ends now, not at its Timeout.
+      stream.end({ errorType: 'Runtime.TruncatedResponse', errorMessage: 'lambkin could not pass the streamed response on; the details are in the server log.', stackTrace: [] });
+      throw err;
+    }
     if (ending === 'too-large') {
       res.shouldKeepAlive = false; // the rest of the body is still coming, and will not be read
       stream.end({
@@ -44,9 +51,12 @@ export async function handleStreamedResponse(host: RuntimeApiHost, gate: BodyGat
   await acceptedAfterCaller(host, res);
 }
 
-/** Reads the body into the stream until it ends, breaks off or passes the stream's limit. */
+/**
+ * Reads the body into the stream until it ends, breaks off or passes the stream's limit; rejects
+ * when handing a chunk on throws (inside a 'data' listener, a throw would end the process).
+ */
 function pump(req: IncomingMessage, stream: RuntimeStream): Promise<Ending> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let over = false;
     const done = (how: Ending) => {
       if (over) return;
@@ -55,7 +65,15 @@ function pump(req: IncomingMessage, stream: RuntimeStream): Promise<Ending> {
       resolve(how);
     };
     const onData = (chunk: Buffer) => {
-      const verdict = stream.chunk(chunk);
+      let verdict: ReturnType<RuntimeStream['chunk']>;
+      try {
+        verdict = stream.chunk(chunk);
+      } catch (err) {
+        over = true;
+        req.off('data', onData);
+        req.pause();
+        return reject(err);
+      }
       if (verdict === 'too-large') {
         req.pause();
         done('too-large');
