@@ -12,7 +12,7 @@ import { checkTransition, type EnvState } from './state.js';
 import { createRuntimeApiServer } from './runtime-api/routes.js';
 import type { Refusal, RuntimeApiHost, RuntimeErrorBody } from './runtime-api/host.js';
 import { MAX_RESPONSE_BYTES } from './runtime-api/host.js';
-import { RUNTIME_API_LIMITS } from './runtime-api/limits.js';
+import { RUNTIME_API_LIMITS, runtimeApiLimits } from './runtime-api/limits.js';
 import { runtimeEnvironment } from './env-vars.js';
 import { captureFrames, captureLines, levelOf } from './log-capture.js';
 import { Invocation, type InvocationInput, type InvocationResult, type RuntimeStream, errorPayload } from './invocation.js';
@@ -80,10 +80,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.logStream = `${day}/[${opts.fn.version}]${this.id}`;
     this.server = createRuntimeApiServer(this, {
       label: `environment ${this.id} of ${fn.config.name}`,
-      onConnectionRefused: () => this.connectionRefused(),
-      // A streamed response is one request body as long as the invocation: it may take the
-      // function's whole Timeout, not only the Runtime API's usual 60 s.
-      limits: { ...RUNTIME_API_LIMITS, requestTimeoutMs: Math.max(RUNTIME_API_LIMITS.requestTimeoutMs, fn.config.timeout * 1000 + 5_000) },
+      onConnectionRefused: () => this.connectionRefused(), limits: runtimeApiLimits(fn.config.timeout),
     });
     this.logsOn = opts.fn.config.loggingConfig.enabled;
     this.freezer = new IdleFreezer({
