@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { invocationLog } from '../helpers/logs.js';
 import { NODE, PROCESS_SANDBOX, createFunction, waitFor } from '../helpers/functions.js';
 import { STREAMING_NODE, STREAMING_SHELL, type StreamEvent, PROVIDED } from './streaming-fixtures.js';
 
@@ -74,6 +75,25 @@ describe('InvokeWithResponseStream', () => {
     const [done] = completion(events);
     expect(done?.ErrorCode).toBeUndefined();
     expect(Buffer.from(done!.LogResult!, 'base64').toString()).toContain('REPORT RequestId');
+  });
+
+  it('a caller that goes away mid-stream costs nothing: the function runs to its end, the next call is served', async () => {
+    const release = join(holdDir, 'release-abort');
+    const abort = new AbortController();
+    const out = await held.lambda.send(new InvokeWithResponseStreamCommand({
+      FunctionName: 'streamer', Payload: Buffer.from(JSON.stringify({ op: 'hold', release, parts: ['one', 'two'] })),
+    }), { abortSignal: abort.signal });
+    const iterator = out.EventStream![Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.PayloadChunk).toBeDefined();
+    abort.abort();
+    await iterator.return?.();
+    writeFileSync(release, '');
+    // The invocation the caller left ran on and ended well.
+    const left = await waitFor('the abandoned invocation to be recorded', async () => (await invocationLog(held, out.$metadata.requestId!)).invocation ?? undefined);
+    expect(left.outcome).toBe('success');
+    const events = await streamInvoke(held.lambda, 'streamer', { op: 'parts', parts: ['after'] });
+    expect(chunks(events).join('')).toBe('after\n');
+    expect(completion(events)[0]!.ErrorCode).toBeUndefined();
   });
 
   it('streams in the default sandbox too, chunk contents intact', async () => {
