@@ -55,7 +55,11 @@ async function serve(h: RuntimeApiHost): Promise<number> {
 function takeAll(faults: Partial<RuntimeStream> = {}, ended: unknown[] = []): RuntimeStream {
   return {
     chunk: () => 'more', drained: () => Promise.resolve(), limit: 20 * 1024 * 1024, bytes: 0,
-    end: (error) => (ended.push(error ?? 'ok'), true), ...faults,
+    end: (error) => {
+      ended.push(error ?? 'ok');
+      return true;
+    },
+    ...faults,
   };
 }
 
