@@ -7,13 +7,15 @@ import { RuntimeApiClient } from './runtime-api-client.js';
 import { installLogging, logRuntimeRecord, setRequestId } from './log-patch.js';
 import { loadHandler } from './handler-loader.js';
 import { RuntimeError, toErrorResponse, toLoggedError } from './errors.js';
-import { Runtime, invoke, makeContext } from './invoke.js';
+import { Runtime, invoke, invokeStreaming, makeContext } from './invoke.js';
+import { endStream, installGlobals, isStreamingHandler, streamRequest } from './streaming.js';
 import { awaitAssignment } from './prestart.js';
 
 // Started ahead of its function (lambkin's pre-started pool): wait here for its environment.
 if (process.env._LAMBKIN_PRESTART) awaitAssignment();
 const env = process.env;
 installLogging(env); // before any user code runs
+installGlobals(); // awslambda.streamifyResponse and HttpResponseStream, as on Lambda
 // lambkin's sandbox may show the host's Runtime API socket: straight there, skipping the TCP
 // forwarder behind AWS_LAMBDA_RUNTIME_API. Private to this bootstrap; user code never sees it.
 const socketPath = env._LAMBKIN_RUNTIME_API_SOCKET;
@@ -64,14 +66,20 @@ async function loop() {
     } catch (err) {
       outcome = { failed: true, value: new RuntimeError('Runtime.UnmarshalError', `Unable to unmarshal input: ${err.message}`) };
     }
-    if (outcome === undefined) {
+    let streamed = null;
+    if (outcome === undefined && isStreamingHandler(runtime.handler)) {
+      streamed = streamRequest(client, id);
+      active = invokeStreaming(runtime, event, streamed.stream, makeContext(headers));
+    } else if (outcome === undefined) {
       active = invoke(runtime, event, makeContext(headers));
+    }
+    if (active !== null) {
       outcome = await active.done;
       active = null;
     }
 
     phase = 'post';
-    await report(id, outcome);
+    await (streamed === null ? report(id, outcome) : reportStreamed(id, streamed, outcome));
     if (exitAfterPost !== null) process.exit(exitAfterPost);
   }
 }
@@ -103,6 +111,21 @@ async function report(id, outcome) {
   // already turned into the invocation's error there. Note it and take the next event.
   if (answer.status >= 300) {
     logRuntimeRecord('WARN', `Runtime API answered ${answer.status} to ${path}: ${answer.body.toString('utf8')}`);
+  }
+}
+
+/** The end of a streamed response; a failure before its first byte is an ordinary /error. */
+async function reportStreamed(id, streamed, outcome) {
+  if (outcome.failed && !streamed.stream.opened) return report(id, outcome);
+  let error = null;
+  if (outcome.failed) {
+    if (!outcome.logged) logRuntimeRecord('ERROR', 'Invoke Error', toLoggedError(outcome.value), errorFields(outcome.value));
+    error = toErrorResponse(outcome.value);
+  }
+  await endStream(streamed.stream, error);
+  const answer = await streamed.answered;
+  if (answer.status >= 300) {
+    logRuntimeRecord('WARN', `Runtime API answered ${answer.status} to the streamed response: ${answer.body.toString('utf8')}`);
   }
 }
 

@@ -90,3 +90,36 @@ export function invoke(runtime, event, context) {
   }
   return { done, succeed, fail };
 }
+
+/**
+ * Call a streaming handler (awslambda.streamifyResponse): `(event, responseStream, context)`.
+ * `done` settles with its promise, or — for one that returns none — when its stream finishes.
+ * @returns {Invocation}
+ */
+export function invokeStreaming(runtime, event, stream, context) {
+  let settle;
+  const done = new Promise((resolve) => {
+    settle = resolve;
+  });
+  let finished = false;
+  const succeed = (result) => {
+    if (finished) return;
+    finished = true;
+    settle({ failed: false, value: result });
+  };
+  const fail = (err, extra) => {
+    if (finished) return;
+    finished = true;
+    settle({ failed: true, value: err === undefined || err === null ? 'handled' : err, ...extra });
+  };
+  let returned;
+  try {
+    returned = runtime.handler(event, stream, context);
+  } catch (err) {
+    fail(err);
+    return { done, succeed, fail };
+  }
+  if (returned !== null && typeof returned === 'object' && typeof returned.then === 'function') returned.then(succeed, (err) => fail(err));
+  else stream.once('finish', () => succeed(undefined));
+  return { done, succeed, fail };
+}

@@ -33,6 +33,8 @@ export interface ResponseStream {
   /** Bytes waiting to be sent to a slow client. */
   readonly buffered: number;
   onClose(listener: () => void): void;
+  /** Resolves once what was written has been handed to the client's socket, or the client has gone. */
+  drained(): Promise<void>;
 }
 
 export type Operation = (req: ApiRequest) => Promise<ApiResponse> | ApiResponse;

@@ -13,7 +13,7 @@ import { verifierFor } from './auth/from-config.js';
 import { SqliteLogStore, type LogStore } from '../logs/index.js';
 import { Router } from './router.js';
 import { controlPlaneRoutes } from './lambda/routes.js';
-import { invokeRoute } from './lambda/invoke-route.js';
+import { invokeRoutes } from './lambda/invoke-route.js';
 import { concurrencyRoutes } from './lambda/function-concurrency.js';
 import { layerRoutes } from './lambda/layers.js';
 import { notImplementedRoutes } from './lambda/not-implemented.js';
@@ -75,10 +75,10 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
   const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
   const router = new Router()
-    .add([invokeRoute({
+    .add(invokeRoutes({
       registry, scheduler, reservedConcurrency: (name) => registry.get(name)?.reservedConcurrency,
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
-    })])
+    }))
     .add(consoleApi.recordDeploys(warnWhenLoggingOff(controlPlaneRoutes({ registry, onFunctionChanged: (name, version) => scheduler.retire(name, version) }), log)))
     .add(concurrencyRoutes({ registry, maxConcurrency: config.maxConcurrency }))
     .add(layerRoutes(registry))

@@ -12,10 +12,10 @@ import { checkTransition, type EnvState } from './state.js';
 import { createRuntimeApiServer } from './runtime-api/routes.js';
 import type { Refusal, RuntimeApiHost, RuntimeErrorBody } from './runtime-api/host.js';
 import { MAX_RESPONSE_BYTES } from './runtime-api/host.js';
-import { RUNTIME_API_LIMITS } from './runtime-api/limits.js';
+import { RUNTIME_API_LIMITS, runtimeApiLimits } from './runtime-api/limits.js';
 import { runtimeEnvironment } from './env-vars.js';
 import { captureFrames, captureLines, levelOf } from './log-capture.js';
-import { Invocation, type InvocationInput, type InvocationResult, errorPayload } from './invocation.js';
+import { Invocation, type InvocationInput, type InvocationResult, type RuntimeStream, errorPayload } from './invocation.js';
 import { startLine } from '../logs/platform-lines.js';
 import type { Prestarted } from '../sandbox/prestart/pool.js';
 import { IdleFreezer } from './idle-freeze.js';
@@ -81,7 +81,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.logStream = `${day}/[${opts.fn.version}]${this.id}`;
     this.server = createRuntimeApiServer(this, {
       label: `environment ${this.id} of ${fn.config.name}`,
-      onConnectionRefused: () => this.connectionRefused(),
+      onConnectionRefused: () => this.connectionRefused(), limits: runtimeApiLimits(fn.config.timeout),
     });
     this.logsOn = opts.fn.config.loggingConfig.enabled;
     this.freezer = new IdleFreezer({
@@ -277,6 +277,10 @@ export class ExecutionEnvironment implements RuntimeApiHost {
       stackTrace: [],
     }, 'error');
     return undefined; // RIE answers the runtime 413 itself; response.ts does that
+  }
+
+  beginStream(requestId: string, contentType: string): RuntimeStream | Refusal {
+    return this.accepting(requestId)?.beginStream(contentType) ?? notActive(requestId);
   }
 
   error(requestId: string, error: RuntimeErrorBody): Refusal | undefined {

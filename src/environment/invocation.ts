@@ -9,6 +9,7 @@ import { billedMs, endLine, reportLine, startLine, timeoutLine } from '../logs/p
 import { randomHex } from '../random-hex.js';
 import { cutErrorMessage } from '../logs/record-limits.js';
 import { headerValue, jsonHeaderValue } from './runtime-api/header-value.js';
+import { StreamedResponse, type ChunkVerdict, type ResponseSink } from './response-stream.js';
 
 export interface InvocationInput {
   readonly requestId: string;
@@ -20,6 +21,19 @@ export interface InvocationInput {
   readonly identity?: string;
   /** Collect the log lines for X-Amz-Log-Result. */
   readonly tail: boolean;
+  /** A streaming caller: a response the runtime streams goes here as it arrives (response-stream.ts). */
+  readonly stream?: ResponseSink;
+}
+
+/** A streamed response as the Runtime API endpoint feeds it (runtime-api/stream-response.ts). */
+export interface RuntimeStream {
+  chunk(chunk: Buffer): ChunkVerdict;
+  drained(): Promise<void>;
+  /** The limit it is held to (bytes). */
+  readonly limit: number;
+  readonly bytes: number;
+  /** The stream is over, with its error if any; false when the invocation had already ended. */
+  end(error?: RuntimeErrorBody): boolean;
 }
 
 export interface InvocationResult {
@@ -42,6 +56,8 @@ export interface InvocationResult {
    * elsewhere. `payload` holds the runtime's exit error for when it cannot be.
    */
   readonly undelivered?: boolean;
+  /** The response was streamed into the caller's sink (input.stream): `payload` holds only an error. */
+  readonly streamed?: boolean;
 }
 
 /** What an invocation needs from its environment. */
@@ -72,6 +88,7 @@ export class Invocation {
   private timer: NodeJS.Timeout | undefined;
   private tailLines: string[] | undefined;
   private tailChars = 0;
+  private streamedTo: StreamedResponse | undefined;
 
   constructor(private readonly input: InvocationInput, private readonly host: InvocationHost, private readonly cold: boolean) {
     this.id = input.requestId;
@@ -113,6 +130,27 @@ export class Invocation {
 
   succeed(body: Buffer): void {
     this.finish(true, body, 'success');
+  }
+
+  /** The runtime starts streaming its response (the invocation must be accepting one). */
+  beginStream(contentType: string): RuntimeStream {
+    const streamed = new StreamedResponse(this.input.stream, contentType);
+    this.streamedTo = streamed;
+    return {
+      // Once the invocation ended (its deadline), what still comes is not the caller's.
+      chunk: (chunk) => (this.finished ? 'more' : streamed.chunk(chunk)),
+      drained: () => streamed.drained(),
+      limit: streamed.limit,
+      get bytes() {
+        return streamed.bytes;
+      },
+      end: (error) => {
+        if (this.finished) return false;
+        if (error) this.fail(error, 'error');
+        else this.succeed(streamed.body());
+        return true;
+      },
+    };
   }
 
   fail(error: RuntimeErrorBody, outcome: Outcome): void {
@@ -202,6 +240,7 @@ export class Invocation {
       requestId: this.id, envId: host.id, ok, payload, outcome, cold: this.cold, initMs, durationMs, billedMs: billed,
       maxMemoryUsedMb, errorType: error?.errorType, errorMessage: error?.errorMessage,
       logTail: this.tailLines ? tailOf(this.tailLines) : undefined,
+      streamed: this.streamedTo !== undefined && this.input.stream !== undefined,
     });
   }
 }

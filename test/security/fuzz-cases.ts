@@ -66,7 +66,7 @@ export function makePayloads(): Payloads {
 }
 
 const NAME_CHOICES = [
-  'fz-echo', 'fz-echo:$LATEST', 'fz-echo:1', 'arn:aws:lambda:us-east-1:000000000000:function:fz-echo', 'nope',
+  'fz-echo', 'fz-echo:$LATEST', 'fz-echo:1', 'arn:aws:lambda:us-east-1:000000000000:function:fz-echo', 'nope', 'fz-stream',
   '', ' ', '..', '%2e%2e', '%2F', 'a%2Fb', '%FF%FE', '%E0%A4%A', '%', '%00', '😀', 'x'.repeat(10_000), 'arn:aws:lambda:::', "'; DROP TABLE functions;--",
   '$LATEST', '__proto__', 'constructor', '-1', '1e309',
   // Layers: a layer name, a version number, a layer ARN, a statement id.

@@ -44,10 +44,13 @@ beforeAll(async () => {
   lk = await startLambkin({ env: { LAMBKIN_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), LAMBKIN_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) } });
   await deploy(lk.lambda, 'fz-echo', 'exports.lambda_handler = async (e) => ({ ok: true });');
   await deploy(lk.lambda, 'bystander', 'exports.lambda_handler = async (event) => ({ ok: true, event });');
+  // A streaming function behind a RESPONSE_STREAM URL: InvokeWithResponseStream and streamed URLs get fuzzed too.
+  await deploy(lk.lambda, 'fz-stream', "exports.lambda_handler = awslambda.streamifyResponse(async (e, s) => { s.write('a'); s.end(JSON.stringify(e).slice(0, 100)); });");
   for (const name of ['fz-echo', 'bystander']) await lk.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: 'NONE' }));
   // A layer version for the layer routes to find (fz-layer:1), with a policy statement.
   await lk.lambda.send(new PublishLayerVersionCommand({ LayerName: 'fz-layer', Content: { ZipFile: zip({ 'nodejs/x.js': '1' }) } }));
   await lk.lambda.send(new AddLayerVersionPermissionCommand({ LayerName: 'fz-layer', VersionNumber: 1, StatementId: 'sid-1', Action: 'lambda:GetLayerVersion', Principal: '*' }));
+  await lk.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'fz-stream', AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' }));
   routes = listenerRoutes(join(ROOT, 'src/api'));
   payloads = makePayloads();
 }, 120_000);
@@ -97,7 +100,7 @@ function rssMb(): number {
 describe('fuzz: malformed requests to every API route', () => {
   it(`${PER_ROUTE} per route: no 5xx, no dropped connection, no stack trace, the server intact`, async () => {
     expect(routes.length).toBeGreaterThanOrEqual(20); // the route reader still finds them
-    for (const surface of ['/2015-03-31/functions', '/', '/lambkin/v1/overview', '/url/{name}/{path}', '/console/{path}']) {
+    for (const surface of ['/2015-03-31/functions', '/', '/lambkin/v1/overview', '/url/{name}/{path}', '/console/{path}', '/2021-11-15/functions/{name}/response-streaming-invocations']) {
       expect(routes.map((r) => r.pattern)).toContain(surface);
     }
     const url = new URL(lk.url);

@@ -81,7 +81,10 @@ function makeCase(r, ownId) {
   const roll = r();
   const kinds = [
     [0.1, 'bad-encoding', () => post(`${BASE}invocation/${pick(r, BAD_ENCODINGS)}/${pick(r, ['response', 'error'])}`, randomBody(r))],
-    [0.22, 'foreign-id', () => post(`${BASE}invocation/${foreignId(r)}/${pick(r, ['response', 'error'])}`, randomBody(r), r() < 0.2 ? ['Lambda-Runtime-Function-Error-Type: ' + 'F'.repeat(int(r, 1, 3000))] : [])],
+    [0.22, 'foreign-id', () => post(`${BASE}invocation/${foreignId(r)}/${pick(r, ['response', 'error'])}`, randomBody(r), [
+      ...(r() < 0.2 ? ['Lambda-Runtime-Function-Error-Type: ' + 'F'.repeat(int(r, 1, 3000))] : []),
+      ...(r() < 0.3 ? [`Lambda-Runtime-Function-Response-Mode: ${pick(r, ['streaming', 'STREAMING', 'buffered', ''])}`] : []),
+    ])],
     [0.3, 'wrong-method', () => Buffer.from(head(pick(r, WRONG_METHODS), `${BASE}invocation/${r() < 0.5 ? ownId : foreignId(r)}/${pick(r, ['response', 'error'])}`, []))],
     [0.36, 'wrong-action', () => post(`${BASE}invocation/${r() < 0.5 ? ownId : foreignId(r)}/${pick(r, WRONG_ACTIONS)}`, randomBody(r))],
     [0.42, 'unknown-path', () => Buffer.from(head(pick(r, ['GET', 'POST', 'PUT']), pick(r, PATHS) + (r() < 0.2 ? 'x'.repeat(int(r, 1, 9000)) : ''), ['Content-Length: 0']))],
@@ -93,7 +96,8 @@ function makeCase(r, ownId) {
       return post(`${BASE}invocation/${foreignId(r)}/${pick(r, ['response', 'error'])}`, Buffer.alloc(size, 0x61));
     }],
     [0.64, 'chunked-garbage', () => Buffer.concat([
-      Buffer.from(head('POST', r() < 0.3 ? `${BASE}init/error` : `${BASE}invocation/${foreignId(r)}/response`, ['Transfer-Encoding: chunked'])),
+      Buffer.from(head('POST', r() < 0.3 ? `${BASE}init/error` : `${BASE}invocation/${foreignId(r)}/response`,
+        ['Transfer-Encoding: chunked', ...(r() < 0.5 ? ['Lambda-Runtime-Function-Response-Mode: streaming'] : [])])),
       Buffer.from(pick(r, ['zz\r\nabc\r\n0\r\n\r\n', 'ffffffffffffffffff\r\n', '5\r\nabc\r\n', '-1\r\n', '3;ext=' + 'e'.repeat(5000) + '\r\nabc\r\n0\r\n\r\n', '4\r\nabcd\r\n' + '0\r\nTrailer: ' + 't'.repeat(20000) + '\r\n\r\n'])),
       bytes(r, int(r, 0, 512)),
     ])],

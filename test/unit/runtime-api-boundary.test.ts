@@ -8,6 +8,7 @@ import type { Server, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntimeApiServer } from '../../src/environment/runtime-api/routes.js';
 import type { Refusal, RuntimeApiHost } from '../../src/environment/runtime-api/host.js';
+import type { RuntimeStream } from '../../src/environment/invocation.js';
 
 const ID = '8476a536-e9f4-11e8-9739-2dfe598c3fcd';
 const BASE = '/2018-06-01/runtime/';
@@ -36,6 +37,7 @@ function host(faults: Partial<RuntimeApiHost> = {}): RuntimeApiHost {
     admitsInitError: ok,
     response: ok,
     responseTooLarge: ok,
+    beginStream: () => takeAll(),
     error: ok,
     initError: ok,
     settling: () => Promise.resolve(),
@@ -49,9 +51,23 @@ async function serve(h: RuntimeApiHost): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-function send(port: number, method: string, path: string, body = ''): Promise<Answer> {
+/** A streamed response's host side that takes every chunk; `ended` records how it ended. */
+function takeAll(faults: Partial<RuntimeStream> = {}, ended: unknown[] = []): RuntimeStream {
+  return {
+    chunk: () => 'more', drained: () => Promise.resolve(), limit: 20 * 1024 * 1024, bytes: 0,
+    end: (error) => {
+      ended.push(error ?? 'ok');
+      return true;
+    },
+    ...faults,
+  };
+}
+
+const STREAMING = { 'lambda-runtime-function-response-mode': 'streaming' };
+
+function send(port: number, method: string, path: string, body = '', headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve) => {
-    const r = request({ host: '127.0.0.1', port, method, path, agent: false }, (res) => {
+    const r = request({ host: '127.0.0.1', port, method, path, agent: false, headers }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode, body: text }));
@@ -101,6 +117,48 @@ describe('Runtime API: one request cannot end the server', () => {
     // Still serving, on a fresh connection.
     const fine = await serve2(port);
     expect(fine.status).toBe(404);
+  });
+});
+
+describe('Runtime API: a streamed response cannot end the server', () => {
+  it('a throw where the stream begins is that request\'s 500; the next request is served', async () => {
+    const port = await serve(host({ beginStream: boom }));
+    const out = await send(port, 'POST', `${BASE}invocation/${ID}/response`, 'abc', STREAMING);
+    expect(out.status).toBe(500);
+    expect(internal).toHaveLength(1);
+    expect((await serve2(port)).status).toBe(404);
+  });
+
+  it('a throw while a chunk is handed on ends the request and the invocation (not the process)', async () => {
+    const ended: unknown[] = [];
+    const port = await serve(host({ beginStream: () => takeAll({ chunk: boom }, ended) }));
+    const out = await send(port, 'POST', `${BASE}invocation/${ID}/response`, 'abc', STREAMING);
+    if (out.error === undefined) expect(out.status).toBe(500);
+    expect(internal).toHaveLength(1);
+    expect(ended).toEqual([expect.objectContaining({ errorType: 'Runtime.TruncatedResponse' })]);
+    expect((await serve2(port)).status).toBe(404);
+  });
+
+  it('the error in the trailers reaches the invocation', async () => {
+    const ended: unknown[] = [];
+    const port = await serve(host({ beginStream: () => takeAll({}, ended) }));
+    const answer = await new Promise<number | undefined>((resolve) => {
+      const r = request({
+        host: '127.0.0.1', port, method: 'POST', path: `${BASE}invocation/${ID}/response`, agent: false,
+        headers: { ...STREAMING, 'transfer-encoding': 'chunked', trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body' },
+      }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      r.write('partial');
+      r.addTrailers({
+        'Lambda-Runtime-Function-Error-Type': 'Fuzz.Boom',
+        'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify({ errorType: 'Fuzz.Boom', errorMessage: 'late' })).toString('base64'),
+      });
+      r.end();
+    });
+    expect(answer).toBe(202);
+    expect(ended).toEqual([expect.objectContaining({ errorType: 'Fuzz.Boom', errorMessage: 'late' })]);
   });
 });
 

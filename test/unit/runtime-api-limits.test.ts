@@ -29,6 +29,7 @@ const host: RuntimeApiHost = {
   admitsInitError: () => undefined,
   response: () => undefined,
   responseTooLarge: () => undefined,
+  beginStream: () => ({ chunk: () => 'more', drained: () => Promise.resolve(), limit: 20 * 1024 * 1024, bytes: 0, end: () => true }),
   error: () => undefined,
   initError: () => undefined,
   settling: () => Promise.resolve(),

@@ -14,6 +14,7 @@ export function send(res: ServerResponse, response: ApiResponse, requestId: stri
         return res.writableLength;
       },
       onClose: (listener) => res.once('close', listener),
+      drained: () => drained(res),
     });
     return;
   }
@@ -28,4 +29,17 @@ export function send(res: ServerResponse, response: ApiResponse, requestId: stri
   headers['content-length'] = body?.length ?? 0;
   res.writeHead(response.status, headers);
   res.end(body);
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  if (!res.writableNeedDrain || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }

@@ -2,6 +2,12 @@
 // reading the body: Lambda's 256 KB for an Event invocation, 6 MB otherwise.
 import type { Route } from '../http.js';
 import { invokeOperation, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type InvokeDeps } from './invoke.js';
+import { invokeStreamRoute } from './invoke-stream.js';
+
+/** Invoke and InvokeWithResponseStream (invoke-stream.ts). */
+export function invokeRoutes(deps: InvokeDeps): Route[] {
+  return [invokeRoute(deps), invokeStreamRoute(deps)];
+}
 
 export function invokeRoute(deps: InvokeDeps): Route {
   return {

@@ -77,12 +77,12 @@ export function invokeOperation(deps: InvokeDeps): Operation {
   };
 }
 
-function header(req: ApiRequest, name: string): string | undefined {
+export function header(req: ApiRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
-function checkJson(payload: Buffer): void {
+export function checkJson(payload: Buffer): void {
   try {
     JSON.parse(payload.toString('utf8'));
   } catch (err) {
@@ -90,7 +90,7 @@ function checkJson(payload: Buffer): void {
   }
 }
 
-function decodeClientContext(raw: string | undefined): string | undefined {
+export function decodeClientContext(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   const text = Buffer.from(raw, 'base64').toString('utf8');
   try {
@@ -101,6 +101,6 @@ function decodeClientContext(raw: string | undefined): string | undefined {
   return text;
 }
 
-function sanitized(requestId: string): Buffer {
+export function sanitized(requestId: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType: 'Error', errorMessage: `Internal error. Request ID: ${requestId}` }));
 }

@@ -17,6 +17,8 @@ export interface StoredUrl {
   readonly urlId: string;
   readonly authType: 'NONE' | 'AWS_IAM';
   readonly cors?: CorsConfig;
+  /** Absent (URLs stored before streaming): BUFFERED. */
+  readonly invokeMode?: 'BUFFERED' | 'RESPONSE_STREAM';
   readonly creationTime: string;
   readonly lastModifiedTime: string;
 }
@@ -46,10 +48,6 @@ function target(registry: Registry, req: ApiRequest): { name: string; qualifier:
   return { name, qualifier: qualifier ?? '$LATEST' };
 }
 
-function checkInvokeMode(mode: string | undefined): void {
-  if (mode === 'RESPONSE_STREAM') throw apiError('InvalidParameterValueException', 'lambkin serves function URLs in BUFFERED mode only.');
-}
-
 /** http://<host>/url/<name>[:<alias>]/ — the host the caller reached this server by. */
 export function functionUrl(req: ApiRequest, name: string, qualifier: string): string {
   const host = req.headers.host ?? '127.0.0.1:9000';
@@ -65,7 +63,7 @@ function toWire(req: ApiRequest, name: string, qualifier: string, u: StoredUrl, 
     ...(u.cors ? { Cors: u.cors } : {}),
     CreationTime: u.creationTime,
     ...(withModified ? { LastModifiedTime: u.lastModifiedTime } : {}),
-    InvokeMode: 'BUFFERED',
+    InvokeMode: u.invokeMode ?? 'BUFFERED',
   };
 }
 
@@ -79,7 +77,6 @@ function create(registry: Registry): Operation {
   return async (req) => {
     const { name, qualifier } = target(registry, req);
     const body = parseBody(CreateRequest, req.body);
-    checkInvokeMode(body.InvokeMode);
     const t = now();
     // The check runs in the store's transaction: of two creates at once, the second is refused.
     const stored = await registry.lifecycle.changeSetting<StoredUrl>(name, qualifier, URL_KIND, (existing) => {
@@ -87,7 +84,10 @@ function create(registry: Registry): Operation {
         throw apiError('ResourceConflictException',
           `Failed to create function url config for [functionArn = ${functionArn(name, qualifier)}]. Error message: FunctionUrlConfig exists for this Lambda function`);
       }
-      return { urlId: randomBytes(16).toString('hex'), authType: body.AuthType, ...(body.Cors ? { cors: body.Cors } : {}), creationTime: t, lastModifiedTime: t };
+      return {
+        urlId: randomBytes(16).toString('hex'), authType: body.AuthType, ...(body.Cors ? { cors: body.Cors } : {}),
+        invokeMode: body.InvokeMode ?? 'BUFFERED', creationTime: t, lastModifiedTime: t,
+      };
     });
     return json(201, toWire(req, name, qualifier, stored, false));
   };
@@ -106,13 +106,12 @@ function update(registry: Registry): Operation {
   return async (req) => {
     const { name, qualifier } = target(registry, req);
     const body = parseBody(UpdateRequest, req.body);
-    checkInvokeMode(body.InvokeMode);
     const next = await registry.lifecycle.changeSetting<StoredUrl>(name, qualifier, URL_KIND, (current) => {
       if (!current) throw notFound();
       const cors = body.Cors ?? current.cors;
       return {
         urlId: current.urlId, authType: body.AuthType ?? current.authType, ...(cors ? { cors } : {}),
-        creationTime: current.creationTime, lastModifiedTime: now(),
+        invokeMode: body.InvokeMode ?? current.invokeMode ?? 'BUFFERED', creationTime: current.creationTime, lastModifiedTime: now(),
       };
     });
     return json(200, toWire(req, name, qualifier, next, true));

@@ -1,6 +1,7 @@
 // Serving function URLs: http://<host>:<port>/url/<name>[:<alias>]/<path…>. The request becomes
 // the function's event (event.ts), the function runs like any synchronous invoke, and its result
-// becomes the HTTP response (response.ts). Answers in a function URL's style, not the Lambda API's:
+// becomes the HTTP response (response.ts) — or, in RESPONSE_STREAM mode, is streamed to the client as
+// the function writes it (stream.ts). Answers in a function URL's style, not the Lambda API's:
 // 403 for a missing or bad signature (AWS_IAM), 404 for no such URL, 429 when throttled, 502 when
 // the function failed or returned something that is not a response.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,6 +16,7 @@ import { URL_KIND, URL_PREFIX, type StoredUrl } from './config.js';
 import { applyCors, isPreflight, preflightHeaders } from './cors.js';
 import { urlEvent } from './event.js';
 import { urlResponse } from './response.js';
+import { serveStreamed } from './stream.js';
 
 export interface UrlDeps {
   readonly registry: Registry;
@@ -83,11 +85,14 @@ export function urlHandler(deps: UrlDeps): (req: IncomingMessage, res: ServerRes
     const fn = deps.registry.pick(name, alias);
     if (!fn) return message(404, 'Not Found');
     const event = urlEvent({ req, urlId: stored.urlId, rawPath, rawQueryString, body, requestId, accessKey });
+    const input = { requestId, payload: Buffer.from(JSON.stringify(event)), invokedArn: functionArn(name, alias), tail: false };
+    const reserved = deps.registry.get(name)?.reservedConcurrency;
     let result;
     try {
-      result = await deps.scheduler.invoke(fn, {
-        requestId, payload: Buffer.from(JSON.stringify(event)), invokedArn: functionArn(name, alias), tail: false,
-      }, deps.registry.get(name)?.reservedConcurrency);
+      if (stored.invokeMode === 'RESPONSE_STREAM') {
+        return await serveStreamed({ scheduler: deps.scheduler, fn, input, reserved, cors: stored.cors, req, res, requestId, reply });
+      }
+      result = await deps.scheduler.invoke(fn, input, reserved);
     } catch (err) {
       if (err instanceof Throttled) return message(429, 'Rate Exceeded.');
       throw err;

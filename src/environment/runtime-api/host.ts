@@ -1,6 +1,7 @@
 // What the Runtime API endpoints need from their environment. The endpoints parse and validate;
 // the environment (which implements this) decides, by its state, whether a call is legal.
 import type { ServerResponse } from 'node:http';
+import type { RuntimeStream } from '../invocation.js';
 
 /** An error as a runtime reports it (body of /error and /init/error, normalised). */
 export interface RuntimeErrorBody {
@@ -28,6 +29,8 @@ export interface RuntimeApiHost {
   /** undefined when accepted (asked again once the body is in: the invocation may have ended meanwhile). */
   response(requestId: string, body: Buffer): Refusal | undefined;
   responseTooLarge(requestId: string, size: number): Refusal | undefined;
+  /** A streamed response begins (stream-response.ts): where its chunks go, or why not. */
+  beginStream(requestId: string, contentType: string): RuntimeStream | Refusal;
   error(requestId: string, error: RuntimeErrorBody): Refusal | undefined;
   initError(error: RuntimeErrorBody): Refusal | undefined;
   /**

@@ -27,6 +27,14 @@ export const RUNTIME_API_LIMITS: RuntimeApiLimits = {
   maxHeaderBytes: 16_384,
 };
 
+/**
+ * The limits of an environment whose function has this Timeout: a streamed response is one
+ * request body as long as the invocation, so it may take the whole Timeout, not only 60 s.
+ */
+export function runtimeApiLimits(timeoutSeconds: number): RuntimeApiLimits {
+  return { ...RUNTIME_API_LIMITS, requestTimeoutMs: Math.max(RUNTIME_API_LIMITS.requestTimeoutMs, timeoutSeconds * 1000 + 5_000) };
+}
+
 /** Bodies whose declared length is at most this are read and discarded when refused, keeping the connection. */
 export const SMALL_BODY_BYTES = 65_536;
 

@@ -4,8 +4,10 @@ import { declaredLength, readBody } from './body.js';
 import type { BodyGate } from './body-gate.js';
 import { MAX_RESPONSE_BYTES, type RuntimeApiHost } from './host.js';
 import { acceptedAfterCaller, refuse, refuseUnread } from './reply.js';
+import { handleStreamedResponse, isStreaming } from './stream-response.js';
 
 export async function handleResponse(host: RuntimeApiHost, gate: BodyGate, id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (isStreaming(req)) return handleStreamedResponse(host, gate, id, req, res);
   // Decided on the headers: a body for anything but the running invocation is never read.
   const refusal = host.admits(id) ?? gate.claim();
   if (refusal) return refuseUnread(req, res, refusal);
