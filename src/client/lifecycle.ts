@@ -1,4 +1,4 @@
-// The Lambda API's operations around a function (SPEC-LAMBDA.md): versions, aliases, reserved and
+// The Lambda API's operations around a function (docs/lambda-contracts.md §2): versions, aliases, reserved and
 // provisioned concurrency, function URLs, and layers (PublishLayerVersion, which older servers do
 // not have: `layersSupported` tells). Wire names as on the wire; no semantics of the client's own.
 import { isApiError } from './errors.js';
