@@ -4,6 +4,7 @@ import { credentialsFromEnv, signerFor, type Credentials, type Signer } from './
 import { Transport } from './transport.js';
 import { InvestigationClient } from './investigate.js';
 import { AsyncQueueClient } from './async.js';
+import { InsightsClient } from './insights.js';
 import { listRuntimes, type RuntimeView } from './runtimes.js';
 import type {
   CreateFunctionInput,
@@ -43,6 +44,8 @@ export class LambkinClient {
   readonly investigate: InvestigationClient;
   /** The async queue: depth, dead letters, redrive. */
   readonly asyncQueue: AsyncQueueClient;
+  /** Logs Insights queries (the CloudWatch Logs API). */
+  readonly insights: InsightsClient;
 
   constructor(options: LambkinClientOptions = {}) {
     this.endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
@@ -50,6 +53,7 @@ export class LambkinClient {
     this.http = new Transport({ endpoint: this.endpoint, signer, fetch: options.fetch });
     this.investigate = new InvestigationClient(this.http);
     this.asyncQueue = new AsyncQueueClient(this.http);
+    this.insights = new InsightsClient(this.http);
   }
 
   createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {

@@ -87,7 +87,9 @@ export function sortStage(keys: readonly SortKey[], k: number, next: Stage): Sta
       const c = sortCompare(a.keys[i], b.keys[i]);
       if (c !== 0) return keys[i]!.desc ? (a.keys[i] === undefined || b.keys[i] === undefined ? c : -c) : c;
     }
-    return a.seq - b.seq;
+    // Ties keep the order events were read in (oldest first), reversed by a descending sort, so
+    // that `sort @timestamp desc` lists lines of the same millisecond newest first too.
+    return keys[0]!.desc ? b.seq - a.seq : a.seq - b.seq;
   };
   const heap: Entry[] = [];
   let seq = 0;
