@@ -19,6 +19,11 @@ import { parseGlob } from './parse-command.js';
 /** Commands with a place in a query (`display` shows, the rest transform). */
 const COMMANDS = new Set(['fields', 'display', 'filter', 'stats', 'sort', 'limit', 'dedup', 'parse']);
 const COMPARISONS = new Set(['=', '!=', '<', '<=', '>', '>=']);
+/**
+ * The deepest an expression may nest (parentheses, operators, calls): evaluation recurses over the
+ * tree, so a query of 10,000 `(` or `-` must be refused here, not overflow the stack later.
+ */
+export const MAX_DEPTH = 100;
 /** The most rows a query can give (CloudWatch's own cap). */
 export const MAX_RESULT_ROWS = 10_000;
 
@@ -42,6 +47,8 @@ export function parseQuery(query: string): Query {
 class Parser {
   private i = 0;
   readonly statsTokens: Token[] = [];
+  private nesting = 0;
+  private readonly depths = new WeakMap<Expr, number>();
 
   constructor(private readonly query: string, private readonly tokens: readonly Token[]) {}
 
@@ -174,7 +181,25 @@ class Parser {
   }
 
   expr(): Expr {
-    return this.or();
+    this.enter();
+    try {
+      return this.or();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  /** One level deeper in the parser's own recursion (parentheses, not, unary minus, ^, calls). */
+  private enter(): void {
+    if (++this.nesting > MAX_DEPTH) throw this.error(`The query nests more than ${MAX_DEPTH} levels deep`);
+  }
+
+  /** An expression built from `children`: refused when the tree gets deeper than MAX_DEPTH. */
+  private built<E extends Expr>(e: E, ...children: Expr[]): E {
+    const depth = 1 + Math.max(0, ...children.map((c) => this.depths.get(c) ?? 1));
+    if (depth > MAX_DEPTH) throw new MalformedQueryError(`The query nests more than ${MAX_DEPTH} levels deep`, e.pos);
+    this.depths.set(e, depth);
+    return e;
   }
 
   private or(): Expr {
@@ -198,8 +223,10 @@ class Parser {
   private not(): Expr {
     if (this.isWord('not') && !this.isWord('like', this.peek(1)) && !this.isWord('in', this.peek(1))) {
       const t = this.next();
+      this.enter();
       const arg = this.not();
-      return { kind: 'unary', op: 'not', arg, ...this.span(t.pos, arg) };
+      this.nesting--;
+      return this.built({ kind: 'unary', op: 'not', arg, ...this.span(t.pos, arg) }, arg);
     }
     return this.compare();
   }
@@ -214,7 +241,7 @@ class Parser {
     if (this.isOp('=~')) {
       this.next();
       const pattern = this.sum();
-      return { kind: 'like', arg: left, pattern, negated: false, ...this.span(left.pos, pattern) };
+      return this.built({ kind: 'like', arg: left, pattern, negated: false, ...this.span(left.pos, pattern) }, left, pattern);
     }
     const negated = this.isWord('not') && (this.isWord('like', this.peek(1)) || this.isWord('in', this.peek(1)));
     if (negated) this.next();
@@ -222,14 +249,14 @@ class Parser {
       this.next();
       const pattern = this.sum();
       if (pattern.kind !== 'literal' && pattern.kind !== 'regex') throw new MalformedQueryError('like takes a "string" or a /regular expression/', pattern.pos);
-      return { kind: 'like', arg: left, pattern, negated, ...this.span(left.pos, pattern) };
+      return this.built({ kind: 'like', arg: left, pattern, negated, ...this.span(left.pos, pattern) }, left, pattern);
     }
     if (this.isWord('in')) {
       this.next();
       this.expectOp('[');
       const list = this.isOp(']') ? [] : this.list(() => this.sum());
       const close = this.expectOp(']');
-      return { kind: 'in', arg: left, list, negated, ...this.span(left.pos, close.pos) };
+      return this.built({ kind: 'in', arg: left, list, negated, ...this.span(left.pos, close.pos) }, left, ...list);
     }
     if (negated) throw this.error(`Expected like or in after not, found ${describe(this.peek())}`);
     return left;
@@ -251,15 +278,20 @@ class Parser {
     const base = this.unary();
     if (!this.isOp('^')) return base;
     this.next();
-    return this.binary('^', base, this.power());
+    this.enter();
+    const exponent = this.power();
+    this.nesting--;
+    return this.binary('^', base, exponent);
   }
 
   private unary(): Expr {
     if (this.isOp('-')) {
       const t = this.next();
+      this.enter();
       const arg = this.unary();
+      this.nesting--;
       if (arg.kind === 'literal' && typeof arg.value === 'number') return { ...arg, value: -arg.value, ...this.span(t.pos, arg) };
-      return { kind: 'unary', op: '-', arg, ...this.span(t.pos, arg) };
+      return this.built({ kind: 'unary', op: '-', arg, ...this.span(t.pos, arg) }, arg);
     }
     return this.primary();
   }
@@ -283,7 +315,7 @@ class Parser {
         if (t.text === '(') {
           const inner = this.expr();
           const close = this.expectOp(')');
-          return { ...inner, ...this.span(t.pos, close.pos) };
+          return this.built({ ...inner, ...this.span(t.pos, close.pos) }, inner);
         }
     }
     throw this.error(`Expected a value, a field or a function, found ${describe(t)}`, t);
@@ -300,11 +332,11 @@ class Parser {
     const close = this.expectOp(')');
     const expr: Expr = { kind: 'call', name: name.text.toLowerCase(), args, star, ...this.span(name.pos, close.pos) };
     checkCall(expr);
-    return expr;
+    return this.built(expr, ...args);
   }
 
   private binary(op: BinaryOp, left: Expr, right: Expr): Expr {
-    return { kind: 'binary', op, left, right, ...this.span(left.pos, right) };
+    return this.built({ kind: 'binary', op, left, right, ...this.span(left.pos, right) }, left, right);
   }
 
   /** The query's text from `from` to the end of `to`, whitespace collapsed, and where it is. */
