@@ -3,7 +3,7 @@
 // implementation (sqlite/: SQLite + FTS5), the bounded write queue in front of a store, Lambda's
 // platform lines, CloudWatch filter patterns, and the views every store answers with.
 export {
-  LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
+  LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventCountPage, type EventCountQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
   type InvocationPage, type InvocationQuery, type LogReader, type LogStore, type LogStoreErrorCode, type LogWriter, type RecordPage,
   type RequestEventsPage, type StreamEventsPage, type StreamEventsQuery, type StreamPage, type StreamQuery,
 } from './store.js';

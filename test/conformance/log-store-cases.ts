@@ -9,6 +9,7 @@ import {
 } from './log-store-fixtures.js';
 import { filterCases } from './log-store-filter-cases.js';
 import { investigationCases } from './log-store-investigation-cases.js';
+import { countCases } from './log-store-count-cases.js';
 
 export type { LogStoreFactory, StoreHandle } from './log-store-fixtures.js';
 
@@ -213,6 +214,7 @@ export function logStoreConformance(name: string, factory: LogStoreFactory): voi
     filterCases(open);
     lifecycleCases(open);
     investigationCases(open);
+    countCases(open);
   });
 }
 

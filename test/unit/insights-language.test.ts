@@ -82,6 +82,20 @@ describe('commands', () => {
     ]);
   });
 
+  it('stats count(*) by bin(…) alone is counted by the store, with the same answer as reading the events', async () => {
+    for (const [counted, read] of [
+      ['stats count(*) by bin(5m)', 'filter 1 = 1 | stats count(*) by bin(5m)'],
+      ['stats count() as n by bin(1m) | sort n desc | limit 3', 'filter 1 = 1 | stats count() as n by bin(1m) | sort n desc | limit 3'],
+    ]) {
+      const a = await run(counted!);
+      const b = await run(read!);
+      expect(a.rows).toEqual(b.rows);
+      expect(a.stats.recordsMatched).toBe(b.stats.recordsMatched);
+      expect(a.stats.bytesScanned).toBe(0); // no message was read
+    }
+    expect((await run('stats count(*) by bin(5m)')).rows.reduce((n, r) => n + Number(r['count(*)']), 0)).toBe(DURATIONS.length * 5 + 4);
+  });
+
   it('fields, filter like /regex/, sort desc, limit', async () => {
     const { rows, stats } = await run('fields @timestamp, @message | filter @message like /timed out/ | sort @timestamp desc | limit 2');
     expect(rows.map((r) => r['@message'])).toEqual(['ERROR Task timed out after 9.00 seconds', 'ERROR Task timed out after 6.00 seconds']);

@@ -17,6 +17,11 @@ export interface Plan {
   readonly blocking: boolean;
   /** The first stage: push each event's row into it, then finish(). */
   readonly head: Stage;
+  /**
+   * Set when the query starts with `stats count(*) by bin(…)` alone: the store can count the bins
+   * (LogReader.countEvents) without reading the events; push the group rows into `after`.
+   */
+  readonly counting?: { readonly binMs: number; readonly binName: string; readonly countName: string; readonly after: Stage };
 }
 
 export function plan(query: Query, sink: Stage, matched: () => void): Plan {
@@ -25,12 +30,22 @@ export function plan(query: Query, sink: Stage, matched: () => void): Plan {
   // Events matched: those past the last filter before stats (or before the end).
   const lastEventFilter = lastIndex(commands.slice(0, statsAt < 0 ? commands.length : statsAt), (c) => c.kind === 'filter');
   let head = sink;
+  let afterStats = sink;
   for (let i = commands.length - 1; i >= -1; i--) {
     if (i === lastEventFilter) head = countStage(matched, head);
     if (i < 0) break;
+    if (i === statsAt) afterStats = head;
     head = stage(commands[i]!, head, commands[i + 1]);
   }
-  return { columns: columnsOf(commands), pattern: pushdownPattern(commands), blocking: commands.some((c) => c.kind === 'stats' || c.kind === 'sort'), head };
+  const first = commands[0];
+  let counting: Plan['counting'];
+  if (first?.kind === 'stats' && first.aggregates.length === 1 && first.by.length === 1) {
+    const [agg, by] = [first.aggregates[0]!, first.by[0]!];
+    const isCount = agg.expr.kind === 'call' && agg.expr.name === 'count' && (agg.expr.star || agg.expr.args.length === 0);
+    const bin = by.expr.kind === 'call' && by.expr.name === 'bin' ? by.expr.args[0] : undefined;
+    if (isCount && bin?.kind === 'duration') counting = { binMs: bin.ms, binName: by.name, countName: agg.name, after: afterStats };
+  }
+  return { columns: columnsOf(commands), pattern: pushdownPattern(commands), blocking: commands.some((c) => c.kind === 'stats' || c.kind === 'sort'), head, counting };
 }
 
 function stage(c: Command, next: Stage, following: Command | undefined): Stage {
