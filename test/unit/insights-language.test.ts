@@ -164,6 +164,11 @@ describe('aggregations', () => {
     }
   });
 
+  it('after stats, an aggregation names its column', async () => {
+    const { rows } = await run('filter @type = "REPORT" | stats count(*), max(@duration) by @logStream | sort max(@duration) desc | limit 1');
+    expect(rows).toEqual([{ '@logStream': '2026/12/07/[$LATEST]b', 'count(*)': '5', 'max(@duration)': '100' }]);
+  });
+
   it('an aggregation in arithmetic, grouped by a field', async () => {
     const { rows } = await run('filter @type = "REPORT" | stats sum(@duration) / count() as mean by @logStream | sort mean desc');
     const a = DURATIONS.filter((_, i) => i % 2 === 0);
