@@ -1,8 +1,10 @@
-// LogReader.countEvents, as Logs Insights' `stats count(*) by bin(…)` relies on it: per bin, exactly
-// the events a filterEvents read of the same group and range gives — stored and platform lines
-// kept in records alike, other groups' events in between not counted — across its pages.
+// What Logs Insights relies on besides plain reads. LogReader.countEvents (`stats count(*) by
+// bin(…)`): per bin, exactly the events a filterEvents read of the same group and range gives —
+// stored and platform lines kept in records alike, other groups' events in between not counted —
+// across its pages. A pattern's `contains` (`@message like "…"`): a store that checks it itself
+// still gives every match once, across pages, among many events that do not match.
 import { describe, expect, it } from 'vitest';
-import type { LogReader, LogStore } from '../../src/logs/index.js';
+import type { CompiledPattern, LogReader, LogStore } from '../../src/logs/index.js';
 import { allPages, batchOf, ev, fnGroup, invocation, rid, type StoreHandle, type StoreOptions } from './log-store-fixtures.js';
 
 const T = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
@@ -62,6 +64,24 @@ export function countCases(open: (options?: StoreOptions) => Promise<StoreHandle
       expect(await countAll(store, { group: fnGroup('nope'), binMs: 60_000 })).toEqual({});
       await store.deleteGroup(fnGroup('w'));
       expect(await countAll(store, { group: fnGroup('w'), binMs: 60_000 })).toEqual({});
+    });
+  });
+
+  describe('filterEvents with text to contain', () => {
+    it('finds every event containing a word fragment, kept platform lines too, page after page', async () => {
+      const { store } = await open();
+      // 30,000 events of noise, with a fragment in a few, and invocations whose REPORT has it.
+      const noise = Array.from({ length: 30_000 }, (_, i) => ev('w', i % 3 ? 'a' : 'b', i % 7_001 === 5 ? `got xzanzibary at ${i}` : `noise ${i}`, T + i));
+      await store.writeBatch(noise);
+      const { events, records } = batchOf([invocation('w', 'a', rid(1), T + 40_000, ['zanzibar in a line'])]);
+      await store.writeBatch(events, records);
+      const fragment = (text: string): CompiledPattern => ({ words: undefined, weight: 1, contains: [text], test: (m) => m.includes(text) });
+      for (const limit of [1, 10_000]) {
+        const got = (await allPages(store, { group: fnGroup('w'), pattern: fragment('zanzibar'), limit })).events.map((e) => e.message);
+        expect(got).toEqual([...noise.filter((e) => e.message.includes('zanzibar')).map((e) => e.message), 'zanzibar in a line']);
+      }
+      const reports = (await allPages(store, { group: fnGroup('w'), pattern: fragment('EPORT RequestId'), limit: 100 })).events;
+      expect(reports.map((e) => e.requestId)).toEqual([rid(1)]);
     });
   });
 }

@@ -3,7 +3,8 @@
 // (../filter-terms.ts, CompiledPattern) that every event they match also matches — a necessary
 // check on the message alone, plus the whole words such events must contain so that a store's
 // text index can skip the rest. The stages still apply the filter exactly afterwards.
-//   @message like "text" / /literal/   →  the message contains the text; its inner whole words
+//   @message like "text" / /literal/   →  the message contains the text (which a store may check in
+//                                         its own query: CompiledPattern.contains); its inner whole words
 //   @type = "REPORT" (START, END)      →  the message starts with that platform line's head
 //   a and b                            →  both;   a or b → either (when both narrow)
 // Anything else narrows nothing.
@@ -14,6 +15,8 @@ interface Check {
   readonly test: (message: string) => boolean;
   readonly words: WordQuery | undefined;
   readonly weight: number;
+  /** Substrings every match contains (CompiledPattern.contains). */
+  readonly contains?: readonly string[];
 }
 
 const PLATFORM_HEADS: Readonly<Record<string, string>> = { REPORT: 'REPORT RequestId: ', START: 'START RequestId: ', END: 'END RequestId: ' };
@@ -29,9 +32,11 @@ export function pushdownPattern(commands: readonly Command[]): CompiledPattern |
     if (check) checks.push(check);
   }
   if (checks.length === 0) return undefined;
+  const contains = checks.flatMap((c) => c.contains ?? []);
   return {
     words: allOf(checks.flatMap((c) => (c.words === undefined ? [] : [c.words]))),
     weight: checks.reduce((w, c) => w + c.weight, 0),
+    ...(contains.length > 0 ? { contains } : {}),
     test: (m) => checks.every((c) => c.test(m)),
   };
 }
@@ -43,7 +48,10 @@ function narrow(e: Expr): Check | undefined {
         const a = narrow(e.left);
         const b = narrow(e.right);
         if (!a || !b) return a ?? b;
-        return { test: (m) => a.test(m) && b.test(m), words: allOf([a.words, b.words].filter((w) => w !== undefined)), weight: a.weight + b.weight };
+        return {
+          test: (m) => a.test(m) && b.test(m), words: allOf([a.words, b.words].filter((w) => w !== undefined)), weight: a.weight + b.weight,
+          contains: [...(a.contains ?? []), ...(b.contains ?? [])],
+        };
       }
       if (e.op === 'or') {
         const a = narrow(e.left);
@@ -75,7 +83,7 @@ function narrow(e: Expr): Check | undefined {
 }
 
 function contains(text: string): Check {
-  return { test: (m) => m.includes(text), words: innerWords(text), weight: 1 };
+  return { test: (m) => m.includes(text), words: innerWords(text), weight: 1, contains: text === '' ? [] : [text] };
 }
 
 /**
