@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteLogStore, type EventQuery, type LogReader } from '../../src/logs/index.js';
-import { InsightsQueries, parseQuery, QueryLimitError, type QueryLimits, type QueryStatus } from '../../src/logs/insights/index.js';
+import { InsightsQueries, parseQuery, QueryFailure, QueryLimitError, runQuery, type QueryLimits, type QueryStatus } from '../../src/logs/insights/index.js';
 import { waitFor } from '../helpers/functions.js';
 
 const GROUP = '/aws/lambda/q';
@@ -110,5 +110,24 @@ describe('InsightsQueries', () => {
     expect(q.get(first)).toBeUndefined();
     expect(q.get(ids[0]!)).toBeUndefined();
     expect(q.get(ids[5]!)!.status).toBe('Complete');
+  });
+
+  it('a query that would hold more than 32 MB of rows fails, saying what to do; with a limit it runs', async () => {
+    const big = mkdtempSync(join(tmpdir(), 'lambkin-insights-big-'));
+    const bigStore = SqliteLogStore.open(big, { log: () => undefined });
+    try {
+      const line = 'x'.repeat(250_000);
+      for (let b = 0; b < 7; b++) {
+        await bigStore.writeBatch(Array.from({ length: 20 }, (_, i) => ({ timestamp: Date.now() - 1000, group: GROUP, stream: 's', envId: 'e', requestId: undefined, level: 'INFO' as const, message: `${b * 20 + i} ${line}` })));
+      }
+      const run = (text: string) => runQuery(bigStore, { groups: [GROUP], startTime: 0, endTime: Date.now() + 60_000, query: parseQuery(text), limit: 10_000, account: '0' }, { stats: { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 }, check: () => undefined });
+      for (const text of ['fields @message', 'fields @message | sort @timestamp desc']) await expect(run(text)).rejects.toThrow(QueryFailure);
+      await expect(run('fields @message')).rejects.toThrow(/more than 32 MB of rows; add a limit/);
+      expect(await run('fields @message | sort @timestamp desc | limit 10')).toHaveLength(10);
+      expect(await run('stats count(*) as n, max(strlen(@message)) as longest')).toEqual([[{ field: 'n', value: '140' }, { field: 'longest', value: '250004' }]]);
+    } finally {
+      await bigStore.closeNow();
+      rmSync(big, { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@ import type { Query } from './ast.js';
 import { MAX_RESULT_ROWS } from './parser.js';
 import { plan, type Plan } from './plan.js';
 import { EventRow, MapRow, type Row } from './row.js';
-import { MAX_GROUPS, type Stage } from './stages.js';
+import { MAX_GROUPS, MAX_HELD_CHARS, tooMuchHeld, type Stage } from './stages.js';
 import { QueryFailure } from './errors.js';
 import { Time, toText } from './values.js';
 
@@ -47,10 +47,14 @@ export async function runQuery(reader: LogReader, spec: RunSpec, control: RunCon
   const results: ResultField[][] = [];
   const cap = Math.min(spec.limit, MAX_RESULT_ROWS);
   let columns: readonly string[] = [];
+  let held = 0;
   const sink: Stage = {
     push(row: Row) {
       if (results.length >= cap) return false;
-      results.push(toResult(row, columns));
+      const result = toResult(row, columns);
+      held += result.reduce((n, f) => n + f.field.length + f.value.length + 32, 0);
+      if (held > MAX_HELD_CHARS) throw tooMuchHeld();
+      results.push(result);
       return results.length < cap;
     },
     finish: () => undefined,

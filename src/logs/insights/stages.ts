@@ -8,7 +8,7 @@ import { QueryFailure } from './errors.js';
 import { evaluate } from './evaluate.js';
 import { applyParse } from './parse-command.js';
 import { isAggregateName } from './signatures.js';
-import { MapRow, type Row } from './row.js';
+import { EventRow, MapRow, type Row } from './row.js';
 import { sortCompare, Time, toText, truthy, type Value } from './values.js';
 
 export interface Stage {
@@ -20,6 +20,19 @@ export const MAX_GROUPS = 10_000;
 /** Values kept exactly for percentiles, across a query's groups (8 bytes each). */
 export const PCT_BUDGET = 2_000_000;
 export const MAX_DEDUP_KEYS = 200_000;
+/**
+ * Characters of rows a query may hold at once in a sort, and of its results: a line may be 256 KB,
+ * so 10,000 rows of them would be 2.5 GB. Past it the query fails, saying to select or limit more.
+ */
+export const MAX_HELD_CHARS = 32 * 1024 * 1024;
+
+/** What a row holds, roughly: an event's message, or the values a stats group set. */
+export function heldChars(row: Row): number {
+  return row instanceof EventRow ? row.event.message.length + 256 : 256;
+}
+
+export const tooMuchHeld = () =>
+  new QueryFailure(`The query would hold more than ${MAX_HELD_CHARS / 1024 / 1024} MB of rows; add a limit, select fewer fields, or filter more.`);
 
 export function filterStage(expr: Expr, next: Stage): Stage {
   return { push: (row) => (truthy(evaluate(expr, row)) ? next.push(row) : true), finish: () => next.finish() };
@@ -93,6 +106,7 @@ export function sortStage(keys: readonly SortKey[], k: number, next: Stage): Sta
   };
   const heap: Entry[] = [];
   let seq = 0;
+  let held = 0;
   // Max-heap by `order`: the root sorts last among those kept.
   const up = (i: number) => {
     while (i > 0) {
@@ -120,10 +134,13 @@ export function sortStage(keys: readonly SortKey[], k: number, next: Stage): Sta
       if (heap.length < k) {
         heap.push(entry);
         up(heap.length - 1);
+        held += heldChars(row);
       } else if (order(entry, heap[0]!) < 0) {
+        held += heldChars(row) - heldChars(heap[0]!.row);
         heap[0] = entry;
         down(0);
       }
+      if (held > MAX_HELD_CHARS) throw tooMuchHeld();
       return true;
     },
     finish() {
