@@ -215,6 +215,8 @@ describe('malformed queries', () => {
     ['parse @message "a * b *" as x', 'line 1, column 16', 'has 2 * but 1 names'],
     ['stats @duration', 'line 1, column 7', 'not an aggregation'],
     ['', 'line 1, column 1', 'The query is empty'],
+    ['fields constructor(1), toString(2)', 'line 1, column 8', 'Unknown function constructor'],
+    ['stats __proto__(x)', 'line 1, column 7', 'Unknown function __proto__'],
   ])('%j', (query, where, reason) => {
     let err: unknown;
     try {

@@ -37,7 +37,7 @@ export function evaluate(e: Expr, row: Row, aggregates?: ReadonlyMap<Expr, Value
     }
     case 'call': {
       if (aggregates?.has(e)) return aggregates.get(e);
-      const fn = FUNCTIONS[e.name];
+      const fn = Object.hasOwn(FUNCTIONS, e.name) ? FUNCTIONS[e.name] : undefined;
       // An aggregation after stats names its column: `stats count(*) by x | sort count(*) desc`.
       if (!fn) return row.get(e.text);
       const args = e.name === 'bin' ? [row.get('@timestamp')] : e.args.map((a) => evaluate(a, row, aggregates));

@@ -22,10 +22,9 @@ export const AGGREGATE_ARITY: Readonly<Record<string, Arity>> = {
 export const isAggregateName = (name: string): boolean => Object.hasOwn(AGGREGATE_ARITY, name);
 
 export function checkCall(e: Expr & { kind: 'call' }): void {
-  const arity = Object.hasOwn(SCALAR_ARITY, e.name) ? SCALAR_ARITY[e.name] : AGGREGATE_ARITY[e.name];
-  if (!arity || !(Object.hasOwn(SCALAR_ARITY, e.name) || isAggregateName(e.name))) {
-    throw new MalformedQueryError(`Unknown function ${e.name}`, e.pos);
-  }
+  // hasOwn: `constructor(x)` or `__proto__(x)` are unknown functions, not Object's members.
+  const arity = Object.hasOwn(SCALAR_ARITY, e.name) ? SCALAR_ARITY[e.name] : isAggregateName(e.name) ? AGGREGATE_ARITY[e.name] : undefined;
+  if (!arity) throw new MalformedQueryError(`Unknown function ${e.name}`, e.pos);
   if (e.star && e.name !== 'count') throw new MalformedQueryError(`${e.name}(*) is not allowed; only count(*)`, e.pos);
   const [min, max] = arity;
   if (!e.star && (e.args.length < min || e.args.length > max)) {
