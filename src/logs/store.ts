@@ -67,7 +67,13 @@ export interface LogReader {
   scanRecords(q: { readonly since: number; readonly limit: number; readonly token?: string }): Promise<RecordPage>;
   /** Keep the group's events this many days (undefined: forever). False when there is no such group. */
   setRetention(group: string, days: number | undefined): Promise<boolean>;
-  /** Delete a group with its streams and events. False when there is no such group. */
+  /** A new, empty group with these tags (CreateLogGroup). False when a group of that name exists. */
+  createGroup(name: string, tags?: Readonly<Record<string, string>>): Promise<boolean>;
+  /** A group's tags; undefined when there is no such group. */
+  groupTags(name: string): Promise<Record<string, string> | undefined>;
+  /** Add or replace the tags `set` and remove the keys `remove`, at once. False when there is no such group. */
+  tagGroup(name: string, set: Readonly<Record<string, string>>, remove?: readonly string[]): Promise<boolean>;
+  /** Delete a group with its streams, events and tags. False when there is no such group. */
   deleteGroup(group: string): Promise<boolean>;
   /** Write what is queued now (bounded), so that onWritten's listeners have seen it. */
   flush(): Promise<void>;

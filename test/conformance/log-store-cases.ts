@@ -10,6 +10,7 @@ import {
 import { filterCases } from './log-store-filter-cases.js';
 import { investigationCases } from './log-store-investigation-cases.js';
 import { countCases } from './log-store-count-cases.js';
+import { groupCases } from './log-store-group-cases.js';
 
 export type { LogStoreFactory, StoreHandle } from './log-store-fixtures.js';
 
@@ -215,6 +216,7 @@ export function logStoreConformance(name: string, factory: LogStoreFactory): voi
     lifecycleCases(open);
     investigationCases(open);
     countCases(open);
+    groupCases(open);
   });
 }
 

@@ -81,10 +81,12 @@ const FIELDS = [
   'ProvisionedConcurrentExecutions', 'MaximumRetryAttempts', 'DestinationConfig', 'AuthType', 'Cors', 'logGroupName', 'logStreamName',
   'filterPattern', 'limit', 'nextToken', 'startTime', 'endTime', 'retentionInDays', 'logStreamNames', 'LambkinSanitizeErrors', 'LambkinSingleUse', 'Tags',
   'queryString', 'queryId', 'logGroupNames', 'logGroupIdentifiers', 'status', 'maxResults', 'time', 'queryLanguage',
+  'tags', 'tagKeys', 'resourceArn', 'kmsKeyId',
 ];
 const TARGETS = [
   'DescribeLogGroups', 'DescribeLogStreams', 'GetLogEvents', 'FilterLogEvents', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'DeleteLogGroup', 'CreateLogGroup',
-  'StartQuery', 'GetQueryResults', 'StopQuery', 'DescribeQueries', 'GetLogGroupFields', '', '\u00dcnknown',
+  'StartQuery', 'GetQueryResults', 'StopQuery', 'DescribeQueries', 'GetLogGroupFields',
+  'TagResource', 'UntagResource', 'ListTagsForResource', 'TagLogGroup', 'UntagLogGroup', 'ListTagsLogGroup', '', '\u00dcnknown',
 ];
 
 /** Pieces of Logs Insights queries: commands, fields, operators, functions, literals, and junk. */

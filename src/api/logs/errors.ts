@@ -12,6 +12,8 @@ export type LogsErrorName =
   | 'UnknownOperationException'
   | 'MalformedQueryException'
   | 'LimitExceededException'
+  | 'ResourceAlreadyExistsException'
+  | 'TooManyTagsException'
   | 'ServiceUnavailableException';
 
 export class LogsError extends Error {

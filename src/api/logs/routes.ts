@@ -16,6 +16,8 @@ import { getQueryResults } from './insights/get-query-results.js';
 import { stopQuery } from './insights/stop-query.js';
 import { describeQueries } from './insights/describe-queries.js';
 import { getLogGroupFields } from './insights/get-log-group-fields.js';
+import { createLogGroup } from './create-log-group.js';
+import { tagOperations } from './tags.js';
 
 export interface LogsApiDeps {
   readonly store: LogReader;
@@ -38,6 +40,8 @@ export function logsRoutes(deps: LogsApiDeps): Route[] {
     PutRetentionPolicy: putRetentionPolicy(deps.store),
     DeleteRetentionPolicy: deleteRetentionPolicy(deps.store),
     DeleteLogGroup: deleteLogGroup(deps.store),
+    CreateLogGroup: createLogGroup(deps.store),
+    ...tagOperations(deps.store),
     StartQuery: startQuery(deps.store, queries),
     GetQueryResults: getQueryResults(queries),
     StopQuery: stopQuery(queries),

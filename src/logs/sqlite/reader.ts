@@ -182,6 +182,21 @@ export abstract class SqliteLogReader implements LogReader {
     return this.groups.setRetention(group, days);
   }
 
+  async createGroup(name: string, tags: Readonly<Record<string, string>> = {}): Promise<boolean> {
+    this.sync(); // a group that queued events are about to make exists already
+    return this.groups.create(name, tags, Date.now());
+  }
+
+  async groupTags(name: string): Promise<Record<string, string> | undefined> {
+    this.sync();
+    return this.groups.tags(name);
+  }
+
+  async tagGroup(name: string, set: Readonly<Record<string, string>>, remove: readonly string[] = []): Promise<boolean> {
+    this.sync();
+    return this.groups.retag(name, set, remove);
+  }
+
   async deleteGroup(group: string): Promise<boolean> {
     this.sync(); // what is queued for the group goes with it, instead of making it anew
     return this.groups.delete(group);
