@@ -3,9 +3,13 @@
 //  2. FilterLogEvents for a rare term over all of them (HTTP API, AWS SDK) — target ≤ 200 ms,
 //  3. `lambkin logs <fn> --request-id <id>` as a user runs it (a CLI process) — target ≤ 200 ms,
 //  4. warm invoke throughput, 32 in flight, of two functions with the same code, logging on and
-//     off — target: on ≤ 5 % slower.
+//     off — target: on ≤ 5 % slower,
+//  5. Logs Insights over the 1,000,000 events (StartQuery, then GetQueryResults every 5 ms until
+//     Complete, AWS SDK): `stats count(*) by bin(5m)` — target ≤ 500 ms — and
+//     `filter @message like /<rare>/` — target ≤ 200 ms.
 // Env: BENCH_EVENTS (1000000), BENCH_STREAMS (200), BENCH_SECONDS (5), BENCH_RUNS (20), BENCH_ROUNDS (16),
-// BENCH_PARTS (throughput,filter,cli: which parts to run; e.g. BENCH_PARTS=cli for the CLI alone).
+// BENCH_PARTS (throughput,filter,cli,insights: which parts to run; e.g. BENCH_PARTS=cli for the CLI alone),
+// BENCH_INSIGHTS_RUNS (5: runs per Insights query).
 // The on/off throughput alone, without the 1M fill: BENCH_PARTS=throughput BENCH_EVENTS=0 (bench/logs-cpu.js does the
 // same with more, shorter alternating passes and the examples/hello-node function).
 import { execFile, execFileSync } from 'node:child_process';
@@ -13,7 +17,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, FilterLogEventsCommand, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SqliteLogStore } from '../dist/logs/index.js';
 import { LambkinClient } from '../dist/client/index.js';
@@ -30,7 +34,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 // One round's on/off ratio spreads by ~12 % (sd) here, so 6 rounds left the median uncertain by
 // about ±5 %, the size of the target itself: docs/performance.md (session 4).
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'throughput,filter,cli').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'throughput,filter,cli,insights').split(','));
+const INSIGHTS_RUNS = Number(process.env.BENCH_INSIGHTS_RUNS ?? 5);
 const FN = 'bench-logs';
 const RARE = 'zanzibar7781';
 
@@ -48,6 +53,12 @@ try {
   if (PARTS.has('filter')) {
     const filter = await timeFilter();
     rows.push([`FilterLogEvents '${RARE}' (${filter.found} of ${EVENTS.toLocaleString('en')} events)`, ms(filter.p50), ms(filter.p99), '≤ 200 ms']);
+  }
+  if (PARTS.has('insights')) {
+    for (const [query, target] of [['stats count(*) by bin(5m)', '≤ 500 ms'], [`filter @message like /${RARE}/`, '≤ 200 ms']]) {
+      const q = await timeInsights(query);
+      rows.push([`Insights '${query}' (${q.rows} rows, ${q.matched.toLocaleString('en')} matched)`, ms(q.p50), ms(q.p99), target]);
+    }
   }
   if (PARTS.has('cli')) {
     // A bare `tsc` since the build (someone else's, in a shared tree) leaves the bundle stale, and
@@ -160,6 +171,25 @@ async function timeFilter() {
     found = n;
   }
   return { ...summary(samples), found };
+}
+
+/** One Logs Insights query from StartQuery to Complete, as a client sees it (polling every 5 ms). */
+async function timeInsights(queryString) {
+  const samples = [];
+  let last;
+  const endTime = Math.floor(Date.now() / 1000) + 60;
+  for (let i = 0; i < INSIGHTS_RUNS + 1; i++) {
+    const t = performance.now();
+    const { queryId } = await logs.send(new StartQueryCommand({ logGroupName: `/aws/lambda/${FN}`, startTime: 0, endTime, queryString }));
+    for (;;) {
+      last = await logs.send(new GetQueryResultsCommand({ queryId }));
+      if (last.status !== 'Scheduled' && last.status !== 'Running') break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    if (last.status !== 'Complete') throw new Error(`Insights query ${queryString} ended ${last.status}`);
+    if (i >= 1) samples.push(performance.now() - t); // the first warms the client and the page cache
+  }
+  return { ...summary(samples), rows: last.results.length, matched: last.statistics.recordsMatched };
 }
 
 /** Whether bin/lambkin.js runs the bundled CLI (scripts/build-cli.js), as after `npm run build`. */

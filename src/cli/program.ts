@@ -25,6 +25,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { names: ['rm', 'delete'], load: async () => (await import('./rm.js')).registerRm },
   { names: ['runtimes'], load: async () => (await import('./runtimes.js')).registerRuntimes },
   { names: ['logs'], load: async () => (await import('./logs.js')).registerLogs },
+  { names: ['query'], load: async () => (await import('./query.js')).registerQuery },
   { names: ['stats'], load: async () => (await import('./stats.js')).registerStats },
   { names: ['layer'], load: async () => (await import('./layer.js')).registerLayer },
   { names: ['dlq'], load: async () => (await import('./dlq.js')).registerDlq },

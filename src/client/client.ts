@@ -6,6 +6,7 @@ import { InvestigationClient } from './investigate.js';
 import { AsyncQueueClient } from './async.js';
 import { LifecycleClient } from './lifecycle.js';
 import { LayersClient } from './layers.js';
+import { InsightsClient } from './insights.js';
 import { listRuntimes, type RuntimeView } from './runtimes.js';
 import type {
   CreateFunctionInput,
@@ -49,6 +50,8 @@ export class LambkinClient {
   readonly lifecycle: LifecycleClient;
   /** Layers: publish versions, list layers and versions. */
   readonly layers: LayersClient;
+  /** Logs Insights queries (the CloudWatch Logs API). */
+  readonly insights: InsightsClient;
 
   constructor(options: LambkinClientOptions = {}) {
     this.endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
@@ -58,6 +61,7 @@ export class LambkinClient {
     this.asyncQueue = new AsyncQueueClient(this.http);
     this.lifecycle = new LifecycleClient(this.http);
     this.layers = new LayersClient(this.http);
+    this.insights = new InsightsClient(this.http);
   }
 
   createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {

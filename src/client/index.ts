@@ -1,5 +1,5 @@
-// client/ owns the typed HTTP client for lambkin's APIs: the Lambda REST API today (CloudWatch Logs
-// next). Used by cli/, console/ and tests; it knows nothing of the server's internals.
+// client/ owns the typed HTTP client for lambkin's APIs: the Lambda REST API, the investigation API and
+// Logs Insights (CloudWatch Logs). Used by cli/, console/ and tests; it knows nothing of the server's internals.
 export { LambkinClient, DEFAULT_ENDPOINT, type LambkinClientOptions } from './client.js';
 export { LambkinApiError, LambkinConnectionError, isApiError } from './errors.js';
 export { credentialsFromEnv, signerFor, type Credentials, type HttpRequest, type Signer } from './sign.js';
@@ -13,3 +13,5 @@ export { LifecycleClient, isUnknownOperation } from './lifecycle.js';
 export type * from './lifecycle.js';
 export { LayersClient } from './layers.js';
 export type * from './layers.js';
+export { InsightsClient } from './insights.js';
+export type * from './insights.js';

@@ -22,6 +22,12 @@ export interface CompiledPattern {
    * so that a costly pattern over long lines cannot overrun a page's time budget by much.
    */
   readonly weight: number;
+  /**
+   * Text every matching message contains, exactly as given (case-sensitive substrings; Logs
+   * Insights' `@message like "…"`). Optional for a store to use: it may check them inside its own
+   * query (SQLite instr(), PostgreSQL strpos() / a trigram index) before `test`, which decides.
+   */
+  readonly contains?: readonly string[];
   test(message: string): boolean;
 }
 

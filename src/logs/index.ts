@@ -1,9 +1,10 @@
 // logs/ owns what lambkin keeps of functions' output: the log store's interfaces (store.ts: a
 // write side the environments queue into, a read side the APIs query) and their SQLite
 // implementation (sqlite/: SQLite + FTS5), the bounded write queue in front of a store, Lambda's
-// platform lines, CloudWatch filter patterns, and the views every store answers with.
+// platform lines, CloudWatch filter patterns, and the views every store answers with. Logs
+// Insights' query language and runner are in insights/ (over LogReader only).
 export {
-  LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
+  LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventCountPage, type EventCountQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
   type InvocationPage, type InvocationQuery, type LogReader, type LogStore, type LogStoreErrorCode, type LogWriter, type RecordPage,
   type RequestEventsPage, type StreamEventsPage, type StreamEventsQuery, type StreamPage, type StreamQuery,
 } from './store.js';

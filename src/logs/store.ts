@@ -45,6 +45,14 @@ export interface LogReader {
    * the investigation API). A group that does not exist reads as empty.
    */
   filterEvents(q: EventQuery): Promise<EventPage>;
+  /**
+   * How many of a group's events fall in each time bin — `binMs` wide, from the epoch — counted
+   * without reading them (Logs Insights' `stats count(*) by bin(…)`). Bins in time order, empty
+   * ones left out. A page ends when the read's time budget is spent, with a nextToken to go on
+   * from; a bin may then continue on the next page (its count there is the rest). A group that
+   * does not exist reads as empty.
+   */
+  countEvents(q: EventCountQuery): Promise<EventCountPage>;
   /** One request's log lines, wherever it ran, in order (of groups not deleted). */
   requestEvents(requestId: string, q: { readonly limit: number; readonly token?: string }): Promise<RequestEventsPage>;
   /** One invocation's record, or undefined. */
@@ -59,7 +67,13 @@ export interface LogReader {
   scanRecords(q: { readonly since: number; readonly limit: number; readonly token?: string }): Promise<RecordPage>;
   /** Keep the group's events this many days (undefined: forever). False when there is no such group. */
   setRetention(group: string, days: number | undefined): Promise<boolean>;
-  /** Delete a group with its streams and events. False when there is no such group. */
+  /** A new, empty group with these tags (CreateLogGroup). False when a group of that name exists. */
+  createGroup(name: string, tags?: Readonly<Record<string, string>>): Promise<boolean>;
+  /** A group's tags; undefined when there is no such group. */
+  groupTags(name: string): Promise<Record<string, string> | undefined>;
+  /** Add or replace the tags `set` and remove the keys `remove`, at once. False when there is no such group. */
+  tagGroup(name: string, set: Readonly<Record<string, string>>, remove?: readonly string[]): Promise<boolean>;
+  /** Delete a group with its streams, events and tags. False when there is no such group. */
   deleteGroup(group: string): Promise<boolean>;
   /** Write what is queued now (bounded), so that onWritten's listeners have seen it. */
   flush(): Promise<void>;
@@ -155,6 +169,21 @@ export interface EventPage {
   readonly nextToken: string | undefined;
   /** Where this read got to: a follower passes it back to read what is written after it. */
   readonly position: string;
+}
+
+export interface EventCountQuery {
+  readonly group: string;
+  readonly startTime?: number; // inclusive
+  readonly endTime?: number; // exclusive
+  readonly binMs: number;
+  /** A previous page's nextToken. */
+  readonly token?: string;
+}
+
+export interface EventCountPage {
+  /** `start`: the bin's start (epoch ms, a multiple of binMs). */
+  readonly bins: { readonly start: number; readonly count: number }[];
+  readonly nextToken: string | undefined;
 }
 
 export interface RequestEventsPage {

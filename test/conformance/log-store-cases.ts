@@ -9,6 +9,8 @@ import {
 } from './log-store-fixtures.js';
 import { filterCases } from './log-store-filter-cases.js';
 import { investigationCases } from './log-store-investigation-cases.js';
+import { countCases } from './log-store-count-cases.js';
+import { groupCases } from './log-store-group-cases.js';
 
 export type { LogStoreFactory, StoreHandle } from './log-store-fixtures.js';
 
@@ -213,6 +215,8 @@ export function logStoreConformance(name: string, factory: LogStoreFactory): voi
     filterCases(open);
     lifecycleCases(open);
     investigationCases(open);
+    countCases(open);
+    groupCases(open);
   });
 }
 

@@ -87,8 +87,39 @@ const FIELDS = [
   'filterPattern', 'limit', 'nextToken', 'startTime', 'endTime', 'retentionInDays', 'logStreamNames', 'LambkinSanitizeErrors', 'LambkinSingleUse', 'Tags',
   'Layers', 'Content', 'CompatibleRuntimes', 'CompatibleArchitectures', 'LicenseInfo', 'StatementId', 'Action', 'Principal', 'OrganizationId',
   'SourceArn', 'SourceAccount', 'FunctionUrlAuthType', 'TracingConfig', 'VpcConfig', 'DeadLetterConfig', 'SnapStart', 'KMSKeyArn',
+  'queryString', 'queryId', 'logGroupNames', 'logGroupIdentifiers', 'status', 'maxResults', 'time', 'queryLanguage',
+  'tags', 'tagKeys', 'resourceArn', 'kmsKeyId',
 ];
-const TARGETS = ['DescribeLogGroups', 'DescribeLogStreams', 'GetLogEvents', 'FilterLogEvents', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'DeleteLogGroup', 'CreateLogGroup', '', '\u00dcnknown'];
+const TARGETS = [
+  'DescribeLogGroups', 'DescribeLogStreams', 'GetLogEvents', 'FilterLogEvents', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'DeleteLogGroup', 'CreateLogGroup',
+  'StartQuery', 'GetQueryResults', 'StopQuery', 'DescribeQueries', 'GetLogGroupFields',
+  'TagResource', 'UntagResource', 'ListTagsForResource', 'TagLogGroup', 'UntagLogGroup', 'ListTagsLogGroup', '', '\u00dcnknown',
+];
+
+/** Pieces of Logs Insights queries: commands, fields, operators, functions, literals, and junk. */
+const QUERY_PIECES = [
+  'fields', 'filter', 'stats', 'sort', 'limit', 'parse', 'display', 'dedup', 'by', 'as', 'asc', 'desc', 'and', 'or', 'not', 'like', 'in', '|', '|', '|',
+  '@timestamp', '@message', '@logStream', '@log', '@requestId', '@type', '@duration', '@initDuration', '@maxMemoryUsed', 'level', 'a.b.0', '`odd name`',
+  '=', '!=', '<', '<=', '>', '>=', '=~', '+', '-', '*', '/', '%', '^', '(', ')', ',', '[', ']', '(', ')',
+  'count(*)', 'count()', 'count_distinct(', 'sum(', 'avg(', 'min(', 'max(', 'pct(', 'stddev(', 'earliest(', 'latest(', 'sortsFirst(', 'sortsLast(',
+  'ispresent(', 'isempty(', 'concat(', 'strlen(', 'toupper(', 'tolower(', 'substr(', 'replace(', 'abs(', 'ceil(', 'floor(', 'datefloor(', 'bin(',
+  '5m', '1h', '0s', '1e309', '-1', '0', '3.5', '10000', '10001', '"REPORT"', "'x'", '"a * b *"', '"unterminated', '/error/', '/(?<n>\\d+)/', '/(a+)+$/',
+  '/[/', '/(?<x>/', '#comment\n', '\n', '\u0000', '😀', '"' + 'q'.repeat(5000) + '"', '((((((((((', '))))))))))',
+];
+
+/** A query made of random pieces: most do not compile, some do and run. */
+export function randomQuery(r: Rng): string {
+  if (r() < 0.1) return pick(r, ['filter @type = "REPORT" | stats avg(@duration), pct(@duration, 95) by bin(5m)', 'fields @timestamp, @message | sort @timestamp desc | limit 20', 'stats count(*) by @logStream', '(' .repeat(20_000), 'not '.repeat(20_000) + 'x', '-'.repeat(20_000) + '1']);
+  return Array.from({ length: int(r, 1, 30) }, () => pick(r, QUERY_PIECES)).join(r() < 0.8 ? ' ' : '');
+}
+
+function insightsBody(r: Rng): Buffer {
+  const now = Math.floor(Date.now() / 1000);
+  return Buffer.from(JSON.stringify({
+    logGroupName: pick(r, ['/aws/lambda/fz-echo', '/aws/lambda/nope', '']), startTime: pick(r, [0, now - 3600, now + 10, -1]), endTime: pick(r, [now + 60, 0, 1e12]),
+    queryString: randomQuery(r), limit: pick(r, [undefined, 1, 10_000, 0, 10_001]),
+  }));
+}
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND', 'BREW'];
 const TYPES = ['application/json', 'application/octet-stream', 'application/x-amz-json-1.1', 'text/plain', 'multipart/form-data; boundary=x', '', 'application/json; charset=utf-16'];
 
@@ -156,6 +187,10 @@ export function fuzzRequest(r: Rng, route: RouteSpec, p: Payloads, allowHeavy: b
   const headers: Record<string, string> = {};
   const type = pick(r, TYPES);
   if (type) headers['content-type'] = type;
+  if (route.pattern === '/' && r() < 0.3) {
+    // Logs Insights queries that reach the parser and, when they compile, run.
+    return { method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.StartQuery' }, body: insightsBody(r), kind: 'insights-query', protocolError: false };
+  }
   if (route.pattern === '/' && r() < 0.9) headers['x-amz-target'] = `Logs_20140328.${pick(r, TARGETS)}`;
   if (r() < 0.3) headers['x-amz-invocation-type'] = pick(r, ['RequestResponse', 'Event', 'DryRun', 'Bogus', '']);
   if (r() < 0.2) headers['x-amz-log-type'] = pick(r, ['Tail', 'None', 'All']);

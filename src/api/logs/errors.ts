@@ -10,10 +10,15 @@ export type LogsErrorName =
   | 'ResourceNotFoundException'
   | 'SerializationException'
   | 'UnknownOperationException'
+  | 'MalformedQueryException'
+  | 'LimitExceededException'
+  | 'ResourceAlreadyExistsException'
+  | 'TooManyTagsException'
   | 'ServiceUnavailableException';
 
 export class LogsError extends Error {
-  constructor(readonly errorName: LogsErrorName, message: string) {
+  /** Members the error carries besides its message (MalformedQueryException's queryCompileError). */
+  constructor(readonly errorName: LogsErrorName, message: string, readonly fields: Record<string, unknown> = {}) {
     super(message);
   }
 }
@@ -34,9 +39,11 @@ export const JSON_1_1 = 'application/x-amz-json-1.1';
 export function logsErrorResponse(err: unknown, requestId: string, log: (line: string) => void): ApiResponse {
   let name: LogsErrorName;
   let message: string;
+  let fields: Record<string, unknown> = {};
   if (err instanceof LogsError) {
     name = err.errorName;
     message = err.message;
+    fields = err.fields;
   } else if (err instanceof LogStoreError) {
     ({ name, message } = fromStore(err));
   } else if (err instanceof PatternError) {
@@ -53,7 +60,7 @@ export function logsErrorResponse(err: unknown, requestId: string, log: (line: s
   return {
     status: name === 'ServiceUnavailableException' ? 500 : 400,
     headers: { 'content-type': JSON_1_1, 'x-amzn-errortype': name },
-    body: JSON.stringify({ __type: name, message }),
+    body: JSON.stringify({ __type: name, message, ...fields }),
   };
 }
 

@@ -10,6 +10,14 @@ import { describeLogStreams } from './describe-log-streams.js';
 import { filterLogEvents } from './filter-log-events.js';
 import { getLogEvents } from './get-log-events.js';
 import { putRetentionPolicy } from './put-retention-policy.js';
+import { InsightsQueries } from '../../logs/insights/index.js';
+import { startQuery } from './insights/start-query.js';
+import { getQueryResults } from './insights/get-query-results.js';
+import { stopQuery } from './insights/stop-query.js';
+import { describeQueries } from './insights/describe-queries.js';
+import { getLogGroupFields } from './insights/get-log-group-fields.js';
+import { createLogGroup } from './create-log-group.js';
+import { tagOperations } from './tags.js';
 
 export interface LogsApiDeps {
   readonly store: LogReader;
@@ -22,6 +30,8 @@ export type LogsOperation = (body: Buffer) => Promise<object | undefined> | obje
 const TARGET_PREFIX = 'Logs_20140328.';
 
 export function logsRoutes(deps: LogsApiDeps): Route[] {
+  // Logs Insights queries run in the background, bounded (logs/insights/queries.ts).
+  const queries = new InsightsQueries(deps.store, undefined, deps.log);
   const operations: Record<string, LogsOperation> = {
     DescribeLogGroups: describeLogGroups(deps.store),
     DescribeLogStreams: describeLogStreams(deps.store),
@@ -30,6 +40,13 @@ export function logsRoutes(deps: LogsApiDeps): Route[] {
     PutRetentionPolicy: putRetentionPolicy(deps.store),
     DeleteRetentionPolicy: deleteRetentionPolicy(deps.store),
     DeleteLogGroup: deleteLogGroup(deps.store),
+    CreateLogGroup: createLogGroup(deps.store),
+    ...tagOperations(deps.store),
+    StartQuery: startQuery(deps.store, queries),
+    GetQueryResults: getQueryResults(queries),
+    StopQuery: stopQuery(queries),
+    DescribeQueries: describeQueries(queries),
+    GetLogGroupFields: getLogGroupFields(deps.store),
   };
   return [{ method: 'POST', pattern: '/', operation: (req) => dispatch(operations, req, deps.log) }];
 }

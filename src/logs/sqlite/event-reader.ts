@@ -46,6 +46,8 @@ type Row = EventRow;
 const COLUMNS = 'e.id, e.group_id, e.stream_id, e.ts, e.ingested, e.request, r.request_id, e.level, e.message';
 const REQUEST = 'LEFT JOIN requests r ON r.id = e.request';
 const MAX_SCAN_MS = 50;
+/** Ids per statement of a scan that checks text in SQL (~10 ms of instr() on a busy machine). */
+const CONTAINS_WINDOW = 20_000;
 /** Pattern work (weight × characters) between two looks at the clock: about a millisecond's. */
 export const WORK_PER_LOOK = 256 * 1024;
 /** CloudWatch answers at most 1 MB of events per call. */
@@ -79,7 +81,18 @@ export class EventReader {
     if (after + 1 >= range.before) return { events: [], next: undefined, position: after };
     const page = new Page(q, after);
     const fts = ftsQuery(q.pattern?.words);
-    if (fts === undefined) {
+    const contains = q.pattern?.contains?.[0];
+    if (fts === undefined && contains !== undefined) {
+      // Text the index cannot find (a fragment of a word): SQLite checks it in the scan itself,
+      // CONTAINS_WINDOW ids at a time, so that the clock is looked at even when nothing matches.
+      const end = Math.min(range.before, this.maxId() + 1); // the range may be open-ended
+      for (let lo = after; lo < end - 1; lo += CONTAINS_WINDOW) {
+        if (page.outOfTime()) return page.result();
+        const hi = Math.min(end, lo + CONTAINS_WINDOW + 1);
+        if (page.read(this.groupEvents(q, Math.max(lo, page.last), hi, contains), (r) => this.view(r))) return page.result();
+        page.last = Math.max(page.last, hi - 1);
+      }
+    } else if (fts === undefined) {
       if (page.read(this.groupEvents(q, after, range.before), (r) => this.view(r))) return page.result();
     } else {
       // Candidate blocks in order, from the one holding the cursor; then their events, checked one by one.
@@ -144,21 +157,24 @@ export class EventReader {
   }
 
   /** A group's events, stored and kept, in id order within (after, before), optionally of some streams / levels. */
-  private groupEvents(q: ScanQuery, after: number, before: number): IterableIterator<Row> {
-    const params = { group: q.groupId, after, before, streams: JSON.stringify(q.streamIds ?? []), levels: JSON.stringify(q.levels ?? []) };
-    const stored = this.groupStatement(q.streamIds !== undefined, q.levels !== undefined).iterate(params) as IterableIterator<Row>;
+  private groupEvents(q: ScanQuery, after: number, before: number, contains?: string): IterableIterator<Row> {
+    const params = {
+      group: q.groupId, after, before, streams: JSON.stringify(q.streamIds ?? []), levels: JSON.stringify(q.levels ?? []), contains: contains ?? '',
+    };
+    const stored = this.groupStatement(q.streamIds !== undefined, q.levels !== undefined, contains !== undefined).iterate(params) as IterableIterator<Row>;
     if (q.levels !== undefined && !q.levels.includes('PLATFORM')) return stored;
     return merged(stored, this.platform.range({ after, before, group: q.groupId, streams: q.streamIds }));
   }
 
   /** A group's stored events in id order within (after, before), optionally of some streams / levels. */
-  private groupStatement(streams: boolean, levels: boolean): Database.Statement {
-    const k = `${streams}/${levels}`;
+  private groupStatement(streams: boolean, levels: boolean, contains = false): Database.Statement {
+    const k = `${streams}/${levels}/${contains}`;
     let stmt = this.scans.get(k);
     if (stmt) return stmt;
     const where: string[] = ['e.group_id = @group', 'e.id > @after', 'e.id < @before'];
     if (streams) where.push('e.stream_id IN (SELECT value FROM json_each(@streams))');
     if (levels) where.push('e.level IN (SELECT value FROM json_each(@levels))');
+    if (contains) where.push('instr(e.message, @contains) > 0');
     stmt = this.db.prepare(`SELECT ${COLUMNS} FROM log_events e INDEXED BY log_events_group ${REQUEST} WHERE ${where.join(' AND ')} ORDER BY e.id`);
     this.scans.set(k, stmt);
     return stmt;
@@ -209,6 +225,12 @@ class Page {
    * last look — its weight × the characters it tested — is large: one hostile regex over long
    * lines costs milliseconds a row).
    */
+  /** Out of time, looking at the clock now. */
+  outOfTime(): boolean {
+    if (!this.stopped && this.clock()) this.stopped = true;
+    return this.stopped;
+  }
+
   spent(): boolean {
     if (((++this.scanned & 255) === 0 || this.work > WORK_PER_LOOK) && this.clock()) this.stopped = true;
     return this.stopped;

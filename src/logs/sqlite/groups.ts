@@ -1,4 +1,4 @@
-// Log groups and streams: listing, retention settings, deletion. Deleting a group takes its rows
+// Log groups and streams: listing, creation, retention settings, tags, deletion. Deleting a group takes its rows
 // out of sight at once (group and streams); its events are purged in the background by the sweep
 // (retention.ts), in small chunks, so that deleting a million events never stalls the server.
 import type Database from 'better-sqlite3';
@@ -77,10 +77,40 @@ export class LogGroups {
     return this.s.retention.run(days ?? null, name).changes === 1;
   }
 
+  /** A new empty group with its tags; false when one of that name exists. */
+  create(name: string, tags: Readonly<Record<string, string>>, now: number): boolean {
+    return this.db.transaction(() => {
+      if (this.get(name)) return false;
+      const id = Number(this.s.insertGroup.run(name, now).lastInsertRowid);
+      for (const [key, value] of Object.entries(tags)) this.s.setTag.run(id, key, value);
+      return true;
+    })();
+  }
+
+  /** The group's tags; undefined when there is no such group. */
+  tags(name: string): Record<string, string> | undefined {
+    const group = this.get(name);
+    if (!group) return undefined;
+    const rows = this.s.tags.all(group.id) as { key: string; value: string }[];
+    return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  }
+
+  /** Add or replace tags, and remove `remove`; false when there is no such group. */
+  retag(name: string, set: Readonly<Record<string, string>>, remove: readonly string[]): boolean {
+    const group = this.get(name);
+    if (!group) return false;
+    this.db.transaction(() => {
+      for (const [key, value] of Object.entries(set)) this.s.setTag.run(group.id, key, value);
+      for (const key of remove) this.s.removeTag.run(group.id, key);
+    })();
+    return true;
+  }
+
   delete(name: string): boolean {
     const group = this.get(name);
     if (!group) return false;
     this.db.transaction(() => {
+      this.s.deleteTags.run(group.id);
       this.s.markDeleted.run(group.id);
       this.s.deleteStreams.run(group.id);
       this.s.deleteGroup.run(group.id);
@@ -130,5 +160,10 @@ function statements(db: LogDatabase) {
     markDeleted: db.prepare('INSERT OR IGNORE INTO deleted_groups (id) VALUES (?)'),
     deleteStreams: db.prepare('DELETE FROM log_streams WHERE group_id = ?'),
     deleteGroup: db.prepare('DELETE FROM log_groups WHERE id = ?'),
+    insertGroup: db.prepare('INSERT INTO log_groups (name, created_at) VALUES (?, ?)'),
+    tags: db.prepare('SELECT key, value FROM log_group_tags WHERE group_id = ? ORDER BY key'),
+    setTag: db.prepare('INSERT INTO log_group_tags (group_id, key, value) VALUES (?, ?, ?) ON CONFLICT (group_id, key) DO UPDATE SET value = excluded.value'),
+    removeTag: db.prepare('DELETE FROM log_group_tags WHERE group_id = ? AND key = ?'),
+    deleteTags: db.prepare('DELETE FROM log_group_tags WHERE group_id = ?'),
   };
 }

@@ -6,10 +6,11 @@
 import type { LogDatabase } from './schema.js';
 import { LogGroups, type GroupRecord } from './groups.js';
 import { EventReader } from './event-reader.js';
+import { EventCounter } from './event-counts.js';
 import { Investigation } from './investigation.js';
 import { decodeDirection, decodeId, decodeJson, encodeDirection, encodeId, encodeJson, isGroupAfter, isStreamAfter, isTimeSeq } from './tokens.js';
 import {
-  LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
+  LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventCountPage, type EventCountQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
   type InvocationPage, type InvocationQuery, type LogReader, type RecordPage, type RequestEventsPage, type StreamEventsPage,
   type StreamEventsQuery, type StreamPage, type StreamQuery,
 } from '../store.js';
@@ -21,9 +22,11 @@ export abstract class SqliteLogReader implements LogReader {
   readonly groups: LogGroups;
   readonly events: EventReader;
   readonly investigation: Investigation;
+  private readonly counter: EventCounter;
 
   constructor(db: LogDatabase) {
     this.events = new EventReader(db);
+    this.counter = new EventCounter(db, this.events);
     this.groups = new LogGroups(db, () => this.deleted());
     this.investigation = new Investigation(db);
   }
@@ -115,6 +118,15 @@ export abstract class SqliteLogReader implements LogReader {
     return { events: r.events, nextToken: r.next === undefined ? undefined : encodeId(r.next), position: encodeId(r.position) };
   }
 
+  async countEvents(q: EventCountQuery): Promise<EventCountPage> {
+    const afterId = decodeId(q.token);
+    this.sync();
+    const g = this.groups.get(q.group);
+    if (!g) return { bins: [], nextToken: undefined };
+    const r = this.counter.count({ groupId: g.id, startTime: q.startTime, endTime: q.endTime, binMs: q.binMs, afterId });
+    return { bins: r.bins, nextToken: r.next === undefined ? undefined : encodeId(r.next) };
+  }
+
   async requestEvents(requestId: string, q: { readonly limit: number; readonly token?: string }): Promise<RequestEventsPage> {
     const after = decodeId(q.token) ?? 0;
     this.sync();
@@ -168,6 +180,21 @@ export abstract class SqliteLogReader implements LogReader {
   async setRetention(group: string, days: number | undefined): Promise<boolean> {
     this.sync();
     return this.groups.setRetention(group, days);
+  }
+
+  async createGroup(name: string, tags: Readonly<Record<string, string>> = {}): Promise<boolean> {
+    this.sync(); // a group that queued events are about to make exists already
+    return this.groups.create(name, tags, Date.now());
+  }
+
+  async groupTags(name: string): Promise<Record<string, string> | undefined> {
+    this.sync();
+    return this.groups.tags(name);
+  }
+
+  async tagGroup(name: string, set: Readonly<Record<string, string>>, remove: readonly string[] = []): Promise<boolean> {
+    this.sync();
+    return this.groups.retag(name, set, remove);
   }
 
   async deleteGroup(group: string): Promise<boolean> {

@@ -121,6 +121,13 @@ const STEPS: readonly string[] = [
   `CREATE INDEX invocations_group_events ON invocations (group_id, start_event) WHERE start_event IS NOT NULL;
    ALTER TABLE log_streams ADD COLUMN first_id INTEGER;
    ALTER TABLE log_streams ADD COLUMN last_id INTEGER;`,
+  // Tags of log groups (CreateLogGroup's tags, TagResource): deleted with their group.
+  `CREATE TABLE log_group_tags (
+     group_id INTEGER NOT NULL,
+     key      TEXT NOT NULL,
+     value    TEXT NOT NULL,
+     PRIMARY KEY (group_id, key)
+   ) WITHOUT ROWID;`,
 ];
 
 export type LogDatabase = Database.Database;
