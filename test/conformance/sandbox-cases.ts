@@ -199,13 +199,26 @@ export function sandboxConformance(b: BackendUnderTest): void {
     it('takes the detached grandchild along when the process exits by itself', async () => {
       const id = randomUUID();
       const marker = `lambkin-orphan-${id}`;
+      // The parent exits by itself, but only once the test has seen the grandchild running (a
+      // fixed delay raced the test's look at /proc on a loaded machine).
       const r = await runNode(backend, codeDir, `
+        // lambkin-parent-${id}
         const { spawn } = require('node:child_process');
         spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'lambkin-orphan-' + '${id}'], { detached: true, stdio: 'ignore' }).unref();
+        process.on('SIGUSR2', () => process.exit(0));
         console.log('spawned');
-        setTimeout(() => process.exit(0), 200);`);
+        setInterval(() => {}, 1000);`);
       await r.waitOut(/spawned/);
-      await waitFor(() => processesWith(marker).length === 1, 10_000);
+      await waitFor(() => processesWith(marker).length === 1, 20_000);
+      const parent = processesWith(`lambkin-parent-${id}`).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'node';
+        } catch {
+          return false;
+        }
+      });
+      expect(parent).toHaveLength(1);
+      process.kill(parent[0]!, 'SIGUSR2');
       await r.proc.exited;
       await r.end(); // what the environment does once its runtime has gone
       await waitFor(() => processesWith(marker).length === 0, 10_000, () => `still running: ${processesWith(marker)}`);

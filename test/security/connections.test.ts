@@ -59,7 +59,12 @@ describe('connections to the main port', () => {
     const peak = fds();
     await stillServes(lk.lambda);
     expect((await lk.lambda.send(new ListFunctionsCommand({}))).Functions?.length).toBe(2);
-    const closedByServer = idle.filter((c) => c.closed()).length;
+    // Closes reach the client a moment after the server decides them (and the last connections
+    // may still sit in the accept queue on a loaded machine): wait for the count, don't snapshot it.
+    const closedCount = () => idle.filter((c) => c.closed()).length;
+    await waitFor(`${IDLE - CAP} idle connections closed by the server`, () => (closedCount() >= IDLE - CAP ? true : undefined), 30_000)
+      .catch(() => undefined); // the expect below says how many
+    const closedByServer = closedCount();
     console.log(`${IDLE} idle connections, cap ${CAP}: server fds ${before} before, ${peak} with them open; ${closedByServer} closed by the server`);
     expect(peak).toBeLessThan(before + CAP);
     expect(closedByServer).toBeGreaterThanOrEqual(IDLE - CAP);
