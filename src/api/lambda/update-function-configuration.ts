@@ -17,6 +17,7 @@ export function updateFunctionConfiguration(deps: LambdaApiDeps): Operation {
     const patch = configPatch(members, current.config.loggingConfig);
     const record = await deps.registry.updateConfig(name, patch, RevisionId);
     deps.onFunctionChanged(name, '$LATEST');
+    deps.onFunctionDeployed?.(record);
     return json(200, toFunctionConfiguration(record));
   };
 }
