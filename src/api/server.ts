@@ -79,7 +79,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       registry, scheduler, reservedConcurrency: (name) => registry.get(name)?.reservedConcurrency,
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
     }))
-    .add(consoleApi.recordDeploys(warnWhenLoggingOff(controlPlaneRoutes({ registry, onFunctionChanged: (name, version) => scheduler.retire(name, version) }), log)))
+    .add(consoleApi.recordDeploys(warnWhenLoggingOff(controlPlaneRoutes({
+      registry, onFunctionChanged: (name, version) => scheduler.retire(name, version), onFunctionDeployed: (fn) => scheduler.deployed(fn),
+    }), log)))
     .add(concurrencyRoutes({ registry, maxConcurrency: config.maxConcurrency }))
     .add(layerRoutes(registry))
     .add(functionPolicyRoutes(registry))

@@ -6,7 +6,7 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionRecord } from '../registry/types.js';
 import type { RuntimeSpec } from '../runtimes/catalogue.js';
-import type { SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess, ExitInfo } from '../sandbox/types.js';
+import type { SandboxBackend, SandboxLayout, SandboxProcess, ExitInfo } from '../sandbox/types.js';
 import type { LogLevel, LogSink } from '../logs/types.js';
 import { checkTransition, type EnvState } from './state.js';
 import { createRuntimeApiServer } from './runtime-api/routes.js';
@@ -19,6 +19,7 @@ import { Invocation, type InvocationInput, type InvocationResult, type RuntimeSt
 import { startLine } from '../logs/platform-lines.js';
 import type { Prestarted } from '../sandbox/prestart/pool.js';
 import { IdleFreezer } from './idle-freeze.js';
+import { heapCapOf, limitsOf, prestartRequest } from './sandbox-request.js';
 
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
@@ -69,11 +70,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   constructor(private readonly opts: EnvironmentOptions) {
     this.fn = opts.fn;
     const { backend, runtime, fn } = opts;
-    this.pre = backend.prestart?.take({
-      layerDirs: fn.layerDirs,
-      runtime, limits: limitsOf(fn), heapCapMb: heapCapOf(backend, fn),
-      functionEnv: fn.config.environment,
-    });
+    this.pre = backend.prestart?.take(prestartRequest(backend, runtime, fn));
     // The sandbox's id is the environment's: its folders and cgroup are named after it either way.
     this.id = this.pre?.id ?? randomBytes(16).toString('hex');
     this.prestarted = this.pre !== undefined;
@@ -391,15 +388,6 @@ function notActive(requestId: string): Refusal {
 }
 
 const INIT_ERROR_LATE: Refusal = { status: 403, errorType: 'InvalidStateTransition', errorMessage: 'init/error is only legal during init' };
-
-function limitsOf(fn: FunctionRecord): SandboxLimits {
-  return { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024, egress: fn.config.egress };
-}
-
-/** Without a memory cgroup, the runtime's own heap limit is what holds the function to its memory. */
-function heapCapOf(backend: SandboxBackend, fn: FunctionRecord): number | undefined {
-  return backend.enforcesMemory ? undefined : fn.config.memorySize;
-}
 
 function listen(server: Server, layout: SandboxLayout): Promise<string | { address: string; port: number }> {
   return new Promise((resolve, reject) => {

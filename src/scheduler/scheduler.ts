@@ -7,6 +7,7 @@ import type { LogSink } from '../logs/types.js';
 import type { SandboxBackend } from '../sandbox/types.js';
 import { findRuntime } from '../runtimes/catalogue.js';
 import { ExecutionEnvironment } from '../environment/environment.js';
+import { prepareSandbox } from '../environment/sandbox-request.js';
 import type { InvocationInput, InvocationResult } from '../environment/invocation.js';
 import { Pool } from './pool.js';
 import { MemoryBudget } from './budget.js';
@@ -64,6 +65,8 @@ export class Scheduler {
 
   constructor(private readonly opts: SchedulerOptions) {
     this.budget = new MemoryBudget(opts.memoryBudgetMb ?? Number.POSITIVE_INFINITY, () => this.pools.values());
+    // Spares follow demand for as long as an idle environment lives, in the budget's free room.
+    opts.backend.prestart?.configure({ demandWindowMs: opts.idleTimeoutMs, roomMb: () => this.budget.limitMb - this.budget.inUseMb });
     const every = Math.max(250, Math.min(5_000, opts.idleTimeoutMs / 4));
     this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
@@ -122,6 +125,16 @@ export class Scheduler {
       this.running.set(name, this.running.get(name)! - 1);
       pool.release(env);
     }
+  }
+
+  /**
+   * `fn` was just created or updated: its first invoke is probably seconds away. A pre-started
+   * sandbox of its runtime's shape is prepared now, so that this invoke finds one ready.
+   */
+  deployed(fn: FunctionRecord): void {
+    const runtime = findRuntime(fn.config.runtime);
+    if (this.closed || !runtime) return;
+    prepareSandbox(this.opts.backend, runtime, fn);
   }
 
   /**

@@ -5,12 +5,12 @@
 // pre-started runtimes (LAMBKIN_PRESTART=off). A runtime was pre-started when its start-up
 // environment (/proc/self/environ, which later changes to the environment do not touch) has the
 // pool's marker.
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { PROCESS_SANDBOX, RUNTIME_CASES, createFunction, waitFor, type RuntimeCase } from '../helpers/functions.js';
 import { invocationLog, invokeJson, reportPattern } from '../helpers/logs.js';
 import type { Files } from '../helpers/zip.js';
+import { waiting } from '../helpers/prestart.js';
 
 const NODE_FN = `
 const fs = require('node:fs');
@@ -55,37 +55,6 @@ interface Reply {
   path?: string[];
   prestarted: boolean;
   stream: string;
-}
-
-/**
- * Runtime processes of this server waiting in the pool: their start-up environment has the marker
- * and their stdin is still the pipe (a socket pair) their assignment comes through; then it becomes /dev/null.
- */
-function waiting(server: Lambkin, rt: RuntimeCase): number[] {
-  const bootstrap = rt.label === 'node' ? '/nodejs/bootstrap.js' : '/python/bootstrap.py';
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      if (!readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes('_LAMBKIN_PRESTART=1')) continue;
-      if (readlinkSync(`/proc/${pid}/fd/0`) === '/dev/null') continue;
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(bootstrap)) continue;
-      if (descendsFrom(pid, server.proc.pid!)) found.push(pid);
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found;
-}
-
-function descendsFrom(pid: number, ancestor: number): boolean {
-  for (let p = pid, i = 0; p > 1 && i < 64; i++) {
-    if (p === ancestor) return true;
-    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  }
-  return false;
 }
 
 const SANDBOXES = [

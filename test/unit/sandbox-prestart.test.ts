@@ -1,5 +1,6 @@
 // The pre-started pool's bookkeeping, with a fake backend: which functions it serves, that it keeps
-// one sandbox per shape and refills after a take (more when takes come back to back), that a shape whose runtime keeps dying stops
+// one sandbox per shape and refills after a take (as many as the largest recent burst of cold
+// starts, within its depth and the memory budget's room), that a deploy readies one, that a shape whose runtime keeps dying stops
 // being refilled, and that close() removes what waits. That a pre-started runtime behaves like a
 // normal one is test/e2e/prestart.test.ts.
 import { PassThrough } from 'node:stream';
@@ -73,6 +74,8 @@ function pool(backend: SandboxBackend, retryAfterMs = 60_000): PrestartPool {
   return p;
 }
 
+const ready = (p: PrestartPool) => p.stats().shapes.reduce((n, s) => n + s.ready, 0);
+
 const until = async (cond: () => boolean) => {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
   expect(cond()).toBe(true);
@@ -109,22 +112,58 @@ describe('pre-started pool', () => {
     const pre = p.take({ runtime: NODE, limits: LIMITS, functionEnv: { A: '1' } });
     expect(pre).toBeDefined();
     expect(await pre!.claim('/code', { ...LIMITS, memoryMb: 128 })).toBe(true);
-    await until(() => backend.started.length === 2); // the replacement
+    await until(() => backend.started.length >= 2); // the replacement (two, the takes came within a second)
     // Another shape (a different /tmp size) is kept apart.
     expect(p.take({ runtime: NODE, limits: { ...LIMITS, tmpMb: 1024 }, functionEnv: {} })).toBeUndefined();
   });
 
-  it('keeps more ready for a shape whose cold starts come faster than one refill (single-use functions)', async () => {
+  it('keeps as many ready as the largest recent burst of cold starts (single-use functions, 8 at once), within its depth', async () => {
     const backend = new FakeBackend();
     const p = pool(backend);
     const ask = () => p.take({ runtime: NODE, limits: LIMITS, functionEnv: {} });
     ask(); // learns the shape
     await until(() => backend.started.length === 1);
     expect(ask()).toBeDefined();
-    expect(ask()).toBeUndefined(); // back to back, before its refill: one more is kept from now on
-    await until(() => backend.started.length === 3);
-    expect(ask()).toBeDefined();
-    expect(ask()).toBeDefined();
+    expect(ask()).toBeUndefined(); // three cold starts within a second: three kept ready from now on
+    await until(() => ready(p) === 3);
+    expect([ask(), ask(), ask()].every(Boolean)).toBe(true);
+    // A burst past the depth keeps the depth (8), no more.
+    for (let i = 0; i < 12; i++) ask();
+    await until(() => ready(p) === 8);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(ready(p)).toBe(8);
+    expect(p.stats().hits).toBeGreaterThan(0);
+    expect(p.stats().misses).toBeGreaterThan(0);
+  });
+
+  it('a deploy readies a spare of its shape before any cold start; the demand window gives spares back', async () => {
+    const backend = new FakeBackend();
+    const p = pool(backend);
+    p.configure({ demandWindowMs: 400 });
+    p.prepare({ runtime: PYTHON, limits: LIMITS, functionEnv: {} });
+    await until(() => ready(p) === 1);
+    expect(p.take({ runtime: PYTHON, limits: LIMITS, functionEnv: {} })).toBeDefined();
+    for (let i = 0; i < 4; i++) p.take({ runtime: PYTHON, limits: LIMITS, functionEnv: {} });
+    await until(() => ready(p) === 5);
+    // No burst for the window: back to one.
+    for (let i = 0; i < 300 && ready(p) > 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(ready(p)).toBe(1);
+    // Nor for functions it would not serve.
+    p.prepare({ runtime: JAVA, limits: LIMITS, functionEnv: {} });
+    expect(p.stats().shapes).toHaveLength(1);
+  });
+
+  it('spares beyond one per shape fit in the room the memory budget leaves', async () => {
+    const backend = new FakeBackend();
+    const p = pool(backend);
+    p.configure({ roomMb: () => 3 * LIMITS.memoryMb });
+    for (let i = 0; i < 8; i++) p.take({ runtime: NODE, limits: LIMITS, functionEnv: {} });
+    await until(() => ready(p) === 3);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(ready(p)).toBe(3);
+    // The first of another shape is kept whatever the room.
+    p.prepare({ runtime: PYTHON, limits: LIMITS, functionEnv: {} });
+    await until(() => ready(p) === 4);
   });
 
   it('serves neither runtimes without a pre-start mode nor functions setting start-up variables', async () => {

@@ -36,6 +36,7 @@ export function createFunction(deps: LambdaApiDeps): Operation {
     // Publish: version 1 is stored with the function, in one transaction, and the answer is that
     // version (as on Lambda).
     const record = await deps.registry.create({ config, zip, tags, publish: body.Publish === true });
+    deps.onFunctionDeployed?.(record);
     return json(201, toFunctionConfiguration(record));
   };
 }

@@ -22,6 +22,7 @@ export function updateFunctionCode(deps: LambdaApiDeps): Operation {
     }
     const record = await deps.registry.updateCode(name, zip, body.RevisionId);
     deps.onFunctionChanged(name, '$LATEST');
+    deps.onFunctionDeployed?.(record);
     // Publish: the new code becomes a version too, and the answer is that version (as on Lambda).
     return json(200, toFunctionConfiguration(body.Publish ? await deps.registry.publish(name) : record));
   };

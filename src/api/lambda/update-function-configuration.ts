@@ -19,6 +19,7 @@ export function updateFunctionConfiguration(deps: LambdaApiDeps): Operation {
     const patch = { ...configPatch(members, current.config.loggingConfig, current.config.stored), ...(layers ? { layers } : {}) };
     const record = await deps.registry.updateConfig(name, patch, RevisionId);
     deps.onFunctionChanged(name, '$LATEST');
+    deps.onFunctionDeployed?.(record);
     return json(200, toFunctionConfiguration(record));
   };
 }

@@ -1,7 +1,9 @@
 // Pre-started sandboxes. For each runtime shape used recently (runtime family, /tmp size, heap
 // cap), one sandbox is kept whose runtime has already started and imported its bootstrap, and
-// waits on stdin for its function — a few when its cold starts come faster than one refill
-// (single-use functions: one per invocation). A cold start that finds one only links the code into its empty
+// waits on stdin for its function — as many as the largest burst of its cold starts in the recent
+// window (demand.ts; single-use functions: one per invocation), within the pool's depth and the
+// room the server's memory budget leaves. A deploy asks for its shape at once (prepare()), so
+// that the first invoke finds one. A cold start that finds one only links the code into its empty
 // /var/task, sets the function's limits on its cgroup and hands the runtime the function's
 // environment (one JSON line on stdin): what remains is the function's own init. The sandbox is
 // the same as a normal start's — same backend, namespaces, uid, network, /tmp, limits; each serves
@@ -13,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuntimeSpec } from '../../runtimes/catalogue.js';
 import type { SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
+import { Demand } from './demand.js';
 
 /** Set in a pre-started runtime's environment: read your environment from stdin first. */
 export const PRESTART_VARIABLE = '_LAMBKIN_PRESTART';
@@ -58,8 +61,26 @@ export interface PrestartOptions {
    * failure may have passed (the server out of file descriptors for a while).
    */
   readonly retryAfterMs: number;
-  /** Most sandboxes kept ready for one shape, when its cold starts come faster than one refill. */
+  /** Most sandboxes kept ready for one shape, when its cold starts come in bursts. */
   readonly maxDepth: number;
+  /** A burst of cold starts keeps its number of spares ready this long (the server's idle timeout). */
+  readonly demandWindowMs: number;
+  /**
+   * MB of the server's memory budget not taken by environments: spares beyond one per shape
+   * count their shape's MemorySize against it, and are not started when they would not fit.
+   */
+  readonly roomMb: () => number;
+}
+
+/** What the scheduler tells the pool about the server (configure()). */
+export type PrestartTuning = Partial<Pick<PrestartOptions, 'demandWindowMs' | 'roomMb'>>;
+
+/** What a user can see of the pool: its spares per shape and how cold starts fared. */
+export interface PrestartStats {
+  /** Cold starts served by a spare, and those that found none. */
+  readonly hits: number;
+  readonly misses: number;
+  readonly shapes: readonly { readonly shape: string; readonly ready: number; readonly depth: number }[];
 }
 
 interface Shape {
@@ -74,11 +95,7 @@ interface Shape {
   timer?: NodeJS.Timeout;
   filling?: Promise<void>;
   readonly ready: Entry[];
-  /** How many to keep ready: 1, more while cold starts come faster than refills (up to maxDepth). */
-  depth: number;
-  /** When one was last taken, and whether a take found none ready since the last sweep. */
-  takenAt: number;
-  missed: boolean;
+  readonly demand: Demand;
 }
 
 interface Entry {
@@ -90,21 +107,49 @@ interface Entry {
   taken: boolean;
 }
 
-const DEFAULTS: PrestartOptions = { idleMs: 10 * 60_000, maxShapes: 4, refillDelayMs: 200, retryAfterMs: 60_000, maxDepth: 4 };
+const DEFAULTS: PrestartOptions = {
+  idleMs: 10 * 60_000, maxShapes: 4, refillDelayMs: 200, retryAfterMs: 60_000, maxDepth: 8,
+  demandWindowMs: 10 * 60_000, roomMb: () => Number.POSITIVE_INFINITY,
+};
 const MAX_FAILURES = 3;
-/** A take that finds none ready this soon after the previous one: demand outruns the refills. */
-const BACK_TO_BACK_MS = 2_000;
 
 export class PrestartPool {
   private readonly shapes = new Map<string, Shape>();
-  private readonly opts: PrestartOptions;
-  private readonly sweeper: NodeJS.Timeout;
+  private opts: PrestartOptions;
+  private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
+  private hits = 0;
+  private misses = 0;
 
   constructor(private readonly backend: SandboxBackend, opts: Partial<PrestartOptions> = {}) {
     this.opts = { ...DEFAULTS, ...opts };
-    this.sweeper = setInterval(() => this.sweep(), Math.min(30_000, this.opts.idleMs / 2));
-    this.sweeper.unref();
+    this.startSweeper();
+  }
+
+  /** The server's idle timeout and memory budget, from the scheduler that uses this pool. */
+  configure(tuning: PrestartTuning): void {
+    this.opts = { ...this.opts, ...tuning };
+    for (const shape of this.shapes.values()) shape.demand.setWindow(this.opts.demandWindowMs);
+    this.startSweeper();
+  }
+
+  /**
+   * A function of this shape was just deployed: have a spare ready for its first invoke. Nothing
+   * competes with a cold start yet, so it starts at once.
+   */
+  prepare(req: PrestartRequest): void {
+    if (!this.serves(req)) return;
+    const shape = this.shape(req);
+    shape.wantedAt = Date.now();
+    this.refill(shape, 0);
+  }
+
+  stats(): PrestartStats {
+    const now = Date.now();
+    return {
+      hits: this.hits, misses: this.misses,
+      shapes: [...this.shapes.values()].map((s) => ({ shape: s.key, ready: s.ready.filter((e) => e.alive).length, depth: this.depth(s, now) })),
+    };
   }
 
   /**
@@ -112,24 +157,20 @@ export class PrestartPool {
    * shape counts as wanted: a replacement (or a first one) starts shortly, in the background.
    */
   take(req: PrestartRequest): Prestarted | undefined {
-    if (this.closed || !req.runtime.prestart || !this.backend.fillCode) return undefined;
-    if (req.layerDirs?.length && (!this.backend.fillOpt || req.layerDirs.some((d) => existsSync(join(d, 'lib'))))) return undefined;
-    const pattern = req.runtime.prestart.startupVariables;
-    if (Object.keys(req.functionEnv).some((k) => STARTUP_VARIABLES.test(k) || pattern.test(k))) return undefined;
+    if (!this.serves(req)) return undefined;
     const shape = this.shape(req);
     const now = Date.now();
     shape.wantedAt = now;
+    // Counted as demand either way: a burst that found too few keeps more ready next time.
+    shape.demand.coldStart(now);
     let entry = shape.ready.shift();
     while (entry && !entry.alive) entry = shape.ready.shift();
-    if (!entry && now - shape.takenAt < BACK_TO_BACK_MS) {
-      // Cold starts of this shape come faster than one refill (a single-use function, a burst):
-      // keep one more ready. The sweep takes it back once they slow down.
-      shape.depth = Math.min(this.opts.maxDepth, shape.depth + 1);
-      shape.missed = true;
-    }
-    shape.takenAt = now;
     this.refill(shape);
-    if (!entry) return undefined;
+    if (!entry) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
     entry.taken = true;
     shape.failures = 0; // it lived until asked for: the shape works
     return this.handle(entry);
@@ -148,6 +189,25 @@ export class PrestartPool {
     }));
   }
 
+  private serves(req: PrestartRequest): boolean {
+    if (this.closed || !req.runtime.prestart || !this.backend.fillCode) return false;
+    if (req.layerDirs?.length && (!this.backend.fillOpt || req.layerDirs.some((d) => existsSync(join(d, 'lib'))))) return false;
+    const pattern = req.runtime.prestart.startupVariables;
+    return !Object.keys(req.functionEnv).some((k) => STARTUP_VARIABLES.test(k) || pattern.test(k));
+  }
+
+  /** How many of `shape` to keep ready now: its recent demand, at least one, at most maxDepth. */
+  private depth(shape: Shape, now: number): number {
+    return Math.max(1, Math.min(this.opts.maxDepth, shape.demand.peak(now)));
+  }
+
+  /** MB of MemorySize the spares (ready or starting) hold, all shapes together. */
+  private spareMb(): number {
+    let mb = 0;
+    for (const s of this.shapes.values()) mb += (s.ready.filter((e) => e.alive).length + (s.filling ? 1 : 0)) * s.limits.memoryMb;
+    return mb;
+  }
+
   private shape(req: PrestartRequest): Shape {
     // One interpreter per family in lambkin's catalogue (nodejs20.x and 22.x run the same node):
     // what differs between runtime ids (AWS_EXECUTION_ENV) is in the environment handed over later.
@@ -159,20 +219,25 @@ export class PrestartPool {
       const limits = { memoryMb: req.limits.memoryMb, tmpMb: req.limits.tmpMb, pids: req.limits.pids };
       shape = {
         key, runtime: req.runtime, limits, heapCapMb: req.heapCapMb, wantedAt: Date.now(), failures: 0,
-        ready: [], depth: 1, takenAt: 0, missed: false,
+        ready: [], demand: new Demand(this.opts.demandWindowMs),
       };
       this.shapes.set(key, shape);
     }
     return shape;
   }
 
-  private refill(shape: Shape): void {
+  private refill(shape: Shape, delayMs?: number): void {
     if (this.closed || shape.timer || shape.filling) return;
     if (shape.failures >= MAX_FAILURES && Date.now() - (shape.failedAt ?? 0) < this.opts.retryAfterMs) return;
-    if (shape.ready.filter((e) => e.alive).length >= shape.depth) return;
+    const ready = shape.ready.filter((e) => e.alive).length;
+    const depth = this.depth(shape, Date.now());
+    if (ready >= depth) return;
+    // The first spare of a shape is always kept (its cost is what the pool is for); more only in
+    // the room the memory budget leaves beside the environments.
+    if (ready >= 1 && this.spareMb() + shape.limits.memoryMb > this.opts.roomMb()) return;
     // One sandbox per shape: wait, so as not to compete with the cold start that took the last.
-    // Several: demand is steady, and the next cold start needs the next one as soon as can be.
-    const delay = shape.depth > 1 ? 0 : this.opts.refillDelayMs;
+    // Several: demand comes in bursts, and the next cold start needs the next one as soon as can be.
+    const delay = delayMs ?? (depth > 1 ? 0 : this.opts.refillDelayMs);
     shape.timer = setTimeout(() => {
       shape.timer = undefined;
       if (this.closed || this.shapes.get(shape.key) !== shape) return;
@@ -276,19 +341,29 @@ export class PrestartPool {
     for (const entry of shape.ready.splice(0)) void this.remove(entry);
   }
 
+  private startSweeper(): void {
+    clearInterval(this.sweeper);
+    if (this.closed) return;
+    // Often enough that spares beyond a shape's demand go within the demand window.
+    const every = Math.max(250, Math.min(30_000, this.opts.idleMs / 2, this.opts.demandWindowMs / 4));
+    this.sweeper = setInterval(() => this.sweep(), every);
+    this.sweeper.unref();
+  }
+
   private sweep(): void {
-    const cutoff = Date.now() - this.opts.idleMs;
+    const now = Date.now();
+    const cutoff = now - this.opts.idleMs;
     for (const shape of [...this.shapes.values()]) {
       if (shape.wantedAt < cutoff) {
         this.drop(shape);
         continue;
       }
-      // No take found the shape empty since the last sweep: keep one fewer.
-      if (!shape.missed && shape.depth > 1) {
-        shape.depth--;
-        for (const entry of shape.ready.splice(shape.depth)) void this.remove(entry);
+      // Demand fell (no burst that large in the window): give the spares beyond it back.
+      const alive = shape.ready.filter((e) => e.alive);
+      for (const entry of alive.slice(this.depth(shape, now))) {
+        shape.ready.splice(shape.ready.indexOf(entry), 1);
+        void this.remove(entry);
       }
-      shape.missed = false;
     }
   }
 }
