@@ -7,6 +7,10 @@
 // `lambkin pg`: lambkin (namespace) with its stores on PostgreSQL (--database-url; a database made
 // for the run on LAMBKIN_BENCH_DATABASE_URL's server and dropped after it), warm sequential and
 // @32 beside the same lambkin on SQLite; left out, with a message, when PostgreSQL is not there.
+// `floor`: the client's floor (lib/floor.js: the same SDK client against a do-nothing server in a
+// process of its own that answers every Invoke with `{}`), in the same alternating rounds as the
+// platforms at 1 and 32 in flight; the table gives lambkin's distance to it, and the CPU and
+// context switches per invoke of each server, its environments and the client (lib/usage.js).
 //   BENCH_SCALE=0.2 npm run bench   (every duration and count × 0.2, for a quick look)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -19,6 +23,9 @@ import { treeMem } from './lib/proc.js';
 import { summary } from './lib/stats.js';
 import { report } from './lib/report.js';
 import { benchDatabase } from './lib/database.js';
+import { floor as startFloor } from './lib/floor.js';
+import { snapshot, UsageTally } from './lib/usage.js';
+import { distance } from './lib/distance.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10) * SCALE; // per throughput level, main pair
@@ -40,13 +47,21 @@ const put = (rt, figure, target, value) => (((results.figures[rt] ??= {})[figure
 
 log('starting lambkin (namespace, process) and serverless-offline (default, --useInProcess, --reloadHandler)');
 const database = await benchDatabase(log);
-const [ns, proc, sls, inproc, reload, pg] = await Promise.all([
+const [ns, proc, sls, inproc, reload, pg, fl] = await Promise.all([
   lambkin('namespace'), lambkin('process'), peer([], 'sls'), peer(['--useInProcess'], 'sls-inprocess'), peer(['--reloadHandler'], 'sls-reload'),
-  database && lambkin('namespace', { args: ['--database-url', database.url], id: 'lambkin-pg' }),
+  database && lambkin('namespace', { args: ['--database-url', database.url], id: 'lambkin-pg' }), startFloor(),
 ]);
 if (pg) results.settings.database = database.redacted;
-// The store comparison (pg vs ns) gets the main pair's time: a 10 % question needs it.
-const main = (t) => t === ns || t === sls || t === pg;
+// The store comparison (pg vs ns) and the floor get the main pair's time: a 10 % question needs it.
+const main = (t) => t === ns || t === sls || t === pg || t === fl;
+// CPU and context switches per invoke, for the targets whose distance the table explains.
+const watched = (t) => t === ns || t === sls || t === pg || t === fl;
+const usage = new Map();
+const tally = (t, rt, load) => {
+  const k = `${t.id} ${rt} ${load}`;
+  if (!usage.has(k)) usage.set(k, { t, rt, load, tally: new UsageTally() });
+  return usage.get(k).tally;
+};
 try {
   // Cold: lambkin retires the environments (config change) before each sample; serverless-offline
   // with --reloadHandler builds a new worker (or Python process) for every request.
@@ -76,7 +91,7 @@ try {
 
   // Warm sequential = throughput at 1 in flight: after WARMUP calls, ≥ MIN_SEQ calls and ≥ SECONDS.
   for (const rt of RUNTIMES) {
-    const targets = [ns, sls, proc, ...(rt === 'nodejs20.x' ? [inproc] : []), ...(pg ? [pg] : [])];
+    const targets = [ns, sls, proc, ...(rt === 'nodejs20.x' ? [inproc] : []), ...(pg ? [pg] : []), fl];
     for (const t of targets) {
       log(`warm-up ${t.id} ${rt}`);
       // The variants (process sandbox, --useInProcess) warm up on half: it keeps the run ≤ 5 min.
@@ -91,8 +106,11 @@ try {
         const s = performance.now();
         const xs = lat.get(t);
         const need = xs.length + Math.ceil(MIN_SEQ / ROUNDS);
+        const had = xs.length;
+        const before = watched(t) && snapshot(t.pid);
         while (performance.now() - s < budget * 1000 || xs.length < need) xs.push(...(await sequential(t.lambda, t.names[rt], 100)));
         secs.set(t, secs.get(t) + (performance.now() - s) / 1000);
+        if (before) tally(t, rt, 'c1').add(before, snapshot(t.pid), xs.length - had);
       }
     }
     for (const t of targets) {
@@ -110,7 +128,9 @@ try {
           const budget = (main(t) ? SECONDS : VARIANT_SECONDS) / ROUNDS;
           log(`${level} in flight ${t.id} ${rt} round ${round + 1}`);
           const s = performance.now();
+          const before = level === 32 && watched(t) && snapshot(t.pid);
           const r = await flood(t.lambda, t.names[rt], level, budget);
+          if (before) tally(t, rt, '@32').add(before, snapshot(t.pid), r.done);
           const d = done.get(t);
           d.done += r.done;
           d.errors += r.errors;
@@ -139,8 +159,26 @@ try {
     }
   }
 } finally {
-  for (const s of [ns, proc, sls, inproc, reload, pg]) await s?.stop().catch(() => {});
+  for (const s of [ns, proc, sls, inproc, reload, pg, fl]) await s?.stop().catch(() => {});
   await database?.drop().catch((err) => log(`could not drop the benchmark's database: ${err.message}`));
+}
+
+// Distance to the floor, and where the time went.
+for (const rt of RUNTIMES) {
+  const f = results.figures[rt];
+  if (!f?.['warm p50 ms']?.floor) continue;
+  const of = (id) => ({ p50: f['warm p50 ms'][id], p99: f['warm p99 ms'][id], ips: f['inv/s @32'][id] });
+  for (const id of ['lambkin-namespace', 'lambkin-process', 'lambkin-pg', 'sls', 'sls-inprocess']) {
+    if (f['warm p50 ms'][id] == null || f['inv/s @32'][id] == null) continue;
+    const d = distance(of(id), of('floor'));
+    put(rt, 'c1 p50 − floor ms', id, d.p50);
+    put(rt, 'c1 p99 − floor ms', id, d.p99);
+    put(rt, '@32 / floor', id, d.ips);
+  }
+}
+const USAGE_ROWS = { serverCpuUs: 'server CPU µs/inv', envCpuUs: 'env CPU µs/inv', clientCpuUs: 'client CPU µs/inv', serverCs: 'ctx sw server/inv', envCs: 'ctx sw env/inv', clientCs: 'ctx sw client/inv' };
+for (const { t, rt, load, tally: u } of usage.values()) {
+  for (const [k, v] of Object.entries(u.result())) put(rt, `${load} ${USAGE_ROWS[k]}`, t.id, v);
 }
 
 // Memory pass, fresh servers per runtime: platform idle (nothing run yet), one environment idle,

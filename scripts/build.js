@@ -41,6 +41,15 @@ async function javaJarBuilt() {
   return (await javaBuild()).jarBuilt(JAVA_DIR);
 }
 
+/** This machine's JDK has its class data sharing archive (src/runtimes/java-cds.ts), or there is no JDK. */
+async function javaArchiveBuilt() {
+  const { onPath } = await import(pathToFileURL(join(ROOT, 'dist/runtimes/binaries.js')).href);
+  const { archiveName } = await import(pathToFileURL(join(ROOT, 'dist/runtimes/java-cds.js')).href);
+  const java = onPath('java');
+  const name = java && archiveName(JAVA_DIR, java);
+  return !name || !!statSync(join(JAVA_DIR, name), { throwIfNoEntry: false });
+}
+
 /** Jars of earlier sources (each source version gets its own): no package needs them. */
 async function pruneOldJars() {
   const keep = (await javaBuild()).jarName(JAVA_DIR);
@@ -68,8 +77,9 @@ const STEPS = [
     name: 'java runtime',
     inputs: [],
     outputs: [],
-    // Already keyed by its sources' hash: stale exactly when the jar of these sources is missing.
-    stale: async () => !(await javaJarBuilt()),
+    // Already keyed by its sources' hash: stale exactly when the jar of these sources is missing,
+    // or this JDK's class data sharing archive (keyed by the JVM and the class list).
+    stale: async () => !(await javaJarBuilt()) || !(await javaArchiveBuilt()),
     run: run(process.execPath, 'scripts/build-java-runtime.js'),
   },
   {

@@ -6,9 +6,10 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-export async function startServer(args = [], env = {}) {
+/** root: the lambkin tree (built) whose CLI to start; another one for an A/B run (bench/cold-ab.js). */
+export async function startServer(args = [], env = {}, root = ROOT) {
   const dataDir = mkdtempSync(join(tmpdir(), 'lambkin-bench-'));
-  const proc = spawn(process.execPath, [join(ROOT, 'bin/lambkin.js'), 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
+  const proc = spawn(process.execPath, [join(root, 'bin/lambkin.js'), 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
     env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

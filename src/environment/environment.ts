@@ -112,6 +112,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     const bound = await listen(this.server, this.layout);
     const launch = runtime.launch({
       taskRoot: this.layout.taskRoot, runtimeDir: this.layout.runtimeDir, heapCapMb, memoryMb: fn.config.memorySize,
+      runtimeApiSocket: this.layout.runtimeApiSocket,
     });
     const env = runtimeEnvironment({
       fn, runtime, layout: this.layout, runtimeApi: this.layout.runtimeApiAddress(bound), logStream: this.logStream,

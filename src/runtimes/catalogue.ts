@@ -35,6 +35,12 @@ export interface LaunchPaths {
   readonly heapCapMb?: number;
   /** The function's memory setting, MB (runtimes that size their heap from it: Java). */
   readonly memoryMb?: number;
+  /**
+   * The Runtime API's unix socket as the process sees it, when the sandbox shows one: for a
+   * bootstrap that takes it on its command line rather than from _LAMBKIN_RUNTIME_API_SOCKET
+   * (Java: a JVM cannot take a variable out of its environment, so user code would see it).
+   */
+  readonly runtimeApiSocket?: string;
 }
 
 export interface RuntimeSpec {

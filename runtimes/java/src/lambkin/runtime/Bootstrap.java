@@ -12,6 +12,9 @@ import java.time.Instant;
 import java.util.Map;
 
 public final class Bootstrap {
+    /** Set by the host (src/runtimes/java.ts) when the sandbox shows the Runtime API's unix socket. */
+    static final String SOCKET_PROPERTY = "lambkin.runtimeApiSocket";
+
     private Bootstrap() {
     }
 
@@ -19,7 +22,11 @@ public final class Bootstrap {
         Telemetry log = Telemetry.install();
         LambdaRuntime.setLogger(log);
         String api = System.getenv().getOrDefault("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
-        RuntimeApi client = new RuntimeApi(api);
+        // The host's unix socket, private to lambkin's bootstrap: a property, since a JVM cannot take
+        // a variable out of its environment again, and cleared before the function's code loads.
+        String unixSocket = System.getProperty(SOCKET_PROPERTY);
+        System.clearProperty(SOCKET_PROPERTY);
+        RuntimeApi client = new RuntimeApi(api, unixSocket);
         String taskRoot = System.getenv().getOrDefault("LAMBDA_TASK_ROOT", System.getProperty("user.dir"));
         Handler handler;
         ClassLoader loader = Handler.classLoader(taskRoot);
