@@ -7,7 +7,7 @@ import type { LogDatabase } from './schema.js';
 import { LogGroups, type GroupRecord } from './groups.js';
 import { EventReader } from './event-reader.js';
 import { Investigation } from './investigation.js';
-import { decodeDirection, decodeId, decodeJson, encodeDirection, encodeId, encodeJson, isGroupAfter, isStreamAfter, isTimeSeq } from './tokens.js';
+import { decodeDirection, decodeId, decodeJson, encodeDirection, encodeId, encodeJson, isGroupAfter, isStreamAfter, isTimeSeq } from '../paging-tokens.js';
 import {
   LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
   type InvocationPage, type InvocationQuery, type LogReader, type RecordPage, type RequestEventsPage, type StreamEventsPage,
