@@ -113,7 +113,19 @@ async function benchDatabase() {
     }
   };
   await onAdmin(`CREATE DATABASE ${name}`);
-  return { url: withDatabase(admin, name), drop: () => onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  const drop = async () => {
+    // An autovacuum worker on the fresh tables cannot be ended by a role that is not a superuser
+    // (42501): wait for it to finish rather than leave the database behind.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } catch (err) {
+        if (attempt >= 60) return console.error(`could not drop database ${name}: ${err.message}; drop it by hand`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+  return { url: withDatabase(admin, name), drop };
 }
 
 /** The store the server will use, to fill: writeNow(events, records) and close(). */
