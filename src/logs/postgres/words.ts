@@ -5,7 +5,7 @@
 // the matches; filter-pattern.ts's test decides).
 import { WORD_CHARS, type WordQuery } from '../filter-terms.js';
 
-const TOKEN = new RegExp(`[${WORD_CHARS}]+`, 'gu');
+const SEPARATORS = new RegExp(`[^${WORD_CHARS}]+`, 'u');
 /** Longer words are not indexed (a tsvector's lexeme holds < 2 KB); a pattern's longer word narrows nothing. */
 export const MAX_WORD = 256;
 /** A block's words beyond this many characters are not indexed: the block is always a candidate (a tsvector holds < 1 MB). */
@@ -18,9 +18,9 @@ export class BlockWords {
 
   add(message: string): void {
     if (this.chars > MAX_BLOCK_WORDS_CHARS) return;
-    for (const m of message.matchAll(TOKEN)) {
-      const w = m[0];
-      if (w.length > MAX_WORD) continue;
+    // split, not matchAll: no match object per word (this runs on the server's thread).
+    for (const w of message.split(SEPARATORS)) {
+      if (w.length === 0 || w.length > MAX_WORD) continue;
       const lower = w.toLowerCase();
       if (this.words.has(lower)) continue;
       this.words.add(lower);
