@@ -12,6 +12,9 @@
 // BENCH_INSIGHTS_RUNS (5: runs per Insights query).
 // The on/off throughput alone, without the 1M fill: BENCH_PARTS=throughput BENCH_EVENTS=0 (bench/logs-cpu.js does the
 // same with more, shorter alternating passes and the examples/hello-node function).
+// LAMBKIN_BENCH_DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/postgres (a role with CREATEDB): the same on
+// PostgreSQL — a database made for the run (filled through the PostgreSQL log store, the server on
+// --database-url) and dropped after it. Unset: SQLite in a temporary data folder.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +22,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { CloudWatchLogsClient, FilterLogEventsCommand, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SqliteLogStore } from '../dist/logs/index.js';
+import { PostgresLogStore, SqliteLogStore } from '../dist/logs/index.js';
+import { Postgres, parseDatabaseUrl, withDatabase } from '../dist/database/index.js';
 import { LambkinClient } from '../dist/client/index.js';
 import { ROOT, startServer } from './lib/server.js';
 import { deploy } from './lib/functions.js';
@@ -40,9 +44,10 @@ const FN = 'bench-logs';
 const RARE = 'zanzibar7781';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lambkin-bench-logs-'));
-const { requestIds, records, fillSeconds } = fill(dataDir);
+const database = await benchDatabase();
+const { requestIds, records, fillSeconds } = await fill(dataDir);
 // 64 runtimes start during the throughput part; on a busy 2-core machine that takes a while.
-const server = await startServer(['--data-dir', dataDir, '--init-timeout', '120']);
+const server = await startServer(['--data-dir', dataDir, '--init-timeout', '120', ...(database ? ['--database-url', database.url.url] : [])]);
 const common = { endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 };
 const logs = new CloudWatchLogsClient(common);
 const lambda = new LambdaClient(common);
@@ -83,7 +88,9 @@ try {
   lambda.destroy();
   await server.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  await database?.drop();
 }
+console.log(`log store: ${database ? `PostgreSQL (${database.url.redacted})` : 'SQLite'}`);
 console.log(table(['measure', 'p50 / best', 'p99 / passes', 'target'], rows));
 console.log(`(store filled with ${EVENTS.toLocaleString('en')} events over ${STREAMS} streams and ${records.toLocaleString('en')} invocation records in ${fillSeconds.toFixed(1)} s; ${RUNS} runs per query; ${SECONDS} s per throughput pass after a 1 s warm one, ${ROUNDS} rounds in alternating order)`);
 
@@ -102,8 +109,57 @@ function pushThroughput(tp) {
 }
 
 /** Invocations of 8 events each (START, 4 user lines, END, REPORT … and a plain line), spread over the streams. */
-function fill(dir) {
-  const store = SqliteLogStore.open(dir, { sweepIntervalMs: 86_400_000, log: () => undefined });
+/** With LAMBKIN_BENCH_DATABASE_URL: a database of this run's own on that server, and how to drop it. */
+async function benchDatabase() {
+  const raw = process.env.LAMBKIN_BENCH_DATABASE_URL;
+  if (!raw) return undefined;
+  const admin = parseDatabaseUrl(raw);
+  const name = `lambkin_bench_logs_${randomUUID().slice(0, 8)}`;
+  const onAdmin = async (sql) => {
+    const pg = await Postgres.connect(admin, { maxConnections: 1 });
+    try {
+      await pg.execute(sql);
+    } finally {
+      await pg.close();
+    }
+  };
+  await onAdmin(`CREATE DATABASE ${name}`);
+  const drop = async () => {
+    // An autovacuum worker on the fresh tables cannot be ended by a role that is not a superuser
+    // (42501): wait for it to finish rather than leave the database behind.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } catch (err) {
+        if (attempt >= 60) return console.error(`could not drop database ${name}: ${err.message}; drop it by hand`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+  return { url: withDatabase(admin, name), drop };
+}
+
+/** The store the server will use, to fill: writeNow(events, records) and close(). */
+async function fillStore(dir) {
+  if (!database) {
+    const store = SqliteLogStore.open(dir, { sweepIntervalMs: 86_400_000, log: () => undefined });
+    // Not awaited, as before: with nothing written the checkpoint thread's promise does not settle.
+    return { writeNow: async (events, records) => store.writeNow(events, records), closeNow: async () => void store.closeNow() };
+  }
+  const pg = await Postgres.connect(database.url);
+  const store = await PostgresLogStore.open(pg, { sweepIntervalMs: 86_400_000, log: () => undefined });
+  return {
+    writeNow: (events, records) => store.writeBatch(events, records),
+    closeNow: async () => {
+      await store.close();
+      await pg.query('VACUUM ANALYZE');
+      await pg.close();
+    },
+  };
+}
+
+async function fill(dir) {
+  const store = await fillStore(dir);
   const group = `/aws/lambda/${FN}`;
   const streams = Array.from({ length: STREAMS }, (_, i) => {
     const envId = randomUUID().replaceAll('-', '');
@@ -145,13 +201,13 @@ function fill(dir) {
       errorMessage: r % 97 === 0 ? `Cannot read properties of undefined (reading 'sku-${r % 313}')` : undefined,
     });
     if (events.length >= 8000) {
-      store.writeNow(events, records);
+      await store.writeNow(events, records);
       events = [];
       records = [];
     }
   }
-  store.writeNow(events, records);
-  store.closeNow();
+  await store.writeNow(events, records);
+  await store.closeNow();
   return { requestIds: ids, records: requests, fillSeconds: (performance.now() - started) / 1000 };
 }
 

@@ -10,7 +10,7 @@ import { openAsyncQueue } from '../scheduler/async-queue-open.js';
 import { nodeName } from '../node-name.js';
 import { chooseSandbox, SandboxUnavailable } from '../sandbox/select.js';
 import { verifierFor } from './auth/from-config.js';
-import { SqliteLogStore, type LogStore } from '../logs/index.js';
+import { PostgresLogStore, SqliteLogStore, type LogStore } from '../logs/index.js';
 import { Router } from './router.js';
 import { controlPlaneRoutes } from './lambda/routes.js';
 import { invokeRoutes } from './lambda/invoke-route.js';
@@ -62,7 +62,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log });
   // With PostgreSQL, code uploaded from another machine is unpacked here before the first invoke.
   if (database) await registry.repaired;
-  const logs: LogStore = SqliteLogStore.open(config.dataDir, { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log });
+  const logOptions = { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log };
+  const logs: LogStore = database ? await PostgresLogStore.open(database, logOptions) : SqliteLogStore.open(config.dataDir, logOptions);
   const scheduler = new Scheduler({
     backend: sandbox.backend, logs, region: REGION, maxConcurrency: config.maxConcurrency,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,

@@ -1,6 +1,7 @@
 // The log store, as the rest of lambkin sees it: a write side (LogWriter) that environments hand
 // their output to on the invoke path, and a read side (LogReader) that the CloudWatch Logs API,
-// the investigation API and the console query. Implementations: sqlite/ (the embedded default).
+// the investigation API and the console query. Implementations: sqlite/ (the embedded default),
+// postgres/ (with --database-url).
 // test/conformance/log-store-cases.ts is what any implementation must pass.
 //
 // Writing never waits on the store: LogSink's calls are synchronous and only queue (an

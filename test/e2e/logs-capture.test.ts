@@ -122,6 +122,8 @@ describe.each([NODE, PYTHON])('$label', (rt) => {
     // START, END and REPORT of an invocation written in one batch with its record are kept in the
     // record, not stored as rows (platform-events.ts): whole or not at all (a batch written while
     // the invocation ran — its timer, or a read — leaves them as rows).
+    // That is how the SQLite store keeps them (the PostgreSQL store keeps every line as a row).
+    if (process.env.LAMBKIN_TEST_STORE === 'postgres') return;
     const more = [];
     for (let i = 0; i < 3; i++) more.push((await invokeJson(lk.lambda, name, { tag: `t${i + 3}` })).requestId);
     await invocationLog(lk, more.at(-1)!);

@@ -11,8 +11,8 @@ import {
   FilterLogEventsCommand, PutRetentionPolicyCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteLogStore } from '../../src/logs/index.js';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { logStoreFor } from '../helpers/database.js';
 import { NODE, createFunction, waitFor } from '../helpers/functions.js';
 import { api, filterAll, invokeJson, type InvocationJson } from '../helpers/logs.js';
 
@@ -29,9 +29,9 @@ const oldRequests = [randomUUID(), randomUUID()];
 beforeAll(async () => {
   // Three days of history, written before the server starts, through the store itself.
   dataDir = mkdtempSync(join(tmpdir(), 'lambkin-retention-'));
-  const store = SqliteLogStore.open(dataDir, { log: () => undefined });
+  const { store, close } = await logStoreFor(dataDir);
   const at = Date.now() - 3 * DAY;
-  store.writeNow(
+  await store.writeBatch(
     oldRequests.flatMap((requestId, i) => ['START old', 'old line', 'END old'].map((message, k) => ({
       timestamp: at + i * 10 + k, group: GROUP, stream: OLD_STREAM, envId: '1', requestId, level: 'INFO' as const, message,
     }))),
@@ -41,7 +41,7 @@ beforeAll(async () => {
       errorType: undefined, errorMessage: undefined,
     })),
   );
-  await store.close();
+  await close();
   lk = await startLambkin({ dataDir, args: ['--log-sweep-interval', '1'] });
   await createFunction(lk.lambda, NAME, NODE, { [NODE.file]: ECHO });
   await invokeJson(lk.lambda, NAME, { n: 1 });

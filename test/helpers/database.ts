@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { Postgres, parseDatabaseUrl, withDatabase, type DatabaseUrl } from '../../src/database/index.js';
+import { PostgresLogStore, SqliteLogStore, type LogStore } from '../../src/logs/index.js';
 
 const VARIABLE = 'LAMBKIN_TEST_DATABASE_URL';
 
@@ -106,4 +107,25 @@ export async function storeArgs(dataDir: string): Promise<string[]> {
   let db = serverDatabases.get(dataDir);
   if (!db) serverDatabases.set(dataDir, (db = await createTestDatabase()));
   return ['--database-url', db.url.url];
+}
+
+/**
+ * The log store a server on `dataDir` will use (the test store: SQLite in the folder, or its
+ * PostgreSQL database), opened before the server starts, to write history through the store itself.
+ */
+export async function logStoreFor(dataDir: string): Promise<{ store: LogStore; close(): Promise<void> }> {
+  const [, url] = await storeArgs(dataDir);
+  if (url === undefined) {
+    const store = SqliteLogStore.open(dataDir, { log: () => undefined });
+    return { store, close: () => store.close() };
+  }
+  const pg = await Postgres.connect(parseDatabaseUrl(url), { maxConnections: 2 });
+  const store = await PostgresLogStore.open(pg, { log: () => undefined });
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await pg.close();
+    },
+  };
 }

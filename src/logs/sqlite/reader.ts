@@ -8,7 +8,7 @@ import { LogGroups, type GroupRecord } from './groups.js';
 import { EventReader } from './event-reader.js';
 import { EventCounter } from './event-counts.js';
 import { Investigation } from './investigation.js';
-import { decodeDirection, decodeId, decodeJson, encodeDirection, encodeId, encodeJson, isGroupAfter, isStreamAfter, isTimeSeq } from './tokens.js';
+import { decodeDirection, decodeId, decodeJson, encodeDirection, encodeId, encodeJson, isGroupAfter, isStreamAfter, isTimeSeq } from '../paging-tokens.js';
 import {
   LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventCountPage, type EventCountQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
   type InvocationPage, type InvocationQuery, type LogReader, type RecordPage, type RequestEventsPage, type StreamEventsPage,

@@ -1,7 +1,7 @@
-// The SQLite store's paging tokens: what each one means is this store's business (keyset positions
+// The log stores' paging tokens (sqlite/, postgres/): what each one means is a store's business (keyset positions
 // over its own ids), callers pass them back as opaque strings. Their forms are the ones lambkin
 // has always handed out, so that tokens of a running client survive an upgrade.
-import { LogStoreError } from '../store.js';
+import { LogStoreError } from './store.js';
 
 /** Position after an event id (FilterLogEvents, the investigation API's `after`/`next`): its decimal id. */
 export function encodeId(id: number): string {

@@ -1,0 +1,197 @@
+// Reading events back from PostgreSQL. A group's read walks event ids upwards (= time order) from
+// a cursor, a chunk per query: through the candidate blocks of the full-text index when the filter
+// pattern lets it narrow (schema.ts (2)), else through the group's own index; each event is
+// checked exactly here (filter-pattern.ts). A read stops at its limit, at 1 MB of messages, or
+// after MAX_SCAN_MS — and then says where to go on, as CloudWatch's nextToken does.
+//
+// Every read first takes the newest id given out (log_clock) and reads no further: a batch that
+// commits meanwhile has later ids (writer.ts), so "read up to here" is exact for a follower.
+import type { Postgres } from '../../database/index.js';
+import type { CompiledPattern } from '../filter-pattern.js';
+import type { StoredEvent } from '../views.js';
+import { tsQuery } from './words.js';
+import { BLOCK_SPAN } from './writer.js';
+
+export interface ScanQuery {
+  readonly groupId: number;
+  readonly streamIds?: readonly number[];
+  readonly startTime?: number; // inclusive
+  readonly endTime?: number; // exclusive
+  readonly pattern?: CompiledPattern;
+  readonly levels?: readonly string[];
+  readonly afterId?: number;
+  readonly limit: number;
+}
+
+export interface ScanResult {
+  readonly events: StoredEvent[];
+  readonly next: number | undefined;
+  readonly position: number;
+}
+
+export interface EventRow {
+  id: number; ts: number; ingested: number; stream_id: number; name: string; env_id: string | null;
+  request_id: string | null; level: string | null; message: string; message_bytes: Buffer | null;
+}
+
+export const EVENT_COLUMNS = `e.id, e.ts, e.ingested, e.stream_id, s.name, s.env_id, e.request_id, e.level, e.message, e.message_bytes`;
+/** Stream names by join (a stream of a deleted group has no row: its events are not read anyway). */
+const FROM = 'log_events e LEFT JOIN log_streams s ON s.id = e.stream_id';
+const MAX_SCAN_MS = 100;
+const CHUNK_EVENTS = 1000;
+const CHUNK_BLOCKS = 64;
+const MAX_RESPONSE_CHARS = 1024 * 1024;
+export const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
+
+export class PgEventReader {
+  constructor(private readonly db: Postgres) {}
+
+  /** The id of the newest event given out (every id up to it is committed or never will be). */
+  async newestId(): Promise<number> {
+    const [row] = await this.db.query<{ next_id: number }>('SELECT next_id FROM log_clock');
+    return row!.next_id - 1;
+  }
+
+  /** The first id stamped at or after ts; the next id to be given when none is. */
+  async firstIdAtOrAfter(ts: number): Promise<number> {
+    const [row] = await this.db.query<{ id: number }>('SELECT log_first_id_at($1) AS id', [ts]);
+    return row!.id;
+  }
+
+  /** The id range (after, before) of a time range, as exclusive bounds. */
+  async idRange(startTime: number | undefined, endTime: number | undefined): Promise<{ after: number; before: number }> {
+    return {
+      after: startTime === undefined ? 0 : (await this.firstIdAtOrAfter(startTime)) - 1,
+      before: endTime === undefined ? NO_UPPER_BOUND : await this.firstIdAtOrAfter(endTime),
+    };
+  }
+
+  async scan(q: ScanQuery): Promise<ScanResult> {
+    const newest = await this.newestId();
+    const range = await this.idRange(q.startTime, q.endTime);
+    const before = Math.min(range.before, newest + 1);
+    const after = Math.max(range.after, q.afterId ?? 0);
+    if (after + 1 >= before) return { events: [], next: undefined, position: Math.max(after, q.afterId ?? 0) };
+    const page = new Page(q, after);
+    const ts = tsQuery(q.pattern?.words);
+    const filters: string[] = [];
+    const params: unknown[] = [q.groupId, 0, before];
+    if (q.streamIds) filters.push(`e.stream_id = ANY($${params.push(q.streamIds)}::bigint[])`);
+    if (q.levels) filters.push(`e.level = ANY($${params.push(q.levels)}::text[])`);
+    const where = ['e.group_id = $1', 'e.id > $2', 'e.id < $3', ...filters].join(' AND ');
+    for (;;) {
+      params[1] = page.last;
+      let rows: EventRow[];
+      if (ts === undefined) {
+        rows = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${FROM} WHERE ${where} ORDER BY e.id LIMIT ${CHUNK_EVENTS}`, params);
+        if (rows.length === 0) break;
+      } else {
+        // The next candidate blocks (a group's blocks never overlap), then their events.
+        const blocks = await this.db.query<{ first_id: number; last_id: number }>(
+          `SELECT first_id, last_id FROM log_blocks WHERE group_id = $1 AND first_id > $2::bigint - ${BLOCK_SPAN} AND last_id > $2 AND first_id < $3
+             AND (words @@ $4::tsquery OR words IS NULL)
+           ORDER BY first_id LIMIT ${CHUNK_BLOCKS}`, [q.groupId, page.last, before, ts]);
+        if (blocks.length === 0) break;
+        const lastBlock = blocks[blocks.length - 1]!.last_id;
+        const n = params.length;
+        // A range scan per block (LATERAL; OFFSET 0 keeps the planner from flattening it into one
+        // scan of every id between the bounds, filtered by the blocks: a second on 1,000,000 events).
+        rows = await this.db.query<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM unnest($${n + 1}::bigint[], $${n + 2}::bigint[]) AS b(f, l)
+             CROSS JOIN LATERAL (SELECT * FROM log_events e WHERE e.id BETWEEN b.f AND b.l AND ${where} OFFSET 0) e
+             LEFT JOIN log_streams s ON s.id = e.stream_id
+           ORDER BY e.id`,
+          [...params, blocks.map((b) => b.first_id), blocks.map((b) => b.last_id)]);
+        if (page.read(rows)) return page.result();
+        page.last = Math.max(page.last, Math.min(lastBlock, before - 1));
+        if (page.spent()) return page.result();
+        continue;
+      }
+      if (page.read(rows)) return page.result();
+      if (page.spent()) return page.result();
+    }
+    // Read to the end: nothing up to the newest event (within the range) is left to see.
+    return { events: page.events, next: undefined, position: Math.max(after, before - 1) };
+  }
+
+  /** One stream's events in id order (or newest first) within (afterId, beforeId), for GetLogEvents. */
+  async streamPage(q: { streamId: number; afterId: number; beforeId: number; newestFirst: boolean; limit: number }): Promise<StoredEvent[]> {
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${FROM} WHERE e.stream_id = $1 AND e.id > $2 AND e.id < $3
+       ORDER BY e.id ${q.newestFirst ? 'DESC' : ''} LIMIT $4`, [q.streamId, q.afterId, Math.min(q.beforeId, NO_UPPER_BOUND), q.limit]);
+    const events: StoredEvent[] = [];
+    let chars = 0;
+    for (const row of rows) {
+      events.push(view(row));
+      chars += row.message.length;
+      if (chars >= MAX_RESPONSE_CHARS) break;
+    }
+    return events;
+  }
+
+  /** One request's events, of groups not deleted, in order: up to `limit` after `afterId`, at most 1 MB. */
+  async byRequest(requestId: string, afterId: number, limit: number): Promise<{ events: StoredEvent[]; more: boolean }> {
+    const rows = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${FROM} JOIN log_groups g ON g.id = e.group_id
+       WHERE e.request_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3`, [requestId, afterId, limit + 1]);
+    const events: StoredEvent[] = [];
+    let chars = 0;
+    for (const row of rows) {
+      if (events.length >= limit || (events.length > 0 && chars + row.message.length > MAX_RESPONSE_CHARS)) return { events, more: true };
+      events.push(view(row));
+      chars += row.message.length;
+    }
+    return { events, more: false };
+  }
+}
+
+/** The message as it was written (schema.ts (3)). */
+export function messageOf(row: { message: string; message_bytes: Buffer | null }): string {
+  return row.message_bytes === null ? row.message : row.message_bytes.toString('utf8');
+}
+
+export function view(row: EventRow): StoredEvent {
+  return {
+    eventId: String(row.id),
+    timestamp: row.ts,
+    ingestionTime: row.ingested,
+    logStream: row.name ?? '',
+    envId: row.env_id ?? undefined,
+    requestId: row.request_id ?? undefined,
+    level: row.level ?? undefined,
+    message: messageOf(row),
+  };
+}
+
+/** One page of a scan: the events kept so far, where the scan got to, and its budgets. */
+class Page {
+  readonly events: StoredEvent[] = [];
+  last: number;
+  private chars = 0;
+  private readonly started = performance.now();
+
+  constructor(private readonly q: ScanQuery, after: number) {
+    this.last = after;
+  }
+
+  spent(): boolean {
+    return performance.now() - this.started > MAX_SCAN_MS;
+  }
+
+  /** Take matching rows (in id order); true when the page is full. */
+  read(rows: readonly EventRow[]): boolean {
+    for (const row of rows) {
+      this.last = row.id;
+      const message = messageOf(row);
+      if (this.q.pattern && !this.q.pattern.test(message)) continue;
+      this.events.push(view(row));
+      this.chars += message.length;
+      if (this.events.length >= this.q.limit || this.chars >= MAX_RESPONSE_CHARS) return true;
+    }
+    return false;
+  }
+
+  result(): ScanResult {
+    return { events: this.events, next: this.last, position: this.last };
+  }
+}

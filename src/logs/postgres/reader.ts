@@ -1,0 +1,209 @@
+// The read side of the PostgreSQL log store (LogReader, ../store.ts): each operation first writes
+// what this node has queued (flush(), bounded), turns names and tokens into this store's ids and
+// keyset positions (../paging-tokens.ts: the same forms as the SQLite store's), runs its queries
+// (groups.ts, events.ts, investigation.ts) and answers with views.
+import type { Postgres } from '../../database/index.js';
+import { PgLogGroups, type GroupRecord } from './groups.js';
+import { PgEventReader } from './events.js';
+import { PgInvestigation } from './investigation.js';
+import { PgEventCounter } from './event-counts.js';
+import { decodeDirection, decodeId, decodeJson, encodeDirection, encodeId, encodeJson, isGroupAfter, isStreamAfter, isTimeSeq } from '../paging-tokens.js';
+import {
+  LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventCountPage, type EventCountQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
+  type InvocationPage, type InvocationQuery, type LogReader, type RecordPage, type RequestEventsPage, type StreamEventsPage,
+  type StreamEventsQuery, type StreamPage, type StreamQuery,
+} from '../store.js';
+import type { Batch } from '../write-queue.js';
+import type { GroupView, InvocationView, Stats, StreamView } from '../views.js';
+
+export abstract class PgLogReader implements LogReader {
+  protected readonly groups: PgLogGroups;
+  protected readonly events: PgEventReader;
+  protected readonly investigation: PgInvestigation;
+  private readonly counter: PgEventCounter;
+
+  constructor(db: Postgres) {
+    this.groups = new PgLogGroups(db);
+    this.events = new PgEventReader(db);
+    this.investigation = new PgInvestigation(db, this.events);
+    this.counter = new PgEventCounter(db, this.events);
+  }
+
+  /** Write what this node has queued (bounded), so that a caller reads what it just caused. */
+  abstract flush(): Promise<void>;
+  /** A group was deleted: purge its events soon. */
+  protected abstract deleted(): void;
+  abstract onWritten(listener: (batch: Batch) => void): () => void;
+
+  async describeGroup(name: string): Promise<GroupView | undefined> {
+    await this.flush();
+    const g = await this.groups.get(name);
+    return g && groupView(g);
+  }
+
+  async describeGroups(q: GroupQuery): Promise<GroupPage> {
+    const after = decodeJson(q.token, isGroupAfter)?.n;
+    await this.flush();
+    const { groups, more } = await this.groups.list({ prefix: q.prefix, contains: q.contains, after, limit: q.limit });
+    const last = groups[groups.length - 1];
+    return { groups: groups.map(groupView), nextToken: more && last ? encodeJson({ n: last.name }) : undefined };
+  }
+
+  async describeStreams(group: string, q: StreamQuery): Promise<StreamPage> {
+    const after = decodeJson(q.token, isStreamAfter);
+    await this.flush();
+    const g = await this.requireGroup(group);
+    const { streams, more } = await this.groups.streams(g.id, {
+      prefix: q.prefix, orderBy: q.orderBy, descending: q.descending, limit: q.limit,
+      after: after && { name: after.name, lastEvent: after.lastEvent, id: after.id },
+    });
+    const last = streams[streams.length - 1];
+    return {
+      streams: streams.map(({ id: _id, ...s }): StreamView => s),
+      nextToken: more && last ? encodeJson({ name: last.name, lastEvent: last.lastEvent ?? 0, id: last.id }) : undefined,
+    };
+  }
+
+  async getStreamEvents(q: StreamEventsQuery): Promise<StreamEventsPage> {
+    const given = decodeDirection(q.token);
+    await this.flush();
+    const g = await this.requireGroup(q.group);
+    const stream = await this.groups.stream(g.id, q.stream);
+    if (!stream) throw new LogStoreError('StreamNotFound', `The log stream ${q.stream} does not exist.`);
+    const range = await this.events.idRange(q.startTime, q.endTime);
+    let after = range.after;
+    let before = range.before;
+    if (given?.dir === 'f') after = Math.max(after, given.id);
+    if (given?.dir === 'b') before = Math.min(before, given.id);
+    // Forward pages read up from `after`; backward pages (and the first page from the tail) read
+    // down from `before`, then turn round.
+    const readUp = given ? given.dir === 'f' : q.startFromHead;
+    const events = after + 1 < before
+      ? await this.events.streamPage({ streamId: stream.id, afterId: after, beforeId: before, newestFirst: !readUp, limit: q.limit })
+      : [];
+    if (!readUp) events.reverse();
+    const first = events[0];
+    const last = events[events.length - 1];
+    if (first && last) {
+      return { events, nextForwardToken: encodeDirection('f', Number(last.eventId)), nextBackwardToken: encodeDirection('b', Number(first.eventId)) };
+    }
+    if (given) {
+      return {
+        events,
+        nextForwardToken: given.dir === 'f' ? q.token! : encodeDirection('f', given.id - 1),
+        nextBackwardToken: given.dir === 'b' ? q.token! : encodeDirection('b', given.id + 1),
+      };
+    }
+    // Nothing in range: both tokens point at the start of the range, where new events appear.
+    return { events, nextForwardToken: encodeDirection('f', after), nextBackwardToken: encodeDirection('b', after + 1) };
+  }
+
+  async filterEvents(q: EventQuery): Promise<EventPage> {
+    const afterId = decodeId(q.token);
+    await this.flush();
+    const g = await this.groups.get(q.group);
+    const nothing = { events: [], nextToken: undefined, position: encodeId(afterId ?? 0) };
+    if (!g) return nothing;
+    const streamIds = q.streamNames !== undefined || q.streamPrefix !== undefined ? await this.groups.streamIds(g.id, q.streamNames, q.streamPrefix) : undefined;
+    if (streamIds?.length === 0) return nothing;
+    const r = await this.events.scan({
+      groupId: g.id, streamIds, startTime: q.startTime, endTime: q.endTime, pattern: q.pattern, levels: q.levels, afterId, limit: q.limit,
+    });
+    return { events: r.events, nextToken: r.next === undefined ? undefined : encodeId(r.next), position: encodeId(r.position) };
+  }
+
+  async countEvents(q: EventCountQuery): Promise<EventCountPage> {
+    const afterId = decodeId(q.token);
+    await this.flush();
+    const g = await this.groups.get(q.group);
+    if (!g) return { bins: [], nextToken: undefined };
+    const r = await this.counter.count({ groupId: g.id, startTime: q.startTime, endTime: q.endTime, binMs: q.binMs, afterId });
+    return { bins: r.bins, nextToken: r.next === undefined ? undefined : encodeId(r.next) };
+  }
+
+  async requestEvents(requestId: string, q: { readonly limit: number; readonly token?: string }): Promise<RequestEventsPage> {
+    const after = decodeId(q.token) ?? 0;
+    await this.flush();
+    const page = await this.events.byRequest(requestId, after, q.limit);
+    const last = page.events[page.events.length - 1];
+    return { events: page.events, nextToken: page.more && last ? encodeId(Number(last.eventId)) : undefined };
+  }
+
+  async getInvocation(requestId: string): Promise<InvocationView | undefined> {
+    await this.flush();
+    return this.investigation.get(requestId);
+  }
+
+  async invocations(q: InvocationQuery): Promise<InvocationPage> {
+    const after = decodeJson(q.token, isTimeSeq);
+    await this.flush();
+    // Text in one group only: a group that does not exist matches nothing (-1 is no group's id).
+    const text = q.text && { pattern: q.text.pattern, groupId: q.text.group === undefined ? undefined : ((await this.groups.get(q.text.group))?.id ?? -1) };
+    const page = await this.investigation.list({ ...q, text, after: after && { startedAt: after.t, seq: after.s } });
+    return {
+      invocations: page.invocations.map(({ seq: _seq, ...view }) => view),
+      nextToken: page.next && encodeJson({ t: page.next.startedAt, s: page.next.seq }),
+    };
+  }
+
+  async errorGroups(q: ErrorGroupQuery): Promise<ErrorGroupPage> {
+    const after = decodeJson(q.token, isTimeSeq);
+    await this.flush();
+    const page = await this.investigation.errorPage({ ...q, after: after && { lastSeen: after.t, seq: after.s } });
+    return { errors: page.errors, nextToken: page.next && encodeJson({ t: page.next.lastSeen, s: page.next.seq }) };
+  }
+
+  async stats(q: { readonly functionName: string; readonly since?: number; readonly until?: number }): Promise<Stats> {
+    await this.flush();
+    return this.investigation.stats(q);
+  }
+
+  /** Not flushed first: the rollups see what is written meanwhile through onWritten. */
+  async scanRecords(q: { readonly since: number; readonly limit: number; readonly token?: string }): Promise<RecordPage> {
+    const after = decodeJson(q.token, isTimeSeq);
+    const rows = await this.investigation.scan(q.since, after && { startedAt: after.t, seq: after.s }, q.limit + 1);
+    const shown = rows.slice(0, q.limit);
+    const last = shown[shown.length - 1];
+    return {
+      records: shown.map(({ seq: _seq, ...r }) => r),
+      nextToken: rows.length > q.limit && last ? encodeJson({ t: last.startedAt, s: last.seq }) : undefined,
+    };
+  }
+
+  async setRetention(group: string, days: number | undefined): Promise<boolean> {
+    await this.flush();
+    return this.groups.setRetention(group, days);
+  }
+
+  async createGroup(name: string, tags: Readonly<Record<string, string>> = {}): Promise<boolean> {
+    await this.flush(); // a group that queued events are about to make exists already
+    return this.groups.create(name, tags, Date.now());
+  }
+
+  async groupTags(name: string): Promise<Record<string, string> | undefined> {
+    await this.flush();
+    return this.groups.tags(name);
+  }
+
+  async tagGroup(name: string, set: Readonly<Record<string, string>>, remove: readonly string[] = []): Promise<boolean> {
+    await this.flush();
+    return this.groups.retag(name, set, remove);
+  }
+
+  async deleteGroup(group: string): Promise<boolean> {
+    await this.flush(); // what is queued for the group goes with it, instead of making it anew
+    const deleted = await this.groups.delete(group);
+    if (deleted) this.deleted();
+    return deleted;
+  }
+
+  private async requireGroup(name: string): Promise<GroupRecord> {
+    const g = await this.groups.get(name);
+    if (!g) throw new LogStoreError('GroupNotFound', `The log group ${name} does not exist.`);
+    return g;
+  }
+}
+
+function groupView({ id: _id, ...g }: GroupRecord): GroupView {
+  return g;
+}

@@ -1,0 +1,107 @@
+// The background sweep on PostgreSQL: purges the events of deleted groups, and enforces each
+// group's retention (PutRetentionPolicy) on its events, its emptied streams and — for a function's
+// group /aws/lambda/<name> — that function's invocation records. It deletes in chunks within a
+// time budget per pass, so that a large purge is many short statements, not one long lock.
+// Every node of a cluster may sweep: a row deleted twice is deleted once, and the bytes given back
+// are those each node's DELETE actually returned.
+import type { Postgres } from '../../database/index.js';
+import type { PgEventReader } from './events.js';
+import { WRITE_LOCK } from './writer.js';
+
+const DAY_MS = 86_400_000;
+const CHUNK = 5000;
+const PASS_MS = 200;
+
+export class PgRetentionSweep {
+  private timer: NodeJS.Timeout | undefined;
+  private intervalMs = 300_000;
+  private stopped = false;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(private readonly db: Postgres, private readonly events: PgEventReader, private readonly log: (line: string) => void) {}
+
+  start(intervalMs: number): void {
+    this.intervalMs = intervalMs;
+    this.schedule(Math.min(intervalMs, 1000));
+  }
+
+  /** Run a pass now (in the background), e.g. to purge a group just deleted. */
+  soon(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  /** Stop, and wait for a pass under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.running.then(async () => {
+        if (this.stopped) return;
+        let more = false;
+        try {
+          more = await this.pass();
+        } catch (err) {
+          this.log(`lambkin: log retention sweep failed: ${(err as Error).message}`);
+        }
+        if (!this.stopped) this.schedule(more ? 20 : this.intervalMs);
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** One pass within the time budget; true when work remains. */
+  async pass(now = Date.now()): Promise<boolean> {
+    const deadline = performance.now() + PASS_MS;
+    for (const { id } of await this.db.query<{ id: number }>('SELECT id FROM log_deleted_groups')) {
+      for (;;) {
+        const n = await this.db.execute(`DELETE FROM log_events WHERE id IN (SELECT id FROM log_events WHERE group_id = $1 ORDER BY id LIMIT ${CHUNK})`, [id])
+          + await this.db.execute(`DELETE FROM log_blocks WHERE first_id IN (SELECT first_id FROM log_blocks WHERE group_id = $1 ORDER BY first_id LIMIT ${CHUNK})`, [id]);
+        if (n === 0) break;
+        if (performance.now() > deadline) return true;
+      }
+      await this.db.execute('DELETE FROM log_deleted_groups WHERE id = $1', [id]);
+    }
+    const retained = await this.db.query<{ id: number; name: string; retention_days: number }>(
+      'SELECT id, name, retention_days FROM log_groups WHERE retention_days IS NOT NULL');
+    for (const g of retained) {
+      const cutoff = now - g.retention_days * DAY_MS;
+      const cutoffId = await this.events.firstIdAtOrAfter(cutoff);
+      for (;;) {
+        const gone = await this.db.query<{ stream_id: number; n: number; c: number }>(
+          `WITH gone AS (DELETE FROM log_events WHERE id IN (SELECT id FROM log_events WHERE group_id = $1 AND id < $2 ORDER BY id LIMIT ${CHUNK})
+                         RETURNING stream_id, length(message) AS n)
+           SELECT stream_id, sum(n)::bigint AS n, count(*)::bigint AS c FROM gone GROUP BY stream_id`, [g.id, cutoffId]);
+        const blocks = await this.db.execute(
+          `DELETE FROM log_blocks WHERE first_id IN (SELECT first_id FROM log_blocks WHERE group_id = $1 AND last_id < $2 ORDER BY first_id LIMIT ${CHUNK})`,
+          [g.id, cutoffId]);
+        await this.account(g.id, gone);
+        if (gone.reduce((n, r) => n + r.c, 0) < CHUNK && blocks < CHUNK) break;
+        if (performance.now() > deadline) return true;
+      }
+      // Under the writers' lock: a batch must not add an event to a stream being dropped.
+      await this.db.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+        await tx.execute('DELETE FROM log_streams WHERE group_id = $1 AND coalesce(last_event, created_at) < $2', [g.id, cutoff]);
+      });
+      if (g.name.startsWith('/aws/lambda/')) {
+        while ((await this.db.execute(`DELETE FROM log_invocations WHERE seq IN
+                 (SELECT seq FROM log_invocations WHERE function_name = $1 AND started_at < $2 LIMIT ${CHUNK})`, [g.name.slice(12), cutoff])) === CHUNK) {
+          if (performance.now() > deadline) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private async account(groupId: number, rows: readonly { stream_id: number; n: number }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(`UPDATE log_streams s SET stored_bytes = greatest(0, s.stored_bytes - x.n)
+                         FROM unnest($1::bigint[], $2::bigint[]) AS x(id, n) WHERE s.id = x.id`, [rows.map((r) => r.stream_id), rows.map((r) => r.n)]);
+    await this.db.query('UPDATE log_groups SET stored_bytes = greatest(0, stored_bytes - $1) WHERE id = $2', [rows.reduce((n, r) => n + r.n, 0), groupId]);
+  }
+}

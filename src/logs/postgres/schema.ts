@@ -1,0 +1,128 @@
+// The log store's PostgreSQL schema (lambkin_migrations, store 'logs'), for the one migration
+// runner (database/migrate.ts). What shapes it:
+// (1) One sequence of event ids for the whole store, handed out by the writer under a
+//     transaction-scoped advisory lock (writer.ts), with timestamps clamped so that they never
+//     decrease along ids (log_clock keeps the next id and the last time). A batch commits before
+//     the next one takes ids, so every reader sees a prefix of the ids: a position ("after id N")
+//     never skips an event committed later, on one node or several. A time range is an id range
+//     (log_first_id_at bisects the primary key: no index on time to keep up on every insert).
+// (2) Full text: one row per block of up to 64 consecutive events of a group (log_blocks), its
+//     words — the filter patterns' own tokens (../filter-terms.ts), lower-cased, each once — as a
+//     tsvector (array_to_tsvector: PostgreSQL's parser is not used, so that a word is what a
+//     filter pattern means by one) under a GIN index. Built in: no extension to install. The index
+//     only finds candidate blocks; each event in them is checked exactly (filter-pattern.ts).
+// (3) TEXT cannot hold NUL: a message with NUL characters is kept exactly in message_bytes (UTF-8),
+//     and without them in message (what the index and SQL see).
+// Names sort in byte order (COLLATE "C"), as SQLite sorts them, so listings page the same on both.
+import type { Migrations } from '../../database/index.js';
+
+export const LOG_STORE_MIGRATIONS: Migrations = {
+  store: 'logs',
+  steps: [
+    `CREATE TABLE log_clock (
+       one     BOOLEAN PRIMARY KEY DEFAULT true CHECK (one),
+       next_id BIGINT NOT NULL,
+       last_ts BIGINT NOT NULL
+     );
+     INSERT INTO log_clock (next_id, last_ts) VALUES (1, 0);
+     CREATE TABLE log_groups (
+       id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, -- never reused: a deleted group's rows are purged by id
+       name           TEXT COLLATE "C" NOT NULL UNIQUE,
+       created_at     BIGINT NOT NULL,
+       retention_days INTEGER,
+       stored_bytes   BIGINT NOT NULL DEFAULT 0
+     );
+     CREATE TABLE log_streams (
+       id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+       group_id       BIGINT NOT NULL,
+       name           TEXT COLLATE "C" NOT NULL,
+       env_id         TEXT,
+       function_name  TEXT,
+       version        TEXT,
+       created_at     BIGINT NOT NULL,
+       first_event    BIGINT,
+       last_event     BIGINT,
+       last_ingestion BIGINT,
+       stored_bytes   BIGINT NOT NULL DEFAULT 0,
+       UNIQUE (group_id, name)
+     );
+     CREATE INDEX log_streams_last_event ON log_streams (group_id, (coalesce(last_event, 0)), id);
+     -- Groups deleted whose events the sweep has not purged yet.
+     CREATE TABLE log_deleted_groups (id BIGINT PRIMARY KEY);
+     CREATE TABLE log_events (
+       id            BIGINT PRIMARY KEY,  -- ingestion order, which is time order
+       group_id      BIGINT NOT NULL,
+       stream_id     BIGINT NOT NULL,
+       ts            BIGINT NOT NULL,
+       ingested      BIGINT NOT NULL,
+       request_id    TEXT,
+       level         TEXT,
+       message       TEXT NOT NULL,
+       message_bytes BYTEA                -- the message exactly, when it holds NUL characters
+     );
+     CREATE INDEX log_events_group ON log_events (group_id, id);
+     CREATE INDEX log_events_stream ON log_events (stream_id, id);
+     CREATE INDEX log_events_request ON log_events (request_id, id) WHERE request_id IS NOT NULL;
+     -- A block: events first_id..last_id of one group (other groups' events may lie in between,
+     -- never more than writer.ts's BLOCK_SPAN ids). words NULL: too many to index; always a candidate.
+     CREATE TABLE log_blocks (
+       first_id BIGINT PRIMARY KEY,
+       last_id  BIGINT NOT NULL,
+       group_id BIGINT NOT NULL,
+       words    TSVECTOR
+     );
+     CREATE INDEX log_blocks_group ON log_blocks (group_id, first_id);
+     CREATE INDEX log_blocks_words ON log_blocks USING gin (words);
+     CREATE INDEX log_blocks_unindexed ON log_blocks (group_id, first_id) WHERE words IS NULL;
+     CREATE TABLE log_invocations (
+       seq           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, -- order of first writing
+       request_id    TEXT NOT NULL UNIQUE,
+       function_name TEXT NOT NULL,
+       version       TEXT NOT NULL,
+       env_id        TEXT,
+       stream        TEXT,
+       started_at    BIGINT NOT NULL,
+       cold          BOOLEAN NOT NULL,
+       init_ms       DOUBLE PRECISION,
+       duration_ms   DOUBLE PRECISION NOT NULL,
+       billed_ms     BIGINT NOT NULL,
+       memory_mb     INTEGER NOT NULL,
+       max_memory_mb INTEGER,
+       outcome       TEXT NOT NULL,
+       error_type    TEXT,
+       error_message TEXT,
+       error_key     TEXT                  -- error_message with numbers, ids and hex normalised
+     );
+     CREATE INDEX log_invocations_time ON log_invocations (started_at, seq);
+     CREATE INDEX log_invocations_function ON log_invocations (function_name, started_at, seq);
+     CREATE INDEX log_invocations_outcome ON log_invocations (function_name, outcome, started_at, seq);
+     -- The Errors page reads failures only: a function's own index would read all its successes too.
+     CREATE INDEX log_invocations_failures ON log_invocations (started_at, function_name, error_type, error_key)
+       WHERE outcome <> 'success';
+     -- The first event id stamped at or after t (ids and times rise together: bisect the primary
+     -- key, ~20 probes); the next id to be given when there is none.
+     CREATE FUNCTION log_first_id_at(t BIGINT) RETURNS BIGINT LANGUAGE plpgsql STABLE AS $$
+     DECLARE
+       lo BIGINT; hi BIGINT; mid BIGINT; at_id BIGINT; at_ts BIGINT;
+     BEGIN
+       SELECT min(id), max(id) INTO lo, hi FROM log_events;
+       IF lo IS NULL THEN RETURN (SELECT next_id FROM log_clock); END IF;
+       hi := hi + 1;
+       WHILE lo < hi LOOP
+         mid := lo + (hi - lo) / 2;
+         SELECT id, ts INTO at_id, at_ts FROM log_events WHERE id >= mid ORDER BY id LIMIT 1;
+         IF NOT FOUND OR at_ts >= t THEN hi := mid; ELSE lo := at_id + 1; END IF;
+       END LOOP;
+       SELECT id INTO at_id FROM log_events WHERE id >= lo ORDER BY id LIMIT 1;
+       IF NOT FOUND THEN RETURN (SELECT next_id FROM log_clock); END IF;
+       RETURN at_id;
+     END $$;`,
+    // Tags of log groups (CreateLogGroup's tags, TagResource): deleted with their group.
+    `CREATE TABLE log_group_tags (
+       group_id BIGINT NOT NULL,
+       key      TEXT COLLATE "C" NOT NULL,
+       value    TEXT NOT NULL,
+       PRIMARY KEY (group_id, key)
+     );`,
+  ],
+};

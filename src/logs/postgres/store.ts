@@ -1,0 +1,191 @@
+// The PostgreSQL log store (LogStore, ../store.ts), for lambkin on --database-url: the LogSink the
+// environments write to, and the readers the APIs query (reader.ts). Same contract as the SQLite
+// store; what differs is said in schema.ts (ids, full text, NUL) and writer.ts (the writers' lock).
+//
+// Writing is off the invoke path: append() only queues (write-queue.ts); a timer writes batches,
+// one transaction each, one at a time per node. Readers first write what is queued (bounded), so a
+// caller reads what it just caused. A batch that fails because the database is away is kept and
+// tried again (the queue's limits bound what waits meanwhile, and say what they drop); one the
+// database refuses is dropped and said once per run of failures.
+import { DatabaseUnavailable, migratePostgres, type Postgres } from '../../database/index.js';
+import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
+import type { LogStore } from '../store.js';
+import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from '../write-queue.js';
+import { cutRecord } from '../record-limits.js';
+import { PgLogReader } from './reader.js';
+import { PgRetentionSweep } from './retention.js';
+import { LOG_STORE_MIGRATIONS } from './schema.js';
+import { Writer } from './writer.js';
+
+export interface PostgresLogStoreOptions {
+  /** How often the retention sweep runs (default 5 minutes). */
+  readonly sweepIntervalMs?: number;
+  /** How long an event may wait in the queue before a batch is written (default 250 ms; sooner once FLUSH_EVENTS are queued). */
+  readonly flushDelayMs?: number;
+  readonly queue?: QueueLimits;
+  readonly log?: (line: string) => void;
+}
+
+const BATCH_EVENTS = 2000;
+const BATCH_CHARS = 512 * 1024;
+const FLUSH_EVENTS = 1000;
+/** A read writes at most this many batches first (the rest follows on the timer). */
+const READ_FLUSH_BATCHES = 4;
+/** After a failed write, wait this long before the next try. */
+const RETRY_MS = 1000;
+
+export class PostgresLogStore extends PgLogReader implements LogStore {
+  private readonly queue: WriteQueue;
+  private readonly writer = new Writer();
+  private readonly sweep: PgRetentionSweep;
+  private readonly flushDelayMs: number;
+  private readonly log: (line: string) => void;
+  private readonly listeners = new Set<(batch: Batch) => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private due = false;
+  private closed = false;
+  private failures = 0;
+  /** A batch taken from the queue and not stored yet (the database was away): written first. */
+  private pending: Batch | undefined;
+  /** The write under way: writes go one at a time, in order. */
+  private writing: Promise<void> = Promise.resolve();
+
+  /** Bring the schema up to date and open the store on `db` (which the caller closes, after the store). */
+  static async open(db: Postgres, options: PostgresLogStoreOptions = {}): Promise<PostgresLogStore> {
+    await migratePostgres(db, LOG_STORE_MIGRATIONS);
+    return new PostgresLogStore(db, options);
+  }
+
+  private constructor(private readonly db: Postgres, options: PostgresLogStoreOptions) {
+    super(db);
+    this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
+    this.flushDelayMs = options.flushDelayMs ?? 250;
+    this.queue = new WriteQueue(options.queue ?? DEFAULT_QUEUE_LIMITS);
+    this.sweep = new PgRetentionSweep(db, this.events, this.log);
+    this.sweep.start(options.sweepIntervalMs ?? 300_000);
+  }
+
+  // ---- LogSink: called on the invoke path; queue only ----------------------------------------
+
+  streamCreated(info: StreamInfo): void {
+    this.writer.streamCreated(info);
+  }
+
+  append(event: LogEvent): number {
+    if (this.closed) return -1;
+    const at = this.queue.push(event);
+    this.schedule();
+    return at;
+  }
+
+  invocation(record: InvocationRecord): void {
+    if (this.closed) return;
+    this.queue.record(record);
+    this.schedule();
+  }
+
+  onWritten(listener: (batch: Batch) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- writing ------------------------------------------------------------------------------
+
+  async writeBatch(events: readonly LogEvent[], records: readonly InvocationRecord[] = []): Promise<void> {
+    const batch = { events: [...events], records: records.map(cutRecord), first: 0 };
+    // In turn with the queue's batches, so that ids keep the order of writing.
+    const write = this.writing.then(() => this.writer.write(this.db, batch));
+    this.writing = write.catch(() => undefined);
+    await write;
+    this.written(batch);
+  }
+
+  async flush(): Promise<void> {
+    for (let i = 0; i < READ_FLUSH_BATCHES && (this.queue.size > 0 || this.pending); i++) {
+      if (!(await this.writeOne())) break;
+    }
+    await this.writing;
+  }
+
+  /** Bytes of log dropped because environments wrote faster than the store could keep up. */
+  get droppedBytes(): number {
+    return this.queue.droppedBytes;
+  }
+
+  protected deleted(): void {
+    this.sweep.soon();
+  }
+
+  /** Write everything queued (while the database answers) and stop; the pool is the caller's. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.sweep.stop();
+    while (this.queue.size > 0 || this.pending) {
+      if (!(await this.writeOne())) break;
+    }
+    await this.writing;
+  }
+
+  private written(batch: Batch): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(batch);
+      } catch (err) {
+        this.log(`lambkin: a log listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => void this.drain(), this.flushDelayMs);
+      this.due = false;
+    } else if (!this.due && this.queue.size >= FLUSH_EVENTS) {
+      this.due = true;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.drain(), 0);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    this.timer = undefined;
+    this.due = false;
+    if (this.closed) return;
+    const ok = await this.writeOne();
+    if (this.closed || this.timer !== undefined) return;
+    if (!ok) {
+      this.timer = setTimeout(() => void this.drain(), RETRY_MS);
+    } else if (this.queue.size > 0 || this.pending) {
+      this.timer = setTimeout(() => void this.drain(), 0);
+      this.due = true;
+    }
+  }
+
+  /** Write one batch (the pending one first), after the write under way; false when it failed. */
+  private writeOne(): Promise<boolean> {
+    const result = this.writing.then(async () => {
+      const batch = this.pending ?? this.queue.take(BATCH_EVENTS, BATCH_CHARS);
+      this.pending = undefined;
+      if (batch.events.length === 0 && batch.records.length === 0) return true;
+      try {
+        await this.writer.write(this.db, batch);
+        if (this.failures > 0) this.log(`lambkin: log store writing again after ${this.failures} failed attempts`);
+        this.failures = 0;
+        this.written(batch);
+        return true;
+      } catch (err) {
+        // The database away: keep the batch for the next try. Refused: it cannot succeed later.
+        if (err instanceof DatabaseUnavailable) this.pending = batch;
+        if (this.failures++ === 0) {
+          this.log(`lambkin: could not store ${batch.events.length} log events: ${(err as Error).message}` +
+            (err instanceof DatabaseUnavailable ? ' (kept; trying again)' : ''));
+        }
+        return false;
+      }
+    });
+    this.writing = result.then(() => undefined);
+    return result;
+  }
+}
