@@ -103,8 +103,7 @@ export class Scheduler {
     }
     const warm = env.state === 'idle';
     this.inFlight++;
-    pool.inFlight++;
-    if (warm) pool.warmInFlight++;
+    pool.began(warm);
     this.running.set(name, (this.running.get(name) ?? 0) + 1);
     try {
       const started = performance.now();
@@ -120,8 +119,7 @@ export class Scheduler {
       return await env.invoke(input);
     } finally {
       this.inFlight--;
-      pool.inFlight--;
-      if (warm) pool.warmInFlight--;
+      pool.ended(warm);
       this.running.set(name, this.running.get(name)! - 1);
       pool.release(env);
     }
@@ -305,7 +303,6 @@ function poolKey(name: string, version: string): string {
 
 /** Resolves true once `env` is initialised and idle, false if it stops first. */
 async function whenIdle(env: ExecutionEnvironment): Promise<boolean> {
-  // The environment has no init event to wait on; its state is cheap to look at.
-  while (env.state === 'starting') await new Promise((r) => setTimeout(r, 20));
+  await env.startSettled;
   return env.state === 'idle' || env.state === 'busy';
 }
