@@ -4,16 +4,16 @@
 // It never knows HTTP: callers get results or a typed Throttled error.
 import type { FunctionRecord } from '../registry/types.js';
 import type { LogSink } from '../logs/types.js';
-import type { SandboxBackend } from '../sandbox/types.js';
 import { findRuntime } from '../runtimes/catalogue.js';
-import { ExecutionEnvironment } from '../environment/environment.js';
+import { ExecutionEnvironment, type EnvironmentOptions } from '../environment/environment.js';
 import { prepareSandbox } from '../environment/sandbox-request.js';
 import type { InvocationInput, InvocationResult } from '../environment/invocation.js';
 import { Pool } from './pool.js';
 import { MemoryBudget } from './budget.js';
 
 export interface SchedulerOptions {
-  readonly backend: SandboxBackend;
+  /** The sandbox backend every environment starts in (as the environment takes it). */
+  readonly backend: EnvironmentOptions['backend'];
   readonly logs: LogSink;
   readonly region: string;
   /** Account-wide limit of environments running an invocation at once. */
