@@ -8,28 +8,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
 import type { FunctionConfig } from '../../src/registry/types.js';
+import { failureOf } from '../helpers/failure.js';
+import { functionConfig } from '../helpers/registry.js';
 
 const zip = (text: string): Buffer => Buffer.from(zipSync({ 'lambda_function.py': strToU8(text) }));
 const V1 = zip('def lambda_handler(e, c):\n    return 1\n');
 const V2 = zip('def lambda_handler(e, c):\n    return 2\n');
 
-function config(name: string): FunctionConfig {
-  return {
-    name, runtime: 'python3.12', handler: 'lambda_function.lambda_handler', role: 'arn:aws:iam::000000000000:role/lambkin',
-    description: '', memorySize: 128, timeout: 3, ephemeralStorage: 512, environment: {},
-    loggingConfig: { logFormat: 'Text', logGroup: `/aws/lambda/${name}`, enabled: true }, sanitizeErrors: false,
-  };
-}
+const config = (name: string): FunctionConfig => functionConfig(name);
 
-async function failure(fn: () => unknown): Promise<ApiError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
+const failure = (fn: () => unknown): Promise<ApiError> => failureOf(ApiError, fn);
 
 let dir: string;
 let registry: Registry;

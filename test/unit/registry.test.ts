@@ -6,8 +6,9 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
-import type { FunctionConfig } from '../../src/registry/types.js';
 import { unpackZip } from '../../src/registry/unzip.js';
+import { failureOf } from '../helpers/failure.js';
+import { functionConfig } from '../helpers/registry.js';
 
 const UNIX = 3;
 const file = (text: string, mode = 0o644): Zippable[string] => [strToU8(text), { os: UNIX, attrs: ((0o100000 | mode) << 16) >>> 0 }];
@@ -15,33 +16,10 @@ const link = (target: string): Zippable[string] => [strToU8(target), { os: UNIX,
 const zip = (entries: Zippable): Buffer => Buffer.from(zipSync(entries));
 const HELLO = zip({ 'lambda_function.py': file('def lambda_handler(e, c):\n    return e\n') });
 
-function config(name: string, over: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    name,
-    runtime: 'python3.12',
-    handler: 'lambda_function.lambda_handler',
-    role: 'arn:aws:iam::000000000000:role/lambkin',
-    description: '',
-    memorySize: 128,
-    timeout: 3,
-    ephemeralStorage: 512,
-    environment: {},
-    loggingConfig: { logFormat: 'Text', logGroup: `/aws/lambda/${name}`, enabled: true },
-    sanitizeErrors: false,
-    ...over,
-  };
-}
+const config = functionConfig;
 
 /** The ApiError a promise or call fails with. */
-async function failure(fn: () => unknown): Promise<ApiError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
+const failure = (fn: () => unknown): Promise<ApiError> => failureOf(ApiError, fn);
 
 let dir: string;
 let registry: Registry;
