@@ -1,15 +1,13 @@
 // The registry's lifecycle (versions, aliases, per-qualifier settings) on real SQLite in a temp
 // folder: what survives a reopen, which code the store keeps, weighted picks, and the cascades.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
 import type { FunctionConfig } from '../../src/registry/types.js';
 import { failureOf } from '../helpers/failure.js';
-import { functionConfig } from '../helpers/registry.js';
+import { closeTempRegistry, functionConfig, openTempRegistry } from '../helpers/registry.js';
 
 const zip = (text: string): Buffer => Buffer.from(zipSync({ 'lambda_function.py': strToU8(text) }));
 const V1 = zip('def lambda_handler(e, c):\n    return 1\n');
@@ -22,13 +20,9 @@ const failure = (fn: () => unknown): Promise<ApiError> => failureOf(ApiError, fn
 let dir: string;
 let registry: Registry;
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lambkin-lifecycle-'));
-  registry = await Registry.open(dir);
+  ({ dir, registry } = await openTempRegistry('lambkin-lifecycle-'));
 });
-afterEach(async () => {
-  await registry.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTempRegistry({ dir, registry }));
 
 describe('registry lifecycle', () => {
   it('keeps versions, aliases and settings across a reopen, and the code every version uses', async () => {

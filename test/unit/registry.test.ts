@@ -1,6 +1,5 @@
 // The registry on a real SQLite database and a real code store in a temp folder.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { ApiError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
 import { unpackZip } from '../../src/registry/unzip.js';
 import { failureOf } from '../helpers/failure.js';
-import { functionConfig } from '../helpers/registry.js';
+import { closeTempRegistry, functionConfig, openTempRegistry } from '../helpers/registry.js';
 
 const UNIX = 3;
 const file = (text: string, mode = 0o644): Zippable[string] => [strToU8(text), { os: UNIX, attrs: ((0o100000 | mode) << 16) >>> 0 }];
@@ -24,13 +23,9 @@ const failure = (fn: () => unknown): Promise<ApiError> => failureOf(ApiError, fn
 let dir: string;
 let registry: Registry;
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lambkin-registry-'));
-  registry = await Registry.open(dir);
+  ({ dir, registry } = await openTempRegistry('lambkin-registry-'));
 });
-afterEach(async () => {
-  await registry.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTempRegistry({ dir, registry }));
 
 describe('functions', () => {
   it('creates a function whose code is unpacked and addressed by its sha256', async () => {
