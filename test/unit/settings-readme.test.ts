@@ -42,8 +42,12 @@ describe('settings', () => {
     const serve = program.commands.find((c) => c.name() === 'serve')!;
     const options = serve.options.filter((o) => o.long !== '--deploy-examples');
     expect(options.map((o) => o.flags).sort()).toEqual(settings.flatMap((s) => (s.flag ? [s.flag] : [])).sort());
-    for (const s of settings.filter((x) => x.flag)) {
-      expect(options.find((o) => o.flags === s.flag)!.description).toContain(`env ${s.env}`);
+    for (const [name, s] of Object.entries(SETTINGS) as [string, Setting][]) {
+      if (!s.flag) continue;
+      const option = options.find((o) => o.flags === s.flag)!;
+      expect(option.description).toContain(`env ${s.env}`);
+      // resolveConfig reads the flag under the setting's own name: commander must give it that name.
+      expect(option.attributeName()).toBe(name);
     }
   });
 
