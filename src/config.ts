@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { DatabaseUrlError, parseDatabaseUrl, type DatabaseUrl } from './database/url.js';
+import {
+  NETWORK_MODES, prestartFrom, regionFrom, SANDBOX_NAMES, SETTINGS, settingLabel, type NetworkMode, type SandboxName,
+  type Setting, type SettingName,
+} from './settings.js';
 
 export interface ServerConfig {
   readonly host: string;
@@ -17,17 +21,17 @@ export interface ServerConfig {
   readonly freezeAfterMs: number | 'off';
   readonly initTimeoutSeconds: number;
   /** undefined: `namespace` where bubblewrap works, else `process` (with a warning). */
-  readonly sandbox?: 'namespace' | 'process';
+  readonly sandbox?: SandboxName;
   /** undefined: `isolated` under namespace. */
-  readonly network?: 'isolated' | 'none' | 'host';
+  readonly network?: NetworkMode;
   /** How often log retention is enforced (seconds; default 300). */
-  readonly logSweepSeconds?: number;
+  readonly logSweepSeconds: number;
   /** Delays before the retries of a failed Event invocation (ms); Lambda's 60 s, 120 s by default. */
-  readonly asyncRetryDelaysMs?: readonly number[];
+  readonly asyncRetryDelaysMs: readonly number[];
   /** Event invocations of one function running at once (default 8). */
-  readonly asyncConcurrency?: number;
+  readonly asyncConcurrency: number;
   /** Length of one second of MaximumEventAgeInSeconds (ms, default 1000); only tests change it. */
-  readonly asyncSecondMs?: number;
+  readonly asyncSecondMs: number;
   /** Dead letters kept per function; past it the oldest go (default 10,000). */
   readonly deadLetterLimit?: number;
   /** Bytes of code (zips of $LATEST and every version) all functions together may store (75 GB). */
@@ -42,9 +46,13 @@ export interface ServerConfig {
   readonly requestTimeoutMs: number;
   /** PostgreSQL for the stores that support it; undefined: SQLite files in dataDir (the default). */
   readonly databaseUrl?: DatabaseUrl;
+  /** The region ARNs name (LAMBKIN_REGION). */
+  readonly region: string;
+  /** Pre-started sandboxes (off with LAMBKIN_PRESTART=off). */
+  readonly prestart: boolean;
 }
 
-/** Flags as commander gives them (strings), before defaults. */
+/** Flags as commander gives them (strings), before defaults; named as in SETTINGS. */
 export interface ServerFlags {
   readonly host?: string;
   readonly port?: string;
@@ -93,33 +101,40 @@ export function defaultMaxConnections(): number {
   } catch {
     // not Linux: Node's own limit applies
   }
-  return Math.max(16, Math.min(2048, Math.floor(fdLimit / 2)));
+  return Math.max(16, Math.min(SETTINGS.maxConnections.default, Math.floor(fdLimit / 2)));
 }
 
 export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const pick = (flag: string | undefined, name: string) => flag ?? env[`LAMBKIN_${name}`];
+  const raw = (name: SettingName): string | undefined => (flags as Record<string, string | undefined>)[name] ?? env[SETTINGS[name].env];
+  const num = (name: SettingName, fallback?: number): number => {
+    const s: Setting = SETTINGS[name];
+    return int(raw(name), fallback ?? Number(s.default), s.min ?? 0, s.max ?? Number.MAX_SAFE_INTEGER, settingLabel(s));
+  };
+  const label = (name: SettingName) => settingLabel(SETTINGS[name]);
   return Object.freeze({
-    host: pick(flags.host, 'HOST') ?? '127.0.0.1',
-    port: int(pick(flags.port, 'PORT'), 9000, 0, 65535, '--port / LAMBKIN_PORT'),
-    dataDir: resolve(pick(flags.dataDir, 'DATA_DIR') ?? '.lambkin'),
-    idleTimeoutSeconds: int(pick(flags.idleTimeout, 'IDLE_TIMEOUT'), 600, 1, 3600, '--idle-timeout / LAMBKIN_IDLE_TIMEOUT (seconds)'),
-    maxConcurrency: int(pick(flags.maxConcurrency, 'MAX_CONCURRENCY'), defaultMaxConcurrency(), 1, 100_000, '--max-concurrency / LAMBKIN_MAX_CONCURRENCY'),
-    memoryBudgetMb: int(pick(flags.memoryBudget, 'MEMORY_BUDGET'), defaultMemoryBudgetMb(), 128, 100_000_000, '--memory-budget / LAMBKIN_MEMORY_BUDGET (MB)'),
-    freezeAfterMs: env.LAMBKIN_FREEZE_AFTER_MS === 'off' ? 'off' : int(env.LAMBKIN_FREEZE_AFTER_MS, 100, 0, 3_600_000, "LAMBKIN_FREEZE_AFTER_MS (ms, or 'off')"),
-    initTimeoutSeconds: int(pick(flags.initTimeout, 'INIT_TIMEOUT'), 10, 1, 900, '--init-timeout / LAMBKIN_INIT_TIMEOUT (seconds)'),
-    sandbox: oneOf(pick(flags.sandbox, 'SANDBOX'), ['namespace', 'process'] as const, '--sandbox / LAMBKIN_SANDBOX'),
-    network: oneOf(pick(flags.network, 'NETWORK'), ['isolated', 'none', 'host'] as const, '--network / LAMBKIN_NETWORK'),
-    logSweepSeconds: int(pick(flags.logSweepInterval, 'LOG_SWEEP_INTERVAL'), 300, 1, 86_400, '--log-sweep-interval / LAMBKIN_LOG_SWEEP_INTERVAL (seconds)'),
-    asyncRetryDelaysMs: delays(pick(flags.asyncRetryDelays, 'ASYNC_RETRY_DELAYS_MS'), '--async-retry-delays / LAMBKIN_ASYNC_RETRY_DELAYS_MS'),
-    asyncConcurrency: int(pick(flags.asyncConcurrency, 'ASYNC_CONCURRENCY'), 8, 1, 10_000, '--async-concurrency / LAMBKIN_ASYNC_CONCURRENCY'),
-    asyncSecondMs: int(env.LAMBKIN_ASYNC_SECOND_MS, 1000, 1, 1000, 'LAMBKIN_ASYNC_SECOND_MS'),
-    deadLetterLimit: int(pick(flags.deadLetterLimit, 'DEAD_LETTER_LIMIT'), 10_000, 1, 10_000_000, '--dead-letter-limit / LAMBKIN_DEAD_LETTER_LIMIT'),
-    codeStorageLimit: bytes(pick(flags.codeStorageLimit, 'CODE_STORAGE_LIMIT'), DEFAULT_CODE_STORAGE_LIMIT, '--code-storage-limit / LAMBKIN_CODE_STORAGE_LIMIT'),
-    maxConnections: int(pick(flags.maxConnections, 'MAX_CONNECTIONS'), defaultMaxConnections(), 16, 1_000_000, '--max-connections / LAMBKIN_MAX_CONNECTIONS'),
-    maxRequestBufferBytes: MB * int(pick(flags.maxRequestBuffer, 'MAX_REQUEST_BUFFER_MB'), 256, 8, 1_000_000, '--max-request-buffer / LAMBKIN_MAX_REQUEST_BUFFER_MB (MB)'),
-    headersTimeoutMs: int(env.LAMBKIN_HEADERS_TIMEOUT_MS, 20_000, 100, 600_000, 'LAMBKIN_HEADERS_TIMEOUT_MS'),
-    requestTimeoutMs: int(env.LAMBKIN_REQUEST_TIMEOUT_MS, 300_000, 100, 3_600_000, 'LAMBKIN_REQUEST_TIMEOUT_MS'),
-    databaseUrl: databaseUrl(pick(flags.databaseUrl, 'DATABASE_URL')),
+    host: raw('host') ?? SETTINGS.host.default,
+    port: num('port'),
+    dataDir: resolve(raw('dataDir') ?? SETTINGS.dataDir.default),
+    idleTimeoutSeconds: num('idleTimeout'),
+    maxConcurrency: num('maxConcurrency', defaultMaxConcurrency()),
+    memoryBudgetMb: num('memoryBudget', defaultMemoryBudgetMb()),
+    freezeAfterMs: env[SETTINGS.freezeAfter.env] === 'off' ? 'off' : num('freezeAfter'),
+    initTimeoutSeconds: num('initTimeout'),
+    sandbox: oneOf(raw('sandbox'), SANDBOX_NAMES, label('sandbox')),
+    network: oneOf(raw('network'), NETWORK_MODES, label('network')),
+    logSweepSeconds: num('logSweepInterval'),
+    asyncRetryDelaysMs: delays(raw('asyncRetryDelays') || SETTINGS.asyncRetryDelays.default, label('asyncRetryDelays')),
+    asyncConcurrency: num('asyncConcurrency'),
+    asyncSecondMs: num('asyncSecond'),
+    deadLetterLimit: num('deadLetterLimit'),
+    codeStorageLimit: bytes(raw('codeStorageLimit'), DEFAULT_CODE_STORAGE_LIMIT, label('codeStorageLimit')),
+    maxConnections: num('maxConnections', defaultMaxConnections()),
+    maxRequestBufferBytes: MB * num('maxRequestBuffer'),
+    headersTimeoutMs: num('headersTimeout'),
+    requestTimeoutMs: num('requestTimeout'),
+    databaseUrl: databaseUrl(raw('databaseUrl')),
+    region: regionFrom(env),
+    prestart: prestartFrom(env),
   });
 }
 
@@ -134,8 +149,7 @@ function databaseUrl(raw: string | undefined): DatabaseUrl | undefined {
 }
 
 /** `60000,120000` → [60000, 120000]: one delay (ms) per retry, 0 to 1 hour each. */
-function delays(raw: string | undefined, what: string): readonly number[] {
-  if (raw === undefined || raw === '') return [60_000, 120_000];
+function delays(raw: string, what: string): readonly number[] {
   const parts = raw.split(',').map((p) => p.trim());
   if (parts.length > 2 || parts.some((p) => !/^\d+$/.test(p) || Number(p) > 3_600_000)) {
     throw new ConfigError(`${what} must be one or two delays in milliseconds (0 to 3600000), comma-separated, e.g. 60000,120000; not '${raw}'`);

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { SETTINGS } from './settings.js';
 
 export interface ServerCredentials {
   readonly accessKeyId: string;
@@ -19,8 +20,8 @@ export const CREDENTIALS_FILE = 'credentials.json';
 export class CredentialsError extends Error {}
 
 export function loadCredentials(dataDir: string, env: NodeJS.ProcessEnv = process.env): ServerCredentials | undefined {
-  const id = env.LAMBKIN_ACCESS_KEY_ID;
-  const secret = env.LAMBKIN_SECRET_ACCESS_KEY;
+  const id = env[SETTINGS.accessKeyId.env];
+  const secret = env[SETTINGS.secretAccessKey.env];
   if (id || secret) {
     if (!id || !secret) throw new CredentialsError('set both LAMBKIN_ACCESS_KEY_ID and LAMBKIN_SECRET_ACCESS_KEY, or neither');
     return { accessKeyId: id, secretAccessKey: secret, source: 'LAMBKIN_ACCESS_KEY_ID / LAMBKIN_SECRET_ACCESS_KEY' };

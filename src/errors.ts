@@ -1,6 +1,8 @@
-// The one error registry: every error lambkin's APIs can answer with, mapped to Lambda's wire name,
-// HTTP status and kind (User = the caller's fault, Service = ours). Code throws `apiError(...)`;
-// api/ turns it into Lambda's error format. docs/errors.md documents each entry (a test checks).
+// The one error registry: every error a client of lambkin can receive — the Lambda API's, the
+// CloudWatch Logs API's, the Runtime API's refusals, the function errors and the CLI's exit codes —
+// with its wire name, HTTP status and kind (User = the caller's fault, Service = ours). Code throws
+// `apiError(...)`; api/ turns it into Lambda's error format. docs/errors.md documents each entry
+// (test/unit/errors-registry.test.ts checks names, statuses and kinds).
 
 export type ErrorKind = 'User' | 'Service';
 
@@ -83,3 +85,53 @@ export const FUNCTION_ERRORS = {
 } as const;
 
 export type FunctionErrorType = keyof typeof FUNCTION_ERRORS;
+
+/**
+ * The CloudWatch Logs API's errors (api/logs/errors.ts answers them as `{"__type", "message"}`):
+ * CloudWatch's own names, all 400 but lambkin's own failure.
+ */
+export const LOGS_ERRORS = {
+  InvalidParameterException: { status: 400, kind: 'User', description: 'A parameter is missing, malformed or out of range.' },
+  ResourceNotFoundException: { status: 400, kind: 'User', description: 'The log group, log stream or query does not exist.' },
+  SerializationException: { status: 400, kind: 'User', description: 'The request body is not valid JSON, or not the shape the operation takes.' },
+  UnknownOperationException: { status: 400, kind: 'User', description: 'The X-Amz-Target names an operation lambkin does not implement.' },
+  MalformedQueryException: { status: 400, kind: 'User', description: 'StartQuery: the Logs Insights query does not compile.' },
+  LimitExceededException: { status: 400, kind: 'User', description: 'StartQuery: too many queries are scheduled or running.' },
+  ResourceAlreadyExistsException: { status: 400, kind: 'User', description: 'CreateLogGroup: a log group of that name exists.' },
+  TooManyTagsException: { status: 400, kind: 'User', description: 'The log group would have more than 50 tags.' },
+  ServiceUnavailableException: { status: 500, kind: 'Service', description: 'lambkin itself failed.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type LogsErrorName = keyof typeof LOGS_ERRORS;
+
+/**
+ * The Runtime API's refusals, answered to a runtime (or anything in the sandbox) as
+ * `{"errorMessage", "errorType"}`. `statuses`: InvalidRequestID is 403 for an id that is not the
+ * current invocation's and 400 for one that is not even valid percent-encoding.
+ */
+export const RUNTIME_API_ERRORS = {
+  InvalidStateTransition: { statuses: [403], kind: 'User', description: 'The call is not legal in the environment\'s state (a second result, init/error after init, a stream past its invocation\'s end).' },
+  InvalidRequestID: { statuses: [403, 400], kind: 'User', description: 'The request id is not the invocation this environment runs (403), or not valid percent-encoding (400).' },
+  NotFound: { statuses: [404], kind: 'User', description: 'The method and path are not part of the Runtime API.' },
+  RequestEntityTooLarge: { statuses: [413], kind: 'User', description: 'The posted response is over the payload limit.' },
+  ServiceException: { statuses: [500], kind: 'Service', description: 'lambkin failed handling the request; the server log has the details.' },
+} as const satisfies Record<string, { statuses: readonly number[]; kind: ErrorKind; description: string }>;
+
+export type RuntimeApiErrorName = keyof typeof RUNTIME_API_ERRORS;
+
+/** A Runtime API refusal whose name and status the compiler checks against the registry. */
+export type RuntimeApiRefusal = {
+  readonly [K in RuntimeApiErrorName]: {
+    readonly status: (typeof RUNTIME_API_ERRORS)[K]['statuses'][number];
+    readonly errorType: K;
+    readonly errorMessage: string;
+  };
+}[RuntimeApiErrorName];
+
+/** How the lambkin CLI ends. */
+export const CLI_EXIT_CODES = {
+  Success: { code: 0, description: 'The command did what it was asked.' },
+  FunctionError: { code: 1, description: '`invoke`: the function ran and failed (X-Amz-Function-Error).' },
+  DoctorMissing: { code: 1, description: '`doctor`: something a runtime or the sandbox needs is missing on this machine.' },
+  Failure: { code: 2, description: 'An API error, an unreachable server or a usage mistake; one line on stderr says which.' },
+} as const satisfies Record<string, { code: number; description: string }>;

@@ -42,9 +42,9 @@ export async function startLifecycle(opts: {
 }): Promise<Lifecycle> {
   const { config, registry, scheduler, queue, log } = opts;
   const asyncInvoker = await AsyncInvoker.start(queue, scheduler, registry, {
-    retryDelaysMs: config.asyncRetryDelaysMs ?? [60_000, 120_000],
-    perFunction: config.asyncConcurrency ?? 8,
-    secondMs: config.asyncSecondMs ?? 1000,
+    retryDelaysMs: config.asyncRetryDelaysMs,
+    perFunction: config.asyncConcurrency,
+    secondMs: config.asyncSecondMs,
   }, log);
   collectCodeWhenUnused(registry, scheduler, log);
   // A deleted function's dead letters go with it (a new function of the same name starts clean).

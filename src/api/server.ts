@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { ConfigError, type ServerConfig } from '../config.js';
 import { DatabaseUnavailable, Postgres } from '../database/index.js';
 import { Registry } from '../registry/registry.js';
-import { REGION } from '../registry/arn.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { openAsyncQueue } from '../scheduler/async-queue-open.js';
 import { nodeName } from '../node-name.js';
@@ -52,7 +51,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const auth = verifierFor(config, log);
   let sandbox;
   try {
-    sandbox = chooseSandbox({ runDir, sandbox: config.sandbox, network: config.network }, log);
+    sandbox = chooseSandbox({ runDir, sandbox: config.sandbox, network: config.network, prestart: config.prestart }, log);
   } catch (err) {
     if (err instanceof SandboxUnavailable) throw new ConfigError(err.message);
     throw err;
@@ -62,10 +61,10 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log });
   // With PostgreSQL, code uploaded from another machine is unpacked here before the first invoke.
   if (database) await registry.repaired;
-  const logOptions = { sweepIntervalMs: (config.logSweepSeconds ?? 300) * 1000, log };
+  const logOptions = { sweepIntervalMs: config.logSweepSeconds * 1000, log };
   const logs: LogStore = database ? await PostgresLogStore.open(database, logOptions) : SqliteLogStore.open(config.dataDir, logOptions);
   const scheduler = new Scheduler({
-    backend: sandbox.backend, logs, region: REGION, maxConcurrency: config.maxConcurrency,
+    backend: sandbox.backend, logs, region: config.region, maxConcurrency: config.maxConcurrency,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });

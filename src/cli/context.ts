@@ -1,6 +1,7 @@
 // What every command needs from the global options: where the server is, and a client for it.
 import type { Command } from 'commander';
 import { DEFAULT_ENDPOINT, LambkinClient } from '../client/index.js';
+import { SETTINGS } from '../settings.js';
 import { UsageError } from './output.js';
 
 /**
@@ -8,12 +9,13 @@ import { UsageError } from './output.js';
  * the server's own settings, name where it listens. A wildcard bind address is reached on loopback.
  */
 export function defaultEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  if (!env.LAMBKIN_HOST && !env.LAMBKIN_PORT) return DEFAULT_ENDPOINT;
-  let host = env.LAMBKIN_HOST || '127.0.0.1';
+  const { host: hostSetting, port: portSetting } = SETTINGS;
+  if (!env[hostSetting.env] && !env[portSetting.env]) return DEFAULT_ENDPOINT;
+  let host = env[hostSetting.env] || hostSetting.default;
   if (host === '0.0.0.0') host = '127.0.0.1';
   if (host === '::' || host === '[::]') host = '::1';
   if (host.includes(':') && !host.startsWith('[')) host = `[${host}]`;
-  return `http://${host}:${env.LAMBKIN_PORT || '9000'}`;
+  return `http://${host}:${env[portSetting.env] || portSetting.default}`;
 }
 
 /** The server URL; `localhost:9000` is taken to mean http://localhost:9000. */

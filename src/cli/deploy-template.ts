@@ -2,6 +2,7 @@
 // read and resolved here (templates/), every package built, the runtimes checked against the
 // server's, then deployed as one step (templates/apply.ts), and a short report printed.
 import type { LambkinClient } from '../client/index.js';
+import { regionFrom } from '../settings.js';
 import { formatSize, paint, table } from './output.js';
 import { applyPlan, LAYERS_UNSUPPORTED, type ApplyResult } from './templates/apply.js';
 import { buildPackages } from './templates/build.js';
@@ -37,7 +38,7 @@ export function readPlan(file: string, opts: TemplateDeployOptions, env: NodeJS.
   if (!isObject(root)) throw new TemplateError(`${file}:1: a template is a map (Resources: … or service: …)`);
   const options: TemplateOptions = {
     parameters: parseOverrides(opts.parameterOverrides ?? []),
-    region: opts.region ?? env.LAMBKIN_REGION ?? 'us-east-1',
+    region: opts.region ?? regionFrom(env),
     stage: opts.stage,
     stackName: opts.stackName,
     env,

@@ -3,6 +3,7 @@
 // warns about at start (doctor-checks.ts asks the same code), available before starting it.
 // Exit status 1 when something is missing, so that a setup script can stop there.
 import type { Command } from 'commander';
+import { CLI_EXIT_CODES } from '../errors.js';
 import { runChecks, type Check } from './doctor-checks.js';
 import { out, paint, table } from './output.js';
 
@@ -14,7 +15,7 @@ export function registerDoctor(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const checks = await runChecks();
       const missing = checks.filter((c) => c.status === 'missing');
-      if (missing.length) process.exitCode = 1;
+      if (missing.length) process.exitCode = CLI_EXIT_CODES.DoctorMissing.code;
       if (opts.json) return out(JSON.stringify(checks, null, 2));
       const p = paint(process.stdout);
       const shown = (c: Check) => (c.status === 'missing' ? p.red('missing') : c.status);

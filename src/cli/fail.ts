@@ -2,10 +2,11 @@
 // get one line and exit 2, never a stack trace; only a bug in lambkin itself shows one.
 import { CommanderError } from 'commander';
 import { LambkinApiError, LambkinConnectionError } from '../client/index.js';
+import { CLI_EXIT_CODES } from '../errors.js';
 import { UsageError, note } from './output.js';
 
-export const EXIT_FUNCTION_ERROR = 1;
-export const EXIT_FAILURE = 2;
+export const EXIT_FUNCTION_ERROR = CLI_EXIT_CODES.FunctionError.code;
+export const EXIT_FAILURE = CLI_EXIT_CODES.Failure.code;
 
 export function reportFailure(err: unknown): void {
   if (err instanceof CommanderError) {

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CredentialsError, writeCredentialsFile } from '../credentials.js';
+import { SETTINGS } from '../settings.js';
 import { out, UsageError } from './output.js';
 
 export function registerInitCredentials(program: Command): void {
@@ -13,7 +14,7 @@ export function registerInitCredentials(program: Command): void {
     .option('--data-dir <dir>', 'the server\'s data folder (env LAMBKIN_DATA_DIR, default ./.lambkin)')
     .option('--force', 'replace existing credentials (clients using the old ones are refused)')
     .action((opts: { dataDir?: string; force?: boolean }) => {
-      const dataDir = resolve(opts.dataDir ?? (process.env.LAMBKIN_DATA_DIR || '.lambkin'));
+      const dataDir = resolve(opts.dataDir ?? (process.env[SETTINGS.dataDir.env] || SETTINGS.dataDir.default));
       let created;
       try {
         created = writeCredentialsFile(dataDir, opts.force);

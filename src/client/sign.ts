@@ -4,6 +4,7 @@
 // signer; without them they go out unsigned, which a server without credentials accepts.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SETTINGS } from '../settings.js';
 
 export interface Credentials {
   readonly accessKeyId: string;
@@ -27,12 +28,12 @@ export type Signer = (request: HttpRequest) => Promise<HttpRequest>;
  * `lambkin init-credentials` writes it — so the CLI next to a local server just works.
  */
 export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
-  const accessKeyId = env.LAMBKIN_ACCESS_KEY_ID;
-  const secretAccessKey = env.LAMBKIN_SECRET_ACCESS_KEY;
+  const accessKeyId = env[SETTINGS.accessKeyId.env];
+  const secretAccessKey = env[SETTINGS.secretAccessKey.env];
   if (accessKeyId && secretAccessKey) {
     return { accessKeyId, secretAccessKey, sessionToken: env.LAMBKIN_SESSION_TOKEN || undefined };
   }
-  return credentialsFromDataDir(resolve(env.LAMBKIN_DATA_DIR || '.lambkin'));
+  return credentialsFromDataDir(resolve(env[SETTINGS.dataDir.env] || SETTINGS.dataDir.default));
 }
 
 export function credentialsFromDataDir(dataDir: string): Credentials | undefined {

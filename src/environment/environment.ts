@@ -41,6 +41,12 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   readonly logStream: string;
   readonly createdAt = Date.now();
   state: EnvState = 'starting';
+  /**
+   * Settles once the environment leaves `starting` — initialised (idle or already busy) or stopping
+   * because init failed: what the scheduler waits on instead of watching `state`.
+   */
+  readonly startSettled: Promise<void>;
+  private settleStart!: () => void;
   invocationCount = 0;
   lastUsedAt = Date.now();
   /** Set when code or configuration changed: finish what runs, then stop. */
@@ -68,6 +74,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   readonly freezer: IdleFreezer;
 
   constructor(private readonly opts: EnvironmentOptions) {
+    this.startSettled = new Promise<void>((resolve) => { this.settleStart = resolve; });
     this.fn = opts.fn;
     const { backend, runtime, fn } = opts;
     this.pre = backend.prestart?.take(prestartRequest(backend, runtime, fn));
@@ -370,7 +377,9 @@ export class ExecutionEnvironment implements RuntimeApiHost {
 
   private transition(to: EnvState): void {
     checkTransition(this.state, to);
+    const wasStarting = this.state === 'starting';
     this.state = to;
+    if (wasStarting && to !== 'starting') this.settleStart();
   }
 }
 

@@ -1,8 +1,11 @@
 // Where lambkin says it is: the region and account that every ARN it hands out names.
 // One server is one account in one region; LAMBKIN_REGION changes the region (e.g. to match a
-// client's configured region), the account is fixed at twelve zeros.
+// client's configured region), the account is fixed at twelve zeros. The region is read once, at
+// import, through the settings table: every ARN in this module and its 19 users is a plain
+// function of it, and one process never serves two regions.
+import { regionFrom } from '../settings.js';
 
-export const REGION: string = process.env.LAMBKIN_REGION || 'us-east-1';
+export const REGION: string = regionFrom(process.env);
 export const ACCOUNT_ID = '000000000000';
 
 /** arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] */

@@ -6,14 +6,12 @@ import type { SandboxBackend } from './types.js';
 import { detectCgroups, type Cgroups } from './cgroup/index.js';
 import { ProcessBackend } from './process/index.js';
 import { NamespaceBackend } from './namespace/index.js';
-import { NETWORK_MODES, type NetworkMode } from './namespace/network.js';
+import { NETWORK_MODES, SANDBOX_NAMES, type NetworkMode, type SandboxName } from '../settings.js';
 import { INSTALL_HINT, probeBwrap } from './namespace/probe.js';
 import { seccompFilter } from './namespace/seccomp/index.js';
 import { PrestartPool } from './prestart/pool.js';
 
-export type SandboxName = 'namespace' | 'process';
-export const SANDBOX_NAMES: readonly SandboxName[] = ['namespace', 'process'];
-export { NETWORK_MODES, type NetworkMode };
+export { NETWORK_MODES, SANDBOX_NAMES, type NetworkMode, type SandboxName };
 
 export interface SandboxRequest {
   readonly runDir: string;
@@ -21,6 +19,8 @@ export interface SandboxRequest {
   readonly sandbox?: SandboxName;
   /** undefined: isolated under namespace (host where socat/slirp4netns are missing). */
   readonly network?: NetworkMode;
+  /** Pre-started sandboxes (prestart/pool.ts); false with LAMBKIN_PRESTART=off (to compare, or to keep no idle runtime around). */
+  readonly prestart?: boolean;
 }
 
 export interface SandboxChoice {
@@ -41,9 +41,7 @@ export class SandboxUnavailable extends Error {}
 
 export function chooseSandbox(req: SandboxRequest, warn: (line: string) => void): SandboxChoice {
   const choice = chooseBackend(req, warn);
-  // Pre-started sandboxes (prestart/pool.ts): on unless LAMBKIN_PRESTART=off (to compare, or to
-  // keep no idle runtime around).
-  if (process.env.LAMBKIN_PRESTART === 'off') return choice;
+  if (req.prestart === false) return choice;
   const pool = new PrestartPool(choice.backend);
   choice.backend.prestart = pool;
   return {

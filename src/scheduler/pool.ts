@@ -8,11 +8,32 @@ export class Pool {
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly members = new Set<ExecutionEnvironment>();
   private readonly pinned = new Set<ExecutionEnvironment>();
-  inFlight = 0;
-  /** Of those, the ones running on an environment that was already warm. */
-  warmInFlight = 0;
+  private running = 0;
+  private warmRunning = 0;
   /** Invocations waiting for a busy environment rather than starting one (see handoff.ts). */
   readonly handoff = new Handoff();
+
+  /** Invocations running on this version's environments. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Of those, the ones running on an environment that was already warm. */
+  get warmInFlight(): number {
+    return this.warmRunning;
+  }
+
+  /** An invocation begins on one of these environments; `warm`: one that was idle, not a cold start. */
+  began(warm: boolean): void {
+    this.running++;
+    if (warm) this.warmRunning++;
+  }
+
+  /** The invocation `began` with the same `warm` ended. */
+  ended(warm: boolean): void {
+    this.running--;
+    if (warm) this.warmRunning--;
+  }
 
   add(env: ExecutionEnvironment): void {
     this.members.add(env);

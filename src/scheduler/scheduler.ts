@@ -4,16 +4,16 @@
 // It never knows HTTP: callers get results or a typed Throttled error.
 import type { FunctionRecord } from '../registry/types.js';
 import type { LogSink } from '../logs/types.js';
-import type { SandboxBackend } from '../sandbox/types.js';
 import { findRuntime } from '../runtimes/catalogue.js';
-import { ExecutionEnvironment } from '../environment/environment.js';
+import { ExecutionEnvironment, type EnvironmentOptions } from '../environment/environment.js';
 import { prepareSandbox } from '../environment/sandbox-request.js';
 import type { InvocationInput, InvocationResult } from '../environment/invocation.js';
 import { Pool } from './pool.js';
 import { MemoryBudget } from './budget.js';
 
 export interface SchedulerOptions {
-  readonly backend: SandboxBackend;
+  /** The sandbox backend every environment starts in (as the environment takes it). */
+  readonly backend: EnvironmentOptions['backend'];
   readonly logs: LogSink;
   readonly region: string;
   /** Account-wide limit of environments running an invocation at once. */
@@ -103,8 +103,7 @@ export class Scheduler {
     }
     const warm = env.state === 'idle';
     this.inFlight++;
-    pool.inFlight++;
-    if (warm) pool.warmInFlight++;
+    pool.began(warm);
     this.running.set(name, (this.running.get(name) ?? 0) + 1);
     try {
       const started = performance.now();
@@ -120,8 +119,7 @@ export class Scheduler {
       return await env.invoke(input);
     } finally {
       this.inFlight--;
-      pool.inFlight--;
-      if (warm) pool.warmInFlight--;
+      pool.ended(warm);
       this.running.set(name, this.running.get(name)! - 1);
       pool.release(env);
     }
@@ -305,7 +303,6 @@ function poolKey(name: string, version: string): string {
 
 /** Resolves true once `env` is initialised and idle, false if it stops first. */
 async function whenIdle(env: ExecutionEnvironment): Promise<boolean> {
-  // The environment has no init event to wait on; its state is cheap to look at.
-  while (env.state === 'starting') await new Promise((r) => setTimeout(r, 20));
+  await env.startSettled;
   return env.state === 'idle' || env.state === 'busy';
 }

@@ -12,6 +12,8 @@ import { LocalCodeStore } from '../../src/registry/local/code-store.js';
 import { Registry } from '../../src/registry/registry.js';
 import type { FunctionRow, LayerVersionRow, RegistryStore, VersionRow } from '../../src/registry/store.js';
 import type { FunctionConfig } from '../../src/registry/types.js';
+import { failureOf } from '../helpers/failure.js';
+import { functionConfig } from '../helpers/registry.js';
 
 export interface RegistryStoreUnderTest {
   readonly name: string;
@@ -21,12 +23,9 @@ export interface RegistryStoreUnderTest {
 
 const ZIP = Buffer.from(zipSync({ 'lambda_function.py': strToU8('def lambda_handler(e, c):\n    return 1\n') }));
 
+/** A stored configuration with a non-ASCII environment value, which every store must keep as it is. */
 export function config(name: string, over: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    name, runtime: 'python3.12', handler: 'lambda_function.lambda_handler', role: 'arn:aws:iam::000000000000:role/lambkin',
-    description: '', memorySize: 128, timeout: 3, ephemeralStorage: 512, environment: { A: 'é' },
-    loggingConfig: { logFormat: 'Text', logGroup: `/aws/lambda/${name}`, enabled: true }, sanitizeErrors: false, ...over,
-  };
+  return functionConfig(name, { environment: { A: 'é' }, ...over });
 }
 
 function row(name: string, over: Partial<FunctionRow> = {}): FunctionRow {
@@ -46,15 +45,7 @@ const layerVersion = (layer: string) => (number: number): LayerVersionRow => ({
   codeSize: 3_000_000_000, compatibleRuntimes: ['nodejs20.x', 'python3.12'], compatibleArchitectures: ['x86_64'], licenseInfo: 'MIT',
 });
 
-async function failure(fn: () => Promise<unknown>): Promise<ApiError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
+const failure = (fn: () => Promise<unknown>): Promise<ApiError> => failureOf(ApiError, fn);
 
 export function registryConformance(impl: RegistryStoreUnderTest): void {
   describe(`RegistryStore: ${impl.name}`, () => {

@@ -4,10 +4,10 @@
 // Runtime.InvalidEntrypoint, naming the file, instead of hanging.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { ROLE } from '../helpers/functions.js';
+import { ROLE, invoke as invokeFunction } from '../helpers/functions.js';
 import { zip, type Files } from '../helpers/zip.js';
 import { FIXTURES } from './runtime-packages.js';
 
@@ -24,11 +24,8 @@ async function create(name: string, files: Files, variables: Record<string, stri
   }));
 }
 
-async function invoke(name: string, event: unknown): Promise<{ functionError?: string; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const out = await lk.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)) }));
-  const text = Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
-  return { functionError: out.FunctionError, body: text ? JSON.parse(text) : undefined };
-}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const invoke = (name: string, event: unknown) => invokeFunction<any>(lk.lambda, name, event);
 
 beforeAll(async () => {
   lk = await startLambkin();

@@ -3,11 +3,11 @@
 // starts one server, deploys the probe once (plus a function with a missing handler, one with an
 // import error and one with a short timeout) and reuses its warm environment. Results go to
 // test-output/runtime-matrix/ for the README's table.
-import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, type Runtime } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetFunctionConfigurationCommand, type Runtime } from '@aws-sdk/client-lambda';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { ROLE, waitFor } from '../helpers/functions.js';
+import { ROLE, invoke as invokeFunction, waitFor } from '../helpers/functions.js';
 import { zip, type Files } from '../helpers/zip.js';
 import { MatrixRecorder } from './runtime-matrix.js';
 import type { CaseId, Packages, RuntimeTarget } from './runtime-targets.js';
@@ -34,13 +34,7 @@ export function runtimeConformance(target: RuntimeTarget): void {
   let lk: Lambkin;
   let packages: Packages;
 
-  const invoke = async (fn: string, event: unknown): Promise<Answer> => {
-    const out = await lk.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from(JSON.stringify(event)) }));
-    const text = Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
-    return {
-      functionError: out.FunctionError, requestId: out.$metadata.requestId, body: text ? JSON.parse(text) : undefined,
-    };
-  };
+  const invoke = (fn: string, event: unknown): Promise<Answer> => invokeFunction<Answer['body']>(lk.lambda, fn, event);
   const create = (fn: string, files: Files, handler: string, timeout = PROBE_TIMEOUT_S) => lk.lambda.send(new CreateFunctionCommand({
     FunctionName: fn, Runtime: target.runtime as Runtime, Role: ROLE, Handler: handler, Code: { ZipFile: zip(files) },
     MemorySize: 256, Timeout: timeout, Environment: { Variables: { GREETING: 'hi there' } },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess, ExitInfo } from '../../src/sandbox/types.js';
+import { waitFor as waitUntil } from '../helpers/functions.js';
 
 export interface BackendUnderTest {
   readonly name: string;
@@ -71,14 +72,9 @@ export async function runNode(
   };
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs = 20_000, what = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms ${what()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** The helpers' waitFor, with this suite's order of arguments (the probe first). */
+export function waitFor<T>(probe: () => T | undefined | false, timeoutMs = 20_000, what = () => ''): Promise<T> {
+  return waitUntil(() => `a condition ${what()}`, probe, timeoutMs);
 }
 
 /** Host pids whose command line contains `marker`. */

@@ -2,10 +2,9 @@
 // with newlines between its tokens and characters outside Latin-1 ("日本", emoji) in its strings,
 // which a header cannot carry as they are — on a cold start and on a warm one, and the server
 // keeps serving. (It used to end the server on a cold start: writeHead threw ERR_INVALID_CHAR.)
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { NODE, PYTHON, createFunction, type RuntimeCase } from '../helpers/functions.js';
+import { NODE, PYTHON, createFunction, invoke, type RuntimeCase } from '../helpers/functions.js';
 
 let lk: Lambkin;
 
@@ -39,10 +38,7 @@ const FILES: Record<RuntimeCase['label'], string> = {
   ].join('\n'),
 };
 
-async function invokeWith(name: string, clientContext: string): Promise<{ functionError?: string; body: unknown }> {
-  const out = await lk.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}'), ClientContext: clientContext }));
-  return { functionError: out.FunctionError, body: JSON.parse(Buffer.from(out.Payload!).toString('utf8')) };
-}
+const invokeWith = (name: string, clientContext: string) => invoke<unknown>(lk.lambda, name, {}, { clientContext });
 
 describe.each([NODE, PYTHON])('client context ($label)', (rt) => {
   it('reaches the function exactly, with newlines and non-Latin-1 characters, cold then warm', async () => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { zip } from '../helpers/zip.js';
 import { NODE, ROLE, createFunction, invoke, probe } from '../helpers/functions.js';
+import { failure } from '../helpers/failure.js';
 
 let lk: Lambkin;
 
@@ -23,16 +24,6 @@ afterAll(async () => {
   await lk?.stop();
 });
 
-type SdkError = Error & { $metadata: { httpStatusCode?: number }; Type?: string };
-
-async function failure(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function functionNames(): Promise<string[]> {
   return ((await lk.lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!);

@@ -11,6 +11,7 @@ import { zip } from '../helpers/zip.js';
 import {
   NODE, PYTHON, RUNTIME_CASES, ROLE, createFunction, environmentGone, invoke, probe, waitFor,
 } from '../helpers/functions.js';
+import { failure } from '../helpers/failure.js';
 
 let lk: Lambkin;
 
@@ -22,14 +23,6 @@ afterAll(async () => {
 });
 
 /** The error a promise rejects with (fails the test if it resolves). */
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata: { httpStatusCode?: number }; Type?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & { $metadata: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('functions', () => {
   it.each(RUNTIME_CASES)('creates a $label function with Lambda\'s configuration shape, and invokes it', async (rt) => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, createFunction, probe } from '../helpers/functions.js';
 import { awsCli, awsCliInstalled } from '../helpers/aws-cli.js';
+import { failure } from '../helpers/failure.js';
 
 let lk: Lambkin;
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
@@ -22,9 +23,6 @@ afterAll(async () => {
   await lk?.stop();
 });
 
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  return p.then(() => { throw new Error('expected a failure'); }, (e: Error) => e);
-}
 
 describe('tags', () => {
   it('TagResource adds, UntagResource removes, ListTags and GetFunction show them; the revision stays', async () => {

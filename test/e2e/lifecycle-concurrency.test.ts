@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { zip } from '../helpers/zip.js';
 import { NODE, createFunction, invoke, probe, waitFor, type ProbeResult } from '../helpers/functions.js';
+import { failure } from '../helpers/failure.js';
 
 let lk: Lambkin;
 
@@ -22,9 +23,6 @@ afterAll(async () => {
   await lk?.stop();
 });
 
-async function failure(p: Promise<unknown>): Promise<Error> {
-  return p.then(() => { throw new Error('expected a failure'); }, (e: Error) => e);
-}
 
 describe('account concurrency', () => {
   it('refuses reservations that leave less than the unreserved minimum, and reports limits and usage', async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { zip } from '../helpers/zip.js';
 import { NODE, ROLE, createFunction, probe, type ProbeResult } from '../helpers/functions.js';
+import { failure } from '../helpers/failure.js';
 
 let lk: Lambkin;
 
@@ -29,9 +30,6 @@ async function run(lambda: LambdaClient, name: string, qualifier?: string, event
   return { executed: out.ExecutedVersion, error: out.FunctionError, body };
 }
 
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  return p.then(() => { throw new Error('expected a failure'); }, (e: Error) => e);
-}
 
 describe('versions', () => {
   it('publishes immutable numbered snapshots, and no new version while nothing changed', async () => {

@@ -6,6 +6,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { deploy, waitFor } from '../security/hostile.js';
+import { invokeOk } from '../helpers/functions.js';
 
 let lk: Lambkin;
 
@@ -29,10 +30,7 @@ async function environments(): Promise<EnvView[]> {
   return ((await r.json()) as { environments: EnvView[] }).environments;
 }
 
-async function invoke(name: string, event: unknown = {}): Promise<unknown> {
-  const out = await lk.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)) }));
-  return JSON.parse(Buffer.from(out.Payload!).toString());
-}
+const invoke = (name: string, event: unknown = {}) => invokeOk(lk.lambda, name, event);
 
 describe('--memory-budget', () => {
   it('a cold start over the budget stops the least recently used idle environment', async () => {

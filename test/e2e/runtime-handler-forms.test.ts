@@ -1,13 +1,13 @@
 // The handler forms of the Java and Ruby runtimes beyond the conformance probe: Java POJOs and
 // records, String events, stream handlers, static methods, `package.Class` alone, a dependency in
 // lib/*.jar; Ruby class-method handlers. Each with the real AWS SDK against a real server.
-import { CreateFunctionCommand, InvokeCommand, type Runtime } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, type Runtime } from '@aws-sdk/client-lambda';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { ROLE, waitFor } from '../helpers/functions.js';
+import { ROLE, invoke as invokeFunction, waitFor } from '../helpers/functions.js';
 import { zip, type Files } from '../helpers/zip.js';
 import { FIXTURES, compileJava, folderFiles, which } from '../conformance/runtime-packages.js';
 
@@ -27,11 +27,8 @@ async function create(name: string, runtime: string, handler: string, files: Fil
   }));
 }
 
-async function invoke(name: string, payload: string): Promise<{ functionError?: string; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const out = await lk.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(payload) }));
-  const text = Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
-  return { functionError: out.FunctionError, body: text ? JSON.parse(text) : undefined };
-}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const invoke = (name: string, payload: string) => invokeFunction<any>(lk.lambda, name, undefined, { payload });
 
 async function logged(fn: string, text: string): Promise<string> {
   return waitFor(`"${text}" in ${fn}'s log`, async () => {

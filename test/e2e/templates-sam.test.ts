@@ -7,12 +7,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, InvokeCommand,
+  GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand,
   ListFunctionsCommand, ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { ROOT, startLambkin, type Lambkin } from '../helpers/server.js';
+import { invokeOk } from '../helpers/functions.js';
 
 let lk: Lambkin;
 let work: string;
@@ -32,11 +33,7 @@ function lineOf(file: string, text: string, after = 0): number {
   return i + 1;
 }
 
-async function invoke(name: string, qualifier?: string): Promise<Record<string, unknown>> {
-  const out = await lk.lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: qualifier, Payload: Buffer.from('{}') }));
-  expect(out.FunctionError).toBeUndefined();
-  return JSON.parse(Buffer.from(out.Payload!).toString('utf8')) as Record<string, unknown>;
-}
+const invoke = (name: string, qualifier?: string) => invokeOk<Record<string, unknown>>(lk.lambda, name, {}, { qualifier });
 
 async function config(name: string) {
   return lk.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));

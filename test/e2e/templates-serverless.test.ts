@@ -6,10 +6,11 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, InvokeCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, GetFunctionUrlConfigCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliRun } from '../helpers/cli.js';
 import { CLI, ROOT, startLambkin, type Lambkin } from '../helpers/server.js';
+import { invokeOk } from '../helpers/functions.js';
 
 let lk: Lambkin;
 let work: string;
@@ -32,11 +33,7 @@ function lineOf(file: string, text: string): number {
   return i + 1;
 }
 
-async function invoke(name: string): Promise<Record<string, unknown>> {
-  const out = await lk.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}') }));
-  expect(out.FunctionError).toBeUndefined();
-  return JSON.parse(Buffer.from(out.Payload!).toString('utf8')) as Record<string, unknown>;
-}
+const invoke = (name: string) => invokeOk<Record<string, unknown>>(lk.lambda, name);
 
 async function functionNames(): Promise<string[]> {
   return ((await lk.lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!).sort();

@@ -154,13 +154,32 @@ export interface Invoked<T> {
   readonly body: T;
 }
 
-export async function invoke<T = ProbeResult>(lambda: LambdaClient, name: string, event: unknown = {}): Promise<Invoked<T>> {
-  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)) }));
+export interface InvokeOptions {
+  /** The payload as sent, instead of `event` as JSON (to send what is not JSON). */
+  readonly payload?: string;
+  readonly qualifier?: string;
+  /** X-Amz-Client-Context, base64. */
+  readonly clientContext?: string;
+}
+
+/** The tests' one Invoke (RequestResponse): status, function error, request id and the body parsed. */
+export async function invoke<T = ProbeResult>(lambda: LambdaClient, name: string, event: unknown = {}, opts: InvokeOptions = {}): Promise<Invoked<T>> {
+  const out = await lambda.send(new InvokeCommand({
+    FunctionName: name, Qualifier: opts.qualifier, ClientContext: opts.clientContext,
+    Payload: Buffer.from(opts.payload ?? JSON.stringify(event)),
+  }));
   const text = Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8');
   return {
     status: out.StatusCode, functionError: out.FunctionError, requestId: out.$metadata.requestId,
     body: (text ? JSON.parse(text) : undefined) as T,
   };
+}
+
+/** The body of an invoke that must succeed; a function error fails with the error's body. */
+export async function invokeOk<T = unknown>(lambda: LambdaClient, name: string, event: unknown = {}, opts: InvokeOptions = {}): Promise<T> {
+  const out = await invoke<T>(lambda, name, event, opts);
+  if (out.functionError) throw new Error(`${name} failed (${out.functionError}): ${JSON.stringify(out.body)}`);
+  return out.body;
 }
 
 /** The body of a failed invoke, as Lambda gives it. */
@@ -170,13 +189,17 @@ export interface FunctionErrorBody {
   stackTrace?: string[];
 }
 
-/** Poll `check` until it returns something other than undefined/false, or fail after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+/**
+ * Poll `check` until it returns something other than undefined/false, or fail after `timeoutMs`.
+ * `what` names the condition in the failure; as a function it is asked only then (to show state).
+ * The tests' one waiting helper (test/security/hostile.ts and the sandbox suite use it too).
+ */
+export async function waitFor<T>(what: string | (() => string), check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,9 +1,10 @@
 // The error registry, the code and docs/errors.md agree: every error the code can produce is in
-// the registry, and every registry entry is documented.
+// the registry, and each table of docs/errors.md names exactly the registry's errors of that API,
+// with the same statuses and kinds.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { API_ERRORS, FUNCTION_ERRORS } from '../../src/errors.js';
+import { API_ERRORS, CLI_EXIT_CODES, FUNCTION_ERRORS, LOGS_ERRORS, RUNTIME_API_ERRORS } from '../../src/errors.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const docs = readFileSync(join(ROOT, 'docs/errors.md'), 'utf8');
@@ -15,10 +16,50 @@ function files(dir: string): string[] {
   });
 }
 
+/** The first table under `## <heading>`: its rows' cells, backticks removed, the last (prose) cell dropped. */
+function table(heading: string): string[][] {
+  const from = docs.indexOf(`\n## ${heading}\n`);
+  expect(from, `docs/errors.md has a section "${heading}"`).toBeGreaterThan(-1);
+  const lines = docs.slice(from).split('\n').slice(2);
+  const start = lines.findIndex((l) => l.startsWith('|'));
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break;
+    const cells = line.slice(1, -1).split(' | ').map((c) => c.trim().replaceAll('`', ''));
+    rows.push(cells.slice(0, -1));
+  }
+  return rows.sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
+
+const sorted = (rows: string[][]) => rows.sort((a, b) => a[0]!.localeCompare(b[0]!));
+
 describe('error registry', () => {
-  it('documents every API error and function error in docs/errors.md', () => {
-    const missing = [...Object.keys(API_ERRORS), ...Object.keys(FUNCTION_ERRORS)].filter((k) => !docs.includes(`\`${k}\``));
-    expect(missing).toEqual([]);
+  it('docs/errors.md lists the Lambda API errors with their statuses and kinds', () => {
+    expect(table('API errors')).toEqual(sorted(Object.entries(API_ERRORS).map(([n, e]) => [n, String(e.status), e.kind])));
+  });
+
+  it('docs/errors.md lists the CloudWatch Logs API errors with their statuses and kinds', () => {
+    expect(table('CloudWatch Logs API errors')).toEqual(sorted(Object.entries(LOGS_ERRORS).map(([n, e]) => [n, String(e.status), e.kind])));
+  });
+
+  it('docs/errors.md lists the Runtime API refusals with their statuses and kinds', () => {
+    expect(table('Runtime API refusals')).toEqual(sorted(Object.entries(RUNTIME_API_ERRORS).map(([n, e]) => [n, e.statuses.join(', '), e.kind])));
+  });
+
+  it('docs/errors.md lists the function errors and the CLI exit codes', () => {
+    expect(table('Function errors').map((r) => r[0])).toEqual(Object.keys(FUNCTION_ERRORS).sort());
+    expect(table('CLI exit codes')).toEqual(sorted(Object.entries(CLI_EXIT_CODES).map(([n, e]) => [n, String(e.code)])));
+  });
+
+  it('every Runtime API refusal and Logs error named in the code is in the registry', () => {
+    const unknown: string[] = [];
+    for (const f of files(join(ROOT, 'src/environment'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/errorType: '([A-Za-z]+)'/g)) if (!(m[1]! in RUNTIME_API_ERRORS)) unknown.push(`${f}: ${m[1]}`);
+    }
+    for (const f of files(join(ROOT, 'src/api/logs'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/LogsError\(\s*'([A-Za-z]+)'/g)) if (!(m[1]! in LOGS_ERRORS)) unknown.push(`${f}: ${m[1]}`);
+    }
+    expect(unknown).toEqual([]);
   });
 
   it('every platform function error type used in the code is in the registry', () => {

@@ -1,6 +1,6 @@
-// The folders' dependency rules (STYLE.md), checked on every import in src/ and runtimes/:
-// cli → client; api → scheduler, registry, logs; scheduler → environment, registry;
-// environment → sandbox, runtimes; nothing imports api or cli; the bootstraps import nothing of src/.
+// The folders' dependency graph (docs/architecture.md, "Allowed imports"), checked on every import
+// in src/ and runtimes/: exactly the edges of ALLOWED, plus the named exceptions of EXCEPTIONS,
+// each with its reason; an exception that is no longer needed fails the test too.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,58 +27,71 @@ function area(file: string): string {
   return rel.length > 1 ? rel[0]! : '';
 }
 
-// Which areas each area may import (besides itself and the shared top-level files of src/).
+// The intended graph: which areas each area may import, besides itself and the shared files
+// directly in src/ (config, settings, errors, ids). Keep in step with docs/architecture.md.
 const ALLOWED: Record<string, readonly string[]> = {
-  // serve.ts starts the server: the one place cli reaches api. doctor-checks.ts asks the sandbox's
-  // probes and the runtime catalogue what this machine has: the one place cli reaches those.
-  cli: ['client', 'api', 'config', 'sandbox', 'runtimes'],
+  cli: ['client'],
   client: [],
-  api: ['scheduler', 'registry', 'logs', 'runtimes', 'environment', 'sandbox', 'client', 'database'],
-  scheduler: ['environment', 'registry', 'logs', 'runtimes', 'sandbox', 'database'],
-  environment: ['sandbox', 'runtimes', 'logs', 'registry'],
-  sandbox: ['runtimes'],
+  api: ['scheduler', 'registry', 'logs', 'database'],
+  scheduler: ['environment', 'registry', 'logs', 'database'],
+  environment: ['sandbox', 'runtimes', 'registry', 'logs'],
+  sandbox: [],
   runtimes: [],
   registry: ['database'],
-  logs: ['registry', 'database'],
-  '': ['database'], // config.ts checks --database-url
+  logs: ['database'],
   database: [], // knows no store: each brings its own schema
-  console: [],
+  '': ['database'], // config.ts checks --database-url
 };
+
+// Imports that break the graph today, each named by file and the area it reaches, with why it stays.
+const EXCEPTIONS: readonly { file: string; to: string; why: string }[] = [
+  { file: 'src/cli/serve.ts', to: 'api', why: '`lambkin serve` starts the server in its own process: the one place cli reaches api' },
+  { file: 'src/cli/doctor-checks.ts', to: 'sandbox', why: '`lambkin doctor` asks the sandbox probes what this machine has' },
+  { file: 'src/cli/doctor-checks.ts', to: 'runtimes', why: '`lambkin doctor` asks the runtime catalogue which interpreters are installed' },
+  { file: 'src/api/server.ts', to: 'sandbox', why: 'the composition root chooses the sandbox backend once and hands it to the scheduler' },
+  { file: 'src/api/lambda/egress-input.ts', to: 'sandbox', why: 'egress CIDRs are validated with the parser that enforces them, so that what is accepted is what is enforced' },
+  { file: 'src/api/lambda/config-input.ts', to: 'runtimes', why: 'a Runtime is validated against the catalogue; to move behind the registry with the rest of function validation' },
+  { file: 'src/api/lambda/schemas.ts', to: 'runtimes', why: 'the Runtime enum of the request schemas is the catalogue\'s list of ids' },
+  { file: 'src/api/lambda/invoke.ts', to: 'runtimes', why: 'the "runtime installed" check before invoking; to move into the one invoke path of issue 20 ("two invoke front doors")' },
+  { file: 'src/api/lambda/invoke-stream.ts', to: 'runtimes', why: 'the same check for InvokeWithResponseStream (same move as invoke.ts)' },
+  { file: 'src/api/runtimes.ts', to: 'runtimes', why: 'GET /lambkin/v1/runtimes describes the catalogue itself' },
+  { file: 'src/sandbox/namespace/index.ts', to: 'runtimes', why: 'the backend binds the runtime\'s interpreter and bootstrap into the sandbox; the spec should come in the sandbox request instead' },
+  { file: 'src/sandbox/process/index.ts', to: 'runtimes', why: 'the same for the process backend' },
+  { file: 'src/sandbox/prestart/pool.ts', to: 'runtimes', why: 'pre-starts a runtime of a given spec; goes with the issue\'s "pre-start pool as a wrapper of any backend" item' },
+  { file: 'src/scheduler/scheduler.ts', to: 'runtimes', why: 'looks a function\'s runtime up before creating its environment; moving the lookup into environment/ changes its options, left while environment/ is being extended' },
+];
 
 describe('layering', () => {
   const all = files(SRC, /\.ts$/);
 
-  it('every import in src/ points the allowed way', () => {
+  it('every import in src/ follows the graph or is a named exception, and every exception is still needed', () => {
     const violations: string[] = [];
+    const used = new Set<string>();
     for (const file of all) {
       const from = area(file);
+      const rel = relative(ROOT, file);
       for (const spec of imports(file)) {
         const target = resolve(dirname(file), spec);
         if (!target.startsWith(SRC)) {
-          violations.push(`${relative(ROOT, file)} imports ${spec}, outside src/`);
+          violations.push(`${rel} imports ${spec}, outside src/`);
           continue;
         }
         const to = area(target);
         if (to === from || to === '') continue;
-        const allowed = ALLOWED[from] ?? [];
-        if (!allowed.includes(to)) violations.push(`${relative(ROOT, file)} (${from}) imports ${spec} (${to})`);
+        if ((ALLOWED[from] ?? []).includes(to)) continue;
+        const exception = EXCEPTIONS.find((e) => e.file === rel && e.to === to);
+        if (exception) used.add(`${exception.file} -> ${exception.to}`);
+        else violations.push(`${rel} (${from}) imports ${spec} (${to})`);
       }
     }
     expect(violations).toEqual([]);
+    expect(EXCEPTIONS.map((e) => `${e.file} -> ${e.to}`).filter((e) => !used.has(e))).toEqual([]);
   });
 
-  it('only cli/serve.ts reaches from cli into api', () => {
-    const offenders = all
-      .filter((f) => area(f) === 'cli' && !f.endsWith('/serve.ts'))
-      .filter((f) => imports(f).some((s) => area(resolve(dirname(f), s)) === 'api'));
-    expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
-  });
-
-  it('only cli/doctor-checks.ts reaches from cli into sandbox and runtimes', () => {
-    const offenders = all
-      .filter((f) => area(f) === 'cli' && !f.endsWith('/doctor-checks.ts'))
-      .filter((f) => imports(f).some((s) => ['sandbox', 'runtimes'].includes(area(resolve(dirname(f), s)))));
-    expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
+  it('every area of src/ is in the graph', () => {
+    const areas = new Set(all.map(area));
+    expect([...areas].filter((a) => !(a in ALLOWED))).toEqual([]);
+    expect(Object.keys(ALLOWED).filter((a) => !areas.has(a))).toEqual([]);
   });
 
   // Issue 15: each store lives in its own folder; nothing else may reach a database driver, so

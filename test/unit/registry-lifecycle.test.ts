@@ -1,46 +1,28 @@
 // The registry's lifecycle (versions, aliases, per-qualifier settings) on real SQLite in a temp
 // folder: what survives a reopen, which code the store keeps, weighted picks, and the cascades.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
 import type { FunctionConfig } from '../../src/registry/types.js';
+import { failureOf } from '../helpers/failure.js';
+import { closeTempRegistry, functionConfig, openTempRegistry } from '../helpers/registry.js';
 
 const zip = (text: string): Buffer => Buffer.from(zipSync({ 'lambda_function.py': strToU8(text) }));
 const V1 = zip('def lambda_handler(e, c):\n    return 1\n');
 const V2 = zip('def lambda_handler(e, c):\n    return 2\n');
 
-function config(name: string): FunctionConfig {
-  return {
-    name, runtime: 'python3.12', handler: 'lambda_function.lambda_handler', role: 'arn:aws:iam::000000000000:role/lambkin',
-    description: '', memorySize: 128, timeout: 3, ephemeralStorage: 512, environment: {},
-    loggingConfig: { logFormat: 'Text', logGroup: `/aws/lambda/${name}`, enabled: true }, sanitizeErrors: false,
-  };
-}
+const config = (name: string): FunctionConfig => functionConfig(name);
 
-async function failure(fn: () => unknown): Promise<ApiError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
+const failure = (fn: () => unknown): Promise<ApiError> => failureOf(ApiError, fn);
 
 let dir: string;
 let registry: Registry;
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lambkin-lifecycle-'));
-  registry = await Registry.open(dir);
+  ({ dir, registry } = await openTempRegistry('lambkin-lifecycle-'));
 });
-afterEach(async () => {
-  await registry.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTempRegistry({ dir, registry }));
 
 describe('registry lifecycle', () => {
   it('keeps versions, aliases and settings across a reopen, and the code every version uses', async () => {

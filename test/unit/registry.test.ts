@@ -1,13 +1,13 @@
 // The registry on a real SQLite database and a real code store in a temp folder.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
-import type { FunctionConfig } from '../../src/registry/types.js';
 import { unpackZip } from '../../src/registry/unzip.js';
+import { failureOf } from '../helpers/failure.js';
+import { closeTempRegistry, functionConfig, openTempRegistry } from '../helpers/registry.js';
 
 const UNIX = 3;
 const file = (text: string, mode = 0o644): Zippable[string] => [strToU8(text), { os: UNIX, attrs: ((0o100000 | mode) << 16) >>> 0 }];
@@ -15,44 +15,17 @@ const link = (target: string): Zippable[string] => [strToU8(target), { os: UNIX,
 const zip = (entries: Zippable): Buffer => Buffer.from(zipSync(entries));
 const HELLO = zip({ 'lambda_function.py': file('def lambda_handler(e, c):\n    return e\n') });
 
-function config(name: string, over: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    name,
-    runtime: 'python3.12',
-    handler: 'lambda_function.lambda_handler',
-    role: 'arn:aws:iam::000000000000:role/lambkin',
-    description: '',
-    memorySize: 128,
-    timeout: 3,
-    ephemeralStorage: 512,
-    environment: {},
-    loggingConfig: { logFormat: 'Text', logGroup: `/aws/lambda/${name}`, enabled: true },
-    sanitizeErrors: false,
-    ...over,
-  };
-}
+const config = functionConfig;
 
 /** The ApiError a promise or call fails with. */
-async function failure(fn: () => unknown): Promise<ApiError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
+const failure = (fn: () => unknown): Promise<ApiError> => failureOf(ApiError, fn);
 
 let dir: string;
 let registry: Registry;
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lambkin-registry-'));
-  registry = await Registry.open(dir);
+  ({ dir, registry } = await openTempRegistry('lambkin-registry-'));
 });
-afterEach(async () => {
-  await registry.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTempRegistry({ dir, registry }));
 
 describe('functions', () => {
   it('creates a function whose code is unpacked and addressed by its sha256', async () => {

@@ -5,13 +5,12 @@
 import { apiError } from '../../errors.js';
 import type { ConfigPatch } from '../../registry/registry.js';
 import type { FunctionConfig, LoggingConfig, StoredOnlyConfig } from '../../registry/types.js';
-import { DEFAULT_ROLE } from '../../registry/arn.js';
+import { defaultConfig } from '../../registry/defaults.js';
 import { findRuntime } from '../../runtimes/catalogue.js';
 import type { ConfigMembers } from './schemas.js';
 import { HOST_ARCHITECTURE } from './wire.js';
 import { egressInput } from './egress-input.js';
 
-export const DEFAULT_HANDLER = 'lambda_function.lambda_handler';
 const MAX_MEMORY = 10240;
 const MAX_ENVIRONMENT_BYTES = 4096;
 const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
@@ -33,19 +32,7 @@ export function newConfig(name: string, body: ConfigMembers): FunctionConfig {
   if (body.Runtime === undefined) {
     throw invalid('Runtime is a mandatory parameter for functions created with deployment packages.');
   }
-  const defaults: FunctionConfig = {
-    name,
-    runtime: body.Runtime,
-    handler: DEFAULT_HANDLER,
-    role: DEFAULT_ROLE,
-    description: '',
-    memorySize: 128,
-    timeout: 3,
-    ephemeralStorage: 512,
-    environment: {},
-    loggingConfig: { logFormat: 'Text', logGroup: `/aws/lambda/${name}`, enabled: true },
-    sanitizeErrors: false,
-  };
+  const defaults = defaultConfig(name, body.Runtime);
   return { ...defaults, ...configPatch(body, defaults.loggingConfig) };
 }
 

@@ -9,8 +9,7 @@ import type { ApiRequest, ApiResponse, Operation, ResponseStream, Route } from '
 import { functionArn } from '../../registry/arn.js';
 import { findRuntime } from '../../runtimes/catalogue.js';
 import { Throttled } from '../../scheduler/scheduler.js';
-import type { InvocationResult } from '../../environment/invocation.js';
-import { errorPayload } from '../../environment/invocation.js';
+import { errorPayload, type InvocationResult } from '../../scheduler/invocation.js';
 import { findQualified } from './function-name.js';
 import { checkJson, decodeClientContext, header, MAX_SYNC_PAYLOAD, sanitized, type InvokeDeps } from './invoke.js';
 import { CallerSink } from '../streaming/caller-sink.js';

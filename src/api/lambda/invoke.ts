@@ -6,7 +6,7 @@ import type { Registry } from '../../registry/registry.js';
 import { functionArn } from '../../registry/arn.js';
 import { findRuntime } from '../../runtimes/catalogue.js';
 import { Scheduler, Throttled } from '../../scheduler/scheduler.js';
-import type { InvocationResult } from '../../environment/invocation.js';
+import type { InvocationResult } from '../../scheduler/invocation.js';
 import { findQualified } from './function-name.js';
 
 /** Lambda's synchronous payload limit (request and response): 6 MB. */

@@ -1,20 +1,13 @@
 // CloudWatch Logs' error format: HTTP 400 (500 for our own failures) with
 // `{"__type": "<Name>", "message": "…"}` — docs/lambda-contracts.md §4/§6. The Lambda-style ApiErrors that
 // shared helpers throw (parseBody) are renamed to the names CloudWatch Logs uses for the same cases.
-import { ApiError } from '../../errors.js';
+import { ApiError, LOGS_ERRORS, type LogsErrorName } from '../../errors.js';
 import { LogStoreError, PatternError } from '../../logs/index.js';
 import type { ApiResponse } from '../http.js';
 
-export type LogsErrorName =
-  | 'InvalidParameterException'
-  | 'ResourceNotFoundException'
-  | 'SerializationException'
-  | 'UnknownOperationException'
-  | 'MalformedQueryException'
-  | 'LimitExceededException'
-  | 'ResourceAlreadyExistsException'
-  | 'TooManyTagsException'
-  | 'ServiceUnavailableException';
+// The names, statuses and kinds live in the one registry (src/errors.ts); re-exported here, where
+// the Logs operations have always imported them from.
+export { LOGS_ERRORS, type LogsErrorName };
 
 export class LogsError extends Error {
   /** Members the error carries besides its message (MalformedQueryException's queryCompileError). */
@@ -58,7 +51,7 @@ export function logsErrorResponse(err: unknown, requestId: string, log: (line: s
     message = `lambkin failed to handle the request (request id ${requestId}); the server log has the details.`;
   }
   return {
-    status: name === 'ServiceUnavailableException' ? 500 : 400,
+    status: LOGS_ERRORS[name].status,
     headers: { 'content-type': JSON_1_1, 'x-amzn-errortype': name },
     body: JSON.stringify({ __type: name, message, ...fields }),
   };

@@ -3,7 +3,7 @@
 // until the caller's answer has started (its status must wait for the function's first byte or its
 // result); a write returns false while held or while the caller's socket is behind, which pauses
 // the runtime. A caller who has gone takes everything and keeps nothing.
-import type { ResponseSink } from '../../environment/response-stream.js';
+import type { ResponseSink } from '../../scheduler/invocation.js';
 import type { ResponseStream } from '../http.js';
 
 export class CallerSink implements ResponseSink {

@@ -5,7 +5,7 @@
 // stream is a 200 with the function's Content-Type. Bytes are held only until the prelude is
 // complete (at most MAX_PRELUDE_BYTES); after that the client's socket paces the function.
 import type { ServerResponse } from 'node:http';
-import type { ResponseSink } from '../../environment/response-stream.js';
+import type { ResponseSink } from '../../scheduler/invocation.js';
 
 export const HTTP_INTEGRATION_TYPE = 'application/vnd.awslambda.http-integration-response';
 const DELIMITER = Buffer.alloc(8);

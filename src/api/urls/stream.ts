@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionRecord } from '../../registry/types.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
-import type { InvocationInput } from '../../environment/invocation.js';
+import type { InvocationInput } from '../../scheduler/invocation.js';
 import type { CorsConfig } from './cors.js';
 import { applyCors } from './cors.js';
 import { urlResponse } from './response.js';

@@ -1,6 +1,7 @@
 // What the Runtime API endpoints need from their environment. The endpoints parse and validate;
 // the environment (which implements this) decides, by its state, whether a call is legal.
 import type { ServerResponse } from 'node:http';
+import type { RuntimeApiRefusal } from '../../errors.js';
 import type { RuntimeStream } from '../invocation.js';
 
 /** An error as a runtime reports it (body of /error and /init/error, normalised). */
@@ -14,7 +15,8 @@ export interface RuntimeErrorBody {
   readonly payload?: Buffer;
 }
 
-export type Refusal = { readonly status: number; readonly errorType: string; readonly errorMessage: string };
+/** A refusal's name and status are those of the error registry (src/errors.ts); the compiler checks. */
+export type Refusal = RuntimeApiRefusal;
 
 export interface RuntimeApiHost {
   /** The runtime asks for work; the environment answers `res` when it has an event. */

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RuntimeStream } from '../invocation.js';
 import type { BodyGate } from './body-gate.js';
 import { parseErrorBody } from './error-body.js';
-import type { RuntimeApiHost, RuntimeErrorBody } from './host.js';
+import type { Refusal, RuntimeApiHost, RuntimeErrorBody } from './host.js';
 import { acceptedAfterCaller, refuse, refuseUnread } from './reply.js';
 
 type Ending = 'end' | 'too-large' | 'broken';
@@ -101,7 +101,7 @@ function trailerError(req: IncomingMessage): RuntimeErrorBody | undefined {
   return parseErrorBody(Buffer.from(body ?? '', 'base64'), type || undefined);
 }
 
-const LATE = {
+const LATE: Refusal = {
   status: 403, errorType: 'InvalidStateTransition',
   errorMessage: 'The invocation ended (its timeout) before this streamed response did.',
 };

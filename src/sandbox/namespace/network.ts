@@ -9,10 +9,10 @@
 // attaching meanwhile makes that fail now and then).
 import type { ChildProcess } from 'node:child_process';
 import { spawnChild } from '../child.js';
+import { NETWORK_MODES, type NetworkMode } from '../../settings.js';
 
-export type NetworkMode = 'isolated' | 'none' | 'host';
-
-export const NETWORK_MODES: readonly NetworkMode[] = ['isolated', 'none', 'host'];
+// The list of modes is one of the server's settings (src/settings.ts); re-exported for this folder.
+export { NETWORK_MODES, type NetworkMode };
 
 /** Where the host's Runtime API socket appears inside the sandbox. */
 export const INNER_RUN_DIR = '/run/lambkin';
