@@ -20,6 +20,10 @@ import { startLine } from '../logs/platform-lines.js';
 import type { Prestarted } from '../sandbox/prestart/pool.js';
 import { IdleFreezer } from './idle-freeze.js';
 import { heapCapOf, limitsOf, prestartRequest } from './sandbox-request.js';
+import { Extensions, type ExtensionEvent } from './extensions/extensions.js';
+import { externalExtensions } from './extensions/listed.js';
+import { shutdownEvent, invokeEvent, watchExits } from './extensions/events.js';
+import { ACCOUNT_ID } from '../registry/arn.js';
 
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
@@ -35,7 +39,7 @@ export interface EnvironmentOptions {
   readonly onStopped?: (env: ExecutionEnvironment) => void;
 }
 
-export class ExecutionEnvironment implements RuntimeApiHost {
+export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<RuntimeApiHost, 'registerExtension'>> {
   readonly id: string;
   readonly fn: FunctionRecord;
   readonly logStream: string;
@@ -66,11 +70,20 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   readonly prestarted: boolean;
   /** Idle, it is frozen: nothing it left running gets CPU until its next invocation (idle-freeze.ts). */
   readonly freezer: IdleFreezer;
+  /** Its extensions (Extensions API); init and each invocation end only when all are idle. */
+  private readonly extensions: Extensions;
+  /** The runtime has asked for its first event (init also waits for the extensions). */
+  private runtimeReady = false;
 
   constructor(private readonly opts: EnvironmentOptions) {
     this.fn = opts.fn;
     const { backend, runtime, fn } = opts;
-    this.pre = backend.prestart?.take(prestartRequest(backend, runtime, fn));
+    const external = externalExtensions(fn.layerDirs);
+    this.extensions = new Extensions(external, {
+      changed: () => this.extensionsChanged(), failed: (name, type, message) => this.extensionFailed(name, type, message),
+    });
+    // A pre-started sandbox started without the function's /opt: its extensions would not run.
+    this.pre = external.length > 0 ? undefined : backend.prestart?.take(prestartRequest(backend, runtime, fn));
     // The sandbox's id is the environment's: its folders and cgroup are named after it either way.
     this.id = this.pre?.id ?? randomBytes(16).toString('hex');
     this.prestarted = this.pre !== undefined;
@@ -142,6 +155,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
       errorMessage: `Init did not finish within ${this.opts.initTimeoutMs / 1000} seconds: the runtime never asked for its first event (GET /runtime/invocation/next).`,
       stackTrace: [],
     }), this.opts.initTimeoutMs);
+    watchExits(this.proc.extensionExits, (name, status) => this.extensions.exited(name, status));
     void this.proc.exited.then((exit) => this.onExit(exit));
   }
 
@@ -163,14 +177,17 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   }
 
   /** Kill the runtime and remove everything of the environment. Idempotent. */
-  stop(): Promise<void> {
+  stop(reason: 'spindown' | 'failure' = 'spindown'): Promise<void> {
     if (this.stopping) return this.stopping;
+    const initialised = this.state !== 'starting';
     if (this.state !== 'stopped') this.transition('stopping');
     clearTimeout(this.initTimer);
     this.freezer.stop();
     this.stopping = (async () => {
       // A launch under way finishes first, so that what it made (folders, process) is removed too.
       await this.launching?.catch(() => undefined);
+      if (initialised) await this.shutdownExtensions(reason);
+      this.extensions.stop();
       if (this.pre) {
         // Taken from the pool but never handed its environment: its process waits; discard removes all.
         await this.pre.discard();
@@ -228,7 +245,11 @@ export class ExecutionEnvironment implements RuntimeApiHost {
 
   /** The invocation timed out: the environment is beyond use. */
   kill(): void {
-    void this.stop();
+    void this.stop('failure');
+  }
+
+  extensionsBusy(): boolean {
+    return !this.extensions.allIdle();
   }
 
   // ---- Runtime API host ------------------------------------------------------------------------
@@ -241,10 +262,8 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     if (this.nextRes && !this.nextRes.writableEnded) this.nextRes.destroy();
     this.nextRes = res;
     if (this.state === 'starting') {
-      clearTimeout(this.initTimer);
-      this.initMs = performance.now() - this.spawnedAt;
-      this.transition('idle');
-      if (this.active) this.dispatch();
+      this.runtimeReady = true;
+      this.initDone();
     } else if (this.active && !this.active.dispatched && this.state === 'busy') {
       this.sendEvent();
     }
@@ -296,11 +315,78 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     return undefined;
   }
 
+  // ---- Extensions API host ---------------------------------------------------------------------
+
+  registerExtension(name: string, events: readonly ExtensionEvent[]): { id: string } | Refusal {
+    if (this.state !== 'starting') return { status: 403, errorType: 'Extension.InvalidState', errorMessage: 'Extensions may only register during init.' };
+    return this.extensions.register(name, events);
+  }
+
+  registrationInfo(withAccountId: boolean): object {
+    const info: Record<string, string> = { functionName: this.fn.config.name, functionVersion: this.fn.version, handler: this.fn.config.handler };
+    if (withAccountId) info.accountId = ACCOUNT_ID;
+    return info;
+  }
+
+  extensionNext(id: string, res: ServerResponse): Refusal | undefined {
+    if (this.state === 'stopped') {
+      res.destroy();
+      return undefined;
+    }
+    return this.extensions.next(id, res);
+  }
+
+  extensionError(id: string, phase: 'init' | 'exit', errorType: string): Refusal | undefined {
+    const name = this.extensions.nameOf(id);
+    if (name === undefined) return { status: 403, errorType: 'Extension.UnknownExtensionIdentifier', errorMessage: 'The Lambda-Extension-Identifier header does not name a registered extension.' };
+    if (phase === 'init' && this.state !== 'starting') return INIT_ERROR_LATE;
+    this.extensionFailed(name, errorType, `Extension ${name} reported ${phase === 'init' ? 'an init' : 'an exit'} error: ${errorType}`);
+    return undefined;
+  }
+
   settling(): Promise<unknown> {
     return this.active?.done ?? Promise.resolve();
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /** Init is over when the runtime and every extension have asked for their first event. */
+  private initDone(): void {
+    if (this.state !== 'starting' || !this.runtimeReady || !this.extensions.allIdle()) return;
+    clearTimeout(this.initTimer);
+    this.initMs = performance.now() - this.spawnedAt;
+    this.extensions.close();
+    for (const line of this.extensions.readyLines()) this.log(line, 'PLATFORM');
+    this.transition('idle');
+    if (this.active) this.dispatch();
+  }
+
+  private extensionsChanged(): void {
+    if (this.state === 'starting') this.initDone();
+    else if (this.active && this.extensions.allIdle()) this.active.release();
+  }
+
+  /** An extension crashed or reported an error: the environment cannot be trusted any more. */
+  private extensionFailed(name: string, errorType: string, message: string): void {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.log(`lambkin: ${message}`, 'ERROR');
+    const error = { errorType, errorMessage: message, stackTrace: [] };
+    if (this.state === 'starting') this.failInit(error);
+    else if (this.active?.dispatched && !this.active.finished) this.active.fail(error, 'crash');
+    else void this.stop('failure');
+  }
+
+  /** SHUTDOWN to the extensions registered for it, and up to Lambda's limit for them to finish. */
+  private async shutdownExtensions(reason: 'spindown' | 'failure'): Promise<void> {
+    if (this.extensions.count === 0) return;
+    const limitMs = this.extensions.hasExternal ? 2_000 : 500;
+    this.freezer.wake();
+    const done = this.extensions.shutdown(shutdownEvent(reason, Date.now() + limitMs));
+    if (!done) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise((r) => (timer = setTimeout(r, limitMs)))]);
+    clearTimeout(timer);
+  }
 
   /** Said once per environment in its function's log: the cap explains failures its code will see. */
   private connectionRefused(): void {
@@ -332,6 +418,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     inv.startPlace = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
     this.proc?.resetPeak();
     inv.dispatch(res, this.fn.config.timeout);
+    if (this.extensions.count > 0) this.extensions.invoke(invokeEvent(inv.id, inv.deadlineMs, inv.invokedArn, inv.traceValue));
   }
 
   private failInit(error: RuntimeErrorBody): void {

@@ -71,6 +71,8 @@ export interface InvocationHost {
   maxMemoryUsedMb(): number;
   settled(inv: Invocation): void;
   kill(): void;
+  /** Some extension has not yet called event/next since this invocation's INVOKE. */
+  extensionsBusy(): boolean;
 }
 
 const TAIL_BYTES = 4096;
@@ -89,9 +91,16 @@ export class Invocation {
   private tailLines: string[] | undefined;
   private tailChars = 0;
   private streamedTo: StreamedResponse | undefined;
+  /** The runtime's result, held until every extension has called next again (release()). */
+  private held: (() => void) | undefined;
+  /** As the runtime and extensions were told (epoch ms, X-Amzn-Trace-Id). */
+  deadlineMs = 0;
+  traceValue = '';
+  readonly invokedArn: string;
 
   constructor(private readonly input: InvocationInput, private readonly host: InvocationHost, private readonly cold: boolean) {
     this.id = input.requestId;
+    this.invokedArn = input.invokedArn;
     this.done = new Promise((r) => (this.resolve = r));
     if (input.tail) this.tailLines = [];
   }
@@ -99,13 +108,15 @@ export class Invocation {
   /** Answer the runtime's pending /next with this event and start the deadline. */
   dispatch(res: ServerResponse, timeoutSeconds: number): void {
     const deadline = Date.now() + timeoutSeconds * 1000;
+    this.deadlineMs = deadline;
+    this.traceValue = this.input.traceId ?? traceId();
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': this.input.payload.length,
       'lambda-runtime-aws-request-id': headerValue(this.id),
       'lambda-runtime-deadline-ms': deadline,
       'lambda-runtime-invoked-function-arn': headerValue(this.input.invokedArn),
-      'lambda-runtime-trace-id': headerValue(this.input.traceId ?? traceId()),
+      'lambda-runtime-trace-id': headerValue(this.traceValue),
     };
     // A caller's JSON, with whatever characters it has: escaped so that the header carries it.
     if (this.input.clientContext) headers['lambda-runtime-client-context'] = jsonHeaderValue(this.input.clientContext);
@@ -194,8 +205,24 @@ export class Invocation {
     });
   }
 
+  /** Every extension has called next again: a held result ends the invocation now. */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    held?.();
+  }
+
   private finish(ok: boolean, payload: Buffer, outcome: Outcome, error?: RuntimeErrorBody): void {
     if (this.finished) return;
+    // As on Lambda, the invocation lasts until its extensions are done with it too (their time is
+    // in Duration); a timeout or crash does not wait for them.
+    const waits = this.dispatched && outcome !== 'timeout' && outcome !== 'crash';
+    if (waits && this.held) return;
+    if (waits && this.host.extensionsBusy()) {
+      this.held = () => this.finish(ok, payload, outcome, error);
+      return;
+    }
+    this.held = undefined;
     this.finished = true;
     clearTimeout(this.timer);
     const host = this.host;

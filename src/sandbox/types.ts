@@ -71,6 +71,8 @@ export interface SandboxProcess {
   readonly stderr: Readable;
   /** The runtime's framed log pipe (_LAMBDA_TELEMETRY_LOG_FD, fd 3 inside). */
   readonly telemetry: Readable;
+  /** Lines `name status` as the sandbox's external extensions exit (namespace backend). */
+  readonly extensionExits?: Readable;
   /** Set when started with LaunchSpec.stdinPipe. */
   readonly stdin?: Writable;
   readonly exited: Promise<ExitInfo>;

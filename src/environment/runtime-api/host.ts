@@ -2,6 +2,7 @@
 // the environment (which implements this) decides, by its state, whether a call is legal.
 import type { ServerResponse } from 'node:http';
 import type { RuntimeStream } from '../invocation.js';
+import type { ExtensionEvent } from '../extensions/extensions.js';
 
 /** An error as a runtime reports it (body of /error and /init/error, normalised). */
 export interface RuntimeErrorBody {
@@ -16,7 +17,16 @@ export interface RuntimeErrorBody {
 
 export type Refusal = { readonly status: number; readonly errorType: string; readonly errorMessage: string };
 
-export interface RuntimeApiHost {
+/** What the Extensions API (extension-routes.ts) needs from the environment. */
+export interface ExtensionApiHost {
+  registerExtension(name: string, events: readonly ExtensionEvent[]): { id: string } | Refusal;
+  /** The register answer's body: functionName, functionVersion, handler (and accountId when asked). */
+  registrationInfo(withAccountId: boolean): object;
+  extensionNext(id: string, res: ServerResponse): Refusal | undefined;
+  extensionError(id: string, phase: 'init' | 'exit', errorType: string): Refusal | undefined;
+}
+
+export interface RuntimeApiHost extends Partial<ExtensionApiHost> {
   /** The runtime asks for work; the environment answers `res` when it has an event. */
   next(res: ServerResponse): void;
   /**

@@ -2,7 +2,8 @@
 // server a request arrives on says which environment it is for. Every request runs inside the
 // boundary (boundary.ts) and under the environment's limits (limits.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { RuntimeApiHost } from './host.js';
+import type { ExtensionApiHost, RuntimeApiHost } from './host.js';
+import { EXTENSION_PREFIX, routeExtension } from './extension-routes.js';
 import { handleNext } from './next.js';
 import { handleResponse } from './response.js';
 import { handleError } from './error.js';
@@ -52,6 +53,9 @@ function route(host: RuntimeApiHost, gate: BodyGate, req: IncomingMessage, res: 
     }
   }
   if (path === 'init/error' && req.method === 'POST') return handleInitError(host, gate, req, res);
+  if (url.startsWith(EXTENSION_PREFIX) && host.registerExtension) {
+    return routeExtension(host as ExtensionApiHost, url.slice(EXTENSION_PREFIX.length), req, res);
+  }
   refuseUnread(req, res, { status: 404, errorType: 'NotFound', errorMessage: `${req.method} ${url.slice(0, 200)} is not part of the Runtime API` });
 }
 

@@ -14,7 +14,7 @@ import { launcher, spawnChild, wrapChild } from '../child.js';
 import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
 import { baseArgs, envArgs, OPT_DIR, RUNTIME_DIR, TASK_ROOT } from './bwrap-args.js';
 import { allocateUid, groupFile, passwdFile, releaseUid } from './identity.js';
-import { envScript, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
+import { envScript, EXTENSION_EXITS_FD, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
 import { linkTree } from './code-links.js';
 import { mergedOpt } from '../opt-merge.js';
 import type { Tools } from './probe.js';
@@ -169,6 +169,7 @@ export class NamespaceBackend implements SandboxBackend {
           spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe',
           ...(slirpNeeded ? ['pipe', 'pipe'] as const : ['ignore', 'ignore'] as const),
           seccompFd ?? 'ignore',
+          'pipe', // EXTENSION_EXITS_FD
         ],
         detached: true,
       });
@@ -186,7 +187,9 @@ export class NamespaceBackend implements SandboxBackend {
       });
     }
     const sandbox = wrapChild(child, { cgroup: env.cgroup, signalFromCode: true, stderr, onEnd: () => slirp?.kill() });
-    return sandbox;
+    const exits = (child.stdio as unknown as Readable[])[EXTENSION_EXITS_FD]!;
+    exits.on('error', () => undefined);
+    return { ...sandbox, extensionExits: exits };
   }
 
   async fillCode(layout: SandboxLayout, codeDir: string): Promise<void> {

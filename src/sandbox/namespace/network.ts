@@ -17,6 +17,8 @@ export const NETWORK_MODES: readonly NetworkMode[] = ['isolated', 'none', 'host'
 /** Where the host's Runtime API socket appears inside the sandbox. */
 export const INNER_RUN_DIR = '/run/lambkin';
 export const RUNTIME_API_PORT = 9001;
+/** The pipe on which the init script tells the host that an external extension exited: `name status`. */
+export const EXTENSION_EXITS_FD = 7;
 
 /**
  * The first thing run inside, as the sandbox's user. $1 = `net`: ask the host (fd 5) to attach
@@ -24,6 +26,8 @@ export const RUNTIME_API_PORT = 9001;
  * read from /proc/net/tcp with shell builtins only, no busy forks. Then load the function's
  * environment and exec the runtime. The environment is loaded only now, after privileges are
  * dropped, so that nothing the function sets (LD_PRELOAD, …) ever reaches a privileged process.
+ * External extensions (every executable in /opt/extensions) start just before the runtime, in the
+ * same sandbox; when one exits, its name and status go to the host on fd 7 (EXTENSION_EXITS_FD).
  */
 export const INIT_SCRIPT = `
 if [ "$1" = net ]; then
@@ -47,7 +51,11 @@ if [ "$1" != - ]; then
 fi
 shift
 . ${INNER_RUN_DIR}/env
-exec "$@"
+for x in /opt/extensions/*; do
+  [ -f "$x" ] && [ -x "$x" ] || continue
+  ( cd /opt && "$x" </dev/null 3>&- 7>&-; echo "\${x##*/} $?" >&7 ) 3>&- &
+done
+exec "$@" 7>&-
 `;
 
 /** The function's environment as a file the init script sources: `export K='v'`, quoted safely. */
