@@ -24,6 +24,8 @@ import { Extensions, type ExtensionEvent } from './extensions/extensions.js';
 import { externalExtensions } from './extensions/listed.js';
 import { shutdownEvent, invokeEvent, watchExits } from './extensions/events.js';
 import { ACCOUNT_ID } from '../registry/arn.js';
+import { Telemetry } from './telemetry/telemetry.js';
+import type { Subscription } from './telemetry/subscribe.js';
 
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
@@ -74,6 +76,8 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
   private readonly extensions: Extensions;
   /** The runtime has asked for its first event (init also waits for the extensions). */
   private runtimeReady = false;
+  /** Telemetry API subscriptions of its extensions, and what is queued for them. */
+  readonly telemetry: Telemetry;
 
   constructor(private readonly opts: EnvironmentOptions) {
     this.fn = opts.fn;
@@ -94,8 +98,18 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
       onConnectionRefused: () => this.connectionRefused(), limits: runtimeApiLimits(fn.config.timeout),
     });
     this.logsOn = opts.fn.config.loggingConfig.enabled;
+    this.telemetry = new Telemetry({
+      connect: (port) => {
+        if (!this.layout || !backend.connectInside) throw new Error('no way into this sandbox');
+        return backend.connectInside(this.layout, port);
+      },
+      canDeliver: () => !this.freezer.isFrozen,
+      deliveryEnded: () => {
+        if (this.state === 'idle' && !this.active) this.freezer.idle();
+      },
+    });
     this.freezer = new IdleFreezer({
-      process: () => this.proc, idle: () => this.state === 'idle' && !this.active,
+      process: () => this.proc, idle: () => this.state === 'idle' && !this.active && !this.telemetry.delivering,
       polling: () => this.nextRes?.socket?.destroyed === false,
     }, opts.freezeAfterMs);
   }
@@ -140,15 +154,22 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
     // Init Duration: from here to the first /next. For a pre-started runtime that is the function's
     // own init (handler load), as the runtime's start-up was paid before the request came.
     this.spawnedAt = performance.now();
+    this.platformEvent('platform.initStart', { initializationType: this.initType, phase: 'init', functionName: fn.config.name, functionVersion: fn.version });
     if (this.pre) {
       this.proc = this.pre.assign(env);
       this.pre = undefined;
     } else {
       this.proc = backend.start(this.layout, { command: launch.command, args: launch.args, env, limits });
     }
-    captureLines(this.proc.stdout, 'INFO', (m, l) => this.log(m, l));
-    captureLines(this.proc.stderr, 'ERROR', (m, l) => this.log(m, l));
-    captureFrames(this.proc.telemetry, (m) => this.log(m, levelOf(m)), (n) =>
+    captureLines(this.proc.stdout, 'INFO', (m, l) => this.functionLog(m, l));
+    captureLines(this.proc.stderr, 'ERROR', (m, l) => this.functionLog(m, l));
+    if (this.proc.extensionOutput) {
+      captureLines(this.proc.extensionOutput, 'INFO', (m, l) => {
+        this.log(m, l);
+        this.telemetry.emit('extension', 'extension', m);
+      });
+    }
+    captureFrames(this.proc.telemetry, (m) => this.functionLog(m, levelOf(m)), (n) =>
       this.log(`lambkin: ${n} bytes of log dropped (frame over 256 KB or malformed)`, 'WARN'));
     this.initTimer = setTimeout(() => this.failInit({
       errorType: 'Runtime.InitTimeout',
@@ -188,6 +209,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
       await this.launching?.catch(() => undefined);
       if (initialised) await this.shutdownExtensions(reason);
       this.extensions.stop();
+      this.telemetry.stop();
       if (this.pre) {
         // Taken from the pool but never handed its environment: its process waits; discard removes all.
         await this.pre.discard();
@@ -241,6 +263,13 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
     this.lastUsedAt = Date.now();
     if (this.state === 'busy') this.transition('idle');
     if (this.state === 'idle') this.freezer.idle();
+    // Sent now: idle, the sandbox is frozen soon, and its listeners with it.
+    this.telemetry.flushAll();
+  }
+
+  /** A platform event for the Telemetry API's subscribers (and, during init, its backlog). */
+  platformEvent(type: string, record: object): void {
+    this.telemetry.emit('platform', type, record);
   }
 
   /** The invocation timed out: the environment is beyond use. */
@@ -344,6 +373,13 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
     return undefined;
   }
 
+  subscribeTelemetry(id: string, sub: Subscription): Refusal | undefined {
+    if (!this.extensions.known(id)) return { status: 403, errorType: 'Extension.UnknownExtensionIdentifier', errorMessage: 'The Lambda-Extension-Identifier header does not name a registered extension.' };
+    if (!this.opts.backend.connectInside) return { status: 400, errorType: 'ValidationError', errorMessage: `The ${this.opts.backend.name} sandbox cannot deliver telemetry to a listener in it.` };
+    this.telemetry.subscribe(id, sub);
+    return undefined;
+  }
+
   settling(): Promise<unknown> {
     return this.active?.done ?? Promise.resolve();
   }
@@ -356,9 +392,27 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
     clearTimeout(this.initTimer);
     this.initMs = performance.now() - this.spawnedAt;
     this.extensions.close();
+    this.initEvents('success');
     for (const line of this.extensions.readyLines()) this.log(line, 'PLATFORM');
     this.transition('idle');
     if (this.active) this.dispatch();
+  }
+
+  private initEvents(status: 'success' | 'error' | 'failure', errorType?: string): void {
+    const base = { initializationType: this.initType, phase: 'init', status, ...(errorType ? { errorType } : {}) };
+    this.platformEvent('platform.initRuntimeDone', base);
+    this.platformEvent('platform.initReport', { ...base, metrics: { durationMs: round3(this.initMs ?? 0) } });
+    this.telemetry.endInit();
+  }
+
+  /** A line of the function's own output: its log, and the Telemetry API's `function` stream. */
+  private functionLog(message: string, level: LogLevel | undefined): void {
+    this.log(message, level);
+    if (this.telemetry.subscribed) this.telemetry.emit('function', 'function', message);
+  }
+
+  private get initType(): string {
+    return this.opts.initializationType ?? 'on-demand';
   }
 
   private extensionsChanged(): void {
@@ -381,6 +435,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
     if (this.extensions.count === 0) return;
     const limitMs = this.extensions.hasExternal ? 2_000 : 500;
     this.freezer.wake();
+    this.telemetry.flushAll();
     const done = this.extensions.shutdown(shutdownEvent(reason, Date.now() + limitMs));
     if (!done) return;
     let timer: NodeJS.Timeout | undefined;
@@ -404,6 +459,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
     this.transition('busy');
     // Thawed before the event is written: its deadline starts now and must not count frozen time.
     this.freezer.wake();
+    this.telemetry.flushAll();
     // A poll whose connection has closed (its runtime died while idle) cannot carry the event;
     // the runtime's exit then makes the invocation undelivered, and the scheduler runs it elsewhere.
     if (this.nextRes?.socket?.destroyed === false) this.sendEvent();
@@ -416,6 +472,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
     this.nextRes = undefined;
     // START when the runtime gets the event (an invocation that never reaches it has none).
     inv.startPlace = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
+    this.platformEvent('platform.start', { requestId: inv.id, version: this.fn.version });
     this.proc?.resetPeak();
     inv.dispatch(res, this.fn.config.timeout);
     if (this.extensions.count > 0) this.extensions.invoke(invokeEvent(inv.id, inv.deadlineMs, inv.invokedArn, inv.traceValue));
@@ -424,6 +481,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
   private failInit(error: RuntimeErrorBody): void {
     if (this.state !== 'starting') return;
     this.initMs = performance.now() - this.spawnedAt;
+    this.initEvents('error', error.errorType);
     const inv = this.active;
     void this.stop();
     inv?.failInit(error);
@@ -488,3 +546,7 @@ function listen(server: Server, layout: SandboxLayout): Promise<string | { addre
 }
 
 export { errorPayload };
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

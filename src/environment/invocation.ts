@@ -73,6 +73,8 @@ export interface InvocationHost {
   kill(): void;
   /** Some extension has not yet called event/next since this invocation's INVOKE. */
   extensionsBusy(): boolean;
+  /** A platform event for the Telemetry API (platform.runtimeDone, platform.report). */
+  platformEvent?(type: string, record: object): void;
 }
 
 const TAIL_BYTES = 4096;
@@ -218,6 +220,12 @@ export class Invocation {
     // in Duration); a timeout or crash does not wait for them.
     const waits = this.dispatched && outcome !== 'timeout' && outcome !== 'crash';
     if (waits && this.held) return;
+    if (this.dispatched && !this.held) {
+      this.host.platformEvent?.('platform.runtimeDone', {
+        requestId: this.id, status: telemetryStatus(outcome),
+        metrics: { durationMs: Math.round((performance.now() - this.dispatchedAt) * 1000) / 1000, producedBytes: payload.length },
+      });
+    }
     if (waits && this.host.extensionsBusy()) {
       this.held = () => this.finish(ok, payload, outcome, error);
       return;
@@ -253,6 +261,14 @@ export class Invocation {
       status: outcome === 'timeout' ? 'timeout' : outcome === 'crash' || wasInitFailure ? 'error' : undefined,
       errorType: error?.errorType,
     }), 'PLATFORM', this.id);
+    host.platformEvent?.('platform.report', {
+      requestId: this.id, status: wasInitFailure ? 'error' : telemetryStatus(outcome),
+      ...(error ? { errorType: error.errorType } : {}),
+      metrics: {
+        durationMs: Math.round(durationMs * 1000) / 1000, billedDurationMs: billed, memorySizeMB: memoryMb, maxMemoryUsedMB: maxMemoryUsedMb,
+        ...(initMs !== undefined ? { initDurationMs: Math.round(initMs * 1000) / 1000 } : {}),
+      },
+    });
     host.sink.invocation({
       requestId: this.id, functionName: host.fn.config.name, version: host.fn.version, envId: host.id,
       stream: host.logStream, startedAt: this.startedAt, cold: this.cold, initMs: this.cold ? host.initMs : undefined,
@@ -297,4 +313,9 @@ function tailOf(lines: string[]): string {
 function traceId(): string {
   const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
   return `Root=1-${time}-${randomHex(12)};Sampled=0`;
+}
+
+/** The status the Telemetry API gives an invocation's outcome. */
+function telemetryStatus(outcome: Outcome): string {
+  return outcome === 'success' ? 'success' : outcome === 'timeout' ? 'timeout' : outcome === 'crash' ? 'failure' : 'error';
 }

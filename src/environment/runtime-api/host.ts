@@ -3,6 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RuntimeStream } from '../invocation.js';
 import type { ExtensionEvent } from '../extensions/extensions.js';
+import type { Subscription } from '../telemetry/subscribe.js';
 
 /** An error as a runtime reports it (body of /error and /init/error, normalised). */
 export interface RuntimeErrorBody {
@@ -24,6 +25,8 @@ export interface ExtensionApiHost {
   registrationInfo(withAccountId: boolean): object;
   extensionNext(id: string, res: ServerResponse): Refusal | undefined;
   extensionError(id: string, phase: 'init' | 'exit', errorType: string): Refusal | undefined;
+  /** PUT /2022-07-01/telemetry of an extension. */
+  subscribeTelemetry(id: string, sub: Subscription): Refusal | undefined;
 }
 
 export interface RuntimeApiHost extends Partial<ExtensionApiHost> {

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ExtensionApiHost, RuntimeApiHost } from './host.js';
 import { EXTENSION_PREFIX, routeExtension } from './extension-routes.js';
+import { handleSubscribe, LOGS_PATH, TELEMETRY_PATH } from './telemetry-route.js';
 import { handleNext } from './next.js';
 import { handleResponse } from './response.js';
 import { handleError } from './error.js';
@@ -55,6 +56,9 @@ function route(host: RuntimeApiHost, gate: BodyGate, req: IncomingMessage, res: 
   if (path === 'init/error' && req.method === 'POST') return handleInitError(host, gate, req, res);
   if (url.startsWith(EXTENSION_PREFIX) && host.registerExtension) {
     return routeExtension(host as ExtensionApiHost, url.slice(EXTENSION_PREFIX.length), req, res);
+  }
+  if ((url === TELEMETRY_PATH || url === LOGS_PATH) && req.method === 'PUT' && host.subscribeTelemetry) {
+    return handleSubscribe(host as ExtensionApiHost, req, res);
   }
   refuseUnread(req, res, { status: 404, errorType: 'NotFound', errorMessage: `${req.method} ${url.slice(0, 200)} is not part of the Runtime API` });
 }
