@@ -22,8 +22,8 @@ import { IdleFreezer } from './idle-freeze.js';
 import { heapCapOf, limitsOf, prestartRequest } from './sandbox-request.js';
 import { Extensions, type ExtensionEvent } from './extensions/extensions.js';
 import { externalExtensions } from './extensions/listed.js';
-import { shutdownEvent, invokeEvent, watchExits } from './extensions/events.js';
-import { ACCOUNT_ID } from '../registry/arn.js';
+import { invokeEvent, registrationInfo, UNKNOWN_EXTENSION, watchExits } from './extensions/events.js';
+import { initEvents } from './telemetry/platform.js';
 import { Telemetry } from './telemetry/telemetry.js';
 import type { Subscription } from './telemetry/subscribe.js';
 
@@ -82,7 +82,8 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
   constructor(private readonly opts: EnvironmentOptions) {
     this.fn = opts.fn;
     const { backend, runtime, fn } = opts;
-    const external = externalExtensions(fn.layerDirs);
+    // Only a backend that starts them has any: else init would wait for extensions that never come.
+    const external = backend.runsExtensions ? externalExtensions(fn.layerDirs) : [];
     this.extensions = new Extensions(external, {
       changed: () => this.extensionsChanged(), failed: (name, type, message) => this.extensionFailed(name, type, message),
     });
@@ -352,9 +353,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
   }
 
   registrationInfo(withAccountId: boolean): object {
-    const info: Record<string, string> = { functionName: this.fn.config.name, functionVersion: this.fn.version, handler: this.fn.config.handler };
-    if (withAccountId) info.accountId = ACCOUNT_ID;
-    return info;
+    return registrationInfo(this.fn, withAccountId);
   }
 
   extensionNext(id: string, res: ServerResponse): Refusal | undefined {
@@ -367,14 +366,14 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
 
   extensionError(id: string, phase: 'init' | 'exit', errorType: string): Refusal | undefined {
     const name = this.extensions.nameOf(id);
-    if (name === undefined) return { status: 403, errorType: 'Extension.UnknownExtensionIdentifier', errorMessage: 'The Lambda-Extension-Identifier header does not name a registered extension.' };
+    if (name === undefined) return UNKNOWN_EXTENSION;
     if (phase === 'init' && this.state !== 'starting') return INIT_ERROR_LATE;
     this.extensionFailed(name, errorType, `Extension ${name} reported ${phase === 'init' ? 'an init' : 'an exit'} error: ${errorType}`);
     return undefined;
   }
 
   subscribeTelemetry(id: string, sub: Subscription): Refusal | undefined {
-    if (!this.extensions.known(id)) return { status: 403, errorType: 'Extension.UnknownExtensionIdentifier', errorMessage: 'The Lambda-Extension-Identifier header does not name a registered extension.' };
+    if (!this.extensions.known(id)) return UNKNOWN_EXTENSION;
     if (!this.opts.backend.connectInside) return { status: 400, errorType: 'ValidationError', errorMessage: `The ${this.opts.backend.name} sandbox cannot deliver telemetry to a listener in it.` };
     this.telemetry.subscribe(id, sub);
     return undefined;
@@ -398,11 +397,8 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
     if (this.active) this.dispatch();
   }
 
-  private initEvents(status: 'success' | 'error' | 'failure', errorType?: string): void {
-    const base = { initializationType: this.initType, phase: 'init', status, ...(errorType ? { errorType } : {}) };
-    this.platformEvent('platform.initRuntimeDone', base);
-    this.platformEvent('platform.initReport', { ...base, metrics: { durationMs: round3(this.initMs ?? 0) } });
-    this.telemetry.endInit();
+  private initEvents(status: 'success' | 'error', errorType?: string): void {
+    initEvents(this.telemetry, this.initType, status, this.initMs ?? 0, errorType);
   }
 
   /** A line of the function's own output: its log, and the Telemetry API's `function` stream. */
@@ -433,14 +429,9 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
   /** SHUTDOWN to the extensions registered for it, and up to Lambda's limit for them to finish. */
   private async shutdownExtensions(reason: 'spindown' | 'failure'): Promise<void> {
     if (this.extensions.count === 0) return;
-    const limitMs = this.extensions.hasExternal ? 2_000 : 500;
     this.freezer.wake();
     this.telemetry.flushAll();
-    const done = this.extensions.shutdown(shutdownEvent(reason, Date.now() + limitMs));
-    if (!done) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([done, new Promise((r) => (timer = setTimeout(r, limitMs)))]);
-    clearTimeout(timer);
+    await this.extensions.shutdown(reason);
   }
 
   /** Said once per environment in its function's log: the cap explains failures its code will see. */
@@ -474,8 +465,10 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
     inv.startPlace = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
     this.platformEvent('platform.start', { requestId: inv.id, version: this.fn.version });
     this.proc?.resetPeak();
-    inv.dispatch(res, this.fn.config.timeout);
-    if (this.extensions.count > 0) this.extensions.invoke(invokeEvent(inv.id, inv.deadlineMs, inv.invokedArn, inv.traceValue));
+    // Extensions get INVOKE first: their round trip (through the sandbox's TCP forwarder) is the
+    // longer one, and the invocation ends only when they are back.
+    inv.dispatch(res, this.fn.config.timeout, this.extensions.count === 0 ? undefined
+      : () => this.extensions.invoke(invokeEvent(inv.id, inv.deadlineMs, inv.invokedArn, inv.traceValue)));
   }
 
   private failInit(error: RuntimeErrorBody): void {
@@ -546,7 +539,3 @@ function listen(server: Server, layout: SandboxLayout): Promise<string | { addre
 }
 
 export { errorPayload };
-
-function round3(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}

@@ -108,7 +108,7 @@ export class Invocation {
   }
 
   /** Answer the runtime's pending /next with this event and start the deadline. */
-  dispatch(res: ServerResponse, timeoutSeconds: number): void {
+  dispatch(res: ServerResponse, timeoutSeconds: number, beforeRuntime?: () => void): void {
     const deadline = Date.now() + timeoutSeconds * 1000;
     this.deadlineMs = deadline;
     this.traceValue = this.input.traceId ?? traceId();
@@ -126,6 +126,7 @@ export class Invocation {
     this.dispatched = true;
     this.dispatchedAt = performance.now();
     this.timer = setTimeout(() => this.timeout(timeoutSeconds), timeoutSeconds * 1000);
+    beforeRuntime?.();
     try {
       res.writeHead(200, headers);
       res.end(this.input.payload);

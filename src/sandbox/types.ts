@@ -121,6 +121,8 @@ export interface SandboxBackend {
    * this sandbox's network cannot be reached from the host.
    */
   connectInside?(layout: SandboxLayout, port: number): Duplex;
+  /** Starts the external extensions in /opt/extensions beside the runtime (namespace backend). */
+  readonly runsExtensions?: boolean;
   /** Sandboxes started ahead of demand, when this backend keeps some (prestart/pool.ts). */
   prestart?: PrestartPool;
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Refusal } from '../runtime-api/host.js';
 import { MAX_EXTENSIONS } from './listed.js';
+import { shutdownEvent, UNKNOWN_EXTENSION } from './events.js';
 
 export type ExtensionEvent = 'INVOKE' | 'SHUTDOWN';
 
@@ -76,7 +77,7 @@ export class Extensions {
   /** An extension's event/next: held until its next event. */
   next(id: string, res: ServerResponse): Refusal | undefined {
     const ext = this.byId.get(id);
-    if (!ext) return UNKNOWN;
+    if (!ext) return UNKNOWN_EXTENSION;
     if (ext.poll && !ext.poll.writableEnded) ext.poll.destroy();
     ext.poll = res;
     ext.idle = true;
@@ -100,15 +101,24 @@ export class Extensions {
     this.send('INVOKE', event);
   }
 
-  /** Hand SHUTDOWN to each extension registered for it; resolves once they are idle again (or gone). */
-  shutdown(event: object): Promise<void> | undefined {
-    if (this.send('SHUTDOWN', event) === 0) return undefined;
-    return new Promise((resolve) => {
-      this.shutdownDone = () => {
-        if (this.allIdle()) resolve();
-      };
-      this.shutdownDone();
-    });
+  /**
+   * Hand SHUTDOWN to each extension registered for it; resolves once they are idle again (or
+   * gone), or at Lambda's limit: 2 s with external extensions, 500 ms with internal ones only.
+   */
+  async shutdown(reason: 'spindown' | 'failure'): Promise<void> {
+    const limitMs = this.hasExternal ? 2_000 : 500;
+    if (this.send('SHUTDOWN', shutdownEvent(reason, Date.now() + limitMs)) === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        this.shutdownDone = () => {
+          if (this.allIdle()) resolve();
+        };
+        this.shutdownDone();
+      }),
+      new Promise((resolve) => (timer = setTimeout(resolve, limitMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   /** The sandbox's launcher says an external extension's process exited with `status`. */
@@ -156,5 +166,3 @@ export class Extensions {
     this.owner.failed(ext.name, 'Extension.Crash', `Extension ${ext.name} ${why}.`);
   }
 }
-
-const UNKNOWN: Refusal = { status: 403, errorType: 'Extension.UnknownExtensionIdentifier', errorMessage: 'The Lambda-Extension-Identifier header does not name a registered extension.' };

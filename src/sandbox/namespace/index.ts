@@ -58,6 +58,7 @@ const MAX_SOCKET_PATH = 100;
 export class NamespaceBackend implements SandboxBackend {
   readonly name = 'namespace';
   readonly enforcesMemory: boolean;
+  readonly runsExtensions = true;
   private readonly base: string[];
   /** The seccomp program (seccomp/index.ts), opened for bwrap at each start; none on other architectures. */
   private readonly seccompFile?: string;
