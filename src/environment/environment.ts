@@ -108,6 +108,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
       deliveryEnded: () => {
         if (this.state === 'idle' && !this.active) this.freezer.idle();
       },
+      maySubscribe: () => this.extensions.hasExternal || this.extensions.count > 0,
     });
     this.freezer = new IdleFreezer({
       process: () => this.proc, idle: () => this.state === 'idle' && !this.active && !this.telemetry.delivering,
@@ -404,7 +405,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
   /** A line of the function's own output: its log, and the Telemetry API's `function` stream. */
   private functionLog(message: string, level: LogLevel | undefined): void {
     this.log(message, level);
-    if (this.telemetry.subscribed) this.telemetry.emit('function', 'function', message);
+    this.telemetry.emit('function', 'function', message);
   }
 
   private get initType(): string {

@@ -60,11 +60,33 @@ echo "hang-ext: got an event, hanging"
 exec sleep 3600
 `;
 
+/** Registers, then reports an init error of its own type. */
+const INIT_ERROR_EXT = `#!/bin/sh
+API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
+HDRS=$(mktemp)
+curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: init-error-ext" -d '{"events":["INVOKE"]}'
+ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+curl -s -X POST "$API/init/error" -H "Lambda-Extension-Identifier: $ID" -H "Lambda-Extension-Function-Error-Type: Extension.ConfigInvalid" -d '{"errorMessage":"no API key"}'
+exec sleep 3600
+`;
+
+/** Exits on its first INVOKE, in the middle of the invocation. */
+const DIES_EXT = `#!/bin/sh
+API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
+HDRS=$(mktemp)
+curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: dies-ext" -d '{"events":["INVOKE"]}'
+ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+curl -s "$API/event/next" -H "Lambda-Extension-Identifier: $ID" >/dev/null
+exit 9
+`;
+
 const exe = (content: string) => ({ content, mode: 0o755 });
 
 export const COUNTING_LAYER: Files = { 'extensions/sh-ext': exe(SH_EXT), 'extensions/node-ext': exe(NODE_EXT) };
 export const CRASH_LAYER: Files = { 'extensions/crash-ext': exe(CRASH_EXT) };
 export const HANG_LAYER: Files = { 'extensions/hang-ext': exe(HANG_EXT) };
+export const INIT_ERROR_LAYER: Files = { 'extensions/init-error-ext': exe(INIT_ERROR_EXT) };
+export const DIES_LAYER: Files = { 'extensions/dies-ext': exe(DIES_EXT) };
 
 export const HANDLER: Files = {
   'lambda_function.js': 'exports.lambda_handler = async (event) => ({ ok: true, n: event.n });\n',

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { zip, type Files } from '../helpers/zip.js';
 import { NODE, createFunction, invoke, waitFor, type FunctionErrorBody } from '../helpers/functions.js';
-import { COUNTING_LAYER, CRASH_LAYER, HANDLER, HANG_LAYER } from './extensions-fixtures.js';
+import { COUNTING_LAYER, CRASH_LAYER, DIES_LAYER, HANDLER, HANG_LAYER, INIT_ERROR_LAYER } from './extensions-fixtures.js';
 
 let lk: Lambkin;
 const dataDir = mkdtempSync(join(tmpdir(), 'lambkin-ext-'));
@@ -67,6 +67,23 @@ describe('external extensions', () => {
     expect((await invoke(lk.lambda, 'ext-none', { n: 1 })).body).toEqual({ ok: true, n: 1 });
     const again = await invoke<FunctionErrorBody>(lk.lambda, 'ext-crash');
     expect(again.body.errorType).toBe('Extension.Crash');
+  });
+
+  it('an extension that exits during an invocation fails it with Extension.Crash; the next call gets a new environment', async () => {
+    await withLayer('ext-dies', DIES_LAYER);
+    const out = await invoke<FunctionErrorBody>(lk.lambda, 'ext-dies', { n: 1 });
+    expect(out.functionError).toBe('Unhandled');
+    expect(out.body).toMatchObject({ errorType: 'Extension.Crash', errorMessage: 'Extension dies-ext exited with status 9.' });
+    const again = await invoke<FunctionErrorBody>(lk.lambda, 'ext-dies', { n: 2 });
+    expect(again.body.errorType).toBe('Extension.Crash');
+  });
+
+  it('init/error from an extension fails init with the type it reported', async () => {
+    await withLayer('ext-init-error', INIT_ERROR_LAYER);
+    const out = await invoke<FunctionErrorBody>(lk.lambda, 'ext-init-error');
+    expect(out.functionError).toBe('Unhandled');
+    expect(out.body).toMatchObject({ errorType: 'Extension.ConfigInvalid' });
+    expect(out.body.errorMessage).toContain('init-error-ext');
   });
 
   it('an extension that never calls next again times the invocation out at the function\'s timeout', async () => {

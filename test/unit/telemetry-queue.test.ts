@@ -23,7 +23,7 @@ function subscription(port: number, buffering: object = {}): Subscription {
 }
 
 function telemetry(open: () => boolean = () => true): Telemetry {
-  return new Telemetry({ connect: (port) => connect({ host: '127.0.0.1', port }), canDeliver: open, deliveryEnded: () => undefined });
+  return new Telemetry({ connect: (port) => connect({ host: '127.0.0.1', port }), canDeliver: open, deliveryEnded: () => undefined, maySubscribe: () => true });
 }
 
 describe('Telemetry queue', () => {

@@ -23,7 +23,9 @@ interface Pending {
   readonly json: string;
 }
 
+/** Init's events kept for subscribers yet to come: at most this many, and this many bytes. */
 const MAX_BACKLOG = 1_000;
+const MAX_BACKLOG_BYTES = 1024 * 1024;
 
 export interface TelemetryOwner {
   /** A connection to `port` on the sandbox's loopback (throws when there can be none). */
@@ -32,18 +34,17 @@ export interface TelemetryOwner {
   canDeliver(): boolean;
   /** A delivery ended (the environment may freeze again). */
   deliveryEnded(): void;
+  /** Keep init's events for subscribers to come: only when some extension may subscribe. */
+  maySubscribe(): boolean;
 }
 
 export class Telemetry {
   private readonly subs = new Map<string, Subscriber>();
   private backlog: Pending[] | undefined = [];
+  private backlogBytes = 0;
   private stopped = false;
 
   constructor(private readonly owner: TelemetryOwner) {}
-
-  get subscribed(): boolean {
-    return this.subs.size > 0;
-  }
 
   get delivering(): boolean {
     for (const s of this.subs.values()) if (s.delivering) return true;
@@ -64,9 +65,13 @@ export class Telemetry {
   }
 
   emit(kind: TelemetryType, type: string, record: unknown): void {
-    if (this.stopped || (this.subs.size === 0 && !this.backlog)) return;
+    const keep = this.backlog !== undefined && this.owner.maySubscribe();
+    if (this.stopped || (this.subs.size === 0 && !keep)) return;
     const json = JSON.stringify({ time: new Date().toISOString(), type, record });
-    if (this.backlog && this.backlog.length < MAX_BACKLOG) this.backlog.push({ kind, json });
+    if (keep && this.backlog!.length < MAX_BACKLOG && this.backlogBytes + json.length <= MAX_BACKLOG_BYTES) {
+      this.backlog!.push({ kind, json });
+      this.backlogBytes += json.length;
+    }
     for (const s of this.subs.values()) if (s.sub.types.has(kind)) this.enqueue(s, json);
   }
 
