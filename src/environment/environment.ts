@@ -20,12 +20,12 @@ import { startLine } from '../logs/platform-lines.js';
 import type { Prestarted } from '../sandbox/prestart/pool.js';
 import { IdleFreezer } from './idle-freeze.js';
 import { heapCapOf, limitsOf, prestartRequest } from './sandbox-request.js';
-import { Extensions, type ExtensionEvent } from './extensions/extensions.js';
+import { Extensions } from './extensions/extensions.js';
 import { externalExtensions } from './extensions/listed.js';
-import { invokeEvent, registrationInfo, UNKNOWN_EXTENSION, watchExits } from './extensions/events.js';
+import { invokeEvent, watchExits } from './extensions/events.js';
+import { ExtensionApi, type ExtensionApiEnv } from './extensions/api.js';
 import { initEvents } from './telemetry/platform.js';
 import { Telemetry } from './telemetry/telemetry.js';
-import type { Subscription } from './telemetry/subscribe.js';
 
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
@@ -41,7 +41,7 @@ export interface EnvironmentOptions {
   readonly onStopped?: (env: ExecutionEnvironment) => void;
 }
 
-export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<RuntimeApiHost, 'registerExtension'>> {
+export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
   readonly id: string;
   readonly fn: FunctionRecord;
   readonly logStream: string;
@@ -73,7 +73,9 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
   /** Idle, it is frozen: nothing it left running gets CPU until its next invocation (idle-freeze.ts). */
   readonly freezer: IdleFreezer;
   /** Its extensions (Extensions API); init and each invocation end only when all are idle. */
-  private readonly extensions: Extensions;
+  readonly extensions: Extensions;
+  /** The Extensions and Telemetry APIs on its Runtime API listener (extensions/api.ts). */
+  readonly extensionApi: ExtensionApi;
   /** The runtime has asked for its first event (init also waits for the extensions). */
   private runtimeReady = false;
   /** Telemetry API subscriptions of its extensions, and what is queued for them. */
@@ -99,6 +101,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
       onConnectionRefused: () => this.connectionRefused(), limits: runtimeApiLimits(fn.config.timeout),
     });
     this.logsOn = opts.fn.config.loggingConfig.enabled;
+    this.extensionApi = new ExtensionApi(this, backend);
     this.telemetry = new Telemetry({
       connect: (port) => {
         if (!this.layout || !backend.connectInside) throw new Error('no way into this sandbox');
@@ -346,40 +349,6 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
     return undefined;
   }
 
-  // ---- Extensions API host ---------------------------------------------------------------------
-
-  registerExtension(name: string, events: readonly ExtensionEvent[]): { id: string } | Refusal {
-    if (this.state !== 'starting') return { status: 403, errorType: 'Extension.InvalidState', errorMessage: 'Extensions may only register during init.' };
-    return this.extensions.register(name, events);
-  }
-
-  registrationInfo(withAccountId: boolean): object {
-    return registrationInfo(this.fn, withAccountId);
-  }
-
-  extensionNext(id: string, res: ServerResponse): Refusal | undefined {
-    if (this.state === 'stopped') {
-      res.destroy();
-      return undefined;
-    }
-    return this.extensions.next(id, res);
-  }
-
-  extensionError(id: string, phase: 'init' | 'exit', errorType: string): Refusal | undefined {
-    const name = this.extensions.nameOf(id);
-    if (name === undefined) return UNKNOWN_EXTENSION;
-    if (phase === 'init' && this.state !== 'starting') return INIT_ERROR_LATE;
-    this.extensionFailed(name, errorType, `Extension ${name} reported ${phase === 'init' ? 'an init' : 'an exit'} error: ${errorType}`);
-    return undefined;
-  }
-
-  subscribeTelemetry(id: string, sub: Subscription): Refusal | undefined {
-    if (!this.extensions.known(id)) return UNKNOWN_EXTENSION;
-    if (!this.opts.backend.connectInside) return { status: 400, errorType: 'ValidationError', errorMessage: `The ${this.opts.backend.name} sandbox cannot deliver telemetry to a listener in it.` };
-    this.telemetry.subscribe(id, sub);
-    return undefined;
-  }
-
   settling(): Promise<unknown> {
     return this.active?.done ?? Promise.resolve();
   }
@@ -418,7 +387,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, Required<Pick<Runti
   }
 
   /** An extension crashed or reported an error: the environment cannot be trusted any more. */
-  private extensionFailed(name: string, errorType: string, message: string): void {
+  extensionFailed(name: string, errorType: string, message: string): void {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.log(`lambkin: ${message}`, 'ERROR');
     const error = { errorType, errorMessage: message, stackTrace: [] };

@@ -29,7 +29,9 @@ export interface ExtensionApiHost {
   subscribeTelemetry(id: string, sub: Subscription): Refusal | undefined;
 }
 
-export interface RuntimeApiHost extends Partial<ExtensionApiHost> {
+export interface RuntimeApiHost {
+  /** The Extensions and Telemetry APIs, when this host has them. */
+  readonly extensionApi?: ExtensionApiHost;
   /** The runtime asks for work; the environment answers `res` when it has an event. */
   next(res: ServerResponse): void;
   /**
