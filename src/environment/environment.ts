@@ -374,7 +374,11 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
   /** A line of the function's own output: its log, and the Telemetry API's `function` stream. */
   private functionLog(message: string, level: LogLevel | undefined): void {
     this.log(message, level);
-    this.telemetry.emit('function', 'function', message);
+    this.telemetry.emit('function', 'function', this.jsonLogs ? recordOf(message) : message);
+  }
+
+  private get jsonLogs(): boolean {
+    return this.fn.config.loggingConfig.logFormat === 'JSON';
   }
 
   private get initType(): string {
@@ -509,3 +513,13 @@ function listen(server: Server, layout: SandboxLayout): Promise<string | { addre
 }
 
 export { errorPayload };
+
+/** A JSON log line (LoggingConfig JSON) is an object in the Telemetry API's `function` record. */
+function recordOf(line: string): unknown {
+  if (!line.startsWith('{')) return line;
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return line;
+  }
+}

@@ -57,6 +57,31 @@ describe('external extensions', () => {
     expect(after).not.toContain('Extension.Crash');
   });
 
+  it('when the server stops, extensions get SHUTDOWN first: their line is in the log after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambkin-ext-stop-'));
+    try {
+      const own = await startLambkin({ dataDir: dir });
+      try {
+        const published = await own.lambda.send(new PublishLayerVersionCommand({ LayerName: 'counting', Content: { ZipFile: zip(COUNTING_LAYER) } }));
+        await createFunction(own.lambda, 'ext-stop', NODE, HANDLER, { Layers: [published.LayerVersionArn!] });
+        for (let n = 0; n < 2; n++) expect((await invoke(own.lambda, 'ext-stop', { n })).functionError).toBeUndefined();
+      } finally {
+        expect(await own.stop()).toBe(0);
+      }
+      const again = await startLambkin({ dataDir: dir });
+      try {
+        const out = await again.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/ext-stop' }));
+        const text = (out.events ?? []).map((e) => e.message ?? '').join('');
+        expect(text).toContain('sh-ext: shutdown after 2 invokes');
+        expect(text).toContain('node-ext: shutdown spindown after 2 invokes');
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an extension that crashes at init fails the invocation with Extension.Crash; the platform answers the next call', async () => {
     await withLayer('ext-crash', CRASH_LAYER);
     const out = await invoke<FunctionErrorBody>(lk.lambda, 'ext-crash');
