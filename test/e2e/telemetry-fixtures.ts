@@ -61,9 +61,17 @@ while true; do
 done
 `;
 
+/** Subscribes a listener that is not there (nothing listens on its port) and says when it is done. */
+const DEAD_LISTENER_EXT = TELEMETRY_EXT
+  .replace("listener.listen(4243, 'sandbox.localdomain',", "(async (cb) => cb())(")
+  .replace('sandbox.localdomain:4243/telemetry', 'sandbox.localdomain:4249/nobody')
+  .replace("'telemetry-ext'", "'dead-listener-ext'")
+  .replace("'telemetry-ext: subscribed '", "'dead-listener-ext: subscribed '");
+
 const exe = (content: string) => ({ content, mode: 0o755 });
 
 export const TELEMETRY_LAYER: Files = { 'extensions/telemetry-ext': exe(TELEMETRY_EXT) };
+export const DEAD_LISTENER_LAYER: Files = { 'extensions/dead-listener-ext': exe(DEAD_LISTENER_EXT) };
 export const SLOW_LAYER: Files = { 'extensions/slow-ext': exe(SLOW_EXT) };
 
 export const LOGGING_HANDLER: Files = {

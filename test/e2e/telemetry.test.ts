@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { zip, type Files } from '../helpers/zip.js';
 import { NODE, createFunction, invoke, waitFor } from '../helpers/functions.js';
-import { INTERNAL_EXTENSION_FUNCTION, LOGGING_HANDLER, SLOW_LAYER, TELEMETRY_LAYER } from './telemetry-fixtures.js';
+import { DEAD_LISTENER_LAYER, INTERNAL_EXTENSION_FUNCTION, LOGGING_HANDLER, SLOW_LAYER, TELEMETRY_LAYER } from './telemetry-fixtures.js';
 
 let lk: Lambkin;
 const dataDir = mkdtempSync(join(tmpdir(), 'lambkin-telemetry-'));
@@ -62,6 +62,16 @@ describe('Telemetry API', () => {
       expect(Math.abs(Number(m![1]) - reportDuration(text, id))).toBeLessThan(0.006);
     }
     await lk.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'tel-sub', Environment: { Variables: { ROUND: '2' } } }));
+  });
+
+  it('a subscription whose listener is not there does not hold invocations up', async () => {
+    await withLayer('tel-dead', DEAD_LISTENER_LAYER, LOGGING_HANDLER);
+    for (let n = 0; n < 5; n++) {
+      const out = await invoke<{ n: number }>(lk.lambda, 'tel-dead', { n });
+      expect(out.functionError).toBeUndefined();
+      expect(out.body).toEqual({ n });
+    }
+    expect(await logText('tel-dead')).toContain('dead-listener-ext: subscribed 200 OK');
   });
 
   it('an extension\'s time after INVOKE counts in Duration', async () => {
