@@ -82,6 +82,7 @@ export const FUNCTION_ERRORS = {
   'Runtime.UnhandledPromiseRejection': 'Node.js: a promise rejected with no handler while the invocation ran.',
   'Runtime.Unknown': 'The runtime reported an error without saying its type.',
   'Runtime.BuiltInModuleConflict': 'Python: the handler module has the name of a standard library module (e.g. json.py).',
+  'Extension.Crash': 'An extension exited (or lost its Extensions API connection) during init or an invocation; the environment was replaced.',
 } as const;
 
 export type FunctionErrorType = keyof typeof FUNCTION_ERRORS;

@@ -20,6 +20,12 @@ import { startLine } from '../logs/platform-lines.js';
 import type { Prestarted } from '../sandbox/prestart/pool.js';
 import { IdleFreezer } from './idle-freeze.js';
 import { heapCapOf, limitsOf, prestartRequest } from './sandbox-request.js';
+import { Extensions } from './extensions/extensions.js';
+import { externalExtensions } from './extensions/listed.js';
+import { invokeEvent, watchExits } from './extensions/events.js';
+import { ExtensionApi, type ExtensionApiEnv } from './extensions/api.js';
+import { initEvents } from './telemetry/platform.js';
+import { Telemetry } from './telemetry/telemetry.js';
 
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
@@ -35,7 +41,7 @@ export interface EnvironmentOptions {
   readonly onStopped?: (env: ExecutionEnvironment) => void;
 }
 
-export class ExecutionEnvironment implements RuntimeApiHost {
+export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
   readonly id: string;
   readonly fn: FunctionRecord;
   readonly logStream: string;
@@ -72,12 +78,26 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   readonly prestarted: boolean;
   /** Idle, it is frozen: nothing it left running gets CPU until its next invocation (idle-freeze.ts). */
   readonly freezer: IdleFreezer;
+  /** Its extensions (Extensions API); init and each invocation end only when all are idle. */
+  readonly extensions: Extensions;
+  /** The Extensions and Telemetry APIs on its Runtime API listener (extensions/api.ts). */
+  readonly extensionApi: ExtensionApi;
+  /** The runtime has asked for its first event (init also waits for the extensions). */
+  private runtimeReady = false;
+  /** Telemetry API subscriptions of its extensions, and what is queued for them. */
+  readonly telemetry: Telemetry;
 
   constructor(private readonly opts: EnvironmentOptions) {
     this.startSettled = new Promise<void>((resolve) => { this.settleStart = resolve; });
     this.fn = opts.fn;
     const { backend, runtime, fn } = opts;
-    this.pre = backend.prestart?.take(prestartRequest(backend, runtime, fn));
+    // Only a backend that starts them has any: else init would wait for extensions that never come.
+    const external = backend.runsExtensions ? externalExtensions(fn.layerDirs) : [];
+    this.extensions = new Extensions(external, {
+      changed: () => this.extensionsChanged(), failed: (name, type, message) => this.extensionFailed(name, type, message),
+    });
+    // A pre-started sandbox started without the function's /opt: its extensions would not run.
+    this.pre = external.length > 0 ? undefined : backend.prestart?.take(prestartRequest(backend, runtime, fn));
     // The sandbox's id is the environment's: its folders and cgroup are named after it either way.
     this.id = this.pre?.id ?? randomBytes(16).toString('hex');
     this.prestarted = this.pre !== undefined;
@@ -88,8 +108,20 @@ export class ExecutionEnvironment implements RuntimeApiHost {
       onConnectionRefused: () => this.connectionRefused(), limits: runtimeApiLimits(fn.config.timeout),
     });
     this.logsOn = opts.fn.config.loggingConfig.enabled;
+    this.extensionApi = new ExtensionApi(this, backend);
+    this.telemetry = new Telemetry({
+      connect: (port) => {
+        if (!this.layout || !backend.connectInside) throw new Error('no way into this sandbox');
+        return backend.connectInside(this.layout, port);
+      },
+      canDeliver: () => !this.freezer.isFrozen,
+      deliveryEnded: () => {
+        if (this.state === 'idle' && !this.active) this.freezer.idle();
+      },
+      maySubscribe: () => this.extensions.hasExternal || this.extensions.count > 0,
+    });
     this.freezer = new IdleFreezer({
-      process: () => this.proc, idle: () => this.state === 'idle' && !this.active,
+      process: () => this.proc, idle: () => this.state === 'idle' && !this.active && !this.telemetry.delivering,
       polling: () => this.nextRes?.socket?.destroyed === false,
     }, opts.freezeAfterMs);
   }
@@ -134,21 +166,29 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     // Init Duration: from here to the first /next. For a pre-started runtime that is the function's
     // own init (handler load), as the runtime's start-up was paid before the request came.
     this.spawnedAt = performance.now();
+    this.platformEvent('platform.initStart', { initializationType: this.initType, phase: 'init', functionName: fn.config.name, functionVersion: fn.version });
     if (this.pre) {
       this.proc = this.pre.assign(env);
       this.pre = undefined;
     } else {
       this.proc = backend.start(this.layout, { command: launch.command, args: launch.args, env, limits });
     }
-    captureLines(this.proc.stdout, 'INFO', (m, l) => this.log(m, l));
-    captureLines(this.proc.stderr, 'ERROR', (m, l) => this.log(m, l));
-    captureFrames(this.proc.telemetry, (m) => this.log(m, levelOf(m)), (n) =>
+    captureLines(this.proc.stdout, 'INFO', (m, l) => this.functionLog(m, l));
+    captureLines(this.proc.stderr, 'ERROR', (m, l) => this.functionLog(m, l));
+    if (this.proc.extensionOutput) {
+      captureLines(this.proc.extensionOutput, 'INFO', (m, l) => {
+        this.log(m, l);
+        this.telemetry.emit('extension', 'extension', m);
+      });
+    }
+    captureFrames(this.proc.telemetry, (m) => this.functionLog(m, levelOf(m)), (n) =>
       this.log(`lambkin: ${n} bytes of log dropped (frame over 256 KB or malformed)`, 'WARN'));
     this.initTimer = setTimeout(() => this.failInit({
       errorType: 'Runtime.InitTimeout',
       errorMessage: `Init did not finish within ${this.opts.initTimeoutMs / 1000} seconds: the runtime never asked for its first event (GET /runtime/invocation/next).`,
       stackTrace: [],
     }), this.opts.initTimeoutMs);
+    watchExits(this.proc.extensionExits, (name, status) => this.extensions.exited(name, status));
     void this.proc.exited.then((exit) => this.onExit(exit));
   }
 
@@ -170,14 +210,18 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   }
 
   /** Kill the runtime and remove everything of the environment. Idempotent. */
-  stop(): Promise<void> {
+  stop(reason: 'spindown' | 'failure' = 'spindown'): Promise<void> {
     if (this.stopping) return this.stopping;
+    const initialised = this.state !== 'starting';
     if (this.state !== 'stopped') this.transition('stopping');
     clearTimeout(this.initTimer);
     this.freezer.stop();
     this.stopping = (async () => {
       // A launch under way finishes first, so that what it made (folders, process) is removed too.
       await this.launching?.catch(() => undefined);
+      if (initialised) await this.shutdownExtensions(reason);
+      this.extensions.stop();
+      this.telemetry.stop();
       if (this.pre) {
         // Taken from the pool but never handed its environment: its process waits; discard removes all.
         await this.pre.discard();
@@ -231,11 +275,22 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.lastUsedAt = Date.now();
     if (this.state === 'busy') this.transition('idle');
     if (this.state === 'idle') this.freezer.idle();
+    // Sent now: idle, the sandbox is frozen soon, and its listeners with it.
+    this.telemetry.flushAll();
+  }
+
+  /** A platform event for the Telemetry API's subscribers (and, during init, its backlog). */
+  platformEvent(type: string, record: object): void {
+    this.telemetry.emit('platform', type, record);
   }
 
   /** The invocation timed out: the environment is beyond use. */
   kill(): void {
-    void this.stop();
+    void this.stop('failure');
+  }
+
+  extensionsBusy(): boolean {
+    return !this.extensions.allIdle();
   }
 
   // ---- Runtime API host ------------------------------------------------------------------------
@@ -248,10 +303,8 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     if (this.nextRes && !this.nextRes.writableEnded) this.nextRes.destroy();
     this.nextRes = res;
     if (this.state === 'starting') {
-      clearTimeout(this.initTimer);
-      this.initMs = performance.now() - this.spawnedAt;
-      this.transition('idle');
-      if (this.active) this.dispatch();
+      this.runtimeReady = true;
+      this.initDone();
     } else if (this.active && !this.active.dispatched && this.state === 'busy') {
       this.sendEvent();
     }
@@ -309,6 +362,59 @@ export class ExecutionEnvironment implements RuntimeApiHost {
 
   // ---- internals -------------------------------------------------------------------------------
 
+  /** Init is over when the runtime and every extension have asked for their first event. */
+  private initDone(): void {
+    if (this.state !== 'starting' || !this.runtimeReady || !this.extensions.allIdle()) return;
+    clearTimeout(this.initTimer);
+    this.initMs = performance.now() - this.spawnedAt;
+    this.extensions.close();
+    this.initEvents('success');
+    for (const line of this.extensions.readyLines()) this.log(line, 'PLATFORM');
+    this.transition('idle');
+    if (this.active) this.dispatch();
+  }
+
+  private initEvents(status: 'success' | 'error', errorType?: string): void {
+    initEvents(this.telemetry, this.initType, status, this.initMs ?? 0, errorType);
+  }
+
+  /** A line of the function's own output: its log, and the Telemetry API's `function` stream. */
+  private functionLog(message: string, level: LogLevel | undefined): void {
+    this.log(message, level);
+    this.telemetry.emit('function', 'function', this.jsonLogs ? recordOf(message) : message);
+  }
+
+  private get jsonLogs(): boolean {
+    return this.fn.config.loggingConfig.logFormat === 'JSON';
+  }
+
+  private get initType(): string {
+    return this.opts.initializationType ?? 'on-demand';
+  }
+
+  private extensionsChanged(): void {
+    if (this.state === 'starting') this.initDone();
+    else if (this.active && this.extensions.allIdle()) this.active.release();
+  }
+
+  /** An extension crashed or reported an error: the environment cannot be trusted any more. */
+  extensionFailed(name: string, errorType: string, message: string): void {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.log(`lambkin: ${message}`, 'ERROR');
+    const error = { errorType, errorMessage: message, stackTrace: [] };
+    if (this.state === 'starting') this.failInit(error);
+    else if (this.active?.dispatched && !this.active.finished) this.active.fail(error, 'crash');
+    else void this.stop('failure');
+  }
+
+  /** SHUTDOWN to the extensions registered for it, and up to Lambda's limit for them to finish. */
+  private async shutdownExtensions(reason: 'spindown' | 'failure'): Promise<void> {
+    if (this.extensions.count === 0) return;
+    this.freezer.wake();
+    this.telemetry.flushAll();
+    await this.extensions.shutdown(reason);
+  }
+
   /** Said once per environment in its function's log: the cap explains failures its code will see. */
   private connectionRefused(): void {
     if (this.refusedConnections++ > 0) return;
@@ -325,6 +431,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.transition('busy');
     // Thawed before the event is written: its deadline starts now and must not count frozen time.
     this.freezer.wake();
+    this.telemetry.flushAll();
     // A poll whose connection has closed (its runtime died while idle) cannot carry the event;
     // the runtime's exit then makes the invocation undelivered, and the scheduler runs it elsewhere.
     if (this.nextRes?.socket?.destroyed === false) this.sendEvent();
@@ -337,13 +444,18 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     this.nextRes = undefined;
     // START when the runtime gets the event (an invocation that never reaches it has none).
     inv.startPlace = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
+    this.platformEvent('platform.start', { requestId: inv.id, version: this.fn.version });
     this.proc?.resetPeak();
-    inv.dispatch(res, this.fn.config.timeout);
+    // Extensions get INVOKE first: their round trip (through the sandbox's TCP forwarder) is the
+    // longer one, and the invocation ends only when they are back.
+    inv.dispatch(res, this.fn.config.timeout, this.extensions.count === 0 ? undefined
+      : () => this.extensions.invoke(invokeEvent(inv.id, inv.deadlineMs, inv.invokedArn, inv.traceValue)));
   }
 
   private failInit(error: RuntimeErrorBody): void {
     if (this.state !== 'starting') return;
     this.initMs = performance.now() - this.spawnedAt;
+    this.initEvents('error', error.errorType);
     const inv = this.active;
     void this.stop();
     inv?.failInit(error);
@@ -410,3 +522,13 @@ function listen(server: Server, layout: SandboxLayout): Promise<string | { addre
 }
 
 export { errorPayload };
+
+/** A JSON log line (LoggingConfig JSON) is an object in the Telemetry API's `function` record. */
+function recordOf(line: string): unknown {
+  if (!line.startsWith('{')) return line;
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return line;
+  }
+}

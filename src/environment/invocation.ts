@@ -71,6 +71,10 @@ export interface InvocationHost {
   maxMemoryUsedMb(): number;
   settled(inv: Invocation): void;
   kill(): void;
+  /** Some extension has not yet called event/next since this invocation's INVOKE. */
+  extensionsBusy(): boolean;
+  /** A platform event for the Telemetry API (platform.runtimeDone, platform.report). */
+  platformEvent?(type: string, record: object): void;
 }
 
 const TAIL_BYTES = 4096;
@@ -89,23 +93,32 @@ export class Invocation {
   private tailLines: string[] | undefined;
   private tailChars = 0;
   private streamedTo: StreamedResponse | undefined;
+  /** The runtime's result, held until every extension has called next again (release()). */
+  private held: (() => void) | undefined;
+  /** As the runtime and extensions were told (epoch ms, X-Amzn-Trace-Id). */
+  deadlineMs = 0;
+  traceValue = '';
+  readonly invokedArn: string;
 
   constructor(private readonly input: InvocationInput, private readonly host: InvocationHost, private readonly cold: boolean) {
     this.id = input.requestId;
+    this.invokedArn = input.invokedArn;
     this.done = new Promise((r) => (this.resolve = r));
     if (input.tail) this.tailLines = [];
   }
 
   /** Answer the runtime's pending /next with this event and start the deadline. */
-  dispatch(res: ServerResponse, timeoutSeconds: number): void {
+  dispatch(res: ServerResponse, timeoutSeconds: number, beforeRuntime?: () => void): void {
     const deadline = Date.now() + timeoutSeconds * 1000;
+    this.deadlineMs = deadline;
+    this.traceValue = this.input.traceId ?? traceId();
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': this.input.payload.length,
       'lambda-runtime-aws-request-id': headerValue(this.id),
       'lambda-runtime-deadline-ms': deadline,
       'lambda-runtime-invoked-function-arn': headerValue(this.input.invokedArn),
-      'lambda-runtime-trace-id': headerValue(this.input.traceId ?? traceId()),
+      'lambda-runtime-trace-id': headerValue(this.traceValue),
     };
     // A caller's JSON, with whatever characters it has: escaped so that the header carries it.
     if (this.input.clientContext) headers['lambda-runtime-client-context'] = jsonHeaderValue(this.input.clientContext);
@@ -113,6 +126,7 @@ export class Invocation {
     this.dispatched = true;
     this.dispatchedAt = performance.now();
     this.timer = setTimeout(() => this.timeout(timeoutSeconds), timeoutSeconds * 1000);
+    beforeRuntime?.();
     try {
       res.writeHead(200, headers);
       res.end(this.input.payload);
@@ -194,8 +208,30 @@ export class Invocation {
     });
   }
 
+  /** Every extension has called next again: a held result ends the invocation now. */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    held?.();
+  }
+
   private finish(ok: boolean, payload: Buffer, outcome: Outcome, error?: RuntimeErrorBody): void {
     if (this.finished) return;
+    // As on Lambda, the invocation lasts until its extensions are done with it too (their time is
+    // in Duration); a timeout or crash does not wait for them.
+    const waits = this.dispatched && outcome !== 'timeout' && outcome !== 'crash';
+    if (waits && this.held) return;
+    if (this.dispatched && !this.held) {
+      this.host.platformEvent?.('platform.runtimeDone', {
+        requestId: this.id, status: telemetryStatus(outcome),
+        metrics: { durationMs: Math.round((performance.now() - this.dispatchedAt) * 1000) / 1000, producedBytes: payload.length },
+      });
+    }
+    if (waits && this.host.extensionsBusy()) {
+      this.held = () => this.finish(ok, payload, outcome, error);
+      return;
+    }
+    this.held = undefined;
     this.finished = true;
     clearTimeout(this.timer);
     const host = this.host;
@@ -226,6 +262,14 @@ export class Invocation {
       status: outcome === 'timeout' ? 'timeout' : outcome === 'crash' || wasInitFailure ? 'error' : undefined,
       errorType: error?.errorType,
     }), 'PLATFORM', this.id);
+    host.platformEvent?.('platform.report', {
+      requestId: this.id, status: wasInitFailure ? 'error' : telemetryStatus(outcome),
+      ...(error ? { errorType: error.errorType } : {}),
+      metrics: {
+        durationMs: Math.round(durationMs * 1000) / 1000, billedDurationMs: billed, memorySizeMB: memoryMb, maxMemoryUsedMB: maxMemoryUsedMb,
+        ...(initMs !== undefined ? { initDurationMs: Math.round(initMs * 1000) / 1000 } : {}),
+      },
+    });
     host.sink.invocation({
       requestId: this.id, functionName: host.fn.config.name, version: host.fn.version, envId: host.id,
       stream: host.logStream, startedAt: this.startedAt, cold: this.cold, initMs: this.cold ? host.initMs : undefined,
@@ -270,4 +314,9 @@ function tailOf(lines: string[]): string {
 function traceId(): string {
   const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
   return `Root=1-${time}-${randomHex(12)};Sampled=0`;
+}
+
+/** The status the Telemetry API gives an invocation's outcome. */
+function telemetryStatus(outcome: Outcome): string {
+  return outcome === 'success' ? 'success' : outcome === 'timeout' ? 'timeout' : outcome === 'crash' ? 'failure' : 'error';
 }

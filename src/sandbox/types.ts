@@ -2,7 +2,7 @@
 // nothing of functions or the Runtime API's meaning; it lays out a private folder, starts one
 // command with limits, reports its end and its memory, and kills it (with everything it started).
 import type { ListenOptions } from 'node:net';
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { PrestartPool } from './prestart/pool.js';
 import type { EgressPolicy } from './namespace/egress.js';
 
@@ -71,6 +71,10 @@ export interface SandboxProcess {
   readonly stderr: Readable;
   /** The runtime's framed log pipe (_LAMBDA_TELEMETRY_LOG_FD, fd 3 inside). */
   readonly telemetry: Readable;
+  /** Lines `name status` as the sandbox's external extensions exit (namespace backend). */
+  readonly extensionExits?: Readable;
+  /** The external extensions' stdout and stderr, apart from the runtime's (namespace backend). */
+  readonly extensionOutput?: Readable;
   /** Set when started with LaunchSpec.stdinPipe. */
   readonly stdin?: Writable;
   readonly exited: Promise<ExitInfo>;
@@ -112,6 +116,13 @@ export interface SandboxBackend {
   resize?(layout: SandboxLayout, limits: SandboxLimits): void | Promise<void>;
   /** The host now listens on layout.listen: let the sandbox's user reach it. */
   listening?(layout: SandboxLayout): void;
+  /**
+   * A connection to `port` on the sandbox's loopback (the Telemetry API's deliveries); throws when
+   * this sandbox's network cannot be reached from the host.
+   */
+  connectInside?(layout: SandboxLayout, port: number): Duplex;
+  /** Starts the external extensions in /opt/extensions beside the runtime (namespace backend). */
+  readonly runsExtensions?: boolean;
   /** Sandboxes started ahead of demand, when this backend keeps some (prestart/pool.ts). */
   prestart?: PrestartPool;
 }

@@ -41,8 +41,13 @@ describe('npm start', () => {
       const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
       const { lambda } = sdkClients(url);
       const answer = await lambda.send(new InvokeCommand({ FunctionName: 'hello-layer', Payload: Buffer.from('{"name":"Ada"}') }));
-      lambda.destroy();
       expect(JSON.parse(Buffer.from(answer.Payload!).toString())).toEqual({ message: 'Hello, Ada, from the greeting layer!' });
+      // The extension example: its layer's extension runs beside the function.
+      expect(output).toContain('deployed hello-extension');
+      const counted = await lambda.send(new InvokeCommand({ FunctionName: 'hello-extension', Payload: Buffer.from('{"name":"Ada"}') }));
+      expect(counted.FunctionError).toBeUndefined();
+      expect(JSON.parse(Buffer.from(counted.Payload!).toString())).toEqual({ message: 'hello Ada, an extension is counting' });
+      lambda.destroy();
       expect(output).not.toContain('lambkin build:');
     } finally {
       // npm runs start.js in a shell of its own: stop the whole group, as Ctrl-C does.

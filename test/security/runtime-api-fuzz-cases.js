@@ -72,6 +72,37 @@ function randomBody(r) {
   return Buffer.alloc(0);
 }
 
+const EXT = '/2020-01-01/extension/';
+const EVENT_LISTS = ['{"events":["INVOKE","SHUTDOWN"]}', '{"events":[]}', '{"events":["BOOM"]}', '{"events":"INVOKE"}', '[]', 'null', '{', '{"events":[' + '"INVOKE",'.repeat(5000) + '"INVOKE"]}'];
+const SUBSCRIPTIONS = [
+  '{"types":["platform"],"destination":{"protocol":"HTTP","URI":"http://sandbox.localdomain:4243/x"}}',
+  '{"types":["platform"],"destination":{"protocol":"HTTP","URI":"http://10.0.0.1:80/"}}',
+  '{"types":["nope"],"destination":{"protocol":"TCP","URI":"x"}}',
+  '{"types":["function"],"buffering":{"maxItems":1,"maxBytes":1e12,"timeoutMs":-1},"destination":{"protocol":"HTTP","URI":"http://sandbox.localdomain:9001/"}}',
+];
+
+/**
+ * The Extensions and Telemetry APIs: registration after init, unknown identifiers, bad names,
+ * bodies that are garbage or too large. The fuzzer is no registered extension, and registration
+ * is closed while its invocation runs: every one of these is refused.
+ */
+function extensionCase(r) {
+  const id = r() < 0.5 ? randomUUID() : foreignId(r);
+  const idHeader = `Lambda-Extension-Identifier: ${id.slice(0, 200)}`;
+  const roll = r();
+  if (roll < 0.3) {
+    const name = pick(r, ['ext', '', 'a b', 'x'.repeat(int(r, 100, 3000)), '../../etc', '\u00e9t\u00e9']);
+    return post(`${EXT}register`, r() < 0.2 ? bytes(r, int(r, 1, 70000)) : Buffer.from(pick(r, EVENT_LISTS)), [`Lambda-Extension-Name: ${name}`, 'Lambda-Extension-Accept-Feature: accountId']);
+  }
+  if (roll < 0.5) return Buffer.from(head('GET', `${EXT}event/next`, r() < 0.8 ? [idHeader] : []));
+  if (roll < 0.7) return post(`${EXT}${pick(r, ['init/error', 'exit/error'])}`, randomBody(r), [idHeader, 'Lambda-Extension-Function-Error-Type: Fuzz.Error']);
+  if (roll < 0.9) {
+    const body = r() < 0.2 ? bytes(r, int(r, 1, 40000)) : Buffer.from(pick(r, SUBSCRIPTIONS));
+    return Buffer.concat([Buffer.from(head('PUT', pick(r, ['/2022-07-01/telemetry', '/2020-08-15/logs']), [idHeader, `Content-Length: ${body.length}`])), body]);
+  }
+  return Buffer.from(head(pick(r, WRONG_METHODS), pick(r, [`${EXT}register`, `${EXT}event/next`, '/2022-07-01/telemetry', `${EXT}nope`]), [idHeader]));
+}
+
 /**
  * One case: what to send and how. `send` is a list of steps: bytes to write, or a pause in ms;
  * `hold` keeps the connection open that long after the last step (half-open cases); `burst`
@@ -124,16 +155,17 @@ function makeCase(r, ownId) {
       Buffer.from(head('DELETE', `${BASE}invocation/${ownId}/response`, [])),
     ])))],
     [0.82, 'expect-continue', () => Buffer.from(head('POST', `${BASE}invocation/${foreignId(r)}/response`, ['Expect: 100-continue', `Content-Length: ${int(r, 1, 7000000)}`]))],
+    [0.86, 'extensions', () => extensionCase(r)],
   ];
   for (const [below, kind, make] of kinds) if (roll < below) return { kind, send: [make()], hold: 0 };
   // A poll of its own while its invocation runs: it waits for an event that goes to no one else.
-  if (roll < 0.84) return { kind: 'next-while-busy', send: [Buffer.from(head('GET', `${BASE}invocation/next`, []))], hold: int(r, 20, 200) };
-  if (roll < 0.9) {
+  if (roll < 0.88) return { kind: 'next-while-busy', send: [Buffer.from(head('GET', `${BASE}invocation/next`, []))], hold: int(r, 20, 200) };
+  if (roll < 0.92) {
     // Half-open: a connection that starts and stalls — nothing, part of the headers, or part of a body.
     const start = pick(r, ['', 'POST ', `POST ${BASE}invocation/${foreignId(r)}/response HTTP/1.1\r\nHost: x\r\n`, `POST ${BASE}invocation/${foreignId(r)}/response HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{"a":`]);
     return { kind: 'half-open', send: start ? [Buffer.from(start)] : [], hold: int(r, 20, 300) };
   }
-  if (roll < 0.95) {
+  if (roll < 0.96) {
     // Slowloris: headers a few bytes at a time.
     const full = head('POST', `${BASE}invocation/${foreignId(r)}/response`, ['Content-Length: 2']) + '{}';
     const steps = [];

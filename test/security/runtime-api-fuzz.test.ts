@@ -60,6 +60,11 @@ describe('fuzz: malformed requests to the Runtime API from inside the sandbox', 
     expect(lk.output()).not.toMatch(/lambkin: Runtime API of .* failed/);
     // Each class of refusal was reached: bad encoding 400, foreign id 403, unknown route 404, headers 431.
     for (const status of ['400', '403', '404', '431']) expect(report.tally[status] ?? 0).toBeGreaterThan(0);
+    // The Extensions and Telemetry APIs refuse all of it: the fuzzer is no registered extension and
+    // registration is closed while its invocation runs.
+    const ext = report.byKind.extensions ?? {};
+    expect(Object.values(ext).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    for (const ok of ['200', '202']) expect(ext[ok], JSON.stringify(ext)).toBeUndefined();
     expect(bystander).toBeGreaterThan(0);
     await stillServes(lk.lambda);
     // The fuzzer's own environment still serves too: a small run on it ends as well.

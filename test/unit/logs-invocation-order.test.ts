@@ -35,6 +35,7 @@ function host(): { host: InvocationHost; logged: Logged[]; records: InvocationRe
       logged.push({ message, requestId });
     },
     maxMemoryUsedMb: () => 40,
+    extensionsBusy: () => false,
     settled: (inv: Invocation) => {
       if (active === inv) active = undefined;
     },

@@ -3,6 +3,8 @@
 import type { ServerResponse } from 'node:http';
 import type { RuntimeApiRefusal } from '../../errors.js';
 import type { RuntimeStream } from '../invocation.js';
+import type { ExtensionEvent } from '../extensions/extensions.js';
+import type { Subscription } from '../telemetry/subscribe.js';
 
 /** An error as a runtime reports it (body of /error and /init/error, normalised). */
 export interface RuntimeErrorBody {
@@ -18,7 +20,20 @@ export interface RuntimeErrorBody {
 /** A refusal's name and status are those of the error registry (src/errors.ts); the compiler checks. */
 export type Refusal = RuntimeApiRefusal;
 
+/** What the Extensions API (extension-routes.ts) needs from the environment. */
+export interface ExtensionApiHost {
+  registerExtension(name: string, events: readonly ExtensionEvent[]): { id: string } | Refusal;
+  /** The register answer's body: functionName, functionVersion, handler (and accountId when asked). */
+  registrationInfo(withAccountId: boolean): object;
+  extensionNext(id: string, res: ServerResponse): Refusal | undefined;
+  extensionError(id: string, phase: 'init' | 'exit', errorType: string): Refusal | undefined;
+  /** PUT /2022-07-01/telemetry of an extension. */
+  subscribeTelemetry(id: string, sub: Subscription): Refusal | undefined;
+}
+
 export interface RuntimeApiHost {
+  /** The Extensions and Telemetry APIs, when this host has them. */
+  readonly extensionApi?: ExtensionApiHost;
   /** The runtime asks for work; the environment answers `res` when it has an event. */
   next(res: ServerResponse): void;
   /**

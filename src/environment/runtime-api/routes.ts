@@ -3,6 +3,8 @@
 // boundary (boundary.ts) and under the environment's limits (limits.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RuntimeApiHost } from './host.js';
+import { EXTENSION_PREFIX, routeExtension } from './extension-routes.js';
+import { handleSubscribe, LOGS_PATH, TELEMETRY_PATH } from './telemetry-route.js';
 import { handleNext } from './next.js';
 import { handleResponse } from './response.js';
 import { handleError } from './error.js';
@@ -52,6 +54,9 @@ function route(host: RuntimeApiHost, gate: BodyGate, req: IncomingMessage, res: 
     }
   }
   if (path === 'init/error' && req.method === 'POST') return handleInitError(host, gate, req, res);
+  const ext = host.extensionApi;
+  if (ext && url.startsWith(EXTENSION_PREFIX)) return routeExtension(ext, url.slice(EXTENSION_PREFIX.length), req, res);
+  if (ext && (url === TELEMETRY_PATH || url === LOGS_PATH) && req.method === 'PUT') return handleSubscribe(ext, req, res);
   refuseUnread(req, res, { status: 404, errorType: 'NotFound', errorMessage: `${req.method} ${url.slice(0, 200)} is not part of the Runtime API` });
 }
 

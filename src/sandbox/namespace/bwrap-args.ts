@@ -29,6 +29,8 @@ export interface BaseOptions {
   readonly emptyDir: string;
   /** A resolv.conf to use instead of the host's (whose resolver is on the host loopback). */
   readonly resolvConf?: string;
+  /** The hosts file shown at /etc/hosts (the host's, plus sandbox.localdomain: inside.ts). */
+  readonly hosts?: string;
 }
 
 /** The part of the command line that is the same for every environment of this server. */
@@ -50,6 +52,7 @@ export function baseArgs(o: BaseOptions): string[] {
     ...masks.files.flatMap((f) => ['--ro-bind', o.emptyFile, f]),
     ...masks.dirs.flatMap((d) => ['--ro-bind', o.emptyDir, d]),
     ...(o.resolvConf ? ['--ro-bind', o.resolvConf, '/etc/resolv.conf'] : []),
+    ...(o.hosts ? ['--ro-bind', o.hosts, '/etc/hosts'] : []),
     '--proc', '/proc',
     '--dev', '/dev',
   ];

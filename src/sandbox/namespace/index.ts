@@ -14,11 +14,12 @@ import { launcher, spawnChild, wrapChild } from '../child.js';
 import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
 import { baseArgs, envArgs, OPT_DIR, RUNTIME_DIR, TASK_ROOT } from './bwrap-args.js';
 import { allocateUid, groupFile, passwdFile, releaseUid } from './identity.js';
-import { envScript, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
+import { envScript, EXTENSION_EXITS_FD, EXTENSION_OUTPUT_FD, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
 import { linkTree } from './code-links.js';
 import { mergedOpt } from '../opt-merge.js';
 import type { Tools } from './probe.js';
 import { seccompFilter } from './seccomp/index.js';
+import { connectInside, sandboxHostsFile } from './inside.js';
 import { applyEgress, DEFAULT_EGRESS, samePolicy, type EgressPolicy } from './egress.js';
 
 const ALL: EgressPolicy = { mode: 'all', allow: [] };
@@ -57,6 +58,7 @@ const MAX_SOCKET_PATH = 100;
 export class NamespaceBackend implements SandboxBackend {
   readonly name = 'namespace';
   readonly enforcesMemory: boolean;
+  readonly runsExtensions = true;
   private readonly base: string[];
   /** The seccomp program (seccomp/index.ts), opened for bwrap at each start; none on other architectures. */
   private readonly seccompFile?: string;
@@ -86,7 +88,8 @@ export class NamespaceBackend implements SandboxBackend {
       this.seccompFile = join(shared, 'seccomp.bpf');
       writeFileSync(this.seccompFile, filter, { mode: 0o400 });
     }
-    this.base = baseArgs({ network: opts.network, root: this.root, emptyFile, emptyDir, resolvConf });
+    const hosts = sandboxHostsFile(shared);
+    this.base = baseArgs({ network: opts.network, root: this.root, emptyFile, emptyDir, resolvConf, hosts });
   }
 
   async prepare(envId: string, code: string | undefined, limits: SandboxLimits, layerDirs: readonly string[] = []): Promise<SandboxLayout> {
@@ -169,6 +172,7 @@ export class NamespaceBackend implements SandboxBackend {
           spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe',
           ...(slirpNeeded ? ['pipe', 'pipe'] as const : ['ignore', 'ignore'] as const),
           seccompFd ?? 'ignore',
+          'pipe', 'pipe', // EXTENSION_EXITS_FD, EXTENSION_OUTPUT_FD
         ],
         detached: true,
       });
@@ -186,7 +190,18 @@ export class NamespaceBackend implements SandboxBackend {
       });
     }
     const sandbox = wrapChild(child, { cgroup: env.cgroup, signalFromCode: true, stderr, onEnd: () => slirp?.kill() });
-    return sandbox;
+    const exits = (child.stdio as unknown as Readable[])[EXTENSION_EXITS_FD]!;
+    const output = (child.stdio as unknown as Readable[])[EXTENSION_OUTPUT_FD]!;
+    exits.on('error', () => undefined);
+    output.on('error', () => undefined);
+    return { ...sandbox, extensionExits: exits, extensionOutput: output };
+  }
+
+  connectInside(layout: SandboxLayout, port: number): Duplex {
+    const env = this.envs.get(layout);
+    if (!env) throw new Error('connectInside() of a layout this backend did not prepare');
+    const { nsenter, socat } = this.opts.tools;
+    return connectInside({ network: this.opts.network, root: this.root, nsenter, socat, pid: env.pid }, port);
   }
 
   async fillCode(layout: SandboxLayout, codeDir: string): Promise<void> {

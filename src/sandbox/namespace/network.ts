@@ -17,6 +17,10 @@ export { NETWORK_MODES, type NetworkMode };
 /** Where the host's Runtime API socket appears inside the sandbox. */
 export const INNER_RUN_DIR = '/run/lambkin';
 export const RUNTIME_API_PORT = 9001;
+/** The pipe on which the init script tells the host that an external extension exited: `name status`. */
+export const EXTENSION_EXITS_FD = 7;
+/** Their stdout and stderr, kept apart from the runtime's (the Telemetry API's `extension` stream). */
+export const EXTENSION_OUTPUT_FD = 8;
 
 /**
  * The first thing run inside, as the sandbox's user. $1 = `net`: ask the host (fd 5) to attach
@@ -24,6 +28,8 @@ export const RUNTIME_API_PORT = 9001;
  * read from /proc/net/tcp with shell builtins only, no busy forks. Then load the function's
  * environment and exec the runtime. The environment is loaded only now, after privileges are
  * dropped, so that nothing the function sets (LD_PRELOAD, …) ever reaches a privileged process.
+ * External extensions (every executable in /opt/extensions) start just before the runtime, in the
+ * same sandbox, writing to fd 8; when one exits, its name and status go to the host on fd 7.
  */
 export const INIT_SCRIPT = `
 if [ "$1" = net ]; then
@@ -39,7 +45,7 @@ listening() {
   return 1
 }
 if [ "$1" != - ]; then
-  "$1" TCP-LISTEN:${RUNTIME_API_PORT},bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:${INNER_RUN_DIR}/runtime-api.sock </dev/null >/dev/null 2>&1 3>&- &
+  "$1" TCP-LISTEN:${RUNTIME_API_PORT},bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:${INNER_RUN_DIR}/runtime-api.sock </dev/null >/dev/null 2>&1 3>&- 7>&- 8>&- &
   f=$!
   until listening; do
     kill -0 $f 2>/dev/null || { echo "lambkin: the Runtime API forwarder ($1) failed to start" >&2; exit 125; }
@@ -47,7 +53,11 @@ if [ "$1" != - ]; then
 fi
 shift
 . ${INNER_RUN_DIR}/env
-exec "$@"
+for x in /opt/extensions/*; do
+  [ -f "$x" ] && [ -x "$x" ] || continue
+  ( cd /opt && "$x" </dev/null >&8 2>&8 3>&- 7>&- 8>&-; echo "\${x##*/} $?" >&7 ) 3>&- &
+done
+exec "$@" 7>&- 8>&-
 `;
 
 /** The function's environment as a file the init script sources: `export K='v'`, quoted safely. */

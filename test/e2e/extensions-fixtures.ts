@@ -1,0 +1,93 @@
+// Extensions for the Extensions API tests: one in shell (curl), one in Node.js, one that crashes
+// at init, one that hangs on its first INVOKE. Each is a file of a layer's extensions/ folder.
+import type { Files } from '../helpers/zip.js';
+
+const SH_EXT = `#!/bin/sh
+API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
+HDRS=$(mktemp)
+curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: sh-ext" -d '{"events":["INVOKE","SHUTDOWN"]}'
+ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+n=0
+while true; do
+  EV=$(curl -s "$API/event/next" -H "Lambda-Extension-Identifier: $ID")
+  case "$EV" in
+    *SHUTDOWN*) echo "sh-ext: shutdown after $n invokes"; exit 0;;
+    *INVOKE*) n=$((n+1));;
+    *) echo "sh-ext: unexpected event: $EV"; exit 1;;
+  esac
+done
+`;
+
+const NODE_EXT = `#!/usr/bin/env node
+const http = require('node:http');
+const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const call = (method, path, headers, body) => new Promise((resolve, reject) => {
+  const r = http.request({ host, port, method, path, headers }, (m) => {
+    let d = '';
+    m.on('data', (c) => (d += c));
+    m.on('end', () => resolve({ headers: m.headers, body: d }));
+  });
+  r.on('error', reject);
+  r.end(body);
+});
+(async () => {
+  const reg = await call('POST', '/2020-01-01/extension/register',
+    { 'Lambda-Extension-Name': 'node-ext', 'Lambda-Extension-Accept-Feature': 'accountId' }, JSON.stringify({ events: ['INVOKE', 'SHUTDOWN'] }));
+  const id = reg.headers['lambda-extension-identifier'];
+  console.log('node-ext: registered ' + reg.body);
+  let n = 0;
+  for (;;) {
+    const ev = JSON.parse((await call('GET', '/2020-01-01/extension/event/next', { 'Lambda-Extension-Identifier': id })).body);
+    if (ev.eventType === 'SHUTDOWN') {
+      console.log('node-ext: shutdown ' + ev.shutdownReason + ' after ' + n + ' invokes, deadline in ' + (ev.deadlineMs - Date.now() > 0));
+      process.exit(0);
+    }
+    n++;
+    console.log('node-ext: invoke ' + ev.requestId + ' ' + ev.invokedFunctionArn + ' ' + ev.tracing.type);
+  }
+})();
+`;
+
+const CRASH_EXT = '#!/bin/sh\necho "crash-ext: giving up"\nexit 3\n';
+
+const HANG_EXT = `#!/bin/sh
+API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
+HDRS=$(mktemp)
+curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: hang-ext" -d '{"events":["INVOKE"]}'
+ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+curl -s "$API/event/next" -H "Lambda-Extension-Identifier: $ID" >/dev/null
+echo "hang-ext: got an event, hanging"
+exec sleep 3600
+`;
+
+/** Registers, then reports an init error of its own type. */
+const INIT_ERROR_EXT = `#!/bin/sh
+API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
+HDRS=$(mktemp)
+curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: init-error-ext" -d '{"events":["INVOKE"]}'
+ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+curl -s -X POST "$API/init/error" -H "Lambda-Extension-Identifier: $ID" -H "Lambda-Extension-Function-Error-Type: Extension.ConfigInvalid" -d '{"errorMessage":"no API key"}'
+exec sleep 3600
+`;
+
+/** Exits on its first INVOKE, in the middle of the invocation. */
+const DIES_EXT = `#!/bin/sh
+API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
+HDRS=$(mktemp)
+curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: dies-ext" -d '{"events":["INVOKE"]}'
+ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+curl -s "$API/event/next" -H "Lambda-Extension-Identifier: $ID" >/dev/null
+exit 9
+`;
+
+const exe = (content: string) => ({ content, mode: 0o755 });
+
+export const COUNTING_LAYER: Files = { 'extensions/sh-ext': exe(SH_EXT), 'extensions/node-ext': exe(NODE_EXT) };
+export const CRASH_LAYER: Files = { 'extensions/crash-ext': exe(CRASH_EXT) };
+export const HANG_LAYER: Files = { 'extensions/hang-ext': exe(HANG_EXT) };
+export const INIT_ERROR_LAYER: Files = { 'extensions/init-error-ext': exe(INIT_ERROR_EXT) };
+export const DIES_LAYER: Files = { 'extensions/dies-ext': exe(DIES_EXT) };
+
+export const HANDLER: Files = {
+  'lambda_function.js': 'exports.lambda_handler = async (event) => ({ ok: true, n: event.n });\n',
+};
