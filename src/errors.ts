@@ -116,6 +116,14 @@ export const RUNTIME_API_ERRORS = {
   NotFound: { statuses: [404], kind: 'User', description: 'The method and path are not part of the Runtime API.' },
   RequestEntityTooLarge: { statuses: [413], kind: 'User', description: 'The posted response is over the payload limit.' },
   ServiceException: { statuses: [500], kind: 'Service', description: 'lambkin failed handling the request; the server log has the details.' },
+  // The Extensions and Telemetry APIs, on the same listener.
+  InvalidRequest: { statuses: [400], kind: 'User', description: 'An Extensions API request that is malformed: no usable Lambda-Extension-Name, a register body too large or without a valid events list.' },
+  'Extension.InvalidState': { statuses: [403], kind: 'User', description: 'An extension registered after init (registration is open during init only).' },
+  'Extension.AlreadyRegistered': { statuses: [409], kind: 'User', description: 'An extension of that name is registered already.' },
+  'Extension.TooManyExtensions': { statuses: [403], kind: 'User', description: 'More than 10 extensions tried to register.' },
+  'Extension.InvalidEventType': { statuses: [400], kind: 'User', description: 'An internal extension asked for SHUTDOWN events (only external ones get them), or an event type that does not exist.' },
+  'Extension.UnknownExtensionIdentifier': { statuses: [403], kind: 'User', description: 'The Lambda-Extension-Identifier header names no registered extension.' },
+  ValidationError: { statuses: [400], kind: 'User', description: 'A Telemetry API subscription that cannot be honoured (a bad destination or buffering, or a sandbox that cannot deliver to a listener in it).' },
 } as const satisfies Record<string, { statuses: readonly number[]; kind: ErrorKind; description: string }>;
 
 export type RuntimeApiErrorName = keyof typeof RUNTIME_API_ERRORS;
