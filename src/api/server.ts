@@ -23,6 +23,7 @@ import { codeSigningRoutes } from './lambda/code-signing.js';
 import { storedSettingRoutes } from './lambda/stored-settings.js';
 import { startLifecycle } from './lifecycle.js';
 import { logsRoutes } from './logs/routes.js';
+import { LiveTailHub } from './logs/live-tail-hub.js';
 import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
 import { investigateRoutes } from './investigate/routes.js';
 import { runtimesRoutes } from './runtimes.js';
@@ -74,6 +75,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
   const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
+  const liveTail = new LiveTailHub(logs);
   const router = new Router()
     .add(invokeRoutes({
       registry, scheduler, reservedConcurrency: (name) => registry.get(name)?.reservedConcurrency,
@@ -88,7 +90,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     .add(tagRoutes(registry))
     .add(codeSigningRoutes(registry))
     .add(storedSettingRoutes(registry))
-    .add(logsRoutes({ store: logs, log }))
+    .add(logsRoutes({ store: logs, log, liveTail }))
     .add(investigateRoutes({ store: logs, registry }))
     .add(runtimesRoutes())
     .add(consoleApi.routes)
@@ -113,6 +115,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     scheduler,
     close: async () => {
       consoleApi.endStreams(); // open live tails would hold the server's close
+      liveTail.close();
       await closeEdge(server);
       await lifecycle.close();
       await scheduler.close();

@@ -6,7 +6,7 @@
 export {
   LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventCountPage, type EventCountQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
   type InvocationPage, type InvocationQuery, type LogReader, type LogStore, type LogStoreErrorCode, type LogWriter, type RecordPage,
-  type RequestEventsPage, type StreamEventsPage, type StreamEventsQuery, type StreamPage, type StreamQuery,
+  type RequestEventsPage, type StreamEventsPage, type StreamEventsQuery, type StreamPage, type StreamQuery, PROMPT_FLUSH_MS, type WrittenOptions,
 } from './store.js';
 export type { ErrorGroup, GroupView, InvocationView, ScannedRecord, Stats, StoredEvent, StreamOrder, StreamView } from './views.js';
 export { SqliteLogStore, type LogStoreOptions } from './sqlite/store.js';

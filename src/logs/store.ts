@@ -80,8 +80,18 @@ export interface LogReader {
   /**
    * Call `listener` with every batch once it is stored (the live tail, the console's rollups and
    * recorded payloads); it runs on the writer's turn: it must be quick. Returns the unsubscribe.
+   * A `prompt` listener (an open live tail session) asks for lines soon: while one is registered,
+   * queued lines are written within PROMPT_FLUSH_MS instead of the store's usual batching delay.
    */
-  onWritten(listener: (batch: Batch) => void): () => void;
+  onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void;
+}
+
+/** How long lines may wait to be written while a prompt onWritten listener is registered. */
+export const PROMPT_FLUSH_MS = 100;
+
+export interface WrittenOptions {
+  /** Someone is watching: write queued lines within PROMPT_FLUSH_MS (costs more commits). */
+  readonly prompt?: boolean;
 }
 
 export interface LogStore extends LogWriter, LogReader {

@@ -15,6 +15,7 @@ import {
   type StreamEventsQuery, type StreamPage, type StreamQuery,
 } from '../store.js';
 import type { Batch } from '../write-queue.js';
+import type { WrittenOptions } from '../store.js';
 import type { GroupView, InvocationView, Stats, StreamView } from '../views.js';
 
 export abstract class SqliteLogReader implements LogReader {
@@ -35,7 +36,7 @@ export abstract class SqliteLogReader implements LogReader {
   abstract sync(): void;
   /** A group was deleted (its rows went behind the writer's caches). */
   protected abstract deleted(): void;
-  abstract onWritten(listener: (batch: Batch) => void): () => void;
+  abstract onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void;
 
   async flush(): Promise<void> {
     this.sync();
