@@ -10,6 +10,7 @@ export {
 } from './store.js';
 export type { ErrorGroup, GroupView, InvocationView, ScannedRecord, Stats, StoredEvent, StreamOrder, StreamView } from './views.js';
 export { SqliteLogStore, type LogStoreOptions } from './sqlite/store.js';
+export { MAX_SUBSCRIPTION_FILTERS, type PutSubscriptionResult, type SubscriptionFilter } from './subscriptions.js';
 export { NULL_SINK, type InvocationRecord, type LogEvent, type LogLevel, type LogSink, type Outcome, type StreamInfo } from './types.js';
 export { compilePattern, PatternError, type CompiledPattern, type WordQuery } from './filter-pattern.js';
 export { MAX_RECORD_ERROR_MESSAGE, MAX_RECORD_ERROR_TYPE } from './record-limits.js';

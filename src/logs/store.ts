@@ -22,6 +22,7 @@ import type { CompiledPattern } from './filter-pattern.js';
 import type { InvocationRecord, LogEvent, LogSink, Outcome } from './types.js';
 import type { ErrorGroup, GroupView, InvocationView, ScannedRecord, Stats, StoredEvent, StreamOrder, StreamView } from './views.js';
 import type { Batch } from './write-queue.js';
+import type { PutSubscriptionResult, SubscriptionFilter } from './subscriptions.js';
 
 export interface LogWriter extends LogSink {
   /**
@@ -75,6 +76,12 @@ export interface LogReader {
   tagGroup(name: string, set: Readonly<Record<string, string>>, remove?: readonly string[]): Promise<boolean>;
   /** Delete a group with its streams, events and tags. False when there is no such group. */
   deleteGroup(group: string): Promise<boolean>;
+  /** Add or replace (by name) a group's subscription filter; at most MAX_SUBSCRIPTION_FILTERS per group. */
+  putSubscriptionFilter(filter: Omit<SubscriptionFilter, 'createdAt'>): Promise<PutSubscriptionResult>;
+  /** A group's subscription filters by name (undefined: no such group); every group's without `group`. */
+  subscriptionFilters(group?: string): Promise<SubscriptionFilter[] | undefined>;
+  /** False when the group or its filter of that name does not exist. */
+  deleteSubscriptionFilter(group: string, name: string): Promise<boolean>;
   /** Write what is queued now (bounded), so that onWritten's listeners have seen it. */
   flush(): Promise<void>;
   /**

@@ -89,10 +89,12 @@ const FIELDS = [
   'SourceArn', 'SourceAccount', 'FunctionUrlAuthType', 'TracingConfig', 'VpcConfig', 'DeadLetterConfig', 'SnapStart', 'KMSKeyArn',
   'queryString', 'queryId', 'logGroupNames', 'logGroupIdentifiers', 'status', 'maxResults', 'time', 'queryLanguage',
   'tags', 'tagKeys', 'resourceArn', 'kmsKeyId', 'logStreamNamePrefixes', 'logEventFilterPattern',
+  'filterName', 'filterNamePrefix', 'destinationArn', 'distribution',
 ];
 const TARGETS = [
   'DescribeLogGroups', 'DescribeLogStreams', 'GetLogEvents', 'FilterLogEvents', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'DeleteLogGroup', 'CreateLogGroup',
   'StartQuery', 'GetQueryResults', 'StopQuery', 'DescribeQueries', 'GetLogGroupFields', 'StartLiveTail',
+  'PutSubscriptionFilter', 'DescribeSubscriptionFilters', 'DeleteSubscriptionFilter',
   'TagResource', 'UntagResource', 'ListTagsForResource', 'TagLogGroup', 'UntagLogGroup', 'ListTagsLogGroup', '', '\u00dcnknown',
 ];
 

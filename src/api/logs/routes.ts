@@ -20,6 +20,8 @@ import { createLogGroup } from './create-log-group.js';
 import { tagOperations } from './tags.js';
 import { LiveTailHub } from './live-tail-hub.js';
 import { StreamOutput, startLiveTail } from './start-live-tail.js';
+import type { SubscriptionDelivery } from './subscription-delivery.js';
+import { subscriptionFilterOperations } from './subscription-filters.js';
 import { EVENT_STREAM_TYPE } from '../streaming/event-stream.js';
 
 export interface LogsApiDeps {
@@ -27,6 +29,9 @@ export interface LogsApiDeps {
   readonly log: (line: string) => void;
   /** StartLiveTail's sessions; the server ends them when it closes. */
   readonly liveTail: LiveTailHub;
+  /** Delivers subscription filters' matches; told when filters change. */
+  readonly subscriptions: SubscriptionDelivery;
+  readonly functionExists: (name: string) => boolean;
 }
 
 /** An operation: the request body (bytes) in, the response object out (undefined = empty; a StreamOutput: a stream). */
@@ -53,6 +58,7 @@ export function logsRoutes(deps: LogsApiDeps): Route[] {
     DescribeQueries: describeQueries(queries),
     GetLogGroupFields: getLogGroupFields(deps.store),
     StartLiveTail: startLiveTail(deps.store, deps.liveTail),
+    ...subscriptionFilterOperations({ store: deps.store, delivery: deps.subscriptions, functionExists: deps.functionExists }),
   };
   return [{ method: 'POST', pattern: '/', operation: (req) => dispatch(operations, req, deps.log) }];
 }
