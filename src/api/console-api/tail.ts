@@ -7,7 +7,7 @@
 import { apiError } from '../../errors.js';
 import type { LogEvent, LogReader } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
-import type { ApiResponse, Operation, ResponseStream } from '../http.js';
+import type { ApiResponse, Operation } from '../http.js';
 import { Query, logGroupOf } from '../investigate/query.js';
 import { Fanout, type TailFormat, type TailReader } from '../streaming/tail-fanout.js';
 

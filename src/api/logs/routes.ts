@@ -18,7 +18,7 @@ import { describeQueries } from './insights/describe-queries.js';
 import { getLogGroupFields } from './insights/get-log-group-fields.js';
 import { createLogGroup } from './create-log-group.js';
 import { tagOperations } from './tags.js';
-import { LiveTailHub } from './live-tail-hub.js';
+import type { LiveTailHub } from './live-tail-hub.js';
 import { StreamOutput, startLiveTail } from './start-live-tail.js';
 import type { SubscriptionDelivery } from './subscription-delivery.js';
 import { subscriptionFilterOperations } from './subscription-filters.js';
