@@ -7,9 +7,11 @@
 //  5. Logs Insights over the 1,000,000 events (StartQuery, then GetQueryResults every 5 ms until
 //     Complete, AWS SDK): `stats count(*) by bin(5m)` — target ≤ 500 ms — and
 //     `filter @message like /<rare>/` — target ≤ 200 ms.
+//  6. Live tail (StartLiveTail, AWS SDK): a line a function logs, until the session hands it over —
+//     target ≤ 300 ms at p99 (bench/lib/live-tail.js).
 // Env: BENCH_EVENTS (1000000), BENCH_STREAMS (200), BENCH_SECONDS (5), BENCH_RUNS (20), BENCH_ROUNDS (16),
-// BENCH_PARTS (throughput,filter,cli,insights: which parts to run; e.g. BENCH_PARTS=cli for the CLI alone),
-// BENCH_INSIGHTS_RUNS (5: runs per Insights query).
+// BENCH_PARTS (throughput,filter,cli,insights,livetail: which parts to run; e.g. BENCH_PARTS=cli for the CLI alone),
+// BENCH_INSIGHTS_RUNS (5: runs per Insights query), BENCH_LIVE_TAIL_RUNS (200: lines timed through live tail).
 // The on/off throughput alone, without the 1M fill: BENCH_PARTS=throughput BENCH_EVENTS=0 (bench/logs-cpu.js does the
 // same with more, shorter alternating passes and the examples/hello-node function).
 // LAMBKIN_BENCH_DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/postgres (a role with CREATEDB): the same on
@@ -30,6 +32,7 @@ import { deploy } from './lib/functions.js';
 import { ms, summary, table } from './lib/stats.js';
 import { alternatingPasses, compareOnOff } from './lib/onoff.js';
 import { cpuMs } from './lib/proc.js';
+import { timeLiveTail } from './lib/live-tail.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 200);
@@ -38,8 +41,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 // One round's on/off ratio spreads by ~12 % (sd) here, so 6 rounds left the median uncertain by
 // about ±5 %, the size of the target itself: docs/performance.md (session 4).
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'throughput,filter,cli,insights').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'throughput,filter,cli,insights,livetail').split(','));
 const INSIGHTS_RUNS = Number(process.env.BENCH_INSIGHTS_RUNS ?? 5);
+const LIVE_TAIL_RUNS = Number(process.env.BENCH_LIVE_TAIL_RUNS ?? 200);
 const FN = 'bench-logs';
 const RARE = 'zanzibar7781';
 
@@ -64,6 +68,10 @@ try {
       const q = await timeInsights(query);
       rows.push([`Insights '${query}' (${q.rows} rows, ${q.matched.toLocaleString('en')} matched)`, ms(q.p50), ms(q.p99), target]);
     }
+  }
+  if (PARTS.has('livetail')) {
+    const tail = await timeLiveTail(lambda, common, LIVE_TAIL_RUNS);
+    rows.push([`live tail: a logged line to the StartLiveTail reader (${tail.n} lines)`, ms(tail.p50), ms(tail.p99), '≤ 300 ms p99']);
   }
   if (PARTS.has('cli')) {
     // A bare `tsc` since the build (someone else's, in a shared tree) leaves the bundle stale, and

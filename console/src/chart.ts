@@ -46,7 +46,8 @@ export function chart(title: string, times: readonly number[], series: readonly 
         fill: s.bars ? css(s.color) + '55' : undefined,
         paths: s.bars ? uPlot.paths.bars!({ size: [0.7, 40] }) : undefined,
         // Lone points (a bucket with data between empty ones) show as dots.
-        points: { show: !s.bars && s.values.some((v) => v == null), size: 4, fill: css(s.color) },
+        // (and so do the points of a series too short to draw a line: a query's one or two bins)
+        points: { show: !s.bars && (s.values.length < 3 || s.values.some((v) => v == null)), size: 4, fill: css(s.color) },
         spanGaps: false,
         value: (_u: uPlot, v: number | null) => (v == null ? '–' : s.format ? s.format(v) : fmt(v)),
       })),

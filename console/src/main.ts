@@ -10,6 +10,7 @@ import { invocationPage } from './pages/invocation.js';
 import { invocationsPage } from './pages/invocations.js';
 import { invokePage } from './pages/invoke.js';
 import { tailPage } from './pages/tail.js';
+import { queryPage } from './pages/query.js';
 import { failure } from './ui.js';
 
 interface Route {
@@ -27,12 +28,13 @@ const ROUTES: Route[] = [
   { pattern: /^\/invocations\/([^/]+)$/, keys: ['id'], page: invocationPage, nav: 'invocations', title: (p) => `Invocation ${p.id!.slice(0, 8)}` },
   { pattern: /^\/errors\/?$/, keys: [], page: errorsPage, nav: 'errors', title: () => 'Errors' },
   { pattern: /^\/tail\/?$/, keys: [], page: tailPage, nav: 'tail', title: () => 'Live tail' },
+  { pattern: /^\/query\/?$/, keys: [], page: queryPage, nav: 'query', title: () => 'Query' },
   { pattern: /^\/invoke\/?$/, keys: [], page: invokePage, nav: 'invoke', title: () => 'Invoke' },
 ];
 
 const NAV: [string, string, string][] = [
   ['functions', '/', 'Functions'], ['invocations', '/invocations', 'Invocations'], ['errors', '/errors', 'Errors'],
-  ['tail', '/tail', 'Live tail'], ['invoke', '/invoke', 'Invoke'],
+  ['tail', '/tail', 'Live tail'], ['query', '/query', 'Query'], ['invoke', '/invoke', 'Invoke'],
 ];
 
 const main = h('main#main', { tabIndex: -1 });

@@ -22,6 +22,8 @@ import { codeSigningRoutes } from './lambda/code-signing.js';
 import { storedSettingRoutes } from './lambda/stored-settings.js';
 import { startLifecycle } from './lifecycle.js';
 import { logsRoutes } from './logs/routes.js';
+import { LiveTailHub } from './logs/live-tail-hub.js';
+import { SubscriptionDelivery } from './logs/subscription-delivery.js';
 import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
 import { investigateRoutes } from './investigate/routes.js';
 import { runtimesRoutes } from './runtimes.js';
@@ -74,6 +76,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
   const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
+  const liveTail = new LiveTailHub(logs);
+  // Subscription filters' matches go out as Event invocations, through the durable async queue.
+  const subscriptions = new SubscriptionDelivery(logs, (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId), log);
   const router = new Router()
     .add(invokeRoutes({
       registry, scheduler, reservedConcurrency: (name) => registry.get(name)?.reservedConcurrency,
@@ -88,7 +93,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     .add(tagRoutes(registry))
     .add(codeSigningRoutes(registry))
     .add(storedSettingRoutes(registry))
-    .add(logsRoutes({ store: logs, log }))
+    .add(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined }))
     .add(investigateRoutes({ store: logs, registry }))
     .add(runtimesRoutes())
     .add(consoleApi.routes)
@@ -113,7 +118,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     scheduler,
     close: async () => {
       consoleApi.endStreams(); // open live tails would hold the server's close
+      liveTail.close();
       await closeEdge(server);
+      subscriptions.close(); // what is buffered is queued before the queue closes
       await lifecycle.close();
       await scheduler.close();
       await sandbox.close();

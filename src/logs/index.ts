@@ -7,11 +7,12 @@
 export {
   LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventCountPage, type EventCountQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
   type InvocationPage, type InvocationQuery, type LogReader, type LogStore, type LogStoreErrorCode, type LogWriter, type RecordPage,
-  type RequestEventsPage, type StreamEventsPage, type StreamEventsQuery, type StreamPage, type StreamQuery,
+  type RequestEventsPage, type StreamEventsPage, type StreamEventsQuery, type StreamPage, type StreamQuery, PROMPT_FLUSH_MS, type WrittenOptions,
 } from './store.js';
 export type { ErrorGroup, GroupView, InvocationView, ScannedRecord, Stats, StoredEvent, StreamOrder, StreamView } from './views.js';
 export { SqliteLogStore, type LogStoreOptions } from './sqlite/store.js';
 export { PostgresLogStore, type PostgresLogStoreOptions } from './postgres/store.js';
+export { MAX_SUBSCRIPTION_FILTERS, type PutSubscriptionResult, type SubscriptionFilter } from './subscriptions.js';
 export { NULL_SINK, type InvocationRecord, type LogEvent, type LogLevel, type LogSink, type Outcome, type StreamInfo } from './types.js';
 export { compilePattern, PatternError, type CompiledPattern, type WordQuery } from './filter-pattern.js';
 export { MAX_RECORD_ERROR_MESSAGE, MAX_RECORD_ERROR_TYPE } from './record-limits.js';

@@ -23,6 +23,7 @@ import type { CompiledPattern } from './filter-pattern.js';
 import type { InvocationRecord, LogEvent, LogSink, Outcome } from './types.js';
 import type { ErrorGroup, GroupView, InvocationView, ScannedRecord, Stats, StoredEvent, StreamOrder, StreamView } from './views.js';
 import type { Batch } from './write-queue.js';
+import type { PutSubscriptionResult, SubscriptionFilter } from './subscriptions.js';
 
 export interface LogWriter extends LogSink {
   /**
@@ -76,13 +77,29 @@ export interface LogReader {
   tagGroup(name: string, set: Readonly<Record<string, string>>, remove?: readonly string[]): Promise<boolean>;
   /** Delete a group with its streams, events and tags. False when there is no such group. */
   deleteGroup(group: string): Promise<boolean>;
+  /** Add or replace (by name) a group's subscription filter; at most MAX_SUBSCRIPTION_FILTERS per group. */
+  putSubscriptionFilter(filter: Omit<SubscriptionFilter, 'createdAt'>): Promise<PutSubscriptionResult>;
+  /** A group's subscription filters by name (undefined: no such group); every group's without `group`. */
+  subscriptionFilters(group?: string): Promise<SubscriptionFilter[] | undefined>;
+  /** False when the group or its filter of that name does not exist. */
+  deleteSubscriptionFilter(group: string, name: string): Promise<boolean>;
   /** Write what is queued now (bounded), so that onWritten's listeners have seen it. */
   flush(): Promise<void>;
   /**
    * Call `listener` with every batch once it is stored (the live tail, the console's rollups and
    * recorded payloads); it runs on the writer's turn: it must be quick. Returns the unsubscribe.
+   * A `prompt` listener (an open live tail session) asks for lines soon: while one is registered,
+   * queued lines are written within PROMPT_FLUSH_MS instead of the store's usual batching delay.
    */
-  onWritten(listener: (batch: Batch) => void): () => void;
+  onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void;
+}
+
+/** How long lines may wait to be written while a prompt onWritten listener is registered. */
+export const PROMPT_FLUSH_MS = 100;
+
+export interface WrittenOptions {
+  /** Someone is watching: write queued lines within PROMPT_FLUSH_MS (costs more commits). */
+  readonly prompt?: boolean;
 }
 
 export interface LogStore extends LogWriter, LogReader {

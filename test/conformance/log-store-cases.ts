@@ -11,6 +11,7 @@ import { filterCases } from './log-store-filter-cases.js';
 import { investigationCases } from './log-store-investigation-cases.js';
 import { countCases } from './log-store-count-cases.js';
 import { groupCases } from './log-store-group-cases.js';
+import { subscriptionCases } from './log-store-subscription-cases.js';
 
 export type { LogStoreFactory, StoreHandle } from './log-store-fixtures.js';
 
@@ -217,6 +218,7 @@ export function logStoreConformance(name: string, factory: LogStoreFactory): voi
     investigationCases(open);
     countCases(open);
     groupCases(open);
+    subscriptionCases(open);
   });
 }
 

@@ -88,11 +88,13 @@ const FIELDS = [
   'Layers', 'Content', 'CompatibleRuntimes', 'CompatibleArchitectures', 'LicenseInfo', 'StatementId', 'Action', 'Principal', 'OrganizationId',
   'SourceArn', 'SourceAccount', 'FunctionUrlAuthType', 'TracingConfig', 'VpcConfig', 'DeadLetterConfig', 'SnapStart', 'KMSKeyArn',
   'queryString', 'queryId', 'logGroupNames', 'logGroupIdentifiers', 'status', 'maxResults', 'time', 'queryLanguage',
-  'tags', 'tagKeys', 'resourceArn', 'kmsKeyId',
+  'tags', 'tagKeys', 'resourceArn', 'kmsKeyId', 'logStreamNamePrefixes', 'logEventFilterPattern',
+  'filterName', 'filterNamePrefix', 'destinationArn', 'distribution',
 ];
 const TARGETS = [
   'DescribeLogGroups', 'DescribeLogStreams', 'GetLogEvents', 'FilterLogEvents', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'DeleteLogGroup', 'CreateLogGroup',
-  'StartQuery', 'GetQueryResults', 'StopQuery', 'DescribeQueries', 'GetLogGroupFields',
+  'StartQuery', 'GetQueryResults', 'StopQuery', 'DescribeQueries', 'GetLogGroupFields', 'StartLiveTail',
+  'PutSubscriptionFilter', 'DescribeSubscriptionFilters', 'DeleteSubscriptionFilter',
   'TagResource', 'UntagResource', 'ListTagsForResource', 'TagLogGroup', 'UntagLogGroup', 'ListTagsLogGroup', '', '\u00dcnknown',
 ];
 

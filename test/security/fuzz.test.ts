@@ -73,7 +73,8 @@ function send(url: URL, req: FuzzRequest): Promise<Outcome> {
     const r = request({ host: url.hostname, port: url.port, method: req.method, path: req.path, headers, agent }, (res) => {
       let body = '';
       // Streaming endpoints (live tail) never end: the status is what is judged.
-      const streaming = String(res.headers['content-type']).startsWith('text/event-stream');
+      const type = String(res.headers['content-type']);
+      const streaming = type.startsWith('text/event-stream') || type === 'application/vnd.amazon.eventstream';
       const cut = setTimeout(() => {
         res.destroy();
         done({ status: res.statusCode, body });

@@ -18,13 +18,23 @@ import { describeQueries } from './insights/describe-queries.js';
 import { getLogGroupFields } from './insights/get-log-group-fields.js';
 import { createLogGroup } from './create-log-group.js';
 import { tagOperations } from './tags.js';
+import type { LiveTailHub } from './live-tail-hub.js';
+import { StreamOutput, startLiveTail } from './start-live-tail.js';
+import type { SubscriptionDelivery } from './subscription-delivery.js';
+import { subscriptionFilterOperations } from './subscription-filters.js';
+import { EVENT_STREAM_TYPE } from '../streaming/event-stream.js';
 
 export interface LogsApiDeps {
   readonly store: LogReader;
   readonly log: (line: string) => void;
+  /** StartLiveTail's sessions; the server ends them when it closes. */
+  readonly liveTail: LiveTailHub;
+  /** Delivers subscription filters' matches; told when filters change. */
+  readonly subscriptions: SubscriptionDelivery;
+  readonly functionExists: (name: string) => boolean;
 }
 
-/** An operation: the request body (bytes) in, the response object out (undefined = empty). */
+/** An operation: the request body (bytes) in, the response object out (undefined = empty; a StreamOutput: a stream). */
 export type LogsOperation = (body: Buffer) => Promise<object | undefined> | object | undefined;
 
 const TARGET_PREFIX = 'Logs_20140328.';
@@ -47,6 +57,8 @@ export function logsRoutes(deps: LogsApiDeps): Route[] {
     StopQuery: stopQuery(queries),
     DescribeQueries: describeQueries(queries),
     GetLogGroupFields: getLogGroupFields(deps.store),
+    StartLiveTail: startLiveTail(deps.store, deps.liveTail),
+    ...subscriptionFilterOperations({ store: deps.store, delivery: deps.subscriptions, functionExists: deps.functionExists }),
   };
   return [{ method: 'POST', pattern: '/', operation: (req) => dispatch(operations, req, deps.log) }];
 }
@@ -60,6 +72,7 @@ async function dispatch(operations: Record<string, LogsOperation>, req: ApiReque
     const operation = name === undefined ? undefined : Object.hasOwn(operations, name) ? operations[name] : undefined;
     if (!operation) throw new LogsError('UnknownOperationException', `lambkin does not implement the operation ${target}.`);
     const output = await operation(req.body);
+    if (output instanceof StreamOutput) return { status: 200, headers: { 'content-type': EVENT_STREAM_TYPE }, stream: output.stream };
     return { status: 200, headers: { 'content-type': JSON_1_1 }, body: output === undefined ? '' : JSON.stringify(output) };
   } catch (err) {
     return logsErrorResponse(err, req.requestId, log);

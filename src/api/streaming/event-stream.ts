@@ -1,7 +1,8 @@
 // InvokeWithResponseStream's wire format: `application/vnd.amazon.eventstream` messages (prelude,
 // headers, payload, CRC32s), encoded by the AWS SDK's own codec (@smithy/core) — the same code that
 // decodes them in the SDK, so both sides frame and checksum alike. Event names as in Lambda's model:
-// `PayloadChunk` {Payload} and `InvokeComplete` {ErrorCode, ErrorDetails, LogResult}.
+// `PayloadChunk` {Payload} and `InvokeComplete` {ErrorCode, ErrorDetails, LogResult}. The Logs API's
+// StartLiveTail frames its `sessionStart` / `sessionUpdate` events and its exceptions alike.
 import { EventStreamCodec } from '@smithy/core/event-streams';
 
 const codec = new EventStreamCodec(
@@ -11,7 +12,8 @@ const codec = new EventStreamCodec(
 
 export const EVENT_STREAM_TYPE = 'application/vnd.amazon.eventstream';
 
-function event(type: string, contentType: string, body: Uint8Array): Buffer {
+/** One event message of type `type` (its name in the service's model) carrying `body`. */
+export function event(type: string, contentType: string, body: Uint8Array): Buffer {
   const bytes = codec.encode({
     headers: {
       ':event-type': { type: 'string', value: type },
@@ -37,4 +39,17 @@ export interface InvokeCompleteFields {
 /** The InvokeComplete event that ends every stream. */
 export function invokeComplete(fields: InvokeCompleteFields): Buffer {
   return event('InvokeComplete', 'application/json', Buffer.from(JSON.stringify(fields)));
+}
+
+/** An exception message (e.g. SessionTimeoutException): the SDK throws it from the stream's iterator. */
+export function exception(type: string, message: string): Buffer {
+  const bytes = codec.encode({
+    headers: {
+      ':exception-type': { type: 'string', value: type },
+      ':content-type': { type: 'string', value: 'application/json' },
+      ':message-type': { type: 'string', value: 'exception' },
+    },
+    body: Buffer.from(JSON.stringify({ message })),
+  });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

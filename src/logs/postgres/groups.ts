@@ -116,6 +116,7 @@ export class PgLogGroups {
       if (!row) return false;
       await tx.execute('DELETE FROM log_streams WHERE group_id = $1', [row.id]);
       await tx.execute('DELETE FROM log_group_tags WHERE group_id = $1', [row.id]);
+      await tx.execute('DELETE FROM log_subscription_filters WHERE group_id = $1', [row.id]);
       await tx.execute('INSERT INTO log_deleted_groups (id) VALUES ($1) ON CONFLICT DO NOTHING', [row.id]);
       return true;
     });

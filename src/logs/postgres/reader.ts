@@ -7,11 +7,13 @@ import { PgLogGroups, type GroupRecord } from './groups.js';
 import { PgEventReader } from './events.js';
 import { PgInvestigation } from './investigation.js';
 import { PgEventCounter } from './event-counts.js';
+import { PgSubscriptionTable } from './subscriptions.js';
+import type { PutSubscriptionResult, SubscriptionFilter } from '../subscriptions.js';
 import { decodeDirection, decodeId, decodeJson, encodeDirection, encodeId, encodeJson, isGroupAfter, isStreamAfter, isTimeSeq } from '../paging-tokens.js';
 import {
   LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventCountPage, type EventCountQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
   type InvocationPage, type InvocationQuery, type LogReader, type RecordPage, type RequestEventsPage, type StreamEventsPage,
-  type StreamEventsQuery, type StreamPage, type StreamQuery,
+  type StreamEventsQuery, type StreamPage, type StreamQuery, type WrittenOptions,
 } from '../store.js';
 import type { Batch } from '../write-queue.js';
 import type { GroupView, InvocationView, Stats, StreamView } from '../views.js';
@@ -21,19 +23,21 @@ export abstract class PgLogReader implements LogReader {
   protected readonly events: PgEventReader;
   protected readonly investigation: PgInvestigation;
   private readonly counter: PgEventCounter;
+  private readonly subscriptions: PgSubscriptionTable;
 
   constructor(db: Postgres) {
     this.groups = new PgLogGroups(db);
     this.events = new PgEventReader(db);
     this.investigation = new PgInvestigation(db, this.events);
     this.counter = new PgEventCounter(db, this.events);
+    this.subscriptions = new PgSubscriptionTable(db);
   }
 
   /** Write what this node has queued (bounded), so that a caller reads what it just caused. */
   abstract flush(): Promise<void>;
   /** A group was deleted: purge its events soon. */
   protected abstract deleted(): void;
-  abstract onWritten(listener: (batch: Batch) => void): () => void;
+  abstract onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void;
 
   async describeGroup(name: string): Promise<GroupView | undefined> {
     await this.flush();
@@ -188,6 +192,19 @@ export abstract class PgLogReader implements LogReader {
   async tagGroup(name: string, set: Readonly<Record<string, string>>, remove: readonly string[] = []): Promise<boolean> {
     await this.flush();
     return this.groups.retag(name, set, remove);
+  }
+
+  async putSubscriptionFilter(filter: Omit<SubscriptionFilter, 'createdAt'>): Promise<PutSubscriptionResult> {
+    await this.flush(); // a group that queued events are about to make exists already
+    return this.subscriptions.put(filter, Date.now());
+  }
+
+  async subscriptionFilters(group?: string): Promise<SubscriptionFilter[] | undefined> {
+    return this.subscriptions.list(group);
+  }
+
+  async deleteSubscriptionFilter(group: string, name: string): Promise<boolean> {
+    return this.subscriptions.delete(group, name);
   }
 
   async deleteGroup(group: string): Promise<boolean> {

@@ -124,5 +124,14 @@ export const LOG_STORE_MIGRATIONS: Migrations = {
        value    TEXT NOT NULL,
        PRIMARY KEY (group_id, key)
      );`,
+    // Subscription filters (PutSubscriptionFilter): at most 2 per group, deleted with their group.
+    `CREATE TABLE log_subscription_filters (
+       group_id    BIGINT NOT NULL,
+       name        TEXT COLLATE "C" NOT NULL,
+       pattern     TEXT NOT NULL,
+       destination TEXT NOT NULL,
+       created_at  BIGINT NOT NULL,
+       PRIMARY KEY (group_id, name)
+     );`,
   ],
 };

@@ -9,7 +9,7 @@
 // database refuses is dropped and said once per run of failures.
 import { DatabaseUnavailable, migratePostgres, type Postgres } from '../../database/index.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
-import type { LogStore } from '../store.js';
+import { PROMPT_FLUSH_MS, type LogStore, type WrittenOptions } from '../store.js';
 import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from '../write-queue.js';
 import { cutRecord } from '../record-limits.js';
 import { PgLogReader } from './reader.js';
@@ -39,6 +39,8 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
   private readonly writer = new Writer();
   private readonly sweep: PgRetentionSweep;
   private readonly flushDelayMs: number;
+  /** Prompt listeners registered (open live tail sessions): lines are written within PROMPT_FLUSH_MS. */
+  private prompt = 0;
   private readonly log: (line: string) => void;
   private readonly listeners = new Set<(batch: Batch) => void>();
   private timer: NodeJS.Timeout | undefined;
@@ -84,9 +86,26 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
     this.schedule();
   }
 
-  onWritten(listener: (batch: Batch) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void {
+    const entry = (batch: Batch): void => listener(batch); // one entry per call, even of the same listener
+    this.listeners.add(entry);
+    if (options?.prompt && this.prompt++ === 0 && this.timer !== undefined && !this.due) {
+      // Lines already waiting for the usual delay go out within the prompt one.
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.drain(), this.delay());
+    }
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.listeners.delete(entry);
+      if (options?.prompt) this.prompt--;
+    };
+  }
+
+  /** The batching delay: shorter while a prompt listener (an open live tail) is registered. */
+  private delay(): number {
+    return this.prompt > 0 ? Math.min(this.flushDelayMs, PROMPT_FLUSH_MS) : this.flushDelayMs;
   }
 
   // ---- writing ------------------------------------------------------------------------------
@@ -140,7 +159,7 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
 
   private schedule(): void {
     if (this.timer === undefined) {
-      this.timer = setTimeout(() => void this.drain(), this.flushDelayMs);
+      this.timer = setTimeout(() => void this.drain(), this.delay());
       this.due = false;
     } else if (!this.due && this.queue.size >= FLUSH_EVENTS) {
       this.due = true;

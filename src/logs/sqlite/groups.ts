@@ -111,6 +111,7 @@ export class LogGroups {
     if (!group) return false;
     this.db.transaction(() => {
       this.s.deleteTags.run(group.id);
+      this.s.deleteSubscriptions.run(group.id);
       this.s.markDeleted.run(group.id);
       this.s.deleteStreams.run(group.id);
       this.s.deleteGroup.run(group.id);
@@ -165,5 +166,6 @@ function statements(db: LogDatabase) {
     setTag: db.prepare('INSERT INTO log_group_tags (group_id, key, value) VALUES (?, ?, ?) ON CONFLICT (group_id, key) DO UPDATE SET value = excluded.value'),
     removeTag: db.prepare('DELETE FROM log_group_tags WHERE group_id = ? AND key = ?'),
     deleteTags: db.prepare('DELETE FROM log_group_tags WHERE group_id = ?'),
+    deleteSubscriptions: db.prepare('DELETE FROM log_subscription_filters WHERE group_id = ?'),
   };
 }

@@ -15,11 +15,15 @@ import {
   type StreamEventsQuery, type StreamPage, type StreamQuery,
 } from '../store.js';
 import type { Batch } from '../write-queue.js';
+import type { WrittenOptions } from '../store.js';
+import type { PutSubscriptionResult, SubscriptionFilter } from '../subscriptions.js';
+import { SubscriptionTable } from './subscriptions.js';
 import type { GroupView, InvocationView, Stats, StreamView } from '../views.js';
 
 export abstract class SqliteLogReader implements LogReader {
   /** The store's parts (its own unit tests reach into them; callers use the interface). */
   readonly groups: LogGroups;
+  private readonly subscriptions: SubscriptionTable;
   readonly events: EventReader;
   readonly investigation: Investigation;
   private readonly counter: EventCounter;
@@ -28,6 +32,7 @@ export abstract class SqliteLogReader implements LogReader {
     this.events = new EventReader(db);
     this.counter = new EventCounter(db, this.events);
     this.groups = new LogGroups(db, () => this.deleted());
+    this.subscriptions = new SubscriptionTable(db);
     this.investigation = new Investigation(db);
   }
 
@@ -35,7 +40,7 @@ export abstract class SqliteLogReader implements LogReader {
   abstract sync(): void;
   /** A group was deleted (its rows went behind the writer's caches). */
   protected abstract deleted(): void;
-  abstract onWritten(listener: (batch: Batch) => void): () => void;
+  abstract onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void;
 
   async flush(): Promise<void> {
     this.sync();
@@ -200,6 +205,19 @@ export abstract class SqliteLogReader implements LogReader {
   async deleteGroup(group: string): Promise<boolean> {
     this.sync(); // what is queued for the group goes with it, instead of making it anew
     return this.groups.delete(group);
+  }
+
+  async putSubscriptionFilter(filter: Omit<SubscriptionFilter, 'createdAt'>): Promise<PutSubscriptionResult> {
+    this.sync(); // a group that queued events are about to make exists already
+    return this.subscriptions.put(filter, Date.now());
+  }
+
+  async subscriptionFilters(group?: string): Promise<SubscriptionFilter[] | undefined> {
+    return this.subscriptions.list(group);
+  }
+
+  async deleteSubscriptionFilter(group: string, name: string): Promise<boolean> {
+    return this.subscriptions.delete(group, name);
   }
 
   private requireGroup(name: string): GroupRecord {

@@ -128,6 +128,15 @@ const STEPS: readonly string[] = [
      value    TEXT NOT NULL,
      PRIMARY KEY (group_id, key)
    ) WITHOUT ROWID;`,
+  // Subscription filters (PutSubscriptionFilter): at most 2 per group, deleted with their group.
+  `CREATE TABLE log_subscription_filters (
+     group_id    INTEGER NOT NULL,
+     name        TEXT NOT NULL,
+     pattern     TEXT NOT NULL,
+     destination TEXT NOT NULL,
+     created_at  INTEGER NOT NULL,
+     PRIMARY KEY (group_id, name)
+   ) WITHOUT ROWID;`,
 ];
 
 export type LogDatabase = Database.Database;

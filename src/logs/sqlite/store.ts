@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { openLogDatabase, type LogDatabase } from './schema.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
-import type { LogStore } from '../store.js';
+import { PROMPT_FLUSH_MS, type LogStore, type WrittenOptions } from '../store.js';
 import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from '../write-queue.js';
 import { Writer } from './writer.js';
 import { cutRecord } from '../record-limits.js';
@@ -53,6 +53,8 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   private stopped: Promise<void> = Promise.resolve();
   private failures = 0;
   private readonly listeners = new Set<(batch: Batch) => void>();
+  /** Prompt listeners registered (open live tail sessions): lines are written within PROMPT_FLUSH_MS. */
+  private prompt = 0;
 
   static open(dataDir: string, options: LogStoreOptions = {}): SqliteLogStore {
     const path = join(dataDir, 'logs.db');
@@ -89,9 +91,21 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
     this.schedule();
   }
 
-  onWritten(listener: (batch: Batch) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void {
+    const entry = (batch: Batch): void => listener(batch); // one entry per call, even of the same listener
+    this.listeners.add(entry);
+    if (options?.prompt && this.prompt++ === 0 && this.timer !== undefined && !this.due) {
+      // Lines already waiting for the usual delay go out within the prompt one.
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.drain(), Math.min(this.flushDelayMs, PROMPT_FLUSH_MS));
+    }
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.listeners.delete(entry);
+      if (options?.prompt) this.prompt--;
+    };
   }
 
   // ---- writing ------------------------------------------------------------------------------
@@ -162,7 +176,7 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
 
   private schedule(): void {
     if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.drain(), this.flushDelayMs);
+      this.timer = setTimeout(() => this.drain(), this.prompt > 0 ? Math.min(this.flushDelayMs, PROMPT_FLUSH_MS) : this.flushDelayMs);
       this.due = false;
     } else if (!this.due && this.queue.size >= FLUSH_EVENTS) {
       // A full batch is waiting: write it on the next turn rather than at the end of the delay.
