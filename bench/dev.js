@@ -28,7 +28,7 @@ function startDev(url, dir, name) {
   let waiter;
   const seen = (chunk) => {
     out += chunk;
-    if (waiter && waiter.re.test(out.slice(waiter.from))) {
+    if (waiter?.re.test(out.slice(waiter.from))) {
       const w = waiter;
       waiter = undefined;
       w.resolve(performance.now());
@@ -39,9 +39,9 @@ function startDev(url, dir, name) {
   return {
     next: (re, timeoutMs = 30_000) => new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${re} within ${timeoutMs} ms:\n${out}`)), timeoutMs);
-      waiter = { re, from: out.length, resolve: (t) => (clearTimeout(timer), resolve(t)) };
+      waiter = { re, from: out.length, resolve: (t) => { clearTimeout(timer); resolve(t); } };
     }),
-    stop: () => new Promise((r) => (proc.once('exit', r), proc.kill('SIGTERM'))),
+    stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }),
   };
 }
 

@@ -183,42 +183,40 @@ for (const { t, rt, load, tally: u } of usage.values()) {
 
 // Memory pass, fresh servers per runtime: platform idle (nothing run yet), one environment idle,
 // the peak while 32 are in flight (sampled every 500 ms), and 2 s after the load stops.
-{
-  for (const rt of RUNTIMES) {
-    for (const make of [() => lambkin('namespace'), () => lambkin('process'), () => peer([], 'sls')]) {
-      const t = await make();
-      log(`memory ${t.id} ${rt}`);
-      const m = { idle: treeMem(t.pid) };
-      for (let k = 0; k < 200; k++) await invoke(t.lambda, t.names[rt]).catch((e) => log(`memory pass: ${e.message.slice(0, 200)}`));
-      await sleep(500);
-      m.oneEnv = treeMem(t.pid);
-      let peak = m.oneEnv;
-      const timer = setInterval(() => {
-        const x = treeMem(t.pid);
-        if (x.total.pss > peak.total.pss) peak = x;
-      }, 500);
-      await flood(t.lambda, t.names[rt], 32, MEM_LOAD_S);
-      clearInterval(timer);
-      m.load = peak;
-      await sleep(2000);
-      m.after = treeMem(t.pid);
-      await t.stop();
-      const id = t.id === 'sls' ? 'sls' : t.id;
-      put(rt, 'platform idle MB RSS', id, m.idle.platform.rss);
-      put(rt, 'platform idle MB PSS', id, m.idle.platform.pss);
-      // The environment alone: the pre-started spare that refilled meanwhile is its own row.
-      const envOnly = (x, k) => x.platform[k] + x.envs[k];
-      put(rt, 'one idle env MB PSS', id, envOnly(m.oneEnv, 'pss') - envOnly(m.idle, 'pss'));
-      put(rt, 'one idle env MB RSS', id, envOnly(m.oneEnv, 'rss') - envOnly(m.idle, 'rss'));
-      if (t.id !== 'sls') put(rt, 'pre-started spare MB PSS', id, m.oneEnv.spare.pss);
-      for (const phase of ['load', 'after']) {
-        const name = phase === 'load' ? 'peak @32' : 'after load';
-        put(rt, `${name} platform MB PSS`, id, m[phase].platform.pss);
-        put(rt, `${name} envs MB PSS`, id, m[phase].envs.pss);
-        put(rt, `${name} total MB PSS`, id, m[phase].total.pss);
-        put(rt, `${name} total MB RSS`, id, m[phase].total.rss);
-        put(rt, `${name} processes`, id, m[phase].envs.processes + 1);
-      }
+for (const rt of RUNTIMES) {
+  for (const make of [() => lambkin('namespace'), () => lambkin('process'), () => peer([], 'sls')]) {
+    const t = await make();
+    log(`memory ${t.id} ${rt}`);
+    const m = { idle: treeMem(t.pid) };
+    for (let k = 0; k < 200; k++) await invoke(t.lambda, t.names[rt]).catch((e) => log(`memory pass: ${e.message.slice(0, 200)}`));
+    await sleep(500);
+    m.oneEnv = treeMem(t.pid);
+    let peak = m.oneEnv;
+    const timer = setInterval(() => {
+      const x = treeMem(t.pid);
+      if (x.total.pss > peak.total.pss) peak = x;
+    }, 500);
+    await flood(t.lambda, t.names[rt], 32, MEM_LOAD_S);
+    clearInterval(timer);
+    m.load = peak;
+    await sleep(2000);
+    m.after = treeMem(t.pid);
+    await t.stop();
+    const id = t.id === 'sls' ? 'sls' : t.id;
+    put(rt, 'platform idle MB RSS', id, m.idle.platform.rss);
+    put(rt, 'platform idle MB PSS', id, m.idle.platform.pss);
+    // The environment alone: the pre-started spare that refilled meanwhile is its own row.
+    const envOnly = (x, k) => x.platform[k] + x.envs[k];
+    put(rt, 'one idle env MB PSS', id, envOnly(m.oneEnv, 'pss') - envOnly(m.idle, 'pss'));
+    put(rt, 'one idle env MB RSS', id, envOnly(m.oneEnv, 'rss') - envOnly(m.idle, 'rss'));
+    if (t.id !== 'sls') put(rt, 'pre-started spare MB PSS', id, m.oneEnv.spare.pss);
+    for (const phase of ['load', 'after']) {
+      const name = phase === 'load' ? 'peak @32' : 'after load';
+      put(rt, `${name} platform MB PSS`, id, m[phase].platform.pss);
+      put(rt, `${name} envs MB PSS`, id, m[phase].envs.pss);
+      put(rt, `${name} total MB PSS`, id, m[phase].total.pss);
+      put(rt, `${name} total MB RSS`, id, m[phase].total.rss);
+      put(rt, `${name} processes`, id, m[phase].envs.processes + 1);
     }
   }
 }

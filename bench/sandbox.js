@@ -34,7 +34,7 @@ async function coldStart(backend, codeDir, i) {
     let t0 = 0;
     let reached;
     const polled = new Promise((r) => (reached = r));
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       reached(performance.now() - t0);
       res.end();
     });

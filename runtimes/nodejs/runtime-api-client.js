@@ -229,7 +229,7 @@ export class RuntimeApiClient {
     } else if (this.status === 204 || this.status === 304) {
       this.body = Buffer.alloc(0);
       this.complete();
-    } else if (headers['transfer-encoding'] !== undefined && headers['transfer-encoding'].toLowerCase().includes('chunked')) {
+    } else if (headers['transfer-encoding']?.toLowerCase().includes('chunked')) {
       this.chunks = [];
       this.state = CHUNK_SIZE;
     } else if (headers['content-length'] !== undefined) {

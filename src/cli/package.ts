@@ -47,7 +47,7 @@ function isZip(data: Uint8Array): boolean {
 function zipNames(path: string, data: Uint8Array): string[] {
   const names: string[] = [];
   try {
-    unzipSync(data, { filter: (f) => (names.push(f.name), false) }); // list only, inflate nothing
+    unzipSync(data, { filter: (f) => { names.push(f.name); return false; } }); // list only, inflate nothing
   } catch (err) {
     throw new UsageError(`${path} is not a valid zip file (${err instanceof Error ? err.message : String(err)})`);
   }

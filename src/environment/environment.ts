@@ -398,7 +398,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
   }
 
   /** An extension crashed or reported an error: the environment cannot be trusted any more. */
-  extensionFailed(name: string, errorType: string, message: string): void {
+  extensionFailed(_name: string, errorType: string, message: string): void {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.log(`lambkin: ${message}`, 'ERROR');
     const error = { errorType, errorMessage: message, stackTrace: [] };
@@ -424,7 +424,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
   private accepting(requestId: string): Invocation | undefined {
     const inv = this.active;
     // Not once finished: an invocation stays active for a moment after its answer (invocation.ts, finish).
-    return inv && inv.dispatched && !inv.finished && inv.id === requestId && this.state === 'busy' ? inv : undefined;
+    return inv?.dispatched && !inv.finished && inv.id === requestId && this.state === 'busy' ? inv : undefined;
   }
 
   private dispatch(): void {

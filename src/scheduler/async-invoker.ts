@@ -15,7 +15,7 @@ import type { InvocationResult } from '../environment/invocation.js';
 import { MAX_MESSAGE_CHARS } from '../logs/index.js';
 import type { AsyncQueue, DeadLetterOutcome, DeadLetterPage, DeadLetterPageRequest, FinishOutcome, Finished, NewEvent, QueuedEvent } from './async-queue.js';
 import { destinationRecord, parseDestination, type Condition, type EventInvokeConfig } from './destinations.js';
-import { Scheduler, Throttled } from './scheduler.js';
+import { type Scheduler, Throttled } from './scheduler.js';
 import { WaitingEvents } from './waiting-events.js';
 
 export interface AsyncOptions {

@@ -217,7 +217,7 @@ export class PostgresAsyncQueue implements AsyncQueue {
         [batch.map((b) => b.event.id), batch.map((b) => b.event.functionName), batch.map((b) => b.event.qualifier), batch.map((b) => b.event.payload), now]);
       const seqs = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
       if (seqs.length !== batch.length) throw new Error(`the async queue stored ${seqs.length} of ${batch.length} events`);
-      batch.forEach(({ event, resolve }, i) => resolve(queued(event, seqs[i]!, now)));
+      batch.forEach(({ event, resolve }, i) => { resolve(queued(event, seqs[i]!, now)); });
     } catch (err) {
       for (const b of batch) b.reject(err);
     }

@@ -116,9 +116,9 @@ export class Pool {
     return [...this.members];
   }
 
-  stopAll(): Promise<void[]> {
+  async stopAll(): Promise<void> {
     this.handoff.flush();
     this.idle.length = 0;
-    return Promise.all([...this.members].map((e) => e.stop()));
+    await Promise.all([...this.members].map((e) => e.stop()));
   }
 }

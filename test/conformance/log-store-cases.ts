@@ -126,7 +126,7 @@ export function logStoreConformance(name: string, factory: LogStoreFactory): voi
     describe('DescribeLogStreams', () => {
       it('lists streams by name or by last event time, either way, a page at a time, each once', async () => {
         const { store } = await open();
-        ['c', 'a', 'd', 'b'].forEach((env, i) => store.append(ev('w', env, `line ${env}`, T + i)));
+        ['c', 'a', 'd', 'b'].forEach((env, i) => { store.append(ev('w', env, `line ${env}`, T + i)); });
         const list = (orderBy: 'LogStreamName' | 'LastEventTime', descending: boolean, prefix?: string) => collect(async (token) => {
           const p = await store.describeStreams(fnGroup('w'), { orderBy, descending, prefix, limit: 1, token });
           return { items: p.streams.map((s) => s.name), nextToken: p.nextToken };

@@ -83,7 +83,7 @@ export function registryConformance(impl: RegistryStoreUnderTest): void {
       expect(updated).toEqual(row('f', { revisionId: 'r2' }));
       expect(await store.getFunction('f')).toEqual(row('f', { revisionId: 'r2' }));
       let called = false;
-      expect(await store.updateFunction('nope', (r) => ((called = true), r))).toBeUndefined();
+      expect(await store.updateFunction('nope', (r) => { called = true; return r; })).toBeUndefined();
       expect(called).toBe(false);
       expect(await store.deleteFunction('f')).toBe(true);
       expect(await store.deleteFunction('f')).toBe(false);
@@ -142,7 +142,10 @@ export function registryConformance(impl: RegistryStoreUnderTest): void {
     it('aliases and settings: created, changed from what is stored, deleted with their settings', async () => {
       await store.insertFunction(row('f'));
       const seen: unknown[] = [];
-      const alias = (current: unknown) => (seen.push(current), { name: 'f', alias: 'live', functionVersion: '1', description: 'd', weights: { '2': 0.25 }, revisionId: `a${seen.length}` });
+      const alias = (current: unknown) => {
+        seen.push(current);
+        return { name: 'f', alias: 'live', functionVersion: '1', description: 'd', weights: { '2': 0.25 }, revisionId: `a${seen.length}` };
+      };
       await store.updateAlias('f', 'live', alias);
       await store.updateAlias('f', 'live', alias);
       expect(seen[0]).toBeUndefined();

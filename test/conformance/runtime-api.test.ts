@@ -25,6 +25,7 @@ async function create(name: string, files: Files, variables: Record<string, stri
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each case reads the fields of its own answer
 const invoke = (name: string, event: unknown) => invokeFunction<any>(lk.lambda, name, event);
 
 beforeAll(async () => {

@@ -24,7 +24,8 @@ const UNICODE = 'héllo wörld — Ελληνικά, 日本語, עברית, emoj
 interface Answer {
   readonly functionError?: string;
   readonly requestId?: string;
-  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each case checks its shape
+  // biome-ignore lint/suspicious/noExplicitAny: each case checks its shape
+  readonly body: any;
 }
 
 export function runtimeConformance(target: RuntimeTarget): void {

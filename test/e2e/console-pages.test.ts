@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { createFunction, invoke, NODE, PYTHON, waitFor, type FunctionErrorBody } from '../helpers/functions.js';
+import { createFunction, invoke, NODE, PYTHON, type FunctionErrorBody } from '../helpers/functions.js';
 import { launchBrowser, newPage, rowCells, screenshot } from '../helpers/browser.js';
 
 const SHOP = `

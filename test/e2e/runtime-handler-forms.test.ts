@@ -28,6 +28,7 @@ async function create(name: string, runtime: string, handler: string, files: Fil
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each case reads the fields of its own answer
 const invoke = (name: string, payload: string) => invokeFunction<any>(lk.lambda, name, undefined, { payload });
 
 async function logged(fn: string, text: string): Promise<string> {

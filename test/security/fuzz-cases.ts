@@ -77,6 +77,7 @@ const QUERY_KEYS = [
   'find', 'Arn', 'CompatibleRuntime', 'CompatibleArchitecture', 'RevisionId', 'tagKeys',
 ];
 const JUNK_VALUES: readonly unknown[] = [
+  // biome-ignore lint/correctness/noPrecisionLoss: 1e309 is Infinity on purpose (a number JSON cannot carry)
   null, true, false, 0, -1, 1.5, 1e309, -0, 2 ** 53 + 1, '', ' ', '\u0000', 'x'.repeat(300), [], [[]], {}, { a: { b: {} } }, '😀', '\uD800',
   '${jndi:ldap://x}', '../../etc/passwd', 'arn:aws:lambda:us-east-1:000000000000:function:fz-echo', 'nodejs20.x', 'python3.11', 'provided',
 ];

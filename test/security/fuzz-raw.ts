@@ -111,5 +111,5 @@ export function slowSend(port: number, data: Buffer, everyMs: number, initial?: 
   const drip = setInterval(() => {
     if (!closed && socket.writable && i < data.length) socket.write(data.subarray(i, ++i));
   }, everyMs);
-  return { closed: () => closed, text: () => text, sent: () => i, stop: () => (clearInterval(drip), socket.destroy()) };
+  return { closed: () => closed, text: () => text, sent: () => i, stop: () => { clearInterval(drip); socket.destroy(); } };
 }

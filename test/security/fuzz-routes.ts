@@ -29,7 +29,11 @@ export function declaredRoutes(srcApi: string): RouteSpec[] {
       if (/^'[^']*'$/.test(expr)) return expr.slice(1, -1);
       if (/^`[^`]*`$/.test(expr)) {
         let ok = true;
-        const out = expr.slice(1, -1).replace(/\$\{(\w+)\}/g, (_, name: string) => consts.get(name) ?? ((ok = false), ''));
+        const out = expr.slice(1, -1).replace(/\$\{(\w+)\}/g, (_, name: string) => {
+          const value = consts.get(name);
+          if (value === undefined) ok = false;
+          return value ?? '';
+        });
         return ok ? out : undefined;
       }
       return consts.get(expr);

@@ -202,7 +202,7 @@ describe('fuzz: malformed requests to every API route', () => {
       expect((await lk.lambda.send(new ListFunctionsCommand({}))).Functions?.length).toBeGreaterThan(0);
       await waitFor('every slow client to be cut off by the server', () => (all.every((s) => s.closed()) ? true : undefined), 60_000);
     } finally {
-      all.forEach((s) => s.stop());
+      all.forEach((s) => { s.stop(); });
     }
     expect(slowHeads.every((s) => s.sent() < head.length)).toBe(true);
     expect(slowBodies.filter((s) => !/^HTTP\/1\.1 408 /.test(s.text()))).toHaveLength(0);

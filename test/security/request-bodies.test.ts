@@ -63,7 +63,7 @@ describe('with credentials: refused from the headers, before the body', () => {
     const peak = peakRss(lk.proc.pid!);
     const uploads = variants.map(([, headers]) => upload(base, { path, headers: { 'content-type': 'application/json', ...headers }, total: BIG }));
     const answers = await Promise.all(uploads.map((u) => u.answer));
-    uploads.forEach((u) => u.close());
+    uploads.forEach((u) => { u.close(); });
     const highest = peak.stop();
     expect(answers.map(errorType)).toEqual(variants.map(([name]) => name));
     expect(answers.map((a) => a.status)).toEqual(variants.map(() => 403));
@@ -179,7 +179,7 @@ describe('without credentials: each operation\'s limit, and the server-wide budg
     const highest = peak.stop();
     await Promise.all(taken.map((u) => u.finish()));
     for (const a of await Promise.all(taken.map((u) => u.answer))) expect(errorType(a)).toBe('ResourceNotFoundException');
-    held.forEach((u) => u.close());
+    held.forEach((u) => { u.close(); });
     chunked.close();
     console.log(`40 slow 6 MB uploads, budget 64 MB: ${40 - fit} refused, server RSS ${baseline.toFixed(0)} MB before, ${highest.toFixed(0)} MB peak`);
     expect(highest - baseline).toBeLessThan(64 + 60);

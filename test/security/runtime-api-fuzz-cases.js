@@ -9,6 +9,7 @@
 // It never posts a well-formed result for its own request id: that would end its own invocation.
 // Its own id appears only where the request cannot be one (wrong method, wrong action, headers
 // the parser refuses).
+// biome-ignore lint/suspicious/noRedundantUseStrict: this file runs as a function's CommonJS lambda_function.js, not as a module of this repository
 'use strict';
 const net = require('node:net');
 const { randomUUID } = require('node:crypto');

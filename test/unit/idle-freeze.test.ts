@@ -7,7 +7,7 @@ import type { SandboxProcess } from '../../src/sandbox/types.js';
 
 function target(over: Partial<{ idle: boolean; polling: boolean; canFreeze: boolean }> = {}) {
   const state = { idle: true, polling: true, canFreeze: true, ...over, calls: [] as boolean[] };
-  const proc = { freeze: (frozen: boolean) => (state.calls.push(frozen), state.canFreeze) } as unknown as SandboxProcess;
+  const proc = { freeze: (frozen: boolean) => { state.calls.push(frozen); return state.canFreeze; } } as unknown as SandboxProcess;
   const t: FreezeTarget = { process: () => proc, idle: () => state.idle, polling: () => state.polling };
   return { state, t };
 }

@@ -7,7 +7,7 @@ import { afterAll, expect, it } from 'vitest';
 import { nodeName } from '../../src/node-name.js';
 
 const dirs = [mkdtempSync(join(tmpdir(), 'lambkin-node-')), mkdtempSync(join(tmpdir(), 'lambkin-node-'))];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => dirs.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
 
 it('is kept in the data folder: the same at every start, another for another folder', () => {
   const [a, b] = dirs as [string, string];

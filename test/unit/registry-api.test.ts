@@ -34,6 +34,7 @@ async function call(
   method: string,
   pattern: string,
   opts: { params?: Record<string, string>; query?: string; body?: unknown } = {},
+// biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of its own answer
 ): Promise<ApiResponse & { json: Record<string, any> }> {
   const route = routes.find((r) => r.method === method && r.pattern === pattern);
   if (!route) throw new Error(`no route ${method} ${pattern}`);
@@ -49,6 +50,7 @@ async function call(
     requestId: 'req-1',
   };
   const res = await route.operation(req);
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of its own answer
   const json = res.body && !Buffer.isBuffer(res.body) && typeof res.body === 'object' ? (res.body as Record<string, any>) : {};
   return { ...res, json };
 }
@@ -222,9 +224,9 @@ describe('reading', () => {
   it('ListFunctions pages with Marker and MaxItems', async () => {
     for (const n of ['b', 'c', 'd']) await create({ FunctionName: n });
     const first = await call('GET', `${F}/`, { query: 'MaxItems=2' });
-    expect(first.json.Functions.map((f: any) => f.FunctionName)).toEqual(['b', 'c']);
+    expect(first.json.Functions.map((f: { FunctionName: string }) => f.FunctionName)).toEqual(['b', 'c']);
     const second = await call('GET', F, { query: `MaxItems=2&Marker=${encodeURIComponent(first.json.NextMarker)}` });
-    expect(second.json.Functions.map((f: any) => f.FunctionName)).toEqual(['d', 'hello']);
+    expect(second.json.Functions.map((f: { FunctionName: string }) => f.FunctionName)).toEqual(['d', 'hello']);
     expect(second.json).not.toHaveProperty('NextMarker');
     const bad = await fails(call('GET', F, { query: 'MaxItems=0' }));
     expect(bad.errorName).toBe('ValidationException');

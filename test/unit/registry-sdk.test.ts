@@ -42,7 +42,11 @@ beforeAll(async () => {
       const pat = r.pattern.split('/');
       if (r.method !== req.method || pat.length !== segs.length) return false;
       params = {};
-      return pat.every((p, i) => (p === '{name}' ? ((params.name = decodeURIComponent(segs[i] ?? '')), true) : p === segs[i]));
+      return pat.every((p, i) => {
+        if (p !== '{name}') return p === segs[i];
+        params.name = decodeURIComponent(segs[i] ?? '');
+        return true;
+      });
     });
     try {
       if (!route) throw new ApiError('ResourceNotFoundException', `no route ${req.method} ${url.pathname}`);

@@ -13,7 +13,7 @@ function run(prog: Buffer, nr: number, arch: number, args: readonly number[] = [
   const data = Buffer.alloc(64);
   data.writeInt32LE(nr, 0);
   data.writeUInt32LE(arch, 4);
-  args.forEach((a, i) => data.writeBigUInt64LE(BigInt(a), 16 + 8 * i));
+  args.forEach((a, i) => { data.writeBigUInt64LE(BigInt(a), 16 + 8 * i); });
   let acc = 0;
   for (let pc = 0; pc * 8 < prog.length; pc++) {
     const code = prog.readUInt16LE(pc * 8), jt = prog[pc * 8 + 2]!, jf = prog[pc * 8 + 3]!, k = prog.readUInt32LE(pc * 8 + 4);

@@ -54,7 +54,8 @@ function answerFailure(surface: Surface, req: IncomingMessage, res: ServerRespon
   if (surface === 'api') {
     // A ServiceException naming the request id (ServiceUnavailableException for CloudWatch Logs).
     const target = req.headers['x-amz-target'];
-    return sendApiError(res, new Error('internal'), requestId, () => undefined, { logs: typeof target === 'string' && target.startsWith('Logs_') });
+    sendApiError(res, new Error('internal'), requestId, () => undefined, { logs: typeof target === 'string' && target.startsWith('Logs_') });
+    return;
   }
   // A function URL answers as Lambda's do (a JSON Message); the console, in plain text.
   const body = Buffer.from(surface === 'url'

@@ -104,7 +104,7 @@ export function checkRuntime(runtime: string): void {
 }
 
 export function checkArchitectures(architectures: readonly string[] | undefined): void {
-  if (architectures && architectures.some((a) => a !== HOST_ARCHITECTURE)) {
+  if (architectures?.some((a) => a !== HOST_ARCHITECTURE)) {
     throw invalid(`lambkin runs functions on this machine's architecture: Architectures must be ["${HOST_ARCHITECTURE}"].`);
   }
 }

@@ -5,7 +5,7 @@ import type { ApiRequest, ApiResponse, Operation } from '../http.js';
 import type { Registry } from '../../registry/registry.js';
 import { functionArn } from '../../registry/arn.js';
 import { findRuntime } from '../../runtimes/catalogue.js';
-import { Scheduler, Throttled } from '../../scheduler/scheduler.js';
+import { type Scheduler, Throttled } from '../../scheduler/scheduler.js';
 import type { InvocationResult } from '../../scheduler/invocation.js';
 import { findQualified } from './function-name.js';
 

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../errors.js';
 import { functionArn } from '../../registry/arn.js';
 import type { Registry } from '../../registry/registry.js';
-import { Scheduler, Throttled } from '../../scheduler/scheduler.js';
+import { type Scheduler, Throttled } from '../../scheduler/scheduler.js';
 import { sha256Hex, type PendingSignature, type SigV4Verifier } from '../auth/sigv4.js';
 import { BodyRefused, type EdgeRequest } from '../edge/index.js';
 import { MAX_SYNC_PAYLOAD } from '../lambda/invoke.js';
@@ -28,7 +28,7 @@ export interface UrlDeps {
 const SIGNED = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\//;
 
 export function isFunctionUrl(url: string | undefined): boolean {
-  return url !== undefined && url.startsWith(URL_PREFIX);
+  return url?.startsWith(URL_PREFIX) ?? false;
 }
 
 export function urlHandler(deps: UrlDeps): (req: IncomingMessage, res: ServerResponse, edge: EdgeRequest) => Promise<void> {

@@ -28,13 +28,13 @@ export function globToRegExp(glob: string): RegExp {
       re += `(?:${glob.slice(i + 1, end).split(',').map(escape).join('|')})`;
       i = end;
     } else {
-      re += escape(c);
+      re += escapeRegex(c);
     }
   }
   return new RegExp(`^${re}(?:/.*)?$`);
 }
 
-function escape(s: string): string {
+function escapeRegex(s: string): string {
   return s.replace(/[.+^$()|[\]\\{}*?]/g, '\\$&');
 }
 

@@ -86,7 +86,7 @@ export function parseSource(file: string, text: string): Source {
       value = null;
     }
     const tag = n && 'tag' in n ? n.tag : undefined;
-    return tag && tag.startsWith('!') && SHORT_FORMS.includes(tag.slice(1)) ? longForm(tag.slice(1), value) : value;
+    return tag?.startsWith('!') && SHORT_FORMS.includes(tag.slice(1)) ? longForm(tag.slice(1), value) : value;
   };
   const root = toValue(doc.contents, []);
   const lineOf = (path: Path): number => {

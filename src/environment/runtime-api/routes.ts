@@ -9,7 +9,7 @@ import { handleNext } from './next.js';
 import { handleResponse } from './response.js';
 import { handleError } from './error.js';
 import { handleInitError } from './init-error.js';
-import { refuse, refuseUnread } from './reply.js';
+import { refuseUnread } from './reply.js';
 import { guarded, type BoundaryContext } from './boundary.js';
 import { BodyGate } from './body-gate.js';
 import { capConnections, RUNTIME_API_LIMITS, serverOptions, type RuntimeApiLimits } from './limits.js';

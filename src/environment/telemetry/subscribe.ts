@@ -40,7 +40,7 @@ export function parseSubscription(raw: Buffer): Subscription | Refusal {
     return bad('types must be a non-empty list of platform, function and extension.');
   }
   const dest = doc.destination as { protocol?: unknown; URI?: unknown } | undefined;
-  if (!dest || dest.protocol !== 'HTTP' || typeof dest.URI !== 'string' || dest.URI.length > 2048) {
+  if (dest?.protocol !== 'HTTP' || typeof dest.URI !== 'string' || dest.URI.length > 2048) {
     return bad('destination must be {"protocol": "HTTP", "URI": "http://sandbox.localdomain:<port>/<path>"}.');
   }
   let url: URL;

@@ -46,5 +46,5 @@ export function applyParse(pattern: ParsePattern, text: string, set: (name: stri
     values.push(text.slice(at, end));
     at = end + literal.length;
   }
-  names.forEach((name, i) => set(name, values[i]));
+  names.forEach((name, i) => { set(name, values[i]); });
 }

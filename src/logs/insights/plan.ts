@@ -84,12 +84,12 @@ function columnsOf(commands: readonly Command[]): string[] {
   for (const c of commands) {
     if (c.kind === 'fields') {
       named = true;
-      c.items.forEach((i) => add(i.name));
+      c.items.forEach((i) => { add(i.name); });
     } else if (c.kind === 'parse') c.pattern.names.forEach(add);
     else if (c.kind === 'stats') {
       named = true;
       columns = [];
-      [...c.by, ...c.aggregates].forEach((n) => add(n.name));
+      [...c.by, ...c.aggregates].forEach((n) => { add(n.name); });
     }
   }
   if (!named) columns = ['@timestamp', '@message', ...columns.filter((n) => n !== '@timestamp' && n !== '@message')];

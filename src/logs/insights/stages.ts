@@ -89,7 +89,7 @@ export function dedupStage(fields: readonly Expr[], next: Stage): Stage {
 }
 
 export function countStage(count: () => void, next: Stage): Stage {
-  return { push: (row) => (count(), next.push(row)), finish: () => next.finish() };
+  return { push: (row) => { count(); return next.push(row); }, finish: () => next.finish() };
 }
 
 /** The first `k` rows in the keys' order, kept in a heap whose root is the one to drop next. */
@@ -174,7 +174,7 @@ export function statsStage(cmd: Command & { kind: 'stats' }, next: Stage): Stage
       for (const group of groups.values()) {
         const results = new Map<Expr, Value>(calls.map((c, i) => [c, group.states[i]!.result()]));
         const out = new MapRow();
-        cmd.by.forEach((b, i) => out.set(b.name, group.by[i]));
+        cmd.by.forEach((b, i) => { out.set(b.name, group.by[i]); });
         for (const a of cmd.aggregates) out.set(a.name, evaluate(a.expr, out, results));
         if (!next.push(out)) break;
       }
@@ -188,12 +188,12 @@ function collectAggregates(e: Expr, into: (Expr & { kind: 'call' })[]): void {
     into.push(e);
     return;
   }
-  if (e.kind === 'call') e.args.forEach((a) => collectAggregates(a, into));
+  if (e.kind === 'call') e.args.forEach((a) => { collectAggregates(a, into); });
   else if (e.kind === 'unary' || e.kind === 'like') collectAggregates(e.arg, into);
   else if (e.kind === 'binary') {
     collectAggregates(e.left, into);
     collectAggregates(e.right, into);
-  } else if (e.kind === 'in') [e.arg, ...e.list].forEach((x) => collectAggregates(x, into));
+  } else if (e.kind === 'in') [e.arg, ...e.list].forEach((x) => { collectAggregates(x, into); });
 }
 
 /** A value as a grouping key: its type kept, so that 1 and "1" and a time stay apart. */

@@ -77,7 +77,7 @@ export class Writer {
     for (const e of events) {
       const ref = streams.get(key(e.group, e.stream))!;
       // Time order is id order: a clock stepping back must not put an event before older ones.
-      const ts = e.timestamp > lastTs ? e.timestamp : lastTs;
+      const ts = Math.max(e.timestamp, lastTs);
       lastTs = ts;
       const id = nextId++;
       const nul = e.message.includes('\u0000');

@@ -193,8 +193,9 @@ export class Investigation {
         found.push(r);
         if (found.length > q.limit) return page(found, q.limit);
       }
-      if (((++n & 7) === 0 || work > WORK_PER_LOOK) && ((work = 0), yield)) {
-        return { invocations: found.map((f) => ({ ...view(f), seq: f.seq })), next: { startedAt: last.started_at, seq: last.seq } };
+      if ((++n & 7) === 0 || work > WORK_PER_LOOK) {
+        work = 0;
+        if (yield) return { invocations: found.map((f) => ({ ...view(f), seq: f.seq })), next: { startedAt: last.started_at, seq: last.seq } };
       }
     }
     return page(found, q.limit);

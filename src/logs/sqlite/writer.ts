@@ -102,7 +102,7 @@ export class Writer {
       const e = events[i]!;
       const ref = this.stream(e, now);
       // Time order is id order: a clock stepping back must not put an event before older ones.
-      const ts = e.timestamp > this.lastTs ? e.timestamp : this.lastTs;
+      const ts = Math.max(e.timestamp, this.lastTs);
       this.lastTs = ts;
       const id = this.nextId++;
       const k = byPlace.size > 0 ? byPlace.get(i) : undefined;

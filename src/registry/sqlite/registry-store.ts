@@ -3,7 +3,7 @@
 // sees the row as no other writer (connection or process) can change it before the commit.
 // synchronous=FULL: a write is acknowledged to the caller only once it survives a power cut;
 // control-plane writes are rare enough that the fsync per commit costs nothing noticeable.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { openSqlite } from '../../database/index.js';
 import {
   ALIAS_COLUMNS, FUNCTION_COLUMNS, VERSION_COLUMNS, aliasFromRaw, aliasToRaw, functionFromRaw, functionToRaw,
