@@ -1,5 +1,9 @@
 // The shapes of the API answers the console reads (README: "Logs and investigation API", "Console").
-export type Outcome = 'success' | 'error' | 'timeout' | 'crash' | 'throttled';
+// Those the server's investigation and environments APIs answer with are defined once, in
+// src/wire.ts: the console imports their types only (test/unit/console-layering.test.ts).
+import type { EnvironmentView, ErrorGroupView, InvocationRecordView, LogEventView, TailLineView } from '../../src/wire.js';
+
+export type { Outcome } from '../../src/wire.js';
 export type WindowName = '15m' | '1h' | '24h' | '7d';
 
 export interface FunctionConfiguration {
@@ -62,60 +66,15 @@ export interface Series {
   readonly points: Point[];
 }
 
-export interface Invocation {
-  readonly requestId: string;
-  readonly functionName: string;
-  readonly version: string;
-  readonly envId?: string;
-  readonly logStream?: string;
-  readonly startedAt: number;
-  readonly cold: boolean;
-  readonly initMs?: number;
-  readonly durationMs: number;
-  readonly billedMs: number;
-  readonly memoryMb: number;
-  readonly maxMemoryUsedMb?: number;
-  readonly outcome: Outcome;
-  readonly errorType?: string;
-  readonly errorMessage?: string;
-}
+export type Invocation = InvocationRecordView;
 
-export interface LogLine {
-  readonly eventId?: string;
-  readonly timestamp: number;
-  readonly logStream: string;
-  readonly envId?: string;
-  readonly requestId?: string;
-  readonly level?: string;
-  readonly message: string;
-  readonly functionName?: string;
-}
+/** A line in a log list: a stored event (an invocation's lines) or a live tail line. */
+export type LogLine = Pick<LogEventView & TailLineView, 'timestamp' | 'logStream' | 'envId' | 'requestId' | 'level' | 'message'> &
+  Partial<Pick<LogEventView, 'eventId'>> & Partial<Pick<TailLineView, 'functionName'>>;
 
-export interface ErrorGroup {
-  readonly functionName: string;
-  readonly errorType?: string;
-  readonly message?: string;
-  readonly sampleMessage?: string;
-  readonly count: number;
-  readonly firstSeen: number;
-  readonly lastSeen: number;
-  readonly latestRequestId: string;
-}
+export type ErrorGroup = ErrorGroupView;
 
-export interface Environment {
-  readonly id: string;
-  readonly functionName: string;
-  readonly version: string;
-  readonly state: string;
-  readonly busy: boolean;
-  /** Idle and frozen: its processes get no CPU until its next invocation. */
-  readonly frozen?: boolean;
-  readonly createdAt: number;
-  readonly lastUsedAt: number;
-  readonly invocations: number;
-  readonly logStream: string;
-  readonly ageMs: number;
-}
+export type Environment = EnvironmentView;
 
 export interface Deploy {
   readonly at: number;

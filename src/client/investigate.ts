@@ -1,67 +1,12 @@
 // The investigation API (GET /lambkin/v1/…, README "Logs and investigation API") as typed methods:
 // log events across a function's streams, one invocation whole, invocation records, grouped
 // errors and per-function statistics.
+import type { ErrorGroupView, FunctionStatsView, InvocationPageView, InvocationRecordView, LogEventView, LogLevelName, Outcome as OutcomeName } from '../wire.js';
 import type { Transport } from './transport.js';
 
-export type LogLevelName = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'PLATFORM';
-export type OutcomeName = 'success' | 'error' | 'timeout' | 'crash' | 'throttled';
-
-export interface LogEventView {
-  readonly eventId: string;
-  readonly timestamp: number;
-  readonly time: string;
-  readonly ingestionTime: number;
-  readonly logStream: string;
-  readonly envId?: string;
-  readonly requestId?: string;
-  readonly level?: LogLevelName;
-  readonly message: string;
-}
-
-export interface InvocationRecordView {
-  readonly requestId: string;
-  readonly functionName: string;
-  readonly version: string;
-  readonly envId?: string;
-  readonly logStream?: string;
-  readonly startedAt: number;
-  readonly startedAtIso: string;
-  readonly cold: boolean;
-  readonly initMs?: number;
-  readonly durationMs: number;
-  readonly billedMs: number;
-  readonly memoryMb: number;
-  readonly maxMemoryUsedMb?: number;
-  readonly outcome: OutcomeName;
-  readonly errorType?: string;
-  readonly errorMessage?: string;
-}
-
-export interface ErrorGroupView {
-  readonly functionName: string;
-  readonly errorType?: string;
-  readonly message?: string;
-  readonly sampleMessage?: string;
-  readonly count: number;
-  readonly firstSeen: number;
-  readonly lastSeen: number;
-  readonly latestRequestId: string;
-}
-
-export interface FunctionStatsView {
-  readonly functionName: string;
-  readonly since?: number;
-  readonly until?: number;
-  readonly invocations: number;
-  readonly errors: number;
-  readonly errorsByType: Readonly<Record<string, number>>;
-  readonly outcomes: Readonly<Record<string, number>>;
-  readonly coldStarts: number;
-  readonly durationMs?: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly avg: number };
-  readonly initMs?: { readonly p50: number; readonly max: number };
-  readonly maxMemoryUsedMb?: number;
-  readonly memoryMb?: number;
-}
+// The answers' shapes are the server's own (wire.ts), shared so the two sides cannot drift apart.
+export type { ErrorGroupView, FunctionStatsView, InvocationPageView, InvocationRecordView, LogEventView, LogLevelName } from '../wire.js';
+export type { Outcome as OutcomeName } from '../wire.js';
 
 /** Times: epoch ms, ISO 8601, or a duration ago such as `15m`, `2h`, `7d`. */
 export type TimeParam = number | string;
@@ -96,14 +41,6 @@ export interface InvocationsQuery {
   readonly q?: string;
   readonly limit?: number;
   readonly cursor?: string;
-}
-
-/** One invocation and a page of its log lines. */
-export interface InvocationPageView {
-  readonly invocation: InvocationRecordView | null;
-  readonly events: readonly LogEventView[];
-  /** Set when more lines follow: pass it back as `after`. */
-  readonly next?: string;
 }
 
 const BASE = '/lambkin/v1';

@@ -1,7 +1,10 @@
 // What the rest of lambkin hands to the logs: events of a function's output and platform lines,
 // and one structured record per invocation. Implementations batch and store them off the hot path.
 
-export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'PLATFORM';
+import type { LogLevelName, Outcome as WireOutcome } from '../wire.js';
+
+// The level and outcome names are part of the investigation API's JSON: one definition, in wire.ts.
+export type LogLevel = LogLevelName;
 
 export interface LogEvent {
   readonly timestamp: number; // epoch ms
@@ -22,7 +25,7 @@ export interface StreamInfo {
   readonly createdAt: number;
 }
 
-export type Outcome = 'success' | 'error' | 'timeout' | 'crash' | 'throttled';
+export type Outcome = WireOutcome;
 
 export interface InvocationRecord {
   readonly requestId: string;

@@ -4,6 +4,7 @@
 // It never knows HTTP: callers get results or a typed Throttled error.
 import type { FunctionRecord } from '../registry/types.js';
 import type { LogSink } from '../logs/types.js';
+import type { EnvironmentSummary } from '../wire.js';
 import { findRuntime } from '../runtimes/catalogue.js';
 import { ExecutionEnvironment, type EnvironmentOptions } from '../environment/environment.js';
 import { prepareSandbox } from '../environment/sandbox-request.js';
@@ -36,19 +37,8 @@ export class Throttled extends Error {
 
 export class RuntimeUnavailable extends Error {}
 
-export interface EnvironmentSummary {
-  readonly id: string;
-  readonly functionName: string;
-  readonly version: string;
-  readonly state: string;
-  readonly busy: boolean;
-  /** Idle and frozen: none of its processes gets CPU until its next invocation. */
-  readonly frozen: boolean;
-  readonly createdAt: number;
-  readonly lastUsedAt: number;
-  readonly invocations: number;
-  readonly logStream: string;
-}
+// The summary is the environments API's JSON too (wire.ts), so it is defined there.
+export type { EnvironmentSummary } from '../wire.js';
 
 export class Scheduler {
   /** One pool per function version (poolKey): versions never share environments. */

@@ -3,6 +3,7 @@
 // DELETE /lambkin/v1/environments/{id}     stop one (an invocation it is running fails as a crash)
 import { apiError } from '../../errors.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
+import type { EnvironmentView } from '../../wire.js';
 import { json, type Operation } from '../http.js';
 import { Query } from '../investigate/query.js';
 
@@ -10,7 +11,7 @@ export function listEnvironments(scheduler: Scheduler): Operation {
   return (req) => {
     const fn = new Query(req).string('function');
     const now = Date.now();
-    const environments = scheduler.environments(fn).map((e) => ({ ...e, ageMs: now - e.createdAt }));
+    const environments = scheduler.environments(fn).map((e): EnvironmentView => ({ ...e, ageMs: now - e.createdAt }));
     environments.sort((a, b) => a.createdAt - b.createdAt);
     return json(200, { environments });
   };

@@ -7,6 +7,7 @@
 import { apiError } from '../../errors.js';
 import type { LogEvent, LogReader } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
+import type { TailLineView } from '../../wire.js';
 import type { ApiResponse, Operation } from '../http.js';
 import { Query, logGroupOf } from '../investigate/query.js';
 import { Fanout, type TailFormat, type TailReader } from '../streaming/tail-fanout.js';
@@ -78,7 +79,7 @@ const SSE_FORMAT: TailFormat = {
     const line = {
       timestamp: e.timestamp, logGroup: e.group, functionName: fn, logStream: e.stream, envId: e.envId,
       requestId: e.requestId, level: e.level, message: e.message,
-    };
+    } satisfies TailLineView;
     return `event: log\ndata: ${JSON.stringify(line)}\n\n`;
   },
   payload: (lines) => Buffer.from(lines.join('')),

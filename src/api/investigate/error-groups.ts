@@ -3,6 +3,7 @@
 // Most recently seen first, a page at a time (limit: default 100, at most 1000): `nextCursor`,
 // passed back as `cursor`, continues after the page's last group.
 import type { LogReader } from '../../logs/index.js';
+import type { ErrorGroupView } from '../../wire.js';
 import { json, type Operation } from '../http.js';
 import { Query, withToken } from './query.js';
 
@@ -14,6 +15,7 @@ export function errorGroups(store: LogReader): Operation {
       token: q.string('cursor'),
     };
     const page = await withToken('cursor', store.errorGroups(query));
-    return json(200, { errors: page.errors, nextCursor: page.nextToken });
+    const errors: readonly ErrorGroupView[] = page.errors;
+    return json(200, { errors, nextCursor: page.nextToken });
   };
 }

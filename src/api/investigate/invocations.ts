@@ -5,6 +5,7 @@
 import { apiError } from '../../errors.js';
 import { compilePattern, PatternError, type CompiledPattern, type LogReader, type Outcome } from '../../logs/index.js';
 import type { Registry } from '../../registry/index.js';
+import type { InvocationPageView, InvocationRecordView } from '../../wire.js';
 import { json, type Operation } from '../http.js';
 import { Query, logGroupOf, withToken } from './query.js';
 import { eventJson, invocationJson } from './views.js';
@@ -33,7 +34,8 @@ export function listInvocations(store: LogReader, registry: Registry): Operation
       minDurationMs: q.number('minDurationMs'), since, until, text: pattern && { pattern, group }, limit, token: q.string('cursor'),
     }));
     // A text search that ran out of time answers fewer (even none) with a cursor to go on.
-    return json(200, { invocations: page.invocations.map(invocationJson), nextCursor: page.nextToken });
+    const invocations: InvocationRecordView[] = page.invocations.map(invocationJson);
+    return json(200, { invocations, nextCursor: page.nextToken });
   };
 }
 
@@ -48,6 +50,6 @@ export function getInvocation(store: LogReader): Operation {
     if (!record && page.events.length === 0 && after === undefined) {
       throw apiError('ResourceNotFoundException', `No invocation with request id ${requestId} is recorded (it may have expired with its log group's retention).`);
     }
-    return json(200, { invocation: record ? invocationJson(record) : null, events: page.events.map(eventJson), next: page.nextToken });
+    return json(200, { invocation: record ? invocationJson(record) : null, events: page.events.map(eventJson), next: page.nextToken } satisfies InvocationPageView);
   };
 }

@@ -1,7 +1,8 @@
 // The JSON the investigation API answers with (documented in README.md, "Logs and investigation API").
 import type { InvocationView, StoredEvent } from '../../logs/index.js';
+import type { InvocationRecordView, LogEventView, LogLevelName } from '../../wire.js';
 
-export function eventJson(e: StoredEvent): object {
+export function eventJson(e: StoredEvent): LogEventView {
   return {
     eventId: e.eventId,
     timestamp: e.timestamp,
@@ -10,11 +11,12 @@ export function eventJson(e: StoredEvent): object {
     logStream: e.logStream,
     envId: e.envId,
     requestId: e.requestId,
-    level: e.level,
+    // The store keeps what the writers gave it, and they write only LogLevel values (logs/types.ts).
+    level: e.level as LogLevelName | undefined,
     message: e.message,
   };
 }
 
-export function invocationJson(i: InvocationView): object {
+export function invocationJson(i: InvocationView): InvocationRecordView {
   return { ...i, startedAtIso: new Date(i.startedAt).toISOString() };
 }

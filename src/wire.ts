@@ -1,0 +1,113 @@
+// The JSON shapes of lambkin's own HTTP APIs (/lambkin/v1/…: investigation, environments, the
+// console's live tail), defined once. The server's handlers are typed to produce them, and the
+// typed client (client/investigate.ts) and the web console (console/src/types.ts) read them.
+// Types only, no imports and no code: the console is a separate trust boundary that may import
+// this file's types and nothing else from src/ (test/unit/console-layering.test.ts).
+
+export type Outcome = 'success' | 'error' | 'timeout' | 'crash' | 'throttled';
+export type LogLevelName = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'PLATFORM';
+
+/** One stored log line (GET /lambkin/v1/events, an invocation's lines). */
+export interface LogEventView {
+  readonly eventId: string;
+  readonly timestamp: number;
+  readonly time: string;
+  readonly ingestionTime: number;
+  readonly logStream: string;
+  readonly envId?: string;
+  readonly requestId?: string;
+  readonly level?: LogLevelName;
+  readonly message: string;
+}
+
+/** One line of the console's live tail (GET /lambkin/v1/tail, `event: log`). */
+export interface TailLineView {
+  readonly timestamp: number;
+  readonly logGroup: string;
+  /** Set for a function's group (/aws/lambda/<name>). */
+  readonly functionName?: string;
+  readonly logStream: string;
+  readonly envId?: string;
+  readonly requestId?: string;
+  readonly level?: LogLevelName;
+  readonly message: string;
+}
+
+/** One invocation's record (GET /lambkin/v1/invocations). */
+export interface InvocationRecordView {
+  readonly requestId: string;
+  readonly functionName: string;
+  readonly version: string;
+  readonly envId?: string;
+  readonly logStream?: string;
+  readonly startedAt: number;
+  readonly startedAtIso: string;
+  readonly cold: boolean;
+  readonly initMs?: number;
+  readonly durationMs: number;
+  readonly billedMs: number;
+  readonly memoryMb: number;
+  readonly maxMemoryUsedMb?: number;
+  readonly outcome: Outcome;
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+}
+
+/** One invocation and a page of its log lines (GET /lambkin/v1/invocations/{requestId}). */
+export interface InvocationPageView {
+  /** Null when only log lines are known. */
+  readonly invocation: InvocationRecordView | null;
+  readonly events: readonly LogEventView[];
+  /** Set when more lines follow: pass it back as `after`. */
+  readonly next?: string;
+}
+
+/** Failures of one shape: same function, error type and normalised message (GET /lambkin/v1/errors). */
+export interface ErrorGroupView {
+  readonly functionName: string;
+  readonly errorType?: string;
+  /** Normalised: numbers, ids and hex replaced. */
+  readonly message?: string;
+  /** The latest one's, as it was. */
+  readonly sampleMessage?: string;
+  readonly count: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly latestRequestId: string;
+}
+
+/** GET /lambkin/v1/stats. */
+export interface FunctionStatsView {
+  readonly functionName: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly invocations: number;
+  readonly errors: number;
+  readonly errorsByType: Readonly<Record<string, number>>;
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly coldStarts: number;
+  readonly durationMs?: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number; readonly avg: number };
+  readonly initMs?: { readonly p50: number; readonly max: number };
+  readonly maxMemoryUsedMb?: number;
+  readonly memoryMb?: number;
+}
+
+/** An execution environment as the scheduler describes it. */
+export interface EnvironmentSummary {
+  readonly id: string;
+  readonly functionName: string;
+  readonly version: string;
+  readonly state: string;
+  readonly busy: boolean;
+  /** Idle and frozen: none of its processes gets CPU until its next invocation. */
+  readonly frozen: boolean;
+  readonly createdAt: number;
+  readonly lastUsedAt: number;
+  readonly invocations: number;
+  readonly logStream: string;
+}
+
+/** GET /lambkin/v1/environments: the summary and its age when answered. */
+export interface EnvironmentView extends EnvironmentSummary {
+  readonly ageMs: number;
+}
