@@ -81,7 +81,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const subscriptions = new SubscriptionDelivery(logs, (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId), log);
   const router = new Router()
     .add(invokeRoutes({
-      registry, scheduler, reservedConcurrency: (name) => registry.get(name)?.reservedConcurrency,
+      registry, scheduler,
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
     }))
     .add(consoleApi.recordDeploys(warnWhenLoggingOff(controlPlaneRoutes({

@@ -115,6 +115,11 @@ export class Scheduler {
     }
   }
 
+  /** Undefined when `fn`'s runtime can run here, else a sentence saying what to install. */
+  runtimeMissing(fn: FunctionRecord): string | undefined {
+    return findRuntime(fn.config.runtime)?.missing();
+  }
+
   /**
    * `fn` was just created or updated: its first invoke is probably seconds away. A pre-started
    * sandbox of its runtime's shape is prepared now, so that this invoke finds one ready.

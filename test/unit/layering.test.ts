@@ -52,8 +52,6 @@ const EXCEPTIONS: readonly { file: string; to: string; why: string }[] = [
   { file: 'src/api/lambda/egress-input.ts', to: 'sandbox', why: 'egress CIDRs are validated with the parser that enforces them, so that what is accepted is what is enforced' },
   { file: 'src/api/lambda/config-input.ts', to: 'runtimes', why: 'a Runtime is validated against the catalogue; to move behind the registry with the rest of function validation' },
   { file: 'src/api/lambda/schemas.ts', to: 'runtimes', why: 'the Runtime enum of the request schemas is the catalogue\'s list of ids' },
-  { file: 'src/api/lambda/invoke.ts', to: 'runtimes', why: 'the "runtime installed" check before invoking; to move into the one invoke path of issue 20 ("two invoke front doors")' },
-  { file: 'src/api/lambda/invoke-stream.ts', to: 'runtimes', why: 'the same check for InvokeWithResponseStream (same move as invoke.ts)' },
   { file: 'src/api/runtimes.ts', to: 'runtimes', why: 'GET /lambkin/v1/runtimes describes the catalogue itself' },
   { file: 'src/sandbox/namespace/index.ts', to: 'runtimes', why: 'the backend binds the runtime\'s interpreter and bootstrap into the sandbox; the spec should come in the sandbox request instead' },
   { file: 'src/sandbox/process/index.ts', to: 'runtimes', why: 'the same for the process backend' },

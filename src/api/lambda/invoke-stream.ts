@@ -7,9 +7,9 @@
 import { apiError } from '../../errors.js';
 import type { ApiRequest, ApiResponse, Operation, ResponseStream, Route } from '../http.js';
 import { functionArn } from '../../registry/arn.js';
-import { findRuntime } from '../../runtimes/catalogue.js';
 import { Throttled } from '../../scheduler/scheduler.js';
 import { errorPayload, type InvocationResult } from '../../scheduler/invocation.js';
+import { checkRunnable, runFunction } from '../invoke-path.js';
 import { findQualified } from './function-name.js';
 import { checkJson, decodeClientContext, header, MAX_SYNC_PAYLOAD, sanitized, type InvokeDeps } from './invoke.js';
 import { CallerSink } from '../streaming/caller-sink.js';
@@ -40,15 +40,14 @@ function invokeStreamOperation(deps: InvokeDeps): Operation {
     const payload = req.body.length ? req.body : EMPTY_EVENT;
     checkJson(payload);
     const clientContext = decodeClientContext(header(req, 'x-amz-client-context'));
-    const missing = findRuntime(fn.config.runtime)?.missing();
-    if (missing) throw apiError('InvalidRuntimeException', `The runtime ${fn.config.runtime} of ${fn.config.name} is not installed here: ${missing}`);
+    checkRunnable(deps, fn); // before a DryRun's answer too
     const version = { 'x-amz-executed-version': fn.version };
     if (type === 'DryRun') return { status: 204, headers: version };
 
     const sink = new CallerSink(payloadChunk);
-    const done = deps.scheduler.invoke(fn, {
+    const done = runFunction(deps, fn, {
       requestId: req.requestId, payload, invokedArn: functionArn(name, qualifier), clientContext, tail: logType === 'Tail', stream: sink,
-    }, deps.reservedConcurrency(fn.config.name));
+    });
     // The answer's status waits for the first byte or the result: a throttle is still a 429.
     try {
       await Promise.race([sink.begun, done]);

@@ -4,9 +4,9 @@ import { apiError } from '../../errors.js';
 import type { ApiRequest, ApiResponse, Operation } from '../http.js';
 import type { Registry } from '../../registry/registry.js';
 import { functionArn } from '../../registry/arn.js';
-import { findRuntime } from '../../runtimes/catalogue.js';
 import { type Scheduler, Throttled } from '../../scheduler/scheduler.js';
 import type { InvocationResult } from '../../scheduler/invocation.js';
+import { checkRunnable, runFunction } from '../invoke-path.js';
 import { findQualified } from './function-name.js';
 
 /** Lambda's synchronous payload limit (request and response): 6 MB. */
@@ -18,8 +18,6 @@ const EMPTY_EVENT = Buffer.from('{}');
 export interface InvokeDeps {
   readonly registry: Registry;
   readonly scheduler: Scheduler;
-  /** Reserved concurrency of a function, if set. */
-  reservedConcurrency(name: string): number | undefined;
   /** Queue an accepted Event invocation durably; resolves once it is stored (then the 202 goes out). */
   enqueueAsync(name: string, qualifier: string | undefined, payload: Buffer, requestId: string): Promise<void>;
 }
@@ -45,8 +43,8 @@ export function invokeOperation(deps: InvokeDeps): Operation {
     const payload = req.body.length ? req.body : EMPTY_EVENT;
     checkJson(payload);
     const clientContext = decodeClientContext(header(req, 'x-amz-client-context'));
-    const missing = findRuntime(fn.config.runtime)?.missing();
-    if (missing) throw apiError('InvalidRuntimeException', `The runtime ${fn.config.runtime} of ${fn.config.name} is not installed here: ${missing}`);
+    // Checked before a DryRun's answer and an event's queueing too (runFunction checks it again, cheaply).
+    checkRunnable(deps, fn);
     const requestId = req.requestId;
     const version = { 'x-amz-executed-version': fn.version };
     if (type === 'DryRun') return { status: 204, headers: version };
@@ -57,9 +55,9 @@ export function invokeOperation(deps: InvokeDeps): Operation {
     }
     let result: InvocationResult;
     try {
-      result = await deps.scheduler.invoke(fn, {
+      result = await runFunction(deps, fn, {
         requestId, payload, invokedArn: functionArn(name, qualifier), clientContext, tail: logType === 'Tail',
-      }, deps.reservedConcurrency(fn.config.name));
+      });
     } catch (err) {
       if (err instanceof Throttled) {
         throw apiError('TooManyRequestsException', err.message, { Reason: err.reason, retryAfterSeconds: 1 }, { 'retry-after': '1' });

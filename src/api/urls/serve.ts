@@ -1,14 +1,17 @@
 // Serving function URLs: http://<host>:<port>/url/<name>[:<alias>]/<path…>. The request becomes
-// the function's event (event.ts), the function runs like any synchronous invoke, and its result
+// the function's event (event.ts), the function runs like any synchronous invoke
+// (the same path to the scheduler as Invoke, ../invoke-path.ts), and its result
 // becomes the HTTP response (response.ts) — or, in RESPONSE_STREAM mode, is streamed to the client as
 // the function writes it (stream.ts). Answers in a function URL's style, not the Lambda API's:
 // 403 for a missing or bad signature (AWS_IAM), 404 for no such URL, 429 when throttled, 502 when
-// the function failed or returned something that is not a response.
+// the function failed or returned something that is not a response. A function whose runtime is not
+// installed here gets Invoke's answer (InvalidRuntimeException's status and message).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../errors.js';
 import { functionArn } from '../../registry/arn.js';
 import type { Registry } from '../../registry/registry.js';
 import { type Scheduler, Throttled } from '../../scheduler/scheduler.js';
+import { checkRunnable, runFunction } from '../invoke-path.js';
 import { sha256Hex, type PendingSignature, type SigV4Verifier } from '../auth/sigv4.js';
 import { BodyRefused, type EdgeRequest } from '../edge/index.js';
 import { MAX_SYNC_PAYLOAD } from '../lambda/invoke.js';
@@ -86,15 +89,16 @@ export function urlHandler(deps: UrlDeps): (req: IncomingMessage, res: ServerRes
     if (!fn) return message(404, 'Not Found');
     const event = urlEvent({ req, urlId: stored.urlId, rawPath, rawQueryString, body, requestId, accessKey });
     const input = { requestId, payload: Buffer.from(JSON.stringify(event)), invokedArn: functionArn(name, alias), tail: false };
-    const reserved = deps.registry.get(name)?.reservedConcurrency;
     let result;
     try {
+      checkRunnable(deps, fn);
       if (stored.invokeMode === 'RESPONSE_STREAM') {
-        return await serveStreamed({ scheduler: deps.scheduler, fn, input, reserved, cors: stored.cors, req, res, requestId, reply });
+        return await serveStreamed({ path: deps, fn, input, cors: stored.cors, req, res, requestId, reply });
       }
-      result = await deps.scheduler.invoke(fn, input, reserved);
+      result = await runFunction(deps, fn, input);
     } catch (err) {
       if (err instanceof Throttled) return message(429, 'Rate Exceeded.');
+      if (err instanceof ApiError && !res.headersSent) return message(err.status, err.message);
       throw err;
     }
     const response = result.ok ? urlResponse(result.payload) : undefined;

@@ -5,18 +5,17 @@
 // the function (its status was already sent).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionRecord } from '../../registry/types.js';
-import type { Scheduler } from '../../scheduler/scheduler.js';
 import type { InvocationInput } from '../../scheduler/invocation.js';
+import { runFunction, type InvokePath } from '../invoke-path.js';
 import type { CorsConfig } from './cors.js';
 import { applyCors } from './cors.js';
 import { urlResponse } from './response.js';
 import { UrlStreamSink, type StreamHead } from './stream-sink.js';
 
 export interface StreamedUrlCall {
-  readonly scheduler: Scheduler;
+  readonly path: InvokePath;
   readonly fn: FunctionRecord;
   readonly input: Omit<InvocationInput, 'stream'>;
-  readonly reserved: number | undefined;
   readonly cors: CorsConfig | undefined;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
@@ -35,7 +34,7 @@ export async function serveStreamed(call: StreamedUrlCall): Promise<void> {
   };
   const sink = new UrlStreamSink(res, head, req.method !== 'HEAD');
   // Throttled is the caller's (serve.ts answers 429).
-  const result = await call.scheduler.invoke(call.fn, { ...call.input, stream: sink }, call.reserved);
+  const result = await runFunction(call.path, call.fn, { ...call.input, stream: sink });
   if (sink.started) return void res.end();
   const failed = () => call.reply(502, { 'content-type': 'application/json' }, JSON.stringify({ Message: 'Internal Server Error' }));
   if (!result.ok || sink.bad) return failed();
