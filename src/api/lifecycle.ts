@@ -1,6 +1,7 @@
-// Wiring of the lifecycle features for server.ts: versions and aliases, event invoke configs and the
-// durable async queue (opened by server.ts: scheduler/async-queue-open.ts), provisioned concurrency, account settings, function
-// URLs, and lambkin's own async-queue routes. Builds the parts; holds no logic of its own.
+// Wiring of the lifecycle features' moving parts for server.ts: the async worker over the durable
+// queue (opened by server.ts: scheduler/async-queue-open.ts), the provisioner of provisioned
+// concurrency, the collector of unused code, and the function URL handler. Their routes are in the
+// API tables (lambda/table.ts, lambkin-routes.ts). Builds the parts; holds no logic of its own.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerConfig } from '../config.js';
 import type { Registry } from '../registry/registry.js';
@@ -11,20 +12,12 @@ import { collectCodeWhenUnused } from '../scheduler/code-collector.js';
 import { Provisioner } from '../scheduler/provisioner.js';
 import type { SigV4Verifier } from './auth/sigv4.js';
 import type { EdgeRequest } from './edge/index.js';
-import type { Route } from './http.js';
-import { accountSettingsRoutes } from './lambda/account-settings.js';
-import { aliasRoutes } from './lambda/aliases.js';
-import type { LambdaApiDeps } from './lambda/deps.js';
-import { eventInvokeConfigRoutes } from './lambda/event-invoke-config.js';
-import { provisionedRoutes, provisionTargets } from './lambda/provisioned-concurrency.js';
-import { listVersions, publishVersion } from './lambda/versions.js';
-import { asyncRoutes } from './async/routes.js';
-import { urlConfigRoutes } from './urls/config.js';
+import { provisionTargets } from './lambda/provisioned-concurrency.js';
 import { urlHandler } from './urls/serve.js';
 
 export interface Lifecycle {
   readonly asyncInvoker: AsyncInvoker;
-  readonly routes: Route[];
+  readonly provisioner: Provisioner;
   /** Serves /url/… requests (function URLs), before and apart from the API's own auth. */
   serveUrl(req: IncomingMessage, res: ServerResponse, edge: EdgeRequest): Promise<void>;
   /** Stop the async worker and the provisioner (before the scheduler closes). */
@@ -52,20 +45,9 @@ export async function startLifecycle(opts: {
     queue.forgetDeadLetters(name).catch((err: unknown) => log(`lambkin: async queue: the dead letters of deleted ${name} stay: ${(err as Error)?.message ?? String(err)}`));
   });
   const provisioner = new Provisioner(scheduler, () => provisionTargets(registry));
-  const deps: LambdaApiDeps = { registry, onFunctionChanged: (name, version) => scheduler.retire(name, version) };
-  const routes: Route[] = [
-    { method: 'POST', pattern: '/2015-03-31/functions/{name}/versions', operation: publishVersion(deps) },
-    { method: 'GET', pattern: '/2015-03-31/functions/{name}/versions', operation: listVersions(deps) },
-    ...aliasRoutes(deps),
-    ...eventInvokeConfigRoutes(deps),
-    ...provisionedRoutes({ registry, provisioner, maxConcurrency: config.maxConcurrency }),
-    ...accountSettingsRoutes(registry, config.maxConcurrency),
-    ...urlConfigRoutes(registry),
-    ...asyncRoutes(asyncInvoker),
-  ];
   return {
     asyncInvoker,
-    routes,
+    provisioner,
     serveUrl: urlHandler({ registry, scheduler, auth: opts.auth }),
     close: async () => {
       provisioner.close();

@@ -11,22 +11,12 @@ import { chooseSandbox, SandboxUnavailable } from '../sandbox/select.js';
 import { verifierFor } from './auth/from-config.js';
 import { PostgresLogStore, SqliteLogStore, type LogStore } from '../logs/index.js';
 import { Router } from './router.js';
-import { controlPlaneRoutes } from './lambda/routes.js';
-import { invokeRoutes } from './lambda/invoke-route.js';
-import { concurrencyRoutes } from './lambda/function-concurrency.js';
-import { layerRoutes } from './lambda/layers.js';
-import { notImplementedRoutes } from './lambda/not-implemented.js';
-import { functionPolicyRoutes } from './lambda/function-policy.js';
-import { tagRoutes } from './lambda/tags.js';
-import { codeSigningRoutes } from './lambda/code-signing.js';
-import { storedSettingRoutes } from './lambda/stored-settings.js';
+import { lambdaRoutes } from './lambda/table.js';
+import { lambkinRoutes } from './lambkin-routes.js';
 import { startLifecycle } from './lifecycle.js';
 import { logsRoutes } from './logs/routes.js';
 import { LiveTailHub } from './logs/live-tail-hub.js';
 import { SubscriptionDelivery } from './logs/subscription-delivery.js';
-import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
-import { investigateRoutes } from './investigate/routes.js';
-import { runtimesRoutes } from './runtimes.js';
 import { startConsoleApi } from './console-api/index.js';
 import { openConsoleStore } from './console-api/store-open.js';
 import { consoleHandler } from './console/static.js';
@@ -79,27 +69,18 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const liveTail = new LiveTailHub(logs);
   // Subscription filters' matches go out as Event invocations, through the durable async queue.
   const subscriptions = new SubscriptionDelivery(logs, (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId), log);
+  // One table per API, each on its own page; their paths do not overlap, so their order is free.
   const router = new Router()
-    .add(invokeRoutes({
-      registry, scheduler,
+    .add(lambdaRoutes({
+      registry, scheduler, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency, log,
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
+      recordDeploys: (routes) => consoleApi.recordDeploys(routes),
     }))
-    .add(consoleApi.recordDeploys(warnWhenLoggingOff(controlPlaneRoutes({
-      registry, onFunctionChanged: (name, version) => scheduler.retire(name, version), onFunctionDeployed: (fn) => scheduler.deployed(fn),
-    }), log)))
-    .add(concurrencyRoutes({ registry, maxConcurrency: config.maxConcurrency }))
-    .add(layerRoutes(registry))
-    .add(functionPolicyRoutes(registry))
-    .add(tagRoutes(registry))
-    .add(codeSigningRoutes(registry))
-    .add(storedSettingRoutes(registry))
     .add(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined }))
-    .add(investigateRoutes({ store: logs, registry }))
-    .add(runtimesRoutes())
-    .add(consoleApi.routes)
-    .add(consoleApi.recordDeploys(lifecycle.routes))
-    // Last: a Lambda operation none of the above serves is answered as not implemented.
-    .add(notImplementedRoutes());
+    .add(lambkinRoutes({
+      logs, registry, asyncInvoker: lifecycle.asyncInvoker, consoleRoutes: consoleApi.routes,
+      provisioned: { registry, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency },
+    }));
 
   const server = createEdge({
     router, auth, log,

@@ -161,13 +161,20 @@ function getWarm(deps: ProvisionedDeps): Operation {
   return (req) => json(200, warmStatus(deps, findQualified(deps.registry, unqualifiedName(req.params.name ?? ''), null).name));
 }
 
+/** The Lambda API's provisioned-concurrency operations (the Lambda table, table.ts). */
 export function provisionedRoutes(deps: ProvisionedDeps): Route[] {
   const path = '/2019-09-30/functions/{name}/provisioned-concurrency';
-  const warm = '/lambkin/v1/functions/{name}/warm';
   return [
     { method: 'PUT', pattern: path, operation: put(deps) },
     { method: 'GET', pattern: path, operation: get(deps) },
     { method: 'DELETE', pattern: path, operation: remove(deps) },
+  ];
+}
+
+/** lambkin's own warm-environments operations (lambkin's table, ../lambkin-routes.ts). */
+export function warmRoutes(deps: ProvisionedDeps): Route[] {
+  const warm = '/lambkin/v1/functions/{name}/warm';
+  return [
     { method: 'PUT', pattern: warm, operation: putWarm(deps) },
     { method: 'GET', pattern: warm, operation: getWarm(deps) },
   ];
