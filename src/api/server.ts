@@ -1,13 +1,10 @@
 // The composition root: builds the parts, wires them, serves HTTP. Holds no logic of its own.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ConfigError, type ServerConfig } from '../config.js';
-import { DatabaseUnavailable, Postgres } from '../database/index.js';
+import { rmSync } from 'node:fs';
+import type { ServerConfig } from '../config.js';
 import { Registry } from '../registry/registry.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { openAsyncQueue } from '../scheduler/async-queue-open.js';
 import { nodeName } from '../node-name.js';
-import { chooseSandbox, SandboxUnavailable } from '../sandbox/select.js';
 import { verifierFor } from './auth/from-config.js';
 import { PostgresLogStore, SqliteLogStore, type LogStore } from '../logs/index.js';
 import { Router } from './router.js';
@@ -21,6 +18,7 @@ import { startConsoleApi } from './console-api/index.js';
 import { openConsoleStore } from './console-api/store-open.js';
 import { consoleHandler } from './console/static.js';
 import { closeEdge, createEdge, listen } from './edge/index.js';
+import { connectDatabase, freshRunDir, openSandbox } from './start-steps.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -30,25 +28,11 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServerConfig, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<RunningServer> {
-  mkdirSync(config.dataDir, { recursive: true });
-  const runDir = join(config.dataDir, 'run');
-  // Environments of a previous run that did not shut down cleanly: nothing of them may survive.
-  rmSync(runDir, { recursive: true, force: true });
-  mkdirSync(runDir, { recursive: true });
-  // User code without a package.json of its own is CommonJS, as in Lambda's /var/task.
-  writeFileSync(join(runDir, 'package.json'), '{"type":"commonjs"}\n');
-
+  const runDir = freshRunDir(config.dataDir);
   // First: a database that is down stops the start before anything else is set up.
-  const database = config.databaseUrl && await connectDatabase(config, log);
+  const database = config.databaseUrl && await connectDatabase(config.databaseUrl, log);
   const auth = verifierFor(config, log);
-  let sandbox;
-  try {
-    sandbox = chooseSandbox({ runDir, sandbox: config.sandbox, network: config.network, prestart: config.prestart }, log);
-  } catch (err) {
-    if (err instanceof SandboxUnavailable) throw new ConfigError(err.message);
-    throw err;
-  }
-  log(`lambkin: ${sandbox.summary}`);
+  const sandbox = openSandbox(config, runDir, log);
 
   const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log });
   // With PostgreSQL, code uploaded from another machine is unpacked here before the first invoke.
@@ -113,19 +97,4 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       await database?.close();
     },
   };
-}
-
-/** PostgreSQL, checked at start: a database that cannot be reached stops the server with a clear message. */
-async function connectDatabase(config: ServerConfig, log: (line: string) => void): Promise<Postgres> {
-  const url = config.databaseUrl!;
-  try {
-    const db = await Postgres.connect(url, { log });
-    log(`lambkin: database ${url.redacted}`);
-    return db;
-  } catch (err) {
-    if (err instanceof DatabaseUnavailable) {
-      throw new ConfigError(`${err.message}. Check that PostgreSQL is running and that --database-url / LAMBKIN_DATABASE_URL is right.`);
-    }
-    throw err;
-  }
 }
