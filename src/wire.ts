@@ -111,3 +111,75 @@ export interface EnvironmentSummary {
 export interface EnvironmentView extends EnvironmentSummary {
   readonly ageMs: number;
 }
+
+// The console's API (GET /lambkin/v1/overview, timeseries, deploys, invocations/{id}/payload).
+
+/** The windows the console's numbers are summed over. */
+export type WindowName = '15m' | '1h' | '24h' | '7d';
+
+export interface Percentiles {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+/** Sums over a window, or over one point of a chart. */
+export interface Totals {
+  readonly invocations: number;
+  readonly errors: number;
+  readonly throttles: number;
+  readonly coldStarts: number;
+  readonly initMsAvg?: number;
+  readonly initMsMax?: number;
+  readonly maxMemoryUsedMb?: number;
+  readonly memoryMb?: number;
+  readonly environments: number;
+  readonly durationMs?: Percentiles;
+}
+
+/** One function in GET /lambkin/v1/overview's `functions`. */
+export interface OverviewRow extends Totals {
+  readonly functionName: string;
+  readonly environmentsNow: { readonly total: number; readonly busy: number };
+  readonly spark: { readonly since: number; readonly step: number; readonly invocations: readonly number[]; readonly errors: readonly number[] };
+}
+
+export interface Point extends Totals {
+  readonly t: number;
+}
+
+/** GET /lambkin/v1/timeseries. */
+export interface Series {
+  readonly functionName: string;
+  readonly window: WindowName;
+  /** False while the server still reads the records stored before it started. */
+  readonly complete: boolean;
+  readonly since: number;
+  readonly until: number;
+  readonly step: number;
+  readonly totals: Totals;
+  readonly points: readonly Point[];
+}
+
+/** One entry of GET /lambkin/v1/deploys: a create, code or configuration update, publish or delete. */
+export interface DeployView {
+  readonly functionName: string;
+  readonly at: number;
+  readonly kind: 'create' | 'code' | 'configuration' | 'publish' | 'delete';
+  readonly version?: string;
+  readonly codeSha256?: string;
+  readonly codeSize?: number;
+  readonly revisionId?: string;
+  readonly runtime?: string;
+  readonly handler?: string;
+  readonly memorySize?: number;
+  readonly timeout?: number;
+}
+
+/** GET /lambkin/v1/invocations/{requestId}/payload: the recorded event and response, each cut to 64 KiB. */
+export interface PayloadView {
+  readonly requestId: string;
+  readonly event: string;
+  readonly response: string;
+  readonly truncated: boolean;
+}

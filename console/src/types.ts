@@ -1,10 +1,9 @@
 // The shapes of the API answers the console reads (README: "Logs and investigation API", "Console").
 // Those the server's investigation and environments APIs answer with are defined once, in
 // src/wire.ts: the console imports their types only (test/unit/console-layering.test.ts).
-import type { EnvironmentView, ErrorGroupView, InvocationRecordView, LogEventView, TailLineView } from '../../src/wire.js';
+import type { DeployView, EnvironmentView, ErrorGroupView, InvocationRecordView, LogEventView, PayloadView, TailLineView } from '../../src/wire.js';
 
-export type { Outcome } from '../../src/wire.js';
-export type WindowName = '15m' | '1h' | '24h' | '7d';
+export type { OverviewRow, Outcome, Percentiles, Point, Series, Totals, WindowName } from '../../src/wire.js';
 
 export interface FunctionConfiguration {
   readonly FunctionName: string;
@@ -27,44 +26,7 @@ export interface FunctionConfiguration {
   readonly LambkinSingleUse?: boolean;
 }
 
-export interface Percentiles {
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-}
 
-export interface Totals {
-  readonly invocations: number;
-  readonly errors: number;
-  readonly throttles: number;
-  readonly coldStarts: number;
-  readonly initMsAvg?: number;
-  readonly initMsMax?: number;
-  readonly maxMemoryUsedMb?: number;
-  readonly memoryMb?: number;
-  readonly environments: number;
-  readonly durationMs?: Percentiles;
-}
-
-export interface OverviewRow extends Totals {
-  readonly functionName: string;
-  readonly environmentsNow: { readonly total: number; readonly busy: number };
-  readonly spark: { readonly since: number; readonly step: number; readonly invocations: number[]; readonly errors: number[] };
-}
-
-export interface Point extends Totals {
-  readonly t: number;
-}
-
-export interface Series {
-  /** False while the server still reads the records stored before it started. */
-  readonly complete: boolean;
-  readonly since: number;
-  readonly until: number;
-  readonly step: number;
-  readonly totals: Totals;
-  readonly points: Point[];
-}
 
 export type Invocation = InvocationRecordView;
 
@@ -76,20 +38,6 @@ export type ErrorGroup = ErrorGroupView;
 
 export type Environment = EnvironmentView;
 
-export interface Deploy {
-  readonly at: number;
-  readonly kind: string;
-  readonly version?: string;
-  readonly codeSha256?: string;
-  readonly codeSize?: number;
-  readonly runtime?: string;
-  readonly handler?: string;
-  readonly memorySize?: number;
-  readonly timeout?: number;
-}
+export type Deploy = DeployView;
 
-export interface Payload {
-  readonly event: string;
-  readonly response: string;
-  readonly truncated: boolean;
-}
+export type Payload = PayloadView;

@@ -3,6 +3,7 @@
 // down from the FunctionConfiguration it answers with. GET /lambkin/v1/deploys?function= reads it.
 import type { Route } from '../http.js';
 import { json, type Operation } from '../http.js';
+import type { DeployView } from '../../wire.js';
 import { Query } from '../investigate/query.js';
 import type { ConsoleStore, Deploy } from './store.js';
 
@@ -58,6 +59,7 @@ export function listDeploys(store: ConsoleStore): Operation {
   return async (req) => {
     const q = new Query(req);
     const fn = q.required('function');
-    return json(200, { deploys: await store.deploys(fn, q.int('limit', 1, 200) ?? 50) });
+    const deploys: readonly DeployView[] = await store.deploys(fn, q.int('limit', 1, 200) ?? 50);
+    return json(200, { deploys });
   };
 }

@@ -7,6 +7,7 @@
 // Windows: 15m, 1h, 24h, 7d (whole buckets: a window starts at a bucket edge). `complete` is false
 // while the server is still reading the records stored before it started (numbers are partial).
 import type { Scheduler } from '../../scheduler/scheduler.js';
+import type { OverviewRow, Series } from '../../wire.js';
 import { json, type Operation } from '../http.js';
 import { Query } from '../investigate/query.js';
 import type { Feed } from './loader.js';
@@ -35,7 +36,7 @@ export function overview(deps: MetricsDeps): Operation {
     const envs = deps.scheduler.environments();
     const names = new Set([...deps.rollup.functions(), ...envs.map((e) => e.functionName)]);
     const step = WINDOWS[window].ms / SPARK_POINTS;
-    const functions = [...names].sort().map((fn) => {
+    const functions = [...names].sort().map((fn): OverviewRow => {
       const mine = envs.filter((e) => e.functionName === fn);
       const spark = deps.rollup.series(fn, window, step, false);
       return {
@@ -60,7 +61,7 @@ export function timeseries(deps: MetricsDeps): Operation {
       functionName: fn, window, since: s.since, until: s.until, step: s.step, complete: deps.feed.complete(), totals: deps.rollup.window(fn, window),
       points: s.points.map(({ t, invocations, errors, throttles, coldStarts, initMsAvg, initMsMax, durationMs, environments, maxMemoryUsedMb, memoryMb }) =>
         ({ t, invocations, errors, throttles, coldStarts, initMsAvg, initMsMax, durationMs, environments, maxMemoryUsedMb, memoryMb })),
-    });
+    } satisfies Series);
   };
 }
 

@@ -3,6 +3,7 @@
 // 64 KiB (`truncated` says so). Recorded from the records the log store writes (its onWritten hook).
 import { apiError } from '../../errors.js';
 import type { Batch } from '../../logs/index.js';
+import type { PayloadView } from '../../wire.js';
 import { json, type Operation } from '../http.js';
 import type { ConsoleStore } from './store.js';
 
@@ -24,6 +25,6 @@ export function getPayload(store: ConsoleStore): Operation {
       throw apiError('ResourceNotFoundException',
         `No event is recorded for ${requestId}: recording is off unless the function has LambkinRecordPayloads: true (lambkin deploy --record-payloads).`);
     }
-    return json(200, { requestId, ...payload });
+    return json(200, { requestId, ...payload } satisfies PayloadView);
   };
 }

@@ -3,6 +3,7 @@
 // last hour), 1 min (last 25 h) and 1 h (last 8 days). Fed by every record the log store writes
 // (its onWritten hook), after one pass at start-up over the records already stored (loader.ts).
 import { Bucket, totals, type RollupRecord, type Totals } from './bucket.js';
+import type { WindowName } from '../../wire.js';
 
 interface Resolution {
   readonly ms: number;
@@ -24,8 +25,9 @@ export const WINDOWS = {
   '1h': { ms: HOUR, resolution: 1, step: MINUTE },
   '24h': { ms: DAY, resolution: 1, step: 15 * MINUTE },
   '7d': { ms: 7 * DAY, resolution: 2, step: 2 * HOUR },
-} as const;
-export type WindowName = keyof typeof WINDOWS;
+} as const satisfies Record<WindowName, { ms: number; resolution: number; step: number }>;
+// The names are part of the console API's JSON (wire.ts); every one has its entry here.
+export type { WindowName };
 
 export interface Point extends Totals {
   readonly t: number;
