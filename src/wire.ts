@@ -183,3 +183,50 @@ export interface PayloadView {
   readonly response: string;
   readonly truncated: boolean;
 }
+
+// The async queue (GET /lambkin/v1/async-queue, GET /lambkin/v1/functions/{name}/dead-letters).
+
+export interface QueueDepthView {
+  readonly queued: number;
+  readonly running: number;
+  readonly functions: readonly {
+    readonly name: string;
+    readonly queued: number;
+    readonly running: number;
+    readonly deadLetters: number;
+    /** Dead letters removed, oldest first, to keep the list within the server's cap. */
+    readonly deadLettersDropped?: number;
+  }[];
+}
+
+export interface DeadLetterView {
+  readonly requestId: string;
+  readonly functionArn: string;
+  /** RetriesExhausted | EventAgeExceeded */
+  readonly condition: string;
+  readonly attempts: number;
+  readonly enqueuedAt: number;
+  readonly failedAt: number;
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+  /** The event, as it was sent. */
+  readonly payload: string;
+}
+
+export interface DeadLetterPageView {
+  readonly deadLetters: readonly DeadLetterView[];
+  /** Give it as `marker` for the next page; absent on the last one. */
+  readonly nextMarker?: string;
+}
+
+/** One runtime of GET /lambkin/v1/runtimes: its ids and whether this server can run it. */
+export interface RuntimeView {
+  readonly name: string;
+  readonly family: string;
+  readonly ids: readonly string[];
+  readonly status: 'installed' | 'missing' | 'unavailable';
+  /** What to install (missing), or why it cannot run here and what to do instead (unavailable). */
+  readonly hint?: string;
+  /** The interpreter that runs it, e.g. "ruby 3.1.2", "openjdk 17.0.15". */
+  readonly version?: string;
+}

@@ -1,39 +1,10 @@
 // lambkin's async-queue API (GET/POST /lambkin/v1/…, README "Asynchronous invocations") as typed
 // methods: the queue's depth, a function's dead letters, and re-driving them.
+import type { DeadLetterPageView, QueueDepthView } from '../wire.js';
 import type { Transport } from './transport.js';
 
-export interface QueueDepthView {
-  readonly queued: number;
-  readonly running: number;
-  readonly functions: readonly {
-    readonly name: string;
-    readonly queued: number;
-    readonly running: number;
-    readonly deadLetters: number;
-    /** Dead letters removed, oldest first, to keep the list within the server's cap. */
-    readonly deadLettersDropped?: number;
-  }[];
-}
-
-export interface DeadLetterPageView {
-  readonly deadLetters: readonly DeadLetterView[];
-  /** Give it as `marker` for the next page; absent on the last one. */
-  readonly nextMarker?: string;
-}
-
-export interface DeadLetterView {
-  readonly requestId: string;
-  readonly functionArn: string;
-  /** RetriesExhausted | EventAgeExceeded */
-  readonly condition: string;
-  readonly attempts: number;
-  readonly enqueuedAt: number;
-  readonly failedAt: number;
-  readonly errorType?: string;
-  readonly errorMessage?: string;
-  /** The event, as it was sent. */
-  readonly payload: string;
-}
+// The answers' shapes are the server's own (wire.ts).
+export type { DeadLetterPageView, DeadLetterView, QueueDepthView } from '../wire.js';
 
 const BASE = '/lambkin/v1';
 

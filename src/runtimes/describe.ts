@@ -4,19 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import { RUNTIMES, type RuntimeSpec } from './catalogue.js';
 import { onPath } from './binaries.js';
+import type { RuntimeView } from '../wire.js';
 
-export type RuntimeStatus = 'installed' | 'missing' | 'unavailable';
-
-export interface RuntimeDescription {
-  readonly name: string;
-  readonly family: string;
-  readonly ids: readonly string[];
-  readonly status: RuntimeStatus;
-  /** What to install (missing), or why it cannot run here and what to do instead (unavailable). */
-  readonly hint?: string;
-  /** The interpreter that runs it, e.g. "ruby 3.1.2", "openjdk 17.0.15". */
-  readonly version?: string;
-}
+// The description is GET /lambkin/v1/runtimes's JSON too: one definition, in wire.ts.
+export type RuntimeDescription = RuntimeView;
+export type RuntimeStatus = RuntimeView['status'];
 
 const versions = new Map<string, string | undefined>();
 

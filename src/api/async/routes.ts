@@ -9,6 +9,7 @@ import { json, type Operation, type Route } from '../http.js';
 import { functionArn } from '../../registry/arn.js';
 import type { AsyncInvoker } from '../../scheduler/async-invoker.js';
 import { MAX_DEAD_LETTER_PAGE } from '../../scheduler/async-queue.js';
+import type { DeadLetterPageView, QueueDepthView } from '../../wire.js';
 
 const BASE = '/lambkin/v1';
 
@@ -16,7 +17,8 @@ function depth(invoker: AsyncInvoker): Operation {
   return async (req) => {
     const d = await invoker.depth();
     const only = req.query.get('function');
-    return json(200, only === null ? d : { ...d, functions: d.functions.filter((f) => f.name === only) });
+    const answer: QueueDepthView = only === null ? d : { ...d, functions: d.functions.filter((f) => f.name === only) };
+    return json(200, answer);
   };
 }
 
@@ -37,7 +39,7 @@ function deadLetters(invoker: AsyncInvoker): Operation {
         payload: d.payload.toString('utf8'),
       })),
       ...(page.next !== undefined ? { nextMarker: String(page.next) } : {}),
-    });
+    } satisfies DeadLetterPageView);
   };
 }
 
