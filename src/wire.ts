@@ -1,6 +1,9 @@
-// The JSON shapes of lambkin's own HTTP APIs (/lambkin/v1/…: investigation, environments, the
-// console's live tail), defined once. The server's handlers are typed to produce them, and the
-// typed client (client/investigate.ts) and the web console (console/src/types.ts) read them.
+// The JSON shapes of lambkin's own HTTP APIs (/lambkin/v1/…: investigation, environments, live
+// tail, the console's numbers, async queue, runtimes) and of the Lambda API's FunctionConfiguration,
+// defined once. The server's handlers are typed to produce them, and the
+// typed client (client/) and the web console (console/src/types.ts) read them. (The client reads
+// Lambda's FunctionConfiguration with a looser type of its own, client/types.ts: it also talks to
+// older servers, whose answers may lack fields this one always sends.)
 // Types only, no imports and no code: the console is a separate trust boundary that may import
 // this file's types and nothing else from src/ (test/unit/console-layering.test.ts).
 
@@ -229,4 +232,47 @@ export interface RuntimeView {
   readonly hint?: string;
   /** The interpreter that runs it, e.g. "ruby 3.1.2", "openjdk 17.0.15". */
   readonly version?: string;
+}
+
+// The Lambda API.
+
+/** A function as the Lambda API answers it (GetFunctionConfiguration, ListFunctions, …; api/lambda/wire.ts). */
+export interface FunctionConfiguration {
+  readonly FunctionName: string;
+  readonly FunctionArn: string;
+  readonly Runtime: string;
+  readonly Role: string;
+  readonly Handler: string;
+  readonly CodeSize: number;
+  readonly Description: string;
+  readonly Timeout: number;
+  readonly MemorySize: number;
+  readonly LastModified: string;
+  readonly CodeSha256: string;
+  readonly Version: string;
+  readonly Environment?: { readonly Variables: Readonly<Record<string, string>> };
+  readonly TracingConfig: { readonly Mode: 'Active' | 'PassThrough' };
+  readonly KMSKeyArn?: string;
+  readonly VpcConfig?: { readonly SubnetIds: readonly string[]; readonly SecurityGroupIds: readonly string[]; readonly VpcId: string; readonly Ipv6AllowedForDualStack: boolean };
+  readonly DeadLetterConfig?: { readonly TargetArn: string };
+  readonly RevisionId: string;
+  readonly State: 'Active';
+  readonly LastUpdateStatus: 'Successful';
+  readonly PackageType: 'Zip';
+  readonly Architectures: readonly string[];
+  readonly EphemeralStorage: { readonly Size: number };
+  readonly SnapStart: { readonly ApplyOn: 'None' | 'PublishedVersions'; readonly OptimizationStatus: 'Off' };
+  readonly LoggingConfig: {
+    readonly LogFormat: 'Text' | 'JSON';
+    readonly LogGroup: string;
+    readonly ApplicationLogLevel?: string;
+    readonly SystemLogLevel?: string;
+  };
+  /** lambkin extensions, present only when they differ from the default. */
+  readonly LambkinLogging?: false;
+  readonly LambkinSanitizeErrors?: true;
+  readonly LambkinSingleUse?: true;
+  readonly LambkinRecordPayloads?: true;
+  readonly LambkinEgress?: { readonly Mode: 'public' | 'all' | 'none'; readonly Allow: readonly string[] };
+  readonly Layers?: readonly { readonly Arn: string; readonly CodeSize: number }[];
 }

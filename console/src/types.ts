@@ -5,26 +5,7 @@ import type { DeployView, EnvironmentView, ErrorGroupView, InvocationRecordView,
 
 export type { OverviewRow, Outcome, Percentiles, Point, Series, Totals, WindowName } from '../../src/wire.js';
 
-export interface FunctionConfiguration {
-  readonly FunctionName: string;
-  readonly Runtime: string;
-  readonly Handler: string;
-  readonly MemorySize: number;
-  readonly Timeout: number;
-  readonly CodeSize: number;
-  readonly CodeSha256: string;
-  readonly LastModified: string;
-  readonly Version: string;
-  readonly Description?: string;
-  readonly RevisionId?: string;
-  readonly EphemeralStorage?: { readonly Size: number };
-  readonly Environment?: { readonly Variables?: Record<string, string> };
-  readonly LoggingConfig?: { readonly LogFormat: string; readonly LogGroup: string };
-  readonly LambkinLogging?: boolean;
-  readonly LambkinSanitizeErrors?: boolean;
-  readonly LambkinRecordPayloads?: boolean;
-  readonly LambkinSingleUse?: boolean;
-}
+export type { FunctionConfiguration } from '../../src/wire.js';
 
 
 

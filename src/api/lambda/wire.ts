@@ -2,50 +2,14 @@
 // (field names as @aws-sdk/client-lambda reads them).
 import { functionArn } from '../../registry/arn.js';
 import type { FunctionRecord } from '../../registry/types.js';
+import type { FunctionConfiguration } from '../../wire.js';
 import { egressOutput } from './egress-input.js';
 
 /** lambkin runs code on the machine it runs on, so that is the architecture it reports. */
 export const HOST_ARCHITECTURE: 'x86_64' | 'arm64' = process.arch === 'arm64' ? 'arm64' : 'x86_64';
 
-export interface FunctionConfiguration {
-  readonly FunctionName: string;
-  readonly FunctionArn: string;
-  readonly Runtime: string;
-  readonly Role: string;
-  readonly Handler: string;
-  readonly CodeSize: number;
-  readonly Description: string;
-  readonly Timeout: number;
-  readonly MemorySize: number;
-  readonly LastModified: string;
-  readonly CodeSha256: string;
-  readonly Version: string;
-  readonly Environment?: { readonly Variables: Readonly<Record<string, string>> };
-  readonly TracingConfig: { readonly Mode: 'Active' | 'PassThrough' };
-  readonly KMSKeyArn?: string;
-  readonly VpcConfig?: { readonly SubnetIds: readonly string[]; readonly SecurityGroupIds: readonly string[]; readonly VpcId: string; readonly Ipv6AllowedForDualStack: boolean };
-  readonly DeadLetterConfig?: { readonly TargetArn: string };
-  readonly RevisionId: string;
-  readonly State: 'Active';
-  readonly LastUpdateStatus: 'Successful';
-  readonly PackageType: 'Zip';
-  readonly Architectures: readonly string[];
-  readonly EphemeralStorage: { readonly Size: number };
-  readonly SnapStart: { readonly ApplyOn: 'None' | 'PublishedVersions'; readonly OptimizationStatus: 'Off' };
-  readonly LoggingConfig: {
-    readonly LogFormat: 'Text' | 'JSON';
-    readonly LogGroup: string;
-    readonly ApplicationLogLevel?: string;
-    readonly SystemLogLevel?: string;
-  };
-  /** lambkin extensions, present only when they differ from the default. */
-  readonly LambkinLogging?: false;
-  readonly LambkinSanitizeErrors?: true;
-  readonly LambkinSingleUse?: true;
-  readonly LambkinRecordPayloads?: true;
-  readonly LambkinEgress?: { readonly Mode: 'public' | 'all' | 'none'; readonly Allow: readonly string[] };
-  readonly Layers?: readonly { readonly Arn: string; readonly CodeSize: number }[];
-}
+// The shape is shared with the web console (src/wire.ts), which reads it.
+export type { FunctionConfiguration } from '../../wire.js';
 
 export function toFunctionConfiguration(record: FunctionRecord): FunctionConfiguration {
   const c = record.config;
