@@ -164,6 +164,17 @@ export interface Series {
   readonly points: readonly Point[];
 }
 
+/** GET /lambkin/v1/error-trends: each error group's counts per step over the window, most frequent first. */
+export interface ErrorTrendsView {
+  readonly window: WindowName;
+  readonly since: number;
+  readonly step: number;
+  readonly complete: boolean;
+  readonly groups: readonly { readonly functionName: string; readonly errorType: string; readonly message: string; readonly counts: readonly number[] }[];
+  /** True when more groups than `limit` had errors. */
+  readonly more: boolean;
+}
+
 /** One entry of GET /lambkin/v1/deploys: a create, code or configuration update, publish or delete. */
 export interface DeployView {
   readonly functionName: string;

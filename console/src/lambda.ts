@@ -1,5 +1,6 @@
 // Typed calls to the APIs the pages use.
 import { call } from './api.js';
+import type { ErrorTrendsView } from '../../src/wire.js';
 import type { Deploy, Environment, ErrorGroup, FunctionConfiguration, Invocation, LogLine, OverviewRow, Payload, Series, WindowName } from './types.js';
 
 export async function listFunctions(signal?: AbortSignal): Promise<FunctionConfiguration[]> {
@@ -53,4 +54,4 @@ export const errors = (since: string, signal?: AbortSignal, cursor?: string) =>
   call<{ errors: ErrorGroup[]; nextCursor?: string }>('/lambkin/v1/errors', { query: { since, limit: 200, cursor }, signal });
 
 export const errorTrends = (window: WindowName, signal?: AbortSignal) =>
-  call<{ since: number; step: number; groups: { functionName: string; errorType: string; message: string; counts: number[] }[] }>('/lambkin/v1/error-trends', { query: { window }, signal });
+  call<ErrorTrendsView>('/lambkin/v1/error-trends', { query: { window }, signal });

@@ -11,7 +11,7 @@ import { dataTable } from '../table.js';
 import type { ErrorGroup, WindowName } from '../types.js';
 import { empty, failure, link, loading, WINDOWS, windowPicker } from '../ui.js';
 
-type Row = ErrorGroup & { trend: number[] };
+type Row = ErrorGroup & { trend: readonly number[] };
 
 export const errorsPage: Page = ({ root, query, signal }) => {
   let window = (WINDOWS as readonly string[]).includes(query.get('window') ?? '') ? (query.get('window') as WindowName) : '24h';

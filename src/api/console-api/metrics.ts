@@ -7,7 +7,7 @@
 // Windows: 15m, 1h, 24h, 7d (whole buckets: a window starts at a bucket edge). `complete` is false
 // while the server is still reading the records stored before it started (numbers are partial).
 import type { Scheduler } from '../../scheduler/scheduler.js';
-import type { OverviewRow, Series } from '../../wire.js';
+import type { ErrorTrendsView, OverviewRow, Series } from '../../wire.js';
 import { json, type Operation } from '../http.js';
 import { Query } from '../investigate/query.js';
 import type { Feed } from './loader.js';
@@ -78,6 +78,6 @@ export function errorTrends(deps: MetricsDeps): Operation {
       return { functionName: g.functionName, errorType, message, counts: g.counts, total: g.counts.reduce((a, b) => a + b, 0) };
     }).sort((a, b) => b.total - a.total);
     const groups = all.slice(0, limit).map(({ total: _total, ...g }) => g);
-    return json(200, { window, since: t.since, step: t.step, complete: deps.feed.complete(), groups, more: all.length > limit });
+    return json(200, { window, since: t.since, step: t.step, complete: deps.feed.complete(), groups, more: all.length > limit } satisfies ErrorTrendsView);
   };
 }
