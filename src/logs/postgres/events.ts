@@ -7,27 +7,12 @@
 // Every read first takes the newest id given out (log_clock) and reads no further: a batch that
 // commits meanwhile has later ids (writer.ts), so "read up to here" is exact for a follower.
 import type { Postgres } from '../../database/index.js';
-import type { CompiledPattern } from '../filter-pattern.js';
 import type { StoredEvent } from '../views.js';
+import type { ScanQuery, ScanResult } from '../event-scan.js';
 import { tsQuery } from './words.js';
 import { BLOCK_SPAN } from './writer.js';
 
-export interface ScanQuery {
-  readonly groupId: number;
-  readonly streamIds?: readonly number[];
-  readonly startTime?: number; // inclusive
-  readonly endTime?: number; // exclusive
-  readonly pattern?: CompiledPattern;
-  readonly levels?: readonly string[];
-  readonly afterId?: number;
-  readonly limit: number;
-}
-
-export interface ScanResult {
-  readonly events: StoredEvent[];
-  readonly next: number | undefined;
-  readonly position: number;
-}
+export type { ScanQuery, ScanResult } from '../event-scan.js';
 
 export interface EventRow {
   id: number; ts: number; ingested: number; stream_id: number; name: string; env_id: string | null;

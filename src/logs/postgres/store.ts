@@ -9,7 +9,8 @@
 // database refuses is dropped and said once per run of failures.
 import { DatabaseUnavailable, migratePostgres, type Postgres } from '../../database/index.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
-import { PROMPT_FLUSH_MS, type LogStore, type WrittenOptions } from '../store.js';
+import type { LogStore, WrittenOptions } from '../store.js';
+import { WrittenListeners } from '../written-listeners.js';
 import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from '../write-queue.js';
 import { cutRecord } from '../record-limits.js';
 import { PgLogReader } from './reader.js';
@@ -39,10 +40,8 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
   private readonly writer = new Writer();
   private readonly sweep: PgRetentionSweep;
   private readonly flushDelayMs: number;
-  /** Prompt listeners registered (open live tail sessions): lines are written within PROMPT_FLUSH_MS. */
-  private prompt = 0;
   private readonly log: (line: string) => void;
-  private readonly listeners = new Set<(batch: Batch) => void>();
+  private readonly listeners: WrittenListeners;
   private timer: NodeJS.Timeout | undefined;
   private due = false;
   private closed = false;
@@ -61,6 +60,12 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
   private constructor(private readonly db: Postgres, options: PostgresLogStoreOptions) {
     super(db);
     this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
+    this.listeners = new WrittenListeners(this.log, () => {
+      // Lines already waiting for the usual delay go out within the prompt one.
+      if (this.timer === undefined || this.due) return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.drain(), this.listeners.delay(this.flushDelayMs));
+    });
     this.flushDelayMs = options.flushDelayMs ?? 250;
     this.queue = new WriteQueue(options.queue ?? DEFAULT_QUEUE_LIMITS);
     this.sweep = new PgRetentionSweep(db, this.events, this.log);
@@ -87,26 +92,9 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
   }
 
   onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void {
-    const entry = (batch: Batch): void => listener(batch); // one entry per call, even of the same listener
-    this.listeners.add(entry);
-    if (options?.prompt && this.prompt++ === 0 && this.timer !== undefined && !this.due) {
-      // Lines already waiting for the usual delay go out within the prompt one.
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.drain(), this.delay());
-    }
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.listeners.delete(entry);
-      if (options?.prompt) this.prompt--;
-    };
+    return this.listeners.add(listener, options);
   }
 
-  /** The batching delay: shorter while a prompt listener (an open live tail) is registered. */
-  private delay(): number {
-    return this.prompt > 0 ? Math.min(this.flushDelayMs, PROMPT_FLUSH_MS) : this.flushDelayMs;
-  }
 
   // ---- writing ------------------------------------------------------------------------------
 
@@ -148,18 +136,12 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
   }
 
   private written(batch: Batch): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(batch);
-      } catch (err) {
-        this.log(`lambkin: a log listener failed: ${(err as Error).message}`);
-      }
-    }
+    this.listeners.emit(batch);
   }
 
   private schedule(): void {
     if (this.timer === undefined) {
-      this.timer = setTimeout(() => void this.drain(), this.delay());
+      this.timer = setTimeout(() => void this.drain(), this.listeners.delay(this.flushDelayMs));
       this.due = false;
     } else if (!this.due && this.queue.size >= FLUSH_EVENTS) {
       this.due = true;

@@ -5,32 +5,14 @@
 // MAX_SCAN_MS — and then says where to go on, as CloudWatch's nextToken does — so no query holds
 // the server's event loop for long, whatever the pattern.
 import type Database from 'better-sqlite3';
-import type { CompiledPattern } from '../filter-pattern.js';
 import type { LogDatabase } from './schema.js';
 import type { StoredEvent } from '../views.js';
+import type { ScanQuery, ScanResult } from '../event-scan.js';
 import { TimeIndex } from './time-index.js';
 import { ftsQuery } from './fts-query.js';
 import { merged, PlatformEvents, type EventRow } from './platform-events.js';
 
-export interface ScanQuery {
-  readonly groupId: number;
-  readonly streamIds?: readonly number[];
-  readonly startTime?: number; // inclusive
-  readonly endTime?: number; // exclusive
-  readonly pattern?: CompiledPattern;
-  readonly levels?: readonly string[];
-  /** Continue after this event id (a previous page's `next`). */
-  readonly afterId?: number;
-  readonly limit: number;
-}
-
-export interface ScanResult {
-  readonly events: StoredEvent[];
-  /** The event id the next page continues after; undefined when everything was read. */
-  readonly next: number | undefined;
-  /** The event id this read got up to: a follower polls for new events after it. */
-  readonly position: number;
-}
+export type { ScanQuery, ScanResult } from '../event-scan.js';
 
 export interface StreamPageQuery {
   readonly streamId: number;

@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import { openLogDatabase, type LogDatabase } from './schema.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
-import { PROMPT_FLUSH_MS, type LogStore, type WrittenOptions } from '../store.js';
+import type { LogStore, WrittenOptions } from '../store.js';
+import { WrittenListeners } from '../written-listeners.js';
 import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from '../write-queue.js';
 import { Writer } from './writer.js';
 import { cutRecord } from '../record-limits.js';
@@ -47,14 +48,12 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   private readonly checkpointer: Checkpointer;
   private readonly flushDelayMs: number;
   private readonly log: (line: string) => void;
+  private readonly listeners: WrittenListeners;
   private timer: NodeJS.Timeout | undefined;
   private due = false; // the timer is set to fire now (a full batch is queued)
   private closed = false;
   private stopped: Promise<void> = Promise.resolve();
   private failures = 0;
-  private readonly listeners = new Set<(batch: Batch) => void>();
-  /** Prompt listeners registered (open live tail sessions): lines are written within PROMPT_FLUSH_MS. */
-  private prompt = 0;
 
   static open(dataDir: string, options: LogStoreOptions = {}): SqliteLogStore {
     const path = join(dataDir, 'logs.db');
@@ -64,6 +63,12 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   private constructor(private readonly db: LogDatabase, path: string, options: LogStoreOptions) {
     super(db);
     this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
+    this.listeners = new WrittenListeners(this.log, () => {
+      // Lines already waiting for the usual delay go out within the prompt one.
+      if (this.timer === undefined || this.due) return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.drain(), this.listeners.delay(this.flushDelayMs));
+    });
     this.flushDelayMs = options.flushDelayMs ?? 500;
     this.queue = new WriteQueue(options.queue ?? DEFAULT_QUEUE_LIMITS);
     this.writer = new Writer(db);
@@ -92,20 +97,7 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   }
 
   onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void {
-    const entry = (batch: Batch): void => listener(batch); // one entry per call, even of the same listener
-    this.listeners.add(entry);
-    if (options?.prompt && this.prompt++ === 0 && this.timer !== undefined && !this.due) {
-      // Lines already waiting for the usual delay go out within the prompt one.
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.drain(), Math.min(this.flushDelayMs, PROMPT_FLUSH_MS));
-    }
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.listeners.delete(entry);
-      if (options?.prompt) this.prompt--;
-    };
+    return this.listeners.add(listener, options);
   }
 
   // ---- writing ------------------------------------------------------------------------------
@@ -165,18 +157,12 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   }
 
   private written(batch: Batch): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(batch);
-      } catch (err) {
-        this.log(`lambkin: a log listener failed: ${(err as Error).message}`);
-      }
-    }
+    this.listeners.emit(batch);
   }
 
   private schedule(): void {
     if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.drain(), this.prompt > 0 ? Math.min(this.flushDelayMs, PROMPT_FLUSH_MS) : this.flushDelayMs);
+      this.timer = setTimeout(() => this.drain(), this.listeners.delay(this.flushDelayMs));
       this.due = false;
     } else if (!this.due && this.queue.size >= FLUSH_EVENTS) {
       // A full batch is waiting: write it on the next turn rather than at the end of the delay.
