@@ -26,6 +26,7 @@ import { logsRoutes } from './logs/routes.js';
 import { warnWhenLoggingOff } from './logs/logging-off-warning.js';
 import { investigateRoutes } from './investigate/routes.js';
 import { runtimesRoutes } from './runtimes.js';
+import { debugRoutes } from './lambda/debug.js';
 import { startConsoleApi } from './console-api/index.js';
 import { openConsoleStore } from './console-api/store-open.js';
 import { consoleHandler } from './console/static.js';
@@ -91,6 +92,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     .add(logsRoutes({ store: logs, log }))
     .add(investigateRoutes({ store: logs, registry }))
     .add(runtimesRoutes())
+    .add(debugRoutes({ registry, scheduler }))
     .add(consoleApi.routes)
     .add(consoleApi.recordDeploys(lifecycle.routes))
     // Last: a Lambda operation none of the above serves is answered as not implemented.

@@ -20,6 +20,13 @@ import { startLine } from '../logs/platform-lines.js';
 import type { Prestarted } from '../sandbox/prestart/pool.js';
 import { IdleFreezer } from './idle-freeze.js';
 import { heapCapOf, limitsOf, prestartRequest } from './sandbox-request.js';
+import { setUpDebug, type DebugSetup } from './debug-relay.js';
+
+/**
+ * A debug environment's invocation may sit at a breakpoint: its timeout is suspended, up to this
+ * bound (an hour), so that a forgotten session still ends.
+ */
+export const DEBUG_TIMEOUT_SECONDS = 3600;
 
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
@@ -33,6 +40,8 @@ export interface EnvironmentOptions {
   readonly freezeAfterMs?: number | 'off';
   /** Called once when the environment has stopped and everything of it is gone. */
   readonly onStopped?: (env: ExecutionEnvironment) => void;
+  /** Start the runtime with its debugger (runtimes/debug.ts), never from a pre-started sandbox. */
+  readonly debug?: boolean;
 }
 
 export class ExecutionEnvironment implements RuntimeApiHost {
@@ -62,6 +71,11 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   private readonly logsOn: boolean;
   /** A sandbox whose runtime is already up and waiting (sandbox/prestart/pool.ts), until handed its environment. */
   private pre: Prestarted | undefined;
+  private debugSetup: DebugSetup | undefined;
+  /** A debug environment: resolves with the host port its debugger is reachable on, once it is. */
+  readonly debugPort: Promise<number> | undefined;
+  private debugPortReady: ((port: number) => void) | undefined;
+  private debugPortFailed: ((err: Error) => void) | undefined;
   /** Its sandbox was pre-started: its cold start cost only the function's own init. */
   readonly prestarted: boolean;
   /** Idle, it is frozen: nothing it left running gets CPU until its next invocation (idle-freeze.ts). */
@@ -70,7 +84,14 @@ export class ExecutionEnvironment implements RuntimeApiHost {
   constructor(private readonly opts: EnvironmentOptions) {
     this.fn = opts.fn;
     const { backend, runtime, fn } = opts;
-    this.pre = backend.prestart?.take(prestartRequest(backend, runtime, fn));
+    this.pre = opts.debug ? undefined : backend.prestart?.take(prestartRequest(backend, runtime, fn));
+    if (opts.debug) {
+      this.debugPort = new Promise((resolve, reject) => {
+        this.debugPortReady = resolve;
+        this.debugPortFailed = reject;
+      });
+      this.debugPort.catch(() => undefined);
+    }
     // The sandbox's id is the environment's: its folders and cgroup are named after it either way.
     this.id = this.pre?.id ?? randomBytes(16).toString('hex');
     this.prestarted = this.pre !== undefined;
@@ -94,6 +115,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
       await this.launching;
     } catch (err) {
       this.log(`lambkin: could not start the environment: ${(err as Error).message}`, 'ERROR');
+      this.debugPortFailed?.(err as Error);
       this.failInit({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: `The runtime could not be started: ${(err as Error).message}`, stackTrace: [] });
     }
   }
@@ -110,10 +132,14 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     if (this.pre && !(await this.pre.claim(fn.codeDir, limits, fn.layerDirs))) this.pre = undefined;
     this.layout = this.pre ? this.pre.layout : await backend.prepare(this.id, fn.codeDir, limits, fn.layerDirs);
     const bound = await listen(this.server, this.layout);
-    const launch = runtime.launch({
+    let launch = runtime.launch({
       taskRoot: this.layout.taskRoot, runtimeDir: this.layout.runtimeDir, heapCapMb, memoryMb: fn.config.memorySize,
       runtimeApiSocket: this.layout.runtimeApiSocket,
     });
+    if (this.opts.debug) {
+      this.debugSetup = await setUpDebug(runtime, launch, this.layout);
+      launch = this.debugSetup.launch;
+    }
     const env = runtimeEnvironment({
       fn, runtime, layout: this.layout, runtimeApi: this.layout.runtimeApiAddress(bound), logStream: this.logStream,
       region: this.opts.region, initializationType: this.opts.initializationType ?? 'on-demand',
@@ -131,8 +157,9 @@ export class ExecutionEnvironment implements RuntimeApiHost {
       this.proc = this.pre.assign(env);
       this.pre = undefined;
     } else {
-      this.proc = backend.start(this.layout, { command: launch.command, args: launch.args, env, limits });
+      this.proc = backend.start(this.layout, { command: launch.command, args: launch.args, env, limits, debugPort: this.debugSetup?.innerPort });
     }
+    if (this.debugSetup) this.debugPortReady?.(this.debugSetup.hostPort);
     captureLines(this.proc.stdout, 'INFO', (m, l) => this.log(m, l));
     captureLines(this.proc.stderr, 'ERROR', (m, l) => this.log(m, l));
     captureFrames(this.proc.telemetry, (m) => this.log(m, levelOf(m)), (n) =>
@@ -182,6 +209,8 @@ export class ExecutionEnvironment implements RuntimeApiHost {
       this.proc?.kill();
       this.server.close();
       this.server.closeAllConnections();
+      this.debugSetup?.relay?.close();
+      this.debugPortFailed?.(new Error('the debug environment stopped before its debugger was up'));
       if (this.proc) await this.proc.exited;
       if (this.layout) await this.opts.backend.cleanup(this.layout).catch(() => undefined);
       this.transition('stopped');
@@ -331,7 +360,7 @@ export class ExecutionEnvironment implements RuntimeApiHost {
     // START when the runtime gets the event (an invocation that never reaches it has none).
     inv.startPlace = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
     this.proc?.resetPeak();
-    inv.dispatch(res, this.fn.config.timeout);
+    inv.dispatch(res, this.opts.debug ? Math.max(DEBUG_TIMEOUT_SECONDS, this.fn.config.timeout) : this.fn.config.timeout);
   }
 
   private failInit(error: RuntimeErrorBody): void {

@@ -1,0 +1,113 @@
+// `lambkin invoke --debug` (the built CLI) against a real server in the namespace sandbox: a
+// debugger session over the Chrome DevTools Protocol, as DevTools or VS Code would drive it — a
+// breakpoint in the handler pauses the invocation, a local variable is read, resuming lets the
+// result arrive. The port is on the host's 127.0.0.1 only; while paused, other invocations run in
+// other environments; a Python function without debugpy gets a message saying how to install it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, startLambkin, type Lambkin } from '../helpers/server.js';
+import { createFunction, invoke, NODE, PYTHON, waitFor } from '../helpers/functions.js';
+import { CdpSession, listTargets } from '../helpers/cdp.js';
+import { runCli } from '../helpers/cli.js';
+
+let lk: Lambkin;
+const running: ChildProcess[] = [];
+
+const HANDLER = `exports.lambda_handler = async (event) => {
+  const doubled = event.n * 2;
+  return { doubled, pid: process.pid };
+};
+`;
+
+beforeAll(async () => {
+  lk = await startLambkin();
+  await createFunction(lk.lambda, 'dbg', NODE, { 'lambda_function.js': HANDLER });
+  await createFunction(lk.lambda, 'dbgpy', PYTHON, { 'lambda_function.py': 'def lambda_handler(event, context):\n    return 1\n' });
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of running) if (p.exitCode === null) p.kill('SIGKILL');
+  await lk?.stop();
+});
+
+/** Sockets listening on `port` (TCP, v4 and v6), as hex local addresses from /proc/net. */
+function listeners(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => readFileSync(file, 'utf8').split('\n').slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f[1]?.endsWith(`:${hexPort}`) && f[3] === '0A')
+    .map((f) => f[1]!.split(':')[0]!));
+}
+
+describe('invoke --debug (Node.js)', () => {
+  it('pauses at a breakpoint, shows a local, resumes to the result; the port is on 127.0.0.1 only; others run elsewhere', async () => {
+    const proc = spawn(process.execPath, [CLI, '--endpoint', lk.url, 'invoke', '--debug', 'dbg', '--payload', '{"n": 21}'], {
+      env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    running.push(proc);
+    let stdout = '';
+    let stderr = '';
+    proc.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const port = await waitFor('the debug address', () => {
+      const m = /on 127\.0\.0\.1:(\d+)[\s\S]*timeout is suspended/.exec(stderr);
+      return m ? Number(m[1]) : proc.exitCode !== null ? Promise.reject(new Error(stderr)) : undefined;
+    }, 60_000);
+    // 127.0.0.1 only: no listener on any other address (0.0.0.0, ::, …) has this port.
+    expect(listeners(port)).toEqual(['0100007F']);
+
+    // The runtime's inspector is up once its environment has started.
+    const targets = await waitFor('the inspector', async () => {
+      try {
+        const list = await listTargets(port);
+        return list.length > 0 ? list : undefined;
+      } catch {
+        return undefined;
+      }
+    }, 60_000);
+    const cdp = await CdpSession.connect(targets[0]!.webSocketDebuggerUrl.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`));
+    try {
+      await cdp.send('Debugger.enable');
+      await cdp.send('Runtime.enable');
+      // Line 2 (0-based): `return { doubled, ... }`, where `doubled` is set.
+      const bp = await cdp.send('Debugger.setBreakpointByUrl', { urlRegex: 'lambda_function\\.js$', lineNumber: 2 });
+      expect(bp.breakpointId).toBeTruthy();
+      proc.stdin!.write('\n'); // attached: the user presses Enter, the CLI invokes
+
+      const paused = await cdp.event('Debugger.paused');
+      const frame = (paused.callFrames as { callFrameId: string }[])[0]!;
+      const value = await cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'doubled' });
+      expect((value.result as { value: unknown }).value).toBe(42);
+
+      // Paused (longer than nothing: its timeout is suspended): another invoke runs elsewhere.
+      const other = await invoke<{ doubled: number; pid: number }>(lk.lambda, 'dbg', { n: 1 });
+      expect(other.functionError).toBeUndefined();
+      expect(other.body.doubled).toBe(2);
+
+      // One debug environment per function at a time: asking again while it runs is refused.
+      const again = await runCli(lk.url, 'invoke', '--debug', 'dbg');
+      expect(again.code).not.toBe(0);
+      expect(again.stderr).toMatch(/already has a debug environment/);
+
+      await cdp.send('Debugger.resume');
+      const code = await new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve)));
+      expect(code, stderr).toBe(0);
+      expect(JSON.parse(stdout).doubled).toBe(42);
+    } finally {
+      cdp.close();
+    }
+    // Retired after its one invocation: its port closes.
+    await waitFor('the debug port to close', () => listeners(port).length === 0, 30_000);
+  }, 120_000);
+});
+
+describe('invoke --debug (Python without debugpy)', () => {
+  it('says how to install debugpy', async () => {
+    const run = await runCli(lk.url, 'invoke', '--debug', 'dbgpy');
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/debugpy is not installed/);
+    expect(run.stderr).toMatch(/apt-get install -y python3-debugpy/);
+    expect(run.stderr).toMatch(/pip install debugpy -t \./);
+  }, 60_000);
+});
