@@ -4,7 +4,9 @@
 // result arrive. The port is on the host's 127.0.0.1 only; while paused, other invocations run in
 // other environments; a Python function without debugpy gets a message saying how to install it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startLambkin, type Lambkin } from '../helpers/server.js';
 import { createFunction, invoke, NODE, PYTHON, waitFor } from '../helpers/functions.js';
@@ -13,6 +15,7 @@ import { runCli } from '../helpers/cli.js';
 
 let lk: Lambkin;
 const running: ChildProcess[] = [];
+const work = mkdtempSync(join(tmpdir(), 'lambkin-debug-'));
 
 const HANDLER = `exports.lambda_handler = async (event) => {
   const doubled = event.n * 2;
@@ -29,7 +32,25 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of running) if (p.exitCode === null) p.kill('SIGKILL');
   await lk?.stop();
+  rmSync(work, { recursive: true, force: true });
 });
+
+/** The inspector's targets on `port` once it answers (its environment has started). */
+function inspectorUp(port: number, notId?: string) {
+  return waitFor('the inspector', async () => {
+    try {
+      const list = await listTargets(port);
+      return list.length > 0 && (list[0] as { id?: string }).id !== notId ? list : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 60_000);
+}
+
+/** A session on the target, through the host's port (the inspector names the port it has inside). */
+function attach(port: number, target: { webSocketDebuggerUrl: string }): Promise<CdpSession> {
+  return CdpSession.connect(target.webSocketDebuggerUrl.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`));
+}
 
 /** Sockets listening on `port` (TCP, v4 and v6), as hex local addresses from /proc/net. */
 function listeners(port: number): string[] {
@@ -58,15 +79,8 @@ describe('invoke --debug (Node.js)', () => {
     expect(listeners(port)).toEqual(['0100007F']);
 
     // The runtime's inspector is up once its environment has started.
-    const targets = await waitFor('the inspector', async () => {
-      try {
-        const list = await listTargets(port);
-        return list.length > 0 ? list : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 60_000);
-    const cdp = await CdpSession.connect(targets[0]!.webSocketDebuggerUrl.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`));
+    const targets = await inspectorUp(port);
+    const cdp = await attach(port, targets[0]!);
     try {
       await cdp.send('Debugger.enable');
       await cdp.send('Runtime.enable');
@@ -99,6 +113,54 @@ describe('invoke --debug (Node.js)', () => {
     }
     // Retired after its one invocation: its port closes.
     await waitFor('the debug port to close', () => listeners(port).length === 0, 30_000);
+  }, 120_000);
+});
+
+describe('dev --debug', () => {
+  it('keeps a debug environment ready: a breakpoint pauses the next invocation, and another is ready after it', async () => {
+    const dir = join(work, 'dbgdev');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'index.js'), HANDLER.replace('lambda_handler', 'handler'));
+    const proc = spawn(process.execPath, [CLI, '--endpoint', lk.url, 'dev', dir, '--name', 'dbgdev', '--runtime', 'nodejs20.x', '--handler', 'index.handler', '--debug', 'dbgdev'], {
+      env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.push(proc);
+    let output = '';
+    proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    const port = await waitFor('the debug address', () => {
+      const m = /on 127\.0\.0\.1:(\d+)[\s\S]*timeout is suspended/.exec(output);
+      return m ? Number(m[1]) : proc.exitCode !== null ? Promise.reject(new Error(output)) : undefined;
+    }, 60_000);
+    const first = await inspectorUp(port);
+    const cdp = await attach(port, first[0]!);
+    try {
+      await cdp.send('Debugger.enable');
+      await cdp.send('Debugger.setBreakpointByUrl', { urlRegex: 'index\\.js$', lineNumber: 2 });
+      const result = invoke<{ doubled: number }>(lk.lambda, 'dbgdev', { n: 5 });
+      const paused = await cdp.event('Debugger.paused');
+      const frame = (paused.callFrames as { callFrameId: string }[])[0]!;
+      const value = await cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'doubled' });
+      expect((value.result as { value: unknown }).value).toBe(10);
+      await cdp.send('Debugger.resume');
+      expect((await result).body.doubled).toBe(10);
+    } finally {
+      cdp.close();
+    }
+    // The debugged environment is retired; dev asks for the next one, on the same address or a new one it prints.
+    await waitFor('the next debug environment', async () => {
+      const m = [...output.matchAll(/on (127\.0\.0\.1:\d+)/g)].at(-1)!;
+      const next = Number(m[1]!.split(':')[1]);
+      try {
+        const list = await listTargets(next);
+        return list.length > 0 && (list[0] as { id?: string }).id !== (first[0] as { id?: string }).id ? list : undefined;
+      } catch {
+        return undefined;
+      }
+    }, 60_000);
+    proc.kill('SIGTERM');
+    await new Promise((resolve) => (proc.exitCode !== null ? resolve(null) : proc.once('exit', resolve)));
   }, 120_000);
 });
 
