@@ -5,11 +5,13 @@
 // other environments; a Python function without debugpy gets a message saying how to install it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startLambkin, type Lambkin } from '../helpers/server.js';
-import { createFunction, invoke, NODE, PYTHON, waitFor } from '../helpers/functions.js';
+import { createFunction, invoke, NODE, PROCESS_SANDBOX, PYTHON, waitFor } from '../helpers/functions.js';
+import { JAVA } from '../conformance/runtime-targets.js';
 import { CdpSession, listTargets } from '../helpers/cdp.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -172,4 +174,61 @@ describe('invoke --debug (Python without debugpy)', () => {
     expect(run.stderr).toMatch(/apt-get install -y python3-debugpy/);
     expect(run.stderr).toMatch(/pip install debugpy -t \./);
   }, 60_000);
+});
+
+/** POST the debug endpoint (the test servers have no credentials: loopback callers need no signature). */
+async function debugSession(url: string, name: string): Promise<{ status: number; body: { port?: number; protocol?: string; address?: string } }> {
+  const res = await fetch(`${url}/lambkin/v1/functions/${name}/debug`, { method: 'POST', body: '{}' });
+  return { status: res.status, body: (await res.json()) as { port?: number } };
+}
+
+describe.skipIf(JAVA.unavailable())('debug environment (Java)', () => {
+  it('answers the JDWP handshake on the printed port, and the invocation runs as usual', async () => {
+    await createFunction(lk.lambda, 'dbgjava', NODE, JAVA.build().probe, { Runtime: JAVA.runtime, Handler: JAVA.handler, MemorySize: 512 });
+    const { status, body } = await debugSession(lk.url, 'dbgjava');
+    expect(status).toBe(200);
+    expect(body.protocol).toBe('jdwp');
+    const port = body.port!;
+    expect(listeners(port)).toEqual(['0100007F']);
+    // The JVM's debugger, inside the sandbox, through the relay: its handshake is an echo.
+    const reply = await waitFor('the JDWP handshake', () => new Promise<string | undefined>((resolve) => {
+      const sock = connect({ host: '127.0.0.1', port });
+      let got = '';
+      sock.on('connect', () => sock.write('JDWP-Handshake'));
+      sock.on('data', (c: Buffer) => {
+        got += c.toString('latin1');
+        if (got.length >= 14) {
+          sock.destroy();
+          resolve(got);
+        }
+      });
+      sock.on('error', () => resolve(undefined));
+      sock.on('close', () => resolve(got.length >= 14 ? got : undefined));
+    }), 60_000);
+    expect(reply).toBe('JDWP-Handshake');
+    const out = await invoke(lk.lambda, 'dbgjava', { hello: 'jdwp' });
+    expect(out.functionError).toBeUndefined();
+    await waitFor('the debug port to close', () => listeners(port).length === 0, 30_000);
+  }, 120_000);
+});
+
+describe('debug environment (--sandbox process: the runtime listens on the host loopback itself)', () => {
+  let plain: Lambkin | undefined;
+  afterAll(async () => {
+    await plain?.stop();
+  });
+
+  it('opens the inspector on 127.0.0.1 only', async () => {
+    plain = await startLambkin({ args: PROCESS_SANDBOX });
+    await createFunction(plain.lambda, 'dbgp', NODE, { 'lambda_function.js': HANDLER });
+    const { status, body } = await debugSession(plain.url, 'dbgp');
+    expect(status).toBe(200);
+    const targets = await inspectorUp(body.port!);
+    expect(targets[0]!.webSocketDebuggerUrl).toContain(`127.0.0.1:${body.port}`);
+    expect(listeners(body.port!)).toEqual(['0100007F']);
+    // Asking again while it waits gives the same one.
+    expect((await debugSession(plain.url, 'dbgp')).body.port).toBe(body.port);
+    const out = await invoke<{ doubled: number }>(plain.lambda, 'dbgp', { n: 4 });
+    expect(out.body.doubled).toBe(8);
+  }, 120_000);
 });
