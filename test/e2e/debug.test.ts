@@ -3,7 +3,7 @@
 // breakpoint in the handler pauses the invocation, a local variable is read, resuming lets the
 // result arrive. The port is on the host's 127.0.0.1 only; while paused, other invocations run in
 // other environments; a Python function without debugpy gets a message saying how to install it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -166,7 +166,10 @@ describe('dev --debug', () => {
   }, 120_000);
 });
 
-describe('invoke --debug (Python without debugpy)', () => {
+/** Whether `python3` (as found on PATH, as the server finds it) can import debugpy. */
+const hasDebugpy = (path: string) => spawnSync('python3', ['-c', 'import debugpy'], { env: { ...process.env, PATH: path }, stdio: 'ignore' }).status === 0;
+
+describe.skipIf(hasDebugpy(process.env.PATH ?? ''))('invoke --debug (Python without debugpy)', () => {
   it('says how to install debugpy', async () => {
     const run = await runCli(lk.url, 'invoke', '--debug', 'dbgpy');
     expect(run.code).not.toBe(0);
