@@ -89,7 +89,8 @@ export class Scheduler {
       throw this.throttled(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
     }
     if (this.inFlight >= this.opts.maxConcurrency) throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded');
-    let env = this.debugSessions.take(name, fn.revisionId) ?? pool.takeIdle(fn.revisionId);
+    const debugged = this.debugSessions.take(name, fn.revisionId);
+    let env = debugged ?? pool.takeIdle(fn.revisionId);
     // Every warm one busy: if one frees up sooner than a cold start would take, wait for it.
     // Only warm ones count: an environment still starting is no sooner free than a new one.
     // A single-use function's busy environments never come back: nothing to wait for.
@@ -103,7 +104,8 @@ export class Scheduler {
       while (!this.budget.fits(fn.config.memorySize)) await this.makeRoom(fn, input, limits);
       env = this.create(fn, pool);
     }
-    const warm = env.state === 'idle';
+    // A debugged invocation may sit at a breakpoint: nobody waits for it, and it teaches no estimate.
+    const warm = env.state === 'idle' && !debugged;
     this.inFlight++;
     pool.inFlight++;
     if (warm) pool.warmInFlight++;
@@ -113,7 +115,7 @@ export class Scheduler {
       const result = await env.invoke(input);
       // A cold start from a pre-started sandbox is the exception in a burst (there is one per
       // runtime): it must not teach the estimate that new environments are cheap.
-      if (!result.undelivered && !(result.cold && env.prestarted)) pool.handoff.note(performance.now() - started, result.cold);
+      if (!result.undelivered && !debugged && !(result.cold && env.prestarted)) pool.handoff.note(performance.now() - started, result.cold);
       // Its runtime exited before taking it: nothing ran, so a fresh environment runs it (whose
       // first invocation cannot be undelivered: a runtime dying in init fails it for real).
       if (!result.undelivered || this.closed) return result;

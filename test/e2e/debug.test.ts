@@ -37,6 +37,19 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** `p`, or a failure saying what `explain` finds if it has not settled after `ms`. */
+async function within<T>(ms: number, p: Promise<T>, explain: () => Promise<string>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => void explain().then((why) => reject(new Error(`not within ${ms} ms:\n${why}`))), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The inspector's targets on `port` once it answers (its environment has started). */
 function inspectorUp(port: number, notId?: string) {
   return waitFor('the inspector', async () => {
@@ -91,7 +104,8 @@ describe('invoke --debug (Node.js)', () => {
       expect(bp.breakpointId).toBeTruthy();
       proc.stdin!.write('\n'); // attached: the user presses Enter, the CLI invokes
 
-      const paused = await cdp.event('Debugger.paused');
+      const paused = await within(60_000, cdp.event('Debugger.paused'), async () =>
+        `CLI stdout ${stdout}\nCLI stderr ${stderr}\nenvironments ${await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbg`)).text()}`);
       const frame = (paused.callFrames as { callFrameId: string }[])[0]!;
       const value = await cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'doubled' });
       expect((value.result as { value: unknown }).value).toBe(42);
@@ -107,7 +121,8 @@ describe('invoke --debug (Node.js)', () => {
       expect(again.stderr).toMatch(/already has a debug environment/);
 
       await cdp.send('Debugger.resume');
-      const code = await new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve)));
+      const code = await within(60_000, new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve))),
+        async () => `CLI stdout ${stdout}\nCLI stderr ${stderr}`);
       expect(code, stderr).toBe(0);
       expect(JSON.parse(stdout).doubled).toBe(42);
     } finally {
@@ -141,7 +156,8 @@ describe('dev --debug', () => {
       await cdp.send('Debugger.enable');
       await cdp.send('Debugger.setBreakpointByUrl', { urlRegex: 'index\\.js$', lineNumber: 2 });
       const result = invoke<{ doubled: number }>(lk.lambda, 'dbgdev', { n: 5 });
-      const paused = await cdp.event('Debugger.paused');
+      const paused = await within(60_000, cdp.event('Debugger.paused'), async () =>
+        `dev output ${output}\nenvironments ${await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbgdev`)).text()}\nresult ${JSON.stringify(await result)}`);
       const frame = (paused.callFrames as { callFrameId: string }[])[0]!;
       const value = await cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'doubled' });
       expect((value.result as { value: unknown }).value).toBe(10);
