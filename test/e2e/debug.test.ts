@@ -95,28 +95,28 @@ describe('invoke --debug (Node.js)', () => {
 
     // The runtime's inspector is up once its environment has started.
     const targets = await inspectorUp(port);
-    const cdp = await attach(port, targets[0]!);
+    const cdp = await within(30_000, attach(port, targets[0]!), async () => `attach: ${JSON.stringify(targets)}`);
     try {
-      await cdp.send('Debugger.enable');
-      await cdp.send('Runtime.enable');
+      await within(30_000, cdp.send('Debugger.enable'), async () => 'Debugger.enable');
+      await within(30_000, cdp.send('Runtime.enable'), async () => 'Runtime.enable');
       // Line 2 (0-based): `return { doubled, ... }`, where `doubled` is set.
-      const bp = await cdp.send('Debugger.setBreakpointByUrl', { urlRegex: 'lambda_function\\.js$', lineNumber: 2 });
+      const bp = await within(30_000, cdp.send('Debugger.setBreakpointByUrl', { urlRegex: 'lambda_function\\.js$', lineNumber: 2 }), async () => 'setBreakpointByUrl');
       expect(bp.breakpointId).toBeTruthy();
       proc.stdin!.write('\n'); // attached: the user presses Enter, the CLI invokes
 
       const paused = await within(60_000, cdp.event('Debugger.paused'), async () =>
         `CLI stdout ${stdout}\nCLI stderr ${stderr}\nenvironments ${await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbg`)).text()}`);
       const frame = (paused.callFrames as { callFrameId: string }[])[0]!;
-      const value = await cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'doubled' });
+      const value = await within(30_000, cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'doubled' }), async () => 'evaluate');
       expect((value.result as { value: unknown }).value).toBe(42);
 
       // Paused (longer than nothing: its timeout is suspended): another invoke runs elsewhere.
-      const other = await invoke<{ doubled: number; pid: number }>(lk.lambda, 'dbg', { n: 1 });
+      const other = await within(60_000, invoke<{ doubled: number; pid: number }>(lk.lambda, 'dbg', { n: 1 }), async () => `the other invoke; environments ${await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbg`)).text()}`);
       expect(other.functionError).toBeUndefined();
       expect(other.body.doubled).toBe(2);
 
       // One debug environment per function at a time: asking again while it runs is refused.
-      const again = await runCli(lk.url, 'invoke', '--debug', 'dbg');
+      const again = await within(30_000, runCli(lk.url, 'invoke', '--debug', 'dbg'), async () => 'a second invoke --debug did not end');
       expect(again.code).not.toBe(0);
       expect(again.stderr).toMatch(/already has a debug environment/);
 
