@@ -120,7 +120,7 @@ describe('invoke --debug (Node.js)', () => {
       expect(again.code).not.toBe(0);
       expect(again.stderr).toMatch(/already has a debug environment/);
 
-      await cdp.send('Debugger.resume');
+      await within(30_000, cdp.send('Debugger.resume'), async () => 'resume');
       const code = await within(60_000, new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve))),
         async () => `CLI stdout ${stdout}\nCLI stderr ${stderr}`);
       expect(code, stderr).toBe(0);

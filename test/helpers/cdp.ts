@@ -100,6 +100,7 @@ export class CdpSession {
 
 /** The inspector's targets, as DevTools lists them (GET /json/list). */
 export async function listTargets(port: number): Promise<CdpTarget[]> {
-  const res = await fetch(`http://127.0.0.1:${port}/json/list`);
+  // Bounded: a request made while the runtime is still starting may never be answered.
+  const res = await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(5_000) });
   return (await res.json()) as CdpTarget[];
 }
