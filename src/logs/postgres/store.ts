@@ -95,7 +95,6 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
     return this.listeners.add(listener, options);
   }
 
-
   // ---- writing ------------------------------------------------------------------------------
 
   async writeBatch(events: readonly LogEvent[], records: readonly InvocationRecord[] = []): Promise<void> {
