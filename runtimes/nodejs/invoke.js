@@ -51,22 +51,7 @@ function parseJson(text) {
  * @returns {Invocation}
  */
 export function invoke(runtime, event, context) {
-  let settle;
-  const done = new Promise((resolve) => {
-    settle = resolve;
-  });
-  let finished = false;
-  const succeed = (result) => {
-    if (finished) return;
-    finished = true;
-    settle({ failed: false, value: result });
-  };
-  const fail = (err, extra) => {
-    if (finished) return;
-    finished = true;
-    // Lambda reports a failure without an error (context.fail(), callback(null) is success) as "handled".
-    settle({ failed: true, value: err === undefined || err === null ? 'handled' : err, ...extra });
-  };
+  const { done, succeed, fail } = settlement();
   const callback = (err, result) => (err === undefined || err === null ? succeed(result) : fail(err));
   context.succeed = succeed;
   context.fail = (err) => fail(err);
@@ -97,6 +82,25 @@ export function invoke(runtime, event, context) {
  * @returns {Invocation}
  */
 export function invokeStreaming(runtime, event, stream, context) {
+  const { done, succeed, fail } = settlement();
+  let returned;
+  try {
+    returned = runtime.handler(event, stream, context);
+  } catch (err) {
+    fail(err);
+    return { done, succeed, fail };
+  }
+  if (returned !== null && typeof returned === 'object' && typeof returned.then === 'function') returned.then(succeed, (err) => fail(err));
+  else stream.once('finish', () => succeed(undefined));
+  return { done, succeed, fail };
+}
+
+/**
+ * How an invocation ends, once: `done` settles with the first of succeed/fail; later calls are
+ * ignored. Lambda reports a failure without an error (context.fail(), callback(null) is success)
+ * as "handled".
+ */
+function settlement() {
   let settle;
   const done = new Promise((resolve) => {
     settle = resolve;
@@ -112,14 +116,5 @@ export function invokeStreaming(runtime, event, stream, context) {
     finished = true;
     settle({ failed: true, value: err === undefined || err === null ? 'handled' : err, ...extra });
   };
-  let returned;
-  try {
-    returned = runtime.handler(event, stream, context);
-  } catch (err) {
-    fail(err);
-    return { done, succeed, fail };
-  }
-  if (returned !== null && typeof returned === 'object' && typeof returned.then === 'function') returned.then(succeed, (err) => fail(err));
-  else stream.once('finish', () => succeed(undefined));
   return { done, succeed, fail };
 }
