@@ -31,7 +31,8 @@ export function send(res: ServerResponse, response: ApiResponse, requestId: stri
   res.end(body);
 }
 
-function drained(res: ServerResponse): Promise<void> {
+/** Resolves once `res` can take more (or has closed): a streamed body's backpressure. */
+export function drained(res: ServerResponse): Promise<void> {
   if (!res.writableNeedDrain || res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

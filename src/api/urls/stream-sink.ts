@@ -6,6 +6,7 @@
 // complete (at most MAX_PRELUDE_BYTES); after that the client's socket paces the function.
 import type { ServerResponse } from 'node:http';
 import type { ResponseSink } from '../../scheduler/invocation.js';
+import { drained } from '../edge/send.js';
 
 export const HTTP_INTEGRATION_TYPE = 'application/vnd.awslambda.http-integration-response';
 const DELIMITER = Buffer.alloc(8);
@@ -63,17 +64,7 @@ export class UrlStreamSink implements ResponseSink {
   }
 
   drained(): Promise<void> {
-    const res = this.res;
-    if (!res.writableNeedDrain || res.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.once('drain', done);
-      res.once('close', done);
-    });
+    return drained(this.res);
   }
 
   /** The stream ended without a complete prelude: what was held, read as one (or undefined). */
