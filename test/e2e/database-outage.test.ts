@@ -71,7 +71,10 @@ describePostgres('the database goes away while serving', () => {
       .catch((err: unknown) => err as { name: string; message: string; $metadata: { httpStatusCode?: number } });
     expect(refused).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 500 } });
     expect((refused as Error).message).toMatch(/could not reach its database .* Try again shortly/);
-    expect(server.output()).toMatch(/PostgreSQL at postgres:\/\/[^:]+:\*\*\*@127\.0\.0\.1:\d+\/\S+ is unavailable/);
+    // The server's log line travels through its stderr pipe: it may arrive just after the answer.
+    const unavailable = /PostgreSQL at postgres:\/\/[^:]+:\*\*\*@127\.0\.0\.1:\d+\/\S+ is unavailable/;
+    await waitFor('the server to log the database as unavailable', () => unavailable.test(server.output())).catch(() => undefined);
+    expect(server.output()).toMatch(unavailable);
     expect(server.output()).not.toContain(`:${real.password}@`);
     // Warm: the function's record comes from memory, the environment is running.
     expect((await invoke(lambda, 'steady')).body.version).toBe('v1');
