@@ -50,6 +50,17 @@ export interface ServerConfig {
   readonly region: string;
   /** Pre-started sandboxes (off with LAMBKIN_PRESTART=off). */
   readonly prestart: boolean;
+  /** --node-id / LAMBKIN_NODE_ID; undefined: the name kept in <dataDir>/node-id (node-name.ts). */
+  readonly nodeId?: string;
+  /** Set under --cluster: this server is one node of several (docs/cluster.md). */
+  readonly cluster?: ClusterConfig;
+}
+
+export interface ClusterConfig {
+  /** NATS server URLs (JetStream on), tried in turn. */
+  readonly natsServers: readonly string[];
+  /** The URL others reach this node at; undefined: the one it listens on. */
+  readonly advertiseUrl?: string;
 }
 
 /** Flags as commander gives them (strings), before defaults; named as in SETTINGS. */
@@ -71,6 +82,10 @@ export interface ServerFlags {
   readonly maxConnections?: string;
   readonly maxRequestBuffer?: string;
   readonly databaseUrl?: string;
+  readonly cluster?: boolean;
+  readonly natsUrl?: string;
+  readonly nodeId?: string;
+  readonly advertise?: string;
 }
 
 export class ConfigError extends Error {}
@@ -135,7 +150,37 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     databaseUrl: databaseUrl(raw('databaseUrl')),
     region: regionFrom(env),
     prestart: prestartFrom(env),
+    nodeId: nodeId(raw('nodeId')),
+    cluster: cluster(flags.cluster === true || /^(1|true|on|yes)$/i.test(env[SETTINGS.cluster.env] ?? ''), raw, label),
   });
+}
+
+const NODE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function nodeId(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!NODE_ID.test(raw)) throw new ConfigError(`${settingLabel(SETTINGS.nodeId)} must be 1 to 128 letters, digits, '.', '_', ':' or '-', not '${raw}'`);
+  return raw;
+}
+
+/** --cluster needs both engines: PostgreSQL for state, NATS for messages. */
+function cluster(on: boolean, raw: (name: SettingName) => string | undefined, label: (name: SettingName) => string): ClusterConfig | undefined {
+  const nats = raw('natsUrl');
+  const advertise = raw('advertise');
+  if (!on) {
+    if (nats) throw new ConfigError(`${label('natsUrl')} is for a cluster node: add --cluster (or LAMBKIN_CLUSTER=1), or leave it out`);
+    return undefined;
+  }
+  if (!raw('databaseUrl')) throw new ConfigError(`--cluster needs ${label('databaseUrl')}: every node keeps its state in the same PostgreSQL database`);
+  if (!nats) throw new ConfigError(`--cluster needs ${label('natsUrl')}: nodes talk over NATS with JetStream, e.g. nats://127.0.0.1:4222`);
+  const natsServers = nats.split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of natsServers) {
+    if (!/^(nats|tls):\/\/[^\s/]+(:\d+)?\/?$/.test(u)) throw new ConfigError(`${label('natsUrl')}: '${u}' is not a NATS URL such as nats://host:4222`);
+  }
+  if (advertise !== undefined && advertise !== '' && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(advertise)) {
+    throw new ConfigError(`${label('advertise')} must be an http(s) URL such as http://10.0.0.5:9000, not '${advertise}'`);
+  }
+  return Object.freeze({ natsServers: Object.freeze(natsServers), advertiseUrl: advertise ? advertise.replace(/\/$/, '') : undefined });
 }
 
 function databaseUrl(raw: string | undefined): DatabaseUrl | undefined {

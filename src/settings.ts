@@ -107,6 +107,22 @@ export const SETTINGS = {
     env: 'LAMBKIN_DATABASE_URL', flag: '--database-url <url>', defaultText: 'none (SQLite in the data dir)',
     help: 'keep functions in PostgreSQL, postgres://user:password@host:5432/db',
   },
+  cluster: {
+    env: 'LAMBKIN_CLUSTER', flag: '--cluster', defaultText: 'off',
+    help: "run as one node of a cluster (needs --database-url and --nats-url); LAMBKIN_CLUSTER=1",
+  },
+  natsUrl: {
+    env: 'LAMBKIN_NATS_URL', flag: '--nats-url <url>', defaultText: 'none',
+    help: 'with --cluster: NATS server(s) with JetStream, nats://host:4222 (comma-separated for several)',
+  },
+  nodeId: {
+    env: 'LAMBKIN_NODE_ID', flag: '--node-id <id>', defaultText: 'made once, kept in `<data-dir>/node-id`',
+    help: "this node's name in a cluster (letters, digits, . _ : -)",
+  },
+  advertise: {
+    env: 'LAMBKIN_ADVERTISE_URL', flag: '--advertise <url>', defaultText: 'the URL it listens on',
+    help: 'with --cluster: the URL other nodes and clients reach this node at',
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -19,6 +19,7 @@ import { openConsoleStore } from './console-api/store-open.js';
 import { consoleHandler } from './console/static.js';
 import { closeEdge, createEdge, listen } from './edge/index.js';
 import { connectDatabase, freshRunDir, openSandbox } from './start-steps.js';
+import { connectNats } from '../cluster/nats.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -31,6 +32,11 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const runDir = freshRunDir(config.dataDir);
   // First: a database that is down stops the start before anything else is set up.
   const database = config.databaseUrl && await connectDatabase(config.databaseUrl, log);
+  // On PostgreSQL the async queue and the console's store are shared too; this node's name (kept in
+  // the data folder, or --node-id) lets it take its own unfinished async events back after a restart.
+  const node = database ? config.nodeId ?? nodeName(config.dataDir) : undefined;
+  // A cluster node: its link to the other nodes (docs/cluster.md); checked before anything starts.
+  const nats = config.cluster && node ? await connectNats(config.cluster, node, log) : undefined;
   const auth = verifierFor(config, log);
   const sandbox = openSandbox(config, runDir, log);
 
@@ -44,9 +50,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
-  // On PostgreSQL the async queue and the console's store are shared too; this node's name (kept in
-  // the data folder) lets it take its own unfinished async events back after a restart.
-  const node = database ? nodeName(config.dataDir) : undefined;
+
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
   const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
@@ -94,6 +98,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       await logs.close(); // after the environments: their last lines are written too
       await consoleApi.close(); // after the logs: it stores what their last batch recorded
       await registry.close();
+      await nats?.close();
       await database?.close();
     },
   };

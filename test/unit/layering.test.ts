@@ -32,7 +32,8 @@ function area(file: string): string {
 const ALLOWED: Record<string, readonly string[]> = {
   cli: ['client'],
   client: [],
-  api: ['scheduler', 'registry', 'logs', 'database'],
+  api: ['cluster', 'scheduler', 'registry', 'logs', 'database'],
+  cluster: ['scheduler', 'registry', 'logs', 'database'],
   scheduler: ['environment', 'registry', 'logs', 'database'],
   environment: ['sandbox', 'runtimes', 'registry', 'logs'],
   sandbox: [],
