@@ -1,9 +1,10 @@
 // What `lambkin doctor` checks, asked of the very code `lambkin serve` asks at start: the
-// namespace sandbox's probe (bubblewrap tried for real, socat, slirp4netns, setpriv), the cgroup
-// detection (a folder really created, then removed) and the runtime catalogue's description. The
-// one place cli/ reaches sandbox/ and runtimes/ (test/unit/layering.test.ts): like serve, doctor is
-// about this machine, not about a server. Loaded at run time, as serve loads the server, so that
-// the bundled CLI (scripts/build-cli.js) leaves these modules where they are.
+// namespace sandbox's probe (bubblewrap tried for real, socat, slirp4netns, setpriv, nft), the
+// seccomp filter's syscall tables, the cgroup detection (a folder really created, then removed)
+// and the runtime catalogue's description. The one place cli/ reaches sandbox/ and runtimes/
+// (test/unit/layering.test.ts): like serve, doctor is about this machine, not about a server.
+// Loaded at run time, as serve loads the server, so that the bundled CLI (scripts/build-cli.js)
+// leaves these modules where they are.
 
 export type CheckStatus = 'ok' | 'missing' | 'n/a' | 'optional';
 
@@ -40,7 +41,30 @@ async function sandboxChecks(): Promise<Check[]> {
   checks.push(slirp
     ? { name: 'slirp4netns', status: 'ok', detail: `${slirp}: the isolated network` }
     : { name: 'slirp4netns', status: 'missing', detail: 'without it, no isolated network: environments share the host\'s', install: 'slirp4netns' });
+  checks.push(await egressCheck(tools), await seccompCheck());
   return checks;
+}
+
+/** What serve's egress warnings are about: nft and nsenter (run as root) enforce the egress policy. */
+async function egressCheck(tools: { nft?: string; nsenter?: string } | undefined): Promise<Check> {
+  const { which } = await import('../sandbox/namespace/probe.js');
+  const nft = tools ? tools.nft : which('nft');
+  const nsenter = tools ? tools.nsenter : which('nsenter');
+  if (!nft || !nsenter) {
+    return { name: 'nftables', status: 'missing', detail: 'without it the egress policy (no private, link-local or host addresses) is not enforced', install: 'nftables' };
+  }
+  if (process.getuid?.() !== 0) {
+    return { name: 'nftables', status: 'n/a', detail: `${nft}, but not running as root: the egress policy is not enforced` };
+  }
+  return { name: 'nftables', status: 'ok', detail: `${nft}: the egress policy` };
+}
+
+/** The syscall filter exists for x64 and arm64 only; elsewhere serve warns that there is none. */
+async function seccompCheck(): Promise<Check> {
+  const { seccompFilter } = await import('../sandbox/namespace/seccomp/index.js');
+  return seccompFilter()
+    ? { name: 'seccomp', status: 'ok', detail: `syscall filter for ${process.arch}` }
+    : { name: 'seccomp', status: 'n/a', detail: `no syscall table for ${process.arch}: environments reach every syscall` };
 }
 
 async function cgroupCheck(): Promise<Check> {

@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 describe('lambkin doctor', () => {
-  it('reports the sandbox, network tools and cgroups as `lambkin serve` found them', async () => {
+  it('reports the sandbox, network tools, nftables, seccomp and cgroups as `lambkin serve` found them', async () => {
     const run = await doctor({}, '--json');
     const checks = JSON.parse(run.stdout) as Check[];
     const by = Object.fromEntries(checks.map((c) => [c.name, c]));
@@ -59,6 +59,11 @@ describe('lambkin doctor', () => {
     const cgroups = /cgroups v(\d)/.exec(started);
     expect(by.cgroups!.status === 'ok').toBe(cgroups !== null);
     if (cgroups) expect(by.cgroups!.detail).toMatch(new RegExp(`^v${cgroups[1]}, writable`));
+    // serve warns about the egress policy's tools only for the isolated network, as root.
+    if (isolated && process.getuid?.() === 0) {
+      expect(by.nftables!.status === 'ok').toBe(!started.includes('nftables is not installed'));
+    }
+    expect(by.seccomp!.status === 'ok').toBe(!started.includes('no seccomp filter'));
     expect(run.code).toBe(checks.some((c) => c.status === 'missing') ? 1 : 0);
   });
 

@@ -1,11 +1,12 @@
 // lambkin as a package: `npm pack` of this tree, installed with `npm install --omit=dev` into an
 // empty folder as a user would, then `lambkin serve --deploy-examples` from there, an example
-// invoked with the installed CLI. Dependencies come from the registry as for a user, except one
-// thing: better-sqlite3's native binary. On a user's machine prebuild-install downloads it from
-// GitHub; this network cannot reach GitHub, and compiling it instead takes over a minute of CPU.
-// So the test hands prebuild-install the binary this tree already has, as a local prebuild
-// (its `local-prebuilds` setting, read from a .prebuild-installrc in the install folder): the
-// same file a download would unpack, and prebuild-install loads it to check it, as after one.
+// invoked with the installed CLI and one with the AWS SDK. Dependencies come from the registry as
+// for a user, except one thing: better-sqlite3's native binary. On a user's machine
+// prebuild-install downloads it from GitHub; this network cannot reach GitHub, and compiling it
+// instead takes over a minute of CPU. So the test hands prebuild-install the binary this tree
+// already has, as a local prebuild (its `local-prebuilds` setting, read from a .prebuild-installrc
+// in the install folder): the same file a download would unpack, and prebuild-install loads it to
+// check it, as after one.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/server.js';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { ROOT, sdkClients } from '../helpers/server.js';
 import { waitFor } from '../helpers/functions.js';
 
 const run = promisify(execFile);
@@ -113,6 +115,15 @@ describe('the npm package', () => {
 
     const { stdout } = await run(lambkin, ['--endpoint', url, 'invoke', 'hello-node', '--payload', '{"name": "Ada"}'], { cwd: app });
     expect(JSON.parse(stdout)).toMatchObject({ message: 'Hello, Ada!' });
+    // And with the AWS SDK, an example that needs the package's example layer (its node_modules).
+    const { lambda } = sdkClients(url);
+    try {
+      const answer = await lambda.send(new InvokeCommand({ FunctionName: 'hello-layer', Payload: Buffer.from('{"name":"Ada"}') }));
+      expect(answer.FunctionError).toBeUndefined();
+      expect(JSON.parse(Buffer.from(answer.Payload!).toString())).toEqual({ message: 'Hello, Ada, from the greeting layer!' });
+    } finally {
+      lambda.destroy();
+    }
     const page = await fetch(`${url}/console/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<!doctype html>');
