@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { DatabaseUrlError, parseDatabaseUrl, type DatabaseUrl } from './database/url.js';
+import { parseDatabaseUrl, type DatabaseUrl } from './database/url.js';
+import { ConfigError } from './errors.js';
 import {
   NETWORK_MODES, prestartFrom, regionFrom, SANDBOX_NAMES, SETTINGS, settingLabel, type NetworkMode, type SandboxName,
   type Setting, type SettingName,
@@ -73,7 +74,8 @@ export interface ServerFlags {
   readonly databaseUrl?: string;
 }
 
-export class ConfigError extends Error {}
+// Where serve.ts, loading this module at run time, finds the class that the server throws.
+export { ConfigError };
 
 /** Lambda's default quota of code storage per account and region: 75 GB. */
 export const DEFAULT_CODE_STORAGE_LIMIT = 75 * 1024 ** 3;
@@ -143,7 +145,7 @@ function databaseUrl(raw: string | undefined): DatabaseUrl | undefined {
   try {
     return parseDatabaseUrl(raw);
   } catch (err) {
-    if (err instanceof DatabaseUrlError) throw new ConfigError(`--database-url / LAMBKIN_DATABASE_URL: ${err.message}`);
+    if (err instanceof ConfigError) throw new ConfigError(`--database-url / LAMBKIN_DATABASE_URL: ${err.message}`);
     throw err;
   }
 }

@@ -137,6 +137,15 @@ export type RuntimeApiRefusal = {
   };
 }[RuntimeApiErrorName];
 
+/**
+ * The server cannot start as configured: a setting out of range, credentials half given or
+ * unreadable, a database URL that is not one, a sandbox this machine cannot give. Thrown where the
+ * fact is found (config.ts, credentials.ts, database/url.ts, sandbox/select.ts, the start steps);
+ * `lambkin serve` and `lambkin init-credentials` print its message as a usage mistake (exit code
+ * Failure), never a stack.
+ */
+export class ConfigError extends Error {}
+
 /** How the lambkin CLI ends. */
 export const CLI_EXIT_CODES = {
   Success: { code: 0, description: 'The command did what it was asked.' },

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  DatabaseUnavailable, DatabaseUrlError, Postgres, SchemaTooNew, migratePostgres, openSqlite, parseDatabaseUrl, redactUrl,
+  DatabaseUnavailable, Postgres, SchemaTooNew, migratePostgres, openSqlite, parseDatabaseUrl, redactUrl,
 } from '../../src/database/index.js';
+import { ConfigError } from '../../src/errors.js';
 import { describePostgres, useTestDatabase } from '../helpers/database.js';
 
 describe('database URLs', () => {
@@ -24,7 +25,7 @@ describe('database URLs', () => {
       try {
         parseDatabaseUrl(bad);
       } catch (err) {
-        expect(err).toBeInstanceOf(DatabaseUrlError);
+        expect(err).toBeInstanceOf(ConfigError);
         message = (err as Error).message;
       }
       expect(message).not.toBe('');
