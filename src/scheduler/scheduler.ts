@@ -5,6 +5,7 @@
 import type { FunctionRecord } from '../registry/types.js';
 import type { LogSink } from '../logs/types.js';
 import type { EnvironmentSummary } from '../wire.js';
+import { apiError } from '../errors.js';
 import { findRuntime } from '../runtimes/catalogue.js';
 import { ExecutionEnvironment, type EnvironmentOptions } from '../environment/environment.js';
 import { prepareSandbox } from '../environment/sandbox-request.js';
@@ -34,8 +35,6 @@ export class Throttled extends Error {
     super(message);
   }
 }
-
-export class RuntimeUnavailable extends Error {}
 
 // The summary is the environments API's JSON too (wire.ts), so it is defined there.
 export type { EnvironmentSummary } from '../wire.js';
@@ -257,7 +256,9 @@ export class Scheduler {
 
   private create(fn: FunctionRecord, pool: Pool, initializationType?: 'provisioned-concurrency'): ExecutionEnvironment {
     const runtime = findRuntime(fn.config.runtime);
-    if (!runtime) throw new RuntimeUnavailable(`runtime ${fn.config.runtime} is not known to this server`);
+    // Invoke checks the runtime first (api/invoke-path.ts); a runtime this lambkin does not even
+    // know (data from another version) is the same answer.
+    if (!runtime) throw apiError('InvalidRuntimeException', `The runtime ${fn.config.runtime} of ${fn.config.name} is not known to this server.`);
     const env = new ExecutionEnvironment({
       fn, runtime, backend: this.opts.backend, logs: this.opts.logs, region: this.opts.region,
       initTimeoutMs: this.opts.initTimeoutMs, initializationType, freezeAfterMs: this.opts.freezeAfterMs,
