@@ -3,15 +3,14 @@
 // knows about functions or sandboxes.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { BOOTSTRAP_ROOT } from '../bootstrap-root.js';
 import { PROVIDED } from './custom.js';
 import { RUBY } from './ruby.js';
 import { JAVA } from './java.js';
 import { DOTNET } from './unavailable.js';
 
-/** runtimes/ at the package root: the bootstraps that run inside an environment. */
-export const BOOTSTRAP_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../runtimes');
+export { BOOTSTRAP_ROOT };
 
 export type RuntimeFamily = 'nodejs' | 'python' | 'provided' | 'ruby' | 'java' | 'dotnet';
 
