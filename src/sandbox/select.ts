@@ -10,7 +10,7 @@ import { NamespaceBackend } from './namespace/index.js';
 import { NETWORK_MODES, SANDBOX_NAMES, type NetworkMode, type SandboxName } from '../settings.js';
 import { INSTALL_HINT, probeBwrap } from './namespace/probe.js';
 import { seccompFilter } from './namespace/seccomp/index.js';
-import { PrestartPool } from './prestart/pool.js';
+import { withPrestart } from './prestart/backend.js';
 
 export { NETWORK_MODES, SANDBOX_NAMES, type NetworkMode, type SandboxName };
 
@@ -40,12 +40,12 @@ export interface SandboxChoice {
 export function chooseSandbox(req: SandboxRequest, warn: (line: string) => void): SandboxChoice {
   const choice = chooseBackend(req, warn);
   if (req.prestart === false) return choice;
-  const pool = new PrestartPool(choice.backend);
-  choice.backend.prestart = pool;
+  const backend = withPrestart(choice.backend);
   return {
     ...choice,
+    backend,
     close: async () => {
-      await pool.close();
+      await backend.close();
       await choice.close();
     },
   };
