@@ -34,7 +34,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const auth = verifierFor(config, log);
   const sandbox = openSandbox(config, runDir, log);
 
-  const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log });
+  const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log, region: config.region });
   // With PostgreSQL, code uploaded from another machine is unpacked here before the first invoke.
   if (database) await registry.repaired;
   const logOptions = { sweepIntervalMs: config.logSweepSeconds * 1000, log };
@@ -50,7 +50,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
   const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
-  const liveTail = new LiveTailHub(logs);
+  const liveTail = new LiveTailHub(logs, registry.arns);
   // Subscription filters' matches go out as Event invocations, through the durable async queue.
   const subscriptions = new SubscriptionDelivery(logs, (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId), log);
   // One table per API, each on its own page; their paths do not overlap, so their order is free.
@@ -60,7 +60,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
       recordDeploys: (routes) => consoleApi.recordDeploys(routes),
     }))
-    .add(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined }))
+    .add(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined, arns: registry.arns }))
     .add(lambkinRoutes({
       logs, registry, asyncInvoker: lifecycle.asyncInvoker, consoleRoutes: consoleApi.routes,
       provisioned: { registry, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency },
