@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type {
   Prestarted, Prestarter, PrestartRequest, PrestartRuntime, PrestartStats, PrestartTuning, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess,
 } from '../types.js';
+import { inheritedEnvironment } from '../../settings.js';
 import { Demand } from './demand.js';
 
 /** Set in a pre-started runtime's environment: read your environment from stdin first. */
@@ -226,10 +227,7 @@ export class PrestartPool implements Prestarter {
       taskRoot: layout.taskRoot, runtimeDir: layout.runtimeDir, heapCapMb: shape.heapCapMb, memoryMb: shape.limits.memoryMb,
     });
     // What every environment of the runtime starts with (env-vars.ts), nothing of any function.
-    const env = {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: process.env.LANG ?? 'en_US.UTF-8', TZ: 'UTC',
-      TMPDIR: layout.tmpDir, ...launch.env, [PRESTART_VARIABLE]: '1',
-    };
+    const env = { ...inheritedEnvironment(), TMPDIR: layout.tmpDir, ...launch.env, [PRESTART_VARIABLE]: '1' };
     let proc: SandboxProcess;
     try {
       proc = backend.start(layout, { command: launch.command, args: launch.args, env, limits: shape.limits, stdinPipe: true });
