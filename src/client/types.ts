@@ -12,7 +12,22 @@ export interface LoggingConfigWire {
   readonly SystemLogLevel?: string;
 }
 
-export interface FunctionConfiguration {
+/** lambkin's own function settings, beside Lambda's: written and read back under the same names. */
+export interface LambkinExtensions {
+  /** false switches capture of the function's output off. */
+  readonly LambkinLogging?: boolean;
+  /** Callers see a generic error message; the details go to the logs. */
+  readonly LambkinSanitizeErrors?: boolean;
+  /** Each environment serves one invocation, then is destroyed (no state survives between invocations). */
+  readonly LambkinSingleUse?: boolean;
+  /** Keep each invocation's event and response (capped at 64 KiB) for the console. */
+  readonly LambkinRecordPayloads?: boolean;
+  /** Where its environments may send packets (public: no private addresses; all; none) plus IPv4 CIDRs always allowed. */
+  readonly LambkinEgress?: EgressWire;
+}
+
+/** A function's configuration as answered; lambkin's extensions present only when they differ from the default. */
+export interface FunctionConfiguration extends LambkinExtensions {
   readonly FunctionName: string;
   readonly FunctionArn: string;
   readonly Runtime: string;
@@ -35,12 +50,6 @@ export interface FunctionConfiguration {
   readonly PackageType?: string;
   readonly Architectures?: readonly string[];
   readonly EphemeralStorage?: { readonly Size: number };
-  /** lambkin extensions, present only when they differ from the default (true / false). */
-  readonly LambkinLogging?: boolean;
-  readonly LambkinSanitizeErrors?: boolean;
-  readonly LambkinSingleUse?: boolean;
-  readonly LambkinRecordPayloads?: boolean;
-  readonly LambkinEgress?: EgressWire;
   readonly Layers?: readonly { readonly Arn: string; readonly CodeSize: number }[];
 }
 
@@ -57,7 +66,7 @@ export interface ListFunctionsOutput {
 }
 
 /** What UpdateFunctionConfiguration can change (all optional: only given fields change). */
-export interface FunctionSettings {
+export interface FunctionSettings extends LambkinExtensions {
   readonly Runtime?: string;
   readonly Handler?: string;
   readonly Role?: string;
@@ -67,16 +76,6 @@ export interface FunctionSettings {
   readonly Environment?: EnvironmentWire;
   readonly LoggingConfig?: LoggingConfigWire;
   readonly EphemeralStorage?: { readonly Size: number };
-  /** lambkin extension: false switches capture of the function's output off. */
-  readonly LambkinLogging?: boolean;
-  /** lambkin extension: callers see a generic error message; the details go to the logs. */
-  readonly LambkinSanitizeErrors?: boolean;
-  /** lambkin extension: each environment serves one invocation, then is destroyed (no state survives between invocations). */
-  readonly LambkinSingleUse?: boolean;
-  /** lambkin extension: keep each invocation's event and response (capped at 64 KiB) for the console. */
-  readonly LambkinRecordPayloads?: boolean;
-  /** lambkin extension: where its environments may send packets (public: no private addresses; all; none) plus IPv4 CIDRs always allowed. */
-  readonly LambkinEgress?: EgressWire;
   /** Layer version ARNs, merged at /opt in this order (replaces the list; [] removes them all). */
   readonly Layers?: readonly string[];
 }
