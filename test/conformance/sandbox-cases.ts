@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PrestartRuntime, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess, ExitInfo } from '../../src/sandbox/types.js';
+import type { Prestarted, PrestartRuntime, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess, ExitInfo } from '../../src/sandbox/types.js';
 import type { PrestartingBackend } from '../../src/sandbox/prestart/backend.js';
 import { waitFor as waitUntil } from '../helpers/functions.js';
 
@@ -127,6 +127,17 @@ export function processesWith(marker: string): number[] {
 }
 
 const MB = 1024 * 1024;
+
+/** A pre-started sandbox of WAITER from the backend's pool: asked for as a deploy does, taken once ready. */
+async function spare(backend: SandboxBackend): Promise<Prestarted> {
+  const pool = backend.prestart!;
+  const req = { runtime: WAITER, limits: LIMITS, functionEnv: {} };
+  pool.prepare(req);
+  await waitFor(() => pool.stats().shapes.some((s) => s.shape.startsWith('conformance|') && s.ready > 0), 20_000, () => JSON.stringify(pool.stats()));
+  const pre = pool.take(req);
+  expect(pre).toBeDefined();
+  return pre!;
+}
 
 export function sandboxConformance(b: BackendUnderTest): void {
   describe(`SandboxBackend conformance: ${b.name}`, () => {
@@ -318,12 +329,7 @@ export function sandboxConformance(b: BackendUnderTest): void {
     const wrapped = ' (not this backend: not wrapped with the pre-start pool)';
     it(`pre-start: a spare, claimed with code and limits and handed its environment, runs like a started one${b.prestarting ? '' : wrapped}`, async (ctx) => {
       if (!b.prestarting) ctx.skip();
-      const pool = backend.prestart!;
-      const req = { runtime: WAITER, limits: LIMITS, functionEnv: {} };
-      pool.prepare(req);
-      await waitFor(() => pool.stats().shapes.some((s) => s.shape.startsWith('conformance|') && s.ready > 0), 20_000, () => JSON.stringify(pool.stats()));
-      const pre = pool.take(req)!;
-      expect(pre).toBeDefined();
+      const pre = await spare(backend);
       expect(existsSync(join(pre.layout.hostTaskRoot, 'hello.txt'))).toBe(false); // prepared without code
       expect(await pre.claim(codeDir, LIMITS)).toBe(true);
       const server: Server = createServer((_req, res) => res.end('rapi-ok'));
@@ -347,11 +353,7 @@ export function sandboxConformance(b: BackendUnderTest): void {
 
     it(`pre-start: a spare discarded before its environment is killed and removed${b.prestarting ? '' : wrapped}`, async (ctx) => {
       if (!b.prestarting) ctx.skip();
-      const pool = backend.prestart!;
-      const req = { runtime: WAITER, limits: LIMITS, functionEnv: {} };
-      pool.prepare(req);
-      await waitFor(() => pool.stats().shapes.some((s) => s.shape.startsWith('conformance|') && s.ready > 0), 20_000, () => JSON.stringify(pool.stats()));
-      const pre = pool.take(req)!;
+      const pre = await spare(backend);
       expect(existsSync(pre.layout.workDir)).toBe(true);
       await pre.discard();
       expect(existsSync(pre.layout.workDir)).toBe(false);
