@@ -15,6 +15,7 @@ import { logsRoutes } from './logs/routes.js';
 import { LiveTailHub } from './logs/live-tail-hub.js';
 import { SubscriptionDelivery } from './logs/subscription-delivery.js';
 import { startConsoleApi } from './console-api/index.js';
+import { payloadPath } from './console-api/payloads.js';
 import { openConsoleStore } from './console-api/store-open.js';
 import { consoleHandler } from './console/static.js';
 import { closeEdge, createEdge, listen } from './edge/index.js';
@@ -39,8 +40,11 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   if (database) await registry.repaired;
   const logOptions = { sweepIntervalMs: config.logSweepSeconds * 1000, log };
   const logs: LogStore = database ? await PostgresLogStore.open(database, logOptions) : SqliteLogStore.open(config.dataDir, logOptions);
+  const consoleStore = await openConsoleStore(config.dataDir, database);
+  // Recorded events and responses go to the console's store on their own path (console-api/payloads.ts).
+  const payloads = payloadPath(logs, consoleStore, log);
   const scheduler = new Scheduler({
-    backend: sandbox.backend, logs, region: config.region, maxConcurrency: config.maxConcurrency,
+    backend: sandbox.backend, logs: payloads.sink, region: config.region, maxConcurrency: config.maxConcurrency,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
@@ -49,7 +53,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const node = database ? nodeName(config.dataDir) : undefined;
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
-  const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
+  const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: consoleStore, payloads });
   const liveTail = new LiveTailHub(logs, registry.arns);
   // Subscription filters' matches go out as Event invocations, through the durable async queue.
   const subscriptions = new SubscriptionDelivery(logs, (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId), log);
@@ -92,7 +96,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       // Every environment is gone: nothing of the run folder (the sandbox's shared files) stays behind.
       rmSync(runDir, { recursive: true, force: true });
       await logs.close(); // after the environments: their last lines are written too
-      await consoleApi.close(); // after the logs: it stores what their last batch recorded
+      await consoleApi.close(); // after the environments: it stores the last recorded payloads
       await registry.close();
       await database?.close();
     },
