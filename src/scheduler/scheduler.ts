@@ -6,7 +6,7 @@ import type { FunctionRecord } from '../registry/types.js';
 import type { LogSink } from '../logs/types.js';
 import type { EnvironmentSummary } from '../wire.js';
 import { apiError } from '../errors.js';
-import { findRuntime } from '../runtimes/catalogue.js';
+import { runtimeOf } from '../environment/runtime-of.js';
 import { ExecutionEnvironment, type EnvironmentOptions } from '../environment/environment.js';
 import { prepareSandbox } from '../environment/sandbox-request.js';
 import type { InvocationInput, InvocationResult } from '../environment/invocation.js';
@@ -116,7 +116,7 @@ export class Scheduler {
 
   /** Undefined when `fn`'s runtime can run here, else a sentence saying what to install. */
   runtimeMissing(fn: FunctionRecord): string | undefined {
-    return findRuntime(fn.config.runtime)?.missing();
+    return runtimeOf(fn)?.missing();
   }
 
   /**
@@ -124,7 +124,7 @@ export class Scheduler {
    * sandbox of its runtime's shape is prepared now, so that this invoke finds one ready.
    */
   deployed(fn: FunctionRecord): void {
-    const runtime = findRuntime(fn.config.runtime);
+    const runtime = runtimeOf(fn);
     if (this.closed || !runtime) return;
     prepareSandbox(this.opts.backend, runtime, fn);
   }
@@ -255,7 +255,7 @@ export class Scheduler {
   }
 
   private create(fn: FunctionRecord, pool: Pool, initializationType?: 'provisioned-concurrency'): ExecutionEnvironment {
-    const runtime = findRuntime(fn.config.runtime);
+    const runtime = runtimeOf(fn);
     // Invoke checks the runtime first (api/invoke-path.ts); a runtime this lambkin does not even
     // know (data from another version) is the same answer.
     if (!runtime) throw apiError('InvalidRuntimeException', `The runtime ${fn.config.runtime} of ${fn.config.name} is not known to this server.`);
