@@ -4,6 +4,7 @@
 import type { ListenOptions } from 'node:net';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { EgressPolicy } from './namespace/egress.js';
+import type { LaunchCommand, LaunchPaths } from '../launch.js';
 
 export interface SandboxLimits {
   readonly memoryMb: number;
@@ -142,11 +143,7 @@ export interface PrestartRuntime {
    * which a pre-started one would miss (such a function starts on its own).
    */
   readonly prestart?: { readonly startupVariables: RegExp };
-  launch(paths: { readonly taskRoot: string; readonly runtimeDir: string; readonly heapCapMb?: number; readonly memoryMb?: number }): {
-    readonly command: string;
-    readonly args: readonly string[];
-    readonly env: Readonly<Record<string, string>>;
-  };
+  launch(paths: LaunchPaths): LaunchCommand;
 }
 
 /** What an environment asks of the pool: a sandbox for this runtime, these limits, this function. */
