@@ -51,6 +51,12 @@ export interface ServerConfig {
   readonly region: string;
   /** Pre-started sandboxes (off with LAMBKIN_PRESTART=off). */
   readonly prestart: boolean;
+  /**
+   * Credentials given in the environment (LAMBKIN_ACCESS_KEY_ID / LAMBKIN_SECRET_ACCESS_KEY), as
+   * read; credentials.ts checks them (both or neither) at start. Never printed.
+   */
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
 }
 
 /** Flags as commander gives them (strings), before defaults; named as in SETTINGS. */
@@ -137,6 +143,8 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     databaseUrl: databaseUrl(raw('databaseUrl')),
     region: regionFrom(env),
     prestart: prestartFrom(env),
+    accessKeyId: env[SETTINGS.accessKeyId.env],
+    secretAccessKey: env[SETTINGS.secretAccessKey.env],
   });
 }
 

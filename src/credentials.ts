@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError } from './errors.js';
-import { SETTINGS } from './settings.js';
 
 export interface ServerCredentials {
   readonly accessKeyId: string;
@@ -18,9 +17,10 @@ export interface ServerCredentials {
 
 export const CREDENTIALS_FILE = 'credentials.json';
 
-export function loadCredentials(dataDir: string, env: NodeJS.ProcessEnv = process.env): ServerCredentials | undefined {
-  const id = env[SETTINGS.accessKeyId.env];
-  const secret = env[SETTINGS.secretAccessKey.env];
+/** The credentials the server requires: the pair given in its environment (config.ts), else the data folder's file. */
+export function loadCredentials(dataDir: string, given: { readonly accessKeyId?: string; readonly secretAccessKey?: string }): ServerCredentials | undefined {
+  const id = given.accessKeyId;
+  const secret = given.secretAccessKey;
   if (id || secret) {
     if (!id || !secret) throw new ConfigError('set both LAMBKIN_ACCESS_KEY_ID and LAMBKIN_SECRET_ACCESS_KEY, or neither');
     return { accessKeyId: id, secretAccessKey: secret, source: 'LAMBKIN_ACCESS_KEY_ID / LAMBKIN_SECRET_ACCESS_KEY' };

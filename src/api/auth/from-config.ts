@@ -6,7 +6,7 @@ import { SigV4Verifier } from './sigv4.js';
 
 /** SigV4 when credentials are configured; without them, only a loopback address may be used. */
 export function verifierFor(config: ServerConfig, log: (line: string) => void): SigV4Verifier | undefined {
-  const credentials = loadCredentials(config.dataDir); // half-given or unreadable: a ConfigError
+  const credentials = loadCredentials(config.dataDir, config); // half-given or unreadable: a ConfigError
   if (!credentials) {
     if (isLoopback(config.host)) return undefined;
     throw new ConfigError(
