@@ -3,7 +3,7 @@
 // command with limits, reports its end and its memory, and kills it (with everything it started).
 import type { ListenOptions } from 'node:net';
 import type { Duplex, Readable, Writable } from 'node:stream';
-import type { EgressPolicy } from './namespace/egress.js';
+import type { EgressPolicy } from '../egress.js';
 import type { LaunchCommand, LaunchPaths } from '../launch.js';
 
 export interface SandboxLimits {

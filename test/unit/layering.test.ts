@@ -49,7 +49,6 @@ const EXCEPTIONS: readonly { file: string; to: string; why: string }[] = [
   { file: 'src/cli/doctor-checks.ts', to: 'sandbox', why: '`lambkin doctor` asks the sandbox probes what this machine has' },
   { file: 'src/cli/doctor-checks.ts', to: 'runtimes', why: '`lambkin doctor` asks the runtime catalogue which interpreters are installed' },
   { file: 'src/api/start-steps.ts', to: 'sandbox', why: 'the server start chooses the sandbox backend once (server.ts hands it to the scheduler)' },
-  { file: 'src/api/lambda/egress-input.ts', to: 'sandbox', why: 'egress CIDRs are validated with the parser that enforces them, so that what is accepted is what is enforced' },
   { file: 'src/api/lambda/config-input.ts', to: 'runtimes', why: 'a Runtime is validated against the catalogue; to move behind the registry with the rest of function validation' },
   { file: 'src/api/lambda/schemas.ts', to: 'runtimes', why: 'the Runtime enum of the request schemas is the catalogue\'s list of ids' },
   { file: 'src/api/runtimes.ts', to: 'runtimes', why: 'GET /lambkin/v1/runtimes describes the catalogue itself' },

@@ -20,7 +20,8 @@ import { mergedOpt } from '../opt-merge.js';
 import type { Tools } from './probe.js';
 import { seccompFilter } from './seccomp/index.js';
 import { connectInside, sandboxHostsFile } from './inside.js';
-import { applyEgress, DEFAULT_EGRESS, samePolicy, type EgressPolicy } from './egress.js';
+import { DEFAULT_EGRESS, type EgressPolicy } from '../../egress.js';
+import { applyEgress, samePolicy } from './egress.js';
 
 const ALL: EgressPolicy = { mode: 'all', allow: [] };
 
