@@ -297,3 +297,9 @@ export interface FunctionUrlCors {
   readonly ExposeHeaders?: readonly string[];
   readonly MaxAge?: number;
 }
+
+/** LambkinEgress as the Lambda API takes it (CreateFunction, UpdateFunctionConfiguration); a member left out takes its default. */
+export interface EgressWire {
+  readonly Mode?: 'public' | 'all' | 'none';
+  readonly Allow?: readonly string[];
+}

@@ -1,5 +1,6 @@
 // Lambda's wire shapes as lambkin's REST API speaks them (field names exactly as on the wire).
 // Response types list what lambkin answers; optional fields may be missing on older servers.
+import type { EgressWire } from '../wire.js';
 
 export interface EnvironmentWire {
   readonly Variables?: Readonly<Record<string, string>>;
@@ -80,10 +81,8 @@ export interface FunctionSettings extends LambkinExtensions {
   readonly Layers?: readonly string[];
 }
 
-export interface EgressWire {
-  readonly Mode?: 'public' | 'all' | 'none';
-  readonly Allow?: readonly string[];
-}
+// LambkinEgress's shape is the server's own definition.
+export type { EgressWire } from '../wire.js';
 
 export interface CreateFunctionInput extends FunctionSettings {
   readonly FunctionName: string;

@@ -3,12 +3,9 @@
 // The object replaces the function's policy as a whole; a member left out takes its default.
 import { apiError } from '../../errors.js';
 import type { EgressConfig } from '../../registry/types.js';
+import type { EgressWire } from '../../wire.js';
 import { parseCidr } from '../../egress.js';
 
-export interface EgressWire {
-  readonly Mode?: EgressConfig['mode'];
-  readonly Allow?: readonly string[];
-}
 
 export function egressInput(wire: EgressWire): EgressConfig {
   const allow = (wire.Allow ?? []).map((text) => {
