@@ -10,7 +10,7 @@ import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { PROCESS_SANDBOX, RUNTIME_CASES, createFunction, waitFor, type RuntimeCase } from '../helpers/functions.js';
 import { invocationLog, invokeJson, reportPattern } from '../helpers/logs.js';
 import type { Files } from '../helpers/zip.js';
-import { expectSameEnvironment, waiting } from '../helpers/prestart.js';
+import { expectSameEnvironment, pooledAndPlain, waiting } from '../helpers/prestart.js';
 
 const NODE_FN = `
 const fs = require('node:fs');
@@ -87,14 +87,7 @@ describe.each(SANDBOXES)('$label sandbox', ({ label, args }) => {
     it('a cold start from the pool sees exactly the function\'s environment, an empty /tmp, its code, its stream', async () => {
       const name = `env-${label}-${rt.label}`;
       await setUp(rt, name, { MemorySize: 192, Environment: { Variables: { ONLY_HERE: 'yes', QUOTE: "it's \"x\"" } } });
-      const out = await invokeJson(pooled.lambda, name, {}, true);
-      const normal = await invokeJson(plain.lambda, name, {}, true);
-      expect(out.FunctionError).toBeUndefined();
-      const got = out.body as Reply;
-      const want = normal.body as Reply;
-      expect(got.prestarted).toBe(true);
-      expect(want.prestarted).toBe(false);
-
+      const { out, got, want } = await pooledAndPlain<Reply>(pooled, plain, name);
       expectSameEnvironment(got.env, want.env);
       expect(got.env).not.toHaveProperty('_LAMBKIN_PRESTART');
       expect(got.env.ONLY_HERE).toBe('yes');

@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Lambkin } from './server.js';
+import { invokeJson } from './logs.js';
 import type { RuntimeCase } from './functions.js';
 
 /**
@@ -43,4 +44,21 @@ const PER_ENVIRONMENT = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTI
 export function expectSameEnvironment(got: Readonly<Record<string, string>>, want: Readonly<Record<string, string>>): void {
   expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
   for (const [k, v] of Object.entries(want)) if (!PER_ENVIRONMENT.has(k)) expect([k, got[k]]).toEqual([k, v]);
+}
+
+/**
+ * The same function, one cold start on a server with the pool (served from it) and one on a server
+ * without: both succeed, and each says whether its runtime was pre-started. Their answers, for the
+ * test to compare.
+ */
+export async function pooledAndPlain<R extends { prestarted: boolean }>(pooled: Lambkin, plain: Lambkin, name: string): Promise<{
+  out: Awaited<ReturnType<typeof invokeJson>>; normal: Awaited<ReturnType<typeof invokeJson>>; got: R; want: R;
+}> {
+  const out = await invokeJson(pooled.lambda, name, {}, true);
+  const normal = await invokeJson(plain.lambda, name, {}, true);
+  expect([out.FunctionError, normal.FunctionError]).toEqual([undefined, undefined]);
+  const got = out.body as R;
+  const want = normal.body as R;
+  expect([got.prestarted, want.prestarted]).toEqual([true, false]);
+  return { out, normal, got, want };
 }
