@@ -4,5 +4,5 @@
 // It knows no store's tables: each store (registry/, logs/, …) brings its own schema.
 export { parseDatabaseUrl, redactUrl, withDatabase, type DatabaseUrl } from './url.js';
 export { DatabaseUnavailable, Postgres, sqlState, type PostgresOptions, type Queryable } from './postgres.js';
-export { SchemaTooNew, migratePostgres, migrateSqlite, type Migrations } from './migrate.js';
+export { migratePostgres, migrateSqlite, type Migrations } from './migrate.js';
 export { openSqlite, type SqliteOptions } from './sqlite.js';
