@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { DatabaseUrlError, parseDatabaseUrl, type DatabaseUrl } from './database/url.js';
+import { parseDatabaseUrl, type DatabaseUrl } from './database/url.js';
+import { ConfigError } from './errors.js';
 import {
   NETWORK_MODES, prestartFrom, regionFrom, SANDBOX_NAMES, SETTINGS, settingLabel, type NetworkMode, type SandboxName,
   type Setting, type SettingName,
@@ -54,6 +55,12 @@ export interface ServerConfig {
   readonly nodeId?: string;
   /** Set under --cluster: this server is one node of several (docs/cluster.md). */
   readonly cluster?: ClusterConfig;
+  /**
+   * Credentials given in the environment (LAMBKIN_ACCESS_KEY_ID / LAMBKIN_SECRET_ACCESS_KEY), as
+   * read; credentials.ts checks them (both or neither) at start. Never printed.
+   */
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
 }
 
 export interface ClusterConfig {
@@ -88,7 +95,8 @@ export interface ServerFlags {
   readonly advertise?: string;
 }
 
-export class ConfigError extends Error {}
+// Where serve.ts, loading this module at run time, finds the class that the server throws.
+export { ConfigError };
 
 /** Lambda's default quota of code storage per account and region: 75 GB. */
 export const DEFAULT_CODE_STORAGE_LIMIT = 75 * 1024 ** 3;
@@ -152,6 +160,8 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     prestart: prestartFrom(env),
     nodeId: nodeId(raw('nodeId')),
     cluster: cluster(flags.cluster === true || /^(1|true|on|yes)$/i.test(env[SETTINGS.cluster.env] ?? ''), raw, label),
+    accessKeyId: env[SETTINGS.accessKeyId.env],
+    secretAccessKey: env[SETTINGS.secretAccessKey.env],
   });
 }
 
@@ -188,7 +198,7 @@ function databaseUrl(raw: string | undefined): DatabaseUrl | undefined {
   try {
     return parseDatabaseUrl(raw);
   } catch (err) {
-    if (err instanceof DatabaseUrlError) throw new ConfigError(`--database-url / LAMBKIN_DATABASE_URL: ${err.message}`);
+    if (err instanceof ConfigError) throw new ConfigError(`--database-url / LAMBKIN_DATABASE_URL: ${err.message}`);
     throw err;
   }
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { SETTINGS } from './settings.js';
+import { ConfigError } from './errors.js';
 
 export interface ServerCredentials {
   readonly accessKeyId: string;
@@ -17,13 +17,12 @@ export interface ServerCredentials {
 
 export const CREDENTIALS_FILE = 'credentials.json';
 
-export class CredentialsError extends Error {}
-
-export function loadCredentials(dataDir: string, env: NodeJS.ProcessEnv = process.env): ServerCredentials | undefined {
-  const id = env[SETTINGS.accessKeyId.env];
-  const secret = env[SETTINGS.secretAccessKey.env];
+/** The credentials the server requires: the pair given in its environment (config.ts), else the data folder's file. */
+export function loadCredentials(dataDir: string, given: { readonly accessKeyId?: string; readonly secretAccessKey?: string }): ServerCredentials | undefined {
+  const id = given.accessKeyId;
+  const secret = given.secretAccessKey;
   if (id || secret) {
-    if (!id || !secret) throw new CredentialsError('set both LAMBKIN_ACCESS_KEY_ID and LAMBKIN_SECRET_ACCESS_KEY, or neither');
+    if (!id || !secret) throw new ConfigError('set both LAMBKIN_ACCESS_KEY_ID and LAMBKIN_SECRET_ACCESS_KEY, or neither');
     return { accessKeyId: id, secretAccessKey: secret, source: 'LAMBKIN_ACCESS_KEY_ID / LAMBKIN_SECRET_ACCESS_KEY' };
   }
   const file = join(dataDir, CREDENTIALS_FILE);
@@ -32,11 +31,11 @@ export function loadCredentials(dataDir: string, env: NodeJS.ProcessEnv = proces
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new CredentialsError(`${file} is not valid JSON (${(err as Error).message})`);
+    throw new ConfigError(`${file} is not valid JSON (${(err as Error).message})`);
   }
   const { accessKeyId, secretAccessKey } = (parsed ?? {}) as Record<string, unknown>;
   if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || !accessKeyId || !secretAccessKey) {
-    throw new CredentialsError(`${file} must hold {"accessKeyId": "…", "secretAccessKey": "…"}`);
+    throw new ConfigError(`${file} must hold {"accessKeyId": "…", "secretAccessKey": "…"}`);
   }
   return { accessKeyId, secretAccessKey, source: file };
 }
@@ -53,7 +52,7 @@ export function generateCredentials(): { accessKeyId: string; secretAccessKey: s
 export function writeCredentialsFile(dataDir: string, force = false): { file: string; accessKeyId: string; secretAccessKey: string } {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, CREDENTIALS_FILE);
-  if (existsSync(file) && !force) throw new CredentialsError(`${file} exists already (--force replaces it)`);
+  if (existsSync(file) && !force) throw new ConfigError(`${file} exists already (--force replaces it)`);
   const creds = generateCredentials();
   writeFileSync(file, JSON.stringify(creds, null, 2) + '\n', { mode: 0o600, flag: force ? 'w' : 'wx' });
   return { file, ...creds };

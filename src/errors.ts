@@ -106,6 +106,18 @@ export const LOGS_ERRORS = {
 export type LogsErrorName = keyof typeof LOGS_ERRORS;
 
 /**
+ * An error answered to a CloudWatch Logs caller as `{"__type", "message", ...fields}`: the Logs
+ * API's counterpart of ApiError (another wire shape, all 400), thrown by the Logs operations and
+ * by what they call (logs/insights refuses a query over its limits with one).
+ */
+export class LogsError extends Error {
+  /** Members the error carries besides its message (MalformedQueryException's queryCompileError). */
+  constructor(readonly errorName: LogsErrorName, message: string, readonly fields: Record<string, unknown> = {}) {
+    super(message);
+  }
+}
+
+/**
  * The Runtime API's refusals, answered to a runtime (or anything in the sandbox) as
  * `{"errorMessage", "errorType"}`. `statuses`: InvalidRequestID is 403 for an id that is not the
  * current invocation's and 400 for one that is not even valid percent-encoding.
@@ -136,6 +148,15 @@ export type RuntimeApiRefusal = {
     readonly errorMessage: string;
   };
 }[RuntimeApiErrorName];
+
+/**
+ * The server cannot start as configured: a setting out of range, credentials half given or
+ * unreadable, a database URL that is not one, a sandbox this machine cannot give. Thrown where the
+ * fact is found (config.ts, credentials.ts, database/url.ts, sandbox/select.ts, the start steps);
+ * `lambkin serve` and `lambkin init-credentials` print its message as a usage mistake (exit code
+ * Failure), never a stack.
+ */
+export class ConfigError extends Error {}
 
 /** How the lambkin CLI ends. */
 export const CLI_EXIT_CODES = {

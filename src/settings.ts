@@ -147,3 +147,13 @@ export function regionFrom(env: NodeJS.ProcessEnv): string {
 export function prestartFrom(env: NodeJS.ProcessEnv): boolean {
   return env[SETTINGS.prestart.env] !== 'off';
 }
+
+/**
+ * What every environment inherits of the server's own environment, whatever its function: PATH
+ * and LANG (with defaults for a server started without them), and TZ, always UTC as on Lambda.
+ * One definition for the two places that start runtimes: environment/env-vars.ts and the
+ * pre-start pool (sandbox/prestart/pool.ts), whose spares must start as their environment would.
+ */
+export function inheritedEnvironment(env: NodeJS.ProcessEnv = process.env): { readonly PATH: string; readonly LANG: string; readonly TZ: string } {
+  return { PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: env.LANG ?? 'en_US.UTF-8', TZ: 'UTC' };
+}

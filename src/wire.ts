@@ -287,3 +287,19 @@ export interface FunctionConfiguration {
   readonly LambkinEgress?: { readonly Mode: 'public' | 'all' | 'none'; readonly Allow: readonly string[] };
   readonly Layers?: readonly { readonly Arn: string; readonly CodeSize: number }[];
 }
+
+/** A function URL's Cors configuration, as the Lambda API takes and answers it (and the URL applies it). */
+export interface FunctionUrlCors {
+  readonly AllowCredentials?: boolean;
+  readonly AllowHeaders?: readonly string[];
+  readonly AllowMethods?: readonly string[];
+  readonly AllowOrigins?: readonly string[];
+  readonly ExposeHeaders?: readonly string[];
+  readonly MaxAge?: number;
+}
+
+/** LambkinEgress as the Lambda API takes it (CreateFunction, UpdateFunctionConfiguration); a member left out takes its default. */
+export interface EgressWire {
+  readonly Mode?: 'public' | 'all' | 'none';
+  readonly Allow?: readonly string[];
+}

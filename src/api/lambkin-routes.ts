@@ -25,7 +25,7 @@ export function lambkinRoutes(d: LambkinTableDeps): Route[] {
     ...investigateRoutes({ store: d.logs, registry: d.registry }),
     ...runtimesRoutes(),
     ...d.consoleRoutes,
-    ...asyncRoutes(d.asyncInvoker),
+    ...asyncRoutes(d.asyncInvoker, d.registry.arns),
     ...warmRoutes(d.provisioned),
   ];
 }

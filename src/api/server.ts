@@ -15,6 +15,7 @@ import { logsRoutes } from './logs/routes.js';
 import { LiveTailHub } from './logs/live-tail-hub.js';
 import { SubscriptionDelivery } from './logs/subscription-delivery.js';
 import { startConsoleApi } from './console-api/index.js';
+import { payloadPath } from './console-api/payloads.js';
 import { openConsoleStore } from './console-api/store-open.js';
 import { consoleHandler } from './console/static.js';
 import { closeEdge, createEdge, listen } from './edge/index.js';
@@ -40,21 +41,24 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const auth = verifierFor(config, log);
   const sandbox = openSandbox(config, runDir, log);
 
-  const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log });
+  const registry = await Registry.open(config.dataDir, { codeStorageLimit: config.codeStorageLimit, database, log, region: config.region });
   // With PostgreSQL, code uploaded from another machine is unpacked here before the first invoke.
   if (database) await registry.repaired;
   const logOptions = { sweepIntervalMs: config.logSweepSeconds * 1000, log };
   const logs: LogStore = database ? await PostgresLogStore.open(database, logOptions) : SqliteLogStore.open(config.dataDir, logOptions);
+  const consoleStore = await openConsoleStore(config.dataDir, database);
+  // Recorded events and responses go to the console's store on their own path (console-api/payloads.ts).
+  const payloads = payloadPath(logs, consoleStore, log);
   const scheduler = new Scheduler({
-    backend: sandbox.backend, logs, region: config.region, maxConcurrency: config.maxConcurrency,
+    backend: sandbox.backend, logs: payloads.sink, region: config.region, maxConcurrency: config.maxConcurrency,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
 
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
-  const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
-  const liveTail = new LiveTailHub(logs);
+  const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: consoleStore, payloads });
+  const liveTail = new LiveTailHub(logs, registry.arns);
   // Subscription filters' matches go out as Event invocations, through the durable async queue.
   const subscriptions = new SubscriptionDelivery(logs, (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId), log);
   // One table per API, each on its own page; their paths do not overlap, so their order is free.
@@ -64,7 +68,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
       recordDeploys: (routes) => consoleApi.recordDeploys(routes),
     }))
-    .add(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined }))
+    .add(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined, arns: registry.arns }))
     .add(lambkinRoutes({
       logs, registry, asyncInvoker: lifecycle.asyncInvoker, consoleRoutes: consoleApi.routes,
       provisioned: { registry, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency },
@@ -96,7 +100,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       // Every environment is gone: nothing of the run folder (the sandbox's shared files) stays behind.
       rmSync(runDir, { recursive: true, force: true });
       await logs.close(); // after the environments: their last lines are written too
-      await consoleApi.close(); // after the logs: it stores what their last batch recorded
+      await consoleApi.close(); // after the environments: it stores the last recorded payloads
       await registry.close();
       await nats?.close();
       await database?.close();

@@ -5,7 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ServerConfig } from '../config.js';
 import { DatabaseUnavailable, Postgres } from '../database/index.js';
-import { chooseSandbox, type SandboxChoice, SandboxUnavailable } from '../sandbox/select.js';
+import { chooseSandbox, type SandboxChoice } from '../sandbox/select.js';
 
 /** `<dataDir>/run`, emptied: environments of a previous run that did not shut down cleanly leave nothing. */
 export function freshRunDir(dataDir: string): string {
@@ -34,12 +34,7 @@ export async function connectDatabase(url: NonNullable<ServerConfig['databaseUrl
 
 /** The configured sandbox backend (or the best this machine has), logged; unavailable is a ConfigError. */
 export function openSandbox(config: ServerConfig, runDir: string, log: (line: string) => void): SandboxChoice {
-  try {
-    const sandbox = chooseSandbox({ runDir, sandbox: config.sandbox, network: config.network, prestart: config.prestart }, log);
-    log(`lambkin: ${sandbox.summary}`);
-    return sandbox;
-  } catch (err) {
-    if (err instanceof SandboxUnavailable) throw new ConfigError(err.message);
-    throw err;
-  }
+  const sandbox = chooseSandbox({ runDir, sandbox: config.sandbox, network: config.network, prestart: config.prestart }, log);
+  log(`lambkin: ${sandbox.summary}`);
+  return sandbox;
 }

@@ -3,7 +3,8 @@
 // a non-loopback address. The lambkin CLI finds the file in the same data folder by itself.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CredentialsError, writeCredentialsFile } from '../credentials.js';
+import { writeCredentialsFile } from '../credentials.js';
+import { ConfigError } from '../errors.js';
 import { SETTINGS } from '../settings.js';
 import { out, UsageError } from './output.js';
 
@@ -19,7 +20,7 @@ export function registerInitCredentials(program: Command): void {
       try {
         created = writeCredentialsFile(dataDir, opts.force);
       } catch (err) {
-        if (err instanceof CredentialsError) throw new UsageError(err.message);
+        if (err instanceof ConfigError) throw new UsageError(err.message);
         throw err;
       }
       out([

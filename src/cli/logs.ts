@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { LambkinClient, LogEventView, LogLevelName } from '../client/index.js';
 import { clientFor } from './context.js';
-import { note, UsageError } from './output.js';
+import { note, paint, UsageError } from './output.js';
 import { parseSince } from './since.js';
 
 interface LogsOptions {
@@ -85,22 +85,19 @@ async function printEvents(client: LambkinClient, name: string, opts: LogsOption
 }
 
 type Colour = (text: string) => string;
-const sgr = (open: number, close: number): Colour => (t) => `\x1b[${open}m${t}\x1b[${close}m`;
-const plain: Colour = (t) => t;
 
 function printer(json: boolean): (e: LogEventView) => void {
   if (json) return (e) => process.stdout.write(JSON.stringify(e) + '\n');
-  const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  // Colours only on a terminal and without NO_COLOR (output.ts decides, for every command).
+  const p = paint(process.stdout);
   const colour = (level: string | undefined): Colour => {
-    if (!tty) return plain;
-    if (level === 'ERROR' || level === 'FATAL') return sgr(31, 39);
-    if (level === 'WARN') return sgr(33, 39);
-    if (level === 'PLATFORM' || level === 'DEBUG' || level === 'TRACE') return sgr(2, 22);
-    return plain;
+    if (level === 'ERROR' || level === 'FATAL') return p.red;
+    if (level === 'WARN') return p.yellow;
+    if (level === 'PLATFORM' || level === 'DEBUG' || level === 'TRACE') return p.dim;
+    return (t) => t;
   };
-  const dim = tty ? sgr(2, 22) : plain;
   return (e) => {
-    const where = dim(`${e.time} ${(e.envId ?? '').slice(0, 8).padEnd(8)}`);
+    const where = p.dim(`${e.time} ${(e.envId ?? '').slice(0, 8).padEnd(8)}`);
     process.stdout.write(`${where} ${colour(e.level)(e.message)}\n`);
   };
 }

@@ -10,12 +10,13 @@ export interface Paint {
   dim(text: string): string;
   bold(text: string): string;
   red(text: string): string;
+  yellow(text: string): string;
 }
 
-const plain: Paint = { dim: (t) => t, bold: (t) => t, red: (t) => t };
+const plain: Paint = { dim: (t) => t, bold: (t) => t, red: (t) => t, yellow: (t) => t };
 
 const sgr = (open: number, close: number) => (t: string) => `\x1b[${open}m${t}\x1b[${close}m`;
-const ansi: Paint = { dim: sgr(2, 22), bold: sgr(1, 22), red: sgr(31, 39) };
+const ansi: Paint = { dim: sgr(2, 22), bold: sgr(1, 22), red: sgr(31, 39), yellow: sgr(33, 39) };
 
 /** Colours for text written to `stream` (https://no-color.org: any non-empty NO_COLOR disables). */
 export function paint(stream: NodeJS.WriteStream): Paint {

@@ -4,6 +4,7 @@
 import { isApiError } from './errors.js';
 import type { Transport } from './transport.js';
 import type { FunctionConfiguration } from './types.js';
+import type { FunctionUrlCors } from '../wire.js';
 
 export interface AliasConfiguration {
   readonly AliasArn: string;
@@ -13,14 +14,8 @@ export interface AliasConfiguration {
   readonly RevisionId?: string;
 }
 
-export interface UrlCors {
-  readonly AllowCredentials?: boolean;
-  readonly AllowHeaders?: readonly string[];
-  readonly AllowMethods?: readonly string[];
-  readonly AllowOrigins?: readonly string[];
-  readonly ExposeHeaders?: readonly string[];
-  readonly MaxAge?: number;
-}
+/** A function URL's Cors configuration: the server's own definition (src/wire.ts). */
+export type UrlCors = FunctionUrlCors;
 
 export interface FunctionUrlConfig {
   readonly FunctionUrl: string;

@@ -1,5 +1,6 @@
 // Lambda's wire shapes as lambkin's REST API speaks them (field names exactly as on the wire).
 // Response types list what lambkin answers; optional fields may be missing on older servers.
+import type { EgressWire } from '../wire.js';
 
 export interface EnvironmentWire {
   readonly Variables?: Readonly<Record<string, string>>;
@@ -12,7 +13,22 @@ export interface LoggingConfigWire {
   readonly SystemLogLevel?: string;
 }
 
-export interface FunctionConfiguration {
+/** lambkin's own function settings, beside Lambda's: written and read back under the same names. */
+export interface LambkinExtensions {
+  /** false switches capture of the function's output off. */
+  readonly LambkinLogging?: boolean;
+  /** Callers see a generic error message; the details go to the logs. */
+  readonly LambkinSanitizeErrors?: boolean;
+  /** Each environment serves one invocation, then is destroyed (no state survives between invocations). */
+  readonly LambkinSingleUse?: boolean;
+  /** Keep each invocation's event and response (capped at 64 KiB) for the console. */
+  readonly LambkinRecordPayloads?: boolean;
+  /** Where its environments may send packets (public: no private addresses; all; none) plus IPv4 CIDRs always allowed. */
+  readonly LambkinEgress?: EgressWire;
+}
+
+/** A function's configuration as answered; lambkin's extensions present only when they differ from the default. */
+export interface FunctionConfiguration extends LambkinExtensions {
   readonly FunctionName: string;
   readonly FunctionArn: string;
   readonly Runtime: string;
@@ -35,12 +51,6 @@ export interface FunctionConfiguration {
   readonly PackageType?: string;
   readonly Architectures?: readonly string[];
   readonly EphemeralStorage?: { readonly Size: number };
-  /** lambkin extensions, present only when they differ from the default (true / false). */
-  readonly LambkinLogging?: boolean;
-  readonly LambkinSanitizeErrors?: boolean;
-  readonly LambkinSingleUse?: boolean;
-  readonly LambkinRecordPayloads?: boolean;
-  readonly LambkinEgress?: EgressWire;
   readonly Layers?: readonly { readonly Arn: string; readonly CodeSize: number }[];
 }
 
@@ -57,7 +67,7 @@ export interface ListFunctionsOutput {
 }
 
 /** What UpdateFunctionConfiguration can change (all optional: only given fields change). */
-export interface FunctionSettings {
+export interface FunctionSettings extends LambkinExtensions {
   readonly Runtime?: string;
   readonly Handler?: string;
   readonly Role?: string;
@@ -67,24 +77,12 @@ export interface FunctionSettings {
   readonly Environment?: EnvironmentWire;
   readonly LoggingConfig?: LoggingConfigWire;
   readonly EphemeralStorage?: { readonly Size: number };
-  /** lambkin extension: false switches capture of the function's output off. */
-  readonly LambkinLogging?: boolean;
-  /** lambkin extension: callers see a generic error message; the details go to the logs. */
-  readonly LambkinSanitizeErrors?: boolean;
-  /** lambkin extension: each environment serves one invocation, then is destroyed (no state survives between invocations). */
-  readonly LambkinSingleUse?: boolean;
-  /** lambkin extension: keep each invocation's event and response (capped at 64 KiB) for the console. */
-  readonly LambkinRecordPayloads?: boolean;
-  /** lambkin extension: where its environments may send packets (public: no private addresses; all; none) plus IPv4 CIDRs always allowed. */
-  readonly LambkinEgress?: EgressWire;
   /** Layer version ARNs, merged at /opt in this order (replaces the list; [] removes them all). */
   readonly Layers?: readonly string[];
 }
 
-export interface EgressWire {
-  readonly Mode?: 'public' | 'all' | 'none';
-  readonly Allow?: readonly string[];
-}
+// LambkinEgress's shape is the server's own definition.
+export type { EgressWire } from '../wire.js';
 
 export interface CreateFunctionInput extends FunctionSettings {
   readonly FunctionName: string;

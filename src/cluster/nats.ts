@@ -3,7 +3,8 @@
 // reconnects by itself for as long as the node runs, and says so in the log each time it is lost and
 // found again. Everything of the cluster (membership, dispatch, changes, the async stream) rides on it.
 import { connect, type NatsConnection } from 'nats';
-import { ConfigError, type ClusterConfig } from '../config.js';
+import type { ClusterConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 
 /** Sync payloads and responses are up to 6 MB, plus the envelope: the server must carry at least this. */
 export const MIN_NATS_PAYLOAD = 7 * 1024 * 1024;

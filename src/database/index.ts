@@ -2,7 +2,7 @@
 // store uses), PostgreSQL (postgres.ts: a pool over node-postgres with timeouts), URLs whose
 // password never shows (url.ts), and the one schema migration runner for both (migrate.ts).
 // It knows no store's tables: each store (registry/, logs/, …) brings its own schema.
-export { DatabaseUrlError, parseDatabaseUrl, redactUrl, withDatabase, type DatabaseUrl } from './url.js';
+export { parseDatabaseUrl, redactUrl, withDatabase, type DatabaseUrl } from './url.js';
 export { DatabaseUnavailable, Postgres, sqlState, type PostgresOptions, type Queryable } from './postgres.js';
-export { SchemaTooNew, migratePostgres, migrateSqlite, type Migrations } from './migrate.js';
+export { migratePostgres, migrateSqlite, type Migrations } from './migrate.js';
 export { openSqlite, type SqliteOptions } from './sqlite.js';

@@ -1,13 +1,15 @@
 // One schema migration runner for both kinds of database. A store names itself and lists its
 // steps; each step moves its schema one version up, and the runner applies the missing ones in
 // one transaction (PostgreSQL's DDL is transactional too), so a crash leaves the old schema or the
-// new one, never half of it. A database newer than this lambkin is refused, not downgraded.
+// new one, never half of it. A database newer than this lambkin is refused, not downgraded: a
+// ConfigError, so that `lambkin serve` says so in one line and what to do.
 //
 // Where the version is kept: SQLite, one store per file, in PRAGMA user_version (what lambkin has
 // always used, so existing data folders migrate on). PostgreSQL, several stores in one database,
 // in lambkin_migrations(store, version), one row per step applied; an advisory lock held for the
 // transaction makes two nodes starting at once take turns instead of both creating the same table.
 import type Database from 'better-sqlite3';
+import { ConfigError } from '../errors.js';
 import type { Postgres } from './postgres.js';
 
 export interface Migrations {
@@ -17,15 +19,13 @@ export interface Migrations {
   readonly steps: readonly string[];
 }
 
-export class SchemaTooNew extends Error {}
-
 /** Any number will do as long as every lambkin uses the same: the advisory lock's key. */
 const LOCK_KEY = 0x6c616d62; // 'lamb'
 
 /** The steps still to apply from `current`, or an error if the database is ahead of us. */
 function pending(current: number, m: Migrations, where: string): readonly string[] {
   if (current > m.steps.length) {
-    throw new SchemaTooNew(`${where} has ${m.store} schema version ${current}; this lambkin knows up to ${m.steps.length}. ` +
+    throw new ConfigError(`${where} has ${m.store} schema version ${current}; this lambkin knows up to ${m.steps.length}. ` +
       'Run a newer lambkin, or point this one at another database.');
   }
   return m.steps.slice(current);

@@ -1,6 +1,7 @@
 // Database URLs: parsed once, and never shown with their password. Every message that names a
 // database (start-up errors, logs, test skips) uses `redacted`, so that a password in
 // --database-url or LAMBKIN_DATABASE_URL cannot reach a terminal, a log file or a CI transcript.
+import { ConfigError } from '../errors.js';
 
 export interface DatabaseUrl {
   /** The URL as given (with its password): only for the client library, never for a message. */
@@ -11,7 +12,6 @@ export interface DatabaseUrl {
   readonly database: string;
 }
 
-export class DatabaseUrlError extends Error {}
 
 const PROTOCOLS = new Set(['postgres:', 'postgresql:']);
 
@@ -21,14 +21,14 @@ export function parseDatabaseUrl(raw: string): DatabaseUrl {
   try {
     parsed = new URL(raw);
   } catch {
-    throw new DatabaseUrlError(`not a URL: '${redactUrl(raw)}'; expected postgres://user:password@host:5432/database`);
+    throw new ConfigError(`not a URL: '${redactUrl(raw)}'; expected postgres://user:password@host:5432/database`);
   }
   if (!PROTOCOLS.has(parsed.protocol)) {
-    throw new DatabaseUrlError(`'${redactUrl(raw)}' is not a PostgreSQL URL; expected postgres://user:password@host:5432/database`);
+    throw new ConfigError(`'${redactUrl(raw)}' is not a PostgreSQL URL; expected postgres://user:password@host:5432/database`);
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (parsed.hostname === '' || database === '' || database.includes('/')) {
-    throw new DatabaseUrlError(`'${redactUrl(raw)}' must name a host and one database, e.g. postgres://user:password@host:5432/lambkin`);
+    throw new ConfigError(`'${redactUrl(raw)}' must name a host and one database, e.g. postgres://user:password@host:5432/lambkin`);
   }
   return Object.freeze({ url: raw, redacted: redactUrl(raw), database });
 }

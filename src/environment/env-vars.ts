@@ -1,5 +1,6 @@
 // The environment variables a runtime process gets (docs/lambda-contracts.md §1). Nothing of the server's
 // own environment leaks in except PATH and LANG (TZ is always UTC).
+import { inheritedEnvironment } from '../settings.js';
 import type { FunctionRecord } from '../registry/types.js';
 import type { RuntimeSpec } from '../runtimes/catalogue.js';
 import { layerPaths } from '../runtimes/layer-paths.js';
@@ -20,9 +21,7 @@ export function runtimeEnvironment(input: EnvVarInput): Record<string, string> {
   const { fn, runtime, layout } = input;
   const c = fn.config;
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    LANG: process.env.LANG ?? 'en_US.UTF-8',
-    TZ: 'UTC',
+    ...inheritedEnvironment(),
     TMPDIR: layout.tmpDir,
     _HANDLER: c.handler,
     LAMBDA_TASK_ROOT: layout.taskRoot,

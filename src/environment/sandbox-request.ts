@@ -3,8 +3,7 @@
 // start takes one or a deploy asks for one to be ready.
 import type { FunctionRecord } from '../registry/types.js';
 import type { RuntimeSpec } from '../runtimes/catalogue.js';
-import type { PrestartRequest } from '../sandbox/prestart/pool.js';
-import type { SandboxBackend, SandboxLimits } from '../sandbox/types.js';
+import type { PrestartRequest, SandboxBackend, SandboxLimits } from '../sandbox/types.js';
 
 export function limitsOf(fn: FunctionRecord): SandboxLimits {
   return { memoryMb: fn.config.memorySize, tmpMb: fn.config.ephemeralStorage, pids: 1024, egress: fn.config.egress };

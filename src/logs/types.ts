@@ -43,7 +43,10 @@ export interface InvocationRecord {
   readonly outcome: Outcome;
   readonly errorType: string | undefined;
   readonly errorMessage: string | undefined;
-  /** The event and the response, for functions that opted in (LambkinRecordPayloads); the log store ignores it. */
+  /**
+   * The event and the response, for functions that opted in (LambkinRecordPayloads). Taken off
+   * before the log store (api/console-api/payloads.ts): the console's store keeps them.
+   */
   readonly recorded?: RecordedPayload;
   /** Where its START, END and REPORT are among the events given to the sink (append's answers). */
   readonly lines?: PlatformLines;

@@ -1,7 +1,7 @@
 // What a log store answers with (store.ts): groups, streams, events and invocation records as the
 // APIs show them. No store's own keys appear here: a group or stream is named, an event's id is an
 // opaque string, and where a page continues is a token the store hands out (store.ts).
-import type { Outcome } from './types.js';
+import type { InvocationRecord } from './types.js';
 
 export interface GroupView {
   readonly name: string;
@@ -35,23 +35,12 @@ export interface StoredEvent {
   readonly message: string;
 }
 
-export interface InvocationView {
-  readonly requestId: string;
-  readonly functionName: string;
-  readonly version: string;
-  readonly envId: string | undefined;
-  readonly logStream: string | undefined;
-  readonly startedAt: number;
-  readonly cold: boolean;
-  readonly initMs: number | undefined;
-  readonly durationMs: number;
-  readonly billedMs: number;
-  readonly memoryMb: number;
-  readonly maxMemoryUsedMb: number | undefined;
-  readonly outcome: Outcome;
-  readonly errorType: string | undefined;
-  readonly errorMessage: string | undefined;
-}
+/**
+ * An invocation record as a store reads it back: the record as written (types.ts), less what is
+ * not kept with it (the recorded payloads, the places of its platform lines), its stream named
+ * logStream as the investigation API names it.
+ */
+export type InvocationView = Omit<InvocationRecord, 'stream' | 'recorded' | 'lines'> & { readonly logStream: string | undefined };
 
 /** Failures of one shape: same function, error type and normalised message (normalise.ts). */
 export interface ErrorGroup {

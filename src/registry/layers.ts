@@ -5,7 +5,7 @@
 // write), since functions resolve their layers at create and update.
 import { randomUUID } from 'node:crypto';
 import { apiError } from '../errors.js';
-import { layerArn, parseLayerVersionArn } from './arn.js';
+import type { Arns } from './arn.js';
 import type { CodeStore } from './code-store.js';
 import type { LayerVersionRow, PolicyStatement, RegistryStore, ResourcePolicy } from './store.js';
 import type { LayerRef } from './types.js';
@@ -22,7 +22,7 @@ export type LayerVersion = Readonly<LayerVersionRow>;
 export class Layers {
   private readonly byName = new Map<string, Map<number, LayerVersion>>();
 
-  constructor(private readonly store: RegistryStore, rows: readonly LayerVersionRow[], private readonly code: CodeStore) {
+  constructor(private readonly store: RegistryStore, rows: readonly LayerVersionRow[], private readonly code: CodeStore, private readonly arns: Arns) {
     for (const row of rows) this.remember(row);
   }
 
@@ -43,7 +43,7 @@ export class Layers {
   /** The stored zip of a layer version (GetLayerVersion's Content.Location). */
   async zip(name: string, version: number): Promise<Buffer> {
     const layer = this.get(name, version);
-    if (!layer) throw layerVersionNotFound(name, version);
+    if (!layer) throw layerVersionNotFound(this.arns, name, version);
     const zip = await this.code.zip(layer.codeSha256);
     if (!zip) throw apiError('ServiceException', `The code of layer ${name}:${version} is missing from ${this.code.where}.`);
     return zip;
@@ -74,10 +74,10 @@ export class Layers {
   /** The layers a function names, in its order, as references that keep their code. */
   resolve(arns: readonly string[]): LayerRef[] {
     const refs = arns.map((arn) => {
-      const parsed = parseLayerVersionArn(arn);
+      const parsed = this.arns.parseLayerVersionArn(arn);
       const found = parsed && this.get(parsed.name, parsed.version);
       if (!found) throw apiError('InvalidParameterValueException', `Layer version ${arn} does not exist.`);
-      return { arn: layerArn(found.layer, found.version), codeSha256: found.codeSha256, codeSize: found.codeSize };
+      return { arn: this.arns.layerArn(found.layer, found.version), codeSha256: found.codeSha256, codeSize: found.codeSize };
     });
     const seen = new Set<string>();
     for (const ref of refs) {
@@ -115,7 +115,7 @@ export class Layers {
       }
       return { ...current, policy: { statements: change(current.policy?.statements ?? []), revisionId: randomUUID() } };
     });
-    if (!row) throw layerVersionNotFound(name, version);
+    if (!row) throw layerVersionNotFound(this.arns, name, version);
     return this.remember(row).policy!;
   }
 
@@ -128,6 +128,6 @@ export class Layers {
   }
 }
 
-export function layerVersionNotFound(name: string, version: number): Error {
-  return apiError('ResourceNotFoundException', `Layer version ${layerArn(name, version)} does not exist.`);
+export function layerVersionNotFound(arns: Arns, name: string, version: number): Error {
+  return apiError('ResourceNotFoundException', `Layer version ${arns.layerArn(name, version)} does not exist.`);
 }

@@ -6,7 +6,7 @@
 // (RevisionId, an alias that exists already) run inside them.
 import { randomUUID } from 'node:crypto';
 import { apiError } from '../errors.js';
-import { functionArn } from './arn.js';
+import type { Arns } from './arn.js';
 import type { AliasRow, RegistryContents, RegistryStore, VersionRow } from './store.js';
 import type { AliasRecord, FunctionConfig, FunctionRecord } from './types.js';
 import { lastModifiedNow } from './wire-forms.js';
@@ -37,7 +37,9 @@ export class Lifecycle {
   /** Called when a version is deleted: its code may be unreferenced now (the registry collects it). */
   onCodeReleased: () => void = () => {};
 
-  constructor(private readonly store: RegistryStore, contents: RegistryContents, private readonly codeDir: (sha256: string) => string) {
+  constructor(
+    private readonly store: RegistryStore, contents: RegistryContents, private readonly codeDir: (sha256: string) => string, private readonly arns: Arns,
+  ) {
     for (const row of contents.versions) this.rememberVersion(row);
     for (const row of contents.aliases) this.rememberAlias(row);
     for (const row of contents.settings) this.settings.set(key(row.name, row.qualifier, row.kind), row as never);
@@ -86,13 +88,13 @@ export class Lifecycle {
         lastModified: lastModifiedNow(),
       };
     });
-    if (!row) throw notFound(name, '$LATEST');
+    if (!row) throw notFound(this.arns, name, '$LATEST');
     return this.rememberVersion(row);
   }
 
   /** Delete one published version; refused while an alias points at it. */
   async deleteVersion(name: string, version: string): Promise<void> {
-    if (!this.version(name, version)) throw notFound(name, version);
+    if (!this.version(name, version)) throw notFound(this.arns, name, version);
     const users = this.aliasesOf(name).filter((a) => a.functionVersion === version || version in a.weights).map((a) => a.name);
     if (users.length > 0) {
       throw apiError('ResourceConflictException',
@@ -117,9 +119,9 @@ export class Lifecycle {
     this.checkTarget(name, input);
     const row = await this.store.updateAlias(name, alias, (existing) => {
       if (expectedRevisionId === null && existing) {
-        throw apiError('ResourceConflictException', `Alias already exists: ${functionArn(name, alias)}`);
+        throw apiError('ResourceConflictException', `Alias already exists: ${this.arns.functionArn(name, alias)}`);
       }
-      if (expectedRevisionId !== null && !existing) throw aliasNotFound(name, alias);
+      if (expectedRevisionId !== null && !existing) throw aliasNotFound(this.arns, name, alias);
       if (expectedRevisionId && existing && existing.revisionId !== expectedRevisionId) throw revisionMismatch();
       return { name, alias, ...input, revisionId: randomUUID() };
     });
@@ -127,7 +129,7 @@ export class Lifecycle {
   }
 
   async deleteAlias(name: string, alias: string): Promise<void> {
-    if (!this.alias(name, alias)) throw aliasNotFound(name, alias);
+    if (!this.alias(name, alias)) throw aliasNotFound(this.arns, name, alias);
     await this.store.deleteAlias(name, alias);
     this.aliases.get(name)?.delete(alias);
     this.forgetSettings(name, alias);
@@ -176,7 +178,7 @@ export class Lifecycle {
 
   private checkTarget(name: string, input: AliasInput): void {
     const exists = (v: string) => (v === '$LATEST' ? true : this.version(name, v) !== undefined);
-    if (!exists(input.functionVersion)) throw notFound(name, input.functionVersion);
+    if (!exists(input.functionVersion)) throw notFound(this.arns, name, input.functionVersion);
     const extra = Object.keys(input.weights);
     if (extra.length === 0) return;
     if (extra.length > 1) throw invalid('RoutingConfig.AdditionalVersionWeights may name one additional version only.');
@@ -185,7 +187,7 @@ export class Lifecycle {
       throw invalid('$LATEST is not supported for an alias pointing to more than 1 version');
     }
     if (other === input.functionVersion) throw invalid(`The additional version ${other} must differ from the alias's FunctionVersion.`);
-    if (!exists(other)) throw notFound(name, other);
+    if (!exists(other)) throw notFound(this.arns, name, other);
   }
 
   /** Hold a version the registry stored itself (CreateFunction with Publish). */
@@ -241,8 +243,8 @@ function invalid(message: string): Error {
   return apiError('InvalidParameterValueException', message);
 }
 
-function notFound(name: string, version: string): Error {
-  return apiError('ResourceNotFoundException', `Function not found: ${functionArn(name, version)}`);
+function notFound(arns: Arns, name: string, version: string): Error {
+  return apiError('ResourceNotFoundException', `Function not found: ${arns.functionArn(name, version)}`);
 }
 
 /** A RevisionId given by the caller is not the stored one (Lambda's 412). */
@@ -251,6 +253,6 @@ export function revisionMismatch(): Error {
     'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
 }
 
-export function aliasNotFound(name: string, alias: string): Error {
-  return apiError('ResourceNotFoundException', `Alias not found: ${functionArn(name, alias)}`);
+export function aliasNotFound(arns: Arns, name: string, alias: string): Error {
+  return apiError('ResourceNotFoundException', `Alias not found: ${arns.functionArn(name, alias)}`);
 }

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_CODE_STORAGE_LIMIT } from '../config.js';
 import type { Postgres } from '../database/index.js';
 import { apiError } from '../errors.js';
-import { functionArn } from './arn.js';
+import { Arns } from './arn.js';
 import type { CodeStore, StoredCode } from './code-store.js';
 import { LocalCodeStore } from './local/code-store.js';
 import { PostgresCodeStore } from './postgres/code-store.js';
@@ -50,14 +50,16 @@ export interface RegistryOptions {
   readonly database?: Postgres;
   /** Where background failures (removing unused code from the database) are said. */
   readonly log?: (line: string) => void;
+  /** The region the ARNs name (config.ts, LAMBKIN_REGION); its default unless given. */
+  readonly region?: string;
 }
 
 
 /** ListFunctions answers at most this many per page, whatever MaxItems says (as Lambda does). */
 export const MAX_LIST_ITEMS = 50;
 
-export function functionNotFound(name: string, qualifier?: string): Error {
-  return apiError('ResourceNotFoundException', `Function not found: ${functionArn(name, qualifier)}`);
+export function functionNotFound(arns: Arns, name: string, qualifier?: string): Error {
+  return apiError('ResourceNotFoundException', `Function not found: ${arns.functionArn(name, qualifier)}`);
 }
 
 export class Registry {
@@ -81,6 +83,8 @@ export class Registry {
     readonly codeStorageLimit: number,
     /** Code and layers together, unpacked, may hold at most this many bytes (Lambda: 250 MB). */
     private readonly unpackedLimit: number,
+    /** The names (ARNs) of the registry's things, in the server's region. */
+    readonly arns: Arns,
   ) {
     lifecycle.onCodeReleased = () => this.codeReleased();
     const shas = [...referencedShas(rows, lifecycle, layers)];
@@ -115,12 +119,13 @@ export class Registry {
   /** The registry over given stores (the conformance suites use this). */
   static async openStore(store: RegistryStore, code: CodeStore, options: RegistryOptions = {}): Promise<Registry> {
     const contents = await store.load();
-    const lifecycle = new Lifecycle(store, contents, (sha) => code.dirPath(sha));
-    const layers = new Layers(store, contents.layerVersions, code);
+    const arns = new Arns(options.region);
+    const lifecycle = new Lifecycle(store, contents, (sha) => code.dirPath(sha), arns);
+    const layers = new Layers(store, contents.layerVersions, code, arns);
     const rows = contents.functions;
     await code.collect(referencedShas(rows, lifecycle, layers));
     const registry = new Registry(store, code, rows, lifecycle, layers, options.codeStorageLimit ?? DEFAULT_CODE_STORAGE_LIMIT,
-      (options.unzipLimits ?? LAMBDA_LIMITS).maxBytes);
+      (options.unzipLimits ?? LAMBDA_LIMITS).maxBytes, arns);
     for (const row of rows) registry.remember(row);
     return registry;
   }
@@ -255,7 +260,7 @@ export class Registry {
   /** Set a function's tags (TagResource/UntagResource); like Lambda, not a change of its revision. */
   async setTags(name: string, change: (tags: Readonly<Record<string, string>>) => Record<string, string>): Promise<FunctionRecord> {
     const next = await this.store.updateFunction(name, (row) => ({ ...row, tags: change(row.tags) }));
-    if (!next) throw functionNotFound(name);
+    if (!next) throw functionNotFound(this.arns, name);
     return this.remember(next);
   }
 
@@ -265,7 +270,7 @@ export class Registry {
    */
   async setReservedConcurrency(name: string, value: number | undefined): Promise<FunctionRecord> {
     const next = await this.store.updateFunction(name, (row) => ({ ...row, reservedConcurrency: value }));
-    if (!next) throw functionNotFound(name);
+    if (!next) throw functionNotFound(this.arns, name);
     return this.remember(next);
   }
 
@@ -277,7 +282,7 @@ export class Registry {
   /** The stored zip of a record (for GetFunction's Code.Location). */
   async codeZip(record: FunctionRecord): Promise<Buffer> {
     const zip = await this.code.zip(record.codeSha256);
-    if (!zip) throw apiError('ServiceException', `The code of ${functionArn(record.config.name, record.version)} is missing from ${this.code.where}.`);
+    if (!zip) throw apiError('ServiceException', `The code of ${this.arns.functionArn(record.config.name, record.version)} is missing from ${this.code.where}.`);
     return zip;
   }
 
@@ -385,7 +390,7 @@ export class Registry {
   /** The function as stored now (not as cached), checking the revision a caller gave. */
   private async current(name: string, expectedRevisionId?: string): Promise<FunctionRow> {
     const row = await this.store.getFunction(name);
-    if (!row) throw functionNotFound(name);
+    if (!row) throw functionNotFound(this.arns, name);
     if (expectedRevisionId !== undefined && expectedRevisionId !== row.revisionId) throw revisionMismatch();
     return row;
   }
@@ -400,7 +405,7 @@ export class Registry {
       if (expectedRevisionId !== undefined && expectedRevisionId !== row.revisionId) throw revisionMismatch();
       return { ...change(row), revisionId: randomUUID(), lastModified: lastModifiedNow() };
     });
-    if (!next) throw functionNotFound(name);
+    if (!next) throw functionNotFound(this.arns, name);
     return this.remember(next);
   }
 

@@ -1,4 +1,5 @@
 // The registry's data model: what a function is, as stored. Values handed out are frozen.
+import type { EgressPolicy } from '../egress.js';
 
 export interface LoggingConfig {
   readonly logFormat: 'Text' | 'JSON';
@@ -57,10 +58,7 @@ export interface StoredOnlyConfig {
 }
 
 /** public: the internet but no private, link-local or host address; all: anything; none: nothing. Plus IPv4 CIDRs always allowed. */
-export interface EgressConfig {
-  readonly mode: 'public' | 'all' | 'none';
-  readonly allow: readonly string[];
-}
+export type EgressConfig = EgressPolicy;
 
 /**
  * One version of a function as stored: configuration, code and bookkeeping. `version` is

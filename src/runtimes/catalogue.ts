@@ -3,45 +3,18 @@
 // knows about functions or sandboxes.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { BOOTSTRAP_ROOT } from '../bootstrap-root.js';
+import type { LaunchCommand, LaunchPaths } from '../launch.js';
 import { PROVIDED } from './custom.js';
 import { RUBY } from './ruby.js';
 import { JAVA } from './java.js';
 import { DOTNET } from './unavailable.js';
 
-/** runtimes/ at the package root: the bootstraps that run inside an environment. */
-export const BOOTSTRAP_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../runtimes');
+export { BOOTSTRAP_ROOT };
+export type { LaunchCommand, LaunchPaths };
 
 export type RuntimeFamily = 'nodejs' | 'python' | 'provided' | 'ruby' | 'java' | 'dotnet';
-
-export interface LaunchCommand {
-  readonly command: string;
-  readonly args: readonly string[];
-  /** Extra environment variables the runtime itself needs (not the function's). */
-  readonly env: Readonly<Record<string, string>>;
-}
-
-/** Where things are as the runtime process sees them (inside its sandbox), and how it is limited. */
-export interface LaunchPaths {
-  /** The function's code folder (LAMBDA_TASK_ROOT). */
-  readonly taskRoot: string;
-  /** lambkin's runtimes/ folder, holding the bootstraps (LAMBDA_RUNTIME_DIR). */
-  readonly runtimeDir: string;
-  /**
-   * Set when nothing outside the runtime enforces the memory limit (no cgroups): the runtime then
-   * caps itself where it can (Node.js: --max-old-space-size), in MB.
-   */
-  readonly heapCapMb?: number;
-  /** The function's memory setting, MB (runtimes that size their heap from it: Java). */
-  readonly memoryMb?: number;
-  /**
-   * The Runtime API's unix socket as the process sees it, when the sandbox shows one: for a
-   * bootstrap that takes it on its command line rather than from _LAMBKIN_RUNTIME_API_SOCKET
-   * (Java: a JVM cannot take a variable out of its environment, so user code would see it).
-   */
-  readonly runtimeApiSocket?: string;
-}
 
 export interface RuntimeSpec {
   readonly ids: readonly string[];

@@ -1,7 +1,8 @@
 // Which sandbox backend this server uses, decided once at start. `namespace` where bubblewrap
 // works, else `process` with a warning saying what is lost and what to install; an explicit
-// choice that cannot be honoured is an error, never a silent downgrade. Likewise cgroups: used
+// choice that cannot be honoured is an error (a ConfigError), never a silent downgrade. Likewise cgroups: used
 // when they can be created, else one warning and runtime-level caps.
+import { ConfigError } from '../errors.js';
 import type { SandboxBackend } from './types.js';
 import { detectCgroups, type Cgroups } from './cgroup/index.js';
 import { ProcessBackend } from './process/index.js';
@@ -9,7 +10,7 @@ import { NamespaceBackend } from './namespace/index.js';
 import { NETWORK_MODES, SANDBOX_NAMES, type NetworkMode, type SandboxName } from '../settings.js';
 import { INSTALL_HINT, probeBwrap } from './namespace/probe.js';
 import { seccompFilter } from './namespace/seccomp/index.js';
-import { PrestartPool } from './prestart/pool.js';
+import { withPrestart } from './prestart/backend.js';
 
 export { NETWORK_MODES, SANDBOX_NAMES, type NetworkMode, type SandboxName };
 
@@ -36,18 +37,15 @@ export interface SandboxChoice {
   close(): Promise<void>;
 }
 
-/** The request cannot be met on this machine (an explicit --sandbox/--network). */
-export class SandboxUnavailable extends Error {}
-
 export function chooseSandbox(req: SandboxRequest, warn: (line: string) => void): SandboxChoice {
   const choice = chooseBackend(req, warn);
   if (req.prestart === false) return choice;
-  const pool = new PrestartPool(choice.backend);
-  choice.backend.prestart = pool;
+  const backend = withPrestart(choice.backend);
   return {
     ...choice,
+    backend,
     close: async () => {
-      await pool.close();
+      await backend.close();
       await choice.close();
     },
   };
@@ -55,7 +53,7 @@ export function chooseSandbox(req: SandboxRequest, warn: (line: string) => void)
 
 function chooseBackend(req: SandboxRequest, warn: (line: string) => void): SandboxChoice {
   if (req.sandbox === 'process' && req.network && req.network !== 'host') {
-    throw new SandboxUnavailable(`--network ${req.network} needs --sandbox namespace: the process sandbox always shares the host's network`);
+    throw new ConfigError(`--network ${req.network} needs --sandbox namespace: the process sandbox always shares the host's network`);
   }
   const detected = detectCgroups();
   const cgroups = 'cgroups' in detected ? detected.cgroups : undefined;
@@ -73,7 +71,7 @@ function chooseBackend(req: SandboxRequest, warn: (line: string) => void): Sandb
 
   const probe = probeBwrap();
   if ('problem' in probe) {
-    if (req.sandbox === 'namespace') throw new SandboxUnavailable(`--sandbox namespace: ${probe.problem}. Install it: ${INSTALL_HINT}`);
+    if (req.sandbox === 'namespace') throw new ConfigError(`--sandbox namespace: ${probe.problem}. Install it: ${INSTALL_HINT}`);
     warn(`lambkin: warning: ${probe.problem}: environments run in the weaker \`process\` sandbox (they see the ` +
       `host's files, processes and network). For the default \`namespace\` sandbox: ${INSTALL_HINT}`);
     return processBackend();
@@ -83,7 +81,7 @@ function chooseBackend(req: SandboxRequest, warn: (line: string) => void): Sandb
     [mode !== 'host' && !tools.socat && 'socat', mode === 'isolated' && !tools.slirp4netns && 'slirp4netns'].filter(Boolean).join(' and ');
   let network = req.network ?? 'isolated';
   if (missing(network)) {
-    if (req.network) throw new SandboxUnavailable(`--network ${network} needs ${missing(network)}: ${INSTALL_HINT}`);
+    if (req.network) throw new ConfigError(`--network ${network} needs ${missing(network)}: ${INSTALL_HINT}`);
     warn(`lambkin: warning: ${missing(network)} not installed: environments share the host's network (they can reach ` +
       `what listens on its loopback). For the default isolated network: ${INSTALL_HINT}`);
     network = 'host';

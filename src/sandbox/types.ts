@@ -3,8 +3,8 @@
 // command with limits, reports its end and its memory, and kills it (with everything it started).
 import type { ListenOptions } from 'node:net';
 import type { Duplex, Readable, Writable } from 'node:stream';
-import type { PrestartPool } from './prestart/pool.js';
-import type { EgressPolicy } from './namespace/egress.js';
+import type { EgressPolicy } from '../egress.js';
+import type { LaunchCommand, LaunchPaths } from '../launch.js';
 
 export interface SandboxLimits {
   readonly memoryMb: number;
@@ -123,8 +123,83 @@ export interface SandboxBackend {
   connectInside?(layout: SandboxLayout, port: number): Duplex;
   /** Starts the external extensions in /opt/extensions beside the runtime (namespace backend). */
   readonly runsExtensions?: boolean;
-  /** Sandboxes started ahead of demand, when this backend keeps some (prestart/pool.ts). */
-  prestart?: PrestartPool;
+  /**
+   * Sandboxes started ahead of demand: set on a backend wrapped by prestart/backend.ts
+   * (withPrestart), which keeps them for any backend that can fill code in later (fillCode).
+   */
+  readonly prestart?: Prestarter;
+}
+
+/**
+ * What the pre-start pool needs of a runtime: how to start it given where things are, and which
+ * start-up variables it reads. runtimes/catalogue.ts's RuntimeSpec is one; the sandbox knows no more.
+ */
+export interface PrestartRuntime {
+  /** Runtimes of one family share an interpreter, so one spare serves all of them. */
+  readonly family: string;
+  /**
+   * Set when the runtime can be started ahead of its function (it then waits on stdin for its
+   * environment). startupVariables: the function variables the interpreter reads as it starts,
+   * which a pre-started one would miss (such a function starts on its own).
+   */
+  readonly prestart?: { readonly startupVariables: RegExp };
+  launch(paths: LaunchPaths): LaunchCommand;
+}
+
+/** What an environment asks of the pool: a sandbox for this runtime, these limits, this function. */
+export interface PrestartRequest {
+  readonly runtime: PrestartRuntime;
+  readonly limits: SandboxLimits;
+  /** The runtime's own heap cap (no cgroups): part of its command line, so part of the shape. */
+  readonly heapCapMb?: number;
+  readonly functionEnv: Readonly<Record<string, string>>;
+  /**
+   * The function's layers. A layer with a lib/ folder is not served from the pool: LD_LIBRARY_PATH
+   * (/opt/lib) is read by the dynamic loader as the process starts, which would come too late.
+   */
+  readonly layerDirs?: readonly string[];
+}
+
+/** A pre-started sandbox handed to one environment. */
+export interface Prestarted {
+  /** The id it was prepared under (its folders and cgroup are named after it): the environment's id. */
+  readonly id: string;
+  readonly layout: SandboxLayout;
+  /** Put the function's code, layers and limits in place. False when that failed: the sandbox is then gone. */
+  claim(codeDir: string, limits: SandboxLimits, layerDirs?: readonly string[]): Promise<boolean>;
+  /** Give the runtime its environment (call once the host listens): from here on it is the function's. */
+  assign(env: Readonly<Record<string, string>>): SandboxProcess;
+  /** Kill and remove it (a launch that stopped before assigning). */
+  discard(): Promise<void>;
+}
+
+/** What the scheduler tells the pool about the server (configure()). */
+export interface PrestartTuning {
+  /** A burst of cold starts keeps its number of spares ready this long (the server's idle timeout). */
+  readonly demandWindowMs?: number;
+  /**
+   * MB of the server's memory budget not taken by environments: spares beyond one per shape
+   * count their shape's MemorySize against it, and are not started when they would not fit.
+   */
+  readonly roomMb?: () => number;
+}
+
+/** What a user can see of the pool: its spares per shape and how cold starts fared. */
+export interface PrestartStats {
+  /** Cold starts served by a spare, and those that found none. */
+  readonly hits: number;
+  readonly misses: number;
+  readonly shapes: readonly { readonly shape: string; readonly ready: number; readonly depth: number }[];
+}
+
+/** The pre-start pool as its users see it (prestart/pool.ts is the one implementation). */
+export interface Prestarter {
+  /** A function of this shape was just deployed: have a spare ready for its first invoke. */
+  prepare(req: PrestartRequest): void;
+  /** A pre-started sandbox for this request, or undefined (start one the usual way). */
+  take(req: PrestartRequest): Prestarted | undefined;
+  configure(tuning: PrestartTuning): void;
+  stats(): PrestartStats;
 }
 
 /** The fd number the telemetry pipe has inside the process. */

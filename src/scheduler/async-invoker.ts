@@ -8,7 +8,6 @@
 // record cannot be built is kept as a dead letter saying why, never run again for it; one whose
 // outcome the store cannot take (its database away) is finished again later, not run again.
 import { newRequestId } from '../request-id.js';
-import { functionArn } from '../registry/arn.js';
 import type { Registry } from '../registry/registry.js';
 import type { FunctionRecord } from '../registry/types.js';
 import type { InvocationResult } from '../environment/invocation.js';
@@ -228,14 +227,14 @@ export class AsyncInvoker {
     if (!payload) return;
     const fn = this.registry.pick(event.functionName, event.qualifier || undefined);
     if (!fn) {
-      this.log(`lambkin: async event ${event.id} dropped: ${functionArn(event.functionName, event.qualifier || undefined)} no longer exists`);
+      this.log(`lambkin: async event ${event.id} dropped: ${this.registry.arns.functionArn(event.functionName, event.qualifier || undefined)} no longer exists`);
       await this.queue.finish(event);
       return;
     }
     let result: InvocationResult;
     try {
       result = await this.scheduler.invoke(fn, {
-        requestId: event.id, payload, invokedArn: functionArn(event.functionName, event.qualifier || undefined), tail: false,
+        requestId: event.id, payload, invokedArn: this.registry.arns.functionArn(event.functionName, event.qualifier || undefined), tail: false,
       }, this.registry.get(event.functionName)?.reservedConcurrency);
     } catch (err) {
       if (!(err instanceof Throttled)) throw err;
@@ -294,7 +293,7 @@ export class AsyncInvoker {
     if (destination?.kind === 'function') {
       const followUp: NewEvent = {
         id: newRequestId(), functionName: destination.name, qualifier: destination.qualifier,
-        payload: destinationRecord({
+        payload: destinationRecord(this.registry.arns, {
           requestId: event.id, functionName: event.functionName, qualifier: event.qualifier, condition,
           attempts: event.attempts, payload: body, result, executedVersion: fn?.version,
         }),

@@ -1,7 +1,7 @@
 // Where an Event invocation's outcome goes (PutFunctionEventInvokeConfig's DestinationConfig):
 // another function, invoked asynchronously with Lambda's destination record, or lambkin's built-in
 // dead-letter list of the function (any SQS queue ARN names it: lambkin has no SQS).
-import { functionArn } from '../registry/arn.js';
+import type { Arns } from '../registry/arn.js';
 import type { InvocationResult } from '../environment/invocation.js';
 
 /** A function's event invoke configuration as stored (qualifier '$LATEST' for the unqualified name). */
@@ -46,14 +46,14 @@ export interface RecordInput {
  * being parsed into objects and stringified again — JSON.stringify recurses, and a payload nested a
  * few thousand levels deep (12 KB is enough) would throw RangeError from it.
  */
-export function destinationRecord(input: RecordInput): Buffer {
+export function destinationRecord(arns: Arns, input: RecordInput): Buffer {
   const { result } = input;
   const head = {
     version: '1.0',
     timestamp: new Date().toISOString(),
     requestContext: {
       requestId: input.requestId,
-      functionArn: functionArn(input.functionName, input.qualifier || '$LATEST'),
+      functionArn: arns.functionArn(input.functionName, input.qualifier || '$LATEST'),
       condition: input.condition,
       approximateInvokeCount: input.attempts,
     },

@@ -5,7 +5,8 @@
 import type { FunctionRecord } from '../registry/types.js';
 import type { LogSink } from '../logs/types.js';
 import type { EnvironmentSummary } from '../wire.js';
-import { findRuntime } from '../runtimes/catalogue.js';
+import { apiError } from '../errors.js';
+import { runtimeOf } from '../environment/runtime-of.js';
 import { ExecutionEnvironment, type EnvironmentOptions } from '../environment/environment.js';
 import { prepareSandbox } from '../environment/sandbox-request.js';
 import type { InvocationInput, InvocationResult } from '../environment/invocation.js';
@@ -34,8 +35,6 @@ export class Throttled extends Error {
     super(message);
   }
 }
-
-export class RuntimeUnavailable extends Error {}
 
 // The summary is the environments API's JSON too (wire.ts), so it is defined there.
 export type { EnvironmentSummary } from '../wire.js';
@@ -117,7 +116,7 @@ export class Scheduler {
 
   /** Undefined when `fn`'s runtime can run here, else a sentence saying what to install. */
   runtimeMissing(fn: FunctionRecord): string | undefined {
-    return findRuntime(fn.config.runtime)?.missing();
+    return runtimeOf(fn)?.missing();
   }
 
   /**
@@ -125,7 +124,7 @@ export class Scheduler {
    * sandbox of its runtime's shape is prepared now, so that this invoke finds one ready.
    */
   deployed(fn: FunctionRecord): void {
-    const runtime = findRuntime(fn.config.runtime);
+    const runtime = runtimeOf(fn);
     if (this.closed || !runtime) return;
     prepareSandbox(this.opts.backend, runtime, fn);
   }
@@ -256,8 +255,10 @@ export class Scheduler {
   }
 
   private create(fn: FunctionRecord, pool: Pool, initializationType?: 'provisioned-concurrency'): ExecutionEnvironment {
-    const runtime = findRuntime(fn.config.runtime);
-    if (!runtime) throw new RuntimeUnavailable(`runtime ${fn.config.runtime} is not known to this server`);
+    const runtime = runtimeOf(fn);
+    // Invoke checks the runtime first (api/invoke-path.ts); a runtime this lambkin does not even
+    // know (data from another version) is the same answer.
+    if (!runtime) throw apiError('InvalidRuntimeException', `The runtime ${fn.config.runtime} of ${fn.config.name} is not known to this server.`);
     const env = new ExecutionEnvironment({
       fn, runtime, backend: this.opts.backend, logs: this.opts.logs, region: this.opts.region,
       initTimeoutMs: this.opts.initTimeoutMs, initializationType, freezeAfterMs: this.opts.freezeAfterMs,

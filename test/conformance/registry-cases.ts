@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/errors.js';
+import type { ApiError } from '../../src/errors.js';
 import { LocalCodeStore } from '../../src/registry/local/code-store.js';
 import { Registry } from '../../src/registry/registry.js';
 import type { FunctionRow, LayerVersionRow, RegistryStore, VersionRow } from '../../src/registry/store.js';
 import type { FunctionConfig } from '../../src/registry/types.js';
-import { failureOf } from '../helpers/failure.js';
+import { apiFailure } from '../helpers/failure.js';
 import { functionConfig } from '../helpers/registry.js';
 
 export interface RegistryStoreUnderTest {
@@ -45,7 +45,6 @@ const layerVersion = (layer: string) => (number: number): LayerVersionRow => ({
   codeSize: 3_000_000_000, compatibleRuntimes: ['nodejs20.x', 'python3.12'], compatibleArchitectures: ['x86_64'], licenseInfo: 'MIT',
 });
 
-const failure = (fn: () => Promise<unknown>): Promise<ApiError> => failureOf(ApiError, fn);
 
 export function registryConformance(impl: RegistryStoreUnderTest): void {
   describe(`RegistryStore: ${impl.name}`, () => {
@@ -255,7 +254,7 @@ export function registryConformance(impl: RegistryStoreUnderTest): void {
         await a.create({ config: config('f', { layers: refs }), zip: ZIP, tags: {} });
         await a.deleteLayerVersion('lib', layer.version);
         expect(a.layers.get('lib', layer.version)).toBeUndefined();
-        expect((await failure(async () => a.layers.resolve([refs[0]!.arn]))).errorName).toBe('InvalidParameterValueException');
+        expect((await apiFailure(async () => a.layers.resolve([refs[0]!.arn]))).errorName).toBe('InvalidParameterValueException');
         expect(a.collectCode(new Set())).not.toContain(layer.codeSha256);
         const b = await registryOn(await open()); // a restart sees the same
         expect(b.get('f')?.config.layers).toEqual(refs);
@@ -278,9 +277,9 @@ export function registryConformance(impl: RegistryStoreUnderTest): void {
         expect(stale.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const refused = stale.find((r) => r.status === 'rejected') as PromiseRejectedResult;
         expect((refused.reason as ApiError).errorName).toBe('PreconditionFailedException');
-        expect((await failure(() => b.updateCode('f', ZIP, created.revisionId))).errorName).toBe('PreconditionFailedException');
-        expect((await failure(() => b.publish('f', { revisionId: created.revisionId }))).errorName).toBe('PreconditionFailedException');
-        expect((await failure(() => b.create({ config: config('f'), zip: ZIP, tags: {} }))).errorName).toBe('ResourceConflictException');
+        expect((await apiFailure(() => b.updateCode('f', ZIP, created.revisionId))).errorName).toBe('PreconditionFailedException');
+        expect((await apiFailure(() => b.publish('f', { revisionId: created.revisionId }))).errorName).toBe('PreconditionFailedException');
+        expect((await apiFailure(() => b.create({ config: config('f'), zip: ZIP, tags: {} }))).errorName).toBe('ResourceConflictException');
       });
 
       it('aliases: a second create conflicts, a stale RevisionId is refused, a deleted function is gone everywhere', async () => {
@@ -289,16 +288,16 @@ export function registryConformance(impl: RegistryStoreUnderTest): void {
         const v1 = await a.publish('f');
         const alias = await a.lifecycle.putAlias('f', 'live', { functionVersion: v1.version, description: '', weights: {} }, null);
         const b = await registryOn(await open());
-        expect((await failure(() => b.lifecycle.putAlias('f', 'live', { functionVersion: '1', description: '', weights: {} }, null))).errorName)
+        expect((await apiFailure(() => b.lifecycle.putAlias('f', 'live', { functionVersion: '1', description: '', weights: {} }, null))).errorName)
           .toBe('ResourceConflictException');
         await b.lifecycle.putAlias('f', 'live', { functionVersion: '$LATEST', description: 'moved', weights: {} }, alias.revisionId);
-        expect((await failure(() => a.lifecycle.putAlias('f', 'live', { functionVersion: '1', description: '', weights: {} }, alias.revisionId))).errorName)
+        expect((await apiFailure(() => a.lifecycle.putAlias('f', 'live', { functionVersion: '1', description: '', weights: {} }, alias.revisionId))).errorName)
           .toBe('PreconditionFailedException');
         expect(await b.delete('f')).toBe(true);
         expect(await store.load()).toEqual({ functions: [], versions: [], aliases: [], settings: [], layerVersions: [] });
         const c = await registryOn(await open());
         expect(c.get('f')).toBeUndefined();
-        expect((await failure(() => c.updateConfig('f', { timeout: 4 }))).errorName).toBe('ResourceNotFoundException');
+        expect((await apiFailure(() => c.updateConfig('f', { timeout: 4 }))).errorName).toBe('ResourceNotFoundException');
       });
     });
   });

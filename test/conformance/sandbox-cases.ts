@@ -1,14 +1,19 @@
 // The SandboxBackend conformance suite: what every backend must do, run against real processes
 // by one short file per backend (sandbox-process.test.ts, sandbox-namespace.test.ts). A case
 // that a backend cannot meet by design (a process-backend /tmp has no size limit) is declared by
-// the backend's capabilities, never skipped silently.
+// the backend's capabilities, never skipped silently. Each backend runs it plain and wrapped with
+// the pre-start pool (src/sandbox/prestart/backend.ts): wrapped, every case passes through to the
+// backend unchanged, and the pre-start cases show that a pre-started sandbox of that backend —
+// prepared without code, filled at claim, handed its environment on stdin — runs like one started
+// with its code.
 import { createServer, type Server } from 'node:http';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess, ExitInfo } from '../../src/sandbox/types.js';
+import type { Prestarted, PrestartRuntime, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess, ExitInfo } from '../../src/sandbox/types.js';
+import type { PrestartingBackend } from '../../src/sandbox/prestart/backend.js';
 import { waitFor as waitUntil } from '../helpers/functions.js';
 
 export interface BackendUnderTest {
@@ -16,7 +21,37 @@ export interface BackendUnderTest {
   create(runDir: string): SandboxBackend;
   /** /tmp is capped at SandboxLimits.tmpMb. */
   readonly tmpSizeLimited: boolean;
+  /** create() wraps the backend with the pre-start pool (withPrestart): its pre-start cases run. */
+  readonly prestarting?: boolean;
 }
+
+/**
+ * A runtime the pool can pre-start: node waiting for its environment, one JSON line on stdin (as
+ * lambkin's bootstraps do), then saying what it sees — its folder, the code, a variable it was
+ * given, and the Runtime API's answer.
+ */
+const WAITER: PrestartRuntime = {
+  family: 'conformance',
+  prestart: { startupVariables: /^NODE_/ },
+  launch: () => ({
+    command: process.execPath,
+    args: ['-e', `
+      let line = '';
+      process.stdin.on('data', (c) => {
+        line += c;
+        if (!line.includes('\\n')) return;
+        process.stdin.pause();
+        Object.assign(process.env, JSON.parse(line));
+        fetch('http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2018-06-01/runtime/invocation/next')
+          .then((res) => res.text(), (e) => 'failed: ' + e.cause)
+          .then((rapi) => console.log('seen:' + JSON.stringify({
+            cwd: process.cwd(), text: require('node:fs').readFileSync('hello.txt', 'utf8'), variable: process.env.FUNCTION_VARIABLE, rapi,
+          })));
+        setInterval(() => {}, 1000);
+      });`],
+    env: {},
+  }),
+};
 
 const NODE = process.execPath;
 export const LIMITS: SandboxLimits = { memoryMb: 128, tmpMb: 16, pids: 64 };
@@ -93,6 +128,17 @@ export function processesWith(marker: string): number[] {
 
 const MB = 1024 * 1024;
 
+/** A pre-started sandbox of WAITER from the backend's pool: asked for as a deploy does, taken once ready. */
+async function spare(backend: SandboxBackend): Promise<Prestarted> {
+  const pool = backend.prestart!;
+  const req = { runtime: WAITER, limits: LIMITS, functionEnv: {} };
+  pool.prepare(req);
+  await waitFor(() => pool.stats().shapes.some((s) => s.shape.startsWith('conformance|') && s.ready > 0), 20_000, () => JSON.stringify(pool.stats()));
+  const pre = pool.take(req);
+  expect(pre).toBeDefined();
+  return pre!;
+}
+
 export function sandboxConformance(b: BackendUnderTest): void {
   describe(`SandboxBackend conformance: ${b.name}`, () => {
     let runDir: string;
@@ -106,7 +152,8 @@ export function sandboxConformance(b: BackendUnderTest): void {
       chmodSync(codeDir, 0o755); // as the registry unpacks a package (mkdtemp makes 0700)
       backend = b.create(runDir);
     });
-    afterAll(() => {
+    afterAll(async () => {
+      await (backend as Partial<PrestartingBackend>).close?.();
       rmSync(runDir, { recursive: true, force: true });
       rmSync(codeDir, { recursive: true, force: true });
     });
@@ -277,6 +324,39 @@ export function sandboxConformance(b: BackendUnderTest): void {
         catch (e) { console.log('error:' + e.code); }`);
       expect(await r.waitOut(/^(wrote|error:\w+)$/m)).toBe('error:ENOSPC');
       await r.end();
+    });
+
+    const wrapped = ' (not this backend: not wrapped with the pre-start pool)';
+    it(`pre-start: a spare, claimed with code and limits and handed its environment, runs like a started one${b.prestarting ? '' : wrapped}`, async (ctx) => {
+      if (!b.prestarting) ctx.skip();
+      const pre = await spare(backend);
+      expect(existsSync(join(pre.layout.hostTaskRoot, 'hello.txt'))).toBe(false); // prepared without code
+      expect(await pre.claim(codeDir, LIMITS)).toBe(true);
+      const server: Server = createServer((_req, res) => res.end('rapi-ok'));
+      const bound = await new Promise<string | { address: string; port: number }>((resolve) => server.listen(pre.layout.listen, () => {
+        const a = server.address();
+        resolve(typeof a === 'string' ? a : { address: a!.address, port: a!.port });
+      }));
+      const proc = pre.assign({ AWS_LAMBDA_RUNTIME_API: pre.layout.runtimeApiAddress(bound), FUNCTION_VARIABLE: 'given' });
+      let out = '';
+      proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const line = await waitFor(() => /^seen:.*$/m.exec(out)?.[0], 20_000, () => `stdout ${out}`);
+      expect(JSON.parse(line.slice('seen:'.length))).toEqual({
+        cwd: pre.layout.taskRoot, text: 'hello from the package', variable: 'given', rapi: 'rapi-ok',
+      });
+      proc.kill();
+      await proc.exited;
+      server.close();
+      await backend.cleanup(pre.layout); // as the environment does once its runtime has gone
+      expect(existsSync(pre.layout.workDir)).toBe(false);
+    });
+
+    it(`pre-start: a spare discarded before its environment is killed and removed${b.prestarting ? '' : wrapped}`, async (ctx) => {
+      if (!b.prestarting) ctx.skip();
+      const pre = await spare(backend);
+      expect(existsSync(pre.layout.workDir)).toBe(true);
+      await pre.discard();
+      expect(existsSync(pre.layout.workDir)).toBe(false);
     });
   });
 }

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { describePostgres, useTestDatabase } from '../helpers/database.js';
@@ -36,6 +37,22 @@ describe('lambkin serve with a database it cannot use', () => {
       expect(run.stderr).not.toContain('topsecret');
     } finally {
       delete process.env.LAMBKIN_DATABASE_URL;
+    }
+  });
+
+  it('a data folder a newer lambkin wrote: exit 2 with one line saying so and what to do, not an internal error', async () => {
+    const newer = mkdtempSync(join(tmpdir(), 'lambkin-newer-'));
+    try {
+      const db = new Database(join(newer, 'registry.db'));
+      db.pragma('user_version = 999');
+      db.close();
+      const run = await runCli(undefined, 'serve', '--port', '0', '--data-dir', newer);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/schema version 999; this lambkin knows up to \d+\. Run a newer lambkin, or point this one at another database\./);
+      expect(run.stderr).not.toContain('internal error');
+      expect(run.stdout).not.toContain('listening');
+    } finally {
+      rmSync(newer, { recursive: true, force: true });
     }
   });
 });

@@ -11,6 +11,7 @@ import {
   UpdateFunctionConfigurationCommand, type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from '../helpers/failure.js';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { zip, type Files } from '../helpers/zip.js';
 import { NODE, PROCESS_SANDBOX, PYTHON, createFunction, invoke, waitFor } from '../helpers/functions.js';
@@ -33,10 +34,6 @@ afterAll(async () => {
   await lk?.stop();
   for (const d of temp) rmSync(d, { recursive: true, force: true });
 });
-
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  return p.then(() => { throw new Error('expected a failure'); }, (e: Error) => e);
-}
 
 async function publish(name: string, files: Files, runtimes: string[] = []) {
   return lk.lambda.send(new PublishLayerVersionCommand({

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, RUNTIME_CASES, createFunction, waitFor, type RuntimeCase } from '../helpers/functions.js';
 import { invokeJson, reportPattern } from '../helpers/logs.js';
-import { waiting } from '../helpers/prestart.js';
+import { expectSameEnvironment, pooledAndPlain, waiting } from '../helpers/prestart.js';
 import type { Files } from '../helpers/zip.js';
 
 const NODE_FN = `
@@ -65,16 +65,8 @@ describe.each(RUNTIME_CASES)('$label', (rt) => {
     await Promise.all([pooled, plain].map((s) => createFunction(s.lambda, name, rt, files(rt), extra)));
     await waitFor(`a ${rt.label} runtime readied by the deploy`, () => waiting(pooled, rt).length > 0, 30_000);
 
-    const out = await invokeJson(pooled.lambda, name, {}, true);
-    const normal = await invokeJson(plain.lambda, name, {}, true);
-    expect(out.FunctionError).toBeUndefined();
-    const got = out.body as Reply;
-    const want = normal.body as Reply;
-    expect(got.prestarted).toBe(true);
-    expect(want.prestarted).toBe(false);
-    expect(Object.keys(got.env).sort()).toEqual(Object.keys(want.env).sort());
-    const differs = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_TASK_ROOT', 'TMPDIR']);
-    for (const [k, v] of Object.entries(want.env)) if (!differs.has(k)) expect([k, got.env[k]]).toEqual([k, v]);
+    const { out, normal, got, want } = await pooledAndPlain<Reply>(pooled, plain, name);
+    expectSameEnvironment(got.env, want.env);
     expect(got.env.ONLY_HERE).toBe('yes');
     expect(got.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe('192');
     expect(got.tmp).toEqual([]);

@@ -1,4 +1,5 @@
 // What a call that must fail fails with: the tests' one helper for it. A success fails the test.
+import { ApiError } from '../../src/errors.js';
 
 /** An AWS SDK error as the tests look at it: its name, message, HTTP status and Lambda's Type. */
 export type SdkError = Error & { $metadata: { httpStatusCode?: number }; Type?: string };
@@ -18,4 +19,9 @@ export async function failureOf<E extends Error>(type: abstract new (...args: ne
   const err = await failure<unknown>(work);
   if (err instanceof type) return err;
   throw err;
+}
+
+/** The ApiError (lambkin's own error, thrown in-process by the registry and api/) that `work` fails with. */
+export function apiFailure(work: Promise<unknown> | (() => unknown)): Promise<ApiError> {
+  return failureOf(ApiError, work);
 }

@@ -3,6 +3,7 @@
 // is not JSON arrives as a string, nothing as null.
 import { describe, expect, it } from 'vitest';
 import type { InvocationResult } from '../../src/environment/invocation.js';
+import { Arns } from '../../src/registry/arn.js';
 import { destinationRecord } from '../../src/scheduler/destinations.js';
 
 function result(ok: boolean, payload: string): InvocationResult {
@@ -23,7 +24,7 @@ function depth(v: unknown): number {
 
 describe('destinationRecord', () => {
   it('is the record Lambda sends, field for field', () => {
-    const record = JSON.parse(destinationRecord({
+    const record = JSON.parse(destinationRecord(new Arns(), {
       ...base, condition: 'RetriesExhausted', payload: Buffer.from('{"a": [1, 2]}'),
       result: result(false, '{"errorMessage":"boom","errorType":"Error"}'), executedVersion: '$LATEST',
     }).toString());
@@ -40,7 +41,7 @@ describe('destinationRecord', () => {
 
   it('carries JSON nested 100,000 levels deep in the event and the response, whole', () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    const bytes = destinationRecord({ ...base, condition: 'Success', payload: Buffer.from(deep), result: result(true, deep) });
+    const bytes = destinationRecord(new Arns(), { ...base, condition: 'Success', payload: Buffer.from(deep), result: result(true, deep) });
     const record = JSON.parse(bytes.toString()) as { requestPayload: unknown; responsePayload: unknown; responseContext: object };
     expect(depth(record.requestPayload)).toBe(100_000);
     expect(depth(record.responsePayload)).toBe(100_000);
@@ -48,17 +49,17 @@ describe('destinationRecord', () => {
   });
 
   it('passes what is not JSON as a string and nothing as null; without a run, no response fields', () => {
-    const record = JSON.parse(destinationRecord({ ...base, condition: 'EventAgeExceeded', payload: Buffer.from('not json "}') }).toString());
+    const record = JSON.parse(destinationRecord(new Arns(), { ...base, condition: 'EventAgeExceeded', payload: Buffer.from('not json "}') }).toString());
     expect(record.requestPayload).toBe('not json "}');
     expect(record).not.toHaveProperty('responseContext');
     expect(record).not.toHaveProperty('responsePayload');
-    const empty = JSON.parse(destinationRecord({ ...base, condition: 'Success', payload: Buffer.alloc(0), result: result(true, '') }).toString());
+    const empty = JSON.parse(destinationRecord(new Arns(), { ...base, condition: 'Success', payload: Buffer.alloc(0), result: result(true, '') }).toString());
     expect(empty.requestPayload).toBeNull();
     expect(empty.responsePayload).toBeNull();
   });
 
   it('keeps the event\'s own text: a trailing-comma trick cannot add fields to the record', () => {
-    const record = JSON.parse(destinationRecord({ ...base, condition: 'Success', payload: Buffer.from('1, "requestContext": {}') }).toString());
+    const record = JSON.parse(destinationRecord(new Arns(), { ...base, condition: 'Success', payload: Buffer.from('1, "requestContext": {}') }).toString());
     expect(record.requestPayload).toBe('1, "requestContext": {}');
     expect(record.requestContext.requestId).toBe('req-1');
   });

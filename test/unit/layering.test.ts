@@ -50,14 +50,9 @@ const EXCEPTIONS: readonly { file: string; to: string; why: string }[] = [
   { file: 'src/cli/doctor-checks.ts', to: 'sandbox', why: '`lambkin doctor` asks the sandbox probes what this machine has' },
   { file: 'src/cli/doctor-checks.ts', to: 'runtimes', why: '`lambkin doctor` asks the runtime catalogue which interpreters are installed' },
   { file: 'src/api/start-steps.ts', to: 'sandbox', why: 'the server start chooses the sandbox backend once (server.ts hands it to the scheduler)' },
-  { file: 'src/api/lambda/egress-input.ts', to: 'sandbox', why: 'egress CIDRs are validated with the parser that enforces them, so that what is accepted is what is enforced' },
   { file: 'src/api/lambda/config-input.ts', to: 'runtimes', why: 'a Runtime is validated against the catalogue; to move behind the registry with the rest of function validation' },
   { file: 'src/api/lambda/schemas.ts', to: 'runtimes', why: 'the Runtime enum of the request schemas is the catalogue\'s list of ids' },
   { file: 'src/api/runtimes.ts', to: 'runtimes', why: 'GET /lambkin/v1/runtimes describes the catalogue itself' },
-  { file: 'src/sandbox/namespace/index.ts', to: 'runtimes', why: 'the backend binds the runtime\'s interpreter and bootstrap into the sandbox; the spec should come in the sandbox request instead' },
-  { file: 'src/sandbox/process/index.ts', to: 'runtimes', why: 'the same for the process backend' },
-  { file: 'src/sandbox/prestart/pool.ts', to: 'runtimes', why: 'pre-starts a runtime of a given spec; goes with the issue\'s "pre-start pool as a wrapper of any backend" item' },
-  { file: 'src/scheduler/scheduler.ts', to: 'runtimes', why: 'looks a function\'s runtime up before creating its environment; moving the lookup into environment/ changes its options, left while environment/ is being extended' },
 ];
 
 describe('layering', () => {

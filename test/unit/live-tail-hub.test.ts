@@ -8,6 +8,7 @@ import { LiveTailHub, MAX_SESSIONS } from '../../src/api/logs/live-tail-hub.js';
 import { LogsError } from '../../src/api/logs/errors.js';
 import type { ResponseStream } from '../../src/api/http.js';
 import type { Batch, LogEvent } from '../../src/logs/index.js';
+import { Arns } from '../../src/registry/arn.js';
 import { waitFor } from '../helpers/functions.js';
 
 const codec = new EventStreamCodec((b) => Buffer.from(b).toString('utf8'), (s) => Buffer.from(s, 'utf8'));
@@ -67,7 +68,7 @@ afterEach(() => {
 
 describe('live tail sessions', () => {
   it(`refuses the session after ${MAX_SESSIONS} open ones, and takes one again once one ends`, () => {
-    const hub = new LiveTailHub(store);
+    const hub = new LiveTailHub(store, new Arns());
     hubs.push(hub);
     const outs = Array.from({ length: MAX_SESSIONS }, () => new Out());
     for (const o of outs) {
@@ -80,7 +81,7 @@ describe('live tail sessions', () => {
   });
 
   it('ends a session at its maximum time with a SessionTimeoutException event', async () => {
-    const hub = new LiveTailHub(store, 50);
+    const hub = new LiveTailHub(store, new Arns(), 50);
     hubs.push(hub);
     const out = new Out();
     hub.open(out, filter, {});
@@ -92,7 +93,7 @@ describe('live tail sessions', () => {
   });
 
   it('a reader that fell behind loses lines and is told sampled: true before its next ones', async () => {
-    const hub = new LiveTailHub(store);
+    const hub = new LiveTailHub(store, new Arns());
     hubs.push(hub);
     const out = new Out();
     hub.open(out, filter, {});

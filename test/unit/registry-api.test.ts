@@ -8,6 +8,7 @@ import { ApiError } from '../../src/errors.js';
 import type { ApiRequest, ApiResponse, Route } from '../../src/api/http.js';
 import { parseFunctionName } from '../../src/api/lambda/function-name.js';
 import { controlPlaneRoutes } from '../../src/api/lambda/routes.js';
+import { Arns } from '../../src/registry/arn.js';
 import { Registry } from '../../src/registry/registry.js';
 
 const ZIP = Buffer.from(zipSync({ 'lambda_function.py': strToU8('def lambda_handler(e, c):\n    return e\n') }));
@@ -316,11 +317,11 @@ describe('parseFunctionName', () => {
     ['000000000000:function:my-fn', { name: 'my-fn' }],
     ['arn:aws:lambda:us-east-1:000000000000:function:my_fn:$LATEST', { name: 'my_fn', qualifier: '$LATEST' }],
   ])('reads %s', (raw, expected) => {
-    expect(parseFunctionName(raw)).toEqual(expected);
+    expect(parseFunctionName(new Arns(), raw)).toEqual(expected);
   });
 
   it('refuses a name outside the pattern with ValidationException', () => {
-    expect(() => parseFunctionName('a/b')).toThrow(/Member must satisfy regular expression pattern/);
-    expect(() => parseFunctionName('')).toThrow(/greater than or equal to 1/);
+    expect(() => parseFunctionName(new Arns(), 'a/b')).toThrow(/Member must satisfy regular expression pattern/);
+    expect(() => parseFunctionName(new Arns(), '')).toThrow(/greater than or equal to 1/);
   });
 });

@@ -3,10 +3,9 @@
 import { existsSync } from 'node:fs';
 import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
 import type { FunctionConfig } from '../../src/registry/types.js';
-import { failureOf } from '../helpers/failure.js';
+import { apiFailure } from '../helpers/failure.js';
 import { closeTempRegistry, functionConfig, openTempRegistry } from '../helpers/registry.js';
 
 const zip = (text: string): Buffer => Buffer.from(zipSync({ 'lambda_function.py': strToU8(text) }));
@@ -15,7 +14,6 @@ const V2 = zip('def lambda_handler(e, c):\n    return 2\n');
 
 const config = (name: string): FunctionConfig => functionConfig(name);
 
-const failure = (fn: () => unknown): Promise<ApiError> => failureOf(ApiError, fn);
 
 let dir: string;
 let registry: Registry;
@@ -60,7 +58,7 @@ describe('registry lifecycle', () => {
     await registry.publish('h');
     await registry.lifecycle.putAlias('h', 'a', { functionVersion: '1', description: '', weights: {} }, null);
     await registry.lifecycle.putSetting('h', '1', 'provisioned', { count: 1 });
-    expect((await failure(() => registry.lifecycle.deleteVersion('h', '1'))).errorName).toBe('ResourceConflictException');
+    expect((await apiFailure(() => registry.lifecycle.deleteVersion('h', '1'))).errorName).toBe('ResourceConflictException');
     await registry.delete('h');
     await registry.create({ config: config('h'), zip: V2, tags: {} });
     expect(registry.lifecycle.versionsOf('h')).toEqual([]);

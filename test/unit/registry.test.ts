@@ -3,10 +3,10 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { join } from 'node:path';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/errors.js';
+import type { ApiError } from '../../src/errors.js';
 import { Registry } from '../../src/registry/registry.js';
 import { unpackZip } from '../../src/registry/unzip.js';
-import { failureOf } from '../helpers/failure.js';
+import { apiFailure } from '../helpers/failure.js';
 import { closeTempRegistry, functionConfig, openTempRegistry } from '../helpers/registry.js';
 
 const UNIX = 3;
@@ -17,8 +17,6 @@ const HELLO = zip({ 'lambda_function.py': file('def lambda_handler(e, c):\n    r
 
 const config = functionConfig;
 
-/** The ApiError a promise or call fails with. */
-const failure = (fn: () => unknown): Promise<ApiError> => failureOf(ApiError, fn);
 
 let dir: string;
 let registry: Registry;
@@ -44,7 +42,7 @@ describe('functions', () => {
 
   it('refuses a second function of the same name, with Lambda\'s wording', async () => {
     await registry.create({ config: config('dup'), zip: HELLO, tags: {} });
-    const err = await failure(() => registry.create({ config: config('dup'), zip: HELLO, tags: {} }));
+    const err = await apiFailure(() => registry.create({ config: config('dup'), zip: HELLO, tags: {} }));
     expect(err.errorName).toBe('ResourceConflictException');
     expect(err.message).toBe('Function already exist: dup');
   });
@@ -58,7 +56,7 @@ describe('functions', () => {
     const third = await registry.list(second.nextMarker, 2);
     expect(third.functions.map((f) => f.config.name)).toEqual(['e']);
     expect(third.nextMarker).toBeUndefined();
-    expect((await failure(() => registry.list('not a marker!'))).errorName).toBe('InvalidParameterValueException');
+    expect((await apiFailure(() => registry.list('not a marker!'))).errorName).toBe('InvalidParameterValueException');
     for (let i = 0; i < 50; i++) await registry.create({ config: config(`f${String(i).padStart(2, '0')}`), zip: HELLO, tags: {} });
     const big = await registry.list(undefined, 1000);
     expect(big.functions).toHaveLength(50);
@@ -83,13 +81,13 @@ describe('functions', () => {
   it('refuses an update with a stale RevisionId (412) and an unknown function (404)', async () => {
     const created = await registry.create({ config: config('rev'), zip: HELLO, tags: {} });
     await registry.updateConfig('rev', { timeout: 5 });
-    const stale = await failure(() => registry.updateConfig('rev', { timeout: 6 }, created.revisionId));
+    const stale = await apiFailure(() => registry.updateConfig('rev', { timeout: 6 }, created.revisionId));
     expect(stale.errorName).toBe('PreconditionFailedException');
     expect(stale.status).toBe(412);
-    const staleCode = await failure(() => registry.updateCode('rev', HELLO, created.revisionId));
+    const staleCode = await apiFailure(() => registry.updateCode('rev', HELLO, created.revisionId));
     expect(staleCode.errorName).toBe('PreconditionFailedException');
     expect(registry.get('rev')?.config.timeout).toBe(5);
-    const missing = await failure(() => registry.updateCode('nope', HELLO));
+    const missing = await apiFailure(() => registry.updateCode('nope', HELLO));
     expect(missing.errorName).toBe('ResourceNotFoundException');
     expect(missing.message).toBe('Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope');
   });
@@ -124,14 +122,14 @@ describe('functions', () => {
   });
 
   it('changes nothing when the zip is bad', async () => {
-    const err = await failure(() => registry.create({ config: config('bad'), zip: Buffer.from('not a zip'), tags: {} }));
+    const err = await apiFailure(() => registry.create({ config: config('bad'), zip: Buffer.from('not a zip'), tags: {} }));
     expect(err.errorName).toBe('InvalidParameterValueException');
     expect(err.message).toMatch(/^Could not unzip uploaded file\. Please check your file, then try to upload again\./);
     expect(registry.get('bad')).toBeUndefined();
     expect(readdirSync(join(dir, 'code'))).toEqual([]);
     await registry.create({ config: config('good'), zip: HELLO, tags: {} });
     const before = registry.get('good');
-    await failure(() => registry.updateCode('good', Buffer.from('PK\x03\x04 nope')));
+    await apiFailure(() => registry.updateCode('good', Buffer.from('PK\x03\x04 nope')));
     expect(registry.get('good')).toBe(before);
   });
 });
@@ -179,7 +177,7 @@ describe('zip safety', () => {
     out = join(dir, 'out');
   });
   const bad = async (z: Buffer, pattern: RegExp, limits?: { maxBytes: number; maxEntries: number }) => {
-    const err = await failure(() => unpackZip(z, out, limits));
+    const err = await apiFailure(() => unpackZip(z, out, limits));
     expect(err.errorName).toBe('InvalidParameterValueException');
     expect(err.message).toMatch(pattern);
   };

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { egressRuleset, parseCidr, PRIVATE_V4, type EgressPolicy } from '../../src/sandbox/namespace/egress.js';
+import { parseCidr, type EgressPolicy } from '../../src/egress.js';
+import { egressRuleset, PRIVATE_V4 } from '../../src/sandbox/namespace/egress.js';
 import { egressInput, egressOutput } from '../../src/api/lambda/egress-input.js';
 import { which } from '../../src/sandbox/namespace/probe.js';
 

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chooseSandbox, SandboxUnavailable } from '../../src/sandbox/select.js';
+import { ConfigError } from '../../src/errors.js';
+import { chooseSandbox } from '../../src/sandbox/select.js';
 import { findRuntime } from '../../src/runtimes/catalogue.js';
 
 const runDir = mkdtempSync(join(tmpdir(), 'lambkin-select-'));
@@ -24,7 +25,7 @@ describe('sandbox selection', () => {
     const choice = chooseSandbox({ runDir, sandbox: 'process' }, () => undefined);
     expect(choice.backend.name).toBe('process');
     await choice.close();
-    expect(() => chooseSandbox({ runDir, sandbox: 'process', network: 'isolated' }, () => undefined)).toThrow(SandboxUnavailable);
+    expect(() => chooseSandbox({ runDir, sandbox: 'process', network: 'isolated' }, () => undefined)).toThrow(ConfigError);
   });
 });
 

@@ -6,7 +6,7 @@
 //   POST /lambkin/v1/functions/{name}/dead-letters/redrive  put them back in the queue
 import { apiError } from '../../errors.js';
 import { json, type Operation, type Route } from '../http.js';
-import { functionArn } from '../../registry/arn.js';
+import type { Arns } from '../../registry/arn.js';
 import type { AsyncInvoker } from '../../scheduler/async-invoker.js';
 import { MAX_DEAD_LETTER_PAGE } from '../../scheduler/async-queue.js';
 import type { DeadLetterPageView, QueueDepthView } from '../../wire.js';
@@ -22,14 +22,14 @@ function depth(invoker: AsyncInvoker): Operation {
   };
 }
 
-function deadLetters(invoker: AsyncInvoker): Operation {
+function deadLetters(invoker: AsyncInvoker, arns: Arns): Operation {
   return async (req) => {
     const name = req.params.name ?? '';
     const page = await invoker.deadLetters(name, { after: marker(req.query.get('marker')), limit: maxItems(req.query.get('maxItems')) });
     return json(200, {
       deadLetters: page.letters.map((d) => ({
         requestId: d.id,
-        functionArn: functionArn(d.functionName, d.qualifier || undefined),
+        functionArn: arns.functionArn(d.functionName, d.qualifier || undefined),
         condition: d.condition,
         attempts: d.attempts,
         enqueuedAt: d.enqueuedAt,
@@ -63,10 +63,10 @@ function redrive(invoker: AsyncInvoker): Operation {
   return async (req) => json(200, { redriven: await invoker.redrive(req.params.name ?? '') });
 }
 
-export function asyncRoutes(invoker: AsyncInvoker): Route[] {
+export function asyncRoutes(invoker: AsyncInvoker, arns: Arns): Route[] {
   return [
     { method: 'GET', pattern: `${BASE}/async-queue`, operation: depth(invoker) },
-    { method: 'GET', pattern: `${BASE}/functions/{name}/dead-letters`, operation: deadLetters(invoker) },
+    { method: 'GET', pattern: `${BASE}/functions/{name}/dead-letters`, operation: deadLetters(invoker, arns) },
     { method: 'POST', pattern: `${BASE}/functions/{name}/dead-letters/redrive`, operation: redrive(invoker) },
   ];
 }

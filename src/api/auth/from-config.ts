@@ -1,18 +1,12 @@
 // Who may call, decided once at start: SigV4 with the configured credentials, or — without
 // credentials — nobody but the local machine (a loopback address), else the server refuses to start.
 import { ConfigError, type ServerConfig } from '../../config.js';
-import { CredentialsError, isLoopback, loadCredentials } from '../../credentials.js';
+import { isLoopback, loadCredentials } from '../../credentials.js';
 import { SigV4Verifier } from './sigv4.js';
 
 /** SigV4 when credentials are configured; without them, only a loopback address may be used. */
 export function verifierFor(config: ServerConfig, log: (line: string) => void): SigV4Verifier | undefined {
-  let credentials;
-  try {
-    credentials = loadCredentials(config.dataDir);
-  } catch (err) {
-    if (err instanceof CredentialsError) throw new ConfigError(err.message);
-    throw err;
-  }
+  const credentials = loadCredentials(config.dataDir, config); // half-given or unreadable: a ConfigError
   if (!credentials) {
     if (isLoopback(config.host)) return undefined;
     throw new ConfigError(

@@ -10,7 +10,7 @@ import { listDeploys, recordDeploys } from './deploys.js';
 import { listEnvironments, stopEnvironment } from './environments.js';
 import { feedRollup } from './loader.js';
 import { errorTrends, overview, timeseries } from './metrics.js';
-import { getPayload, storePayloads } from './payloads.js';
+import { getPayload, type PayloadPath } from './payloads.js';
 import { Rollup } from './rollup.js';
 import type { ConsoleStore } from './store.js';
 import { TailHub } from './tail.js';
@@ -26,7 +26,7 @@ export interface ConsoleApi {
    * of stored records (the log store closes next, asynchronously: the read must not outlive it).
    */
   endStreams(): void;
-  /** After the log store closed (its last batch may carry recorded payloads). */
+  /** After the environments stopped: the last recorded payloads are stored, then the store closes. */
   close(): Promise<void>;
 }
 
@@ -37,11 +37,12 @@ export function startConsoleApi(deps: {
   readonly log: (line: string) => void;
   /** Where deploys and recorded payloads are kept (store-open.ts); closed with the console API. */
   readonly store: ConsoleStore;
+  /** The recorded payloads' path into the store (payloads.ts), flushed before the store closes. */
+  readonly payloads: PayloadPath;
 }): ConsoleApi {
   const store = deps.store;
   const rollup = new Rollup();
   const feed = feedRollup(deps.logs, rollup, deps.log);
-  const stopPayloads = deps.logs.onWritten(storePayloads(store, deps.log));
   const tail = new TailHub(deps.logs, deps.registry);
   const metrics = { rollup, feed, scheduler: deps.scheduler, sync: () => deps.logs.flush() };
   return {
@@ -63,8 +64,8 @@ export function startConsoleApi(deps: {
     close: async () => {
       tail.close();
       feed.close();
-      stopPayloads();
       rollup.close();
+      await deps.payloads.flush();
       await store.close();
     },
   };

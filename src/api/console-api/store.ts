@@ -6,8 +6,8 @@
 // sqlite-store.ts (<dataDir>/console.db, the default) and postgres-store.ts. Every one passes
 // test/conformance/console-store-cases.ts.
 //
-// Recorded payloads arrive through the log store's batches (InvocationRecord.recorded, its
-// onWritten hook: payloads.ts), so they are written in the log writer's batches, not per invoke.
+// Recorded payloads come on their own path (payloads.ts): taken off the invocation records before
+// the log store, and written here together per turn of the event loop, not one per invoke.
 import type { RecordedPayload } from '../../logs/types.js';
 
 export interface Deploy {

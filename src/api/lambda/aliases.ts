@@ -3,7 +3,7 @@
 // share of its invokes to one other version (registry.pick draws it per invoke).
 import { z } from 'zod';
 import { json, type Operation, type Route } from '../http.js';
-import { functionArn } from '../../registry/arn.js';
+import type { Arns } from '../../registry/arn.js';
 import { aliasNotFound, type AliasRecord } from '../../registry/index.js';
 import { functionNotFound } from '../../registry/registry.js';
 import type { LambdaApiDeps } from './deps.js';
@@ -41,10 +41,10 @@ const UpdateAliasRequest = z.strictObject({
   RevisionId: z.string().optional(),
 });
 
-export function toAliasConfiguration(alias: AliasRecord): object {
+export function toAliasConfiguration(arns: Arns, alias: AliasRecord): object {
   const weighted = Object.keys(alias.weights).length > 0;
   return {
-    AliasArn: functionArn(alias.functionName, alias.name),
+    AliasArn: arns.functionArn(alias.functionName, alias.name),
     Name: alias.name,
     FunctionVersion: alias.functionVersion,
     Description: alias.description,
@@ -54,8 +54,8 @@ export function toAliasConfiguration(alias: AliasRecord): object {
 }
 
 function functionOf(deps: LambdaApiDeps, raw: string): string {
-  const name = unqualifiedName(raw);
-  if (!deps.registry.get(name)) throw functionNotFound(name);
+  const name = unqualifiedName(deps.registry.arns, raw);
+  if (!deps.registry.get(name)) throw functionNotFound(deps.registry.arns, name);
   return name;
 }
 
@@ -68,7 +68,7 @@ function create(deps: LambdaApiDeps): Operation {
       description: body.Description ?? '',
       weights: body.RoutingConfig?.AdditionalVersionWeights ?? {},
     }, null);
-    return json(201, toAliasConfiguration(alias));
+    return json(201, toAliasConfiguration(deps.registry.arns, alias));
   };
 }
 
@@ -76,8 +76,8 @@ function get(deps: LambdaApiDeps): Operation {
   return (req) => {
     const name = functionOf(deps, req.params.name ?? '');
     const alias = deps.registry.lifecycle.alias(name, req.params.alias ?? '');
-    if (!alias) throw aliasNotFound(name, req.params.alias ?? '');
-    return json(200, toAliasConfiguration(alias));
+    if (!alias) throw aliasNotFound(deps.registry.arns, name, req.params.alias ?? '');
+    return json(200, toAliasConfiguration(deps.registry.arns, alias));
   };
 }
 
@@ -89,7 +89,7 @@ function list(deps: LambdaApiDeps): Operation {
       .filter((a) => version === null || a.functionVersion === version || version in a.weights);
     const page = pageOf(aliases, (a) => a.name, parsePaging(req.query));
     return json(200, {
-      Aliases: page.items.map(toAliasConfiguration),
+      Aliases: page.items.map((a) => toAliasConfiguration(deps.registry.arns, a)),
       ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
     });
   };
@@ -100,7 +100,7 @@ function update(deps: LambdaApiDeps): Operation {
     const name = functionOf(deps, req.params.name ?? '');
     const which = req.params.alias ?? '';
     const current = deps.registry.lifecycle.alias(name, which);
-    if (!current) throw aliasNotFound(name, which);
+    if (!current) throw aliasNotFound(deps.registry.arns, name, which);
     const body = parseBody(UpdateAliasRequest, req.body);
     const alias = await deps.registry.lifecycle.putAlias(name, which, {
       functionVersion: body.FunctionVersion ?? current.functionVersion,
@@ -108,7 +108,7 @@ function update(deps: LambdaApiDeps): Operation {
       // A RoutingConfig given replaces the weights (an empty one clears them).
       weights: body.RoutingConfig ? (body.RoutingConfig.AdditionalVersionWeights ?? {}) : current.weights,
     }, body.RevisionId);
-    return json(200, toAliasConfiguration(alias));
+    return json(200, toAliasConfiguration(deps.registry.arns, alias));
   };
 }
 

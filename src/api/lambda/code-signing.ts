@@ -14,14 +14,14 @@ const PutRequest = z.strictObject({ CodeSigningConfigArn: z.string().max(200).re
 
 function get(registry: Registry): Operation {
   return (req) => {
-    const fn = findFunction(registry, unqualifiedName(req.params.name ?? ''), null);
+    const fn = findFunction(registry, unqualifiedName(registry.arns, req.params.name ?? ''), null);
     return json(200, { CodeSigningConfigArn: fn.config.stored?.codeSigningConfigArn ?? '', FunctionName: fn.config.name });
   };
 }
 
 function put(registry: Registry): Operation {
   return async (req) => {
-    const fn = findFunction(registry, unqualifiedName(req.params.name ?? ''), null);
+    const fn = findFunction(registry, unqualifiedName(registry.arns, req.params.name ?? ''), null);
     const { CodeSigningConfigArn } = parseBody(PutRequest, req.body);
     await registry.updateConfig(fn.config.name, { stored: { ...fn.config.stored, codeSigningConfigArn: CodeSigningConfigArn } });
     return json(200, { CodeSigningConfigArn, FunctionName: fn.config.name });
@@ -30,7 +30,7 @@ function put(registry: Registry): Operation {
 
 function remove(registry: Registry): Operation {
   return async (req) => {
-    const fn = findFunction(registry, unqualifiedName(req.params.name ?? ''), null);
+    const fn = findFunction(registry, unqualifiedName(registry.arns, req.params.name ?? ''), null);
     if (fn.config.stored?.codeSigningConfigArn) {
       const { codeSigningConfigArn: _dropped, ...rest } = fn.config.stored;
       await registry.updateConfig(fn.config.name, { stored: rest });

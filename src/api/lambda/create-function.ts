@@ -14,7 +14,7 @@ export function createFunction(deps: LambdaApiDeps): Operation {
   return async (req) => {
     checkRequestSize(req.body, 'CreateFunction');
     const body = parseBody(CreateFunctionRequest, req.body);
-    const { name, qualifier } = parseFunctionName(body.FunctionName, MAX_CREATE_NAME_LENGTH);
+    const { name, qualifier } = parseFunctionName(deps.registry.arns, body.FunctionName, MAX_CREATE_NAME_LENGTH);
     if (qualifier !== undefined) {
       throw apiError('InvalidParameterValueException', `A new function is named without a qualifier (got '${body.FunctionName}').`);
     }
@@ -37,6 +37,6 @@ export function createFunction(deps: LambdaApiDeps): Operation {
     // version (as on Lambda).
     const record = await deps.registry.create({ config, zip, tags, publish: body.Publish === true });
     deps.onFunctionDeployed?.(record);
-    return json(201, toFunctionConfiguration(record));
+    return json(201, toFunctionConfiguration(deps.registry.arns, record));
   };
 }

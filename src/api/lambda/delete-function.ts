@@ -9,13 +9,13 @@ import { parseFunctionName, resolveQualifier } from './function-name.js';
 
 export function deleteFunction(deps: LambdaApiDeps): Operation {
   return async (req) => {
-    const { name, qualifier } = parseFunctionName(req.params.name ?? '');
+    const { name, qualifier } = parseFunctionName(deps.registry.arns, req.params.name ?? '');
     const wanted = resolveQualifier(qualifier, req.query.get('Qualifier'));
     if (wanted === '$LATEST') {
       throw apiError('InvalidParameterValueException', '$LATEST version cannot be deleted without deleting the function.');
     }
     if (wanted !== undefined) {
-      if (!deps.registry.get(name)) throw functionNotFound(name);
+      if (!deps.registry.get(name)) throw functionNotFound(deps.registry.arns, name);
       if (!/^[0-9]+$/.test(wanted)) {
         throw apiError('InvalidParameterValueException', `Deletion of aliases is not supported by DeleteFunction: use DeleteAlias for '${wanted}'.`);
       }
@@ -23,7 +23,7 @@ export function deleteFunction(deps: LambdaApiDeps): Operation {
       deps.onFunctionChanged(name, wanted);
       return { status: 204 };
     }
-    if (!(await deps.registry.delete(name))) throw functionNotFound(name);
+    if (!(await deps.registry.delete(name))) throw functionNotFound(deps.registry.arns, name);
     deps.onFunctionChanged(name);
     return { status: 204 };
   };

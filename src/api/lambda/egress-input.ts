@@ -1,14 +1,11 @@
 // LambkinEgress, the lambkin extension that says where a function's environments may send packets
-// (src/sandbox/namespace/egress.ts enforces it): { Mode: public | all | none, Allow: [IPv4 CIDR] }.
+// (src/egress.ts; the namespace sandbox enforces it): { Mode: public | all | none, Allow: [IPv4 CIDR] }.
 // The object replaces the function's policy as a whole; a member left out takes its default.
 import { apiError } from '../../errors.js';
 import type { EgressConfig } from '../../registry/types.js';
-import { parseCidr } from '../../sandbox/namespace/egress.js';
+import type { EgressWire } from '../../wire.js';
+import { parseCidr } from '../../egress.js';
 
-export interface EgressWire {
-  readonly Mode?: EgressConfig['mode'];
-  readonly Allow?: readonly string[];
-}
 
 export function egressInput(wire: EgressWire): EgressConfig {
   const allow = (wire.Allow ?? []).map((text) => {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { apiError } from '../../errors.js';
 import { json, type ApiRequest, type Operation, type Route } from '../http.js';
-import { functionArn } from '../../registry/arn.js';
+import type { Arns } from '../../registry/arn.js';
 import { parseDestination, type EventInvokeConfig } from '../../scheduler/destinations.js';
 import type { LambdaApiDeps } from './deps.js';
 import { findQualified } from './function-name.js';
@@ -54,10 +54,10 @@ function merge(base: EventInvokeConfig | undefined, body: ConfigRequest): EventI
   };
 }
 
-function toWire(name: string, qualifier: string, c: EventInvokeConfig): object {
+function toWire(arns: Arns, name: string, qualifier: string, c: EventInvokeConfig): object {
   return {
     LastModified: c.lastModified,
-    FunctionArn: functionArn(name, qualifier),
+    FunctionArn: arns.functionArn(name, qualifier),
     ...(c.maximumRetryAttempts !== undefined ? { MaximumRetryAttempts: c.maximumRetryAttempts } : {}),
     ...(c.maximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: c.maximumEventAgeInSeconds } : {}),
     DestinationConfig: {
@@ -67,8 +67,8 @@ function toWire(name: string, qualifier: string, c: EventInvokeConfig): object {
   };
 }
 
-function notFound(name: string, qualifier: string): Error {
-  return apiError('ResourceNotFoundException', `The function ${functionArn(name, qualifier)} doesn't have an EventInvokeConfig`);
+function notFound(arns: Arns, name: string, qualifier: string): Error {
+  return apiError('ResourceNotFoundException', `The function ${arns.functionArn(name, qualifier)} doesn't have an EventInvokeConfig`);
 }
 
 /** PUT replaces the whole configuration; POST (update) amends the existing one. */
@@ -78,10 +78,10 @@ function write(deps: LambdaApiDeps, replace: boolean): Operation {
     const body = parseBody(ConfigRequest, req.body);
     // Amended from the stored value inside the store's transaction: two updates both apply.
     const next = await deps.registry.lifecycle.changeSetting<EventInvokeConfig>(name, qualifier, KIND, (current) => {
-      if (!replace && !current) throw notFound(name, qualifier);
+      if (!replace && !current) throw notFound(deps.registry.arns, name, qualifier);
       return merge(replace ? undefined : current, body);
     });
-    return json(200, toWire(name, qualifier, next));
+    return json(200, toWire(deps.registry.arns, name, qualifier, next));
   };
 }
 
@@ -89,15 +89,15 @@ function get(deps: LambdaApiDeps): Operation {
   return (req) => {
     const { name, qualifier } = target(deps, req);
     const c = deps.registry.lifecycle.setting<EventInvokeConfig>(name, qualifier, KIND);
-    if (!c) throw notFound(name, qualifier);
-    return json(200, toWire(name, qualifier, c));
+    if (!c) throw notFound(deps.registry.arns, name, qualifier);
+    return json(200, toWire(deps.registry.arns, name, qualifier, c));
   };
 }
 
 function remove(deps: LambdaApiDeps): Operation {
   return async (req) => {
     const { name, qualifier } = target(deps, req);
-    if (!(await deps.registry.lifecycle.deleteSetting(name, qualifier, KIND))) throw notFound(name, qualifier);
+    if (!(await deps.registry.lifecycle.deleteSetting(name, qualifier, KIND))) throw notFound(deps.registry.arns, name, qualifier);
     return { status: 204 };
   };
 }
@@ -108,7 +108,7 @@ function list(deps: LambdaApiDeps): Operation {
     const all = deps.registry.lifecycle.settingsOf<EventInvokeConfig>(KIND, name);
     const page = pageOf(all, (s) => s.qualifier, parsePaging(req.query));
     return json(200, {
-      FunctionEventInvokeConfigs: page.items.map((s) => toWire(name, s.qualifier, s.value)),
+      FunctionEventInvokeConfigs: page.items.map((s) => toWire(deps.registry.arns, name, s.qualifier, s.value)),
       ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
     });
   };

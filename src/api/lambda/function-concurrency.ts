@@ -19,7 +19,7 @@ const PutRequest = z.strictObject({ ReservedConcurrentExecutions: z.number().int
 
 function put(deps: ConcurrencyDeps): Operation {
   return async (req) => {
-    const name = unqualifiedName(req.params.name ?? '');
+    const name = unqualifiedName(deps.registry.arns, req.params.name ?? '');
     const { ReservedConcurrentExecutions: n } = parseBody(PutRequest, req.body);
     if (!deps.registry.get(name)) findFunction(deps.registry, name, null);
     // As on Lambda, reservations must leave a minimum to the functions without one.
@@ -35,14 +35,14 @@ function put(deps: ConcurrencyDeps): Operation {
 
 function get(deps: ConcurrencyDeps): Operation {
   return (req) => {
-    const fn = findFunction(deps.registry, unqualifiedName(req.params.name ?? ''), null);
+    const fn = findFunction(deps.registry, unqualifiedName(deps.registry.arns, req.params.name ?? ''), null);
     return json(200, fn.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: fn.reservedConcurrency });
   };
 }
 
 function remove(deps: ConcurrencyDeps): Operation {
   return async (req) => {
-    const fn = findFunction(deps.registry, unqualifiedName(req.params.name ?? ''), null);
+    const fn = findFunction(deps.registry, unqualifiedName(deps.registry.arns, req.params.name ?? ''), null);
     await deps.registry.setReservedConcurrency(fn.config.name, undefined);
     return { status: 204 };
   };

@@ -2,7 +2,7 @@
 // `my-fn`, `my-fn:qualifier`, `000000000000:function:my-fn[:q]`, and the full
 // `arn:aws:lambda:us-east-1:000000000000:function:my-fn[:q]`.
 import { apiError } from '../../errors.js';
-import { ACCOUNT_ID, REGION } from '../../registry/arn.js';
+import { ACCOUNT_ID, type Arns } from '../../registry/arn.js';
 import { functionNotFound, type Registry } from '../../registry/registry.js';
 import type { FunctionRecord, Resolved } from '../../registry/types.js';
 
@@ -31,7 +31,7 @@ function invalid(raw: string, constraint: string): Error {
  * the plain name and its qualifier. Throws ValidationException for a malformed name and
  * InvalidParameterValueException for an ARN naming another region or account.
  */
-export function parseFunctionName(raw: string, maxLength: number = MAX_RAW_LENGTH): FunctionName {
+export function parseFunctionName(arns: Arns, raw: string, maxLength: number = MAX_RAW_LENGTH): FunctionName {
   if (raw.length < 1) throw invalid(raw, 'Member must have length greater than or equal to 1');
   if (raw.length > maxLength) throw invalid(raw, `Member must have length less than or equal to ${maxLength}`);
   const m = FUNCTION_NAME_RE.exec(raw);
@@ -41,10 +41,10 @@ export function parseFunctionName(raw: string, maxLength: number = MAX_RAW_LENGT
   const name = m[7] as string;
   const qualifier = m[9];
   if (name.length > MAX_NAME_LENGTH) throw invalid(raw, `Member must have length less than or equal to ${MAX_NAME_LENGTH}`);
-  if ((region !== undefined && region !== REGION) || (account !== undefined && account !== ACCOUNT_ID)) {
+  if ((region !== undefined && region !== arns.region) || (account !== undefined && account !== ACCOUNT_ID)) {
     throw apiError(
       'InvalidParameterValueException',
-      `The function ARN names region ${region ?? REGION} and account ${account ?? ACCOUNT_ID}; this server is region ${REGION}, account ${ACCOUNT_ID}.`,
+      `The function ARN names region ${region ?? arns.region} and account ${account ?? ACCOUNT_ID}; this server is region ${arns.region}, account ${ACCOUNT_ID}.`,
     );
   }
   return qualifier === undefined ? { name } : { name, qualifier };
@@ -79,16 +79,16 @@ export interface Qualified {
 
 /** Like findFunction, keeping the name, the qualifier as given and the alias (if one was named). */
 export function findQualified(registry: Registry, raw: string, queryQualifier: string | null): Qualified {
-  const { name, qualifier } = parseFunctionName(raw);
+  const { name, qualifier } = parseFunctionName(registry.arns, raw);
   const wanted = resolveQualifier(qualifier, queryQualifier);
   const resolved = registry.resolve(name, wanted);
-  if (!resolved) throw functionNotFound(name, wanted);
+  if (!resolved) throw functionNotFound(registry.arns, name, wanted);
   return { name, qualifier: wanted, resolved };
 }
 
 /** The name of a function an update is for; updates apply to $LATEST, never to a qualified name. */
-export function unqualifiedName(raw: string): string {
-  const { name, qualifier } = parseFunctionName(raw);
+export function unqualifiedName(arns: Arns, raw: string): string {
+  const { name, qualifier } = parseFunctionName(arns, raw);
   if (qualifier !== undefined) {
     throw apiError('InvalidParameterValueException', `Only the unpublished version ($LATEST) can be changed: name the function without a qualifier (got '${raw}').`);
   }

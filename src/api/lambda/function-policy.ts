@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { apiError } from '../../errors.js';
-import { functionArn } from '../../registry/arn.js';
 import type { Registry } from '../../registry/registry.js';
 import type { PolicyStatement, ResourcePolicy } from '../../registry/store.js';
 import { json, type ApiRequest, type Operation, type Route } from '../http.js';
@@ -36,7 +35,7 @@ const AddPermissionRequest = z.strictObject({
 function target(registry: Registry, req: ApiRequest): { name: string; qualifier: string; arn: string } {
   const found = findQualified(registry, req.params.name ?? '', req.query.get('Qualifier'));
   const qualifier = found.qualifier ?? '$LATEST';
-  return { name: found.name, qualifier, arn: functionArn(found.name, found.qualifier) };
+  return { name: found.name, qualifier, arn: registry.arns.functionArn(found.name, found.qualifier) };
 }
 
 function statementOf(body: z.infer<typeof AddPermissionRequest>, resource: string): PolicyStatement {

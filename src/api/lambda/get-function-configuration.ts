@@ -7,6 +7,6 @@ import { toFunctionConfiguration } from './wire.js';
 export function getFunctionConfiguration(deps: LambdaApiDeps): Operation {
   return (req) => {
     const record = findFunction(deps.registry, req.params.name ?? '', req.query.get('Qualifier'));
-    return json(200, toFunctionConfiguration(record));
+    return json(200, toFunctionConfiguration(deps.registry.arns, record));
   };
 }

@@ -12,7 +12,7 @@ export function getFunction(deps: LambdaApiDeps): Operation {
     const fn = deps.registry.get(name) ?? record;
     const hasTags = Object.keys(fn.tags).length > 0;
     return json(200, {
-      Configuration: toFunctionConfiguration(record),
+      Configuration: toFunctionConfiguration(deps.registry.arns, record),
       // Lambda points at a presigned S3 URL; lambkin serves the stored zip itself.
       Code: { RepositoryType: 'S3', Location: codeLocation(req, name, record.version) },
       ...(hasTags ? { Tags: { ...fn.tags } } : {}),

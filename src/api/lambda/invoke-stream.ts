@@ -6,7 +6,6 @@
 // payload) are the usual JSON errors; once the stream has started, everything is in its events.
 import { apiError } from '../../errors.js';
 import type { ApiRequest, ApiResponse, Operation, ResponseStream, Route } from '../http.js';
-import { functionArn } from '../../registry/arn.js';
 import { Throttled } from '../../scheduler/scheduler.js';
 import { errorPayload, type InvocationResult } from '../../scheduler/invocation.js';
 import { checkRunnable, runFunction } from '../invoke-path.js';
@@ -46,7 +45,7 @@ function invokeStreamOperation(deps: InvokeDeps): Operation {
 
     const sink = new CallerSink(payloadChunk);
     const done = runFunction(deps, fn, {
-      requestId: req.requestId, payload, invokedArn: functionArn(name, qualifier), clientContext, tail: logType === 'Tail', stream: sink,
+      requestId: req.requestId, payload, invokedArn: deps.registry.arns.functionArn(name, qualifier), clientContext, tail: logType === 'Tail', stream: sink,
     });
     // The answer's status waits for the first byte or the result: a throttle is still a 429.
     try {

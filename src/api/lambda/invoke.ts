@@ -3,7 +3,6 @@
 import { apiError } from '../../errors.js';
 import type { ApiRequest, ApiResponse, Operation } from '../http.js';
 import type { Registry } from '../../registry/registry.js';
-import { functionArn } from '../../registry/arn.js';
 import { type Scheduler, Throttled } from '../../scheduler/scheduler.js';
 import type { InvocationResult } from '../../scheduler/invocation.js';
 import { checkRunnable, runFunction } from '../invoke-path.js';
@@ -56,7 +55,7 @@ export function invokeOperation(deps: InvokeDeps): Operation {
     let result: InvocationResult;
     try {
       result = await runFunction(deps, fn, {
-        requestId, payload, invokedArn: functionArn(name, qualifier), clientContext, tail: logType === 'Tail',
+        requestId, payload, invokedArn: deps.registry.arns.functionArn(name, qualifier), clientContext, tail: logType === 'Tail',
       });
     } catch (err) {
       if (err instanceof Throttled) {

@@ -2,7 +2,7 @@
 // and PublishLayerVersion's body, as the botocore model constrains them.
 import { z } from 'zod';
 import { apiError } from '../../errors.js';
-import { ACCOUNT_ID, REGION } from '../../registry/arn.js';
+import { ACCOUNT_ID, type Arns } from '../../registry/arn.js';
 import { layerVersionNotFound } from '../../registry/layers.js';
 import type { Registry } from '../../registry/registry.js';
 import type { LayerRef } from '../../registry/types.js';
@@ -23,24 +23,24 @@ const LAYER_NAME_PATTERN = '(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:laye
 const LAYER_NAME_RE = new RegExp(`^(?:${LAYER_NAME_PATTERN})$`);
 
 /** The plain name of a layer named by its name or its ARN (path parameter, percent-decoded). */
-export function layerName(raw: string): string {
+export function layerName(arns: Arns, raw: string): string {
   if (raw.length < 1 || raw.length > 140 || !LAYER_NAME_RE.test(raw)) {
     throw apiError('ValidationException',
       `1 validation error detected: Value '${raw.slice(0, 200)}' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${LAYER_NAME_PATTERN} and have length between 1 and 140`);
   }
   if (!raw.startsWith('arn:')) return raw;
   const parts = raw.split(':');
-  if (parts[3] !== REGION || parts[4] !== ACCOUNT_ID) {
-    throw apiError('InvalidParameterValueException', `The layer ${raw} is not of this server (region ${REGION}, account ${ACCOUNT_ID}).`);
+  if (parts[3] !== arns.region || parts[4] !== ACCOUNT_ID) {
+    throw apiError('InvalidParameterValueException', `The layer ${raw} is not of this server (region ${arns.region}, account ${ACCOUNT_ID}).`);
   }
   return parts[6]!;
 }
 
 /** A version number in the path; one that cannot exist is "not found", as Lambda answers it. */
-export function layerVersionNumber(name: string, raw: string): number {
+export function layerVersionNumber(arns: Arns, name: string, raw: string): number {
   const n = /^[0-9]{1,15}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) {
-    if (/^-?[0-9]{1,15}$/.test(raw)) throw layerVersionNotFound(name, Number(raw));
+    if (/^-?[0-9]{1,15}$/.test(raw)) throw layerVersionNotFound(arns, name, Number(raw));
     throw apiError('ValidationException', `1 validation error detected: Value '${raw.slice(0, 40)}' at 'versionNumber' failed to satisfy constraint: Member must be a whole number`);
   }
   return n;

@@ -3,7 +3,6 @@
 // it would check: it is kept for tools that read it back.
 import { z } from 'zod';
 import { apiError } from '../../errors.js';
-import { layerArn } from '../../registry/arn.js';
 import { layerVersionNotFound } from '../../registry/layers.js';
 import type { Registry } from '../../registry/registry.js';
 import type { PolicyStatement } from '../../registry/store.js';
@@ -22,9 +21,9 @@ const AddRequest = z.strictObject({
 });
 
 function target(registry: Registry, req: ApiRequest): { name: string; version: number } {
-  const name = layerName(req.params.name ?? '');
-  const version = layerVersionNumber(name, req.params.version ?? '');
-  if (!registry.layers.get(name, version)) throw layerVersionNotFound(name, version);
+  const name = layerName(registry.arns, req.params.name ?? '');
+  const version = layerVersionNumber(registry.arns, name, req.params.version ?? '');
+  if (!registry.layers.get(name, version)) throw layerVersionNotFound(registry.arns, name, version);
   return { name, version };
 }
 
@@ -35,7 +34,7 @@ function add(registry: Registry): Operation {
     checkRoom(registry.layers.get(name, version)?.policy?.statements ?? []);
     const statement: PolicyStatement = {
       Sid: body.StatementId, Effect: 'Allow', Principal: principalOf(body.Principal), Action: body.Action,
-      Resource: layerArn(name, version),
+      Resource: registry.arns.layerArn(name, version),
       ...(body.OrganizationId ? { Condition: { StringEquals: { 'aws:PrincipalOrgID': body.OrganizationId } } } : {}),
     };
     const policy = await registry.layers.addStatement(name, version, statement, req.query.get('RevisionId') ?? undefined);

@@ -2,7 +2,7 @@
 // ListLayerVersions, DeleteLayerVersion (under /2018-10-31/layers), plus lambkin's download of a
 // layer's zip, where Content.Location points (its stand-in for Lambda's presigned S3 URL).
 import { apiError } from '../../errors.js';
-import { layerArn, parseLayerVersionArn } from '../../registry/arn.js';
+import type { Arns } from '../../registry/arn.js';
 import { layerVersionNotFound, type LayerVersion } from '../../registry/layers.js';
 import type { Registry } from '../../registry/registry.js';
 import { json, type ApiRequest, type Operation, type Route } from '../http.js';
@@ -15,9 +15,9 @@ import { parseBody } from './schemas.js';
 const BASE = '/2018-10-31/layers';
 
 /** A layer version as ListLayerVersions and ListLayers show it. */
-function listItem(v: LayerVersion) {
+function listItem(arns: Arns, v: LayerVersion) {
   return {
-    LayerVersionArn: layerArn(v.layer, v.version),
+    LayerVersionArn: arns.layerArn(v.layer, v.version),
     Version: v.version,
     Description: v.description,
     CreatedDate: v.createdDate,
@@ -28,10 +28,10 @@ function listItem(v: LayerVersion) {
 }
 
 /** GetLayerVersion's (and PublishLayerVersion's) answer. */
-function fullItem(req: ApiRequest, v: LayerVersion) {
+function fullItem(arns: Arns, req: ApiRequest, v: LayerVersion) {
   return {
-    ...listItem(v),
-    LayerArn: layerArn(v.layer),
+    ...listItem(arns, v),
+    LayerArn: arns.layerArn(v.layer),
     Content: {
       Location: `${baseUrl(req)}${BASE}/${encodeURIComponent(v.layer)}/versions/${v.version}/content`,
       CodeSha256: Buffer.from(v.codeSha256, 'hex').toString('base64'),
@@ -46,10 +46,10 @@ function baseUrl(req: ApiRequest): string {
 }
 
 function found(registry: Registry, req: ApiRequest): LayerVersion {
-  const name = layerName(req.params.name ?? '');
-  const version = layerVersionNumber(name, req.params.version ?? '');
+  const name = layerName(registry.arns, req.params.name ?? '');
+  const version = layerVersionNumber(registry.arns, name, req.params.version ?? '');
   const v = registry.layers.get(name, version);
-  if (!v) throw layerVersionNotFound(name, version);
+  if (!v) throw layerVersionNotFound(registry.arns, name, version);
   return v;
 }
 
@@ -66,7 +66,7 @@ function matcher(query: URLSearchParams): (v: LayerVersion) => boolean {
 function publish(registry: Registry): Operation {
   return async (req) => {
     checkRequestSize(req.body, 'PublishLayerVersion');
-    const name = layerName(req.params.name ?? '');
+    const name = layerName(registry.arns, req.params.name ?? '');
     if (name.length > 64) throw apiError('InvalidParameterValueException', `A layer name is at most 64 characters long (got ${name.length}).`);
     const body = parseBody(PublishLayerVersionRequest, req.body);
     const zip = zipFromRequest(body.Content);
@@ -74,7 +74,7 @@ function publish(registry: Registry): Operation {
       description: body.Description ?? '', compatibleRuntimes: body.CompatibleRuntimes ?? [],
       compatibleArchitectures: body.CompatibleArchitectures ?? [], licenseInfo: body.LicenseInfo,
     });
-    return json(201, fullItem(req, v));
+    return json(201, fullItem(registry.arns, req, v));
   };
 }
 
@@ -88,7 +88,7 @@ function list(registry: Registry): Operation {
       .filter((l) => l.latest !== undefined);
     const page = pageOf(layers, (l) => l.name, parsePaging(req.query));
     return json(200, {
-      Layers: page.items.map((l) => ({ LayerName: l.name, LayerArn: layerArn(l.name), LatestMatchingVersion: listItem(l.latest!) })),
+      Layers: page.items.map((l) => ({ LayerName: l.name, LayerArn: registry.arns.layerArn(l.name), LatestMatchingVersion: listItem(registry.arns, l.latest!) })),
       ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
     });
   };
@@ -96,7 +96,7 @@ function list(registry: Registry): Operation {
 
 function byArn(registry: Registry, req: ApiRequest) {
   const arn = req.query.get('Arn') ?? '';
-  const parsed = parseLayerVersionArn(arn);
+  const parsed = registry.arns.parseLayerVersionArn(arn);
   if (!parsed) {
     if (/^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+$/.test(arn) && arn.length <= 140) {
       throw apiError('ResourceNotFoundException', `Layer version ${arn} does not exist.`);
@@ -104,17 +104,17 @@ function byArn(registry: Registry, req: ApiRequest) {
     throw apiError('ValidationException', `1 validation error detected: Value '${arn.slice(0, 200)}' at 'arn' failed to satisfy constraint: Member must be a layer version ARN`);
   }
   const v = registry.layers.get(parsed.name, parsed.version);
-  if (!v) throw layerVersionNotFound(parsed.name, parsed.version);
-  return json(200, fullItem(req, v));
+  if (!v) throw layerVersionNotFound(registry.arns, parsed.name, parsed.version);
+  return json(200, fullItem(registry.arns, req, v));
 }
 
 function listVersions(registry: Registry): Operation {
   return (req) => {
-    const name = layerName(req.params.name ?? '');
+    const name = layerName(registry.arns, req.params.name ?? '');
     const versions = registry.layers.versionsOf(name).filter(matcher(req.query));
     const page = pageOf(versions, (v) => String(v.version), parsePaging(req.query));
     return json(200, {
-      LayerVersions: page.items.map(listItem),
+      LayerVersions: page.items.map((v) => listItem(registry.arns, v)),
       ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
     });
   };
@@ -122,9 +122,9 @@ function listVersions(registry: Registry): Operation {
 
 function remove(registry: Registry): Operation {
   return async (req) => {
-    const name = layerName(req.params.name ?? '');
+    const name = layerName(registry.arns, req.params.name ?? '');
     // Deleting a version that is not there succeeds, as on Lambda.
-    await registry.deleteLayerVersion(name, layerVersionNumber(name, req.params.version ?? ''));
+    await registry.deleteLayerVersion(name, layerVersionNumber(registry.arns, name, req.params.version ?? ''));
     return { status: 204 };
   };
 }
@@ -138,7 +138,7 @@ function content(registry: Registry): Operation {
 }
 
 function get(registry: Registry): Operation {
-  return (req) => json(200, fullItem(req, found(registry, req)));
+  return (req) => json(200, fullItem(registry.arns, req, found(registry, req)));
 }
 
 export function layerRoutes(registry: Registry): Route[] {

@@ -20,7 +20,7 @@ export function listFunctions(deps: LambdaApiDeps): Operation {
       // FunctionVersion=ALL lists each function's published versions after its $LATEST.
       Functions: page.functions
         .flatMap((f) => (version === 'ALL' ? [f, ...deps.registry.lifecycle.versionsOf(f.config.name)] : [f]))
-        .map(toFunctionConfiguration),
+        .map((r) => toFunctionConfiguration(deps.registry.arns, r)),
       ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
     });
   };

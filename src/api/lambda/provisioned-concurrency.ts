@@ -12,7 +12,6 @@
 import { z } from 'zod';
 import { apiError } from '../../errors.js';
 import { json, type Operation, type Route } from '../http.js';
-import { functionArn } from '../../registry/arn.js';
 import type { Registry } from '../../registry/registry.js';
 import type { Provisioner, ProvisionTarget } from '../../scheduler/provisioner.js';
 import { findQualified, unqualifiedName } from './function-name.js';
@@ -118,7 +117,7 @@ function list(deps: ProvisionedDeps, raw: string, query: URLSearchParams) {
   const page = pageOf(all, (s) => s.qualifier, parsePaging(query));
   return json(200, {
     ProvisionedConcurrencyConfigs: page.items.map((s) => ({
-      FunctionArn: functionArn(name, s.qualifier), ...describe(deps, name, s.qualifier, s.value),
+      FunctionArn: deps.registry.arns.functionArn(name, s.qualifier), ...describe(deps, name, s.qualifier, s.value),
     })),
     ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
   });
@@ -143,7 +142,7 @@ function warmStatus(deps: ProvisionedDeps, name: string): Record<string, unknown
 
 function putWarm(deps: ProvisionedDeps): Operation {
   return async (req) => {
-    const { name } = findQualified(deps.registry, unqualifiedName(req.params.name ?? ''), null);
+    const { name } = findQualified(deps.registry, unqualifiedName(deps.registry.arns, req.params.name ?? ''), null);
     const { count } = parseBody(WarmRequest, req.body);
     if (count === 0) {
       await deps.registry.lifecycle.deleteSetting(name, LATEST, 'provisioned');
@@ -158,7 +157,7 @@ function putWarm(deps: ProvisionedDeps): Operation {
 }
 
 function getWarm(deps: ProvisionedDeps): Operation {
-  return (req) => json(200, warmStatus(deps, findQualified(deps.registry, unqualifiedName(req.params.name ?? ''), null).name));
+  return (req) => json(200, warmStatus(deps, findQualified(deps.registry, unqualifiedName(deps.registry.arns, req.params.name ?? ''), null).name));
 }
 
 /** The Lambda API's provisioned-concurrency operations (the Lambda table, table.ts). */

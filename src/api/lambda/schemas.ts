@@ -69,18 +69,21 @@ const optional = <T extends Record<string, z.ZodType>>(members: T) =>
 
 const Architectures = z.array(z.enum(['x86_64', 'arm64'])).min(1).max(1);
 
+/** Where a package comes from: CreateFunction's Code and UpdateFunctionCode take the same members. */
+const codeSource = {
+  ZipFile: z.string().optional(),
+  S3Bucket: z.string().optional(),
+  S3Key: z.string().optional(),
+  S3ObjectVersion: z.string().optional(),
+  S3ObjectStorageMode: z.string().optional(),
+  ImageUri: z.string().optional(),
+  SourceKMSKeyArn: z.string().optional(),
+};
+
 export const CreateFunctionRequest = z.strictObject({
   ...optional(configMembers),
   FunctionName: z.string().min(1).max(140),
-  Code: z.strictObject({
-    ZipFile: z.string().optional(),
-    S3Bucket: z.string().optional(),
-    S3Key: z.string().optional(),
-    S3ObjectVersion: z.string().optional(),
-    S3ObjectStorageMode: z.string().optional(),
-    ImageUri: z.string().optional(),
-    SourceKMSKeyArn: z.string().optional(),
-  }),
+  Code: z.strictObject(codeSource),
   Publish: z.boolean().optional(), // publish version 1 at once
   PublishTo: z.string().optional(),
   PackageType: z.enum(['Zip', 'Image']).optional(),
@@ -101,18 +104,12 @@ export type UpdateFunctionConfigurationRequest = z.infer<typeof UpdateFunctionCo
 export type ConfigMembers = Omit<UpdateFunctionConfigurationRequest, 'RevisionId'>;
 
 export const UpdateFunctionCodeRequest = z.strictObject({
-  ZipFile: z.string().optional(),
-  S3Bucket: z.string().optional(),
-  S3Key: z.string().optional(),
-  S3ObjectVersion: z.string().optional(),
-  S3ObjectStorageMode: z.string().optional(),
-  ImageUri: z.string().optional(),
+  ...codeSource,
   Architectures: Architectures.optional(),
   Publish: z.boolean().optional(),
   PublishTo: z.string().optional(),
   DryRun: z.boolean().optional(),
   RevisionId: z.string().optional(),
-  SourceKMSKeyArn: z.string().optional(),
 });
 export type UpdateFunctionCodeRequest = z.infer<typeof UpdateFunctionCodeRequest>;
 

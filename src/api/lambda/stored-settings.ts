@@ -5,7 +5,6 @@
 // has no event sources whose loops it would stop).
 import { z } from 'zod';
 import { apiError } from '../../errors.js';
-import { functionArn } from '../../registry/arn.js';
 import type { Registry } from '../../registry/registry.js';
 import { json, type Operation, type Route } from '../http.js';
 import { findQualified, findFunction, unqualifiedName } from './function-name.js';
@@ -33,7 +32,7 @@ function getRuntime(registry: Registry): Operation {
   return (req) => {
     const { name, qualifier } = version(registry, req.params.name ?? '', req.query.get('Qualifier'));
     const value = registry.lifecycle.setting<RuntimeManagement>(name, qualifier, 'runtime-management') ?? { UpdateRuntimeOn: 'Auto' };
-    return json(200, { ...value, FunctionArn: functionArn(name, qualifier) });
+    return json(200, { ...value, FunctionArn: registry.arns.functionArn(name, qualifier) });
   };
 }
 
@@ -46,20 +45,20 @@ function putRuntime(registry: Registry): Operation {
     }
     const value: RuntimeManagement = body.UpdateRuntimeOn === 'Manual' ? body : { UpdateRuntimeOn: body.UpdateRuntimeOn };
     await registry.lifecycle.putSetting(name, qualifier, 'runtime-management', value);
-    return json(200, { ...value, FunctionArn: functionArn(name, qualifier) });
+    return json(200, { ...value, FunctionArn: registry.arns.functionArn(name, qualifier) });
   };
 }
 
 function getRecursion(registry: Registry): Operation {
   return (req) => {
-    const fn = findFunction(registry, unqualifiedName(req.params.name ?? ''), null);
+    const fn = findFunction(registry, unqualifiedName(registry.arns, req.params.name ?? ''), null);
     return json(200, registry.lifecycle.setting(fn.config.name, '$LATEST', 'recursion') ?? { RecursiveLoop: 'Terminate' });
   };
 }
 
 function putRecursion(registry: Registry): Operation {
   return async (req) => {
-    const fn = findFunction(registry, unqualifiedName(req.params.name ?? ''), null);
+    const fn = findFunction(registry, unqualifiedName(registry.arns, req.params.name ?? ''), null);
     const body = parseBody(PutRecursion, req.body);
     await registry.lifecycle.putSetting(fn.config.name, '$LATEST', 'recursion', body);
     return json(200, body);

@@ -18,11 +18,11 @@ function taggedFunction(registry: Registry, req: ApiRequest): string {
   if (!FUNCTION_ARN.test(arn) || arn.length > 256) {
     throw apiError('ValidationException', `1 validation error detected: Value '${arn.slice(0, 200)}' at 'resource' failed to satisfy constraint: Member must be the ARN of a function (lambkin tags functions only)`);
   }
-  const { name, qualifier } = parseFunctionName(arn);
+  const { name, qualifier } = parseFunctionName(registry.arns, arn);
   if (qualifier !== undefined) {
     throw apiError('InvalidParameterValueException', 'Tags on function aliases and versions are not supported. Please specify a function ARN.');
   }
-  if (!registry.get(name)) throw functionNotFound(name);
+  if (!registry.get(name)) throw functionNotFound(registry.arns, name);
   return name;
 }
 

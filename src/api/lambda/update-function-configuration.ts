@@ -10,16 +10,16 @@ import { toFunctionConfiguration } from './wire.js';
 
 export function updateFunctionConfiguration(deps: LambdaApiDeps): Operation {
   return async (req) => {
-    const name = unqualifiedName(req.params.name ?? '');
+    const name = unqualifiedName(deps.registry.arns, req.params.name ?? '');
     const body = parseBody(UpdateFunctionConfigurationRequest, req.body);
     const current = deps.registry.get(name);
-    if (!current) throw functionNotFound(name);
+    if (!current) throw functionNotFound(deps.registry.arns, name);
     const { RevisionId, ...members } = body;
     const layers = functionLayers(deps.registry, members.Layers);
     const patch = { ...configPatch(members, current.config.loggingConfig, current.config.stored), ...(layers ? { layers } : {}) };
     const record = await deps.registry.updateConfig(name, patch, RevisionId);
     deps.onFunctionChanged(name, '$LATEST');
     deps.onFunctionDeployed?.(record);
-    return json(200, toFunctionConfiguration(record));
+    return json(200, toFunctionConfiguration(deps.registry.arns, record));
   };
 }

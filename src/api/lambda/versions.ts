@@ -19,27 +19,27 @@ const PublishVersionRequest = z.strictObject({
 
 export function publishVersion(deps: LambdaApiDeps): Operation {
   return async (req) => {
-    const name = unqualifiedName(req.params.name ?? '');
+    const name = unqualifiedName(deps.registry.arns, req.params.name ?? '');
     const body = parseBody(PublishVersionRequest, req.body);
     const record = await deps.registry.publish(name, {
       description: body.Description,
       codeSha256: body.CodeSha256 === undefined ? undefined : hexOfBase64(body.CodeSha256),
       revisionId: body.RevisionId,
     });
-    return json(201, toFunctionConfiguration(record));
+    return json(201, toFunctionConfiguration(deps.registry.arns, record));
   };
 }
 
 export function listVersions(deps: LambdaApiDeps): Operation {
   return (req) => {
-    const name = unqualifiedName(req.params.name ?? '');
+    const name = unqualifiedName(deps.registry.arns, req.params.name ?? '');
     const latest = deps.registry.get(name);
-    if (!latest) throw functionNotFound(name);
+    if (!latest) throw functionNotFound(deps.registry.arns, name);
     const all = [latest, ...deps.registry.lifecycle.versionsOf(name)];
     const paging = parsePaging(req.query);
     const page = pageOf(all, (r) => r.version, paging);
     return json(200, {
-      Versions: page.items.map(toFunctionConfiguration),
+      Versions: page.items.map((r) => toFunctionConfiguration(deps.registry.arns, r)),
       ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
     });
   };

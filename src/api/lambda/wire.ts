@@ -1,6 +1,6 @@
 // A stored function as Lambda answers it: the FunctionConfiguration shape of the botocore model
 // (field names as @aws-sdk/client-lambda reads them).
-import { functionArn } from '../../registry/arn.js';
+import type { Arns } from '../../registry/arn.js';
 import type { FunctionRecord } from '../../registry/types.js';
 import type { FunctionConfiguration } from '../../wire.js';
 import { egressOutput } from './egress-input.js';
@@ -11,14 +11,14 @@ export const HOST_ARCHITECTURE: 'x86_64' | 'arm64' = process.arch === 'arm64' ? 
 // The shape is shared with the web console (src/wire.ts), which reads it.
 export type { FunctionConfiguration } from '../../wire.js';
 
-export function toFunctionConfiguration(record: FunctionRecord): FunctionConfiguration {
+export function toFunctionConfiguration(arns: Arns, record: FunctionRecord): FunctionConfiguration {
   const c = record.config;
   const variables = Object.keys(c.environment).length > 0;
   const stored = c.stored ?? {};
   return {
     FunctionName: c.name,
     // A published version's ARN carries its number, as on Lambda.
-    FunctionArn: functionArn(c.name, record.version === '$LATEST' ? undefined : record.version),
+    FunctionArn: arns.functionArn(c.name, record.version === '$LATEST' ? undefined : record.version),
     Runtime: c.runtime,
     Role: c.role,
     Handler: c.handler,

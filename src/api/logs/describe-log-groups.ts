@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { GroupView, LogReader } from '../../logs/index.js';
 import { invalidParameter } from './errors.js';
-import { groupArn, groupName, parseBody } from './input.js';
+import type { Arns } from '../../registry/index.js';
+import { groupName, parseBody } from './input.js';
 import type { LogsOperation } from './routes.js';
 
 const Input = z.object({
@@ -12,7 +13,7 @@ const Input = z.object({
   limit: z.number().int().min(1).max(50).optional(),
 });
 
-export function describeLogGroups(store: LogReader): LogsOperation {
+export function describeLogGroups(store: LogReader, arns: Arns): LogsOperation {
   return async (body) => {
     const input = parseBody(Input, body);
     if (input.logGroupNamePrefix !== undefined && input.logGroupNamePattern !== undefined) {
@@ -21,18 +22,18 @@ export function describeLogGroups(store: LogReader): LogsOperation {
     const page = await store.describeGroups({
       prefix: input.logGroupNamePrefix, contains: input.logGroupNamePattern, token: input.nextToken, limit: input.limit ?? 50,
     });
-    return { logGroups: page.groups.map(toWire), nextToken: page.nextToken };
+    return { logGroups: page.groups.map((g) => toWire(arns, g)), nextToken: page.nextToken };
   };
 }
 
-export function toWire(g: GroupView): object {
+export function toWire(arns: Arns, g: GroupView): object {
   return {
     logGroupName: g.name,
     creationTime: g.createdAt,
     retentionInDays: g.retentionDays,
     metricFilterCount: 0,
-    arn: `${groupArn(g.name)}:*`,
-    logGroupArn: groupArn(g.name),
+    arn: `${arns.logGroupArn(g.name)}:*`,
+    logGroupArn: arns.logGroupArn(g.name),
     storedBytes: g.storedBytes,
     logGroupClass: 'STANDARD',
   };

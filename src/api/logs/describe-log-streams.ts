@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import type { LogReader, StreamView } from '../../logs/index.js';
 import { invalidParameter } from './errors.js';
-import { groupArn, groupIdentifier, groupName, groupNameOf, parseBody, streamName } from './input.js';
+import type { Arns } from '../../registry/index.js';
+import { groupIdentifier, groupName, groupNameOf, parseBody, streamName } from './input.js';
 import type { LogsOperation } from './routes.js';
 
 const Input = z.object({
@@ -16,7 +17,7 @@ const Input = z.object({
   limit: z.number().int().min(1).max(50).optional(),
 });
 
-export function describeLogStreams(store: LogReader): LogsOperation {
+export function describeLogStreams(store: LogReader, arns: Arns): LogsOperation {
   return async (body) => {
     const input = parseBody(Input, body);
     const orderBy = input.orderBy ?? 'LogStreamName';
@@ -27,18 +28,18 @@ export function describeLogStreams(store: LogReader): LogsOperation {
     const page = await store.describeStreams(group, {
       prefix: input.logStreamNamePrefix, orderBy, descending: input.descending ?? false, limit: input.limit ?? 50, token: input.nextToken,
     });
-    return { logStreams: page.streams.map((s) => toWire(group, s)), nextToken: page.nextToken };
+    return { logStreams: page.streams.map((s) => toWire(arns, group, s)), nextToken: page.nextToken };
   };
 }
 
-function toWire(group: string, s: StreamView): object {
+function toWire(arns: Arns, group: string, s: StreamView): object {
   return {
     logStreamName: s.name,
     creationTime: s.createdAt,
     firstEventTimestamp: s.firstEvent,
     lastEventTimestamp: s.lastEvent,
     lastIngestionTime: s.lastIngestion,
-    arn: `${groupArn(group)}:log-stream:${s.name}`,
+    arn: `${arns.logGroupArn(group)}:log-stream:${s.name}`,
     storedBytes: s.storedBytes,
   };
 }

@@ -1,20 +1,14 @@
 // CloudWatch Logs' error format: HTTP 400 (500 for our own failures) with
 // `{"__type": "<Name>", "message": "…"}` — docs/lambda-contracts.md §4/§6. The Lambda-style ApiErrors that
 // shared helpers throw (parseBody) are renamed to the names CloudWatch Logs uses for the same cases.
-import { ApiError, LOGS_ERRORS, type LogsErrorName } from '../../errors.js';
+import { ApiError, LOGS_ERRORS, LogsError, type LogsErrorName } from '../../errors.js';
 import { LogStoreError, PatternError } from '../../logs/index.js';
 import type { ApiResponse } from '../http.js';
 
 // The names, statuses and kinds live in the one registry (src/errors.ts); re-exported here, where
 // the Logs operations have always imported them from.
-export { LOGS_ERRORS, type LogsErrorName };
+export { LOGS_ERRORS, LogsError, type LogsErrorName };
 
-export class LogsError extends Error {
-  /** Members the error carries besides its message (MalformedQueryException's queryCompileError). */
-  constructor(readonly errorName: LogsErrorName, message: string, readonly fields: Record<string, unknown> = {}) {
-    super(message);
-  }
-}
 
 export const invalidParameter = (message: string) => new LogsError('InvalidParameterException', message);
 export const groupNotFound = () => new LogsError('ResourceNotFoundException', 'The specified log group does not exist.');

@@ -3,7 +3,6 @@
 // are the log store's, passed through as they are.
 import { z } from 'zod';
 import type { LogReader, GroupView } from '../../logs/index.js';
-import { ACCOUNT_ID, REGION } from '../../registry/index.js';
 import { parseBody } from '../lambda/schemas.js';
 import { groupNotFound, invalidParameter } from './errors.js';
 
@@ -39,8 +38,4 @@ export function groupNameOf(input: GroupInput): string {
   const arn = /^arn:[^:]*:logs:[^:]*:[^:]*:log-group:([^:]+)(?::\*)?$/.exec(id);
   if (id.startsWith('arn:') && !arn) throw invalidParameter(`Invalid log group identifier: ${id}`);
   return arn ? arn[1]! : id;
-}
-
-export function groupArn(name: string): string {
-  return `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${name}`;
 }

@@ -11,7 +11,7 @@ import type { ResponseStream } from '../http.js';
 import { event, exception } from '../streaming/event-stream.js';
 import { Fanout, type TailFormat, type TailReader } from '../streaming/tail-fanout.js';
 import { LogsError } from './errors.js';
-import { groupArn } from './input.js';
+import type { Arns } from '../../registry/index.js';
 
 export const MAX_SESSIONS = 16;
 export const MAX_SESSION_MS = 3 * 60 * 60 * 1000;
@@ -31,12 +31,13 @@ export interface LiveTailFilter {
 
 export class LiveTailHub {
   private readonly readers = new Set<TailReader>();
-  private readonly fanout = new Fanout(this.readers, LIVE_TAIL_FORMAT);
+  private readonly fanout: Fanout;
   private unsubscribe: (() => void) | undefined;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly ends = new Set<() => void>();
 
-  constructor(private readonly store: Pick<LogReader, 'onWritten'>, private readonly maxSessionMs = MAX_SESSION_MS) {
+  constructor(private readonly store: Pick<LogReader, 'onWritten'>, arns: Arns, private readonly maxSessionMs = MAX_SESSION_MS) {
+    this.fanout = new Fanout(this.readers, liveTailFormat(arns));
     this.heartbeat = setInterval(() => {
       for (const r of this.readers) r.out.write(EMPTY_UPDATE);
     }, HEARTBEAT_MS);
@@ -111,9 +112,9 @@ function update(lines: readonly string[], sampled: boolean): Buffer {
 }
 
 /** sessionUpdate events of at most 500 results; a gap is told as an update with `sampled: true`. */
-const LIVE_TAIL_FORMAT: TailFormat = {
+const liveTailFormat = (arns: Arns): TailFormat => ({
   line: (e: LogEvent) => JSON.stringify({
-    logStreamName: e.stream, logGroupIdentifier: groupArn(e.group), message: e.message, timestamp: e.timestamp, ingestionTime: Date.now(),
+    logStreamName: e.stream, logGroupIdentifier: arns.logGroupArn(e.group), message: e.message, timestamp: e.timestamp, ingestionTime: Date.now(),
   }),
   payload(lines) {
     if (lines.length <= EVENTS_PER_UPDATE) return update(lines, false);
@@ -122,4 +123,4 @@ const LIVE_TAIL_FORMAT: TailFormat = {
     return Buffer.concat(parts);
   },
   dropped: () => update([], true),
-};
+});

@@ -2,6 +2,7 @@
 // `X-Amz-Target: Logs_20140328.<Operation>`. One file per operation; this one dispatches.
 import type { ApiRequest, ApiResponse, Route } from '../http.js';
 import type { LogReader } from '../../logs/index.js';
+import type { Arns } from '../../registry/index.js';
 import { JSON_1_1, LogsError, logsErrorResponse } from './errors.js';
 import { deleteLogGroup } from './delete-log-group.js';
 import { deleteRetentionPolicy } from './delete-retention-policy.js';
@@ -32,6 +33,8 @@ export interface LogsApiDeps {
   /** Delivers subscription filters' matches; told when filters change. */
   readonly subscriptions: SubscriptionDelivery;
   readonly functionExists: (name: string) => boolean;
+  /** The ARNs of the log groups, in the server's region (the registry's). */
+  readonly arns: Arns;
 }
 
 /** An operation: the request body (bytes) in, the response object out (undefined = empty; a StreamOutput: a stream). */
@@ -43,8 +46,8 @@ export function logsRoutes(deps: LogsApiDeps): Route[] {
   // Logs Insights queries run in the background, bounded (logs/insights/queries.ts).
   const queries = new InsightsQueries(deps.store, undefined, deps.log);
   const operations: Record<string, LogsOperation> = {
-    DescribeLogGroups: describeLogGroups(deps.store),
-    DescribeLogStreams: describeLogStreams(deps.store),
+    DescribeLogGroups: describeLogGroups(deps.store, deps.arns),
+    DescribeLogStreams: describeLogStreams(deps.store, deps.arns),
     GetLogEvents: getLogEvents(deps.store),
     FilterLogEvents: filterLogEvents(deps.store),
     PutRetentionPolicy: putRetentionPolicy(deps.store),

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { apiError } from '../../errors.js';
 import { json, type ApiRequest, type Operation, type Route } from '../http.js';
-import { functionArn } from '../../registry/arn.js';
+import type { Arns } from '../../registry/arn.js';
 import type { Registry } from '../../registry/registry.js';
 import { findQualified } from '../lambda/function-name.js';
 import { pageOf, parsePaging } from '../lambda/paging.js';
@@ -55,10 +55,10 @@ export function functionUrl(req: ApiRequest, name: string, qualifier: string): s
   return `${scheme}://${host}${URL_PREFIX}${name}${qualifier === '$LATEST' ? '' : `:${qualifier}`}/`;
 }
 
-function toWire(req: ApiRequest, name: string, qualifier: string, u: StoredUrl, withModified: boolean): object {
+function toWire(arns: Arns, req: ApiRequest, name: string, qualifier: string, u: StoredUrl, withModified: boolean): object {
   return {
     FunctionUrl: functionUrl(req, name, qualifier),
-    FunctionArn: functionArn(name, qualifier === '$LATEST' ? undefined : qualifier),
+    FunctionArn: arns.functionArn(name, qualifier === '$LATEST' ? undefined : qualifier),
     AuthType: u.authType,
     ...(u.cors ? { Cors: u.cors } : {}),
     CreationTime: u.creationTime,
@@ -82,14 +82,14 @@ function create(registry: Registry): Operation {
     const stored = await registry.lifecycle.changeSetting<StoredUrl>(name, qualifier, URL_KIND, (existing) => {
       if (existing) {
         throw apiError('ResourceConflictException',
-          `Failed to create function url config for [functionArn = ${functionArn(name, qualifier)}]. Error message: FunctionUrlConfig exists for this Lambda function`);
+          `Failed to create function url config for [functionArn = ${registry.arns.functionArn(name, qualifier)}]. Error message: FunctionUrlConfig exists for this Lambda function`);
       }
       return {
         urlId: randomBytes(16).toString('hex'), authType: body.AuthType, ...(body.Cors ? { cors: body.Cors } : {}),
         invokeMode: body.InvokeMode ?? 'BUFFERED', creationTime: t, lastModifiedTime: t,
       };
     });
-    return json(201, toWire(req, name, qualifier, stored, false));
+    return json(201, toWire(registry.arns, req, name, qualifier, stored, false));
   };
 }
 
@@ -98,7 +98,7 @@ function get(registry: Registry): Operation {
     const { name, qualifier } = target(registry, req);
     const stored = registry.lifecycle.setting<StoredUrl>(name, qualifier, URL_KIND);
     if (!stored) throw notFound();
-    return json(200, toWire(req, name, qualifier, stored, true));
+    return json(200, toWire(registry.arns, req, name, qualifier, stored, true));
   };
 }
 
@@ -114,7 +114,7 @@ function update(registry: Registry): Operation {
         invokeMode: body.InvokeMode ?? current.invokeMode ?? 'BUFFERED', creationTime: current.creationTime, lastModifiedTime: now(),
       };
     });
-    return json(200, toWire(req, name, qualifier, next, true));
+    return json(200, toWire(registry.arns, req, name, qualifier, next, true));
   };
 }
 
@@ -132,7 +132,7 @@ function list(registry: Registry): Operation {
     const all = registry.lifecycle.settingsOf<StoredUrl>(URL_KIND, name);
     const page = pageOf(all, (s) => s.qualifier, parsePaging(req.query));
     return json(200, {
-      FunctionUrlConfigs: page.items.map((s) => toWire(req, name, s.qualifier, s.value, true)),
+      FunctionUrlConfigs: page.items.map((s) => toWire(registry.arns, req, name, s.qualifier, s.value, true)),
       ...(page.nextMarker !== undefined ? { NextMarker: page.nextMarker } : {}),
     });
   };

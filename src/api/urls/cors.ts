@@ -3,15 +3,10 @@
 // other responses to an allowed origin get the Allow-Origin / Expose-Headers / Allow-Credentials
 // headers, replacing any the function set (as Lambda does).
 import type { IncomingHttpHeaders } from 'node:http';
+import type { FunctionUrlCors } from '../../wire.js';
 
-export interface CorsConfig {
-  readonly AllowCredentials?: boolean;
-  readonly AllowHeaders?: readonly string[];
-  readonly AllowMethods?: readonly string[];
-  readonly AllowOrigins?: readonly string[];
-  readonly ExposeHeaders?: readonly string[];
-  readonly MaxAge?: number;
-}
+// The wire shape (src/wire.ts), which the client sends too.
+export type CorsConfig = FunctionUrlCors;
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];

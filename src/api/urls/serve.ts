@@ -8,7 +8,6 @@
 // installed here gets Invoke's answer (InvalidRuntimeException's status and message).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../errors.js';
-import { functionArn } from '../../registry/arn.js';
 import type { Registry } from '../../registry/registry.js';
 import { type Scheduler, Throttled } from '../../scheduler/scheduler.js';
 import { checkRunnable, runFunction } from '../invoke-path.js';
@@ -88,7 +87,7 @@ export function urlHandler(deps: UrlDeps): (req: IncomingMessage, res: ServerRes
     const fn = deps.registry.pick(name, alias);
     if (!fn) return message(404, 'Not Found');
     const event = urlEvent({ req, urlId: stored.urlId, rawPath, rawQueryString, body, requestId, accessKey });
-    const input = { requestId, payload: Buffer.from(JSON.stringify(event)), invokedArn: functionArn(name, alias), tail: false };
+    const input = { requestId, payload: Buffer.from(JSON.stringify(event)), invokedArn: deps.registry.arns.functionArn(name, alias), tail: false };
     let result;
     try {
       checkRunnable(deps, fn);

@@ -4,16 +4,14 @@
 // files by compile() in the function's Python, each in a checker process kept running
 // (checker.ts); Ruby files by `ruby -c`. Other files are deployed unchecked.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, extname, join } from 'node:path';
+import { extname } from 'node:path';
+import { findExecutable } from '../../executables.js';
 import { CheckerProcess } from './checker.js';
 import { NODE_CHECKER, PYTHON_CHECKER } from './checker-scripts.js';
 
 const checkers = new Map<string, CheckerProcess>();
 
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
-}
+const onPath = (command: string): boolean => findExecutable(command) !== undefined;
 
 /** The checker for a runtime id, or undefined for runtimes checked otherwise (or not at all). */
 function checkerFor(runtime: string): CheckerProcess | undefined {

@@ -5,6 +5,6 @@
 export { parseQuery, MAX_RESULT_ROWS } from './parser.js';
 export { MalformedQueryError, QueryFailure, type SourcePos } from './errors.js';
 export { runQuery, type QueryStatistics, type ResultField, type RunSpec } from './execute.js';
-export { InsightsQueries, QueryLimitError, DEFAULT_QUERY_LIMITS, type QueryInfo, type QueryLimits, type QueryStatus, type StartSpec } from './queries.js';
+export { InsightsQueries, DEFAULT_QUERY_LIMITS, type QueryInfo, type QueryLimits, type QueryStatus, type StartSpec } from './queries.js';
 export { logGroupFields } from './fields.js';
 export type { Query } from './ast.js';

@@ -1,12 +1,13 @@
 // Queries run in the background: start() answers a query id at once; the query waits its turn
 // (Scheduled), runs (Running) and ends Complete, Failed, Cancelled (stop()) or Timeout. Bounded:
 // at most `running` queries read the store at once, at most `open` are started and not yet ended
-// (more is QueryLimitError, CloudWatch's LimitExceededException), each runs at most `timeoutMs`,
+// (more is refused with CloudWatch's LimitExceededException), each runs at most `timeoutMs`,
 // and ended queries are kept — results included — only up to `kept` of them and `keptBytes` of
 // results, oldest forgotten first.
 import { randomUUID } from 'node:crypto';
 import type { LogReader } from '../store.js';
 import type { Query } from './ast.js';
+import { LogsError } from '../../errors.js';
 import { QueryFailure } from './errors.js';
 import { runQuery, type QueryStatistics, type ResultField, type RunSpec } from './execute.js';
 
@@ -39,8 +40,6 @@ export interface StartSpec extends Omit<RunSpec, 'query'> {
   readonly queryString: string;
 }
 
-export class QueryLimitError extends Error {}
-
 class Stopped extends Error {
   constructor(readonly status: 'Cancelled' | 'Timeout') {
     super(status);
@@ -60,7 +59,7 @@ export class InsightsQueries {
   start(spec: StartSpec): string {
     const open = [...this.queries.values()].filter((q) => q.status === 'Scheduled' || q.status === 'Running').length;
     if (open >= this.limits.open) {
-      throw new QueryLimitError(`${open} queries are already scheduled or running (at most ${this.limits.open}); wait for one to end, or stop one (StopQuery).`);
+      throw new LogsError('LimitExceededException', `${open} queries are already scheduled or running (at most ${this.limits.open}); wait for one to end, or stop one (StopQuery).`);
     }
     const info: QueryInfo = {
       queryId: randomUUID(), queryString: spec.queryString, groups: spec.groups, createTime: Date.now(), status: 'Scheduled',

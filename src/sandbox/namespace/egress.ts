@@ -10,19 +10,11 @@
 //   none:             nothing
 // plus an allow-list of IPv4 CIDRs reachable whatever the mode. DNS through slirp's forwarder
 // (10.0.2.3:53) is allowed under public and all; under none only when the allow-list has it.
+// The policy itself, and the parser of its CIDRs, are src/egress.ts: what api/ accepts is what is enforced here.
 import { networkInterfaces } from 'node:os';
+import type { EgressPolicy } from '../../egress.js';
 import { spawnChild } from '../child.js';
 
-export type EgressMode = 'public' | 'all' | 'none';
-export const EGRESS_MODES: readonly EgressMode[] = ['public', 'all', 'none'];
-
-export interface EgressPolicy {
-  readonly mode: EgressMode;
-  /** IPv4 CIDRs, normalised (a.b.c.d/n, host bits zero). */
-  readonly allow: readonly string[];
-}
-
-export const DEFAULT_EGRESS: EgressPolicy = Object.freeze({ mode: 'public', allow: Object.freeze([]) });
 
 /** Not "the internet": RFC 6890's special-purpose ranges a function has no business reaching. */
 export const PRIVATE_V4 = [
@@ -34,18 +26,6 @@ export const PRIVATE_V6 = ['::/127', '::ffff:0:0/96', '64:ff9b::/96', 'fc00::/7'
 const SLIRP_DNS = '10.0.2.3';
 const TABLE = 'inet lambkin_egress';
 
-/** "10.1.2.3", "10.1.2.0/24" → the normalised CIDR; undefined when it is not an IPv4 address or CIDR. */
-export function parseCidr(text: string): string | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(text.trim());
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const bits = m[5] === undefined ? 32 : Number(m[5]);
-  if (octets.some((o) => o > 255) || bits > 32) return undefined;
-  const value = octets.reduce((a, o) => a * 256 + o, 0);
-  const size = 2 ** (32 - bits);
-  const net = value - (value % size);
-  return `${[24, 16, 8, 0].map((s) => Math.floor(net / 2 ** s) % 256).join('.')}/${bits}`;
-}
 
 /** Does the policy need a filter at all? (`all` without anything else does not.) */
 export const needsRules = (p: EgressPolicy): boolean => p.mode !== 'all';

@@ -11,7 +11,7 @@ import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type { LaunchSpec, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
 import type { Cgroups, EnvCgroup } from '../cgroup/index.js';
 import { launcher, spawnChild, wrapChild } from '../child.js';
-import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
+import { BOOTSTRAP_ROOT } from '../../bootstrap-root.js';
 import { baseArgs, envArgs, OPT_DIR, RUNTIME_DIR, TASK_ROOT } from './bwrap-args.js';
 import { allocateUid, groupFile, passwdFile, releaseUid } from './identity.js';
 import { envScript, EXTENSION_EXITS_FD, EXTENSION_OUTPUT_FD, INNER_RUN_DIR, RUNTIME_API_PORT, startSlirp, type NetworkMode, type Slirp } from './network.js';
@@ -20,7 +20,8 @@ import { mergedOpt } from '../opt-merge.js';
 import type { Tools } from './probe.js';
 import { seccompFilter } from './seccomp/index.js';
 import { connectInside, sandboxHostsFile } from './inside.js';
-import { applyEgress, DEFAULT_EGRESS, samePolicy, type EgressPolicy } from './egress.js';
+import { DEFAULT_EGRESS, type EgressPolicy } from '../../egress.js';
+import { applyEgress, samePolicy } from './egress.js';
 
 const ALL: EgressPolicy = { mode: 'all', allow: [] };
 

@@ -2,8 +2,7 @@
 // PATH and tries one real sandbox, once per server start (~5 ms). The answer says what is missing
 // and how to install it.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { findExecutable } from '../../executables.js';
 
 export interface Tools {
   readonly bwrap: string;
@@ -21,18 +20,9 @@ export type BwrapProbe = { readonly tools: Tools } | { readonly problem: string 
 
 export const INSTALL_HINT = 'apt-get install -y bubblewrap socat slirp4netns nftables';
 
-export function which(name: string, path = process.env.PATH ?? '/usr/bin:/bin'): string | undefined {
-  for (const dir of path.split(':').concat(['/usr/bin', '/usr/sbin', '/bin', '/sbin'])) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
+/** A tool the sandbox uses: on PATH or in the system folders (nft, setpriv live in sbin). */
+export function which(name: string, path?: string): string | undefined {
+  return findExecutable(name, { path, systemDirs: true });
 }
 
 export function probeBwrap(): BwrapProbe {

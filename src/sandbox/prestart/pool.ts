@@ -1,4 +1,5 @@
-// Pre-started sandboxes. For each runtime shape used recently (runtime family, /tmp size, heap
+// Pre-started sandboxes, kept for any backend that can fill code in later (prestart/backend.ts
+// wraps a backend with one). For each runtime shape used recently (runtime family, /tmp size, heap
 // cap), one sandbox is kept whose runtime has already started and imported its bootstrap, and
 // waits on stdin for its function — as many as the largest burst of its cold starts in the recent
 // window (demand.ts; single-use functions: one per invocation), within the pool's depth and the
@@ -13,8 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RuntimeSpec } from '../../runtimes/catalogue.js';
-import type { SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
+import type {
+  Prestarted, Prestarter, PrestartRequest, PrestartRuntime, PrestartStats, PrestartTuning, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess,
+} from '../types.js';
+import { inheritedEnvironment } from '../../settings.js';
 import { Demand } from './demand.js';
 
 /** Set in a pre-started runtime's environment: read your environment from stdin first. */
@@ -22,32 +25,6 @@ export const PRESTART_VARIABLE = '_LAMBKIN_PRESTART';
 
 /** Read as any process starts, whatever its runtime: a function setting one is not served from the pool. */
 const STARTUP_VARIABLES = /^(LD_|MALLOC_|GLIBC_TUNABLES$|LC_|LANG$|LANGUAGE$|TZ$|TMPDIR$|PATH$|HOME$|OPENSSL_|SSL_CERT_|AWS_LAMBDA_EXEC_WRAPPER$)/;
-
-export interface PrestartRequest {
-  readonly runtime: RuntimeSpec;
-  readonly limits: SandboxLimits;
-  /** The runtime's own heap cap (no cgroups): part of its command line, so part of the shape. */
-  readonly heapCapMb?: number;
-  readonly functionEnv: Readonly<Record<string, string>>;
-  /**
-   * The function's layers. A layer with a lib/ folder is not served from the pool: LD_LIBRARY_PATH
-   * (/opt/lib) is read by the dynamic loader as the process starts, which would come too late.
-   */
-  readonly layerDirs?: readonly string[];
-}
-
-/** A pre-started sandbox handed to one environment. */
-export interface Prestarted {
-  /** The id it was prepared under (its folders and cgroup are named after it): the environment's id. */
-  readonly id: string;
-  readonly layout: SandboxLayout;
-  /** Put the function's code, layers and limits in place. False when that failed: the sandbox is then gone. */
-  claim(codeDir: string, limits: SandboxLimits, layerDirs?: readonly string[]): Promise<boolean>;
-  /** Give the runtime its environment (call once the host listens): from here on it is the function's. */
-  assign(env: Readonly<Record<string, string>>): SandboxProcess;
-  /** Kill and remove it (a launch that stopped before assigning). */
-  discard(): Promise<void>;
-}
 
 export interface PrestartOptions {
   /** A shape not asked for this long loses its sandbox. */
@@ -72,20 +49,9 @@ export interface PrestartOptions {
   readonly roomMb: () => number;
 }
 
-/** What the scheduler tells the pool about the server (configure()). */
-export type PrestartTuning = Partial<Pick<PrestartOptions, 'demandWindowMs' | 'roomMb'>>;
-
-/** What a user can see of the pool: its spares per shape and how cold starts fared. */
-export interface PrestartStats {
-  /** Cold starts served by a spare, and those that found none. */
-  readonly hits: number;
-  readonly misses: number;
-  readonly shapes: readonly { readonly shape: string; readonly ready: number; readonly depth: number }[];
-}
-
 interface Shape {
   readonly key: string;
-  readonly runtime: RuntimeSpec;
+  readonly runtime: PrestartRuntime;
   readonly limits: SandboxLimits;
   readonly heapCapMb?: number;
   wantedAt: number;
@@ -113,7 +79,7 @@ const DEFAULTS: PrestartOptions = {
 };
 const MAX_FAILURES = 3;
 
-export class PrestartPool {
+export class PrestartPool implements Prestarter {
   private readonly shapes = new Map<string, Shape>();
   private opts: PrestartOptions;
   private sweeper: NodeJS.Timeout | undefined;
@@ -261,10 +227,7 @@ export class PrestartPool {
       taskRoot: layout.taskRoot, runtimeDir: layout.runtimeDir, heapCapMb: shape.heapCapMb, memoryMb: shape.limits.memoryMb,
     });
     // What every environment of the runtime starts with (env-vars.ts), nothing of any function.
-    const env = {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: process.env.LANG ?? 'en_US.UTF-8', TZ: 'UTC',
-      TMPDIR: layout.tmpDir, ...launch.env, [PRESTART_VARIABLE]: '1',
-    };
+    const env = { ...inheritedEnvironment(), TMPDIR: layout.tmpDir, ...launch.env, [PRESTART_VARIABLE]: '1' };
     let proc: SandboxProcess;
     try {
       proc = backend.start(layout, { command: launch.command, args: launch.args, env, limits: shape.limits, stdinPipe: true });

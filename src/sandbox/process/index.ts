@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { LaunchSpec, SandboxBackend, SandboxLayout, SandboxLimits, SandboxProcess } from '../types.js';
 import type { Cgroups, EnvCgroup } from '../cgroup/index.js';
 import { launcher, spawnChild, wrapChild } from '../child.js';
-import { BOOTSTRAP_ROOT } from '../../runtimes/catalogue.js';
+import { BOOTSTRAP_ROOT } from '../../bootstrap-root.js';
 import { mergedOpt } from '../opt-merge.js';
 
 export class ProcessBackend implements SandboxBackend {

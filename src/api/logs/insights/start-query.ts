@@ -3,7 +3,7 @@
 // then runs in the background; the answer is its queryId (GetQueryResults polls it).
 import { z } from 'zod';
 import type { LogReader } from '../../../logs/index.js';
-import { MalformedQueryError, parseQuery, QueryLimitError, MAX_RESULT_ROWS, type InsightsQueries, type Query } from '../../../logs/insights/index.js';
+import { MalformedQueryError, parseQuery, MAX_RESULT_ROWS, type InsightsQueries, type Query } from '../../../logs/insights/index.js';
 import { ACCOUNT_ID } from '../../../registry/index.js';
 import { invalidParameter, LogsError } from '../errors.js';
 import { groupIdentifier, groupName, groupNameOf, parseBody } from '../input.js';
@@ -36,16 +36,12 @@ export function startQuery(store: LogReader, queries: InsightsQueries): LogsOper
     for (const name of groups) {
       if (!(await store.describeGroup(name))) throw new LogsError('ResourceNotFoundException', `Log group '${name}' does not exist.`);
     }
-    try {
-      const queryId = queries.start({
-        groups, startTime: input.startTime * 1000, endTime: (input.endTime + 1) * 1000, query, queryString: input.queryString,
-        limit: input.limit ?? MAX_RESULT_ROWS, account: ACCOUNT_ID,
-      });
-      return { queryId };
-    } catch (err) {
-      if (err instanceof QueryLimitError) throw new LogsError('LimitExceededException', err.message);
-      throw err;
-    }
+    // Too many open queries: LimitExceededException, thrown by start() itself.
+    const queryId = queries.start({
+      groups, startTime: input.startTime * 1000, endTime: (input.endTime + 1) * 1000, query, queryString: input.queryString,
+      limit: input.limit ?? MAX_RESULT_ROWS, account: ACCOUNT_ID,
+    });
+    return { queryId };
   };
 }
 
