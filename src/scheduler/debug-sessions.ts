@@ -7,6 +7,9 @@ import type { ExecutionEnvironment } from '../environment/environment.js';
 /** How long a debug environment waits for its invocation. */
 const UNUSED_MS = 30 * 60_000;
 
+/** How long a debugged invocation may run at most (its own timeout is suspended up to this). */
+export { DEBUG_TIMEOUT_SECONDS } from '../environment/environment.js';
+
 export class DebugConflict extends Error {}
 
 export class DebugSessions {

@@ -8,10 +8,9 @@ import { apiError } from '../../errors.js';
 import { json, type Operation, type Route } from '../http.js';
 import type { Registry } from '../../registry/registry.js';
 import { Throttled, type Scheduler } from '../../scheduler/scheduler.js';
-import { DebugConflict } from '../../scheduler/debug-sessions.js';
+import { DEBUG_TIMEOUT_SECONDS, DebugConflict } from '../../scheduler/debug-sessions.js';
 import { findRuntime } from '../../runtimes/catalogue.js';
 import { debugKind, debugProblem } from '../../runtimes/debug.js';
-import { DEBUG_TIMEOUT_SECONDS } from '../../environment/environment.js';
 import { findQualified } from './function-name.js';
 import { parseBody } from './schemas.js';
 
