@@ -26,7 +26,7 @@ import { invokeEvent, watchExits } from './extensions/events.js';
 import { ExtensionApi, type ExtensionApiEnv } from './extensions/api.js';
 import { initEvents } from './telemetry/platform.js';
 import { Telemetry } from './telemetry/telemetry.js';
-import { setUpDebug, type DebugSetup } from './debug-relay.js';
+import { debuggerDetached, setUpDebug, type DebugSetup } from './debug-relay.js';
 
 /**
  * A debug environment's invocation may sit at a breakpoint: its timeout is suspended, up to this
@@ -269,6 +269,16 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
       this.opts.onStopped?.(this);
     })();
     return this.stopping;
+  }
+
+  /**
+   * Stop an environment whose work is over (retired after an invocation). A debug environment
+   * first waits for its debugger to detach (debug-relay.ts, at most DETACH_WAIT_MS): it serves no
+   * invocation meanwhile, but the debugger still gets the end of its session, not a cut connection.
+   */
+  stopAfterUse(): Promise<void> {
+    if (!this.debugSetup || this.invocationCount === 0 || this.stopping) return this.stop();
+    return debuggerDetached(this.debugSetup).then(() => this.stop());
   }
 
   get busy(): boolean {

@@ -40,7 +40,9 @@ export class DebugSessions {
 
   add(name: string, env: ExecutionEnvironment): void {
     const previous = this.envs.get(name);
-    if (previous && previous !== env && !previous.busy) void previous.stop();
+    // One never invoked is replaced; one that has served its invocation stops by itself once its
+    // debugger has detached (ExecutionEnvironment.stopAfterUse): stopping it here would cut that off.
+    if (previous && previous !== env && !previous.busy && previous.invocationCount === 0) void previous.stop();
     this.envs.set(name, env);
     // Never invoked (the session was abandoned): it goes away rather than hold its memory forever.
     setTimeout(() => {

@@ -4,7 +4,7 @@
 // result arrive. The port is on the host's 127.0.0.1 only; while paused, other invocations run in
 // other environments; a Python function without debugpy gets a message saying how to install it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,38 @@ function inspectorUp(port: number, notId?: string) {
   }, 60_000);
 }
 
+/** The debugged runtimes' threads and what each waits in: said when a step does not come. */
+function runtimes(): string {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue;
+    }
+    if (!/--inspect=|UNIX-LISTEN:.*debug\.sock/.test(cmd)) continue;
+    out.push(`${pid} ${cmd.slice(0, 120)}`);
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+        let wchan = '';
+        try { wchan = readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8'); } catch { /* none */ }
+        out.push(`  ${tid} ${readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()} ${state} ${wchan}`);
+      }
+      const cg = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.includes('freezer')) ?? '';
+      if (cg) {
+        const path = `/sys/fs/cgroup/freezer${cg.split(':')[2]}/freezer.state`;
+        try { out.push(`  freezer ${readFileSync(path, 'utf8').trim()} (${path})`); } catch { /* none */ }
+      }
+    } catch {
+      // gone
+    }
+  }
+  return out.join('\n');
+}
+
 /** A session on the target, through the host's port (the inspector names the port it has inside). */
 function attach(port: number, target: { webSocketDebuggerUrl: string }): Promise<CdpSession> {
   return CdpSession.connect(target.webSocketDebuggerUrl.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`));
@@ -95,32 +127,32 @@ describe('invoke --debug (Node.js)', () => {
 
     // The runtime's inspector is up once its environment has started.
     const targets = await inspectorUp(port);
-    const cdp = await within(30_000, attach(port, targets[0]!), async () => `attach: ${JSON.stringify(targets)}`);
+    const cdp = await within(30_000, attach(port, targets[0]!), async () => `attach: ${JSON.stringify(targets)}\n${runtimes()}`);
+    const seen = async () => `CLI stdout ${stdout}\nCLI stderr ${stderr}\nenvironments ${await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbg`)).text()}\nCDP ${cdp.trace.join('\n')}\n${runtimes()}`;
     try {
-      await within(30_000, cdp.send('Debugger.enable'), async () => 'Debugger.enable');
-      await within(30_000, cdp.send('Runtime.enable'), async () => 'Runtime.enable');
+      await within(30_000, cdp.send('Debugger.enable'), seen);
+      await within(30_000, cdp.send('Runtime.enable'), seen);
       // Line 2 (0-based): `return { doubled, ... }`, where `doubled` is set.
-      const bp = await within(30_000, cdp.send('Debugger.setBreakpointByUrl', { urlRegex: 'lambda_function\\.js$', lineNumber: 2 }), async () => 'setBreakpointByUrl');
+      const bp = await within(30_000, cdp.send('Debugger.setBreakpointByUrl', { urlRegex: 'lambda_function\\.js$', lineNumber: 2 }), seen);
       expect(bp.breakpointId).toBeTruthy();
       proc.stdin!.write('\n'); // attached: the user presses Enter, the CLI invokes
 
-      const paused = await within(60_000, cdp.event('Debugger.paused'), async () =>
-        `CLI stdout ${stdout}\nCLI stderr ${stderr}\nenvironments ${await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbg`)).text()}`);
+      const paused = await within(60_000, cdp.event('Debugger.paused'), seen);
       const frame = (paused.callFrames as { callFrameId: string }[])[0]!;
-      const value = await within(30_000, cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'doubled' }), async () => 'evaluate');
+      const value = await within(30_000, cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'doubled' }), seen);
       expect((value.result as { value: unknown }).value).toBe(42);
 
       // Paused (longer than nothing: its timeout is suspended): another invoke runs elsewhere.
-      const other = await within(60_000, invoke<{ doubled: number; pid: number }>(lk.lambda, 'dbg', { n: 1 }), async () => `the other invoke; environments ${await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbg`)).text()}`);
+      const other = await within(60_000, invoke<{ doubled: number; pid: number }>(lk.lambda, 'dbg', { n: 1 }), async () => `the other invoke\n${await seen()}`);
       expect(other.functionError).toBeUndefined();
       expect(other.body.doubled).toBe(2);
 
       // One debug environment per function at a time: asking again while it runs is refused.
-      const again = await within(30_000, runCli(lk.url, 'invoke', '--debug', 'dbg'), async () => 'a second invoke --debug did not end');
+      const again = await within(30_000, runCli(lk.url, 'invoke', '--debug', 'dbg'), async () => `a second invoke --debug did not end\n${await seen()}`);
       expect(again.code).not.toBe(0);
       expect(again.stderr).toMatch(/already has a debug environment/);
 
-      await within(30_000, cdp.send('Debugger.resume'), async () => 'resume');
+      await within(30_000, cdp.send('Debugger.resume'), seen);
       const code = await within(60_000, new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve))),
         async () => `CLI stdout ${stdout}\nCLI stderr ${stderr}`);
       expect(code, stderr).toBe(0);
@@ -151,18 +183,18 @@ describe('dev --debug', () => {
       return m ? Number(m[1]) : proc.exitCode !== null ? Promise.reject(new Error(output)) : undefined;
     }, 60_000);
     const first = await inspectorUp(port);
-    const cdp = await attach(port, first[0]!);
+    const cdp = await within(30_000, attach(port, first[0]!), async () => `attach: ${JSON.stringify(first)}\n${runtimes()}`);
+    const seen = async () => `dev output ${output}\nenvironments ${await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbgdev`)).text()}\nCDP ${cdp.trace.join('\n')}\n${runtimes()}`;
     try {
-      await cdp.send('Debugger.enable');
-      await cdp.send('Debugger.setBreakpointByUrl', { urlRegex: 'index\\.js$', lineNumber: 2 });
+      await within(30_000, cdp.send('Debugger.enable'), seen);
+      await within(30_000, cdp.send('Debugger.setBreakpointByUrl', { urlRegex: 'index\\.js$', lineNumber: 2 }), seen);
       const result = invoke<{ doubled: number }>(lk.lambda, 'dbgdev', { n: 5 });
-      const paused = await within(60_000, cdp.event('Debugger.paused'), async () =>
-        `dev output ${output}\nenvironments ${await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbgdev`)).text()}\nresult ${JSON.stringify(await result)}`);
+      const paused = await within(60_000, cdp.event('Debugger.paused'), seen);
       const frame = (paused.callFrames as { callFrameId: string }[])[0]!;
-      const value = await cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'doubled' });
+      const value = await within(30_000, cdp.send('Debugger.evaluateOnCallFrame', { callFrameId: frame.callFrameId, expression: 'doubled' }), seen);
       expect((value.result as { value: unknown }).value).toBe(10);
-      await cdp.send('Debugger.resume');
-      expect((await result).body.doubled).toBe(10);
+      await within(30_000, cdp.send('Debugger.resume'), seen);
+      expect((await within(60_000, result, seen)).body.doubled).toBe(10);
     } finally {
       cdp.close();
     }

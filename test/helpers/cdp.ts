@@ -18,8 +18,18 @@ export class CdpSession {
   private readonly events: Message[] = [];
   private readonly eventWaiters: { method: string; resolve: (m: Message) => void }[] = [];
 
+  /** Every message sent and received, with times: what a test prints when a step does not come. */
+  readonly trace: string[] = [];
+
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('close', () => this.note('socket closed'));
+    socket.on('end', () => this.note('socket ended by the inspector'));
+  }
+
+  private note(line: string): void {
+    this.trace.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (this.trace.length > 200) this.trace.splice(0, this.trace.length - 200);
   }
 
   static async connect(wsUrl: string): Promise<CdpSession> {
@@ -46,6 +56,7 @@ export class CdpSession {
       ? Buffer.from([0x81, 0x80 | body.length])
       : Buffer.concat([Buffer.from([0x81, 0x80 | 126]), Buffer.from([body.length >> 8, body.length & 0xff])]);
     const masked = Buffer.from(body.map((b, i) => b ^ mask[i % 4]!));
+    this.note(`→ ${id} ${method}`);
     this.socket.write(Buffer.concat([head, mask, masked]));
     return new Promise((resolve, reject) => {
       this.waiting.set(id, (m) => (m.error ? reject(new Error(`${method}: ${JSON.stringify(m.error)}`)) : resolve(m.result ?? {})));
@@ -82,11 +93,13 @@ export class CdpSession {
       const opcode = this.buffer[0]! & 0x0f;
       const payload = this.buffer.subarray(offset, offset + len);
       this.buffer = this.buffer.subarray(offset + len);
+      if (opcode !== 1) this.note(`frame opcode ${opcode} (${len} bytes)`);
       if (opcode === 1) this.onMessage(JSON.parse(payload.toString('utf8')) as Message);
     }
   }
 
   private onMessage(m: Message): void {
+    if (m.method !== 'Debugger.scriptParsed') this.note(m.id !== undefined ? `← ${m.id}${m.error ? ` error ${JSON.stringify(m.error)}` : ''}` : `← ${m.method}`);
     if (m.id !== undefined) {
       this.waiting.get(m.id)?.(m);
       this.waiting.delete(m.id);
