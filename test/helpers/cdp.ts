@@ -23,7 +23,12 @@ export class CdpSession {
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('close', () => this.note('socket closed'));
+    socket.on('close', () => {
+      this.note('socket closed');
+      // Nothing more will come: every command still waiting fails now, saying so.
+      for (const answer of this.waiting.values()) answer({ error: 'the connection closed before the answer came' });
+      this.waiting.clear();
+    });
     socket.on('end', () => this.note('socket ended by the inspector'));
   }
 
