@@ -22,7 +22,8 @@ let lk: Lambkin;
 beforeAll(async () => {
   if (!hasDebugpy) return;
   lk = await startLambkin({ env: { PATH } });
-  await createFunction(lk.lambda, 'dbgpy', PYTHON, { 'lambda_function.py': HANDLER });
+  // A 1 s timeout: the stop below lasts longer, which only a suspended timeout allows.
+  await createFunction(lk.lambda, 'dbgpy', PYTHON, { 'lambda_function.py': HANDLER }, { Timeout: 1 });
 }, 60_000);
 
 afterAll(async () => {
@@ -89,10 +90,13 @@ describe.skipIf(!hasDebugpy)('invoke --debug (Python, debugpy)', () => {
       const value = await within(30_000, dap.request('evaluate', { expression: 'doubled', frameId: frame.id, context: 'watch' }), seen);
       expect(value.result).toBe('42');
 
-      // Stopped until the client says continue: after a while, nothing has moved on by itself.
+      // Stopped until the client says continue: three times the function's timeout later, nothing
+      // has moved on by itself (no continued event, no result) and its environment is still busy.
       await new Promise((r) => setTimeout(r, 3_000));
       expect(settled, await seen()).toBeUndefined();
       expect(dap.has('continued'), await seen()).toBe(false);
+      const envs = (await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbgpy`)).json()) as { environments: { busy: boolean }[] };
+      expect(envs.environments.filter((e) => e.busy)).toHaveLength(1);
       const again = await within(30_000, dap.request('evaluate', { expression: 'doubled + 1', frameId: frame.id, context: 'watch' }), seen);
       expect(again.result).toBe('43');
 
