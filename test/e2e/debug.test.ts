@@ -94,6 +94,12 @@ function runtimes(): string {
   return out.join('\n');
 }
 
+/** The server's environments of `name`. */
+async function envsOf(name: string): Promise<{ id: string; busy: boolean }[]> {
+  const res = await fetch(`${lk.url}/lambkin/v1/environments?function=${name}`);
+  return ((await res.json()) as { environments: { id: string; busy: boolean }[] }).environments;
+}
+
 /** A session on the target, through the host's port (the inspector names the port it has inside). */
 function attach(port: number, target: { webSocketDebuggerUrl: string }): Promise<CdpSession> {
   return CdpSession.connect(target.webSocketDebuggerUrl.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`));
@@ -128,6 +134,7 @@ describe('invoke --debug (Node.js)', () => {
     // The runtime's inspector is up once its environment has started.
     const targets = await inspectorUp(port);
     const cdp = await within(30_000, attach(port, targets[0]!), async () => `attach: ${JSON.stringify(targets)}\n${runtimes()}`);
+    let debugged: string | undefined;
     const seen = async () => `CLI stdout ${stdout}\nCLI stderr ${stderr}\nenvironments ${await (await fetch(`${lk.url}/lambkin/v1/environments?function=dbg`)).text()}\nCDP ${cdp.trace.join('\n')}\n${runtimes()}`;
     try {
       await within(30_000, cdp.send('Debugger.enable'), seen);
@@ -152,16 +159,23 @@ describe('invoke --debug (Node.js)', () => {
       expect(again.code).not.toBe(0);
       expect(again.stderr).toMatch(/already has a debug environment/);
 
+      debugged = await envsOf('dbg').then((envs) => envs.find((e) => e.busy)?.id);
+      expect(debugged).toBeTruthy();
       await within(30_000, cdp.send('Debugger.resume'), seen);
-      const code = await within(60_000, new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve))),
-        async () => `CLI stdout ${stdout}\nCLI stderr ${stderr}`);
+      const code = await within(60_000, new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve))), seen);
       expect(code, stderr).toBe(0);
       expect(JSON.parse(stdout).doubled).toBe(42);
+      // The result is in, and the debugger is still connected: its session ends when it detaches,
+      // not cut off the moment the invocation ended.
+      const after = await within(30_000, cdp.send('Runtime.evaluate', { expression: '6 * 7' }), seen);
+      expect((after.result as { value: unknown }).value).toBe(42);
+      // Retired after its one invocation: its port takes no new debugger.
+      await waitFor('the debug port to close', () => listeners(port).length === 0, 30_000);
     } finally {
       cdp.close();
     }
-    // Retired after its one invocation: its port closes.
-    await waitFor('the debug port to close', () => listeners(port).length === 0, 30_000);
+    // Detached, the debug environment goes away.
+    await waitFor('the debug environment to stop', async () => !(await envsOf('dbg')).some((e) => e.id === debugged), 30_000);
   }, 120_000);
 });
 
