@@ -30,6 +30,7 @@ export class CdpSession {
       this.waiting.clear();
     });
     socket.on('end', () => this.note('socket ended by the inspector'));
+    socket.on('error', (err) => this.note(`socket error: ${err.message}`));
   }
 
   private note(line: string): void {
