@@ -8,7 +8,7 @@ export async function startDebugSession(client: LambkinClient, name: string, qua
   const p = paint(process.stderr);
   note(`${p.bold('debugger')}: ${session.functionName}'s next invocation runs with the ${session.protocol} debugger on ${p.bold(session.address)} (this machine's loopback only)`);
   note(p.dim(`  attach with ${session.attach}`));
-  note(p.dim(`  its timeout is suspended (up to ${session.timeoutSuspendedUpToSeconds / 60} min) so that you can stay paused; that environment serves this one invocation only, others run elsewhere`));
+  note(p.dim(`  its timeout is suspended (up to ${session.timeoutSuspendedUpToSeconds / 60} min) so that you can stay paused; that environment serves this one invocation only, others run elsewhere, and it stops once your debugger detaches`));
   return session;
 }
 
