@@ -22,8 +22,6 @@ const DETACH_POLL_MS = 200;
 export interface DebugRelay {
   /** The host's port, on 127.0.0.1. */
   readonly port: number;
-  /** Debugger connections open now. */
-  readonly connections: number;
   /** Accept no more connections; those open go on. */
   stopListening(): void;
   /** Resolves once no connection is left (at once when none is open). */
@@ -56,9 +54,6 @@ export async function openDebugRelay(preferred: number, target: string): Promise
   const port = await listenLoopback(server, preferred);
   return {
     port,
-    get connections() {
-      return open.size;
-    },
     stopListening: () => server.close(),
     idle: () => (open.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => whenIdle.push(resolve))),
     close: () => {
