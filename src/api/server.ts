@@ -70,7 +70,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     }))
     .add(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined, arns: registry.arns }))
     .add(lambkinRoutes({
-      logs, registry, asyncInvoker: lifecycle.asyncInvoker, consoleRoutes: consoleApi.routes,
+      logs, registry, scheduler, asyncInvoker: lifecycle.asyncInvoker, consoleRoutes: consoleApi.routes,
       provisioned: { registry, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency },
     }));
 

@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { clientFor } from './context.js';
 import { ensureServer } from './dev/server.js';
 import { DevSession, type DevOptions } from './dev/session.js';
+import { DebugKeeper } from './dev/debug.js';
 import { note, out, UsageError } from './output.js';
 import { LambkinClient } from '../client/index.js';
 
@@ -20,12 +21,13 @@ export function registerDev(program: Command): void {
     .option('--stage <stage>', 'with a serverless.yml: the stage')
     .option('--stack-name <name>', 'with a SAM template: AWS::StackName')
     .option('--region <region>', 'with --template: the region ARNs name')
+    .option('--debug <function>', "keep the function's next environment started with its runtime's debugger on 127.0.0.1 (Node.js inspector 9229, Python debugpy 5678, Java JDWP 5005), a new one after each debugged invocation and each redeploy")
     .option('--tail', 'print each invocation\'s log lines under it')
     .option('--quiet <ms>', 'wait for this long without a change before redeploying (default 30)', (v: string) => {
       if (!/^\d+$/.test(v)) throw new InvalidArgumentError('not a whole number.');
       return Number(v);
     })
-    .action(async (folder: string | undefined, opts: DevOptions & { template?: string }, cmd: Command) => {
+    .action(async (folder: string | undefined, opts: DevOptions & { template?: string; debug?: string }, cmd: Command) => {
       if (!folder === !opts.template) throw new UsageError('give a folder or --template FILE (one of them)');
       let client = clientFor(cmd);
       const named = Boolean(cmd.optsWithGlobals<{ endpoint?: string }>().endpoint);
@@ -38,11 +40,14 @@ export function registerDev(program: Command): void {
         await server?.stop();
         throw err;
       }
+      const debug = opts.debug ? new DebugKeeper(client, opts.debug, out) : undefined;
+      await debug?.start();
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      debug?.stop();
       session.close();
       await server?.stop();
     });

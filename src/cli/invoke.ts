@@ -5,12 +5,14 @@ import type { InvokeResult } from '../client/index.js';
 import { clientFor } from './context.js';
 import { EXIT_FUNCTION_ERROR } from './fail.js';
 import { note, out, paint, UsageError } from './output.js';
+import { startDebugSession, waitForEnter } from './debug-session.js';
 
 interface InvokeOptions {
   payload: string;
   qualifier?: string;
   log?: boolean;
   async?: boolean;
+  debug?: boolean;
 }
 
 export function registerInvoke(program: Command): void {
@@ -22,8 +24,15 @@ export function registerInvoke(program: Command): void {
     .option('-q, --qualifier <version|alias>', 'version or alias to invoke')
     .option('--log', 'print the log of this invocation (its last 4 KB) to stderr')
     .option('--async', 'queue the event (an Event invocation) and print its request id instead of waiting')
+    .option('--debug', "run this invocation in a new environment with the runtime's debugger on 127.0.0.1 (Node.js inspector 9229, Python debugpy 5678, Java JDWP 5005; another port if taken); invokes once you press Enter")
     .action(async (name: string, opts: InvokeOptions, cmd: Command) => {
       const payload = readPayload(opts.payload);
+      if (opts.debug) {
+        if (opts.async) throw new UsageError('--debug waits for the invocation: it cannot be combined with --async');
+        await startDebugSession(clientFor(cmd), name, opts.qualifier);
+        // The payload read from stdin leaves nothing to press Enter on: invoke at once.
+        if (opts.payload !== '@-') await waitForEnter();
+      }
       if (opts.async) {
         if (opts.log) throw new UsageError('--log needs the invocation to finish: it cannot be combined with --async');
         const queued = await clientFor(cmd).invoke(name, payload, { qualifier: opts.qualifier, invocationType: 'Event' });

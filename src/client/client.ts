@@ -18,6 +18,7 @@ import type {
   UpdateFunctionCodeOptions,
   UpdateFunctionConfigurationInput,
   WarmStatus,
+  DebugSession,
 } from './types.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
@@ -127,6 +128,14 @@ export class LambkinClient {
 
   getWarm(name: string): Promise<WarmStatus> {
     return this.http.json('GET', `/lambkin/v1/functions/${encodeURIComponent(name)}/warm`);
+  }
+
+  /**
+   * lambkin's own: start the function's next environment with its runtime's debugger (on the
+   * server's 127.0.0.1); the next invocation runs there, the only one it serves.
+   */
+  debug(name: string, qualifier?: string): Promise<DebugSession> {
+    return this.http.json('POST', `/lambkin/v1/functions/${encodeURIComponent(name)}/debug`, {}, { Qualifier: qualifier });
   }
 
   async deleteFunction(name: string, qualifier?: string): Promise<void> {

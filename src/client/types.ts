@@ -135,3 +135,18 @@ export interface WarmStatus {
   readonly status: 'IN_PROGRESS' | 'READY' | 'FAILED';
   readonly reason?: string;
 }
+
+/** A debug environment waiting for its function's next invocation (POST /lambkin/v1/functions/{name}/debug). */
+export interface DebugSession {
+  readonly functionName: string;
+  readonly version: string;
+  readonly runtime: string;
+  readonly protocol: 'inspector' | 'debugpy' | 'jdwp';
+  /** 127.0.0.1:PORT on the server's machine. */
+  readonly address: string;
+  readonly port: number;
+  /** What to attach with. */
+  readonly attach: string;
+  /** Its invocation's timeout is suspended, up to this. */
+  readonly timeoutSuspendedUpToSeconds: number;
+}

@@ -25,6 +25,13 @@ import { invokeEvent, watchExits } from './extensions/events.js';
 import { ExtensionApi, type ExtensionApiEnv } from './extensions/api.js';
 import { initEvents } from './telemetry/platform.js';
 import { Telemetry } from './telemetry/telemetry.js';
+import { debuggerDetached, setUpDebug, type DebugSetup } from './debug-relay.js';
+
+/**
+ * A debug environment's invocation may sit at a breakpoint: its timeout is suspended, up to this
+ * bound (an hour), so that a forgotten session still ends.
+ */
+export const DEBUG_TIMEOUT_SECONDS = 3600;
 
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
@@ -38,6 +45,8 @@ export interface EnvironmentOptions {
   readonly freezeAfterMs?: number | 'off';
   /** Called once when the environment has stopped and everything of it is gone. */
   readonly onStopped?: (env: ExecutionEnvironment) => void;
+  /** Start the runtime with its debugger (runtimes/debug.ts), never from a pre-started sandbox. */
+  readonly debug?: boolean;
 }
 
 export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
@@ -73,6 +82,11 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
   private readonly logsOn: boolean;
   /** A sandbox whose runtime is already up and waiting (sandbox/prestart/pool.ts), until handed its environment. */
   private pre: Prestarted | undefined;
+  private debugSetup: DebugSetup | undefined;
+  /** A debug environment: resolves with the host port its debugger is reachable on, once it is. */
+  readonly debugPort: Promise<number> | undefined;
+  private debugPortReady: ((port: number) => void) | undefined;
+  private debugPortFailed: ((err: Error) => void) | undefined;
   /** Its sandbox was pre-started: its cold start cost only the function's own init. */
   readonly prestarted: boolean;
   /** Idle, it is frozen: nothing it left running gets CPU until its next invocation (idle-freeze.ts). */
@@ -95,8 +109,16 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     this.extensions = new Extensions(external, {
       changed: () => this.extensionsChanged(), failed: (name, type, message) => this.extensionFailed(name, type, message),
     });
-    // A pre-started sandbox started without the function's /opt: its extensions would not run.
-    this.pre = external.length > 0 ? undefined : backend.prestart?.take(prestartRequest(backend, runtime, fn));
+    // A pre-started sandbox started without the function's /opt: its extensions would not run. A
+    // debug environment starts its runtime with the debugger.
+    this.pre = external.length > 0 || opts.debug ? undefined : backend.prestart?.take(prestartRequest(backend, runtime, fn));
+    if (opts.debug) {
+      this.debugPort = new Promise((resolve, reject) => {
+        this.debugPortReady = resolve;
+        this.debugPortFailed = reject;
+      });
+      this.debugPort.catch(() => undefined);
+    }
     // The sandbox's id is the environment's: its folders and cgroup are named after it either way.
     this.id = this.pre?.id ?? randomBytes(16).toString('hex');
     this.prestarted = this.pre !== undefined;
@@ -132,6 +154,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
       await this.launching;
     } catch (err) {
       this.log(`lambkin: could not start the environment: ${(err as Error).message}`, 'ERROR');
+      this.debugPortFailed?.(err as Error);
       this.failInit({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: `The runtime could not be started: ${(err as Error).message}`, stackTrace: [] });
     }
   }
@@ -148,10 +171,14 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     if (this.pre && !(await this.pre.claim(fn.codeDir, limits, fn.layerDirs))) this.pre = undefined;
     this.layout = this.pre ? this.pre.layout : await backend.prepare(this.id, fn.codeDir, limits, fn.layerDirs);
     const bound = await listen(this.server, this.layout);
-    const launch = runtime.launch({
+    let launch = runtime.launch({
       taskRoot: this.layout.taskRoot, runtimeDir: this.layout.runtimeDir, heapCapMb, memoryMb: fn.config.memorySize,
       runtimeApiSocket: this.layout.runtimeApiSocket,
     });
+    if (this.opts.debug) {
+      this.debugSetup = await setUpDebug(runtime, launch, this.layout);
+      launch = this.debugSetup.launch;
+    }
     const env = runtimeEnvironment({
       fn, runtime, layout: this.layout, runtimeApi: this.layout.runtimeApiAddress(bound), logStream: this.logStream,
       region: this.opts.region, initializationType: this.opts.initializationType ?? 'on-demand',
@@ -170,8 +197,9 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
       this.proc = this.pre.assign(env);
       this.pre = undefined;
     } else {
-      this.proc = backend.start(this.layout, { command: launch.command, args: launch.args, env, limits });
+      this.proc = backend.start(this.layout, { command: launch.command, args: launch.args, env, limits, debugPort: this.debugSetup?.innerPort });
     }
+    if (this.debugSetup) this.debugPortReady?.(this.debugSetup.hostPort);
     captureLines(this.proc.stdout, 'INFO', (m, l) => this.functionLog(m, l));
     captureLines(this.proc.stderr, 'ERROR', (m, l) => this.functionLog(m, l));
     if (this.proc.extensionOutput) {
@@ -232,12 +260,24 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
       this.proc?.kill();
       this.server.close();
       this.server.closeAllConnections();
+      this.debugSetup?.relay?.close();
+      this.debugPortFailed?.(new Error('the debug environment stopped before its debugger was up'));
       if (this.proc) await this.proc.exited;
       if (this.layout) await this.opts.backend.cleanup(this.layout).catch(() => undefined);
       this.transition('stopped');
       this.opts.onStopped?.(this);
     })();
     return this.stopping;
+  }
+
+  /**
+   * Stop an environment whose work is over (retired after an invocation). A debug environment
+   * first waits for its debugger to detach (debug-relay.ts, at most DETACH_WAIT_MS): it serves no
+   * invocation meanwhile, but the debugger still gets the end of its session, not a cut connection.
+   */
+  stopAfterUse(): Promise<void> {
+    if (!this.debugSetup || this.invocationCount === 0 || this.stopping) return this.stop();
+    return debuggerDetached(this.debugSetup).then(() => this.stop());
   }
 
   get busy(): boolean {
@@ -447,7 +487,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     this.proc?.resetPeak();
     // Extensions get INVOKE first: their round trip (through the sandbox's TCP forwarder) is the
     // longer one, and the invocation ends only when they are back.
-    inv.dispatch(res, this.fn.config.timeout, this.extensions.count === 0 ? undefined
+    inv.dispatch(res, this.opts.debug ? Math.max(DEBUG_TIMEOUT_SECONDS, this.fn.config.timeout) : this.fn.config.timeout, this.extensions.count === 0 ? undefined
       : () => this.extensions.invoke(invokeEvent(inv.id, inv.deadlineMs, inv.invokedArn, inv.traceValue)));
   }
 

@@ -40,6 +40,12 @@ export interface SandboxLayout {
    * directly: the forwarder costs two extra process hops on every message.
    */
   readonly runtimeApiSocket?: string;
+  /**
+   * When the sandbox has a network of its own: the host path of a unix socket that the sandbox
+   * relays to 127.0.0.1:LaunchSpec.debugPort inside (a debugger's way in). Undefined: the sandbox
+   * shares the host's network, and a runtime's debug port is on the host's loopback already.
+   */
+  readonly debugSocket?: string;
 }
 
 export interface LaunchSpec {
@@ -50,6 +56,8 @@ export interface LaunchSpec {
   readonly limits: SandboxLimits;
   /** Give the process a pipe as stdin (a pre-started runtime reads its assignment there); else /dev/null. */
   readonly stdinPipe?: boolean;
+  /** A debug environment: the runtime's debugger listens on 127.0.0.1 at this port (see SandboxLayout.debugSocket). */
+  readonly debugPort?: number;
 }
 
 export interface ExitInfo {

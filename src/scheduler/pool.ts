@@ -56,7 +56,7 @@ export class Pool {
     // A single-use function's environment has served its one invocation (END and REPORT are
     // written by now): nothing of it may reach another.
     if (env.retired || (env.fn.config.singleUse && env.invocationCount > 0)) {
-      void env.stop();
+      void env.stopAfterUse();
       return;
     }
     if (this.handoff.offer(env)) return;

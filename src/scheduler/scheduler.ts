@@ -12,6 +12,7 @@ import { prepareSandbox } from '../environment/sandbox-request.js';
 import type { InvocationInput, InvocationResult } from '../environment/invocation.js';
 import { Pool } from './pool.js';
 import { MemoryBudget } from './budget.js';
+import { DebugSessions } from './debug-sessions.js';
 
 export interface SchedulerOptions {
   /** The sandbox backend every environment starts in (as the environment takes it). */
@@ -51,6 +52,7 @@ export class Scheduler {
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
   private readonly budget: MemoryBudget;
+  private readonly debugSessions = new DebugSessions();
 
   constructor(private readonly opts: SchedulerOptions) {
     this.budget = new MemoryBudget(opts.memoryBudgetMb ?? Number.POSITIVE_INFINITY, () => this.pools.values());
@@ -76,7 +78,8 @@ export class Scheduler {
       throw this.throttled(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
     }
     if (this.inFlight >= this.opts.maxConcurrency) throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded');
-    let env = pool.takeIdle(fn.revisionId);
+    const debugged = this.debugSessions.take(name, fn.revisionId);
+    let env = debugged ?? pool.takeIdle(fn.revisionId);
     // Every warm one busy: if one frees up sooner than a cold start would take, wait for it.
     // Only warm ones count: an environment still starting is no sooner free than a new one.
     // A single-use function's busy environments never come back: nothing to wait for.
@@ -90,7 +93,8 @@ export class Scheduler {
       while (!this.budget.fits(fn.config.memorySize)) await this.makeRoom(fn, input, limits);
       env = this.create(fn, pool);
     }
-    const warm = env.state === 'idle';
+    // A debugged invocation may sit at a breakpoint: nobody waits for it, and it teaches no estimate.
+    const warm = env.state === 'idle' && !debugged;
     this.inFlight++;
     pool.began(warm);
     this.running.set(name, (this.running.get(name) ?? 0) + 1);
@@ -99,7 +103,7 @@ export class Scheduler {
       const result = await env.invoke(input);
       // A cold start from a pre-started sandbox is the exception in a burst (there is one per
       // runtime): it must not teach the estimate that new environments are cheap.
-      if (!result.undelivered && !(result.cold && env.prestarted)) pool.handoff.note(performance.now() - started, result.cold);
+      if (!result.undelivered && !debugged && !(result.cold && env.prestarted)) pool.handoff.note(performance.now() - started, result.cold);
       // Its runtime exited before taking it: nothing ran, so a fresh environment runs it (whose
       // first invocation cannot be undelivered: a runtime dying in init fails it for real).
       if (!result.undelivered || this.closed) return result;
@@ -127,6 +131,24 @@ export class Scheduler {
     const runtime = runtimeOf(fn);
     if (this.closed || !runtime) return;
     prepareSandbox(this.opts.backend, runtime, fn);
+  }
+
+  /**
+   * Start (or find) `fn`'s debug environment (debug-sessions.ts): resolves with the host port its
+   * debugger listens on (127.0.0.1). Throws DebugConflict when one is busy, Throttled when the memory
+   * budget has no room, or an Error when its runtime could not start.
+   */
+  async debug(fn: FunctionRecord): Promise<number> {
+    if (this.closed) throw new Throttled('ConcurrentInvocationLimitExceeded');
+    let env = this.debugSessions.existing(fn.config.name, fn.revisionId);
+    if (!env) {
+      if (!this.budget.fits(fn.config.memorySize) && !(await this.budget.free(fn.config.memorySize))) {
+        throw new Throttled('ConcurrentInvocationLimitExceeded', `Rate Exceeded. The server's memory budget has no room for a debug environment of ${fn.config.name} (${fn.config.memorySize} MB): other environments are busy.`);
+      }
+      env = this.create(fn, this.pool(fn), undefined, true);
+      this.debugSessions.add(fn.config.name, env);
+    }
+    return env.debugPort!;
   }
 
   /**
@@ -254,16 +276,18 @@ export class Scheduler {
     return pool;
   }
 
-  private create(fn: FunctionRecord, pool: Pool, initializationType?: 'provisioned-concurrency'): ExecutionEnvironment {
+  private create(fn: FunctionRecord, pool: Pool, initializationType?: 'provisioned-concurrency', debug = false): ExecutionEnvironment {
     const runtime = runtimeOf(fn);
     // Invoke checks the runtime first (api/invoke-path.ts); a runtime this lambkin does not even
     // know (data from another version) is the same answer.
     if (!runtime) throw apiError('InvalidRuntimeException', `The runtime ${fn.config.runtime} of ${fn.config.name} is not known to this server.`);
     const env = new ExecutionEnvironment({
       fn, runtime, backend: this.opts.backend, logs: this.opts.logs, region: this.opts.region,
-      initTimeoutMs: this.opts.initTimeoutMs, initializationType, freezeAfterMs: this.opts.freezeAfterMs,
+      initTimeoutMs: this.opts.initTimeoutMs, initializationType, // A debug environment is never frozen: a debugger attached before its invocation would hang.
+      freezeAfterMs: debug ? 'off' : this.opts.freezeAfterMs, debug,
       onStopped: (e) => {
         pool.remove(e);
+        this.debugSessions.stopped(e);
         this.budget.released(e);
         for (const listener of this.stoppedListeners) listener(e);
       },

@@ -67,8 +67,9 @@ describe('SigV4 with credentials configured', () => {
   });
 
   it('refuses an unsigned request: 403 AccessDeniedException, before any route is matched', async () => {
-    for (const path of ['/2015-03-31/functions/', '/2015-03-31/functions/echo/invocations', '/no/such/route']) {
-      const res = await fetch(lk.url + path, { method: path.endsWith('invocations') ? 'POST' : 'GET', body: path.endsWith('invocations') ? '{}' : undefined });
+    for (const path of ['/2015-03-31/functions/', '/2015-03-31/functions/echo/invocations', '/lambkin/v1/functions/echo/debug', '/no/such/route']) {
+      const post = path.endsWith('invocations') || path.endsWith('debug');
+      const res = await fetch(lk.url + path, { method: post ? 'POST' : 'GET', body: post ? '{}' : undefined });
       expect(res.status).toBe(403);
       expect(res.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
       expect(await res.json()).toMatchObject({ Type: 'User', message: expect.stringContaining('Signature Version 4') });

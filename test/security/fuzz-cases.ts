@@ -194,6 +194,12 @@ export function fuzzRequest(r: Rng, route: RouteSpec, p: Payloads, allowHeavy: b
     // Logs Insights queries that reach the parser and, when they compile, run.
     return { method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.StartQuery' }, body: insightsBody(r), kind: 'insights-query', protocolError: false };
   }
+  if (route.pattern.endsWith('/debug') && r() < 0.3) {
+    // A well-formed debug request, again and again (sometimes at a version): each starts or finds a
+    // debug environment with a port on 127.0.0.1; at most one per function exists at a time.
+    const name = pick(r, ['fz-echo', 'fz-echo:1', 'fz-stream', 'nope']);
+    return { method: 'POST', path: `/lambkin/v1/functions/${encodeURIComponent(name)}/debug`, headers: { 'content-type': 'application/json' }, body: Buffer.from(pick(r, ['{}', ''])), kind: 'debug-request', protocolError: false };
+  }
   if (route.pattern === '/' && r() < 0.9) headers['x-amz-target'] = `Logs_20140328.${pick(r, TARGETS)}`;
   if (r() < 0.3) headers['x-amz-invocation-type'] = pick(r, ['RequestResponse', 'Event', 'DryRun', 'Bogus', '']);
   if (r() < 0.2) headers['x-amz-log-type'] = pick(r, ['Tail', 'None', 'All']);

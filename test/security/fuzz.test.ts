@@ -101,7 +101,7 @@ function rssMb(): number {
 describe('fuzz: malformed requests to every API route', () => {
   it(`${PER_ROUTE} per route: no 5xx, no dropped connection, no stack trace, the server intact`, async () => {
     expect(routes.length).toBeGreaterThanOrEqual(20); // the route reader still finds them
-    for (const surface of ['/2015-03-31/functions', '/', '/lambkin/v1/overview', '/url/{name}/{path}', '/console/{path}', '/2021-11-15/functions/{name}/response-streaming-invocations']) {
+    for (const surface of ['/2015-03-31/functions', '/', '/lambkin/v1/overview', '/url/{name}/{path}', '/console/{path}', '/2021-11-15/functions/{name}/response-streaming-invocations', '/lambkin/v1/functions/{name}/debug']) {
       expect(routes.map((r) => r.pattern)).toContain(surface);
     }
     const url = new URL(lk.url);

@@ -51,6 +51,7 @@ const EXCEPTIONS: readonly { file: string; to: string; why: string }[] = [
   { file: 'src/cli/doctor-checks.ts', to: 'runtimes', why: '`lambkin doctor` asks the runtime catalogue which interpreters are installed' },
   { file: 'src/api/start-steps.ts', to: 'sandbox', why: 'the server start chooses the sandbox backend once (server.ts hands it to the scheduler)' },
   { file: 'src/api/lambda/config-input.ts', to: 'runtimes', why: 'a Runtime is validated against the catalogue; to move behind the registry with the rest of function validation' },
+  { file: 'src/api/lambda/debug.ts', to: 'runtimes', why: 'which debugger a runtime has, and whether it is installed, is asked of the catalogue, as config-input.ts does; to move behind the scheduler with the runtime-installed check' },
   { file: 'src/api/lambda/schemas.ts', to: 'runtimes', why: 'the Runtime enum of the request schemas is the catalogue\'s list of ids' },
   { file: 'src/api/runtimes.ts', to: 'runtimes', why: 'GET /lambkin/v1/runtimes describes the catalogue itself' },
 ];

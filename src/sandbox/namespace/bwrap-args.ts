@@ -74,6 +74,10 @@ export interface EnvArgs {
   readonly socat?: string;
   /** Ask the host for egress before the runtime runs (bwrap --info-fd 4 tells it the pid; fd 5 talks). */
   readonly egress: boolean;
+  /** A debug environment's port inside, relayed from /run/lambkin/debug/debug.sock (network.ts). */
+  readonly debugPort?: number;
+  /** The host folder shown writable at /run/lambkin/debug, where that relay makes its socket. */
+  readonly debugDir?: string;
   /** Load the seccomp filter from fd SECCOMP_FD (seccomp/index.ts). */
   readonly seccomp: boolean;
   readonly command: string;
@@ -95,12 +99,14 @@ export function envArgs(base: readonly string[], e: EnvArgs): string[] {
     ...(e.optDir ? ['--ro-bind', e.optDir, OPT_DIR] : []),
     '--ro-bind', e.bootstrapRoot, RUNTIME_DIR,
     '--ro-bind', e.runDir, INNER_RUN_DIR,
+    ...(e.debugDir ? ['--bind', e.debugDir, `${INNER_RUN_DIR}/debug`] : []),
     ...interpreterArgs(e.command),
     '--chdir', TASK_ROOT,
     ...(e.egress ? ['--info-fd', '4'] : []),
     ...(e.seccomp ? ['--seccomp', String(SECCOMP_FD)] : []),
     '--',
     ...dropPrivileges,
-    '/bin/sh', '-c', INIT_SCRIPT, 'lambkin-init', e.egress ? 'net' : '-', e.socat ?? '-', e.command, ...e.args,
+    '/bin/sh', '-c', INIT_SCRIPT, 'lambkin-init', e.egress ? 'net' : '-', e.socat ?? '-',
+    e.debugPort !== undefined && e.debugDir && e.socat ? String(e.debugPort) : '-', e.socat ?? '-', e.command, ...e.args,
   ];
 }

@@ -126,6 +126,7 @@ export class NamespaceBackend implements SandboxBackend {
       runtimeApiAddress: (bound) =>
         ownNet ? `127.0.0.1:${RUNTIME_API_PORT}` : typeof bound === 'string' ? bound : `${bound.address}:${bound.port}`,
       runtimeApiSocket: ownNet ? `${INNER_RUN_DIR}/runtime-api.sock` : undefined,
+      debugSocket: ownNet ? join(runDir, 'debug', 'debug.sock') : undefined,
     };
     let cgroup: EnvCgroup | undefined;
     try {
@@ -152,12 +153,18 @@ export class NamespaceBackend implements SandboxBackend {
     const envFile = join(env.runDir, 'env');
     writeFileSync(envFile, envScript(spec.env), { mode: 0o400 });
     if (this.root) chownSync(envFile, env.uid, env.uid);
+    // A debug environment's relay makes its socket here, as the sandbox's user.
+    const debugDir = spec.debugPort !== undefined && layout.debugSocket ? join(env.runDir, 'debug') : undefined;
+    if (debugDir) {
+      mkdirSync(debugDir, { mode: 0o700 });
+      if (this.root) chownSync(debugDir, env.uid, env.uid);
+    }
     const slirpNeeded = network === 'isolated';
     const args = envArgs(this.base, {
       uid: env.uid, tmpBytes: env.tmpBytes, codeDir: env.codeDir, optDir: env.optDir, bootstrapRoot: BOOTSTRAP_ROOT, runDir: env.runDir,
       passwd: join(layout.workDir, 'passwd'), group: join(layout.workDir, 'group'),
       setpriv: this.root ? tools.setpriv : undefined, socat: network === 'host' ? undefined : tools.socat,
-      egress: slirpNeeded, seccomp: this.seccompFile !== undefined, command: spec.command, args: spec.args,
+      egress: slirpNeeded, debugPort: spec.debugPort, debugDir, seccomp: this.seccompFile !== undefined, command: spec.command, args: spec.args,
     });
     const run = launcher(env.cgroup?.procsFiles ?? [], tools.bwrap, args);
     // bwrap reads the filter from fd 6 (SECCOMP_FD); the server's copy of the fd closes once spawned.

@@ -25,7 +25,9 @@ export const EXTENSION_OUTPUT_FD = 8;
 /**
  * The first thing run inside, as the sandbox's user. $1 = `net`: ask the host (fd 5) to attach
  * slirp and wait for its answer. $2 = the forwarder's path: start it and wait until it listens —
- * read from /proc/net/tcp with shell builtins only, no busy forks. Then load the function's
+ * read from /proc/net/tcp with shell builtins only, no busy forks. $3 = a debug port or `-`, $4 =
+ * socat: a debug environment's relay, a unix socket in /run/lambkin/debug (the host connects to it,
+ * and only the host can: /run/lambkin is the server's, in a 0700 folder) forwarding to that port. Then load the function's
  * environment and exec the runtime. The environment is loaded only now, after privileges are
  * dropped, so that nothing the function sets (LD_PRELOAD, …) ever reaches a privileged process.
  * External extensions (every executable in /opt/extensions) start just before the runtime, in the
@@ -52,6 +54,10 @@ if [ "$1" != - ]; then
   done
 fi
 shift
+if [ "$1" != - ]; then
+  "$2" UNIX-LISTEN:${INNER_RUN_DIR}/debug/debug.sock,fork TCP:127.0.0.1:$1 </dev/null >/dev/null 2>&1 3>&- 7>&- 8>&- &
+fi
+shift 2
 . ${INNER_RUN_DIR}/env
 for x in /opt/extensions/*; do
   [ -f "$x" ] && [ -x "$x" ] || continue
