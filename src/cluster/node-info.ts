@@ -3,28 +3,9 @@
 // `lambkin nodes`. Counted when asked, from the scheduler, never on the invoke path.
 import { readFileSync } from 'node:fs';
 import type { SchedulerUsage } from '../scheduler/scheduler.js';
+import type { NodeInfo } from '../wire.js';
 
-export interface NodeInfo {
-  readonly id: string;
-  /** --advertise, or the URL it listens on. */
-  readonly url: string;
-  /** lambkin's package version. */
-  readonly version: string;
-  /** ms epoch. */
-  readonly startedAt: number;
-  /** ms epoch, when this view last heard of it (the receiver's clock). */
-  readonly heartbeatAt: number;
-  readonly maxConcurrency: number;
-  readonly memoryBudgetMb: number;
-  /** MemorySize of its environments (idle, busy, starting). */
-  readonly memoryUsedMb: number;
-  /** Idle environments. */
-  readonly warm: number;
-  /** Environments running an invocation. */
-  readonly busy: number;
-  /** Invocations it is running. */
-  readonly inflight: number;
-}
+export type { NodeInfo } from '../wire.js';
 
 let version: string | undefined;
 

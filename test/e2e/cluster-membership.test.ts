@@ -6,6 +6,8 @@ import { NODE, createFunction, invoke, probe, waitFor } from '../helpers/functio
 import { describePostgres } from '../helpers/database.js';
 import { listNodes, nodesAgree, startCluster, startNode, type TestCluster } from '../helpers/cluster.js';
 import type { Lambkin } from '../helpers/server.js';
+import { runCli } from '../helpers/cli.js';
+import { launchBrowser, newPage, rowCells, screenshot } from '../helpers/browser.js';
 
 describePostgres('cluster membership', () => {
   let cluster: TestCluster;
@@ -32,6 +34,31 @@ describePostgres('cluster membership', () => {
     await waitFor('node-1 to see node-2 holding one warm environment', async () =>
       (await listNodes(a!)).find((r) => r.id === 'node-2')?.warm === 1);
     expect((await listNodes(a!)).find((r) => r.id === 'node-1')?.warm).toBe(0);
+  });
+
+  it('`lambkin nodes` and the console\'s Nodes page list every node, through any node', async () => {
+    const [a, b] = cluster.nodes;
+    const listed = await runCli(b!.url, 'nodes');
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    const lines = listed.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^NODE\s+ADDRESS\s+WARM \/ BUSY\s+IN FLIGHT\s+CAPACITY\s+VERSION\s+LAST HEARTBEAT$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['node-1', 'node-2', 'node-3']);
+    expect(lines.find((l) => l.startsWith('node-2'))).toMatch(new RegExp(`^node-2\\s+${b!.url}\\s+1 / 0\\s+0\\s+\\d+ concurrent, \\d+/\\d+ MB\\s+\\d+\\.\\d+\\.\\d+\\s+\\d+\\.\\d s ago$`));
+    const json = JSON.parse((await runCli(a!.url, 'nodes', '--json')).stdout) as { id: string }[];
+    expect(json.map((n) => n.id)).toEqual(['node-1', 'node-2', 'node-3']);
+
+    const browser = await launchBrowser();
+    try {
+      const { page, errors } = await newPage(browser);
+      await page.goto(`${a!.url}/console/nodes`);
+      const row = await rowCells(page, 'Nodes', 'node-2');
+      expect(row).toMatchObject({ Node: 'node-2', Address: b!.url, Warm: '1', Busy: '0', 'In flight': '0' });
+      await expect.poll(() => page.locator('table[aria-label="Nodes"] tbody tr').count()).toBe(3);
+      await screenshot(page, 'nodes');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('a node that starts is listed by all; one that stops is dropped at once; one killed, after the TTL', async () => {
