@@ -21,8 +21,10 @@ import { consoleHandler } from './console/static.js';
 import { closeEdge, createEdge, listen } from './edge/index.js';
 import { connectDatabase, freshRunDir, openSandbox } from './start-steps.js';
 import { connectNats } from '../cluster/nats.js';
-import { startMembership, type Membership } from '../cluster/membership.js';
 import { selfInfo } from '../cluster/node-info.js';
+import { clusterNode } from './cluster-node.js';
+import { clusterRoutes } from './cluster-routes.js';
+import type { Route } from './http.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -41,9 +43,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   // A cluster node: its link to the other nodes (docs/cluster.md); checked before anything starts.
   const nats = config.cluster && node ? await connectNats(config.cluster, node, log) : undefined;
   const startedAt = Date.now();
-  // Set once the server listens (its heartbeat carries the URL); `lambkin nodes` lists this node alone until then.
-  let membership: Membership | undefined;
-  let selfUrl = '';
+  let selfUrl = ''; // once it listens
   const auth = verifierFor(config, log);
   const sandbox = openSandbox(config, runDir, log);
 
@@ -57,6 +57,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
+  const cluster = nats && node && config.cluster ? clusterNode({ config: config.cluster, nats, id: node, registry, scheduler, log }) : undefined;
+  // On a cluster node every route first asks whether the node can serve, and changes reach every node before they answer.
+  const routes = (r: readonly Route[]): readonly Route[] => (cluster ? clusterRoutes(r, cluster) : r);
 
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
@@ -66,17 +69,17 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const subscriptions = new SubscriptionDelivery(logs, (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId), log);
   // One table per API, each on its own page; their paths do not overlap, so their order is free.
   const router = new Router()
-    .add(lambdaRoutes({
+    .add(routes(lambdaRoutes({
       registry, scheduler, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency, log,
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
-      recordDeploys: (routes) => consoleApi.recordDeploys(routes),
-    }))
-    .add(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined }))
-    .add(lambkinRoutes({
+      recordDeploys: (deploying) => consoleApi.recordDeploys(deploying),
+    })))
+    .add(routes(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined })))
+    .add(routes(lambkinRoutes({
       logs, registry, asyncInvoker: lifecycle.asyncInvoker, consoleRoutes: consoleApi.routes,
       provisioned: { registry, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency },
-      nodes: () => membership?.live() ?? [selfInfo(node ?? config.nodeId ?? hostname(), selfUrl, startedAt, scheduler.usage())],
-    }));
+      nodes: () => cluster?.membership?.live() ?? [selfInfo(node ?? config.nodeId ?? hostname(), selfUrl, startedAt, scheduler.usage())],
+    })));
 
   const server = createEdge({
     router, auth, log,
@@ -91,17 +94,13 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${shownHost}:${port}`;
   selfUrl = config.cluster?.advertiseUrl ?? url;
-  if (nats && node && config.cluster) {
-    membership = startMembership({
-      connection: nats.connection, id: node, url: selfUrl, ttlMs: config.cluster.ttlMs, usage: () => scheduler.usage(), log,
-    });
-  }
+  await cluster?.start(selfUrl);
   return {
     url,
     port,
     scheduler,
     close: async () => {
-      await membership?.close(); // the others drop this node at once, not a TTL later
+      await cluster?.close(); // the others drop this node at once, not a TTL later
       consoleApi.endStreams(); // open live tails would hold the server's close
       liveTail.close();
       await closeEdge(server);
