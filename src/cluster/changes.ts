@@ -56,7 +56,7 @@ export function startChanges(o: ChangesOptions): Changes {
       stale = true;
       if (!closed) retry ??= setTimeout(() => {
         retry = undefined;
-        void reloadAfterNow();
+        reloadAfterNow().catch(() => undefined); // failed again: run() set the next try
       }, RETRY_MS);
       throw err;
     }

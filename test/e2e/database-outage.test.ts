@@ -5,46 +5,13 @@
 // again, not a dead letter), and lambkin recovers by itself. The outage is a
 // loopback TCP proxy between lambkin and PostgreSQL that this test closes and opens again, so
 // the shared PostgreSQL server is never stopped.
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, expect, it } from 'vitest';
 import { NODE, createFunction, invoke, probe, waitFor } from '../helpers/functions.js';
 import { describePostgres, useTestDatabase } from '../helpers/database.js';
 import { Postgres } from '../../src/database/index.js';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
-
-class Outage {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly host: string, private readonly target: number) {}
-
-  async up(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.target, this.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  /** Every connection cut, new ones refused. */
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-}
+import { Outage } from '../helpers/outage.js';
 
 describePostgres('the database goes away while serving', () => {
   const database = useTestDatabase();
