@@ -3,7 +3,7 @@
 // taken in), and every route that changes a function, version, alias, setting or layer tells
 // every node before it answers (the guarantee of "Changes"). A single node never loads this.
 import { unavailableError } from '../errors.js';
-import type { Route } from './http.js';
+import type { ApiRequest, Route } from './http.js';
 
 export interface ClusterGate {
   /** Why this node cannot serve now, or undefined when it can. */
@@ -19,6 +19,14 @@ export function changesRegistry(route: Route): boolean {
   return /^\/20\d\d-\d\d-\d\d\//.test(route.pattern) && !route.pattern.endsWith('invocations');
 }
 
+/** CloudWatch Logs operations (POST / with X-Amz-Target) that change what every node acts on: its subscription filters. */
+const LOGS_CHANGES = /^Logs_20140328\.(PutSubscriptionFilter|DeleteSubscriptionFilter|DeleteLogGroup)$/;
+
+function announcesRequest(req: ApiRequest): boolean {
+  const target = req.headers['x-amz-target'];
+  return typeof target === 'string' && LOGS_CHANGES.test(target);
+}
+
 /** GET /lambkin/v1/nodes answers even while the node is cut off: it is how one finds out. */
 const ALWAYS = new Set(['GET /lambkin/v1/nodes']);
 
@@ -26,6 +34,7 @@ export function clusterRoutes(routes: readonly Route[], gate: ClusterGate): Rout
   return routes.map((route): Route => {
     if (ALWAYS.has(`${route.method} ${route.pattern}`)) return route;
     const announces = changesRegistry(route);
+    const logsApi = route.method === 'POST' && route.pattern === '/';
     const operation = route.operation;
     return {
       ...route,
@@ -33,7 +42,7 @@ export function clusterRoutes(routes: readonly Route[], gate: ClusterGate): Rout
         const why = gate.unavailable();
         if (why) throw unavailableError(why);
         const res = await operation(req);
-        if (announces && res.status < 300) await gate.announce(`${req.method} ${req.path}`);
+        if (res.status < 300 && (announces || (logsApi && announcesRequest(req)))) await gate.announce(`${req.method} ${req.path}${logsApi ? ` ${String(req.headers['x-amz-target'])}` : ''}`);
         return res;
       },
     };

@@ -57,14 +57,18 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
-  const cluster = nats && node && config.cluster ? clusterNode({ config: config.cluster, nats, id: node, registry, scheduler, log }) : undefined;
-  // On a cluster node every route first asks whether the node can serve, and changes reach every node before they answer.
+  const cluster = nats && node && config.cluster ? clusterNode({
+    config: config.cluster, nats, id: node, registry, scheduler, logs, log, alsoReload: [() => subscriptions.reload()],
+  }) : undefined;
+  // On a cluster node every route first asks whether the node can serve, and changes reach every node before they answer;
+  // reads of the log store come after every node wrote what it had queued.
   const routes = (r: readonly Route[]): readonly Route[] => (cluster ? clusterRoutes(r, cluster) : r);
+  const readLogs = cluster?.logs ?? logs;
 
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
-  const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
-  const liveTail = new LiveTailHub(logs);
+  const consoleApi = startConsoleApi({ logs: readLogs, liveLogs: cluster?.liveLogs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
+  const liveTail = new LiveTailHub(cluster?.liveLogs ?? logs);
   // Subscription filters' matches go out as Event invocations, through the durable async queue.
   const subscriptions = new SubscriptionDelivery(logs, (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId), log);
   // One table per API, each on its own page; their paths do not overlap, so their order is free.
@@ -74,9 +78,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
       recordDeploys: (deploying) => consoleApi.recordDeploys(deploying),
     })))
-    .add(routes(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined })))
+    .add(routes(logsRoutes({ store: readLogs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined, peers: cluster?.peers })))
     .add(routes(lambkinRoutes({
-      logs, registry, asyncInvoker: lifecycle.asyncInvoker, consoleRoutes: consoleApi.routes,
+      logs: readLogs, registry, asyncInvoker: lifecycle.asyncInvoker, consoleRoutes: consoleApi.routes,
       provisioned: { registry, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency },
       nodes: () => cluster?.membership?.live() ?? [selfInfo(node ?? config.nodeId ?? hostname(), selfUrl, startedAt, scheduler.usage())],
     })));

@@ -37,6 +37,8 @@ export interface ChangesOptions {
   readonly scheduler: Scheduler;
   readonly log: (line: string) => void;
   readonly confirmTimeoutMs?: number;
+  /** More of what the node keeps from PostgreSQL, reloaded with the registry (the subscription filters). */
+  readonly alsoReload?: readonly (() => Promise<void>)[];
 }
 
 export function startChanges(o: ChangesOptions): Changes {
@@ -50,6 +52,7 @@ export function startChanges(o: ChangesOptions): Changes {
     try {
       const gone = await o.registry.reload();
       for (const g of gone) o.scheduler.retire(g.name, g.version);
+      for (const reload of o.alsoReload ?? []) await reload();
       stale = false;
     } catch (err) {
       if (!stale) o.log(`lambkin: cluster: could not reload functions after a change (${(err as Error).message}); API calls answer 503 until a reload succeeds`);

@@ -142,6 +142,7 @@ export class Registry {
     this.layers.replace(contents.layerVersions);
     this.cache.clear();
     for (const row of contents.functions) this.remember(row);
+    if (gone.length > 0) this.codeReleased(); // what the other node replaced may be collectable here too
     return gone;
   }
 
