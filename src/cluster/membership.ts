@@ -39,6 +39,7 @@ export function startMembership(o: MembershipOptions): Membership {
   const every = Math.max(50, Math.min(1000, Math.floor(o.ttlMs / 5)));
   const me = () => selfInfo(o.id, o.url, startedAt, o.usage());
   const encoder = new TextEncoder();
+  let warnedTwin = false;
 
   const publish = (body: object) => {
     // While NATS is away the client buffers; a heartbeat that cannot go is simply the next one's job.
@@ -63,8 +64,13 @@ export function startMembership(o: MembershipOptions): Membership {
       } catch {
         return;
       }
-      const b = body as { id?: unknown; goodbye?: unknown };
-      if (b.id === o.id) return;
+      const b = body as { id?: unknown; goodbye?: unknown; url?: unknown };
+      if (b.id === o.id) {
+        // Another node with this node's name: their heartbeats, changes and invocations would be mistaken for each other.
+        if (b.url !== o.url && !warnedTwin) o.log(`lambkin: cluster: another node (${String(b.url)}) uses this node's id ${o.id}; give each node its own --node-id`);
+        warnedTwin ||= b.url !== o.url;
+        return;
+      }
       if (b.goodbye === true && typeof b.id === 'string') return left(b.id, 'said goodbye');
       const info = parseNodeInfo(body, Date.now());
       if (!info) return;

@@ -91,6 +91,16 @@ describePostgres('any node, any operation', () => {
       return parsed.invocations === 6 && parsed;
     });
     expect(stats.coldStarts).toBe(2); // one environment on each node
+
+    // The console's numbers (its in-memory rollup) count the other node's invocations too, on each node.
+    for (const node of [a, b]) {
+      const row = await waitFor(`the console of ${node.url} to count six`, async () => {
+        const overview = (await (await fetch(`${node.url}/lambkin/v1/overview?window=1h`)).json()) as { functions: { functionName: string; invocations: number; coldStarts: number }[] };
+        const logger = overview.functions.find((f) => f.functionName === 'logger');
+        return logger?.invocations === 6 && logger;
+      });
+      expect(row.coldStarts).toBe(2);
+    }
   });
 
   it('deleted through B: gone through A at once, its environments on A stopped', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambkinClient, credentialsFromEnv } from '../../src/client/index.js';
 import { storeArgs } from './database.js';
 import { startNatsServer, type NatsServer } from './nats-server.js';
 import type { Lambkin, StartOptions } from './server.js';
@@ -17,13 +18,14 @@ import type { Lambkin, StartOptions } from './server.js';
 /** Nodes per server in the spread runs; 0: one server, as users get by default. */
 export const SPREAD_NODES = Number(process.env.LAMBKIN_TEST_CLUSTER ?? 0);
 
-let nats: Promise<NatsServer> | undefined;
+// Each cluster has its own nats-server: two clusters of one file on one NATS would hear each
+// other's nodes (they are named node-1… alike) and changes.
+const natsServers: Promise<NatsServer>[] = [];
 // Registered while the file is collected (this module is imported then), like database.ts's hook.
 if (SPREAD_NODES > 0) {
   afterAll(async () => {
-    const running = nats;
-    nats = undefined;
-    await (await running)?.stop();
+    const running = natsServers.splice(0);
+    await Promise.all(running.map(async (n) => (await n).stop()));
   });
 }
 
@@ -53,8 +55,9 @@ export function roundRobin(client: Client, urls: readonly string[]): void {
 
 /** A cluster standing in for one server (see above); `start` is startLambkin for one node. */
 export async function startSpread(opts: StartOptions, start: (o: StartOptions) => Promise<Lambkin>): Promise<Lambkin> {
-  nats ??= startNatsServer();
-  const server = await nats;
+  const starting = startNatsServer();
+  natsServers.push(starting);
+  const server = await starting;
   // The database belongs to node-1's data folder: a restart on the same folder finds the same one.
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lambkin-test-'));
   const [, databaseUrl] = await storeArgs(dataDir);
@@ -64,7 +67,7 @@ export async function startSpread(opts: StartOptions, start: (o: StartOptions) =
   const rest = await Promise.all(Array.from({ length: SPREAD_NODES - 1 }, (_, i) => start({ args: args(i + 2), env: opts.env, ownDatabase: true })));
   const nodes = [first, ...rest];
   const urls = nodes.map((n) => n.url);
-  await waitForMembership(urls);
+  await waitForMembership(urls, opts.env ?? {});
   roundRobin(first.lambda, urls);
   roundRobin(first.logs, urls);
   const removeDataDir = () => {
@@ -85,13 +88,13 @@ export async function startSpread(opts: StartOptions, start: (o: StartOptions) =
   };
 }
 
-async function waitForMembership(urls: readonly string[]): Promise<void> {
+async function waitForMembership(urls: readonly string[], env: Record<string, string>): Promise<void> {
+  // Signed with the servers' credentials when they have some (the API then refuses unsigned calls).
+  const credentials = credentialsFromEnv({ ...env, LAMBKIN_DATA_DIR: '/nonexistent' });
+  const clients = urls.map((endpoint) => new LambkinClient({ endpoint, credentials }));
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const seen = await Promise.all(urls.map(async (u) => {
-      const res = await fetch(`${u}/lambkin/v1/nodes`).catch(() => undefined);
-      return res?.ok ? ((await res.json()) as { nodes: unknown[] }).nodes.length : 0;
-    }));
+    const seen = await Promise.all(clients.map(async (c) => (await c.listNodes().catch(() => [])).length));
     if (seen.every((c) => c === urls.length)) return;
     if (Date.now() > deadline) throw new Error(`the ${urls.length} nodes did not see each other within 30 s (they see ${seen.join(', ')})`);
     await new Promise((r) => setTimeout(r, 50));
