@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { storeArgs } from './database.js';
+import { SPREAD_NODES, startSpread } from './spread.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'bin/lambkin.js');
@@ -31,6 +32,8 @@ export interface StartOptions {
   /** Reuse a data folder (restart tests); otherwise a fresh temporary one. */
   readonly dataDir?: string;
   readonly keepDataDir?: boolean;
+  /** The args name their own --database-url (a cluster's nodes): LAMBKIN_TEST_STORE adds none. */
+  readonly ownDatabase?: boolean;
 }
 
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -41,8 +44,14 @@ export function sdkClients(url: string): { lambda: LambdaClient; logs: CloudWatc
 }
 
 export async function startLambkin(opts: StartOptions = {}): Promise<Lambkin> {
+  // The spread runs (LAMBKIN_TEST_CLUSTER): a cluster stands in for the server; a cluster test's own nodes stay single.
+  if (SPREAD_NODES > 0 && !opts.ownDatabase) return startSpread(opts, startOne);
+  return startOne(opts);
+}
+
+async function startOne(opts: StartOptions): Promise<Lambkin> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lambkin-test-'));
-  const store = await storeArgs(dataDir); // LAMBKIN_TEST_STORE=postgres: PostgreSQL instead of SQLite
+  const store = opts.ownDatabase ? [] : await storeArgs(dataDir); // LAMBKIN_TEST_STORE=postgres: PostgreSQL instead of SQLite
   const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, ...store, ...(opts.args ?? [])], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -32,6 +32,8 @@ export interface ConsoleApi {
 
 export function startConsoleApi(deps: {
   readonly logs: LogReader;
+  /** On a cluster node: `logs`, with every node's batches told to onWritten (numbers and tail of the whole cluster). */
+  readonly liveLogs?: LogReader;
   readonly registry: Registry;
   readonly scheduler: Scheduler;
   readonly log: (line: string) => void;
@@ -42,8 +44,9 @@ export function startConsoleApi(deps: {
 }): ConsoleApi {
   const store = deps.store;
   const rollup = new Rollup();
-  const feed = feedRollup(deps.logs, rollup, deps.log);
-  const tail = new TailHub(deps.logs, deps.registry);
+  const live = deps.liveLogs ?? deps.logs;
+  const feed = feedRollup(live, rollup, deps.log);
+  const tail = new TailHub(live, deps.registry);
   const metrics = { rollup, feed, scheduler: deps.scheduler, sync: () => deps.logs.flush() };
   return {
     routes: [

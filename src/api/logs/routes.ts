@@ -16,6 +16,8 @@ import { startQuery } from './insights/start-query.js';
 import { getQueryResults } from './insights/get-query-results.js';
 import { stopQuery } from './insights/stop-query.js';
 import { describeQueries } from './insights/describe-queries.js';
+import { answerPeers, clusterListing, forwarded } from './insights/peers.js';
+import type { PeerCalls } from '../../cluster/peer-calls.js';
 import { getLogGroupFields } from './insights/get-log-group-fields.js';
 import { createLogGroup } from './create-log-group.js';
 import { tagOperations } from './tags.js';
@@ -35,6 +37,8 @@ export interface LogsApiDeps {
   readonly functionExists: (name: string) => boolean;
   /** The ARNs of the log groups, in the server's region (the registry's). */
   readonly arns: Arns;
+  /** On a cluster node: the other nodes, asked about the Insights queries they hold. */
+  readonly peers?: PeerCalls;
 }
 
 /** An operation: the request body (bytes) in, the response object out (undefined = empty; a StreamOutput: a stream). */
@@ -45,6 +49,9 @@ const TARGET_PREFIX = 'Logs_20140328.';
 export function logsRoutes(deps: LogsApiDeps): Route[] {
   // Logs Insights queries run in the background, bounded (logs/insights/queries.ts).
   const queries = new InsightsQueries(deps.store, undefined, deps.log);
+  // On a cluster, a query is held by the node that started it; the others ask it (insights/peers.ts).
+  const local = { GetQueryResults: getQueryResults(queries), StopQuery: stopQuery(queries) };
+  if (deps.peers) answerPeers(deps.peers, queries, local);
   const operations: Record<string, LogsOperation> = {
     DescribeLogGroups: describeLogGroups(deps.store, deps.arns),
     DescribeLogStreams: describeLogStreams(deps.store, deps.arns),
@@ -56,9 +63,9 @@ export function logsRoutes(deps: LogsApiDeps): Route[] {
     CreateLogGroup: createLogGroup(deps.store),
     ...tagOperations(deps.store),
     StartQuery: startQuery(deps.store, queries),
-    GetQueryResults: getQueryResults(queries),
-    StopQuery: stopQuery(queries),
-    DescribeQueries: describeQueries(queries),
+    GetQueryResults: forwarded(deps.peers, 'GetQueryResults', local.GetQueryResults),
+    StopQuery: forwarded(deps.peers, 'StopQuery', local.StopQuery),
+    DescribeQueries: describeQueries(() => clusterListing(deps.peers, queries)),
     GetLogGroupFields: getLogGroupFields(deps.store),
     StartLiveTail: startLiveTail(deps.store, deps.liveTail),
     ...subscriptionFilterOperations({ store: deps.store, delivery: deps.subscriptions, functionExists: deps.functionExists }),
