@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerConfig } from '../config.js';
 import type { Registry } from '../registry/registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import type { Dispatcher } from '../scheduler/dispatcher.js';
 import { AsyncInvoker } from '../scheduler/async-invoker.js';
 import type { AsyncQueue } from '../scheduler/async-queue.js';
 import { collectCodeWhenUnused } from '../scheduler/code-collector.js';
@@ -28,6 +29,8 @@ export async function startLifecycle(opts: {
   config: ServerConfig;
   registry: Registry;
   scheduler: Scheduler;
+  /** A cluster node's dispatcher (invoke-path.ts); none on a single node. */
+  dispatcher?: Dispatcher;
   auth: SigV4Verifier | undefined;
   log: (line: string) => void;
   /** The async queue's store (closed with the lifecycle). */
@@ -48,7 +51,7 @@ export async function startLifecycle(opts: {
   return {
     asyncInvoker,
     provisioner,
-    serveUrl: urlHandler({ registry, scheduler, auth: opts.auth }),
+    serveUrl: urlHandler({ registry, scheduler, dispatcher: opts.dispatcher, auth: opts.auth }),
     close: async () => {
       provisioner.close();
       await asyncInvoker.close();

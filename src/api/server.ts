@@ -20,6 +20,7 @@ import { consoleHandler } from './console/static.js';
 import { closeEdge, createEdge, listen } from './edge/index.js';
 import { connectDatabase, freshRunDir, openSandbox } from './start-steps.js';
 import { connectNats } from '../cluster/nats.js';
+import { startDispatch } from '../cluster/dispatch.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -51,8 +52,16 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
 
+  // Under --cluster, invocations may run on other nodes and this one runs others' (docs/cluster.md).
+  // TODO(merge s7-ccore): the view becomes Membership.
+  const dispatch = nats && node ? startDispatch({
+    nc: nats.connection, scheduler, registry, log,
+    view: { self: node, live: () => [], get: () => undefined, onLeft: () => () => undefined },
+  }) : undefined;
+  const dispatcher = dispatch?.dispatcher;
+
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
-  const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
+  const lifecycle = await startLifecycle({ config, registry, scheduler, dispatcher, auth, queue, log });
   const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
   const liveTail = new LiveTailHub(logs);
   // Subscription filters' matches go out as Event invocations, through the durable async queue.
@@ -60,7 +69,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   // One table per API, each on its own page; their paths do not overlap, so their order is free.
   const router = new Router()
     .add(lambdaRoutes({
-      registry, scheduler, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency, log,
+      registry, scheduler, dispatcher, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency, log,
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
       recordDeploys: (routes) => consoleApi.recordDeploys(routes),
     }))
@@ -91,6 +100,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       await closeEdge(server);
       subscriptions.close(); // what is buffered is queued before the queue closes
       await lifecycle.close();
+      dispatch?.close();
       await scheduler.close();
       await sandbox.close();
       // Every environment is gone: nothing of the run folder (the sandbox's shared files) stays behind.

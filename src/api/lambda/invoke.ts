@@ -6,6 +6,7 @@ import type { Registry } from '../../registry/registry.js';
 import { functionArn } from '../../registry/arn.js';
 import { type Scheduler, Throttled } from '../../scheduler/scheduler.js';
 import type { InvocationResult } from '../../scheduler/invocation.js';
+import type { Dispatcher } from '../../scheduler/dispatcher.js';
 import { checkRunnable, runFunction } from '../invoke-path.js';
 import { findQualified } from './function-name.js';
 
@@ -18,6 +19,8 @@ const EMPTY_EVENT = Buffer.from('{}');
 export interface InvokeDeps {
   readonly registry: Registry;
   readonly scheduler: Scheduler;
+  /** A cluster node's dispatcher (invoke-path.ts); none on a single node. */
+  readonly dispatcher?: Dispatcher;
   /** Queue an accepted Event invocation durably; resolves once it is stored (then the 202 goes out). */
   enqueueAsync(name: string, qualifier: string | undefined, payload: Buffer, requestId: string): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { ApiError } from '../../errors.js';
 import { functionArn } from '../../registry/arn.js';
 import type { Registry } from '../../registry/registry.js';
 import { type Scheduler, Throttled } from '../../scheduler/scheduler.js';
+import type { Dispatcher } from '../../scheduler/dispatcher.js';
 import { checkRunnable, runFunction } from '../invoke-path.js';
 import { sha256Hex, type PendingSignature, type SigV4Verifier } from '../auth/sigv4.js';
 import { BodyRefused, type EdgeRequest } from '../edge/index.js';
@@ -24,6 +25,8 @@ import { serveStreamed } from './stream.js';
 export interface UrlDeps {
   readonly registry: Registry;
   readonly scheduler: Scheduler;
+  /** A cluster node's dispatcher (../invoke-path.ts); none on a single node. */
+  readonly dispatcher?: Dispatcher;
   /** The server's SigV4 verifier when credentials are configured. */
   readonly auth?: SigV4Verifier;
 }

@@ -1,0 +1,95 @@
+// The cluster's Dispatcher (scheduler/dispatcher.ts): where one synchronous invocation runs
+// (docs/cluster.md, "Dispatch"), decided by the node that received it:
+// 1. an idle environment of that version here: run it here (no message at all);
+// 2. else ask the nodes holding one (the version's warm subject, a queue group): the one NATS
+//    picks runs it and answers; "busy" (its idle one was just taken) asks again, a few times;
+//    "no responders" (NATS says so at once) means none in the cluster;
+// 3. else a new environment, here when this node has room, or on the live node with the most
+//    room (Membership's heartbeats), through lambkin.node.<id>.invoke.
+// A streamed invocation runs here: its response goes straight into the caller's connection.
+import type { NatsConnection } from 'nats';
+import { apiError } from '../errors.js';
+import type { FunctionRecord } from '../registry/types.js';
+import type { Dispatcher } from '../scheduler/dispatcher.js';
+import type { InvocationInput, InvocationResult } from '../scheduler/invocation.js';
+import { Throttled, type Scheduler, type ThrottleReason } from '../scheduler/scheduler.js';
+import { encodeRequest } from './frame.js';
+import { Requests, type Outcome } from './requests.js';
+import { nodeInvokeSubject, warmSubject } from './subjects.js';
+
+/** What dispatch needs of Membership (membership.ts): who is alive, with what room, and who left. */
+export interface ClusterView {
+  readonly self: string;
+  live(): readonly { readonly id: string; readonly maxConcurrency: number; readonly inflight: number; readonly memoryBudgetMb: number; readonly memoryUsedMb: number }[];
+  get(id: string): unknown;
+  onLeft(listener: (id: string) => void): () => void;
+}
+
+/** "Busy" answers (an idle environment taken between NATS's pick and the request) before a new environment is started. */
+const WARM_TRIES = 3;
+/** Beyond the function's timeout, the time a node may take to start an environment and answer. */
+const START_GRACE_MS = 30_000;
+
+export class ClusterDispatcher implements Dispatcher {
+  private readonly requests: Requests;
+  private readonly unwatch: () => void;
+
+  constructor(nc: NatsConnection, private readonly scheduler: Scheduler, private readonly view: ClusterView) {
+    this.requests = new Requests(nc, (id) => id === view.self || view.get(id) !== undefined);
+    this.unwatch = view.onLeft((id) => this.requests.left(id));
+  }
+
+  async invoke(fn: FunctionRecord, input: InvocationInput, reserved?: number): Promise<InvocationResult> {
+    const local = this.scheduler.invokeIdle(fn.config.name, fn.version, fn.revisionId, input);
+    if (local) return local;
+    if (input.stream) return this.scheduler.invoke(fn, input, reserved);
+    const request = encodeRequest({ name: fn.config.name, version: fn.version, revisionId: fn.revisionId }, input);
+    const runMs = fn.config.timeout * 1000 + START_GRACE_MS;
+    for (let i = 0; i < WARM_TRIES; i++) {
+      const outcome = await this.requests.send(warmSubject(fn.config.name, fn.version, fn.revisionId), request, runMs);
+      if (outcome.t === 'none') break;
+      if (outcome.t !== 'busy') return this.settle(outcome);
+    }
+    const target = this.place(fn);
+    if (target !== this.view.self) {
+      const outcome = await this.requests.send(nodeInvokeSubject(target), request, runMs);
+      if (outcome.t !== 'busy' && outcome.t !== 'none') return this.settle(outcome);
+    }
+    return this.scheduler.invoke(fn, input, reserved);
+  }
+
+  close(): void {
+    this.unwatch();
+    this.requests.close();
+  }
+
+  /** This node when it has room for a new environment of `fn`, else the live node with the most. */
+  private place(fn: FunctionRecord): string {
+    if (this.scheduler.hasRoom(fn)) return this.view.self;
+    const mb = fn.config.memorySize;
+    let best: string | undefined;
+    let bestFree = 0;
+    for (const n of this.view.live()) {
+      if (n.id === this.view.self) continue;
+      const fits = n.memoryBudgetMb === 0 || n.memoryUsedMb + mb <= n.memoryBudgetMb;
+      const free = n.maxConcurrency - n.inflight;
+      if (fits && free > bestFree) {
+        best = n.id;
+        bestFree = free;
+      }
+    }
+    // None has room: here, where the scheduler makes room (idle ones stop) or throttles.
+    return best ?? this.view.self;
+  }
+
+  private settle(outcome: Exclude<Outcome, { t: 'busy' } | { t: 'none' }>): InvocationResult {
+    switch (outcome.t) {
+      case 'result': return outcome.result;
+      case 'throttled': throw new Throttled(outcome.reason as ThrottleReason, outcome.message);
+      case 'failed': throw apiError('ServiceException', `The node that ran this invocation failed: ${outcome.message}`);
+      case 'lost': throw apiError('ServiceException', outcome.node
+        ? `The cluster node ${outcome.node} running this invocation stopped before it answered (${outcome.why}); the function may have run in part. Invoke it again to run it again.`
+        : `No cluster node took this invocation (${outcome.why}); it did not run. Invoke it again.`);
+    }
+  }
+}
