@@ -1,5 +1,6 @@
 // The composition root: builds the parts, wires them, serves HTTP. Holds no logic of its own.
 import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { ServerConfig } from '../config.js';
 import { Registry } from '../registry/registry.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -21,6 +22,8 @@ import { closeEdge, createEdge, listen } from './edge/index.js';
 import { connectDatabase, freshRunDir, openSandbox } from './start-steps.js';
 import { connectNats } from '../cluster/nats.js';
 import { startDispatch } from '../cluster/dispatch.js';
+import { startMembership, type Membership } from '../cluster/membership.js';
+import { selfInfo } from '../cluster/node-info.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -38,6 +41,10 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const node = database ? config.nodeId ?? nodeName(config.dataDir) : undefined;
   // A cluster node: its link to the other nodes (docs/cluster.md); checked before anything starts.
   const nats = config.cluster && node ? await connectNats(config.cluster, node, log) : undefined;
+  const startedAt = Date.now();
+  // Set once the server listens (its heartbeat carries the URL); `lambkin nodes` lists this node alone until then.
+  let membership: Membership | undefined;
+  let selfUrl = '';
   const auth = verifierFor(config, log);
   const sandbox = openSandbox(config, runDir, log);
 
@@ -53,11 +60,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   });
 
   // Under --cluster, invocations may run on other nodes and this one runs others' (docs/cluster.md).
-  // TODO(merge s7-ccore): the view becomes Membership.
-  const dispatch = nats && node ? startDispatch({
-    nc: nats.connection, scheduler, registry, log,
-    view: { self: node, live: () => [], get: () => undefined, onLeft: () => () => undefined },
-  }) : undefined;
+  const dispatch = nats && node ? startDispatch({ nc: nats.connection, self: node, scheduler, registry, log }) : undefined;
   const dispatcher = dispatch?.dispatcher;
 
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
@@ -77,6 +80,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     .add(lambkinRoutes({
       logs, registry, asyncInvoker: lifecycle.asyncInvoker, consoleRoutes: consoleApi.routes,
       provisioned: { registry, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency },
+      nodes: () => membership?.live() ?? [selfInfo(node ?? config.nodeId ?? hostname(), selfUrl, startedAt, scheduler.usage())],
     }));
 
   const server = createEdge({
@@ -90,11 +94,20 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   });
   const port = await listen(server, config.port, config.host);
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${shownHost}:${port}`;
+  selfUrl = config.cluster?.advertiseUrl ?? url;
+  if (nats && node && config.cluster) {
+    membership = startMembership({
+      connection: nats.connection, id: node, url: selfUrl, ttlMs: config.cluster.ttlMs, usage: () => scheduler.usage(), log,
+    });
+    dispatch?.dispatcher.joined(membership);
+  }
   return {
-    url: `http://${shownHost}:${port}`,
+    url,
     port,
     scheduler,
     close: async () => {
+      await membership?.close(); // the others drop this node at once, not a TTL later
       consoleApi.endStreams(); // open live tails would hold the server's close
       liveTail.close();
       await closeEdge(server);

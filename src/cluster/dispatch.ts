@@ -3,7 +3,7 @@
 import type { NatsConnection } from 'nats';
 import type { Registry } from '../registry/registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import { ClusterDispatcher, type ClusterView } from './dispatcher.js';
+import { ClusterDispatcher } from './dispatcher.js';
 import { serveDispatch } from './serving.js';
 
 export interface ClusterDispatch {
@@ -13,10 +13,10 @@ export interface ClusterDispatch {
 }
 
 export function startDispatch(o: {
-  nc: NatsConnection; view: ClusterView; scheduler: Scheduler; registry: Registry; log: (line: string) => void;
+  nc: NatsConnection; self: string; scheduler: Scheduler; registry: Registry; log: (line: string) => void;
 }): ClusterDispatch {
-  const serving = serveDispatch({ nc: o.nc, self: o.view.self, scheduler: o.scheduler, registry: o.registry, log: o.log });
-  const dispatcher = new ClusterDispatcher(o.nc, o.scheduler, o.view);
+  const serving = serveDispatch({ nc: o.nc, self: o.self, scheduler: o.scheduler, registry: o.registry, log: o.log });
+  const dispatcher = new ClusterDispatcher(o.nc, o.scheduler, o.self);
   return {
     dispatcher,
     close: () => {

@@ -16,14 +16,10 @@ import { Throttled, type Scheduler, type ThrottleReason } from '../scheduler/sch
 import { encodeRequest } from './frame.js';
 import { Requests, type Outcome } from './requests.js';
 import { nodeInvokeSubject, warmSubject } from './subjects.js';
+import type { Membership } from './membership.js';
 
-/** What dispatch needs of Membership (membership.ts): who is alive, with what room, and who left. */
-export interface ClusterView {
-  readonly self: string;
-  live(): readonly { readonly id: string; readonly maxConcurrency: number; readonly inflight: number; readonly memoryBudgetMb: number; readonly memoryUsedMb: number }[];
-  get(id: string): unknown;
-  onLeft(listener: (id: string) => void): () => void;
-}
+/** What dispatch needs of Membership: who is alive, with what room, and who left. */
+export type ClusterView = Pick<Membership, 'live' | 'get' | 'onLeft'>;
 
 /** "Busy" answers (an idle environment taken between NATS's pick and the request) before a new environment is started. */
 const WARM_TRIES = 3;
@@ -32,10 +28,17 @@ const START_GRACE_MS = 30_000;
 
 export class ClusterDispatcher implements Dispatcher {
   private readonly requests: Requests;
-  private readonly unwatch: () => void;
+  /** Membership starts once the server listens (its heartbeat carries the URL): until then, this node alone. */
+  private view: ClusterView | undefined;
+  private unwatch: () => void = () => undefined;
 
-  constructor(nc: NatsConnection, private readonly scheduler: Scheduler, private readonly view: ClusterView) {
-    this.requests = new Requests(nc, (id) => id === view.self || view.get(id) !== undefined);
+  constructor(nc: NatsConnection, private readonly scheduler: Scheduler, private readonly self: string) {
+    this.requests = new Requests(nc, (id) => id === self || this.view?.get(id) !== undefined);
+  }
+
+  /** The cluster's live view: placement by room, and requests bound to a node that leaves end at once. */
+  joined(view: ClusterView): void {
+    this.view = view;
     this.unwatch = view.onLeft((id) => this.requests.left(id));
   }
 
@@ -51,7 +54,7 @@ export class ClusterDispatcher implements Dispatcher {
       if (outcome.t !== 'busy') return this.settle(outcome);
     }
     const target = this.place(fn);
-    if (target !== this.view.self) {
+    if (target !== this.self) {
       const outcome = await this.requests.send(nodeInvokeSubject(target), request, runMs);
       if (outcome.t !== 'busy' && outcome.t !== 'none') return this.settle(outcome);
     }
@@ -65,12 +68,12 @@ export class ClusterDispatcher implements Dispatcher {
 
   /** This node when it has room for a new environment of `fn`, else the live node with the most. */
   private place(fn: FunctionRecord): string {
-    if (this.scheduler.hasRoom(fn)) return this.view.self;
+    if (this.scheduler.hasRoom(fn)) return this.self;
     const mb = fn.config.memorySize;
     let best: string | undefined;
     let bestFree = 0;
-    for (const n of this.view.live()) {
-      if (n.id === this.view.self) continue;
+    for (const n of this.view?.live() ?? []) {
+      if (n.id === this.self) continue;
       const fits = n.memoryBudgetMb === 0 || n.memoryUsedMb + mb <= n.memoryBudgetMb;
       const free = n.maxConcurrency - n.inflight;
       if (fits && free > bestFree) {
@@ -79,7 +82,7 @@ export class ClusterDispatcher implements Dispatcher {
       }
     }
     // None has room: here, where the scheduler makes room (idle ones stop) or throttles.
-    return best ?? this.view.self;
+    return best ?? this.self;
   }
 
   private settle(outcome: Exclude<Outcome, { t: 'busy' } | { t: 'none' }>): InvocationResult {
