@@ -29,6 +29,7 @@ export const API_ERRORS = {
   TooManyRequestsException: { status: 429, kind: 'User', description: 'A concurrency limit or the server\'s memory budget (`--memory-budget`) is reached, or the server holds its limit of request bodies in memory (`Reason: ServerBusy`, `--max-request-buffer`); retry after the Retry-After seconds.' },
   NotImplementedException: { status: 501, kind: 'Service', description: 'The request is a Lambda API operation lambkin does not implement; the message names it (docs/compatibility.md lists what is implemented). Not retried by the AWS SDKs.' },
   ServiceException: { status: 500, kind: 'Service', description: 'lambkin itself failed; the message carries a request id to find it in the server log.' },
+  NodeStoppedException: { status: 410, kind: 'Service', description: 'A cluster node running this synchronous invocation stopped (killed, or cut off past the heartbeat TTL) before it answered; the function may have run in part. Answered within the TTL + 2 s; not retried by the AWS SDKs, so that it never runs twice unasked: invoke again to run it again (docs/cluster.md).' },
   InvalidZipFileException: { status: 502, kind: 'Service', description: 'The stored code package of the function cannot be used.' },
   InvalidRuntimeException: { status: 502, kind: 'Service', description: 'The runtime of the function is not installed on this server.' },
 } as const satisfies Record<string, ErrorSpec>;

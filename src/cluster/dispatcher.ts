@@ -90,9 +90,9 @@ export class ClusterDispatcher implements Dispatcher {
       case 'result': return outcome.result;
       case 'throttled': throw new Throttled(outcome.reason as ThrottleReason, outcome.message);
       case 'failed': throw apiError('ServiceException', `The node that ran this invocation failed: ${outcome.message}`);
-      case 'lost': throw apiError('ServiceException', outcome.node
-        ? `The cluster node ${outcome.node} running this invocation stopped before it answered (${outcome.why}); the function may have run in part. Invoke it again to run it again.`
-        : `No cluster node took this invocation (${outcome.why}); it did not run. Invoke it again.`);
+      case 'lost': throw outcome.node
+        ? apiError('NodeStoppedException', `The cluster node ${outcome.node} running this invocation stopped before it answered (${outcome.why}); the function may have run in part. Invoke it again to run it again.`)
+        : apiError('ServiceException', `No cluster node confirmed taking this invocation (${outcome.why}). Invoke it again.`);
     }
   }
 }
