@@ -60,7 +60,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   });
 
   // Under --cluster, invocations may run on other nodes and this one runs others' (docs/cluster.md).
-  const dispatch = nats && node ? startDispatch({ nc: nats.connection, self: node, scheduler, registry, log }) : undefined;
+  const dispatch = nats && node && database ? await startDispatch({ nc: nats.connection, database, self: node, scheduler, registry, log }) : undefined;
   const dispatcher = dispatch?.dispatcher;
 
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });

@@ -5,6 +5,8 @@ import type { Registry } from '../registry/registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { ClusterDispatcher } from './dispatcher.js';
 import { serveDispatch } from './serving.js';
+import { ReservedLeases } from './reserved-leases.js';
+import type { Postgres } from '../database/index.js';
 
 export interface ClusterDispatch {
   readonly dispatcher: ClusterDispatcher;
@@ -12,11 +14,12 @@ export interface ClusterDispatch {
   close(): void;
 }
 
-export function startDispatch(o: {
-  nc: NatsConnection; self: string; scheduler: Scheduler; registry: Registry; log: (line: string) => void;
-}): ClusterDispatch {
+export async function startDispatch(o: {
+  nc: NatsConnection; database: Postgres; self: string; scheduler: Scheduler; registry: Registry; log: (line: string) => void;
+}): Promise<ClusterDispatch> {
+  const leases = await ReservedLeases.open(o.database, o.self);
   const serving = serveDispatch({ nc: o.nc, self: o.self, scheduler: o.scheduler, registry: o.registry, log: o.log });
-  const dispatcher = new ClusterDispatcher(o.nc, o.scheduler, o.self);
+  const dispatcher = new ClusterDispatcher(o.nc, o.scheduler, o.self, leases, o.log);
   return {
     dispatcher,
     close: () => {

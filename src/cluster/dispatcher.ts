@@ -17,12 +17,15 @@ import { encodeRequest } from './frame.js';
 import { Requests, type Outcome } from './requests.js';
 import { nodeInvokeSubject, warmSubject } from './subjects.js';
 import type { Membership } from './membership.js';
+import type { ReservedLeases } from './reserved-leases.js';
 
 /** What dispatch needs of Membership: who is alive, with what room, and who left. */
 export type ClusterView = Pick<Membership, 'live' | 'get' | 'onLeft'>;
 
 /** "Busy" answers (an idle environment taken between NATS's pick and the request) before a new environment is started. */
 const WARM_TRIES = 3;
+/** Pause before asking a second time after "no responders" (see dispatch()). */
+const NONE_PAUSE_MS = 5;
 /** Beyond the function's timeout, the time a node may take to start an environment and answer. */
 const START_GRACE_MS = 30_000;
 
@@ -32,25 +35,58 @@ export class ClusterDispatcher implements Dispatcher {
   private view: ClusterView | undefined;
   private unwatch: () => void = () => undefined;
 
-  constructor(nc: NatsConnection, private readonly scheduler: Scheduler, private readonly self: string) {
+  constructor(
+    nc: NatsConnection, private readonly scheduler: Scheduler, private readonly self: string,
+    private readonly leases: ReservedLeases, private readonly log: (line: string) => void,
+  ) {
     this.requests = new Requests(nc, (id) => id === self || this.view?.get(id) !== undefined);
   }
 
   /** The cluster's live view: placement by room, and requests bound to a node that leaves end at once. */
   joined(view: ClusterView): void {
     this.view = view;
-    this.unwatch = view.onLeft((id) => this.requests.left(id));
+    this.unwatch = view.onLeft((id) => {
+      this.requests.left(id);
+      this.leases.dropNode(id).catch((err: unknown) => this.log(`lambkin: dispatch: the reserved-concurrency leases of ${id} stay until it starts again: ${(err as Error).message}`));
+    });
   }
 
+  /**
+   * Reserved concurrency is a ceiling for the whole cluster: a lease in PostgreSQL for each
+   * invocation running (reserved-leases.ts), so each node's scheduler runs it without a limit of its own.
+   */
   async invoke(fn: FunctionRecord, input: InvocationInput, reserved?: number): Promise<InvocationResult> {
+    if (reserved === undefined) return this.dispatch(fn, input);
+    if (reserved === 0 || !(await this.leases.take(fn.config.name, input.requestId, reserved))) {
+      throw this.scheduler.throttle(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
+    }
+    try {
+      return await this.dispatch(fn, input);
+    } finally {
+      // Awaited: the next invocation at the ceiling must find this lease gone.
+      await this.leases.release(input.requestId).catch((err: unknown) => this.log(`lambkin: dispatch: a reserved-concurrency lease stays until this node restarts: ${(err as Error).message}`));
+    }
+  }
+
+  private async dispatch(fn: FunctionRecord, input: InvocationInput): Promise<InvocationResult> {
     const local = this.scheduler.invokeIdle(fn.config.name, fn.version, fn.revisionId, input);
     if (local) return local;
-    if (input.stream) return this.scheduler.invoke(fn, input, reserved);
+    if (input.stream) return this.scheduler.invoke(fn, input);
     const request = encodeRequest({ name: fn.config.name, version: fn.version, revisionId: fn.revisionId }, input);
     const runMs = fn.config.timeout * 1000 + START_GRACE_MS;
+    let askedAgain = false;
     for (let i = 0; i < WARM_TRIES; i++) {
       const outcome = await this.requests.send(warmSubject(fn.config.name, fn.version, fn.revisionId), request, runMs);
-      if (outcome.t === 'none') break;
+      if (outcome.t === 'none') {
+        // A node whose environment just became idle again has sent its SUB, but on a loaded
+        // machine NATS may read this request first (two connections, no order between them):
+        // when some other node holds environments at all, ask once more, a moment later.
+        if (askedAgain || !this.othersHoldEnvironments()) break;
+        askedAgain = true;
+        await new Promise((r) => setTimeout(r, NONE_PAUSE_MS));
+        i--;
+        continue;
+      }
       if (outcome.t !== 'busy') return this.settle(outcome);
     }
     const target = this.place(fn);
@@ -58,12 +94,16 @@ export class ClusterDispatcher implements Dispatcher {
       const outcome = await this.requests.send(nodeInvokeSubject(target), request, runMs);
       if (outcome.t !== 'busy' && outcome.t !== 'none') return this.settle(outcome);
     }
-    return this.scheduler.invoke(fn, input, reserved);
+    return this.scheduler.invoke(fn, input);
   }
 
   close(): void {
     this.unwatch();
     this.requests.close();
+  }
+
+  private othersHoldEnvironments(): boolean {
+    return (this.view?.live() ?? []).some((n) => n.id !== this.self && n.warm + n.busy > 0);
   }
 
   /** This node when it has room for a new environment of `fn`, else the live node with the most. */

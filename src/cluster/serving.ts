@@ -2,7 +2,7 @@
 // - While it has an idle environment of a function version, it holds a queue subscription on that
 //   version's warm subject; a request there runs on the idle environment, or is answered "busy"
 //   when it was taken meanwhile. The scheduler says when a version's idle stack empties and fills
-//   (Scheduler.watchIdle): the subscription follows, one SUB or UNSUB line each time, no round trip.
+//   (Scheduler.watchIdle): the subscription follows, one SUB line, or one UNSUB and a flush.
 // - On lambkin.node.<self>.invoke it takes invocations placed here for a new environment.
 // Either way the requester hears "accepted by <self>" first, then the result.
 import type { Msg, NatsConnection, Subscription } from 'nats';
@@ -51,7 +51,9 @@ export function serveDispatch(o: ServingOptions): { close(): void } {
     const held = warm.get(key);
     const subject = revisionId && warmSubject(name, version, revisionId);
     if (held && held.getSubject() === subject) return;
-    held?.unsubscribe();
+    // Drained, not just unsubscribed: a request NATS routed here before it saw the UNSUB still
+    // reaches the callback (and is answered, "busy" at worst) instead of being dropped unanswered.
+    held?.drain().catch(() => undefined);
     warm.delete(key);
     if (subject && !closed && !nc.isClosed()) warm.set(key, nc.subscribe(subject, { queue: WARM_QUEUE, callback: (err, msg) => !err && onWarm(msg) }));
   });

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NODE, PROCESS_SANDBOX, createFunction, invoke, invokeOk, probe, waitFor, type ProbeResult } from '../helpers/functions.js';
 import { describePostgres } from '../helpers/database.js';
@@ -37,6 +37,8 @@ describePostgres('cluster dispatch', () => {
     await createFunction(lambda, 'spread', NODE, probe(NODE));
     await createFunction(lambda, 'large', NODE, probe(NODE));
     await createFunction(lambda, 'doomed', NODE, probe(NODE), { Timeout: 60 });
+    await createFunction(lambda, 'capped', NODE, probe(NODE), { Timeout: 60 });
+    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'capped', ReservedConcurrentExecutions: 2 }));
     cluster.nodes.push(...await Promise.all(['node-2', 'node-3'].map((id) => startNode(cluster, id, opts))));
     await nodesAgree(cluster.nodes, ['node-1', 'node-2', 'node-3']);
   }, 120_000);
@@ -85,11 +87,37 @@ describePostgres('cluster dispatch', () => {
     expect(await environments(cluster.nodes, 'large')).toEqual([{ node: 2, id: expect.any(String) }]);
   });
 
+  it('reserved concurrency is a ceiling for the whole cluster: never passed, 429 with the Reason past it', async () => {
+    const { nodes } = cluster;
+    const dir = mkdtempSync(join(holdDir, 'capped-'));
+    const started = () => readdirSync(dir).filter((f) => f.endsWith('.started')).length;
+    // Six at once, two through each node: two run, four are refused, whichever node they reached.
+    const burst = Array.from({ length: 6 }, (_, i) => invoke(nodes[i % 3]!.lambda, 'capped', { op: 'hold', dir }).then(
+      (r) => ({ ok: r.functionError === undefined }), (err: unknown) => ({ err })));
+    await waitFor('two held invocations to start', () => started() === 2);
+    // Still two: each further one is refused on every node while two run.
+    for (const n of nodes) {
+      const refused = await invoke(n.lambda, 'capped', {}).then(() => undefined, (err: unknown) => err);
+      expect(refused).toBeInstanceOf(TooManyRequestsException);
+      expect((refused as TooManyRequestsException).Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    }
+    writeFileSync(join(dir, 'release'), '');
+    const outcomes = await Promise.all(burst);
+    expect(outcomes.filter((o) => 'ok' in o && o.ok)).toHaveLength(2);
+    const refused = outcomes.flatMap((o) => ('err' in o ? [o.err] : []));
+    expect(refused).toHaveLength(4);
+    for (const err of refused) expect((err as TooManyRequestsException).Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    expect(started()).toBe(2);
+    // The leases went with the invocations: the next ones run.
+    for (const n of nodes) expect((await invokeOk<ProbeResult>(n.lambda, 'capped')).version).toBe('v1');
+  });
+
   it('a node killed while it runs a sync invocation: the caller gets a NodeStoppedException within TTL + 2 s, once; new invokes go elsewhere', async () => {
     const [a, b, c] = cluster.nodes;
     await invokeOk(c!.lambda, 'doomed'); // warm on node-3
     const held = invoke(a!.lambda, 'doomed', { op: 'hold', dir: holdDir }).then(() => 'answered', (err: Error) => err);
-    const started = await waitFor('the held invocation to start', () => readdirSync(holdDir).filter((f) => f.endsWith('.started')).length === 1 && readdirSync(holdDir));
+    const startFiles = () => readdirSync(holdDir).filter((f) => f.endsWith('.started'));
+    const started = await waitFor('the held invocation to start', () => startFiles().length === 1 && startFiles());
     expect(await environments([a!, b!], 'doomed')).toEqual([]); // it runs on node-3
     const killedAt = Date.now();
     await c!.kill();
@@ -105,7 +133,7 @@ describePostgres('cluster dispatch', () => {
     // New invocations run on the nodes that are left, at once.
     expect((await invokeOk<ProbeResult>(a!.lambda, 'doomed')).version).toBe('v1');
     // Never run twice: one start file only, the killed one's.
-    expect(readdirSync(holdDir).filter((f) => f.endsWith('.started'))).toEqual(started);
+    expect(startFiles()).toEqual(started);
     expect(existsSync(join(holdDir, 'release'))).toBe(false);
   });
 });
