@@ -64,7 +64,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const dispatcher = dispatch?.dispatcher;
 
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
-  const lifecycle = await startLifecycle({ config, registry, scheduler, dispatcher, auth, queue, log });
+  const lifecycle = await startLifecycle({ config, registry, scheduler, dispatcher, provisionCluster: dispatch?.provisioning, auth, queue, log });
   const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
   const liveTail = new LiveTailHub(logs);
   // Subscription filters' matches go out as Event invocations, through the durable async queue.
@@ -100,7 +100,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     membership = startMembership({
       connection: nats.connection, id: node, url: selfUrl, ttlMs: config.cluster.ttlMs, usage: () => scheduler.usage(), log,
     });
-    dispatch?.dispatcher.joined(membership);
+    dispatch?.joined(membership);
+    dispatch?.provisioning.publishFrom(lifecycle.provisioner);
   }
   return {
     url,

@@ -6,7 +6,10 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvokeCommand, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import {
+  GetProvisionedConcurrencyConfigCommand, InvokeCommand, PublishVersionCommand, PutFunctionConcurrencyCommand,
+  PutProvisionedConcurrencyConfigCommand, TooManyRequestsException,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NODE, PROCESS_SANDBOX, createFunction, invoke, invokeOk, probe, waitFor, type ProbeResult } from '../helpers/functions.js';
 import { describePostgres } from '../helpers/database.js';
@@ -39,6 +42,9 @@ describePostgres('cluster dispatch', () => {
     await createFunction(lambda, 'doomed', NODE, probe(NODE), { Timeout: 60 });
     await createFunction(lambda, 'capped', NODE, probe(NODE), { Timeout: 60 });
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'capped', ReservedConcurrentExecutions: 2 }));
+    await createFunction(lambda, 'kept', NODE, probe(NODE));
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'kept' }));
+    await lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'kept', Qualifier: '1', ProvisionedConcurrentExecutions: 3 }));
     cluster.nodes.push(...await Promise.all(['node-2', 'node-3'].map((id) => startNode(cluster, id, opts))));
     await nodesAgree(cluster.nodes, ['node-1', 'node-2', 'node-3']);
   }, 120_000);
@@ -110,6 +116,23 @@ describePostgres('cluster dispatch', () => {
     expect(started()).toBe(2);
     // The leases went with the invocations: the next ones run.
     for (const n of nodes) expect((await invokeOk<ProbeResult>(n.lambda, 'capped')).version).toBe('v1');
+  });
+
+  it('provisioned concurrency keeps K environments across the cluster, not K per node, and any node counts them all', async () => {
+    const { nodes } = cluster;
+    // Each node keeps its share (3 over 3 nodes: one each) and counts the others' from their reports.
+    for (const n of nodes) {
+      await waitFor(`${n.url} to report 3 provisioned environments READY`, async () => {
+        const c = await n.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'kept', Qualifier: '1' }));
+        return c.Status === 'READY' && c.AvailableProvisionedConcurrentExecutions === 3;
+      }, 60_000);
+    }
+    const envs = await environments(nodes, 'kept');
+    // node-2 and node-3 started one each; node-1 started all 3 while it was alone, keeps one and
+    // lets the other two idle out like any environment.
+    expect(envs.filter((e) => e.node === 1)).toHaveLength(1);
+    expect(envs.filter((e) => e.node === 2)).toHaveLength(1);
+    expect(envs.filter((e) => e.node === 0).length).toBeLessThanOrEqual(3);
   });
 
   it('a node killed while it runs a sync invocation: the caller gets a NodeStoppedException within TTL + 2 s, once; new invokes go elsewhere', async () => {
