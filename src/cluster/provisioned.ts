@@ -2,7 +2,8 @@
 // environments is kept by the live nodes together, not K by each. The nodes sorted by id share it
 // out — K / n each, the remainder to the nodes after a point that depends on the configuration (so
 // that remainders of many configurations do not all land on the first node) — and every node
-// computes the same split from its own membership view, with no coordination. When a node leaves,
+// computes the same split from its own membership view, with no coordination (a node that just
+// started takes its share once it has heard the others, 1.5 s after it joined). When a node leaves,
 // the others' shares grow at the next reconcile (within a second of the TTL). Each node that keeps
 // some tells the others how many are ready (lambkin.provisioned.counts, once a second while it
 // keeps any), so that GetProvisionedConcurrencyConfig through any node counts them all.
@@ -13,9 +14,13 @@ import type { ClusterView } from './dispatcher.js';
 
 export const PROVISIONED_SUBJECT = 'lambkin.provisioned.counts';
 const EVERY_MS = 1000;
+/** Heartbeats go out at least once a second, and a newcomer is answered at once (membership.ts). */
+const SETTLE_MS = 1500;
 
 export class ClusterProvisioning implements ProvisionCluster {
   private view: ClusterView | undefined;
+  /** Shares are taken once the others had a heartbeat's time to be heard (a node just started knows only itself). */
+  private sharingFrom = Number.POSITIVE_INFINITY;
   private readonly heard = new Map<string, readonly LocalProvision[]>();
   private readonly sub: Subscription;
   private timer: NodeJS.Timeout | undefined;
@@ -36,6 +41,7 @@ export class ClusterProvisioning implements ProvisionCluster {
 
   joined(view: ClusterView): void {
     this.view = view;
+    this.sharingFrom = Date.now() + SETTLE_MS;
   }
 
   /** Tell the others, once a second, what `provisioner` keeps (nothing while it keeps nothing). */
@@ -55,6 +61,7 @@ export class ClusterProvisioning implements ProvisionCluster {
   }
 
   share(target: ProvisionTarget): number {
+    if (Date.now() < this.sharingFrom) return 0;
     const ids = this.view?.live().map((n) => n.id) ?? [this.self];
     const n = ids.length;
     const me = Math.max(0, ids.indexOf(this.self));
