@@ -22,7 +22,7 @@ import type { ReservedLeases } from './reserved-leases.js';
 /** What dispatch needs of Membership: who is alive, with what room, and who left. */
 export type ClusterView = Pick<Membership, 'live' | 'get' | 'onLeft'>;
 
-/** "Busy" answers (an idle environment taken between NATS's pick and the request) before a new environment is started. */
+/** "Busy" answers before a new environment is started: at least this many, at most one per live node. */
 const WARM_TRIES = 3;
 /** Pause before asking a second time after "no responders" (see dispatch()). */
 const NONE_PAUSE_MS = 5;
@@ -75,7 +75,10 @@ export class ClusterDispatcher implements Dispatcher {
     const request = encodeRequest({ name: fn.config.name, version: fn.version, revisionId: fn.revisionId }, input);
     const runMs = fn.config.timeout * 1000 + START_GRACE_MS;
     let askedAgain = false;
-    for (let i = 0; i < WARM_TRIES; i++) {
+    // Each node answering "busy" leaves the group before it answers, so a try reaches a node not
+    // tried yet: as many tries as there are nodes find an idle environment wherever it is.
+    const tries = Math.max(WARM_TRIES, this.view?.live().length ?? 0);
+    for (let i = 0; i < tries; i++) {
       const outcome = await this.requests.send(warmSubject(fn.config.name, fn.version, fn.revisionId), request, runMs);
       if (outcome.t === 'none') {
         // A node whose environment just became idle again has sent its SUB, but on a loaded

@@ -14,8 +14,8 @@ export class Pool {
   readonly handoff = new Handoff();
 
   /**
-   * `watch` (a cluster node's, scheduler.watchIdle) hears when this version's idle stack becomes
-   * non-empty (with the revision on top) or empty (undefined); without one, nothing is counted.
+   * `watch` (a cluster node's, scheduler.watchIdle) hears each environment put back on this
+   * version's idle stack (with its revision) and the stack becoming empty (undefined).
    */
   constructor(private readonly watch?: (revisionId: string | undefined) => void) {}
 
@@ -68,12 +68,7 @@ export class Pool {
     }
     if (this.handoff.offer(env)) return;
     this.idle.push(env);
-    if (this.watch && this.idle.length === 1) this.watch(env.fn.revisionId);
-  }
-
-  /** Whether an idle environment of `revisionId` is on the stack now. */
-  hasIdle(revisionId: string): boolean {
-    return this.idle.some((env) => env.state === 'idle' && !env.retired && env.fn.revisionId === revisionId);
+    this.watch?.(env.fn.revisionId);
   }
 
   /** Tell the watcher when the idle stack went empty through a path other than takeIdle/release. */

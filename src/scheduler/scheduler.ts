@@ -125,8 +125,8 @@ export class Scheduler {
   }
 
   /**
-   * `listener` hears each time a version's idle environments go from none to some (with the
-   * revision of the one on top) and from some to none (undefined). One listener: a cluster node's.
+   * `listener` hears each time an environment of a version becomes idle (with its revision) and
+   * when none of that version is idle any more (undefined). One listener: a cluster node's.
    */
   watchIdle(listener: (name: string, version: string, revisionId: string | undefined) => void): void {
     this.idleListener = listener;
