@@ -9,10 +9,13 @@ import type { Registry } from '../registry/registry.js';
 import type { FunctionRecord } from '../registry/types.js';
 import type { InvocationInput, InvocationResult } from '../scheduler/invocation.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import type { Dispatcher } from '../scheduler/dispatcher.js';
 
 export interface InvokePath {
   readonly registry: Registry;
   readonly scheduler: Scheduler;
+  /** Where invocations run: the scheduler itself when left out (a single node); a cluster node's dispatcher. */
+  readonly dispatcher?: Dispatcher;
 }
 
 /** Refuses a function whose runtime is not installed here: InvalidRuntimeException saying what to install. */
@@ -22,10 +25,11 @@ export function checkRunnable(path: InvokePath, fn: FunctionRecord): void {
 }
 
 /**
- * Runs `fn` once: checkRunnable, then the scheduler under the function's reserved concurrency.
+ * Runs `fn` once: checkRunnable, then the dispatcher (a single node: the scheduler) under the
+ * function's reserved concurrency.
  * Rejects with the ApiError of checkRunnable, or Throttled (each door answers it in its style).
  */
 export function runFunction(path: InvokePath, fn: FunctionRecord, input: InvocationInput): Promise<InvocationResult> {
   checkRunnable(path, fn);
-  return path.scheduler.invoke(fn, input, path.registry.get(fn.config.name)?.reservedConcurrency);
+  return (path.dispatcher ?? path.scheduler).invoke(fn, input, path.registry.get(fn.config.name)?.reservedConcurrency);
 }

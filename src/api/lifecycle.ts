@@ -6,10 +6,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerConfig } from '../config.js';
 import type { Registry } from '../registry/registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import type { Dispatcher } from '../scheduler/dispatcher.js';
 import { AsyncInvoker } from '../scheduler/async-invoker.js';
 import type { AsyncQueue } from '../scheduler/async-queue.js';
 import { collectCodeWhenUnused } from '../scheduler/code-collector.js';
-import { Provisioner } from '../scheduler/provisioner.js';
+import { Provisioner, type ProvisionCluster } from '../scheduler/provisioner.js';
 import type { SigV4Verifier } from './auth/sigv4.js';
 import type { EdgeRequest } from './edge/index.js';
 import { provisionTargets } from './lambda/provisioned-concurrency.js';
@@ -28,6 +29,10 @@ export async function startLifecycle(opts: {
   config: ServerConfig;
   registry: Registry;
   scheduler: Scheduler;
+  /** A cluster node's dispatcher (invoke-path.ts); none on a single node. */
+  dispatcher?: Dispatcher;
+  /** A cluster node's share of provisioned concurrency (cluster/provisioned.ts); none on a single node. */
+  provisionCluster?: ProvisionCluster;
   auth: SigV4Verifier | undefined;
   log: (line: string) => void;
   /** The async queue's store (closed with the lifecycle). */
@@ -44,11 +49,11 @@ export async function startLifecycle(opts: {
   registry.onDeleted((name) => {
     queue.forgetDeadLetters(name).catch((err: unknown) => log(`lambkin: async queue: the dead letters of deleted ${name} stay: ${(err as Error)?.message ?? String(err)}`));
   });
-  const provisioner = new Provisioner(scheduler, () => provisionTargets(registry));
+  const provisioner = new Provisioner(scheduler, () => provisionTargets(registry), undefined, opts.provisionCluster);
   return {
     asyncInvoker,
     provisioner,
-    serveUrl: urlHandler({ registry, scheduler, auth: opts.auth }),
+    serveUrl: urlHandler({ registry, scheduler, dispatcher: opts.dispatcher, auth: opts.auth }),
     close: async () => {
       provisioner.close();
       await asyncInvoker.close();

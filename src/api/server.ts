@@ -22,6 +22,7 @@ import { consoleHandler } from './console/static.js';
 import { closeEdge, createEdge, listen } from './edge/index.js';
 import { connectDatabase, freshRunDir, openSandbox } from './start-steps.js';
 import { connectNats } from '../cluster/nats.js';
+import { startDispatch } from '../cluster/dispatch.js';
 import { selfInfo } from '../cluster/node-info.js';
 import { clusterNode } from './cluster-node.js';
 import { clusterRoutes } from './cluster-routes.js';
@@ -69,8 +70,12 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const routes = (r: readonly Route[]): readonly Route[] => (cluster ? clusterRoutes(r, cluster) : r);
   const readLogs = cluster?.logs ?? logs;
 
+  // Under --cluster, invocations may run on other nodes and this one runs others' (docs/cluster.md).
+  const dispatch = nats && node && database ? await startDispatch({ nc: nats.connection, database, self: node, scheduler, registry, log }) : undefined;
+  const dispatcher = dispatch?.dispatcher;
+
   const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
-  const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
+  const lifecycle = await startLifecycle({ config, registry, scheduler, dispatcher, provisionCluster: dispatch?.provisioning, auth, queue, log });
   const consoleApi = startConsoleApi({ logs: readLogs, liveLogs: cluster?.liveLogs, registry, scheduler, log, store: consoleStore, payloads });
   const liveTail = new LiveTailHub(cluster?.liveLogs ?? logs, registry.arns);
   // Subscription filters' matches go out as Event invocations, through the durable async queue.
@@ -78,7 +83,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   // One table per API, each on its own page; their paths do not overlap, so their order is free.
   const router = new Router()
     .add(routes(lambdaRoutes({
-      registry, scheduler, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency, log,
+      registry, scheduler, dispatcher, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency, log,
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
       recordDeploys: (deploying) => consoleApi.recordDeploys(deploying),
     })))
@@ -105,6 +110,10 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const url = `http://${shownHost}:${port}`;
   selfUrl = config.cluster?.advertiseUrl ?? url;
   await cluster?.start(selfUrl);
+  if (cluster?.membership) {
+    dispatch?.joined(cluster.membership);
+    dispatch?.provisioning.publishFrom(lifecycle.provisioner);
+  }
   return {
     url,
     port,
@@ -116,6 +125,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       await closeEdge(server);
       subscriptions.close(); // what is buffered is queued before the queue closes
       await lifecycle.close();
+      dispatch?.close();
       await scheduler.close();
       await sandbox.close();
       // Every environment is gone: nothing of the run folder (the sandbox's shared files) stays behind.

@@ -13,6 +13,12 @@ export class Pool {
   /** Invocations waiting for a busy environment rather than starting one (see handoff.ts). */
   readonly handoff = new Handoff();
 
+  /**
+   * `watch` (a cluster node's, scheduler.watchIdle) hears each environment put back on this
+   * version's idle stack (with its revision) and the stack becoming empty (undefined).
+   */
+  constructor(private readonly watch?: (revisionId: string | undefined) => void) {}
+
   /** Invocations running on this version's environments. */
   get inFlight(): number {
     return this.running;
@@ -45,6 +51,7 @@ export class Pool {
       const env = this.idle[i]!;
       if (env.state !== 'idle' || env.retired || env.fn.revisionId !== revisionId) continue;
       this.idle.splice(i, 1);
+      if (this.watch && this.idle.length === 0) this.watch(undefined);
       return env;
     }
     return undefined;
@@ -61,6 +68,12 @@ export class Pool {
     }
     if (this.handoff.offer(env)) return;
     this.idle.push(env);
+    this.watch?.(env.fn.revisionId);
+  }
+
+  /** Tell the watcher when the idle stack went empty through a path other than takeIdle/release. */
+  private emptied(before: number): void {
+    if (this.watch && before > 0 && this.idle.length === 0) this.watch(undefined);
   }
 
   /** Idle environments the memory budget may stop for room (budget.ts): never provisioned ones. */
@@ -70,8 +83,10 @@ export class Pool {
 
   /** Stop an idle environment to make room for another (budget.ts). */
   evict(env: ExecutionEnvironment): void {
+    const before = this.idle.length;
     const i = this.idle.indexOf(env);
     if (i >= 0) this.idle.splice(i, 1);
+    this.emptied(before);
     void env.stop();
   }
 
@@ -86,8 +101,10 @@ export class Pool {
   remove(env: ExecutionEnvironment): void {
     this.members.delete(env);
     this.pinned.delete(env);
+    const before = this.idle.length;
     const i = this.idle.indexOf(env);
     if (i >= 0) this.idle.splice(i, 1);
+    this.emptied(before);
   }
 
   retireAll(): void {
@@ -96,11 +113,14 @@ export class Pool {
       env.retired = true;
       if (env.state === 'idle' && !env.busy) void env.stop();
     }
+    const before = this.idle.length;
     this.idle.length = 0;
+    this.emptied(before);
   }
 
   reapIdle(cutoff: number): void {
     // The stack is ordered by last use: the stale ones are at the bottom.
+    const before = this.idle.length;
     for (let i = 0; i < this.idle.length && this.idle[i]!.lastUsedAt < cutoff;) {
       const env = this.idle[i]!;
       if (this.pinned.has(env)) {
@@ -110,6 +130,7 @@ export class Pool {
       this.idle.splice(i, 1);
       void env.stop();
     }
+    this.emptied(before);
   }
 
   all(): ExecutionEnvironment[] {
@@ -118,7 +139,9 @@ export class Pool {
 
   async stopAll(): Promise<void> {
     this.handoff.flush();
+    const before = this.idle.length;
     this.idle.length = 0;
+    this.emptied(before);
     await Promise.all([...this.members].map((e) => e.stop()));
   }
 }

@@ -25,6 +25,25 @@ export interface ProvisionStatus {
   readonly reason?: string;
 }
 
+/**
+ * On a cluster node (cluster/provisioned.ts): a configuration's K environments are kept across
+ * the cluster, each node its share, and its status counts every node's.
+ */
+export interface ProvisionCluster {
+  /** How many of `target`'s environments this node keeps. */
+  share(target: ProvisionTarget): number;
+  /** What the other live nodes keep of configuration `id` at `revisionId`. */
+  others(id: string, revisionId: string | undefined): { readonly available: number; readonly failed: boolean };
+}
+
+/** What this node keeps of one configuration (a cluster node tells the others). */
+export interface LocalProvision {
+  readonly id: string;
+  readonly revisionId: string;
+  readonly available: number;
+  readonly failed: boolean;
+}
+
 /** Environments that die before they are ready this many times in a row: the configuration FAILED. */
 const MAX_FAILURES = 3;
 
@@ -42,6 +61,7 @@ export class Provisioner {
     private readonly scheduler: Scheduler,
     private readonly targets: () => readonly ProvisionTarget[],
     everyMs = 250,
+    private readonly cluster?: ProvisionCluster,
   ) {
     this.timer = setInterval(() => this.reconcile(), everyMs);
     this.timer.unref();
@@ -62,11 +82,17 @@ export class Provisioner {
   status(id: string, requested: number, revisionId: string | undefined): ProvisionStatus {
     if (this.held.get(id)?.revisionId !== revisionId) this.reconcile();
     const held = this.held.get(id);
-    const available = held ? [...held.envs].filter(([env, ready]) => ready && live(env)).length : 0;
-    if (held && held.failures >= MAX_FAILURES) {
+    const others = this.cluster?.others(id, revisionId) ?? { available: 0, failed: false };
+    const available = (held ? ready(held) : 0) + others.available;
+    if ((held && held.failures >= MAX_FAILURES) || others.failed) {
       return { requested, available, status: 'FAILED', reason: 'FUNCTION_ERROR_INIT_FAILURE: environments failed to initialise' };
     }
     return { requested, available, status: available >= requested ? 'READY' : 'IN_PROGRESS' };
+  }
+
+  /** Each configuration this node keeps environments of, with how many are ready. */
+  local(): LocalProvision[] {
+    return [...this.held].map(([id, h]) => ({ id, revisionId: h.revisionId, available: ready(h), failed: h.failures >= MAX_FAILURES }));
   }
 
   /** A configuration put again: give environments that failed to initialise another chance. */
@@ -91,9 +117,10 @@ export class Provisioner {
       this.held.set(target.id, held);
     }
     for (const env of held.envs.keys()) if (!live(env) && env.state !== 'starting') held.envs.delete(env);
-    this.release(held, target.count);
+    const count = this.cluster ? this.cluster.share(target) : target.count;
+    this.release(held, count);
     if (held.failures >= MAX_FAILURES) return;
-    while (held.envs.size < target.count) {
+    while (held.envs.size < count) {
       const started = this.scheduler.prestart(target.fn);
       if (!started) break; // over the memory budget: room is being made, the next round tries again
       const { env, ready } = started;
@@ -119,6 +146,10 @@ export class Provisioner {
       this.scheduler.unpin(env);
     }
   }
+}
+
+function ready(held: Held): number {
+  return [...held.envs].filter(([env, ok]) => ok && live(env)).length;
 }
 
 function live(env: ExecutionEnvironment): boolean {

@@ -64,6 +64,7 @@ export class Scheduler {
   private closed = false;
   private readonly budget: MemoryBudget;
   private readonly debugSessions = new DebugSessions();
+  private idleListener: ((name: string, version: string, revisionId: string | undefined) => void) | undefined;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.budget = new MemoryBudget(opts.memoryBudgetMb ?? Number.POSITIVE_INFINITY, () => this.pools.values());
@@ -104,6 +105,43 @@ export class Scheduler {
       while (!this.budget.fits(fn.config.memorySize)) await this.makeRoom(fn, input, limits);
       env = this.create(fn, pool);
     }
+    return this.run(fn, pool, env, input, debugged !== undefined);
+  }
+
+  /**
+   * Run `input` on an idle environment of `name`/`version` at `revisionId` and nothing else: no
+   * new environment, no waiting. Undefined — decided at once, before anything runs — when there
+   * is none, or when --max-concurrency is reached (a cluster node answering for its warm
+   * environments; docs/cluster.md "Dispatch").
+   */
+  invokeIdle(name: string, version: string, revisionId: string, input: InvocationInput): Promise<InvocationResult> | undefined {
+    const pool = this.pools.get(poolKey(name, version));
+    if (this.closed || !pool || this.inFlight >= this.opts.maxConcurrency) return undefined;
+    const env = pool.takeIdle(revisionId);
+    return env && this.run(env.fn, pool, env, input);
+  }
+
+  /** Whether a new environment of `fn` fits here now (--max-concurrency and the memory budget). */
+  hasRoom(fn: FunctionRecord): boolean {
+    return !this.closed && this.inFlight < this.opts.maxConcurrency && this.budget.fits(fn.config.memorySize);
+  }
+
+  /**
+   * `listener` hears each time an environment of a version becomes idle (with its revision) and
+   * when none of that version is idle any more (undefined). One listener: a cluster node's.
+   */
+  watchIdle(listener: (name: string, version: string, revisionId: string | undefined) => void): void {
+    this.idleListener = listener;
+  }
+
+  /** A throttle decided outside (a cluster-wide limit): recorded like the scheduler's own. */
+  throttle(fn: FunctionRecord, input: InvocationInput, reason: ThrottleReason, message?: string): Throttled {
+    return this.throttled(fn, input, reason, message);
+  }
+
+  private async run(fn: FunctionRecord, pool: Pool, first: ExecutionEnvironment, input: InvocationInput, debugged = false): Promise<InvocationResult> {
+    const name = fn.config.name;
+    let env = first;
     // A debugged invocation may sit at a breakpoint: nobody waits for it, and it teaches no estimate.
     const warm = env.state === 'idle' && !debugged;
     this.inFlight++;
@@ -297,7 +335,9 @@ export class Scheduler {
     const key = poolKey(fn.config.name, fn.version);
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new Pool();
+      const { name, version } = { name: fn.config.name, version: fn.version };
+      const listener = this.idleListener;
+      pool = new Pool(listener && ((revisionId) => listener(name, version, revisionId)));
       this.pools.set(key, pool);
     }
     return pool;

@@ -5,6 +5,7 @@ import type { ApiRequest, ApiResponse, Operation } from '../http.js';
 import type { Registry } from '../../registry/registry.js';
 import { type Scheduler, Throttled } from '../../scheduler/scheduler.js';
 import type { InvocationResult } from '../../scheduler/invocation.js';
+import type { Dispatcher } from '../../scheduler/dispatcher.js';
 import { checkRunnable, runFunction } from '../invoke-path.js';
 import { findQualified } from './function-name.js';
 
@@ -17,6 +18,8 @@ const EMPTY_EVENT = Buffer.from('{}');
 export interface InvokeDeps {
   readonly registry: Registry;
   readonly scheduler: Scheduler;
+  /** A cluster node's dispatcher (invoke-path.ts); none on a single node. */
+  readonly dispatcher?: Dispatcher;
   /** Queue an accepted Event invocation durably; resolves once it is stored (then the 202 goes out). */
   enqueueAsync(name: string, qualifier: string | undefined, payload: Buffer, requestId: string): Promise<void>;
 }

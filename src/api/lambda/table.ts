@@ -5,6 +5,7 @@
 import type { Registry } from '../../registry/registry.js';
 import type { Provisioner } from '../../scheduler/provisioner.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
+import type { Dispatcher } from '../../scheduler/dispatcher.js';
 import type { Route } from '../http.js';
 import { warnWhenLoggingOff } from '../logs/logging-off-warning.js';
 import { urlConfigRoutes } from '../urls/config.js';
@@ -28,6 +29,8 @@ import { listVersions, publishVersion } from './versions.js';
 export interface LambdaTableDeps {
   readonly registry: Registry;
   readonly scheduler: Scheduler;
+  /** A cluster node's dispatcher (api/invoke-path.ts); none on a single node. */
+  readonly dispatcher?: Dispatcher;
   readonly provisioner: Provisioner;
   readonly maxConcurrency: number;
   readonly enqueueAsync: InvokeDeps['enqueueAsync'];
@@ -43,7 +46,7 @@ export function lambdaRoutes(d: LambdaTableDeps): Route[] {
   };
   return [
     // Invoke and InvokeWithResponseStream (the hot path first).
-    ...invokeRoutes({ registry, scheduler, enqueueAsync: d.enqueueAsync }),
+    ...invokeRoutes({ registry, scheduler, dispatcher: d.dispatcher, enqueueAsync: d.enqueueAsync }),
     // Functions: create, get, list, update, delete (routes.ts).
     ...d.recordDeploys(warnWhenLoggingOff(controlPlaneRoutes(fns), d.log)),
     ...concurrencyRoutes({ registry, maxConcurrency }),

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../errors.js';
 import type { Registry } from '../../registry/registry.js';
 import { type Scheduler, Throttled } from '../../scheduler/scheduler.js';
+import type { Dispatcher } from '../../scheduler/dispatcher.js';
 import { checkRunnable, runFunction } from '../invoke-path.js';
 import { sha256Hex, type PendingSignature, type SigV4Verifier } from '../auth/sigv4.js';
 import { BodyRefused, type EdgeRequest } from '../edge/index.js';
@@ -23,6 +24,8 @@ import { serveStreamed } from './stream.js';
 export interface UrlDeps {
   readonly registry: Registry;
   readonly scheduler: Scheduler;
+  /** A cluster node's dispatcher (../invoke-path.ts); none on a single node. */
+  readonly dispatcher?: Dispatcher;
   /** The server's SigV4 verifier when credentials are configured. */
   readonly auth?: SigV4Verifier;
 }

@@ -1,0 +1,141 @@
+// The cluster's Dispatcher (scheduler/dispatcher.ts): where one synchronous invocation runs
+// (docs/cluster.md, "Dispatch"), decided by the node that received it:
+// 1. an idle environment of that version here: run it here (no message at all);
+// 2. else ask the nodes holding one (the version's warm subject, a queue group): the one NATS
+//    picks runs it and answers; "busy" (its idle one was just taken) asks again, a few times;
+//    "no responders" (NATS says so at once) means none in the cluster;
+// 3. else a new environment, here when this node has room, or on the live node with the most
+//    room (Membership's heartbeats), through lambkin.node.<id>.invoke.
+// A streamed invocation runs here: its response goes straight into the caller's connection.
+import type { NatsConnection } from 'nats';
+import { apiError } from '../errors.js';
+import type { FunctionRecord } from '../registry/types.js';
+import type { Dispatcher } from '../scheduler/dispatcher.js';
+import type { InvocationInput, InvocationResult } from '../scheduler/invocation.js';
+import { Throttled, type Scheduler, type ThrottleReason } from '../scheduler/scheduler.js';
+import { encodeRequest } from './frame.js';
+import { Requests, type Outcome } from './requests.js';
+import { nodeInvokeSubject, warmSubject } from './subjects.js';
+import type { Membership } from './membership.js';
+import type { ReservedLeases } from './reserved-leases.js';
+
+/** What dispatch needs of Membership: who is alive, with what room, and who left. */
+export type ClusterView = Pick<Membership, 'live' | 'get' | 'onLeft'>;
+
+/** "Busy" answers before a new environment is started: at least this many, at most one per live node. */
+const WARM_TRIES = 3;
+/** Pause before asking a second time after "no responders" (see dispatch()). */
+const NONE_PAUSE_MS = 5;
+/** Beyond the function's timeout, the time a node may take to start an environment and answer. */
+const START_GRACE_MS = 30_000;
+
+export class ClusterDispatcher implements Dispatcher {
+  private readonly requests: Requests;
+  /** Membership starts once the server listens (its heartbeat carries the URL): until then, this node alone. */
+  private view: ClusterView | undefined;
+  private unwatch: () => void = () => undefined;
+
+  constructor(
+    nc: NatsConnection, private readonly scheduler: Scheduler, private readonly self: string,
+    private readonly leases: ReservedLeases, private readonly log: (line: string) => void,
+  ) {
+    this.requests = new Requests(nc, (id) => id === self || this.view?.get(id) !== undefined);
+  }
+
+  /** The cluster's live view: placement by room, and requests bound to a node that leaves end at once. */
+  joined(view: ClusterView): void {
+    this.view = view;
+    this.unwatch = view.onLeft((id) => {
+      this.requests.left(id);
+      this.leases.dropNode(id).catch((err: unknown) => this.log(`lambkin: dispatch: the reserved-concurrency leases of ${id} stay until it starts again: ${(err as Error).message}`));
+    });
+  }
+
+  /**
+   * Reserved concurrency is a ceiling for the whole cluster: a lease in PostgreSQL for each
+   * invocation running (reserved-leases.ts), so each node's scheduler runs it without a limit of its own.
+   */
+  async invoke(fn: FunctionRecord, input: InvocationInput, reserved?: number): Promise<InvocationResult> {
+    if (reserved === undefined) return this.dispatch(fn, input);
+    if (reserved === 0 || !(await this.leases.take(fn.config.name, input.requestId, reserved))) {
+      throw this.scheduler.throttle(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
+    }
+    try {
+      return await this.dispatch(fn, input);
+    } finally {
+      // Awaited: the next invocation at the ceiling must find this lease gone.
+      await this.leases.release(input.requestId).catch((err: unknown) => this.log(`lambkin: dispatch: a reserved-concurrency lease stays until this node restarts: ${(err as Error).message}`));
+    }
+  }
+
+  private async dispatch(fn: FunctionRecord, input: InvocationInput): Promise<InvocationResult> {
+    const local = this.scheduler.invokeIdle(fn.config.name, fn.version, fn.revisionId, input);
+    if (local) return local;
+    if (input.stream) return this.scheduler.invoke(fn, input);
+    const request = encodeRequest({ name: fn.config.name, version: fn.version, revisionId: fn.revisionId }, input);
+    const runMs = fn.config.timeout * 1000 + START_GRACE_MS;
+    let askedAgain = false;
+    // Each node answering "busy" leaves the group before it answers, so a try reaches a node not
+    // tried yet: as many tries as there are nodes find an idle environment wherever it is.
+    const tries = Math.max(WARM_TRIES, this.view?.live().length ?? 0);
+    for (let i = 0; i < tries; i++) {
+      const outcome = await this.requests.send(warmSubject(fn.config.name, fn.version, fn.revisionId), request, runMs);
+      if (outcome.t === 'none') {
+        // A node whose environment just became idle again has sent its SUB, but on a loaded
+        // machine NATS may read this request first (two connections, no order between them):
+        // when some other node holds environments at all, ask once more, a moment later.
+        if (askedAgain || !this.othersHoldEnvironments()) break;
+        askedAgain = true;
+        await new Promise((r) => setTimeout(r, NONE_PAUSE_MS));
+        i--;
+        continue;
+      }
+      if (outcome.t !== 'busy') return this.settle(outcome);
+    }
+    const target = this.place(fn);
+    if (target !== this.self) {
+      const outcome = await this.requests.send(nodeInvokeSubject(target), request, runMs);
+      if (outcome.t !== 'busy' && outcome.t !== 'none') return this.settle(outcome);
+    }
+    return this.scheduler.invoke(fn, input);
+  }
+
+  close(): void {
+    this.unwatch();
+    this.requests.close();
+  }
+
+  private othersHoldEnvironments(): boolean {
+    return (this.view?.live() ?? []).some((n) => n.id !== this.self && n.warm + n.busy > 0);
+  }
+
+  /** This node when it has room for a new environment of `fn`, else the live node with the most. */
+  private place(fn: FunctionRecord): string {
+    if (this.scheduler.hasRoom(fn)) return this.self;
+    const mb = fn.config.memorySize;
+    let best: string | undefined;
+    let bestFree = 0;
+    for (const n of this.view?.live() ?? []) {
+      if (n.id === this.self) continue;
+      const fits = n.memoryBudgetMb === 0 || n.memoryUsedMb + mb <= n.memoryBudgetMb;
+      const free = n.maxConcurrency - n.inflight;
+      if (fits && free > bestFree) {
+        best = n.id;
+        bestFree = free;
+      }
+    }
+    // None has room: here, where the scheduler makes room (idle ones stop) or throttles.
+    return best ?? this.self;
+  }
+
+  private settle(outcome: Exclude<Outcome, { t: 'busy' } | { t: 'none' }>): InvocationResult {
+    switch (outcome.t) {
+      case 'result': return outcome.result;
+      case 'throttled': throw new Throttled(outcome.reason as ThrottleReason, outcome.message);
+      case 'failed': throw apiError('ServiceException', `The node that ran this invocation failed: ${outcome.message}`);
+      case 'lost': throw outcome.node
+        ? apiError('NodeStoppedException', `The cluster node ${outcome.node} running this invocation stopped before it answered (${outcome.why}); the function may have run in part. Invoke it again to run it again.`)
+        : apiError('ServiceException', `No cluster node confirmed taking this invocation (${outcome.why}). Invoke it again.`);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// The answering half of dispatch: what this node runs for others (docs/cluster.md, "Dispatch").
+// - While it has an idle environment of a function version, it holds a queue subscription on that
+//   version's warm subject; a request there runs on an idle environment, or is answered "busy"
+//   when none is idle now — and the node then leaves the group until one is idle again. The
+//   scheduler says each time an environment becomes idle (Scheduler.watchIdle): a SUB follows when
+//   the node is not in the group.
+// - On lambkin.node.<self>.invoke it takes invocations placed here for a new environment.
+// Either way the requester hears "accepted by <self>" first, then the result.
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import type { Registry } from '../registry/registry.js';
+import { Throttled, type Scheduler } from '../scheduler/scheduler.js';
+import type { InvocationResult } from '../scheduler/invocation.js';
+import { decodeRequest, encodeReply, type Reply } from './frame.js';
+import { nodeInvokeSubject, WARM_QUEUE, warmSubject } from './subjects.js';
+
+/** A version with no idle environment this long leaves its group even if no request came (see watchIdle below). */
+const LINGER_MS = 10_000;
+
+export interface ServingOptions {
+  readonly nc: NatsConnection;
+  readonly self: string;
+  readonly scheduler: Scheduler;
+  readonly registry: Registry;
+  readonly log: (line: string) => void;
+}
+
+export function serveDispatch(o: ServingOptions): { close(): void } {
+  const { nc, self, scheduler } = o;
+  const warm = new Map<string, Subscription>();
+  let closed = false;
+  const reply = (to: string, r: Reply) => {
+    try {
+      nc.publish(to, encodeReply(r));
+    } catch (err) {
+      o.log(`lambkin: dispatch: cannot answer a request (${(err as Error).message})`);
+    }
+  };
+  const follow = (to: string, running: Promise<InvocationResult>) => {
+    reply(to, { t: 'accepted', node: self });
+    running.then((result) => reply(to, { t: 'result', result }), (err: unknown) => reply(to, err instanceof Throttled
+      ? { t: 'throttled', reason: err.reason, message: err.message }
+      : { t: 'failed', message: (err as Error)?.message ?? String(err) }));
+  };
+
+  /** Stop holding `key`'s subject — drained, not just unsubscribed: a request NATS routed here
+   *  before it saw the UNSUB still reaches the callback (answered "busy") instead of being lost. */
+  const release = (key: string) => {
+    clearTimeout(lingering.get(key));
+    lingering.delete(key);
+    warm.get(key)?.drain().catch(() => undefined);
+    warm.delete(key);
+  };
+
+  const onWarm = (msg: Msg) => {
+    const req = decodeRequest(msg.data);
+    if (!req || !msg.reply) return;
+    const running = scheduler.invokeIdle(req.fn.name, req.fn.version, req.fn.revisionId, req.input);
+    if (running) return follow(msg.reply, running);
+    // Nothing idle here now: leave the group until one is idle again. The UNSUB goes out before
+    // "busy", so the requester's next try (NATS reads this connection in order) picks another node.
+    const key = `${req.fn.name}\0${req.fn.version}`;
+    if (warm.get(key)?.getSubject() === msg.subject) release(key);
+    reply(msg.reply, { t: 'busy' });
+  };
+
+  // The subscription is left lazily: taking the last idle environment does not unsubscribe (a warm
+  // environment taken and given back per invocation would cost an UNSUB, a flush and a SUB each
+  // time); a request that then finds nothing idle does (above), and so does LINGER_MS without any.
+  const lingering = new Map<string, NodeJS.Timeout>();
+  scheduler.watchIdle((name, version, revisionId) => {
+    const key = `${name}\0${version}`;
+    if (revisionId === undefined) {
+      if (warm.has(key) && !lingering.has(key)) lingering.set(key, setTimeout(() => release(key), LINGER_MS).unref());
+      return;
+    }
+    clearTimeout(lingering.get(key));
+    lingering.delete(key);
+    const subject = warmSubject(name, version, revisionId);
+    if (warm.get(key)?.getSubject() === subject) return;
+    release(key);
+    if (!closed && !nc.isClosed()) warm.set(key, nc.subscribe(subject, { queue: WARM_QUEUE, callback: (err, msg) => !err && onWarm(msg) }));
+  });
+
+  const placed = nc.subscribe(nodeInvokeSubject(self), {
+    callback: (err, msg) => {
+      if (err || !msg.reply) return;
+      const req = decodeRequest(msg.data);
+      if (!req) return;
+      const fn = o.registry.resolve(req.fn.name, req.fn.version)?.record;
+      // Not this revision here (a change not yet seen on one side): the requester runs it itself.
+      if (!fn || fn.revisionId !== req.fn.revisionId) return reply(msg.reply, { t: 'busy' });
+      follow(msg.reply, scheduler.invoke(fn, req.input));
+    },
+  });
+
+  return {
+    close: () => {
+      closed = true;
+      for (const timer of lingering.values()) clearTimeout(timer);
+      placed.unsubscribe();
+      for (const sub of warm.values()) sub.unsubscribe();
+      warm.clear();
+    },
+  };
+}
