@@ -20,6 +20,7 @@ import { consoleHandler } from './console/static.js';
 import { closeEdge, createEdge, listen } from './edge/index.js';
 import { connectDatabase, freshRunDir, openSandbox } from './start-steps.js';
 import { connectNats } from '../cluster/nats.js';
+import { openStreamQueue } from '../cluster/async-stream-open.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -51,7 +52,10 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
 
-  const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
+  // A cluster's Event invocations wait in JetStream, run by whichever node pulls them (docs/cluster.md).
+  const queue = nats && database && node
+    ? await openStreamQueue({ nats, database, node, deadLetterLimit: config.deadLetterLimit, log })
+    : await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
   const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });
   const liveTail = new LiveTailHub(logs);

@@ -61,6 +61,13 @@ export class AsyncInvoker {
   /** Start with what a previous run left (queued, retrying, or running when it stopped): it runs again. */
   static async start(queue: AsyncQueue, scheduler: Scheduler, registry: Registry, opts: AsyncOptions, log: (line: string) => void): Promise<AsyncInvoker> {
     const invoker = new AsyncInvoker(queue, scheduler, registry, opts, log);
+    if (queue.deliver) {
+      queue.deliver((event) => {
+        invoker.wait(event);
+        invoker.pump();
+      });
+      return invoker;
+    }
     for (const event of await queue.pending()) invoker.wait(event);
     setImmediate(() => invoker.pump());
     return invoker;
@@ -77,8 +84,7 @@ export class AsyncInvoker {
   /** Store an accepted event durably; resolves once it is (the caller then answers 202). */
   async enqueue(name: string, qualifier: string | undefined, payload: Buffer, requestId: string): Promise<void> {
     const event = await this.queue.enqueue({ id: requestId, functionName: name, qualifier: qualifier ?? '', payload });
-    this.wait(event);
-    this.pump();
+    this.keep(event);
   }
 
   async depth(): Promise<QueueDepth> {
@@ -105,8 +111,7 @@ export class AsyncInvoker {
   /** Put a function's dead letters back in the queue; resolves with how many. */
   async redrive(name: string): Promise<number> {
     const events = await this.queue.redrive(name);
-    for (const e of events) this.wait(e);
-    this.pump();
+    for (const e of events) this.keep(e);
     return events.length;
   }
 
@@ -122,6 +127,13 @@ export class AsyncInvoker {
 
   private wait(event: QueuedEvent): void {
     this.waiting.add(event);
+  }
+
+  /** An event this node stored: it waits here, unless the queue hands events out itself (deliver). */
+  private keep(event: QueuedEvent): void {
+    if (this.queue.deliver || this.closed) return;
+    this.wait(event);
+    this.pump();
   }
 
   /** Start every event that is due and whose function has a free slot. */
@@ -256,7 +268,7 @@ export class AsyncInvoker {
     event.nextAt = Date.now() + (delays[Math.min(event.attempts - 1, delays.length - 1)] ?? 0);
     event.throttles = 0;
     await this.queue.retry(event);
-    this.wait(event);
+    if (!this.queue.deliver) this.wait(event);
   }
 
   /**
@@ -339,10 +351,7 @@ export class AsyncInvoker {
       return;
     }
     if (finished.dropped > 0) this.noteDropped(event.functionName);
-    if (finished.followUp && !this.closed) {
-      this.wait(finished.followUp);
-      this.pump();
-    }
+    if (finished.followUp) this.keep(finished.followUp);
   }
 
   /** Log (at most once a minute per function) that a full dead-letter list lost its oldest. */
