@@ -54,7 +54,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
 
   // A cluster's Event invocations wait in JetStream, run by whichever node pulls them (docs/cluster.md).
   const queue = nats && database && node
-    ? await openStreamQueue({ nats, database, node, deadLetterLimit: config.deadLetterLimit, log })
+    ? await openStreamQueue({ nats, database, node, deadLetterLimit: config.deadLetterLimit, asyncConcurrency: config.asyncConcurrency, log })
     : await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, auth, queue, log });
   const consoleApi = startConsoleApi({ logs, registry, scheduler, log, store: await openConsoleStore(config.dataDir, database) });

@@ -11,6 +11,8 @@ export interface StreamQueueOptions {
   readonly database: Postgres;
   readonly node: string;
   readonly deadLetterLimit?: number;
+  /** Events of one function this node runs at once (--async-concurrency): how many it holds follows from it. */
+  readonly asyncConcurrency: number;
   readonly log: (line: string) => void;
 }
 
@@ -19,5 +21,8 @@ export async function openStreamQueue(options: StreamQueueOptions): Promise<JetS
   const letters = await PostgresAsyncQueue.open(options.database, {
     node: options.node, ...(options.deadLetterLimit !== undefined ? { deadLetterLimit: options.deadLetterLimit } : {}),
   });
-  return JetStreamAsyncQueue.open(options.nats.connection, letters, { log: options.log });
+  // A node holds a few rounds of its own capacity: enough to keep its slots busy between pulls, few
+  // enough that a backlog of one function is not kept from nodes that could run it now.
+  const maxHeld = Math.max(32, options.asyncConcurrency * 8);
+  return JetStreamAsyncQueue.open(options.nats.connection, letters, { log: options.log, maxHeld });
 }

@@ -40,7 +40,7 @@ const HOLD_AHEAD_MS = 1_000;
 export class JetStreamAsyncQueue implements AsyncQueue {
   private readonly held = new Map<string, Held>();
   private listener: ((event: QueuedEvent) => void) | undefined;
-  private messages: ConsumerMessages | undefined;
+  private batch: ConsumerMessages | undefined;
   private freed: (() => void) | undefined;
   private working: NodeJS.Timeout | undefined;
   private closed = false;
@@ -204,7 +204,7 @@ export class JetStreamAsyncQueue implements AsyncQueue {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.working);
-    this.messages?.stop();
+    this.batch?.stop();
     this.freed?.();
     for (const h of this.held.values()) {
       try {
@@ -247,16 +247,19 @@ export class JetStreamAsyncQueue implements AsyncQueue {
     this.freed?.();
   }
 
-  /** Pull from the shared consumer for as long as the queue is open, holding maxHeld at most. */
+  /**
+   * Pull from the shared consumer for as long as the queue is open, asking only for as many as it
+   * may still hold: nothing waits in a client buffer unheld (where no in-progress word would reach
+   * it and JetStream would give it to a second node after ackWait).
+   */
   private async pull(): Promise<void> {
     try {
       const consumer = await this.js.consumers.get(this.names.stream, this.names.consumer);
-      this.messages = await consumer.consume({ max_messages: Math.min(64, this.maxHeld) });
-      if (this.closed) this.messages.stop();
-      for await (const msg of this.messages) {
-        this.take(msg);
+      while (!this.closed) {
         while (this.held.size >= this.maxHeld && !this.closed) await new Promise<void>((r) => (this.freed = r));
         if (this.closed) break;
+        this.batch = await consumer.fetch({ max_messages: Math.min(64, this.maxHeld - this.held.size), expires: 5_000 });
+        for await (const msg of this.batch) this.take(msg);
       }
     } catch (err) {
       if (this.closed) return;
@@ -265,23 +268,39 @@ export class JetStreamAsyncQueue implements AsyncQueue {
     }
   }
 
+  /** A message from the consumer: held and handed to the invoker, or answered at once (stale, not due, foreign). */
   private take(msg: JsMsg): void {
-    if (this.closed) return msg.nak();
-    const event = eventOf(msg.headers, msg.seq);
+    const event = this.closed ? undefined : eventOf(msg.headers, msg.seq);
     if (!event) {
-      this.log(`lambkin: async stream: message ${msg.seq} on ${msg.subject} is not an event of lambkin's; dropped`);
-      return msg.term();
+      if (this.closed) msg.nak();
+      else {
+        this.log(`lambkin: async stream: message ${msg.seq} on ${msg.subject} is not an event of lambkin's; dropped`);
+        msg.term();
+      }
+      return;
     }
     const h = this.held.get(event.id);
     if (h) {
-      if (h.msg.seq === msg.seq) { h.msg = msg; return; } // delivered again (a late in-progress word): it is held
-      if (msg.seq < h.msg.seq) return msg.ack(); // an older copy of a retried event: stale
-      if (h.claimer) return msg.nak(5_000); // a newer copy while the old runs: look again later
+      if (h.msg.seq === msg.seq) {
+        h.msg = msg; // delivered again (an in-progress word came late): it is held already
+        return;
+      }
+      if (msg.seq < h.msg.seq) {
+        msg.ack(); // an older copy of a retried event: stale
+        return;
+      }
+      if (h.claimer) {
+        msg.nak(5_000); // a newer copy while the old one runs: look again later
+        return;
+      }
       this.release(event.id, h);
       h.msg.ack();
     }
     const wait = event.nextAt - Date.now();
-    if (wait > HOLD_AHEAD_MS) return msg.nak(wait);
+    if (wait > HOLD_AHEAD_MS) {
+      msg.nak(wait);
+      return;
+    }
     this.held.set(event.id, { msg, event });
     this.listener?.(event);
   }
@@ -294,6 +313,7 @@ export class JetStreamAsyncQueue implements AsyncQueue {
 /** A lookup of a message that is not there answers undefined; other failures go on. */
 function notFound(err: unknown): undefined {
   const code = (err as { api_error?: { err_code?: number }; code?: string })?.api_error?.err_code;
-  if (code === 10037 || /no message found/i.test((err as Error)?.message ?? '')) return undefined;
+  // 10037: no message found (get); a delete answers "sequence N not found".
+  if (code === 10037 || /no message found|sequence \d+ not found/i.test((err as Error)?.message ?? '')) return undefined;
   throw err;
 }
