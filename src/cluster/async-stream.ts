@@ -87,6 +87,17 @@ export class JetStreamAsyncQueue implements AsyncQueue {
     }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
   }
 
+  defer(event: QueuedEvent, ms: number): void {
+    const h = this.held.get(event.id);
+    if (!h || h.claimer || h.event !== event) return;
+    this.release(event.id, h);
+    try {
+      h.msg.nak(ms);
+    } catch {
+      // Disconnected: JetStream hands it out again after the ack wait.
+    }
+  }
+
   /** Whether this node holds the event now (handed to it by the stream, not yet finished or given back). */
   holds(id: string): boolean {
     return this.held.has(id);

@@ -47,6 +47,8 @@ const DEFAULT_MAX_AGE_S = 21_600;
 const MAX_THROTTLE_WAIT_MS = 30_000;
 /** A function with events due but no capacity (e.g. reserved concurrency 0) is looked at this often. */
 const BLOCKED_RECHECK_MS = 1_000;
+/** How long an event given back (defer) stays out of every node's hands. */
+const DEFER_MS = 10_000;
 
 export class AsyncInvoker {
   private readonly waiting = new WaitingEvents();
@@ -162,6 +164,11 @@ export class AsyncInvoker {
       if ((this.running.get(name) ?? 0) >= this.capacity(name)) {
         // Its events are not looked at again until one of its runs ends (or the recheck below).
         this.waiting.block(name);
+        // In a cluster, events this node cannot start soon go back to the stream for any node (a
+        // paused function's backlog would otherwise fill this node's hold and stall every other's).
+        if (this.queue.defer) {
+          for (const e of this.waiting.trim(name, 2 * this.capacity(name))) this.queue.defer(e, DEFER_MS);
+        }
         continue;
       }
       this.waiting.take(name);

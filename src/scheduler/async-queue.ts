@@ -102,6 +102,12 @@ export interface AsyncQueue {
    */
   deliver?(listener: (event: QueuedEvent) => void): void;
 
+  /**
+   * Delivering queues only: give back an event handed to this node and not claimed (its function
+   * has no free slot here), to be handed out again not before `ms` from now, to any node.
+   */
+  defer?(event: QueuedEvent, ms: number): void;
+
   /** Every event not yet finished, ordered by (nextAt, seq): at start, what a previous run left. */
   pending(): Promise<QueuedEvent[]>;
 

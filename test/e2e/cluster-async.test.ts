@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres, useTestDatabase } from '../helpers/database.js';
 import { natsServerAvailable, startNatsServer, type NatsServer } from '../helpers/nats-server.js';
@@ -71,7 +71,8 @@ describePostgres('Event invocations on a cluster', () => {
     // Functions and their settings are made before the other nodes start (they read them at start).
     const a = await node('node-a');
     const env = { Environment: { Variables: { OUT_DIR: out } } };
-    for (const name of ['flaky', 'source', 'dest', 'quick']) await createFunction(a.lambda, name, NODE, RECORDER, env);
+    for (const name of ['flaky', 'source', 'dest', 'quick', 'paused', 'other']) await createFunction(a.lambda, name, NODE, RECORDER, env);
+    await a.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'paused', ReservedConcurrentExecutions: 0 }));
     await a.lambda.send(new PutFunctionEventInvokeConfigCommand({
       FunctionName: 'source', MaximumRetryAttempts: 0, DestinationConfig: { OnSuccess: { Destination: `${ARN}:dest` } },
     }));
@@ -104,6 +105,14 @@ describePostgres('Event invocations on a cluster', () => {
     expect(lines('dest')).toHaveLength(1);
     expect(lines('dest')[0]).not.toBe(requestId); // the destination's own event, with its own request id
   });
+
+  it('a paused function\'s backlog, larger than every node\'s hold together, does not stall another function\'s events', async () => {
+    // Each node holds 32 events at most (8 x --async-concurrency 4): 150 would fill all three holds.
+    for (let i = 0; i < 150; i++) await queue(nodes[i % 3]!, 'paused', { id: `p-${i}` });
+    await queue(nodes[1]!, 'other', { id: 'behind-the-backlog' });
+    await waitFor('the other function\'s event to run', () => lines('other').length === 1, 60_000);
+    expect(lines('paused')).toEqual([]); // reserved concurrency 0: none of them ran
+  }, 90_000);
 
   it(`runs every one of ${EVENTS} accepted events at least once across kill -9 of the node that accepted them and of another`, async () => {
     const [a, b, c] = nodes;
