@@ -114,6 +114,17 @@ describePostgres('Event invocations on a cluster', () => {
     expect(lines('paused')).toEqual([]); // reserved concurrency 0: none of them ran
   }, 90_000);
 
+  it('keeps consuming after NATS was away: an event accepted before the outage and one after both run', async () => {
+    // Running (1 s, within the default 3 s timeout) or still in the stream when NATS goes: either way it must run.
+    await queue(nodes[0]!, 'other', { id: 'before-outage', sleep: 1_000 });
+    await nats.pause();
+    await new Promise((r) => setTimeout(r, 2_000)); // an outage, not a blip (the nodes notice it)
+    await nats.resume();
+    await waitFor('every node to be back on NATS', () => nodes.every((n) => /NATS connection back/.test(n.output())) || undefined, 30_000);
+    await queue(nodes[2]!, 'other', { id: 'after-outage' });
+    await waitFor('both events to run', () => ['before-outage', 'after-outage'].every((id) => lines('other').includes(id)) || undefined, 90_000);
+  }, 150_000);
+
   it(`runs every one of ${EVENTS} accepted events at least once across kill -9 of the node that accepted them and of another`, async () => {
     const [a, b, c] = nodes;
     const accepted: string[] = [];
