@@ -61,6 +61,8 @@ export interface ClusterConfig {
   readonly natsServers: readonly string[];
   /** The URL others reach this node at; undefined: the one it listens on. */
   readonly advertiseUrl?: string;
+  /** ms after its last heartbeat that a node counts as gone (LAMBKIN_CLUSTER_TTL_MS). */
+  readonly ttlMs: number;
 }
 
 /** Flags as commander gives them (strings), before defaults; named as in SETTINGS. */
@@ -151,7 +153,7 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     region: regionFrom(env),
     prestart: prestartFrom(env),
     nodeId: nodeId(raw('nodeId')),
-    cluster: cluster(flags.cluster === true || /^(1|true|on|yes)$/i.test(env[SETTINGS.cluster.env] ?? ''), raw, label),
+    cluster: cluster(flags.cluster === true || /^(1|true|on|yes)$/i.test(env[SETTINGS.cluster.env] ?? ''), raw, label, () => num('clusterTtl')),
   });
 }
 
@@ -164,7 +166,9 @@ function nodeId(raw: string | undefined): string | undefined {
 }
 
 /** --cluster needs both engines: PostgreSQL for state, NATS for messages. */
-function cluster(on: boolean, raw: (name: SettingName) => string | undefined, label: (name: SettingName) => string): ClusterConfig | undefined {
+function cluster(
+  on: boolean, raw: (name: SettingName) => string | undefined, label: (name: SettingName) => string, ttlMs: () => number,
+): ClusterConfig | undefined {
   const nats = raw('natsUrl');
   const advertise = raw('advertise');
   if (!on) {
@@ -180,7 +184,7 @@ function cluster(on: boolean, raw: (name: SettingName) => string | undefined, la
   if (advertise !== undefined && advertise !== '' && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(advertise)) {
     throw new ConfigError(`${label('advertise')} must be an http(s) URL such as http://10.0.0.5:9000, not '${advertise}'`);
   }
-  return Object.freeze({ natsServers: Object.freeze(natsServers), advertiseUrl: advertise ? advertise.replace(/\/$/, '') : undefined });
+  return Object.freeze({ natsServers: Object.freeze(natsServers), advertiseUrl: advertise ? advertise.replace(/\/$/, '') : undefined, ttlMs: ttlMs() });
 }
 
 function databaseUrl(raw: string | undefined): DatabaseUrl | undefined {

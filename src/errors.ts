@@ -8,6 +8,8 @@ export type ErrorKind = 'User' | 'Service';
 
 export interface ErrorSpec {
   readonly status: number;
+  /** Other statuses the same error is answered with (ServiceException: 503 while a dependency is away). */
+  readonly alsoStatuses?: readonly number[];
   readonly kind: ErrorKind;
   readonly description: string;
 }
@@ -28,7 +30,10 @@ export const API_ERRORS = {
   UnsupportedMediaTypeException: { status: 415, kind: 'User', description: 'The content type of the request is not supported.' },
   TooManyRequestsException: { status: 429, kind: 'User', description: 'A concurrency limit or the server\'s memory budget (`--memory-budget`) is reached, or the server holds its limit of request bodies in memory (`Reason: ServerBusy`, `--max-request-buffer`); retry after the Retry-After seconds.' },
   NotImplementedException: { status: 501, kind: 'Service', description: 'The request is a Lambda API operation lambkin does not implement; the message names it (docs/compatibility.md lists what is implemented). Not retried by the AWS SDKs.' },
-  ServiceException: { status: 500, kind: 'Service', description: 'lambkin itself failed; the message carries a request id to find it in the server log.' },
+  ServiceException: {
+    status: 500, alsoStatuses: [503], kind: 'Service',
+    description: 'lambkin itself failed (500; the message carries a request id to find it in the server log), or cannot reach what it needs right now (503, with Retry-After: its database, or on a cluster node NATS or the cluster\'s latest changes): try again shortly.',
+  },
   InvalidZipFileException: { status: 502, kind: 'Service', description: 'The stored code package of the function cannot be used.' },
   InvalidRuntimeException: { status: 502, kind: 'Service', description: 'The runtime of the function is not installed on this server.' },
 } as const satisfies Record<string, ErrorSpec>;
@@ -44,9 +49,13 @@ export class ApiError extends Error {
     message: string,
     readonly extra: Readonly<Record<string, string | number>> = {},
     readonly headers: Readonly<Record<string, string>> = {},
+    /** One of the error's alsoStatuses instead of its status. */
+    status?: number,
   ) {
     super(message);
-    this.status = API_ERRORS[errorName].status;
+    const spec: ErrorSpec = API_ERRORS[errorName];
+    if (status !== undefined && !spec.alsoStatuses?.includes(status)) throw new Error(`${errorName} is never answered with ${status} (src/errors.ts)`);
+    this.status = status ?? spec.status;
     this.kind = API_ERRORS[errorName].kind;
   }
 }
@@ -58,6 +67,11 @@ export function apiError(
   headers?: Record<string, string>,
 ): ApiError {
   return new ApiError(name, message, extra, headers);
+}
+
+/** 503 ServiceException: something lambkin needs is away for now (its database, NATS); the caller should retry shortly. */
+export function unavailableError(message: string): ApiError {
+  return new ApiError('ServiceException', message, {}, { 'retry-after': '1' }, 503);
 }
 
 /**
@@ -100,7 +114,7 @@ export const LOGS_ERRORS = {
   LimitExceededException: { status: 400, kind: 'User', description: 'StartQuery: too many queries are scheduled or running.' },
   ResourceAlreadyExistsException: { status: 400, kind: 'User', description: 'CreateLogGroup: a log group of that name exists.' },
   TooManyTagsException: { status: 400, kind: 'User', description: 'The log group would have more than 50 tags.' },
-  ServiceUnavailableException: { status: 500, kind: 'Service', description: 'lambkin itself failed.' },
+  ServiceUnavailableException: { status: 500, alsoStatuses: [503], kind: 'Service', description: 'lambkin itself failed (500), or cannot reach its database or NATS right now (503): try again shortly.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type LogsErrorName = keyof typeof LOGS_ERRORS;

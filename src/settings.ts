@@ -123,6 +123,10 @@ export const SETTINGS = {
     env: 'LAMBKIN_ADVERTISE_URL', flag: '--advertise <url>', defaultText: 'the URL it listens on',
     help: 'with --cluster: the URL other nodes and clients reach this node at',
   },
+  clusterTtl: {
+    env: 'LAMBKIN_CLUSTER_TTL_MS', min: 300, max: 600_000, default: 5000,
+    help: 'with --cluster: a node not heard from for this long (ms) is gone; heartbeats go every TTL/5 (at most 1 s)',
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

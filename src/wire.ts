@@ -245,6 +245,29 @@ export interface RuntimeView {
   readonly version?: string;
 }
 
+/** One node of a cluster (GET /lambkin/v1/nodes; a single node lists itself), as the answering node last heard of it. */
+export interface NodeInfo {
+  readonly id: string;
+  /** --advertise, or the URL it listens on. */
+  readonly url: string;
+  /** lambkin's package version. */
+  readonly version: string;
+  /** ms epoch. */
+  readonly startedAt: number;
+  /** ms epoch, when this view last heard of it (the receiver's clock). */
+  readonly heartbeatAt: number;
+  readonly maxConcurrency: number;
+  readonly memoryBudgetMb: number;
+  /** MemorySize of its environments (idle, busy, starting). */
+  readonly memoryUsedMb: number;
+  /** Idle environments. */
+  readonly warm: number;
+  /** Environments running an invocation. */
+  readonly busy: number;
+  /** Invocations it is running. */
+  readonly inflight: number;
+}
+
 // The Lambda API.
 
 /** A function as the Lambda API answers it (GetFunctionConfiguration, ListFunctions, …; api/lambda/wire.ts). */

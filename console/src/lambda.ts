@@ -1,7 +1,7 @@
 // Typed calls to the APIs the pages use.
 import { call } from './api.js';
 import type { ErrorTrendsView } from '../../src/wire.js';
-import type { Deploy, Environment, ErrorGroup, FunctionConfiguration, Invocation, LogLine, OverviewRow, Payload, Series, WindowName } from './types.js';
+import type { Deploy, Environment, NodeInfo, ErrorGroup, FunctionConfiguration, Invocation, LogLine, OverviewRow, Payload, Series, WindowName } from './types.js';
 
 export async function listFunctions(signal?: AbortSignal): Promise<FunctionConfiguration[]> {
   const all: FunctionConfiguration[] = [];
@@ -25,6 +25,8 @@ export const timeseries = (fn: string, window: WindowName, signal?: AbortSignal)
 
 export const environments = (fn: string | undefined, signal?: AbortSignal) =>
   call<{ environments: Environment[] }>('/lambkin/v1/environments', { query: { function: fn }, signal });
+
+export const nodes = (signal?: AbortSignal) => call<{ nodes: NodeInfo[] }>('/lambkin/v1/nodes', { signal });
 
 export const stopEnvironment = (id: string) => call<object>(`/lambkin/v1/environments/${encodeURIComponent(id)}`, { method: 'DELETE' });
 

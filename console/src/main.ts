@@ -9,6 +9,7 @@ import { functionsPage } from './pages/functions.js';
 import { invocationPage } from './pages/invocation.js';
 import { invocationsPage } from './pages/invocations.js';
 import { invokePage } from './pages/invoke.js';
+import { nodesPage } from './pages/nodes.js';
 import { tailPage } from './pages/tail.js';
 import { queryPage } from './pages/query.js';
 import { failure } from './ui.js';
@@ -30,11 +31,12 @@ const ROUTES: Route[] = [
   { pattern: /^\/tail\/?$/, keys: [], page: tailPage, nav: 'tail', title: () => 'Live tail' },
   { pattern: /^\/query\/?$/, keys: [], page: queryPage, nav: 'query', title: () => 'Query' },
   { pattern: /^\/invoke\/?$/, keys: [], page: invokePage, nav: 'invoke', title: () => 'Invoke' },
+  { pattern: /^\/nodes\/?$/, keys: [], page: nodesPage, nav: 'nodes', title: () => 'Nodes' },
 ];
 
 const NAV: [string, string, string][] = [
   ['functions', '/', 'Functions'], ['invocations', '/invocations', 'Invocations'], ['errors', '/errors', 'Errors'],
-  ['tail', '/tail', 'Live tail'], ['query', '/query', 'Query'], ['invoke', '/invoke', 'Invoke'],
+  ['tail', '/tail', 'Live tail'], ['query', '/query', 'Query'], ['invoke', '/invoke', 'Invoke'], ['nodes', '/nodes', 'Nodes'],
 ];
 
 const main = h('main#main', { tabIndex: -1 });

@@ -5,7 +5,7 @@ import type { DeployView, EnvironmentView, ErrorGroupView, InvocationRecordView,
 
 export type { OverviewRow, Outcome, Percentiles, Point, Series, Totals, WindowName } from '../../src/wire.js';
 
-export type { FunctionConfiguration } from '../../src/wire.js';
+export type { FunctionConfiguration, NodeInfo } from '../../src/wire.js';
 
 
 

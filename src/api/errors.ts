@@ -4,7 +4,7 @@
 // with the `__type` its SDK reads, and our own failure named as Logs names it.
 import type { ServerResponse } from 'node:http';
 import { DatabaseUnavailable } from '../database/index.js';
-import { ApiError } from '../errors.js';
+import { ApiError, unavailableError } from '../errors.js';
 
 export interface ErrorShape {
   /** The request is a CloudWatch Logs API call. */
@@ -17,10 +17,9 @@ export function sendApiError(res: ServerResponse, err: unknown, requestId: strin
     apiErr = err;
   } else if (err instanceof DatabaseUnavailable) {
     // Not a bug of ours but an outage: one line in the log (its message hides the password), and
-    // a caller told what happened and that trying again later is the fix.
+    // a caller told what happened and that trying again later is the fix (503, Retry-After).
     log(`lambkin: request ${requestId}: ${err.message}`);
-    apiErr = new ApiError('ServiceException',
-      `lambkin could not reach its database (request id ${requestId}); the change may not have been made. Try again shortly.`);
+    apiErr = unavailableError(`lambkin could not reach its database (request id ${requestId}); the change may not have been made. Try again shortly.`);
   } else {
     log(`lambkin: internal error in request ${requestId}: ${(err as Error)?.stack ?? String(err)}`);
     apiErr = new ApiError('ServiceException', `lambkin failed to handle the request (request id ${requestId}); the server log has the details.`);

@@ -10,6 +10,8 @@ import type { Route } from './http.js';
 import { investigateRoutes } from './investigate/routes.js';
 import { type ProvisionedDeps, warmRoutes } from './lambda/provisioned-concurrency.js';
 import { runtimesRoutes } from './runtimes.js';
+import { nodesRoutes } from './nodes.js';
+import type { NodeInfo } from '../cluster/node-info.js';
 
 export interface LambkinTableDeps {
   readonly logs: LogReader;
@@ -18,12 +20,15 @@ export interface LambkinTableDeps {
   readonly provisioned: ProvisionedDeps;
   /** The console's API (console-api/index.ts builds them with its stores). */
   readonly consoleRoutes: readonly Route[];
+  /** The cluster's live nodes (this one alone when not a cluster). */
+  readonly nodes: () => readonly NodeInfo[];
 }
 
 export function lambkinRoutes(d: LambkinTableDeps): Route[] {
   return [
     ...investigateRoutes({ store: d.logs, registry: d.registry }),
     ...runtimesRoutes(),
+    ...nodesRoutes(d.nodes),
     ...d.consoleRoutes,
     ...asyncRoutes(d.asyncInvoker),
     ...warmRoutes(d.provisioned),

@@ -1,5 +1,6 @@
 // The composition root: builds the parts, wires them, serves HTTP. Holds no logic of its own.
 import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { ServerConfig } from '../config.js';
 import { Registry } from '../registry/registry.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -21,6 +22,10 @@ import { closeEdge, createEdge, listen } from './edge/index.js';
 import { connectDatabase, freshRunDir, openSandbox } from './start-steps.js';
 import { connectNats } from '../cluster/nats.js';
 import { openStreamQueue } from '../cluster/async-stream-open.js';
+import { selfInfo } from '../cluster/node-info.js';
+import { clusterNode } from './cluster-node.js';
+import { clusterRoutes } from './cluster-routes.js';
+import type { Route } from './http.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -38,6 +43,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const node = database ? config.nodeId ?? nodeName(config.dataDir) : undefined;
   // A cluster node: its link to the other nodes (docs/cluster.md); checked before anything starts.
   const nats = config.cluster && node ? await connectNats(config.cluster, node, log) : undefined;
+  const startedAt = Date.now();
+  let selfUrl = ''; // once it listens
   const auth = verifierFor(config, log);
   const sandbox = openSandbox(config, runDir, log);
 
@@ -51,6 +58,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     idleTimeoutMs: config.idleTimeoutSeconds * 1000, initTimeoutMs: config.initTimeoutSeconds * 1000,
     memoryBudgetMb: config.memoryBudgetMb, freezeAfterMs: config.freezeAfterMs,
   });
+  const cluster = nats && node && config.cluster ? clusterNode({ config: config.cluster, nats, id: node, registry, scheduler, log }) : undefined;
+  // On a cluster node every route first asks whether the node can serve, and changes reach every node before they answer.
+  const routes = (r: readonly Route[]): readonly Route[] => (cluster ? clusterRoutes(r, cluster) : r);
 
   // A cluster's Event invocations wait in JetStream, run by whichever node pulls them (docs/cluster.md).
   const queue = nats && database && node
@@ -63,16 +73,17 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const subscriptions = new SubscriptionDelivery(logs, (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId), log);
   // One table per API, each on its own page; their paths do not overlap, so their order is free.
   const router = new Router()
-    .add(lambdaRoutes({
+    .add(routes(lambdaRoutes({
       registry, scheduler, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency, log,
       enqueueAsync: (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId),
-      recordDeploys: (routes) => consoleApi.recordDeploys(routes),
-    }))
-    .add(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined }))
-    .add(lambkinRoutes({
+      recordDeploys: (deploying) => consoleApi.recordDeploys(deploying),
+    })))
+    .add(routes(logsRoutes({ store: logs, log, liveTail, subscriptions, functionExists: (name) => registry.get(name) !== undefined })))
+    .add(routes(lambkinRoutes({
       logs, registry, asyncInvoker: lifecycle.asyncInvoker, consoleRoutes: consoleApi.routes,
       provisioned: { registry, provisioner: lifecycle.provisioner, maxConcurrency: config.maxConcurrency },
-    }));
+      nodes: () => cluster?.membership?.live() ?? [selfInfo(node ?? config.nodeId ?? hostname(), selfUrl, startedAt, scheduler.usage())],
+    })));
 
   const server = createEdge({
     router, auth, log,
@@ -85,11 +96,15 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   });
   const port = await listen(server, config.port, config.host);
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${shownHost}:${port}`;
+  selfUrl = config.cluster?.advertiseUrl ?? url;
+  await cluster?.start(selfUrl);
   return {
-    url: `http://${shownHost}:${port}`,
+    url,
     port,
     scheduler,
     close: async () => {
+      await cluster?.close(); // the others drop this node at once, not a TTL later
       consoleApi.endStreams(); // open live tails would hold the server's close
       liveTail.close();
       await closeEdge(server);

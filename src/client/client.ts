@@ -8,6 +8,7 @@ import { LifecycleClient } from './lifecycle.js';
 import { LayersClient } from './layers.js';
 import { InsightsClient } from './insights.js';
 import { listRuntimes, type RuntimeView } from './runtimes.js';
+import { listNodes, type NodeInfo } from './nodes.js';
 import type {
   CreateFunctionInput,
   FunctionConfiguration,
@@ -80,6 +81,11 @@ export class LambkinClient {
   /** The runtimes the server knows: installed, missing (with what to install) or unavailable (with why). */
   listRuntimes(): Promise<readonly RuntimeView[]> {
     return listRuntimes(this.http);
+  }
+
+  /** The nodes of the server's cluster, each as the server last heard of it (itself alone when it is not one). */
+  listNodes(): Promise<readonly NodeInfo[]> {
+    return listNodes(this.http);
   }
 
   /** One page. Pass the previous page's NextMarker as `marker` for the next one. */

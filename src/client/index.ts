@@ -9,6 +9,7 @@ export type * from './investigate.js';
 export { AsyncQueueClient } from './async.js';
 export type * from './async.js';
 export type * from './runtimes.js';
+export type * from './nodes.js';
 export { LifecycleClient, isUnknownOperation } from './lifecycle.js';
 export type * from './lifecycle.js';
 export { LayersClient } from './layers.js';

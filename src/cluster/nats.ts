@@ -12,6 +12,8 @@ export interface NatsLink {
   readonly connection: NatsConnection;
   /** false while the connection is lost (the node then answers API calls with 503 ServiceException). */
   connected(): boolean;
+  /** `listener(true)` each time the connection comes back after a loss, `listener(false)` each time it is lost. */
+  onStatus(listener: (up: boolean) => void): void;
   close(): Promise<void>;
 }
 
@@ -39,20 +41,24 @@ export async function connectNats(config: ClusterConfig, nodeId: string, log: (l
     await fail(`NATS at ${where} has no JetStream (${(err as Error).message}): start nats-server with -js (and a store folder, -sd)`);
   }
   let up = true;
+  const listeners: ((up: boolean) => void)[] = [];
   void (async () => {
     for await (const s of connection.status()) {
       if (s.type === 'disconnect' && up) {
         up = false;
         log(`lambkin: NATS connection lost (${String(s.data)}); reconnecting — API calls answer 503 until it is back`);
+        for (const l of listeners) l(false);
       } else if (s.type === 'reconnect') {
         up = true;
         log(`lambkin: NATS connection back (${String(s.data)})`);
+        for (const l of listeners) l(true);
       }
     }
   })();
   return {
     connection,
     connected: () => up && !connection.isClosed(),
+    onStatus: (listener) => void listeners.push(listener),
     close: async () => {
       if (!connection.isClosed()) await connection.drain().catch(() => connection.close());
     },

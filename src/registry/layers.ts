@@ -23,6 +23,12 @@ export class Layers {
   private readonly byName = new Map<string, Map<number, LayerVersion>>();
 
   constructor(private readonly store: RegistryStore, rows: readonly LayerVersionRow[], private readonly code: CodeStore) {
+    this.replace(rows);
+  }
+
+  /** Hold exactly `rows` (at open, and at a cluster node's reload). */
+  replace(rows: readonly LayerVersionRow[]): void {
+    this.byName.clear();
     for (const row of rows) this.remember(row);
   }
 

@@ -38,6 +38,14 @@ export class Lifecycle {
   onCodeReleased: () => void = () => {};
 
   constructor(private readonly store: RegistryStore, contents: RegistryContents, private readonly codeDir: (sha256: string) => string) {
+    this.replace(contents);
+  }
+
+  /** Hold exactly `contents`' versions, aliases and settings (at open, and at a cluster node's reload). */
+  replace(contents: RegistryContents): void {
+    this.versions.clear();
+    this.aliases.clear();
+    this.settings.clear();
     for (const row of contents.versions) this.rememberVersion(row);
     for (const row of contents.aliases) this.rememberAlias(row);
     for (const row of contents.settings) this.settings.set(key(row.name, row.qualifier, row.kind), row as never);

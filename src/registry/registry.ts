@@ -1,8 +1,8 @@
 // The registry: functions as stored. The RegistryStore (store.ts: SQLite in the data folder, or
 // PostgreSQL) is the source of truth; an in-memory copy of every record (loaded at open, replaced
 // on each write by this process) answers get() without I/O, since get() sits on the invoke path.
-// With PostgreSQL, changes another lambkin process makes reach this cache only at its next start
-// (keeping several nodes' caches current is the cluster issue's).
+// With PostgreSQL, changes another lambkin process makes reach this cache at its next start, or, on
+// a cluster node, at reload(), which the node runs when another node announces a change.
 //
 // Write order, for crash safety: the code goes into the code store first (durable, complete,
 // renamed into place), and only then does the store's transaction commit the row that points to it.
@@ -30,6 +30,7 @@ import { Layers, type LayerInput, type LayerVersion } from './layers.js';
 import { checkUnpackedWithLayers, referencedShas } from './code-refs.js';
 import type { LayerRef } from './types.js';
 import { decodeMarker, encodeMarker, lastModifiedNow } from './wire-forms.js';
+import { contentShas, superseded, type Superseded } from './reload.js';
 
 export interface CreateInput {
   readonly config: FunctionConfig;
@@ -123,6 +124,25 @@ export class Registry {
       (options.unzipLimits ?? LAMBDA_LIMITS).maxBytes);
     for (const row of rows) registry.remember(row);
     return registry;
+  }
+
+  /**
+   * Replace what is held with what the store holds now (another node changed it), once the code
+   * it needs is unpacked here; answers the function versions whose environments run superseded
+   * code. Callers run one reload at a time: one that started before a write may hold the state
+   * from before it, until the reload that the write's announcement starts.
+   */
+  async reload(): Promise<Superseded[]> {
+    const contents = await this.store.load();
+    for (const sha of contentShas(contents)) {
+      if (!existsSync(this.code.dirPath(sha))) await this.code.ensureLocal(sha).catch(() => false);
+    }
+    const gone = superseded(this.cache, (name) => this.lifecycle.versionsOf(name), contents);
+    this.lifecycle.replace(contents);
+    this.layers.replace(contents.layerVersions);
+    this.cache.clear();
+    for (const row of contents.functions) this.remember(row);
+    return gone;
   }
 
   /** Where the records are (a path, or a URL with its password hidden). */

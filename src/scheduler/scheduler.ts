@@ -40,6 +40,17 @@ export class RuntimeUnavailable extends Error {}
 // The summary is the environments API's JSON too (wire.ts), so it is defined there.
 export type { EnvironmentSummary } from '../wire.js';
 
+/** A node's capacity and what it holds: environments idle (warm) and busy, invocations in flight. */
+export interface SchedulerUsage {
+  readonly maxConcurrency: number;
+  /** Infinity when there is no budget. */
+  readonly memoryBudgetMb: number;
+  readonly memoryUsedMb: number;
+  readonly warm: number;
+  readonly busy: number;
+  readonly inflight: number;
+}
+
 export class Scheduler {
   /** One pool per function version (poolKey): versions never share environments. */
   private readonly pools = new Map<string, Pool>();
@@ -198,6 +209,22 @@ export class Scheduler {
       id: e.id, functionName: e.fn.config.name, version: e.fn.version, state: e.state, busy: e.busy, frozen: e.freezer.isFrozen, createdAt: e.createdAt,
       lastUsedAt: e.lastUsedAt, invocations: e.invocationCount, logStream: e.logStream,
     })));
+  }
+
+  /** What this node holds now (a cluster node's heartbeat, `lambkin nodes`): counted on demand, not on the invoke path. */
+  usage(): SchedulerUsage {
+    let warm = 0;
+    let busy = 0;
+    for (const pool of this.pools.values()) {
+      for (const env of pool.all()) {
+        if (env.busy) busy++;
+        else if (env.state === 'idle') warm++;
+      }
+    }
+    return {
+      maxConcurrency: this.opts.maxConcurrency, memoryBudgetMb: this.budget.limitMb, memoryUsedMb: this.budget.inUseMb,
+      warm, busy, inflight: this.inFlight,
+    };
   }
 
   /** Stop every environment; used at shutdown. Resolves when all processes and folders are gone. */

@@ -1,50 +1,17 @@
 // A database that goes away while lambkin serves (issue 15): calls that need it answer a
-// Lambda-shaped ServiceException (500) at once instead of hanging — the control plane, Event
+// Lambda-shaped ServiceException (503, retry shortly) at once instead of hanging — the control plane, Event
 // invocations, the async queue's and the console's routes — warm invocations that need no store
 // keep working, an Event invocation that was running finishes once the database is back (not run
 // again, not a dead letter), and lambkin recovers by itself. The outage is a
 // loopback TCP proxy between lambkin and PostgreSQL that this test closes and opens again, so
 // the shared PostgreSQL server is never stopped.
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, expect, it } from 'vitest';
 import { NODE, createFunction, invoke, probe, waitFor } from '../helpers/functions.js';
 import { describePostgres, useTestDatabase } from '../helpers/database.js';
 import { Postgres } from '../../src/database/index.js';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
-
-class Outage {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly host: string, private readonly target: number) {}
-
-  async up(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.target, this.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  /** Every connection cut, new ones refused. */
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-}
+import { Outage } from '../helpers/outage.js';
 
 describePostgres('the database goes away while serving', () => {
   const database = useTestDatabase();
@@ -69,7 +36,7 @@ describePostgres('the database goes away while serving', () => {
     await outage.down();
     const refused = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'steady', Description: 'during' }))
       .catch((err: unknown) => err as { name: string; message: string; $metadata: { httpStatusCode?: number } });
-    expect(refused).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 500 } });
+    expect(refused).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 503 } });
     expect((refused as Error).message).toMatch(/could not reach its database .* Try again shortly/);
     // The server's log line travels through its stderr pipe: it may arrive just after the answer.
     const unavailable = /PostgreSQL at postgres:\/\/[^:]+:\*\*\*@127\.0\.0\.1:\d+\/\S+ is unavailable/;
@@ -111,12 +78,12 @@ describePostgres('the database goes away while serving', () => {
         ['POST', '/lambkin/v1/functions/slow/dead-letters/redrive'], ['GET', '/lambkin/v1/deploys?function=slow'],
       ] as const) {
         const r = await api(method, path);
-        expect({ path, status: r.status, type: r.type }).toEqual({ path, status: 500, type: 'ServiceException' });
+        expect({ path, status: r.status, type: r.type }).toEqual({ path, status: 503, type: 'ServiceException' });
         expect(r.body.message).toMatch(/could not reach its database .* Try again shortly/);
       }
       const refused = await lambda.send(new InvokeCommand({ FunctionName: 'slow', InvocationType: 'Event', Payload: Buffer.from('{"ms":1}') }))
         .catch((err: unknown) => err as { name: string; $metadata: { httpStatusCode?: number } });
-      expect(refused).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 500 } });
+      expect(refused).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 503 } });
       // The running event ends while the database is away: its finishing waits for it.
       await waitFor('the finish to be put off', () => lk.output().includes(`async event ${requestId} of slow: could not be finished`));
 

@@ -31,6 +31,8 @@ export interface StartOptions {
   /** Reuse a data folder (restart tests); otherwise a fresh temporary one. */
   readonly dataDir?: string;
   readonly keepDataDir?: boolean;
+  /** The args name their own --database-url (a cluster's nodes): LAMBKIN_TEST_STORE adds none. */
+  readonly ownDatabase?: boolean;
 }
 
 const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -42,7 +44,7 @@ export function sdkClients(url: string): { lambda: LambdaClient; logs: CloudWatc
 
 export async function startLambkin(opts: StartOptions = {}): Promise<Lambkin> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lambkin-test-'));
-  const store = await storeArgs(dataDir); // LAMBKIN_TEST_STORE=postgres: PostgreSQL instead of SQLite
+  const store = opts.ownDatabase ? [] : await storeArgs(dataDir); // LAMBKIN_TEST_STORE=postgres: PostgreSQL instead of SQLite
   const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, ...store, ...(opts.args ?? [])], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { API_ERRORS, CLI_EXIT_CODES, FUNCTION_ERRORS, LOGS_ERRORS, RUNTIME_API_ERRORS } from '../../src/errors.js';
+import { API_ERRORS, CLI_EXIT_CODES, FUNCTION_ERRORS, LOGS_ERRORS, RUNTIME_API_ERRORS, type ErrorSpec } from '../../src/errors.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const docs = readFileSync(join(ROOT, 'docs/errors.md'), 'utf8');
@@ -35,11 +35,11 @@ const sorted = (rows: string[][]) => rows.sort((a, b) => a[0]!.localeCompare(b[0
 
 describe('error registry', () => {
   it('docs/errors.md lists the Lambda API errors with their statuses and kinds', () => {
-    expect(table('API errors')).toEqual(sorted(Object.entries(API_ERRORS).map(([n, e]) => [n, String(e.status), e.kind])));
+    expect(table('API errors')).toEqual(sorted(Object.entries(API_ERRORS).map(([n, e]: [string, ErrorSpec]) => [n, [e.status, ...(e.alsoStatuses ?? [])].join(', '), e.kind])));
   });
 
   it('docs/errors.md lists the CloudWatch Logs API errors with their statuses and kinds', () => {
-    expect(table('CloudWatch Logs API errors')).toEqual(sorted(Object.entries(LOGS_ERRORS).map(([n, e]) => [n, String(e.status), e.kind])));
+    expect(table('CloudWatch Logs API errors')).toEqual(sorted(Object.entries(LOGS_ERRORS).map(([n, e]: [string, ErrorSpec]) => [n, [e.status, ...(e.alsoStatuses ?? [])].join(', '), e.kind])));
   });
 
   it('docs/errors.md lists the Runtime API refusals with their statuses and kinds', () => {
