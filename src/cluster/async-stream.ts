@@ -269,8 +269,15 @@ export class JetStreamAsyncQueue implements AsyncQueue {
       while (!this.closed) {
         while (this.held.size >= this.maxHeld && !this.closed) await new Promise<void>((r) => (this.freed = r));
         if (this.closed) break;
-        this.batch = await consumer.fetch({ max_messages: Math.min(64, this.maxHeld - this.held.size), expires: 5_000 });
-        for await (const msg of this.batch) this.take(msg);
+        const batch = await consumer.fetch({ max_messages: Math.min(64, this.maxHeld - this.held.size), expires: 5_000 });
+        this.batch = batch;
+        // Closed while the pull was being asked for: stop it at once (its subscription gone, NATS
+        // no longer hands it the messages close() gives back).
+        if (this.closed) {
+          batch.stop();
+          break;
+        }
+        for await (const msg of batch) this.take(msg);
       }
     } catch (err) {
       if (this.closed) return;

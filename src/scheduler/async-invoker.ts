@@ -66,6 +66,7 @@ export class AsyncInvoker {
     if (queue.deliver) {
       queue.deliver((event) => {
         invoker.wait(event);
+        invoker.giveBack(event.functionName);
         invoker.pump();
       });
       return invoker;
@@ -131,6 +132,17 @@ export class AsyncInvoker {
     this.waiting.add(event);
   }
 
+  /**
+   * In a cluster, the events of a paused function (reserved concurrency 0) go back to the stream
+   * for a while: held here they would fill this node's hold (and every node's) and stall every other
+   * function's events. A function that is merely busy keeps its events: giving those back would
+   * push its whole backlog into delays and leave its slots idle between them.
+   */
+  private giveBack(name: string): void {
+    if (!this.queue.defer || this.capacity(name) > 0) return;
+    for (const e of this.waiting.trim(name, 0)) this.queue.defer(e, DEFER_MS);
+  }
+
   /** An event this node stored: it waits here, unless the queue hands events out itself (deliver). */
   private keep(event: QueuedEvent): void {
     if (this.queue.deliver || this.closed) return;
@@ -164,11 +176,7 @@ export class AsyncInvoker {
       if ((this.running.get(name) ?? 0) >= this.capacity(name)) {
         // Its events are not looked at again until one of its runs ends (or the recheck below).
         this.waiting.block(name);
-        // In a cluster, events this node cannot start soon go back to the stream for any node (a
-        // paused function's backlog would otherwise fill this node's hold and stall every other's).
-        if (this.queue.defer) {
-          for (const e of this.waiting.trim(name, 2 * this.capacity(name))) this.queue.defer(e, DEFER_MS);
-        }
+        this.giveBack(name);
         continue;
       }
       this.waiting.take(name);
