@@ -98,7 +98,7 @@ if (!available) {
         a.deliver((e) => seen.set(e.id, [...(seen.get(e.id) ?? []), 'a']));
         b.deliver((e) => seen.set(e.id, [...(seen.get(e.id) ?? []), 'b']));
         try {
-          const ids = [];
+          const ids: string[] = [];
           for (let i = 0; i < 20; i++) ids.push((await a.enqueue(event('f'))).id);
           await waitFor('all 20 handed out', async () => ids.every((id) => a.holds(id) || b.holds(id)));
           for (const id of ids) expect(a.holds(id) && b.holds(id)).toBe(false);
