@@ -23,6 +23,7 @@ import { closeEdge, createEdge, listen } from './edge/index.js';
 import { connectDatabase, freshRunDir, openSandbox } from './start-steps.js';
 import { connectNats } from '../cluster/nats.js';
 import { startDispatch } from '../cluster/dispatch.js';
+import { openStreamQueue } from '../cluster/async-stream-open.js';
 import { selfInfo } from '../cluster/node-info.js';
 import { clusterNode } from './cluster-node.js';
 import { clusterRoutes } from './cluster-routes.js';
@@ -74,7 +75,10 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const dispatch = nats && node && database ? await startDispatch({ nc: nats.connection, database, self: node, scheduler, registry, log }) : undefined;
   const dispatcher = dispatch?.dispatcher;
 
-  const queue = await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
+  // A cluster's Event invocations wait in JetStream, run by whichever node pulls them (docs/cluster.md).
+  const queue = nats && database && node
+    ? await openStreamQueue({ nats, database, node, deadLetterLimit: config.deadLetterLimit, asyncConcurrency: config.asyncConcurrency, log })
+    : await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, dispatcher, provisionCluster: dispatch?.provisioning, auth, queue, log });
   const consoleApi = startConsoleApi({ logs: readLogs, liveLogs: cluster?.liveLogs, registry, scheduler, log, store: consoleStore, payloads });
   const liveTail = new LiveTailHub(cluster?.liveLogs ?? logs, registry.arns);

@@ -46,6 +46,8 @@ const DEFAULT_MAX_AGE_S = 21_600;
 const MAX_THROTTLE_WAIT_MS = 30_000;
 /** A function with events due but no capacity (e.g. reserved concurrency 0) is looked at this often. */
 const BLOCKED_RECHECK_MS = 1_000;
+/** How long an event given back (defer) stays out of every node's hands. */
+const DEFER_MS = 10_000;
 
 export class AsyncInvoker {
   private readonly waiting = new WaitingEvents();
@@ -60,6 +62,14 @@ export class AsyncInvoker {
   /** Start with what a previous run left (queued, retrying, or running when it stopped): it runs again. */
   static async start(queue: AsyncQueue, scheduler: Scheduler, registry: Registry, opts: AsyncOptions, log: (line: string) => void): Promise<AsyncInvoker> {
     const invoker = new AsyncInvoker(queue, scheduler, registry, opts, log);
+    if (queue.deliver) {
+      queue.deliver((event) => {
+        invoker.wait(event);
+        invoker.giveBack(event.functionName);
+        invoker.pump();
+      });
+      return invoker;
+    }
     for (const event of await queue.pending()) invoker.wait(event);
     setImmediate(() => invoker.pump());
     return invoker;
@@ -76,8 +86,7 @@ export class AsyncInvoker {
   /** Store an accepted event durably; resolves once it is (the caller then answers 202). */
   async enqueue(name: string, qualifier: string | undefined, payload: Buffer, requestId: string): Promise<void> {
     const event = await this.queue.enqueue({ id: requestId, functionName: name, qualifier: qualifier ?? '', payload });
-    this.wait(event);
-    this.pump();
+    this.keep(event);
   }
 
   async depth(): Promise<QueueDepth> {
@@ -104,8 +113,7 @@ export class AsyncInvoker {
   /** Put a function's dead letters back in the queue; resolves with how many. */
   async redrive(name: string): Promise<number> {
     const events = await this.queue.redrive(name);
-    for (const e of events) this.wait(e);
-    this.pump();
+    for (const e of events) this.keep(e);
     return events.length;
   }
 
@@ -121,6 +129,24 @@ export class AsyncInvoker {
 
   private wait(event: QueuedEvent): void {
     this.waiting.add(event);
+  }
+
+  /**
+   * In a cluster, the events of a paused function (reserved concurrency 0) go back to the stream
+   * for a while: held here they would fill this node's hold (and every node's) and stall every other
+   * function's events. A function that is merely busy keeps its events: giving those back would
+   * push its whole backlog into delays and leave its slots idle between them.
+   */
+  private giveBack(name: string): void {
+    if (!this.queue.defer || this.capacity(name) > 0) return;
+    for (const e of this.waiting.trim(name, 0)) this.queue.defer(e, DEFER_MS);
+  }
+
+  /** An event this node stored: it waits here, unless the queue hands events out itself (deliver). */
+  private keep(event: QueuedEvent): void {
+    if (this.queue.deliver || this.closed) return;
+    this.wait(event);
+    this.pump();
   }
 
   /** Start every event that is due and whose function has a free slot. */
@@ -149,6 +175,7 @@ export class AsyncInvoker {
       if ((this.running.get(name) ?? 0) >= this.capacity(name)) {
         // Its events are not looked at again until one of its runs ends (or the recheck below).
         this.waiting.block(name);
+        this.giveBack(name);
         continue;
       }
       this.waiting.take(name);
@@ -255,7 +282,7 @@ export class AsyncInvoker {
     event.nextAt = Date.now() + (delays[Math.min(event.attempts - 1, delays.length - 1)] ?? 0);
     event.throttles = 0;
     await this.queue.retry(event);
-    this.wait(event);
+    if (!this.queue.deliver) this.wait(event);
   }
 
   /**
@@ -338,10 +365,7 @@ export class AsyncInvoker {
       return;
     }
     if (finished.dropped > 0) this.noteDropped(event.functionName);
-    if (finished.followUp && !this.closed) {
-      this.wait(finished.followUp);
-      this.pump();
-    }
+    if (finished.followUp) this.keep(finished.followUp);
   }
 
   /** Log (at most once a minute per function) that a full dead-letter list lost its oldest. */

@@ -193,6 +193,41 @@ export class PostgresAsyncQueue implements AsyncQueue {
     });
   }
 
+  /**
+   * Keep a dead letter of an event that is not in async_events (a cluster's events are in
+   * JetStream): in one transaction with the cap's trim; answers how many of the oldest went.
+   */
+  async keepDeadLetter(event: QueuedEvent, payload: Buffer, outcome: DeadLetterOutcome): Promise<number> {
+    this.check();
+    return this.db.transaction(async (tx) => {
+      await lockFunction(tx, event.functionName);
+      await bury(tx, event, payload, outcome);
+      return this.trim(tx, event.functionName);
+    });
+  }
+
+  /**
+   * Redrive into somewhere else (a cluster's stream): `move` gets the function's letters a page at
+   * a time, oldest first, and must have them durable when it resolves; they are deleted in the same
+   * transaction, so a failed move leaves every letter in place (a failed commit after a move
+   * leaves them twice: at least once).
+   */
+  async moveDeadLetters<T>(functionName: string, move: (letters: DeadLetter[]) => Promise<T[]>): Promise<T[]> {
+    this.check();
+    return this.db.transaction(async (tx) => {
+      await lockFunction(tx, functionName);
+      const moved: T[] = [];
+      for (let after = 0; ;) {
+        const rows = await tx.query<RawDead>('SELECT * FROM async_dead_letters WHERE function = $1 AND seq > $2 ORDER BY seq LIMIT 100', [functionName, after]);
+        if (rows.length === 0) break;
+        moved.push(...await move(rows.map(deadFromRaw)));
+        after = Number(rows[rows.length - 1]!.seq);
+      }
+      await tx.query('DELETE FROM async_dead_letters WHERE function = $1', [functionName]);
+      return moved;
+    });
+  }
+
   /** Give this node's claims back (another node may run them now); the pool is the caller's to end. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -2,8 +2,9 @@
 // invoker (async-invoker.ts) and lambkin's async routes (api/async/routes.ts) use. The invoker keeps
 // the events waiting to run in memory (waiting-events.ts) and asks the store only at start
 // (pending), when an event is accepted, run, retried or finished, and for the dead letters: never
-// per pump. Implementations: async-queue-sqlite.ts (<dataDir>/async.db, the default, one process)
-// and async-queue-postgres.ts (several nodes on one database). Every one passes
+// per pump. Implementations: async-queue-sqlite.ts (<dataDir>/async.db, the default, one process),
+// async-queue-postgres.ts (several nodes on one database) and, for a cluster, cluster/async-stream.ts
+// (events in JetStream, handed to nodes by it: such a queue has deliver()). Every one passes
 // test/conformance/async-queue-cases.ts.
 //
 // What an implementation guarantees:
@@ -91,6 +92,21 @@ export const MAX_DEAD_LETTER_PAGE_BYTES = 4 * 1024 * 1024;
 
 export interface AsyncQueue {
   readonly deadLetterLimit: number;
+
+  /**
+   * A queue that hands events to nodes itself (a cluster's JetStream stream) has this: each event
+   * comes to `listener` when this node is to run it — accepted here or at another node, retried,
+   * redriven or a destination's follow-up — and the invoker keeps no list of its own beyond those.
+   * claim() then answers only what was handed to this node. Store queues (SQLite, PostgreSQL) have
+   * no deliver(): their invoker lists pending() at start and keeps what it enqueues.
+   */
+  deliver?(listener: (event: QueuedEvent) => void): void;
+
+  /**
+   * Delivering queues only: give back an event handed to this node and not claimed (its function
+   * has no free slot here), to be handed out again not before `ms` from now, to any node.
+   */
+  defer?(event: QueuedEvent, ms: number): void;
 
   /** Every event not yet finished, ordered by (nextAt, seq): at start, what a previous run left. */
   pending(): Promise<QueuedEvent[]>;

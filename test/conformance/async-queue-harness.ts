@@ -18,6 +18,12 @@ export interface AsyncQueueUnderTest {
   fresh(): Promise<QueueStore>;
   /** Two queues may be open on one store at once (several nodes share it). */
   readonly shared: boolean;
+  /**
+   * The queue hands events to nodes itself (deliver(): JetStream): which of two open queues gets an
+   * event is the broker's choice, so the claim-by-lease cases do not apply; its own file tests how
+   * events move between nodes. Its runner makes claim wait for the event's delivery.
+   */
+  readonly delivers?: boolean;
 }
 
 let n = 0;

@@ -1,0 +1,143 @@
+// The AsyncQueue conformance suite against a cluster's queue (cluster/async-stream.ts): events in a
+// private nats-server's JetStream (a stream of its own per case), dead letters in PostgreSQL (a
+// schema of its own per case). Each open is a node: it pulls from the case's shared consumer. As a
+// node only claims what the stream handed to it, this runner's claim waits (5 s at most) for the
+// event to be handed over or to be gone. Then the JetStream queue's own cases: how events move
+// between nodes (one at a time, given back at close, taken over from a node that died).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type NatsConnection } from 'nats';
+import { PostgresAsyncQueue } from '../../src/scheduler/async-queue-postgres.js';
+import { ASYNC_QUEUE_MIGRATIONS } from '../../src/scheduler/async-queue-postgres-schema.js';
+import type { AsyncQueue, QueuedEvent } from '../../src/scheduler/async-queue.js';
+import { JetStreamAsyncQueue, type JetStreamQueueOptions } from '../../src/cluster/async-stream.js';
+import { subjectOf, type StreamNames } from '../../src/cluster/async-stream-wire.js';
+import { natsServerAvailable, startNatsServer, type NatsServer } from '../helpers/nats-server.js';
+import { waitFor } from '../helpers/functions.js';
+import { asyncQueueConformance, type QueueStore } from './async-queue-cases.js';
+import { event } from './async-queue-harness.js';
+import { withPostgres, type Schema } from './postgres-stand-in.js';
+
+let nats: NatsServer;
+let nc: NatsConnection;
+let streams = 0;
+
+const available = natsServerAvailable();
+if (available) {
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    nc = await connect({ servers: nats.url });
+  }, 30_000);
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+  });
+}
+
+/** claim waits for the event to be handed to this node, or to be gone from the stream. */
+function waitingClaims(q: JetStreamAsyncQueue, names: StreamNames): AsyncQueue {
+  const gone = async (e: QueuedEvent) => {
+    const jsm = await nc.jetstreamManager();
+    return jsm.streams.getMessage(names.stream, { last_by_subj: subjectOf(names, e.functionName, e.id) }).then(() => false, () => true);
+  };
+  const claim = async (e: QueuedEvent) => {
+    const until = Date.now() + 5_000;
+    while (!q.holds(e.id) && Date.now() < until && !(await gone(e))) await new Promise((r) => setTimeout(r, 20));
+    return q.claim(e);
+  };
+  return new Proxy(q, {
+    get: (target, prop) => {
+      if (prop === 'claim') return claim;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+interface JsStore extends QueueStore {
+  node(options?: JetStreamQueueOptions, connection?: NatsConnection): Promise<JetStreamAsyncQueue>;
+}
+
+function storeOn(schema: Schema): JsStore {
+  const k = ++streams;
+  const names: StreamNames = { stream: `TEST_ASYNC_${k}`, prefix: `test${k}.async`, consumer: `test-${k}` };
+  let opens = 0;
+  const node = async (options: JetStreamQueueOptions = {}, connection = nc) => {
+    const letters = await PostgresAsyncQueue.open(schema.db, { node: `node-${opens++}`, ...(options as object) });
+    const q = await JetStreamAsyncQueue.open(connection, letters, { names, ackWaitMs: 5_000, maxHeld: 1_000, ...options });
+    q.deliver(() => undefined);
+    return q;
+  };
+  return {
+    node,
+    open: async (options) => waitingClaims(await node(options as JetStreamQueueOptions), names),
+    remove: async () => {
+      await (await nc.jetstreamManager()).streams.delete(names.stream).catch(() => undefined);
+      await schema.remove();
+    },
+  };
+}
+
+if (!available) {
+  // In CI a skip would hide that the cluster's queue went untested: there it fails.
+  const why = 'nats-server is not installed: apt-get install nats-server (see .ci/run)';
+  if (process.env.CI === 'true') it('AsyncQueue conformance: jetstream', () => { throw new Error(`CI=true but ${why}`); });
+  else describe.skip('AsyncQueue conformance: jetstream', () => it(why, () => undefined));
+} else {
+  withPostgres('AsyncQueue conformance: jetstream', (fresh) => {
+    asyncQueueConformance({
+      name: 'jetstream', shared: true, delivers: true,
+      fresh: async () => storeOn(await fresh(ASYNC_QUEUE_MIGRATIONS.steps)),
+    });
+
+    describe('JetStream queue: events between nodes', () => {
+      it('hands each event to one node at a time; a node\'s close gives its events to another at once', async () => {
+        const s = storeOn(await fresh(ASYNC_QUEUE_MIGRATIONS.steps));
+        const seen = new Map<string, string[]>();
+        const a = await s.node();
+        const b = await s.node();
+        a.deliver((e) => seen.set(e.id, [...(seen.get(e.id) ?? []), 'a']));
+        b.deliver((e) => seen.set(e.id, [...(seen.get(e.id) ?? []), 'b']));
+        try {
+          const ids: string[] = [];
+          for (let i = 0; i < 20; i++) ids.push((await a.enqueue(event('f'))).id);
+          await waitFor('all 20 handed out', async () => ids.every((id) => a.holds(id) || b.holds(id)));
+          for (const id of ids) expect(a.holds(id) && b.holds(id)).toBe(false);
+          for (const id of ids) expect(seen.get(id)).toHaveLength(1);
+          const atA = ids.filter((id) => a.holds(id));
+          await a.close();
+          // Given back (nak) at close: b takes them long before the 5 s ack wait would.
+          const started = Date.now();
+          await waitFor('b to hold every event', async () => ids.every((id) => b.holds(id)));
+          expect(Date.now() - started).toBeLessThan(5_000);
+          for (const id of atA) expect(seen.get(id)).toEqual(['a', 'b']);
+        } finally {
+          await a.close();
+          await b.close();
+          await s.remove();
+        }
+      });
+
+      it('a node that died (no word, no close) loses its events to another once the ack wait is over; none is lost', async () => {
+        const s = storeOn(await fresh(ASYNC_QUEUE_MIGRATIONS.steps));
+        const own = await connect({ servers: nats.url });
+        const dead = await s.node({ ackWaitMs: 1_000 }, own);
+        const ids: string[] = [];
+        for (let i = 0; i < 10; i++) ids.push((await dead.enqueue(event('f'))).id);
+        await waitFor('the node to hold its events', async () => ids.every((id) => dead.holds(id)));
+        await own.close(); // it "dies": its connection is gone, its messages were never acked
+        const other = await s.node({ ackWaitMs: 1_000 });
+        try {
+          await waitFor('another node to hold every event', async () => ids.every((id) => other.holds(id)));
+          const payloads = await Promise.all(ids.map((id) => other.claim({ ...stub, id })));
+          expect(payloads.every((p) => p !== undefined)).toBe(true);
+        } finally {
+          await other.close();
+          await dead.close().catch(() => undefined);
+          await s.remove();
+        }
+      });
+    });
+  });
+}
+
+const stub: QueuedEvent = { seq: 0, id: '', functionName: 'f', qualifier: '', enqueuedAt: 0, attempts: 0, nextAt: 0, throttles: 0 };
