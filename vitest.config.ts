@@ -22,18 +22,13 @@ const CLUSTER_SUITES = [
   'test/e2e/lifecycle-versions.test.ts', 'test/e2e/lifecycle-urls.test.ts',
   'test/e2e/logs-cli.test.ts', 'test/e2e/logs-insights.test.ts', 'test/e2e/logs-live-tail.test.ts',
   'test/e2e/logs-subscriptions.test.ts', 'test/e2e/logs-groups.test.ts', 'test/e2e/logs-order.test.ts',
+  // Warm affinity and limits across the nodes (docs/cluster.md, "Dispatch").
+  'test/e2e/core-invoke.test.ts', 'test/e2e/core-environments.test.ts', 'test/e2e/logs-capture.test.ts',
+  'test/e2e/logs-disabled.test.ts', 'test/e2e/lifecycle-concurrency.test.ts', 'test/e2e/logs-query.test.ts',
 ];
-// Suites whose spread run needs the dispatch and async work of issue 16 (warm affinity, limits
-// and provisioned concurrency cluster-wide): each moves to CLUSTER_SUITES with the branch that
-// makes it pass (core-invoke, core-environments, core-limits, logs-capture, logs-disabled: warm
-// affinity and --max-concurrency / reserved concurrency across nodes; lifecycle-concurrency:
-// provisioned concurrency; lifecycle-async: throttled events under reserved concurrency;
-// logs-query: its LastEventTime order assumes the last invoke reuses the last warm environment).
-export const CLUSTER_AFTER_DISPATCH = [
-  'test/e2e/core-invoke.test.ts', 'test/e2e/core-environments.test.ts', 'test/e2e/core-limits.test.ts',
-  'test/e2e/logs-capture.test.ts', 'test/e2e/logs-disabled.test.ts', 'test/e2e/lifecycle-concurrency.test.ts',
-  'test/e2e/lifecycle-async.test.ts', 'test/e2e/logs-query.test.ts',
-];
+// Left out of the spread run because a cluster means something else there: core-limits
+// (--max-concurrency is each node's capacity, so three nodes take three times as many) and
+// lifecycle-async (the async queue's depth is read per node: docs/cluster.md, "Async").
 const postgres = Boolean(process.env.LAMBKIN_TEST_DATABASE_URL) || process.env.CI === 'true';
 if (!postgres) {
   process.stderr.write('vitest: LAMBKIN_TEST_DATABASE_URL is not set: the e2e suites listed in POSTGRES_SUITES run on SQLite only (see .ci/run).\n');
