@@ -100,9 +100,12 @@ export class RetentionSweep {
     return false;
   }
 
-  /** Take blocks out of the full-text index; returns how many. */
+  /** Take blocks out of the full-text and trigram indexes; returns how many. */
   private unindex(blockIds: number[]): number {
-    for (const id of blockIds) this.s.unindex.run(id);
+    for (const id of blockIds) {
+      this.s.unindex.run(id);
+      this.s.uninfix.run(id);
+    }
     return blockIds.length;
   }
 
@@ -131,6 +134,7 @@ function statements(db: LogDatabase) {
                                 (SELECT first_id FROM log_blocks WHERE group_id = ? AND first_id < ? AND last_id < ? ORDER BY first_id LIMIT ?)
                               RETURNING first_id`).pluck(),
     unindex: db.prepare('DELETE FROM log_fts WHERE rowid = ?'),
+    uninfix: db.prepare('DELETE FROM log_infix WHERE rowid = ?'),
     undelete: db.prepare('DELETE FROM deleted_groups WHERE id = ?'),
     retained: db.prepare('SELECT id, name, retention_days FROM log_groups WHERE retention_days IS NOT NULL'),
     expire: db.prepare(`DELETE FROM log_events WHERE id IN

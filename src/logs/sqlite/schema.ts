@@ -137,6 +137,13 @@ const STEPS: readonly string[] = [
      created_at  INTEGER NOT NULL,
      PRIMARY KEY (group_id, name)
    ) WITHOUT ROWID;`,
+  // Text inside words (infix-index.ts): a trigram index of each block's events, filled while the
+  // store is idle; upto: every block with a first id up to it is in it.
+  `CREATE VIRTUAL TABLE log_infix USING fts5 (
+     messages, content='', contentless_delete=1, detail=none, tokenize='trigram'
+   );
+   CREATE TABLE log_infix_state (upto INTEGER NOT NULL);
+   INSERT INTO log_infix_state VALUES (0);`,
 ];
 
 export type LogDatabase = Database.Database;
