@@ -137,6 +137,10 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
     await this.writing;
   }
 
+  protected putWritten(batch: Batch): void {
+    this.listeners.emit(batch);
+  }
+
   private written(batch: Batch): void {
     this.listeners.emit(batch);
   }

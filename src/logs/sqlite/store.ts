@@ -167,6 +167,10 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
     return this.stopped;
   }
 
+  protected putWritten(batch: Batch): void {
+    this.listeners.emit(batch);
+  }
+
   private written(batch: Batch): void {
     this.lastWrite = performance.now();
     this.listeners.emit(batch);
