@@ -5,7 +5,7 @@
 // stay read-only.
 import { describe, expect, it } from 'vitest';
 import { compilePattern, type StoredEvent } from '../../src/logs/index.js';
-import { allPages, ev, fnGroup, messages, refusal, streamOf, type StoreHandle, type StoreOptions } from './log-store-fixtures.js';
+import { allPages, ev, eventually, fnGroup, messages, refusal, streamOf, type StoreHandle, type StoreOptions } from './log-store-fixtures.js';
 
 const NOW = Date.now();
 const H = 3_600_000;
@@ -101,6 +101,22 @@ export function putCases(open: (options?: StoreOptions) => Promise<StoreHandle>)
       await store.createGroup(fnGroup('f'));
       expect(await store.createStream(fnGroup('f'), 'mine')).toBe('done');
       expect((await allPages(store, { group: fnGroup('f'), limit: 100 })).events).toEqual([]);
+    });
+
+    it('removes put events older than the group\'s retention by their own timestamps, and a stream left empty', async () => {
+      const { store } = await open({ sweepIntervalMs: 50 });
+      await store.createGroup('/app/ret');
+      await store.createStream('/app/ret', 'old');
+      await store.createStream('/app/ret', 'mixed');
+      await store.putEvents('/app/ret', 'old', [{ timestamp: NOW - 3 * 24 * H, message: 'gone' }]);
+      await store.putEvents('/app/ret', 'mixed', [{ timestamp: NOW - 3 * 24 * H, message: 'gone too' }, { timestamp: NOW - 3 * 24 * H + 1000, message: 'and this' }]);
+      await store.putEvents('/app/ret', 'mixed', [{ timestamp: NOW - H, message: 'kept' }]);
+      expect(await store.setRetention('/app/ret', 1)).toBe(true);
+      const left = async () => messages((await allPages(store, { group: '/app/ret', limit: 100 })).events);
+      await eventually(async () => (await left()).length === 1, 'the sweep ran');
+      expect(await left()).toEqual(['kept']);
+      await eventually(async () => (await store.describeStreams('/app/ret', { orderBy: 'LogStreamName', descending: false, limit: 10 })).streams.length === 1, 'the empty stream went');
+      expect(await store.describeGroup('/app/ret')).toMatchObject({ storedBytes: Buffer.byteLength('kept') + 26 });
     });
   });
 }

@@ -82,7 +82,15 @@ export class RetentionSweep {
         more = blocks === CHUNK || rows.length === CHUNK || kept.length === CHUNK;
         if (performance.now() > deadline) return true;
       } while (more);
+      // Events clients put (put-events.ts) go by their own timestamps.
+      let put: { stream_id: number; n: number }[];
+      do {
+        put = this.s.expirePut.all(g.id, cutoff, CHUNK) as { stream_id: number; n: number }[];
+        this.account(g.id, put);
+        if (performance.now() > deadline) return true;
+      } while (put.length === CHUNK);
       if (this.s.dropStreams.run(g.id, cutoff).changes > 0) forget = true;
+      this.s.dropPutStreams.run(g.id);
       if (g.name.startsWith('/aws/lambda/')) {
         let ids: number[];
         do {
@@ -148,6 +156,9 @@ function statements(db: LogDatabase) {
     streamBytes: db.prepare('UPDATE log_streams SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?'),
     groupBytes: db.prepare('UPDATE log_groups SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?'),
     dropStreams: db.prepare('DELETE FROM log_streams WHERE group_id = ? AND coalesce(last_event, created_at) < ?'),
+    expirePut: db.prepare(`DELETE FROM log_put_events WHERE seq IN (SELECT seq FROM log_put_events WHERE group_id = ? AND ts < ? LIMIT ?)
+                           RETURNING stream_id, bytes AS n`),
+    dropPutStreams: db.prepare('DELETE FROM log_put_streams WHERE group_id = ? AND stream_id NOT IN (SELECT id FROM log_streams)'),
     expireRecords: db.prepare(`DELETE FROM invocations WHERE id IN
                                  (SELECT id FROM invocations WHERE function_name = ? AND started_at < ? LIMIT ?) RETURNING id`).pluck(),
     dropRequest: db.prepare('DELETE FROM requests WHERE id = ? AND NOT EXISTS (SELECT 1 FROM log_events WHERE request = ?)'),
