@@ -8,8 +8,7 @@
 // A group's events as FilterLogEvents reads them: the function-written ones first (the store's own
 // scan, its tokens), then the put ones in time order. A merged token says where each side is.
 import { decodeJson, encodeJson } from './paging-tokens.js';
-import type { CompiledPattern } from './filter-terms.js';
-import type { EventCountPage, EventPage, EventQuery, StreamEventsPage, StreamEventsQuery } from './store.js';
+import { LogStoreError, type EventCountPage, type EventPage, type EventQuery, type StreamEventsPage, type StreamEventsQuery } from './store.js';
 import type { StoredEvent } from './views.js';
 import type { Batch } from './write-queue.js';
 
@@ -110,17 +109,13 @@ export async function filterMerged(
         return { events, nextToken: encode({ f: fnAt, d: true, t: cursor?.t, s: cursor?.s }), position: encode({ f: fnAt, t: cursor?.t, s: cursor?.s }) };
       }
       cursor = { t: r.ts, s: r.seq };
-      if (q.pattern && !test(q.pattern, r.message)) continue;
+      if (q.pattern && !q.pattern.test(r.message)) continue;
       events.push(view(r));
       chars += r.message.length;
     }
     if (rows.length < CHUNK) break;
   }
   return { events, nextToken: undefined, position: encode({ f: fnAt, t: cursor?.t, s: cursor?.s }) };
-}
-
-function test(pattern: CompiledPattern, message: string): boolean {
-  return pattern.test(message);
 }
 
 function view(r: PutRow): StoredEvent {
@@ -138,8 +133,8 @@ const encodeDir = (d: 'f' | 'b', c: PutCursor) => PREFIX + encodeJson({ d, t: c.
 
 /** GetLogEvents over a put stream, by (timestamp, seq), with tokens as the stores' own behave. */
 export async function putStreamEvents(table: PutTable, groupId: number, streamId: number, q: StreamEventsQuery): Promise<StreamEventsPage> {
-  const given = q.token === undefined ? undefined : isPutToken(q.token) ? decodeJson(q.token.slice(PREFIX.length), isDirection) : undefined;
-  if (q.token !== undefined && given === undefined) decodeJson('!', isDirection); // throws InvalidToken
+  if (q.token !== undefined && !isPutToken(q.token)) throw new LogStoreError('InvalidToken', 'The token is not one of this stream\'s.');
+  const given = q.token === undefined ? undefined : decodeJson(q.token.slice(PREFIX.length), isDirection);
   const readUp = given ? given.d === 'f' : q.startFromHead;
   const rows = await table.read({
     groupId, streamIds: [streamId], startTime: q.startTime, endTime: q.endTime, from: given && { t: given.t, s: given.s }, descending: !readUp, limit: q.limit,
