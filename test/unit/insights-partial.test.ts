@@ -1,8 +1,9 @@
 // A Running Logs Insights query answers the rows found so far (logs/insights/queries.ts rows()),
 // as CloudWatch does: over a real SQLite store whose reads the test holds at a gate after the
 // first page (5,000 events), a plain query shows the matches of that page, a stats query its
-// groups as counted so far, a sort its best rows so far; the statistics are those of the page;
-// once the gate opens, the query completes with every row.
+// groups as counted so far, a sort its best rows so far, a count by bin (counted by the store)
+// the first group's bins; the statistics are those of the page; once the gate opens, the query
+// completes with every row.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { InsightsQueries, parseQuery, type QueryInfo, type ResultField } from '.
 import { waitFor } from '../helpers/functions.js';
 
 const GROUP = '/aws/lambda/partial';
+const OTHER = '/aws/lambda/partial-other';
 const N = 12_000;
 const T0 = Date.now() - 3_600_000;
 let dir: string;
@@ -22,6 +24,9 @@ beforeAll(async () => {
   store = SqliteLogStore.open(dir, { log: () => undefined });
   await store.writeBatch(Array.from({ length: N }, (_, i) => ({
     timestamp: T0 + i, group: GROUP, stream: 's', envId: 'e', requestId: undefined, level: i % 3 === 0 ? 'WARN' : 'INFO', message: `line ${i} ${i % 1000 === 7 ? 'rare' : 'common'}`,
+  })));
+  await store.writeBatch(Array.from({ length: 100 }, (_, i) => ({
+    timestamp: T0 + i, group: OTHER, stream: 's', envId: 'e', requestId: undefined, level: 'INFO', message: `other ${i}`,
   })));
 });
 afterAll(async () => {
@@ -57,6 +62,28 @@ async function whilePaused(text: string, limit = 100): Promise<{ running: QueryI
 }
 
 describe('a Running query', () => {
+  it('answers bins counted by the store so far (stats count(*) by bin), group by group', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let counts = 0;
+    const reader = Object.create(store) as LogReader;
+    reader.countEvents = async (q) => {
+      if (counts++ > 0) await gate; // the first group's bins, then hold the second's
+      return store.countEvents(q);
+    };
+    const queries = new InsightsQueries(reader);
+    const text = 'stats count(*) as n by bin(1h) as hour';
+    const id = queries.start({ groups: [GROUP, OTHER], startTime: 0, endTime: Date.now() + 60_000, query: parseQuery(text), queryString: text, limit: 100, account: '0' });
+    await waitFor('the first group counted', () => counts >= 2);
+    const info = queries.get(id)!;
+    expect(info.status).toBe('Running');
+    const total = (rows: ResultField[][]) => values(rows, 'n').reduce((n, v) => n + Number(v), 0);
+    expect(total(queries.rows(info))).toBe(N);
+    release();
+    await waitFor('the query to complete', () => queries.get(id)!.status === 'Complete');
+    expect(total(queries.get(id)!.results)).toBe(N + 100);
+  });
+
   it('answers the matching rows of the events read so far, and the statistics of those', async () => {
     const { running, done } = await whilePaused('fields @message | filter @message like /rare/');
     expect(running.status).toBe('Running');
