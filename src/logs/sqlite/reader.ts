@@ -143,7 +143,8 @@ export abstract class SqliteLogReader implements LogReader {
     if (!g) return { bins: [], nextToken: undefined };
     const r = this.counter.count({ groupId: g.id, startTime: q.startTime, endTime: q.endTime, binMs: q.binMs, afterId });
     const page = { bins: r.bins, nextToken: r.next === undefined ? undefined : encodeId(r.next) };
-    return (await this.put.hasStreams(g.id)) ? countMerged(this.put, g.id, q.startTime, q.endTime, q.binMs, page) : page;
+    // Put events' bins come with the last page (put-events.ts): only then is it worth asking.
+    return page.nextToken === undefined && (await this.put.hasStreams(g.id)) ? countMerged(this.put, g.id, q.startTime, q.endTime, q.binMs, page) : page;
   }
 
   async requestEvents(requestId: string, q: { readonly limit: number; readonly token?: string }): Promise<RequestEventsPage> {
