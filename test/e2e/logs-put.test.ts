@@ -1,12 +1,12 @@
 // Applications and log shippers writing their own streams through the CloudWatch Logs API
 // (CreateLogStream, PutLogEvents, DeleteLogStream) with the AWS SDK: CloudWatch's limits and
 // answers (rejectedLogEventsInfo, InvalidParameterException), the events read back by their own
-// timestamps through GetLogEvents, FilterLogEvents, Logs Insights and `lambkin logs`; and a
+// timestamps through GetLogEvents, FilterLogEvents, Logs Insights, live tail and `lambkin logs`; and a
 // Running Insights query's partial results over a group large enough to take several pages.
 import {
-  CreateLogGroupCommand, CreateLogStreamCommand, DeleteLogGroupCommand, DeleteLogStreamCommand, DescribeLogStreamsCommand, GetLogEventsCommand,
+  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DeleteLogGroupCommand, DeleteLogStreamCommand, DescribeLogStreamsCommand, GetLogEventsCommand,
   GetQueryResultsCommand, InvalidOperationException, InvalidParameterException, PutLogEventsCommand, ResourceAlreadyExistsException,
-  ResourceNotFoundException, StartQueryCommand, type GetQueryResultsCommandOutput, type InputLogEvent,
+  ResourceNotFoundException, StartLiveTailCommand, StartQueryCommand, type GetQueryResultsCommandOutput, type InputLogEvent, type LiveTailSessionLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
@@ -116,6 +116,41 @@ describe('CreateLogStream, PutLogEvents, DeleteLogStream', () => {
     expect((await filterAll(lk.logs, { logGroupName: group })).map((e) => e.message).join('')).not.toContain('sidecar');
     await lk.logs.send(new DeleteLogGroupCommand({ logGroupName: group }));
     await expect(lk.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'sidecar' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+});
+
+describe('live tail of put events', () => {
+  it('hands a StartLiveTail session the put events of its group and filter', async () => {
+    const group = '/app/tailed';
+    await lk.logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await lk.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'web' }));
+    // CloudWatch's live tail has its own host (streaming-logs…); on lambkin's one port the prefix is off.
+    const logs = new CloudWatchLogsClient({ endpoint: lk.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1, disableHostPrefix: true });
+    const abort = new AbortController();
+    try {
+      const out = await logs.send(new StartLiveTailCommand({ logGroupIdentifiers: [group], logEventFilterPattern: 'ERROR' }), { abortSignal: abort.signal });
+      const got: { start?: object; events: LiveTailSessionLogEvent[] } = { events: [] };
+      const reading = (async () => {
+        try {
+          for await (const e of out.responseStream!) {
+            if (e.sessionStart) got.start = e.sessionStart;
+            if (e.sessionUpdate) got.events.push(...(e.sessionUpdate.sessionResults ?? []));
+          }
+        } catch (err) {
+          if (!abort.signal.aborted) throw err;
+        }
+      })();
+      await waitFor('sessionStart', () => got.start);
+      await lk.logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: 'web', logEvents: [
+        { timestamp: NOW - 1000, message: 'INFO fine' }, { timestamp: NOW - 500, message: 'ERROR put and tailed' },
+      ] }));
+      const [event] = await waitFor('the ERROR line', () => (got.events.length > 0 ? got.events : undefined));
+      expect([event!.logStreamName, event!.message, event!.timestamp]).toEqual(['web', 'ERROR put and tailed', NOW - 500]);
+      abort.abort();
+      await reading;
+    } finally {
+      logs.destroy();
+    }
   });
 });
 
