@@ -113,7 +113,8 @@ export const LOGS_ERRORS = {
   UnknownOperationException: { status: 400, kind: 'User', description: 'The X-Amz-Target names an operation lambkin does not implement.' },
   MalformedQueryException: { status: 400, kind: 'User', description: 'StartQuery: the Logs Insights query does not compile.' },
   LimitExceededException: { status: 400, kind: 'User', description: 'StartQuery: too many queries are scheduled or running.' },
-  ResourceAlreadyExistsException: { status: 400, kind: 'User', description: 'CreateLogGroup: a log group of that name exists.' },
+  ResourceAlreadyExistsException: { status: 400, kind: 'User', description: 'CreateLogGroup / CreateLogStream: a log group or stream of that name exists.' },
+  InvalidOperationException: { status: 400, kind: 'User', description: 'PutLogEvents / DeleteLogStream: the stream is written by a function, not made with CreateLogStream.' },
   TooManyTagsException: { status: 400, kind: 'User', description: 'The log group would have more than 50 tags.' },
   ServiceUnavailableException: { status: 500, alsoStatuses: [503], kind: 'Service', description: 'lambkin itself failed (500), or cannot reach its database or NATS right now (503): try again shortly.' },
 } as const satisfies Record<string, ErrorSpec>;

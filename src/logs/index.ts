@@ -12,6 +12,7 @@ export {
 export type { ErrorGroup, GroupView, InvocationView, ScannedRecord, Stats, StoredEvent, StreamOrder, StreamView } from './views.js';
 export { SqliteLogStore, type LogStoreOptions } from './sqlite/store.js';
 export { PostgresLogStore, type PostgresLogStoreOptions } from './postgres/store.js';
+export type { PutEvent, PutOutcome } from './put-events.js';
 export { MAX_SUBSCRIPTION_FILTERS, type PutSubscriptionResult, type SubscriptionFilter } from './subscriptions.js';
 export { NULL_SINK, type InvocationRecord, type LogEvent, type LogLevel, type LogSink, type Outcome, type StreamInfo } from './types.js';
 export { compilePattern, PatternError, type CompiledPattern, type WordQuery } from './filter-pattern.js';

@@ -24,6 +24,7 @@ import type { InvocationRecord, LogEvent, LogSink, Outcome } from './types.js';
 import type { ErrorGroup, GroupView, InvocationView, ScannedRecord, Stats, StoredEvent, StreamOrder, StreamView } from './views.js';
 import type { Batch } from './write-queue.js';
 import type { PutSubscriptionResult, SubscriptionFilter } from './subscriptions.js';
+import type { PutEvent, PutOutcome } from './put-events.js';
 
 export interface LogWriter extends LogSink {
   /**
@@ -44,15 +45,17 @@ export interface LogReader {
   getStreamEvents(q: StreamEventsQuery): Promise<StreamEventsPage>;
   /**
    * A group's events across its streams in order, matching a filter pattern (FilterLogEvents and
-   * the investigation API). A group that does not exist reads as empty.
+   * the investigation API): those functions wrote, then those clients put (put-events.ts), each
+   * in time order. A group that does not exist reads as empty.
    */
   filterEvents(q: EventQuery): Promise<EventPage>;
   /**
    * How many of a group's events fall in each time bin — `binMs` wide, from the epoch — counted
    * without reading them (Logs Insights' `stats count(*) by bin(…)`). Bins in time order, empty
    * ones left out. A page ends when the read's time budget is spent, with a nextToken to go on
-   * from; a bin may then continue on the next page (its count there is the rest). A group that
-   * does not exist reads as empty.
+   * from; a bin may then continue on the next page (its count there is the rest), and the last
+   * page of a group with put streams adds their events' bins (so: add up a bin's counts over the
+   * pages). A group that does not exist reads as empty.
    */
   countEvents(q: EventCountQuery): Promise<EventCountPage>;
   /** One request's log lines, wherever it ran, in order (of groups not deleted). */
@@ -77,6 +80,18 @@ export interface LogReader {
   tagGroup(name: string, set: Readonly<Record<string, string>>, remove?: readonly string[]): Promise<boolean>;
   /** Delete a group with its streams, events and tags. False when there is no such group. */
   deleteGroup(group: string): Promise<boolean>;
+  /**
+   * A stream that clients write with putEvents (CreateLogStream), in any group (put-events.ts):
+   * 'done', or 'noGroup' / 'exists'.
+   */
+  createStream(group: string, stream: string): Promise<PutOutcome>;
+  /** Delete a stream made with createStream, with its events: 'done', or 'noGroup' / 'noStream' / 'written' (a function's stream). */
+  deleteStream(group: string, stream: string): Promise<PutOutcome>;
+  /**
+   * Store a client's events (PutLogEvents, validated by the caller) in a stream made with
+   * createStream; onWritten's listeners see them. 'done', or 'noGroup' / 'noStream' / 'written'.
+   */
+  putEvents(group: string, stream: string, events: readonly PutEvent[]): Promise<PutOutcome>;
   /** Add or replace (by name) a group's subscription filter; at most MAX_SUBSCRIPTION_FILTERS per group. */
   putSubscriptionFilter(filter: Omit<SubscriptionFilter, 'createdAt'>): Promise<PutSubscriptionResult>;
   /** A group's subscription filters by name (undefined: no such group); every group's without `group`. */

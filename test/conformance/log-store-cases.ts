@@ -8,6 +8,8 @@ import {
   refusal, allPages, batchOf, collect, ev, eventually, fnGroup, invocation, messages, rid, streamOf, type LogStoreFactory, type StoreHandle, type StoreOptions,
 } from './log-store-fixtures.js';
 import { filterCases } from './log-store-filter-cases.js';
+import { infixCases } from './log-store-infix-cases.js';
+import { putCases } from './log-store-put-cases.js';
 import { investigationCases } from './log-store-investigation-cases.js';
 import { countCases } from './log-store-count-cases.js';
 import { groupCases } from './log-store-group-cases.js';
@@ -214,6 +216,8 @@ export function logStoreConformance(name: string, factory: LogStoreFactory): voi
     });
 
     filterCases(open);
+    infixCases(open);
+    putCases(open);
     lifecycleCases(open);
     investigationCases(open);
     countCases(open);

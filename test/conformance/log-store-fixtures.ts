@@ -11,6 +11,8 @@ export interface StoreHandle {
   reopen(): Promise<LogStore>;
   /** Close whatever is open and remove the data. */
   dispose(): Promise<void>;
+  /** Let the store's background indexing catch up with what is written (where it has any). */
+  settle?(): Promise<void>;
 }
 
 export interface StoreOptions {

@@ -9,11 +9,12 @@ import { logStoreConformance } from './log-store-cases.js';
 logStoreConformance('sqlite', async (options = {}) => {
   const dir = mkdtempSync(join(tmpdir(), 'lambkin-logstore-conf-'));
   const open = () => SqliteLogStore.open(dir, { log: () => undefined, sweepIntervalMs: options.sweepIntervalMs });
-  let store: LogStore = open();
+  let store: SqliteLogStore = open();
   return {
-    get store() {
+    get store(): LogStore {
       return store;
     },
+    settle: async () => store.indexNow(),
     reopen: async () => {
       await store.close();
       store = open();

@@ -90,12 +90,13 @@ const FIELDS = [
   'SourceArn', 'SourceAccount', 'FunctionUrlAuthType', 'TracingConfig', 'VpcConfig', 'DeadLetterConfig', 'SnapStart', 'KMSKeyArn',
   'queryString', 'queryId', 'logGroupNames', 'logGroupIdentifiers', 'status', 'maxResults', 'time', 'queryLanguage',
   'tags', 'tagKeys', 'resourceArn', 'kmsKeyId', 'logStreamNamePrefixes', 'logEventFilterPattern',
-  'filterName', 'filterNamePrefix', 'destinationArn', 'distribution',
+  'filterName', 'filterNamePrefix', 'destinationArn', 'distribution', 'logEvents', 'timestamp', 'message', 'sequenceToken', 'entity',
 ];
 const TARGETS = [
   'DescribeLogGroups', 'DescribeLogStreams', 'GetLogEvents', 'FilterLogEvents', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'DeleteLogGroup', 'CreateLogGroup',
   'StartQuery', 'GetQueryResults', 'StopQuery', 'DescribeQueries', 'GetLogGroupFields', 'StartLiveTail',
   'PutSubscriptionFilter', 'DescribeSubscriptionFilters', 'DeleteSubscriptionFilter',
+  'CreateLogStream', 'DeleteLogStream', 'PutLogEvents',
   'TagResource', 'UntagResource', 'ListTagsForResource', 'TagLogGroup', 'UntagLogGroup', 'ListTagsLogGroup', '', '\u00dcnknown',
 ];
 
@@ -123,6 +124,21 @@ function insightsBody(r: Rng): Buffer {
     queryString: randomQuery(r), limit: pick(r, [undefined, 1, 10_000, 0, 10_001]),
   }));
 }
+/** PutLogEvents bodies near the valid shape (group /fz/put, stream fz exist): odd timestamps, messages, counts, orders. */
+function putLogEventsBody(r: Rng): Buffer {
+  const now = Date.now();
+  const timestamp = () => pick(r, [now, now - 1, now - 15 * 86_400_000, now + 3 * 3_600_000, now - 2 * 86_400_000, 0, -1, 1.5, 2 ** 63, '1', null, undefined]);
+  const count = pick(r, [0, 1, 3, 100, 10_001]);
+  // An event over 256 KB only in small batches: a body past PutLogEvents' limit is refused unread (fuzz-cases' 7 MB kinds do that).
+  const message = () => pick(r, ['x', '', '\u0000nul', '😀', '\ud800', count <= 3 ? 'm'.repeat(262_200) : 'm', 'line\nbreak', 1, null]);
+  return Buffer.from(JSON.stringify({
+    logGroupName: pick(r, ['/fz/put', '/fz/put', '/aws/lambda/fz-echo', '/nope', '', 'x'.repeat(600)]),
+    logStreamName: pick(r, ['fz', 'fz', 'missing', '', 'a:b', '*']),
+    logEvents: r() < 0.1 ? junk(r) : Array.from({ length: count }, () => ({ timestamp: timestamp(), message: message() })),
+    ...(r() < 0.3 ? { sequenceToken: pick(r, ['1', '', 'x'.repeat(300)]) } : {}),
+  }));
+}
+
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND', 'BREW'];
 const TYPES = ['application/json', 'application/octet-stream', 'application/x-amz-json-1.1', 'text/plain', 'multipart/form-data; boundary=x', '', 'application/json; charset=utf-16'];
 
@@ -199,6 +215,9 @@ export function fuzzRequest(r: Rng, route: RouteSpec, p: Payloads, allowHeavy: b
     // debug environment with a port on 127.0.0.1; at most one per function exists at a time.
     const name = pick(r, ['fz-echo', 'fz-echo:1', 'fz-stream', 'nope']);
     return { method: 'POST', path: `/lambkin/v1/functions/${encodeURIComponent(name)}/debug`, headers: { 'content-type': 'application/json' }, body: Buffer.from(pick(r, ['{}', ''])), kind: 'debug-request', protocolError: false };
+  }
+  if (route.pattern === '/' && r() < 0.2) {
+    return { method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.PutLogEvents' }, body: putLogEventsBody(r), kind: 'put-log-events', protocolError: false };
   }
   if (route.pattern === '/' && r() < 0.9) headers['x-amz-target'] = `Logs_20140328.${pick(r, TARGETS)}`;
   if (r() < 0.3) headers['x-amz-invocation-type'] = pick(r, ['RequestResponse', 'Event', 'DryRun', 'Bogus', '']);

@@ -11,6 +11,7 @@ import { request, Agent } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AddLayerVersionPermissionCommand, CreateFunctionUrlConfigCommand, ListFunctionsCommand, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
+import { CreateLogGroupCommand, CreateLogStreamCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { zip } from '../helpers/zip.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startLambkin, type Lambkin } from '../helpers/server.js';
@@ -51,6 +52,9 @@ beforeAll(async () => {
   await lk.lambda.send(new PublishLayerVersionCommand({ LayerName: 'fz-layer', Content: { ZipFile: zip({ 'nodejs/x.js': '1' }) } }));
   await lk.lambda.send(new AddLayerVersionPermissionCommand({ LayerName: 'fz-layer', VersionNumber: 1, StatementId: 'sid-1', Action: 'lambda:GetLayerVersion', Principal: '*' }));
   await lk.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'fz-stream', AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' }));
+  // A group and a stream for PutLogEvents to reach the store with (fuzz-cases.ts putLogEventsBody).
+  await lk.logs.send(new CreateLogGroupCommand({ logGroupName: '/fz/put' }));
+  await lk.logs.send(new CreateLogStreamCommand({ logGroupName: '/fz/put', logStreamName: 'fz' }));
   routes = listenerRoutes(join(ROOT, 'src/api'));
   payloads = makePayloads();
 }, 120_000);

@@ -1,6 +1,7 @@
 // The CloudWatch Logs JSON API (awsJson1_1) on lambkin's own port: `POST /` with
 // `X-Amz-Target: Logs_20140328.<Operation>`. One file per operation; this one dispatches.
-import type { ApiRequest, ApiResponse, Route } from '../http.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { DEFAULT_MAX_BODY, type ApiRequest, type ApiResponse, type Route } from '../http.js';
 import type { LogReader } from '../../logs/index.js';
 import type { Arns } from '../../registry/index.js';
 import { JSON_1_1, LogsError, logsErrorResponse } from './errors.js';
@@ -20,6 +21,8 @@ import { answerPeers, clusterListing, forwarded } from './insights/peers.js';
 import type { PeerCalls } from '../../cluster/peer-calls.js';
 import { getLogGroupFields } from './insights/get-log-group-fields.js';
 import { createLogGroup } from './create-log-group.js';
+import { createLogStream, deleteLogStream } from './log-streams.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, putLogEvents } from './put-log-events.js';
 import { tagOperations } from './tags.js';
 import type { LiveTailHub } from './live-tail-hub.js';
 import { StreamOutput, startLiveTail } from './start-live-tail.js';
@@ -61,6 +64,9 @@ export function logsRoutes(deps: LogsApiDeps): Route[] {
     DeleteRetentionPolicy: deleteRetentionPolicy(deps.store),
     DeleteLogGroup: deleteLogGroup(deps.store),
     CreateLogGroup: createLogGroup(deps.store),
+    CreateLogStream: createLogStream(deps.store),
+    DeleteLogStream: deleteLogStream(deps.store),
+    PutLogEvents: putLogEvents(deps.store),
     ...tagOperations(deps.store),
     StartQuery: startQuery(deps.store, queries),
     GetQueryResults: forwarded(deps.peers, 'GetQueryResults', local.GetQueryResults),
@@ -70,7 +76,18 @@ export function logsRoutes(deps: LogsApiDeps): Route[] {
     StartLiveTail: startLiveTail(deps.store, deps.liveTail),
     ...subscriptionFilterOperations({ store: deps.store, delivery: deps.subscriptions, functionExists: deps.functionExists }),
   };
-  return [{ method: 'POST', pattern: '/', operation: (req) => dispatch(operations, req, deps.log) }];
+  return [{ method: 'POST', pattern: '/', operation: (req) => dispatch(operations, req, deps.log), maxBody: bodyLimit }];
+}
+
+/**
+ * PutLogEvents carries up to 1 MB of messages, which JSON escaping can make up to six times as
+ * long (a control character is \u0001), plus ~60 bytes of JSON per event for 10,000 events; every
+ * other operation's input is small.
+ */
+const PUT_LOG_EVENTS_MAX_BODY = 6 * MAX_BATCH_BYTES + 60 * MAX_BATCH_EVENTS + 64 * 1024;
+
+function bodyLimit(headers: IncomingHttpHeaders): number {
+  return headers['x-amz-target'] === `${TARGET_PREFIX}PutLogEvents` ? PUT_LOG_EVENTS_MAX_BODY : DEFAULT_MAX_BODY;
 }
 
 async function dispatch(operations: Record<string, LogsOperation>, req: ApiRequest, log: (line: string) => void): Promise<ApiResponse> {

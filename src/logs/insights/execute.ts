@@ -38,33 +38,53 @@ export interface RunControl {
   readonly stats: QueryStatistics;
   /** Thrown out of the scan (between pages) when the query is to stop: cancelled, or out of time. */
   readonly check: () => void;
+  /**
+   * Told, once the query is planned, how to get the rows found so far (GetQueryResults while it
+   * is Running): those that reached the results, or — for stats and sort, which hold rows to the
+   * end — what they would give if the events read so far were all. Call it between pages only
+   * (any time the query is awaiting), never from inside the scan.
+   */
+  readonly onPartial?: (rows: () => ResultField[][]) => void;
 }
 
 /** Events per page read from the store. */
 const PAGE = 5_000;
 
 export async function runQuery(reader: LogReader, spec: RunSpec, control: RunControl): Promise<ResultField[][]> {
-  const results: ResultField[][] = [];
   const cap = Math.min(spec.limit, MAX_RESULT_ROWS);
   let columns: readonly string[] = [];
-  let held = 0;
-  const sink: Stage = {
-    push(row: Row) {
-      if (results.length >= cap) return false;
-      const result = toResult(row, columns);
-      held += result.reduce((n, f) => n + f.field.length + f.value.length + 32, 0);
-      if (held > MAX_HELD_CHARS) throw tooMuchHeld();
-      results.push(result);
-      return results.length < cap;
-    },
-    finish: () => undefined,
+  /** A sink collecting result rows into `results`, up to the cap and MAX_HELD_CHARS. */
+  const collector = (results: ResultField[][]): Stage => {
+    let held = 0;
+    return {
+      push(row: Row) {
+        if (results.length >= cap) return false;
+        const result = toResult(row, columns);
+        held += result.reduce((n, f) => n + f.field.length + f.value.length + 32, 0);
+        if (held > MAX_HELD_CHARS) throw tooMuchHeld();
+        results.push(result);
+        return results.length < cap;
+      },
+      finish: () => undefined,
+    };
   };
-  const p = plan(spec.query, sink, () => void control.stats.recordsMatched++);
+  const snapshot = (feed: (sink: Stage) => void) => () => {
+    const rows: ResultField[][] = [];
+    feed(collector(rows));
+    return rows;
+  };
+  const results: ResultField[][] = [];
+  const p = plan(spec.query, collector(results), () => void control.stats.recordsMatched++);
   columns = p.columns;
   if (p.counting) {
-    await countBins(reader, spec, control, p.counting);
+    const bins = new Map<number, number>();
+    const counting = p.counting;
+    control.onPartial?.(snapshot((sink) => pushBins(bins, counting, counting.fresh(sink))));
+    await countBins(reader, spec, control, counting, bins);
     return results;
   }
+  const peek = p.peek;
+  control.onPartial?.(peek ? snapshot(peek) : () => results.slice());
   let wanted = true;
   for (const group of spec.groups) {
     const log = `${spec.account}:${group}`;
@@ -92,8 +112,7 @@ export async function runQuery(reader: LogReader, spec: RunSpec, control: RunCon
 }
 
 /** `stats count(*) by bin(…)`: the store counts each bin (LogReader.countEvents); no event is read. */
-async function countBins(reader: LogReader, spec: RunSpec, control: RunControl, counting: NonNullable<Plan['counting']>): Promise<void> {
-  const bins = new Map<number, number>();
+async function countBins(reader: LogReader, spec: RunSpec, control: RunControl, counting: NonNullable<Plan['counting']>, bins: Map<number, number>): Promise<void> {
   for (const group of spec.groups) {
     let token: string | undefined;
     do {
@@ -110,13 +129,18 @@ async function countBins(reader: LogReader, spec: RunSpec, control: RunControl, 
     } while (token !== undefined);
   }
   control.check();
+  pushBins(bins, counting, counting.after);
+}
+
+/** The bins counted, as the stats' group rows, into the stages after it. */
+function pushBins(bins: ReadonlyMap<number, number>, counting: NonNullable<Plan['counting']>, after: Stage): void {
   for (const start of [...bins.keys()].sort((a, b) => a - b)) {
     const row = new MapRow();
     row.set(counting.binName, new Time(start));
     row.set(counting.countName, bins.get(start)!);
-    if (!counting.after.push(row)) break;
+    if (!after.push(row)) break;
   }
-  counting.after.finish();
+  after.finish();
 }
 
 function toResult(row: Row, columns: readonly string[]): ResultField[] {

@@ -21,7 +21,17 @@ export interface Plan {
    * Set when the query starts with `stats count(*) by bin(…)` alone: the store can count the bins
    * (LogReader.countEvents) without reading the events; push the group rows into `after`.
    */
-  readonly counting?: { readonly binMs: number; readonly binName: string; readonly countName: string; readonly after: Stage };
+  readonly counting?: {
+    readonly binMs: number; readonly binName: string; readonly countName: string; readonly after: Stage;
+    /** A fresh copy of the stages after the stats, ending in `sink` (for partial results). */
+    readonly fresh: (sink: Stage) => Stage;
+  };
+  /**
+   * For a query whose stages hold rows (stats, sort): push into `sink` the rows it would answer
+   * if the events pushed so far were all (GetQueryResults while Running). Undefined otherwise:
+   * the rows that reached the sink are the partial results.
+   */
+  readonly peek?: (sink: Stage) => void;
 }
 
 export function plan(query: Query, sink: Stage, matched: () => void): Plan {
@@ -29,23 +39,38 @@ export function plan(query: Query, sink: Stage, matched: () => void): Plan {
   const statsAt = commands.findIndex((c) => c.kind === 'stats');
   // Events matched: those past the last filter before stats (or before the end).
   const lastEventFilter = lastIndex(commands.slice(0, statsAt < 0 ? commands.length : statsAt), (c) => c.kind === 'filter');
+  const holdsAt = commands.findIndex((c) => c.kind === 'stats' || c.kind === 'sort');
   let head = sink;
   let afterStats = sink;
+  let holding: Stage | undefined;
   for (let i = commands.length - 1; i >= -1; i--) {
     if (i === lastEventFilter) head = countStage(matched, head);
     if (i < 0) break;
     if (i === statsAt) afterStats = head;
     head = stage(commands[i]!, head, commands[i + 1]);
+    if (i === holdsAt) holding = head;
   }
+  // The stages after position `at`, anew (their state, a limit's count, starts again); matched
+  // events are counted by the real run only.
+  const freshAfter = (at: number, end: Stage): Stage => {
+    let h = end;
+    for (let i = commands.length - 1; i > at; i--) h = stage(commands[i]!, h, commands[i + 1]);
+    return h;
+  };
   const first = commands[0];
   let counting: Plan['counting'];
   if (first?.kind === 'stats' && first.aggregates.length === 1 && first.by.length === 1) {
     const [agg, by] = [first.aggregates[0]!, first.by[0]!];
     const isCount = agg.expr.kind === 'call' && agg.expr.name === 'count' && (agg.expr.star || agg.expr.args.length === 0);
     const bin = by.expr.kind === 'call' && by.expr.name === 'bin' ? by.expr.args[0] : undefined;
-    if (isCount && bin?.kind === 'duration') counting = { binMs: bin.ms, binName: by.name, countName: agg.name, after: afterStats };
+    if (isCount && bin?.kind === 'duration') {
+      counting = { binMs: bin.ms, binName: by.name, countName: agg.name, after: afterStats, fresh: (end) => freshAfter(statsAt, end) };
+    }
   }
-  return { columns: columnsOf(commands), pattern: pushdownPattern(commands), blocking: commands.some((c) => c.kind === 'stats' || c.kind === 'sort'), head, counting };
+  const peek = holding?.peek && ((end: Stage) => holding.peek!(freshAfter(holdsAt, end)));
+  return {
+    columns: columnsOf(commands), pattern: pushdownPattern(commands), blocking: holdsAt >= 0, head, counting, ...(peek ? { peek } : {}),
+  };
 }
 
 function stage(c: Command, next: Stage, following: Command | undefined): Stage {

@@ -31,6 +31,8 @@ export interface QueryInfo {
   status: QueryStatus;
   readonly statistics: QueryStatistics;
   results: ResultField[][];
+  /** While Running: the rows found so far (execute.ts's RunControl.onPartial). */
+  partial?: () => ResultField[][];
   /** Why it failed (Failed), for the server log and GetQueryResults' callers. */
   failure?: string;
 }
@@ -75,6 +77,19 @@ export class InsightsQueries {
     return this.queries.get(queryId);
   }
 
+  /**
+   * A query's rows: all of them once Complete; while Running, those found so far (as CloudWatch
+   * answers them: a stats query's groups as counted up to now); none otherwise.
+   */
+  rows(info: QueryInfo): ResultField[][] {
+    if (info.status !== 'Running' || !info.partial) return info.results;
+    try {
+      return info.partial();
+    } catch {
+      return []; // too much held already: the query itself fails on its next row
+    }
+  }
+
   /** False when the query had already ended; undefined when there is no such query. */
   stop(queryId: string): boolean | undefined {
     const info = this.queries.get(queryId);
@@ -113,7 +128,7 @@ export class InsightsQueries {
       if (Date.now() > deadline) throw new Stopped('Timeout');
     };
     try {
-      info.results = await runQuery(this.reader, spec, { stats: info.statistics, check });
+      info.results = await runQuery(this.reader, spec, { stats: info.statistics, check, onPartial: (rows) => { info.partial = rows; } });
       this.end(info, 'Complete');
     } catch (err) {
       if (err instanceof Stopped) this.end(info, err.status);
@@ -129,6 +144,7 @@ export class InsightsQueries {
 
   private end(info: QueryInfo, status: QueryStatus): void {
     info.status = status;
+    delete info.partial; // it holds the query's stages: let them go
     if (status !== 'Complete') info.results = [];
     const size = info.results.reduce((n, row) => n + row.reduce((m, f) => m + f.field.length + f.value.length + 32, 0), 0);
     this.bytes.set(info.queryId, size);

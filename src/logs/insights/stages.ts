@@ -14,6 +14,12 @@ import { sortCompare, Time, toText, truthy, type Value } from './values.js';
 export interface Stage {
   push(row: Row): boolean;
   finish(): void;
+  /**
+   * A stage that holds rows to the end (stats, sort): push what it would give if the rows pushed
+   * so far were all into `next` (a fresh copy of the stages after it), then finish `next`; its own
+   * state is left as it is (a Running query's partial results).
+   */
+  peek?(next: Stage): void;
 }
 
 export const MAX_GROUPS = 10_000;
@@ -144,9 +150,11 @@ export function sortStage(keys: readonly SortKey[], k: number, next: Stage): Sta
       return true;
     },
     finish() {
-      heap.sort(order);
-      for (const e of heap) if (!next.push(e.row)) break;
-      next.finish();
+      this.peek!(next);
+    },
+    peek(into) {
+      for (const e of [...heap].sort(order)) if (!into.push(e.row)) break;
+      into.finish();
     },
   };
 }
@@ -170,15 +178,19 @@ export function statsStage(cmd: Command & { kind: 'stats' }, next: Stage): Stage
       return true;
     },
     finish() {
-      if (groups.size === 0 && cmd.by.length === 0) groups.set('', { by: [], states: calls.map((c) => createAggregate(c, budget)) });
-      for (const group of groups.values()) {
+      this.peek!(next);
+    },
+    peek(into) {
+      // No row at all still gives one row of a stats without groups (count() is 0).
+      const all = groups.size === 0 && cmd.by.length === 0 ? [{ by: [], states: calls.map((c) => createAggregate(c, budget)) }] : groups.values();
+      for (const group of all) {
         const results = new Map<Expr, Value>(calls.map((c, i) => [c, group.states[i]!.result()]));
         const out = new MapRow();
         cmd.by.forEach((b, i) => { out.set(b.name, group.by[i]); });
         for (const a of cmd.aggregates) out.set(a.name, evaluate(a.expr, out, results));
-        if (!next.push(out)) break;
+        if (!into.push(out)) break;
       }
-      next.finish();
+      into.finish();
     },
   };
 }

@@ -10,6 +10,7 @@ import type { Postgres } from '../../database/index.js';
 import type { StoredEvent } from '../views.js';
 import type { ScanQuery, ScanResult } from '../event-scan.js';
 import { tsQuery } from './words.js';
+import { infixPatterns } from './infix.js';
 import { BLOCK_SPAN } from './writer.js';
 
 export type { ScanQuery, ScanResult } from '../event-scan.js';
@@ -29,6 +30,9 @@ const MAX_RESPONSE_CHARS = 1024 * 1024;
 export const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
 export class PgEventReader {
+  /** Whether log_blocks has the trigram index of infix.ts (set once the store is open). */
+  infix = false;
+
   constructor(private readonly db: Postgres) {}
 
   /** The id of the newest event given out (every id up to it is committed or never will be). */
@@ -59,6 +63,11 @@ export class PgEventReader {
     if (after + 1 >= before) return { events: [], next: undefined, position: Math.max(after, q.afterId ?? 0) };
     const page = new Page(q, after);
     const ts = tsQuery(q.pattern?.words);
+    // Candidate blocks: by whole words (the full-text index), and by text inside words (infix.ts).
+    const blockParams: unknown[] = [];
+    const blockWhere: string[] = [];
+    if (ts !== undefined) blockWhere.push(`words @@ $${3 + blockParams.push(ts)}::tsquery`);
+    if (this.infix) for (const like of infixPatterns(q.pattern?.contains)) blockWhere.push(`log_block_text(words) LIKE $${3 + blockParams.push(like)}`);
     const filters: string[] = [];
     const params: unknown[] = [q.groupId, 0, before];
     if (q.streamIds) filters.push(`e.stream_id = ANY($${params.push(q.streamIds)}::bigint[])`);
@@ -67,15 +76,15 @@ export class PgEventReader {
     for (;;) {
       params[1] = page.last;
       let rows: EventRow[];
-      if (ts === undefined) {
+      if (blockWhere.length === 0) {
         rows = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${FROM} WHERE ${where} ORDER BY e.id LIMIT ${CHUNK_EVENTS}`, params);
         if (rows.length === 0) break;
       } else {
         // The next candidate blocks (a group's blocks never overlap), then their events.
         const blocks = await this.db.query<{ first_id: number; last_id: number }>(
           `SELECT first_id, last_id FROM log_blocks WHERE group_id = $1 AND first_id > $2::bigint - ${BLOCK_SPAN} AND last_id > $2 AND first_id < $3
-             AND (words @@ $4::tsquery OR words IS NULL)
-           ORDER BY first_id LIMIT ${CHUNK_BLOCKS}`, [q.groupId, page.last, before, ts]);
+             AND ((${blockWhere.join(' AND ')}) OR words IS NULL)
+           ORDER BY first_id LIMIT ${CHUNK_BLOCKS}`, [q.groupId, page.last, before, ...blockParams]);
         if (blocks.length === 0) break;
         const lastBlock = blocks[blocks.length - 1]!.last_id;
         const n = params.length;

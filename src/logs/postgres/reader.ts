@@ -5,6 +5,8 @@
 import type { Postgres } from '../../database/index.js';
 import { PgLogGroups, type GroupRecord } from './groups.js';
 import { PgEventReader } from './events.js';
+import { PgPutEvents } from './put-events.js';
+import { countMerged, filterMerged, isPutToken, putBatch, putStreamEvents, type PutEvent, type PutOutcome } from '../put-events.js';
 import { PgInvestigation } from './investigation.js';
 import { PgEventCounter } from './event-counts.js';
 import { PgSubscriptionTable } from './subscriptions.js';
@@ -24,6 +26,7 @@ export abstract class PgLogReader implements LogReader {
   protected readonly investigation: PgInvestigation;
   private readonly counter: PgEventCounter;
   private readonly subscriptions: PgSubscriptionTable;
+  private readonly put: PgPutEvents;
 
   constructor(db: Postgres) {
     this.groups = new PgLogGroups(db);
@@ -31,6 +34,7 @@ export abstract class PgLogReader implements LogReader {
     this.investigation = new PgInvestigation(db, this.events);
     this.counter = new PgEventCounter(db, this.events);
     this.subscriptions = new PgSubscriptionTable(db);
+    this.put = new PgPutEvents(db);
   }
 
   /** Write what this node has queued (bounded), so that a caller reads what it just caused. */
@@ -38,6 +42,8 @@ export abstract class PgLogReader implements LogReader {
   /** A group was deleted: purge its events soon. */
   protected abstract deleted(): void;
   abstract onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void;
+  /** Tell onWritten's listeners of events a client put. */
+  protected abstract putWritten(batch: Batch): void;
 
   async describeGroup(name: string): Promise<GroupView | undefined> {
     await this.flush();
@@ -69,11 +75,13 @@ export abstract class PgLogReader implements LogReader {
   }
 
   async getStreamEvents(q: StreamEventsQuery): Promise<StreamEventsPage> {
-    const given = decodeDirection(q.token);
+    const given = isPutToken(q.token) ? undefined : decodeDirection(q.token);
     await this.flush();
     const g = await this.requireGroup(q.group);
     const stream = await this.groups.stream(g.id, q.stream);
     if (!stream) throw new LogStoreError('StreamNotFound', `The log stream ${q.stream} does not exist.`);
+    if (await this.put.isPutStream(stream.id)) return putStreamEvents(this.put, g.id, stream.id, q);
+    if (isPutToken(q.token)) throw new LogStoreError('InvalidToken', 'The token is not one of this stream\'s.');
     const range = await this.events.idRange(q.startTime, q.endTime);
     let after = range.after;
     let before = range.before;
@@ -103,17 +111,22 @@ export abstract class PgLogReader implements LogReader {
   }
 
   async filterEvents(q: EventQuery): Promise<EventPage> {
-    const afterId = decodeId(q.token);
+    if (!isPutToken(q.token)) decodeId(q.token); // a token this store did not hand out is refused before anything
     await this.flush();
     const g = await this.groups.get(q.group);
-    const nothing = { events: [], nextToken: undefined, position: encodeId(afterId ?? 0) };
+    const nothing = { events: [], nextToken: undefined, position: isPutToken(q.token) ? q.token! : encodeId(decodeId(q.token) ?? 0) };
     if (!g) return nothing;
     const streamIds = q.streamNames !== undefined || q.streamPrefix !== undefined ? await this.groups.streamIds(g.id, q.streamNames, q.streamPrefix) : undefined;
     if (streamIds?.length === 0) return nothing;
-    const r = await this.events.scan({
-      groupId: g.id, streamIds, startTime: q.startTime, endTime: q.endTime, pattern: q.pattern, levels: q.levels, afterId, limit: q.limit,
-    });
-    return { events: r.events, nextToken: r.next === undefined ? undefined : encodeId(r.next), position: encodeId(r.position) };
+    const scan = async (token: string | undefined): Promise<EventPage> => {
+      const r = await this.events.scan({
+        groupId: g.id, streamIds, startTime: q.startTime, endTime: q.endTime, pattern: q.pattern, levels: q.levels, afterId: decodeId(token), limit: q.limit,
+      });
+      return { events: r.events, nextToken: r.next === undefined ? undefined : encodeId(r.next), position: encodeId(r.position) };
+    };
+    // Put events have no level: a read of some levels reads none of them.
+    if (q.levels !== undefined || !(isPutToken(q.token) || (await this.put.hasStreams(g.id)))) return scan(q.token);
+    return filterMerged(this.put, q, g.id, streamIds, scan);
   }
 
   async countEvents(q: EventCountQuery): Promise<EventCountPage> {
@@ -122,7 +135,9 @@ export abstract class PgLogReader implements LogReader {
     const g = await this.groups.get(q.group);
     if (!g) return { bins: [], nextToken: undefined };
     const r = await this.counter.count({ groupId: g.id, startTime: q.startTime, endTime: q.endTime, binMs: q.binMs, afterId });
-    return { bins: r.bins, nextToken: r.next === undefined ? undefined : encodeId(r.next) };
+    const page = { bins: r.bins, nextToken: r.next === undefined ? undefined : encodeId(r.next) };
+    // Put events' bins come with the last page (put-events.ts): only then is it worth asking.
+    return page.nextToken === undefined && (await this.put.hasStreams(g.id)) ? countMerged(this.put, g.id, q.startTime, q.endTime, q.binMs, page) : page;
   }
 
   async requestEvents(requestId: string, q: { readonly limit: number; readonly token?: string }): Promise<RequestEventsPage> {
@@ -209,9 +224,27 @@ export abstract class PgLogReader implements LogReader {
 
   async deleteGroup(group: string): Promise<boolean> {
     await this.flush(); // what is queued for the group goes with it, instead of making it anew
+    const g = await this.groups.get(group);
+    if (g) await this.put.purgeGroup(g.id);
     const deleted = await this.groups.delete(group);
     if (deleted) this.deleted();
     return deleted;
+  }
+
+  async createStream(group: string, stream: string): Promise<PutOutcome> {
+    await this.flush(); // a group that queued events are about to make exists already
+    return this.put.create(group, stream, Date.now());
+  }
+
+  async deleteStream(group: string, stream: string): Promise<PutOutcome> {
+    return this.put.delete(group, stream);
+  }
+
+  async putEvents(group: string, stream: string, events: readonly PutEvent[]): Promise<PutOutcome> {
+    const outcome = await this.put.append(group, stream, events, Date.now());
+    if (typeof outcome === 'string') return outcome;
+    if (events.length > 0) this.putWritten(putBatch(group, stream, events, outcome.first));
+    return 'done';
   }
 
   private async requireGroup(name: string): Promise<GroupRecord> {

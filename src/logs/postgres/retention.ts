@@ -83,10 +83,21 @@ export class PgRetentionSweep {
         if (gone.reduce((n, r) => n + r.c, 0) < CHUNK && blocks < CHUNK) break;
         if (performance.now() > deadline) return true;
       }
+      // Events clients put (put-events.ts) go by their own timestamps.
+      for (;;) {
+        const put = await this.db.query<{ stream_id: number; n: number; c: number }>(
+          `WITH gone AS (DELETE FROM log_put_events WHERE seq IN (SELECT seq FROM log_put_events WHERE group_id = $1 AND ts < $2 LIMIT ${CHUNK})
+                         RETURNING stream_id, bytes AS n)
+           SELECT stream_id, sum(n)::bigint AS n, count(*)::bigint AS c FROM gone GROUP BY stream_id`, [g.id, cutoff]);
+        await this.account(g.id, put);
+        if (put.reduce((n, r) => n + r.c, 0) < CHUNK) break;
+        if (performance.now() > deadline) return true;
+      }
       // Under the writers' lock: a batch must not add an event to a stream being dropped.
       await this.db.transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
         await tx.execute('DELETE FROM log_streams WHERE group_id = $1 AND coalesce(last_event, created_at) < $2', [g.id, cutoff]);
+        await tx.execute('DELETE FROM log_put_streams p WHERE group_id = $1 AND NOT EXISTS (SELECT 1 FROM log_streams s WHERE s.id = p.stream_id)', [g.id]);
       });
       if (g.name.startsWith('/aws/lambda/')) {
         while ((await this.db.execute(`DELETE FROM log_invocations WHERE seq IN

@@ -133,5 +133,24 @@ export const LOG_STORE_MIGRATIONS: Migrations = {
        created_at  BIGINT NOT NULL,
        PRIMARY KEY (group_id, name)
      );`,
+    // Streams written by clients (CreateLogStream, PutLogEvents; put-events.ts): their events keep
+    // the client's timestamps, so they stay out of log_events (fact (1) above) and are read by time.
+    `CREATE TABLE log_put_streams (
+       stream_id BIGINT PRIMARY KEY,  -- log_streams.id
+       group_id  BIGINT NOT NULL
+     );
+     CREATE INDEX log_put_streams_group ON log_put_streams (group_id);
+     CREATE TABLE log_put_events (
+       seq       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+       group_id  BIGINT NOT NULL,
+       stream_id BIGINT NOT NULL,
+       ts        BIGINT NOT NULL,
+       ingested  BIGINT NOT NULL,
+       message   TEXT NOT NULL,
+       message_bytes BYTEA,           -- the message's UTF-8 when it holds NUL (message then has none)
+       bytes     INTEGER NOT NULL
+     );
+     CREATE INDEX log_put_events_group ON log_put_events (group_id, ts, seq);
+     CREATE INDEX log_put_events_stream ON log_put_events (stream_id, ts, seq);`,
   ],
 };

@@ -10,6 +10,7 @@
 import { DatabaseUnavailable, migratePostgres, type Postgres } from '../../database/index.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
 import type { LogStore, WrittenOptions } from '../store.js';
+import { setUpInfixIndex } from './infix.js';
 import { WrittenListeners } from '../written-listeners.js';
 import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from '../write-queue.js';
 import { cutRecord } from '../record-limits.js';
@@ -54,7 +55,9 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
   /** Bring the schema up to date and open the store on `db` (which the caller closes, after the store). */
   static async open(db: Postgres, options: PostgresLogStoreOptions = {}): Promise<PostgresLogStore> {
     await migratePostgres(db, LOG_STORE_MIGRATIONS);
-    return new PostgresLogStore(db, options);
+    const store = new PostgresLogStore(db, options);
+    store.events.infix = await setUpInfixIndex(db);
+    return store;
   }
 
   private constructor(private readonly db: Postgres, options: PostgresLogStoreOptions) {
@@ -132,6 +135,10 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
       if (!(await this.writeOne())) break;
     }
     await this.writing;
+  }
+
+  protected putWritten(batch: Batch): void {
+    this.listeners.emit(batch);
   }
 
   private written(batch: Batch): void {

@@ -10,6 +10,7 @@ import type { StoredEvent } from '../views.js';
 import type { ScanQuery, ScanResult } from '../event-scan.js';
 import { TimeIndex } from './time-index.js';
 import { ftsQuery } from './fts-query.js';
+import { InfixIndex, infixQuery } from './infix-index.js';
 import { merged, PlatformEvents, type EventRow } from './platform-events.js';
 
 export type { ScanQuery, ScanResult } from '../event-scan.js';
@@ -38,6 +39,8 @@ export const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
 export class EventReader {
   readonly time: TimeIndex;
+  /** Text inside words, indexed while the store is idle (infix-index.ts). */
+  readonly infix: InfixIndex;
   private readonly platform: PlatformEvents;
   private readonly scans = new Map<string, Database.Statement>();
   private readonly streamNames = new Map<number, { name: string; envId: string | undefined }>();
@@ -47,6 +50,12 @@ export class EventReader {
     this.platform = new PlatformEvents(db);
     this.time = new TimeIndex(db, this.platform);
     this.s = statements(db);
+    // A block's text, in any order (a trigram index keeps no positions).
+    this.infix = new InfixIndex(db, (group, first, last) => {
+      const texts = this.s.blockMessages.all(group, first, last) as string[];
+      for (const r of this.platform.range({ after: first - 1, before: last + 1, group })) texts.push(r.message);
+      return texts.join('\n');
+    });
   }
 
   /** The id range [after, before) of a time range, as exclusive bounds. */
@@ -65,10 +74,24 @@ export class EventReader {
     const fts = ftsQuery(q.pattern?.words);
     const contains = q.pattern?.contains?.[0];
     if (fts === undefined && contains !== undefined) {
-      // Text the index cannot find (a fragment of a word): SQLite checks it in the scan itself,
+      // Text the word index cannot find (a fragment of a word): candidate blocks of the trigram
+      // index as far as it has got, then SQLite checks the rest in the scan itself,
       // CONTAINS_WINDOW ids at a time, so that the clock is looked at even when nothing matches.
+      const infix = infixQuery(q.pattern?.contains);
+      if (infix !== undefined && this.infix.upto > page.last) {
+        const upto = Math.min(this.infix.upto, range.before - 1);
+        const from = (this.s.blockAt.get(q.groupId, after + 1) as number | null) ?? 0;
+        for (const b of this.infix.candidates(infix, q.groupId, from, range.before)) {
+          if (page.spent()) return page.result();
+          if (b.last <= page.last) continue;
+          const inBlock = this.groupEvents(q, Math.max(page.last, b.first - 1), Math.min(b.last + 1, range.before));
+          if (page.read(inBlock, (r) => this.view(r))) return page.result();
+        }
+        // Every event of the group up to `upto` lies in a block indexed: those not read do not match.
+        page.last = Math.max(page.last, upto);
+      }
       const end = Math.min(range.before, this.maxId() + 1); // the range may be open-ended
-      for (let lo = after; lo < end - 1; lo += CONTAINS_WINDOW) {
+      for (let lo = page.last; lo < end - 1; lo += CONTAINS_WINDOW) {
         if (page.outOfTime()) return page.result();
         const hi = Math.min(end, lo + CONTAINS_WINDOW + 1);
         if (page.read(this.groupEvents(q, Math.max(lo, page.last), hi, contains), (r) => this.view(r))) return page.result();
@@ -250,6 +273,7 @@ class Page {
 function statements(db: LogDatabase) {
   return {
     stream: db.prepare('SELECT name, env_id FROM log_streams WHERE id = ?'),
+    blockMessages: db.prepare('SELECT message FROM log_events INDEXED BY log_events_group WHERE group_id = ? AND id >= ? AND id <= ?').pluck(),
     streamSpan: db.prepare('SELECT group_id, first_id, last_id FROM log_streams WHERE id = ?'),
     maxId: db.prepare('SELECT max(id) FROM log_events').pluck(),
     blockAt: db.prepare('SELECT max(first_id) FROM log_blocks WHERE group_id = ? AND first_id <= ?').pluck(),

@@ -18,6 +18,8 @@ import type { Batch } from '../write-queue.js';
 import type { WrittenOptions } from '../store.js';
 import type { PutSubscriptionResult, SubscriptionFilter } from '../subscriptions.js';
 import { SubscriptionTable } from './subscriptions.js';
+import { SqlitePutEvents } from './put-events.js';
+import { countMerged, filterMerged, isPutToken, putBatch, putStreamEvents, type PutEvent, type PutOutcome } from '../put-events.js';
 import type { GroupView, InvocationView, Stats, StreamView } from '../views.js';
 
 export abstract class SqliteLogReader implements LogReader {
@@ -27,6 +29,7 @@ export abstract class SqliteLogReader implements LogReader {
   readonly events: EventReader;
   readonly investigation: Investigation;
   private readonly counter: EventCounter;
+  private readonly put: SqlitePutEvents;
 
   constructor(db: LogDatabase) {
     this.events = new EventReader(db);
@@ -34,6 +37,7 @@ export abstract class SqliteLogReader implements LogReader {
     this.groups = new LogGroups(db, () => this.deleted());
     this.subscriptions = new SubscriptionTable(db);
     this.investigation = new Investigation(db);
+    this.put = new SqlitePutEvents(db);
   }
 
   /** Write what is queued, within a bounded time. */
@@ -41,6 +45,8 @@ export abstract class SqliteLogReader implements LogReader {
   /** A group was deleted (its rows went behind the writer's caches). */
   protected abstract deleted(): void;
   abstract onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void;
+  /** Tell onWritten's listeners of events a client put. */
+  protected abstract putWritten(batch: Batch): void;
 
   async flush(): Promise<void> {
     this.sync();
@@ -76,11 +82,13 @@ export abstract class SqliteLogReader implements LogReader {
   }
 
   async getStreamEvents(q: StreamEventsQuery): Promise<StreamEventsPage> {
-    const given = decodeDirection(q.token);
+    const given = isPutToken(q.token) ? undefined : decodeDirection(q.token);
     this.sync();
     const g = this.requireGroup(q.group);
     const stream = this.groups.stream(g.id, q.stream);
     if (!stream) throw new LogStoreError('StreamNotFound', `The log stream ${q.stream} does not exist.`);
+    if (await this.put.isPutStream(stream.id)) return putStreamEvents(this.put, g.id, stream.id, q);
+    if (isPutToken(q.token)) throw new LogStoreError('InvalidToken', 'The token is not one of this stream\'s.');
     const range = this.events.idRange(q.startTime, q.endTime);
     let after = range.after;
     let before = range.before;
@@ -110,17 +118,22 @@ export abstract class SqliteLogReader implements LogReader {
   }
 
   async filterEvents(q: EventQuery): Promise<EventPage> {
-    const afterId = decodeId(q.token);
+    if (!isPutToken(q.token)) decodeId(q.token); // a token this store did not hand out is refused before anything
     this.sync();
     const g = this.groups.get(q.group);
-    const nothing = { events: [], nextToken: undefined, position: encodeId(afterId ?? 0) };
+    const nothing = { events: [], nextToken: undefined, position: isPutToken(q.token) ? q.token! : encodeId(decodeId(q.token) ?? 0) };
     if (!g) return nothing;
     const streamIds = q.streamNames !== undefined || q.streamPrefix !== undefined ? this.groups.streamIds(g.id, q.streamNames, q.streamPrefix) : undefined;
     if (streamIds?.length === 0) return nothing;
-    const r = this.events.scan({
-      groupId: g.id, streamIds, startTime: q.startTime, endTime: q.endTime, pattern: q.pattern, levels: q.levels, afterId, limit: q.limit,
-    });
-    return { events: r.events, nextToken: r.next === undefined ? undefined : encodeId(r.next), position: encodeId(r.position) };
+    const scan = (token: string | undefined): EventPage => {
+      const r = this.events.scan({
+        groupId: g.id, streamIds, startTime: q.startTime, endTime: q.endTime, pattern: q.pattern, levels: q.levels, afterId: decodeId(token), limit: q.limit,
+      });
+      return { events: r.events, nextToken: r.next === undefined ? undefined : encodeId(r.next), position: encodeId(r.position) };
+    };
+    // Put events have no level: a read of some levels reads none of them.
+    if (q.levels !== undefined || !(isPutToken(q.token) || (await this.put.hasStreams(g.id)))) return scan(q.token);
+    return filterMerged(this.put, q, g.id, streamIds, async (token) => scan(token));
   }
 
   async countEvents(q: EventCountQuery): Promise<EventCountPage> {
@@ -129,7 +142,9 @@ export abstract class SqliteLogReader implements LogReader {
     const g = this.groups.get(q.group);
     if (!g) return { bins: [], nextToken: undefined };
     const r = this.counter.count({ groupId: g.id, startTime: q.startTime, endTime: q.endTime, binMs: q.binMs, afterId });
-    return { bins: r.bins, nextToken: r.next === undefined ? undefined : encodeId(r.next) };
+    const page = { bins: r.bins, nextToken: r.next === undefined ? undefined : encodeId(r.next) };
+    // Put events' bins come with the last page (put-events.ts): only then is it worth asking.
+    return page.nextToken === undefined && (await this.put.hasStreams(g.id)) ? countMerged(this.put, g.id, q.startTime, q.endTime, q.binMs, page) : page;
   }
 
   async requestEvents(requestId: string, q: { readonly limit: number; readonly token?: string }): Promise<RequestEventsPage> {
@@ -204,7 +219,25 @@ export abstract class SqliteLogReader implements LogReader {
 
   async deleteGroup(group: string): Promise<boolean> {
     this.sync(); // what is queued for the group goes with it, instead of making it anew
+    const g = this.groups.get(group);
+    if (g) this.put.purgeGroup(g.id);
     return this.groups.delete(group);
+  }
+
+  async createStream(group: string, stream: string): Promise<PutOutcome> {
+    this.sync(); // a group that queued events are about to make exists already
+    return this.put.create(group, stream, Date.now());
+  }
+
+  async deleteStream(group: string, stream: string): Promise<PutOutcome> {
+    return this.put.delete(group, stream);
+  }
+
+  async putEvents(group: string, stream: string, events: readonly PutEvent[]): Promise<PutOutcome> {
+    const outcome = this.put.append(group, stream, events, Date.now());
+    if (typeof outcome === 'string') return outcome;
+    if (events.length > 0) this.putWritten(putBatch(group, stream, events, outcome.first));
+    return 'done';
   }
 
   async putSubscriptionFilter(filter: Omit<SubscriptionFilter, 'createdAt'>): Promise<PutSubscriptionResult> {

@@ -82,7 +82,15 @@ export class RetentionSweep {
         more = blocks === CHUNK || rows.length === CHUNK || kept.length === CHUNK;
         if (performance.now() > deadline) return true;
       } while (more);
+      // Events clients put (put-events.ts) go by their own timestamps.
+      let put: { stream_id: number; n: number }[];
+      do {
+        put = this.s.expirePut.all(g.id, cutoff, CHUNK) as { stream_id: number; n: number }[];
+        this.account(g.id, put);
+        if (performance.now() > deadline) return true;
+      } while (put.length === CHUNK);
       if (this.s.dropStreams.run(g.id, cutoff).changes > 0) forget = true;
+      this.s.dropPutStreams.run(g.id);
       if (g.name.startsWith('/aws/lambda/')) {
         let ids: number[];
         do {
@@ -100,9 +108,12 @@ export class RetentionSweep {
     return false;
   }
 
-  /** Take blocks out of the full-text index; returns how many. */
+  /** Take blocks out of the full-text and trigram indexes; returns how many. */
   private unindex(blockIds: number[]): number {
-    for (const id of blockIds) this.s.unindex.run(id);
+    for (const id of blockIds) {
+      this.s.unindex.run(id);
+      this.s.uninfix.run(id);
+    }
     return blockIds.length;
   }
 
@@ -131,6 +142,7 @@ function statements(db: LogDatabase) {
                                 (SELECT first_id FROM log_blocks WHERE group_id = ? AND first_id < ? AND last_id < ? ORDER BY first_id LIMIT ?)
                               RETURNING first_id`).pluck(),
     unindex: db.prepare('DELETE FROM log_fts WHERE rowid = ?'),
+    uninfix: db.prepare('DELETE FROM log_infix WHERE rowid = ?'),
     undelete: db.prepare('DELETE FROM deleted_groups WHERE id = ?'),
     retained: db.prepare('SELECT id, name, retention_days FROM log_groups WHERE retention_days IS NOT NULL'),
     expire: db.prepare(`DELETE FROM log_events WHERE id IN
@@ -144,6 +156,9 @@ function statements(db: LogDatabase) {
     streamBytes: db.prepare('UPDATE log_streams SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?'),
     groupBytes: db.prepare('UPDATE log_groups SET stored_bytes = max(0, stored_bytes - ?) WHERE id = ?'),
     dropStreams: db.prepare('DELETE FROM log_streams WHERE group_id = ? AND coalesce(last_event, created_at) < ?'),
+    expirePut: db.prepare(`DELETE FROM log_put_events WHERE seq IN (SELECT seq FROM log_put_events WHERE group_id = ? AND ts < ? LIMIT ?)
+                           RETURNING stream_id, bytes AS n`),
+    dropPutStreams: db.prepare('DELETE FROM log_put_streams WHERE group_id = ? AND stream_id NOT IN (SELECT id FROM log_streams)'),
     expireRecords: db.prepare(`DELETE FROM invocations WHERE id IN
                                  (SELECT id FROM invocations WHERE function_name = ? AND started_at < ? LIMIT ?) RETURNING id`).pluck(),
     dropRequest: db.prepare('DELETE FROM requests WHERE id = ? AND NOT EXISTS (SELECT 1 FROM log_events WHERE request = ?)'),

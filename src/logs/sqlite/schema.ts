@@ -137,6 +137,31 @@ const STEPS: readonly string[] = [
      created_at  INTEGER NOT NULL,
      PRIMARY KEY (group_id, name)
    ) WITHOUT ROWID;`,
+  // Text inside words (infix-index.ts): a trigram index of each block's events, filled while the
+  // store is idle; upto: every block with a first id up to it is in it.
+  `CREATE VIRTUAL TABLE log_infix USING fts5 (
+     messages, content='', contentless_delete=1, detail=none, tokenize='trigram'
+   );
+   CREATE TABLE log_infix_state (upto INTEGER NOT NULL);
+   INSERT INTO log_infix_state VALUES (0);`,
+  // Streams written by clients (CreateLogStream, PutLogEvents; put-events.ts): their events keep
+  // the client's timestamps, so they stay out of log_events (fact (1) above) and are read by time.
+  `CREATE TABLE log_put_streams (
+     stream_id INTEGER PRIMARY KEY,  -- log_streams.id
+     group_id  INTEGER NOT NULL
+   );
+   CREATE INDEX log_put_streams_group ON log_put_streams (group_id);
+   CREATE TABLE log_put_events (
+     seq       INTEGER PRIMARY KEY,
+     group_id  INTEGER NOT NULL,
+     stream_id INTEGER NOT NULL,
+     ts        INTEGER NOT NULL,
+     ingested  INTEGER NOT NULL,
+     message   TEXT NOT NULL,
+     bytes     INTEGER NOT NULL
+   );
+   CREATE INDEX log_put_events_group ON log_put_events (group_id, ts, seq);
+   CREATE INDEX log_put_events_stream ON log_put_events (stream_id, ts, seq);`,
 ];
 
 export type LogDatabase = Database.Database;

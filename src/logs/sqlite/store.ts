@@ -40,6 +40,11 @@ const BATCH_CHARS = 512 * 1024;
 const FLUSH_EVENTS = 1000;
 /** How long a read may spend writing the queue first (the rest follows on the timer). */
 const READ_SYNC_MS = 20;
+/** The trigram index (infix-index.ts) is filled once no batch was written for this long … */
+const INDEX_IDLE_MS = 1000;
+/** … a slice of this long every INDEX_EVERY_MS (at most a tenth of the server's time). */
+const INDEX_SLICE_MS = 10;
+const INDEX_EVERY_MS = 100;
 
 export class SqliteLogStore extends SqliteLogReader implements LogStore {
   private readonly queue: WriteQueue;
@@ -54,6 +59,9 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   private closed = false;
   private stopped: Promise<void> = Promise.resolve();
   private failures = 0;
+  private lastWrite = 0;
+  private indexFailures = 0;
+  private readonly indexer: NodeJS.Timeout;
 
   static open(dataDir: string, options: LogStoreOptions = {}): SqliteLogStore {
     const path = join(dataDir, 'logs.db');
@@ -75,6 +83,8 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
     this.checkpointer = new Checkpointer(db, path);
     this.sweep = new RetentionSweep(db, this.events.time, () => this.writer.forget(), this.log);
     this.sweep.start(options.sweepIntervalMs ?? 300_000);
+    this.indexer = setInterval(() => this.indexIdle(), INDEX_EVERY_MS);
+    this.indexer.unref();
   }
 
   // ---- LogSink: called on the invoke path; queue only ----------------------------------------
@@ -148,6 +158,7 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
     if (this.closed) return this.stopped;
     this.closed = true;
     clearTimeout(this.timer);
+    clearInterval(this.indexer);
     this.sweep.stop();
     while (this.queue.size > 0) this.writeOne();
     this.stopped = this.checkpointer.stop();
@@ -156,8 +167,30 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
     return this.stopped;
   }
 
-  private written(batch: Batch): void {
+  protected putWritten(batch: Batch): void {
     this.listeners.emit(batch);
+  }
+
+  private written(batch: Batch): void {
+    this.lastWrite = performance.now();
+    this.listeners.emit(batch);
+  }
+
+  /** A slice of the trigram index's catching up, while nothing is being written. */
+  private indexIdle(): void {
+    if (this.closed || performance.now() - this.lastWrite < INDEX_IDLE_MS) return;
+    try {
+      if (this.events.infix.catchUp(INDEX_SLICE_MS)) this.indexFailures = 0;
+    } catch (err) {
+      // The index only speeds reads up: a failure to fill it is said, and tried again later.
+      if (this.indexFailures++ === 0) this.log(`lambkin: could not index logs for text search: ${(err as Error).message}`);
+    }
+  }
+
+  /** Index every written block now (tests and benchmarks; the store does it by itself when idle). */
+  indexNow(): void {
+    this.sync(Number.POSITIVE_INFINITY);
+    while (!this.events.infix.catchUp(50));
   }
 
   private schedule(): void {
