@@ -1,7 +1,9 @@
 // Writes one batch in one transaction: the streams and groups it touches (created on their first
 // event, as CloudWatch shows a stream once something was written to it), its events, their index
 // blocks, and its invocation records — each kind by one statement over arrays (unnest), so that a
-// batch of 2,000 events costs about a dozen round trips, not thousands.
+// batch of 2,000 events costs about a dozen round trips, not thousands. An invocation whose START,
+// END and REPORT are all in the batch with its record keeps them in the record rather than as rows
+// (../platform-events.ts); they still take their event ids, times, index words and bytes.
 //
 // Ids and times (schema.ts (1)): the batch takes its ids from log_clock under a transaction-scoped
 // advisory lock, clamping timestamps so that they never decrease along ids; the lock is held to
@@ -13,6 +15,7 @@ import type { Batch } from '../write-queue.js';
 import { errorKey } from '../normalise.js';
 import { cutRecord } from '../record-limits.js';
 import { BlockWords } from './words.js';
+import { keptPlaces } from '../platform-events.js';
 
 /** The advisory lock's key (pg_advisory_xact_lock): the log store's writers take turns on it. */
 export const WRITE_LOCK = 0x6c6f6773; // 'logs'
@@ -39,7 +42,19 @@ interface Block {
 interface Touch {
   first: number;
   last: number;
+  firstId: number;
+  lastId: number;
   bytes: number;
+}
+
+/** An invocation's START, END and REPORT going into its record: their places in the batch, ids and times. */
+interface Kept {
+  readonly at: readonly [number, number, number];
+  readonly ids: [number, number, number];
+  readonly ts: [number, number, number];
+  groupId: number;
+  streamId: number;
+  report: string;
 }
 
 export class Writer {
@@ -56,33 +71,54 @@ export class Writer {
     const now = Date.now();
     await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-      if (batch.events.length > 0) await this.writeEvents(tx, batch.events, now);
-      if (batch.records.length > 0) await writeRecords(tx, batch.records);
+      if (batch.events.length > 0) await this.writeEvents(tx, batch, now);
+      else await writeRecords(tx, batch.records, new Map(), now);
     });
     for (const e of batch.events) this.infos.delete(key(e.group, e.stream));
   }
 
-  private async writeEvents(tx: Queryable, events: readonly LogEvent[], now: number): Promise<void> {
+  private async writeEvents(tx: Queryable, batch: Batch, now: number): Promise<void> {
+    const events = batch.events;
     const streams = await this.streams(tx, events, now);
     const [clock] = await tx.query<{ next_id: number; last_ts: number }>('SELECT next_id, last_ts FROM log_clock');
     let nextId = clock!.next_id;
     let lastTs = clock!.last_ts;
-    // One row per event as a JSON array: JSON.stringify is native, where array parameters are
-    // escaped element by element in JavaScript (measured: a third less CPU on this thread per event).
-    const rows: unknown[][] = [];
+    // A request's lines kept once per batch (a request already stored, a retry, is told by
+    // writeRecords); not with NUL in its id, which TEXT cannot hold exactly.
+    const seen = new Set<string>();
+    const isNew = (id: string): boolean => !id.includes('\u0000') && !seen.has(id) && Boolean(seen.add(id));
+    const kept = new Map<string, Kept>();
+    const byPlace = new Map<number, Kept>();
+    for (const [r, at] of keptPlaces(batch, isNew)) {
+      const k: Kept = { at, ids: [0, 0, 0], ts: [0, 0, 0], groupId: 0, streamId: 0, report: events[at[2]]!.message };
+      kept.set(r.requestId, k);
+      for (const p of at) byPlace.set(p, k);
+    }
+    const ids: number[] = new Array(events.length);
+    const stamps: number[] = new Array(events.length);
+    const refs: StreamRef[] = new Array(events.length);
     const blocks: Block[] = [];
     const open = new Map<number, Block>();
     const touched = new Map<number, Touch>();
     const groupBytes = new Map<number, number>();
-    for (const e of events) {
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
       const ref = streams.get(key(e.group, e.stream))!;
       // Time order is id order: a clock stepping back must not put an event before older ones.
       const ts = Math.max(e.timestamp, lastTs);
       lastTs = ts;
       const id = nextId++;
-      const nul = e.message.includes('\u0000');
-      rows.push([id, ref.groupId, ref.id, ts, e.requestId === undefined ? null : noNul(e.requestId), e.level ?? null,
-        nul ? e.message.replaceAll('\u0000', '') : e.message, nul ? `\\x${Buffer.from(e.message).toString('hex')}` : null]);
+      ids[i] = id;
+      stamps[i] = ts;
+      refs[i] = ref;
+      const k = byPlace.size > 0 ? byPlace.get(i) : undefined;
+      if (k) {
+        const slot = k.at.indexOf(i);
+        k.ids[slot] = id;
+        k.ts[slot] = ts;
+        k.groupId = ref.groupId;
+        k.streamId = ref.id;
+      }
       let block = open.get(ref.groupId);
       if (!block || block.count >= BLOCK_EVENTS || block.chars + e.message.length > BLOCK_CHARS || id - block.first >= BLOCK_SPAN) {
         block = { groupId: ref.groupId, first: id, last: id, count: 0, chars: 0, words: new BlockWords() };
@@ -96,24 +132,41 @@ export class Writer {
       const t = touched.get(ref.id);
       if (t) {
         t.last = ts;
+        t.lastId = id;
         t.bytes += e.message.length;
       } else {
-        touched.set(ref.id, { first: ts, last: ts, bytes: e.message.length });
+        touched.set(ref.id, { first: ts, last: ts, firstId: id, lastId: id, bytes: e.message.length });
       }
       groupBytes.set(ref.groupId, (groupBytes.get(ref.groupId) ?? 0) + e.message.length);
     }
-    await tx.query(`INSERT INTO log_events (id, group_id, stream_id, ts, ingested, request_id, level, message, message_bytes)
-                    SELECT (x->>0)::bigint, (x->>1)::bigint, (x->>2)::bigint, (x->>3)::bigint, $2, x->>4, x->>5, x->>6, (x->>7)::bytea
-                    FROM jsonb_array_elements($1::jsonb) AS x`, [JSON.stringify(rows), now]);
+    // Records first: a request already stored (a retry) keeps its first attempt's lines, so its lines here become rows.
+    const retried = batch.records.length > 0 ? await writeRecords(tx, batch.records, kept, now) : new Set<string>();
+    // One row per event as a JSON array: JSON.stringify is native, where array parameters are
+    // escaped element by element in JavaScript (measured: a third less CPU on this thread per event).
+    const rows: unknown[][] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (byPlace.size > 0 && byPlace.has(i) && !retried.has(e.requestId!)) continue;
+      const nul = e.message.includes('\u0000');
+      rows.push([ids[i], refs[i]!.groupId, refs[i]!.id, stamps[i], e.requestId === undefined ? null : noNul(e.requestId), e.level ?? null,
+        nul ? e.message.replaceAll('\u0000', '') : e.message, nul ? `\\x${Buffer.from(e.message).toString('hex')}` : null]);
+    }
+    if (rows.length > 0) {
+      await tx.query(`INSERT INTO log_events (id, group_id, stream_id, ts, ingested, request_id, level, message, message_bytes)
+                      SELECT (x->>0)::bigint, (x->>1)::bigint, (x->>2)::bigint, (x->>3)::bigint, $2, x->>4, x->>5, x->>6, (x->>7)::bytea
+                      FROM jsonb_array_elements($1::jsonb) AS x`, [JSON.stringify(rows), now]);
+    }
     await tx.query(`INSERT INTO log_blocks (first_id, last_id, group_id, words)
                     SELECT f, l, g, CASE WHEN w IS NULL THEN NULL ELSE array_to_tsvector(string_to_array(w, ' ')) END
                     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[]) AS x(f, l, g, w)`,
     [blocks.map((b) => b.first), blocks.map((b) => b.last), blocks.map((b) => b.groupId), blocks.map((b) => b.words.text())]);
     const t = [...touched];
     await tx.query(`UPDATE log_streams s SET first_event = coalesce(s.first_event, x.f), last_event = x.l, last_ingestion = $4,
-                      stored_bytes = s.stored_bytes + x.b
-                    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $5::bigint[]) AS x(id, f, l, b) WHERE s.id = x.id`,
-    [t.map(([id]) => id), t.map(([, v]) => v.first), t.map(([, v]) => v.last), now, t.map(([, v]) => v.bytes)]);
+                      stored_bytes = s.stored_bytes + x.b, first_id = coalesce(s.first_id, x.fi), last_id = x.li
+                    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) AS x(id, f, l, b, fi, li)
+                    WHERE s.id = x.id`,
+    [t.map(([id]) => id), t.map(([, v]) => v.first), t.map(([, v]) => v.last), now, t.map(([, v]) => v.bytes),
+      t.map(([, v]) => v.firstId), t.map(([, v]) => v.lastId)]);
     const g = [...groupBytes];
     await tx.query(`UPDATE log_groups SET stored_bytes = stored_bytes + x.b FROM unnest($1::bigint[], $2::bigint[]) AS x(id, b)
                     WHERE log_groups.id = x.id`, [g.map(([id]) => id), g.map(([, b]) => b)]);
@@ -152,29 +205,46 @@ export class Writer {
 }
 
 /**
- * Records by one statement; a request written again (an async retry keeps its request id) keeps
- * its place (seq) and takes the latest attempt's fields.
+ * Records by one statement, with the lines kept in them; a request written again (an async retry
+ * keeps its request id) keeps its place (seq) and its first attempt's kept lines, and takes the
+ * latest attempt's fields. Answers the requests that were stored already (their lines here are not kept).
  */
-async function writeRecords(tx: Queryable, given: readonly InvocationRecord[]): Promise<void> {
+async function writeRecords(tx: Queryable, given: readonly InvocationRecord[], kept: ReadonlyMap<string, Kept>, now: number): Promise<Set<string>> {
   const latest = new Map<string, InvocationRecord>();
   for (const r of given) latest.set(r.requestId, cutRecord(r));
   const rs = [...latest.values()];
   const col = <T>(f: (r: InvocationRecord) => T) => rs.map(f);
   const text = (v: string | undefined) => (v === undefined ? null : noNul(v));
-  await tx.query(`INSERT INTO log_invocations (request_id, function_name, version, env_id, stream, started_at, cold, init_ms, duration_ms,
-                    billed_ms, memory_mb, max_memory_mb, outcome, error_type, error_message, error_key)
-                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::boolean[],
-                    $8::float8[], $9::float8[], $10::bigint[], $11::int[], $12::int[], $13::text[], $14::text[], $15::text[], $16::text[])
+  const k = (r: InvocationRecord) => kept.get(r.requestId);
+  // xmax is set on a row this statement updated rather than inserted: a request stored before.
+  const stored = await tx.query<{ request_id: string }>(`WITH w AS (
+                  INSERT INTO log_invocations (request_id, function_name, version, env_id, stream, started_at, cold, init_ms, duration_ms,
+                    billed_ms, memory_mb, max_memory_mb, outcome, error_type, error_message, error_key, group_id, stream_id, logged_at,
+                    start_event, start_ts, end_event, end_ts, report_event, report_ts, report)
+                  SELECT rid, fn, ver, env, st, at, cold, init, dur, billed, mem, maxmem, outcome, etype, emsg, ekey, grp, strm,
+                    CASE WHEN s IS NULL THEN NULL ELSE $26::bigint END, s, sts, e, ets, r, rts, rep
+                  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::boolean[],
+                    $8::float8[], $9::float8[], $10::bigint[], $11::int[], $12::int[], $13::text[], $14::text[], $15::text[], $16::text[],
+                    $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::bigint[], $24::bigint[],
+                    $25::text[])
+                    AS u(rid, fn, ver, env, st, at, cold, init, dur, billed, mem, maxmem, outcome, etype, emsg, ekey, grp, strm,
+                      s, sts, e, ets, r, rts, rep)
                   ON CONFLICT (request_id) DO UPDATE SET function_name = excluded.function_name, version = excluded.version,
                     env_id = excluded.env_id, stream = excluded.stream, started_at = excluded.started_at, cold = excluded.cold,
                     init_ms = excluded.init_ms, duration_ms = excluded.duration_ms, billed_ms = excluded.billed_ms,
                     memory_mb = excluded.memory_mb, max_memory_mb = excluded.max_memory_mb, outcome = excluded.outcome,
-                    error_type = excluded.error_type, error_message = excluded.error_message, error_key = excluded.error_key`, [
+                    error_type = excluded.error_type, error_message = excluded.error_message, error_key = excluded.error_key
+                  RETURNING request_id, xmax <> 0 AS updated)
+                SELECT request_id FROM w WHERE updated`, [
     col((r) => noNul(r.requestId)), col((r) => noNul(r.functionName)), col((r) => noNul(r.version)), col((r) => text(r.envId)),
     col((r) => text(r.stream)), col((r) => r.startedAt), col((r) => r.cold), col((r) => r.initMs ?? null), col((r) => r.durationMs),
     col((r) => r.billedMs), col((r) => r.memoryMb), col((r) => r.maxMemoryUsedMb ?? null), col((r) => r.outcome),
     col((r) => text(r.errorType)), col((r) => text(r.errorMessage)), col((r) => text(errorKey(r.errorMessage))),
+    col((r) => k(r)?.groupId ?? null), col((r) => k(r)?.streamId ?? null),
+    col((r) => k(r)?.ids[0] ?? null), col((r) => k(r)?.ts[0] ?? null), col((r) => k(r)?.ids[1] ?? null), col((r) => k(r)?.ts[1] ?? null),
+    col((r) => k(r)?.ids[2] ?? null), col((r) => k(r)?.ts[2] ?? null), col((r) => (k(r) ? noNul(k(r)!.report) : null)), now,
   ]);
+  return new Set(stored.map((r) => r.request_id));
 }
 
 /** TEXT cannot hold NUL: in a record's fields (a summary) it shows as U+FFFD. */
