@@ -237,7 +237,7 @@ async function writeRecords(tx: Queryable, given: readonly InvocationRecord[], k
                   RETURNING request_id, xmax <> 0 AS updated)
                 SELECT request_id FROM w WHERE updated`, [
     col((r) => noNul(r.requestId)), col((r) => noNul(r.functionName)), col((r) => noNul(r.version)), col((r) => text(r.envId)),
-    col((r) => text(r.stream)), col((r) => r.startedAt), col((r) => r.cold), col((r) => r.initMs ?? null), col((r) => r.durationMs),
+    col((r) => text(r.logStream)), col((r) => r.startedAt), col((r) => r.cold), col((r) => r.initMs ?? null), col((r) => r.durationMs),
     col((r) => r.billedMs), col((r) => r.memoryMb), col((r) => r.maxMemoryUsedMb ?? null), col((r) => r.outcome),
     col((r) => text(r.errorType)), col((r) => text(r.errorMessage)), col((r) => text(errorKey(r.errorMessage))),
     col((r) => k(r)?.groupId ?? null), col((r) => k(r)?.streamId ?? null),

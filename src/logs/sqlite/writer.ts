@@ -186,7 +186,7 @@ export class Writer {
 
   private insertRecord(r: InvocationRecord, k: Kept | undefined, events: LogEvent[], now: number): void {
     this.s.insertInvocation.run(
-      this.request(r.requestId), r.functionName, r.version, r.envId ?? null, r.stream ?? null, r.startedAt, r.cold ? 1 : 0,
+      this.request(r.requestId), r.functionName, r.version, r.envId ?? null, r.logStream ?? null, r.startedAt, r.cold ? 1 : 0,
       r.initMs ?? null, r.durationMs, r.billedMs, r.memoryMb, r.maxMemoryUsedMb ?? null, r.outcome,
       r.errorType ?? null, r.errorMessage ?? null, errorKey(r.errorMessage) ?? null,
       k ? k.groupId : null, k ? k.streamId : null, k ? now : null, k ? k.ids[START] : null, k ? k.ts[START] : null,
