@@ -21,7 +21,12 @@ import { Writer } from './writer.js';
 export interface PostgresLogStoreOptions {
   /** How often the retention sweep runs (default 5 minutes). */
   readonly sweepIntervalMs?: number;
-  /** How long an event may wait in the queue before a batch is written (default 250 ms; sooner once FLUSH_EVENTS are queued). */
+  /**
+   * How long an event may wait in the queue before a batch is written (default 500 ms, as on SQLite;
+   * sooner once FLUSH_EVENTS are queued). A batch costs ~4 ms of this thread and ~5 ms of the
+   * database's besides its rows (measured at 100 invocations a batch), so fewer, larger batches cost
+   * less per invocation. Readers write the queue first; only the live tail sees the delay.
+   */
   readonly flushDelayMs?: number;
   readonly queue?: QueueLimits;
   readonly log?: (line: string) => void;
@@ -56,7 +61,7 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
     super(db);
     this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
     this.sink = new QueuedSink({
-      flushDelayMs: options.flushDelayMs ?? 250, flushEvents: FLUSH_EVENTS, queue: options.queue, log: this.log,
+      flushDelayMs: options.flushDelayMs ?? 500, flushEvents: FLUSH_EVENTS, queue: options.queue, log: this.log,
       drain: () => void this.drain(), streamCreated: (info) => this.writer.streamCreated(info),
     });
     this.sweep = new PgRetentionSweep(db, this.events, this.log);
