@@ -214,7 +214,7 @@ async function fill(dir) {
     for (const [level, message] of lines) events.push({ ...base, timestamp: ts, level, message });
     written += lines.length;
     records.push({
-      requestId: id, functionName: FN, version: '$LATEST', envId: s.envId, stream: s.stream, startedAt: ts, cold: r < STREAMS,
+      requestId: id, functionName: FN, version: '$LATEST', envId: s.envId, logStream: s.stream, startedAt: ts, cold: r < STREAMS,
       initMs: r < STREAMS ? 120 : undefined, durationMs: (r % 50) + 1.25, billedMs: (r % 50) + 2, memoryMb: 128, maxMemoryUsedMb: 48,
       outcome: r % 97 === 0 ? 'error' : 'success', errorType: r % 97 === 0 ? 'TypeError' : undefined,
       errorMessage: r % 97 === 0 ? `Cannot read properties of undefined (reading 'sku-${r % 313}')` : undefined,

@@ -272,7 +272,7 @@ export class Invocation {
     });
     host.sink.invocation({
       requestId: this.id, functionName: host.fn.config.name, version: host.fn.version, envId: host.id,
-      stream: host.logStream, startedAt: this.startedAt, cold: this.cold, initMs: this.cold ? host.initMs : undefined,
+      logStream: host.logStream, startedAt: this.startedAt, cold: this.cold, initMs: this.cold ? host.initMs : undefined,
       durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, outcome,
       errorType: error?.errorType, errorMessage: error && cutErrorMessage(error.errorMessage, error.messageLength),
       recorded: host.fn.config.recordPayloads ? recordPayload(this.input.payload, payload) : undefined,

@@ -32,7 +32,7 @@ export interface InvocationRecord {
   readonly functionName: string;
   readonly version: string;
   readonly envId: string | undefined;
-  readonly stream: string | undefined;
+  readonly logStream: string | undefined;
   readonly startedAt: number; // epoch ms
   readonly cold: boolean;
   readonly initMs: number | undefined;

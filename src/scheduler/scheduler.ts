@@ -296,7 +296,7 @@ export class Scheduler {
   /** A throttle is an invocation record too (outcome 'throttled'), so that the console can count them. */
   private throttled(fn: FunctionRecord, input: InvocationInput, reason: ThrottleReason, message?: string): Throttled {
     this.opts.logs.invocation({
-      requestId: input.requestId, functionName: fn.config.name, version: fn.version, envId: undefined, stream: undefined,
+      requestId: input.requestId, functionName: fn.config.name, version: fn.version, envId: undefined, logStream: undefined,
       startedAt: Date.now(), cold: false, initMs: undefined, durationMs: 0, billedMs: 0, memoryMb: fn.config.memorySize,
       maxMemoryUsedMb: undefined, outcome: 'throttled', errorType: 'TooManyRequestsException', errorMessage: message ?? `Rate Exceeded. (${reason})`,
     });

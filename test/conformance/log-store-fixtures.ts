@@ -33,7 +33,7 @@ export function ev(fn: string, env: string, message: string, timestamp: number, 
 
 export function rec(fn: string, requestId: string, startedAt: number, more: Partial<InvocationRecord> = {}): InvocationRecord {
   return {
-    requestId, functionName: fn, version: '$LATEST', envId: 'e1', stream: streamOf('e1'), startedAt, cold: false, initMs: undefined,
+    requestId, functionName: fn, version: '$LATEST', envId: 'e1', logStream: streamOf('e1'), startedAt, cold: false, initMs: undefined,
     durationMs: 10, billedMs: 10, memoryMb: 128, maxMemoryUsedMb: 40, outcome: 'success', errorType: undefined, errorMessage: undefined,
     ...more,
   };
@@ -48,7 +48,7 @@ export function invocation(fn: string, env: string, requestId: string, at: numbe
     platform(endLine(requestId), at + 2),
     platform(reportLine({ requestId, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryUsedMb: 40, initMs: undefined }), at + 2),
   ];
-  return { events, record: rec(fn, requestId, at, { envId: env, stream: streamOf(env), ...more }) };
+  return { events, record: rec(fn, requestId, at, { envId: env, logStream: streamOf(env), ...more }) };
 }
 
 /** The invocations' events in one batch, each record told where its START, END and REPORT are. */

@@ -48,10 +48,10 @@ export function investigationCases(open: (options?: StoreOptions) => Promise<Sto
     it('gives a record back as it was written, its error cut to the limit', async () => {
       const { store } = await open();
       const full = rec('r', rid(1), T, {
-        version: '3', envId: 'env', stream: streamOf('env'), cold: true, initMs: 123.5, durationMs: 45.25, billedMs: 46, memoryMb: 256,
+        version: '3', envId: 'env', logStream: streamOf('env'), cold: true, initMs: 123.5, durationMs: 45.25, billedMs: 46, memoryMb: 256,
         maxMemoryUsedMb: 77, outcome: 'error', errorType: 'Runtime.ExitError', errorMessage: 'x'.repeat(10_000),
       });
-      const bare = rec('r', rid(2), T + 1, { envId: undefined, stream: undefined, maxMemoryUsedMb: undefined });
+      const bare = rec('r', rid(2), T + 1, { envId: undefined, logStream: undefined, maxMemoryUsedMb: undefined });
       await store.writeBatch([], [full, bare]);
       const got = await store.getInvocation(rid(1));
       expect(got).toMatchObject({

@@ -36,7 +36,7 @@ beforeAll(async () => {
       timestamp: at + i * 10 + k, group: GROUP, stream: OLD_STREAM, envId: '1', requestId, level: 'INFO' as const, message,
     }))),
     oldRequests.map((requestId, i) => ({
-      requestId, functionName: NAME, version: '$LATEST', envId: '1', stream: OLD_STREAM, startedAt: at + i * 10, cold: i === 0,
+      requestId, functionName: NAME, version: '$LATEST', envId: '1', logStream: OLD_STREAM, startedAt: at + i * 10, cold: i === 0,
       initMs: undefined, durationMs: 2, billedMs: 2, memoryMb: 128, maxMemoryUsedMb: 40, outcome: 'success' as const,
       errorType: undefined, errorMessage: undefined,
     })),

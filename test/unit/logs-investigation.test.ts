@@ -26,7 +26,7 @@ const T0 = Date.now() - 3_600_000;
 
 function record(fn: string, requestId: string, startedAt: number, extra: Partial<InvocationRecord> = {}): InvocationRecord {
   return {
-    requestId, functionName: fn, version: '$LATEST', envId: 'e1', stream: 's', startedAt, cold: false, initMs: undefined,
+    requestId, functionName: fn, version: '$LATEST', envId: 'e1', logStream: 's', startedAt, cold: false, initMs: undefined,
     durationMs: 10, billedMs: 10, memoryMb: 128, maxMemoryUsedMb: 40, outcome: 'success', errorType: undefined, errorMessage: undefined, ...extra,
   };
 }

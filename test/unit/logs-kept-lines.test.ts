@@ -41,7 +41,7 @@ function invocation(requestId: string, env: string, at: number, lines: number, o
     platform(reportLine({ requestId, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryUsedMb: 40, initMs: lines === 2 ? 80.25 : undefined }), at + 2),
   ];
   const record: InvocationRecord = {
-    requestId, functionName: 'kept', version: '$LATEST', envId: env, stream: stream(env), startedAt: at, cold: lines === 2,
+    requestId, functionName: 'kept', version: '$LATEST', envId: env, logStream: stream(env), startedAt: at, cold: lines === 2,
     initMs: undefined, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryUsedMb: 40, outcome,
     errorType: outcome === 'error' ? 'Error' : undefined, errorMessage: outcome === 'error' ? 'boom' : undefined,
   };

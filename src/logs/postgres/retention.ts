@@ -1,5 +1,6 @@
 // The background sweep on PostgreSQL: purges the events of deleted groups, and enforces each
-// group's retention (PutRetentionPolicy) on its events, its emptied streams and — for a function's
+// group's retention (PutRetentionPolicy) on its events (stored, and the platform lines kept in
+// invocation records: platform-events.ts), its emptied streams and — for a function's
 // group /aws/lambda/<name> — that function's invocation records. It deletes in chunks within a
 // time budget per pass, so that a large purge is many short statements, not one long lock.
 // Every node of a cluster may sweep: a row deleted twice is deleted once, and the bytes given back
@@ -79,8 +80,17 @@ export class PgRetentionSweep {
         const blocks = await this.db.execute(
           `DELETE FROM log_blocks WHERE first_id IN (SELECT first_id FROM log_blocks WHERE group_id = $1 AND last_id < $2 ORDER BY first_id LIMIT ${CHUNK})`,
           [g.id, cutoffId]);
+        // A record's kept START/END/REPORT go (the record stays, as its function's retention says);
+        // their size: the REPORT's text, and START's and END's from the request id and version.
+        const kept = await this.db.query<{ stream_id: number; n: number; c: number }>(
+          `WITH gone AS (UPDATE log_invocations SET start_event = NULL, end_event = NULL, report_event = NULL WHERE seq IN
+                           (SELECT seq FROM log_invocations WHERE group_id = $1 AND start_event < $2 AND report_event < $2 LIMIT ${CHUNK})
+                         RETURNING stream_id, length(report) + 2 * length(request_id) + length(version) + 42 AS n)
+           SELECT stream_id, sum(n)::bigint AS n, count(*)::bigint AS c FROM gone GROUP BY stream_id`, [g.id, cutoffId]);
         await this.account(g.id, gone);
-        if (gone.reduce((n, r) => n + r.c, 0) < CHUNK && blocks < CHUNK) break;
+        await this.account(g.id, kept);
+        const count = (rows: readonly { c: number }[]) => rows.reduce((n, r) => n + r.c, 0);
+        if (count(gone) < CHUNK && count(kept) < CHUNK && blocks < CHUNK) break;
         if (performance.now() > deadline) return true;
       }
       // Events clients put (put-events.ts) go by their own timestamps.

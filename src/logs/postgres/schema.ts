@@ -13,6 +13,11 @@
 //     only finds candidate blocks; each event in them is checked exactly (filter-pattern.ts).
 // (3) TEXT cannot hold NUL: a message with NUL characters is kept exactly in message_bytes (UTF-8),
 //     and without them in message (what the index and SQL see).
+// (4) An invocation's START, END and REPORT lines are mostly not rows: written in the same batch as
+//     its record, they are kept in the record (their event ids, times and REPORT's text) and merged
+//     into every read by id (../platform-events.ts, platform-events.ts), as in the SQLite store; the
+//     ids stay in the one sequence, so (1) holds for them too. Four rows and their index entries
+//     per invocation of a function that prints one line become two.
 // Names sort in byte order (COLLATE "C"), as SQLite sorts them, so listings page the same on both.
 import type { Migrations } from '../../database/index.js';
 
@@ -133,6 +138,53 @@ export const LOG_STORE_MIGRATIONS: Migrations = {
        created_at  BIGINT NOT NULL,
        PRIMARY KEY (group_id, name)
      );`,
+    // (4): kept lines in the record; a group's own index of them; each stream's first and last
+    // event ids, so that a stream's read finds its kept lines without walking its whole group's.
+    // The first id at a time now bisects the kept STARTs too, and looks at the ENDs and REPORTs
+    // that may lie just before the answer (a START's lines lie within PLATFORM_SPAN = 512 of it).
+    `ALTER TABLE log_invocations ADD COLUMN group_id BIGINT, ADD COLUMN stream_id BIGINT, ADD COLUMN logged_at BIGINT,
+       ADD COLUMN start_event BIGINT, ADD COLUMN start_ts BIGINT, ADD COLUMN end_event BIGINT, ADD COLUMN end_ts BIGINT,
+       ADD COLUMN report_event BIGINT, ADD COLUMN report_ts BIGINT, ADD COLUMN report TEXT;
+     CREATE INDEX log_invocations_events ON log_invocations (start_event) WHERE start_event IS NOT NULL;
+     CREATE INDEX log_invocations_group_events ON log_invocations (group_id, start_event) WHERE start_event IS NOT NULL;
+     ALTER TABLE log_streams ADD COLUMN first_id BIGINT, ADD COLUMN last_id BIGINT;
+     CREATE OR REPLACE FUNCTION log_first_id_at(t BIGINT) RETURNS BIGINT LANGUAGE plpgsql STABLE AS $$
+     DECLARE
+       lo BIGINT; hi BIGINT; mid BIGINT; at_id BIGINT; at_ts BIGINT; answer BIGINT; settled BIGINT; late BIGINT;
+     BEGIN
+       answer := (SELECT next_id FROM log_clock);
+       SELECT min(id), max(id) INTO lo, hi FROM log_events;
+       IF lo IS NOT NULL THEN
+         hi := hi + 1;
+         WHILE lo < hi LOOP
+           mid := lo + (hi - lo) / 2;
+           SELECT id, ts INTO at_id, at_ts FROM log_events WHERE id >= mid ORDER BY id LIMIT 1;
+           IF NOT FOUND OR at_ts >= t THEN hi := mid; ELSE lo := at_id + 1; END IF;
+         END LOOP;
+         SELECT id INTO at_id FROM log_events WHERE id >= lo ORDER BY id LIMIT 1;
+         IF FOUND THEN answer := least(answer, at_id); END IF;
+       END IF;
+       SELECT min(start_event), max(start_event) INTO lo, hi FROM log_invocations WHERE start_event IS NOT NULL;
+       IF lo IS NOT NULL THEN
+         hi := hi + 1;
+         WHILE lo < hi LOOP
+           mid := lo + (hi - lo) / 2;
+           SELECT start_event, start_ts INTO at_id, at_ts FROM log_invocations WHERE start_event >= mid ORDER BY start_event LIMIT 1;
+           IF NOT FOUND OR at_ts >= t THEN hi := mid; ELSE lo := at_id + 1; END IF;
+         END LOOP;
+         SELECT start_event INTO at_id FROM log_invocations WHERE start_event >= lo ORDER BY start_event LIMIT 1;
+         IF FOUND THEN answer := least(answer, at_id); END IF;
+         -- Every event up to the last stored event and the last START before the answer is older
+         -- than t; a kept END or REPORT after both may not be.
+         settled := greatest((SELECT max(id) FROM log_events WHERE id < answer),
+                             (SELECT max(start_event) FROM log_invocations WHERE start_event < answer), 0);
+         SELECT min(x.id) INTO late FROM log_invocations i
+           CROSS JOIN LATERAL (VALUES (i.end_event, i.end_ts), (i.report_event, i.report_ts)) AS x(id, ts)
+           WHERE i.start_event > settled - 512 AND i.start_event < answer AND x.id > settled AND x.id < answer AND x.ts >= t;
+         IF late IS NOT NULL THEN answer := late; END IF;
+       END IF;
+       RETURN answer;
+     END $$;`,
     // Streams written by clients (CreateLogStream, PutLogEvents; put-events.ts): their events keep
     // the client's timestamps, so they stay out of log_events (fact (1) above) and are read by time.
     `CREATE TABLE log_put_streams (

@@ -8,10 +8,12 @@
 // logs at or after it starts (less SKEW_MS for a clock step), so once every matching event stamped
 // after T has been met, no invocation not yet met started after T + SKEW_MS. Blocks come by their
 // first id, newest first; a block spans at most BLOCK_SPAN ids (writer.ts), so once the blocks
-// from id F up are read, every event from F + BLOCK_SPAN up has been met.
+// from id F up are read, every event from F + BLOCK_SPAN up has been met. The platform lines kept
+// in invocation records (platform-events.ts) are met with the events around them.
 import type { Postgres } from '../../database/index.js';
 import type { CompiledPattern } from '../filter-pattern.js';
-import { messageOf, type PgEventReader } from './events.js';
+import { messageOf, type EventRow, type PgEventReader } from './events.js';
+import { mergedAsync } from '../platform-events.js';
 import type { Row } from './investigation.js';
 import { BLOCK_SPAN } from './writer.js';
 import { tsQuery } from './words.js';
@@ -58,41 +60,65 @@ export async function textWalk(db: Postgres, events: PgEventReader, filter: Text
   const met = new Set<string>();
   const found: Row[] = [];
   let cursor = before;
+  // Without words to look up: every event with a request, newest first, stored and kept.
+  const walk = ts === undefined
+    ? mergedAsync(storedDesc(db, live, after, before), events.platform.range({ after, before, group: live, newestFirst: true }), true)
+    : undefined;
+  try {
+    for (;;) {
+      let rows: WalkRow[];
+      let settled: number; // every matching event from this id up has been met
+      if (walk !== undefined) {
+        rows = [];
+        for (let r = await walk.next(); !r.done; r = await walk.next()) {
+          if (r.value.request_id !== null) rows.push(r.value as WalkRow);
+          if (rows.length >= CHUNK_EVENTS) break;
+        }
+        if (rows.length === 0) return all(found, q.limit);
+        settled = rows[rows.length - 1]!.id;
+      } else {
+        const blocks = await db.query<{ first_id: number; last_id: number; group_id: number }>(
+          `SELECT first_id, last_id, group_id FROM log_blocks WHERE group_id = ANY($1::bigint[]) AND first_id < $2 AND last_id > $3
+             AND (words @@ $4::tsquery OR words IS NULL) ORDER BY first_id DESC LIMIT ${CHUNK_BLOCKS}`, [live, cursor, after, ts]);
+        if (blocks.length === 0) return all(found, q.limit);
+        const [stored, kept] = await Promise.all([
+          db.query<WalkRow>(
+            // A range scan per block (events.ts says why LATERAL and OFFSET 0).
+            `SELECT e.* FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS b(f, l, g)
+               CROSS JOIN LATERAL (SELECT id, ts, request_id, message, message_bytes FROM log_events
+                 WHERE group_id = b.g AND id BETWEEN b.f AND b.l AND id > $4 AND id < $5 AND request_id IS NOT NULL OFFSET 0) e`,
+            [blocks.map((b) => b.first_id), blocks.map((b) => b.last_id), blocks.map((b) => b.group_id), after, before]),
+          events.platform.inBlocks(blocks, after, before),
+        ]);
+        rows = [...stored, ...(kept as WalkRow[])];
+        cursor = blocks[blocks.length - 1]!.first_id;
+        settled = cursor + BLOCK_SPAN;
+      }
+      const fresh: string[] = [];
+      for (const r of rows) {
+        if (met.has(r.request_id) || !filter.pattern.test(messageOf(r))) continue;
+        met.add(r.request_id);
+        fresh.push(r.request_id);
+      }
+      if (fresh.length > 0) found.push(...(await q.accept(fresh)));
+      const done = check(found, await events.tsAtOrAfter(settled), q);
+      if (done) return done;
+    }
+  } finally {
+    await walk?.return();
+  }
+}
+
+/** Every stored event with a request of some groups within (after, before), newest first, a chunk at a time. */
+async function* storedDesc(db: Postgres, groups: readonly number[], after: number, before: number): AsyncGenerator<EventRow, void, undefined> {
+  let cursor = before;
   for (;;) {
-    let rows: WalkRow[];
-    let settled: number; // every matching event from this id up has been met
-    if (ts === undefined) {
-      rows = await db.query<WalkRow>(
-        `SELECT id, ts, request_id, message, message_bytes FROM log_events WHERE group_id = ANY($1::bigint[]) AND id > $2 AND id < $3
-           AND request_id IS NOT NULL ORDER BY id DESC LIMIT ${CHUNK_EVENTS}`, [live, after, cursor]);
-      if (rows.length === 0) return all(found, q.limit);
-      cursor = rows[rows.length - 1]!.id;
-      settled = cursor;
-    } else {
-      const blocks = await db.query<{ first_id: number; last_id: number; group_id: number }>(
-        `SELECT first_id, last_id, group_id FROM log_blocks WHERE group_id = ANY($1::bigint[]) AND first_id < $2 AND last_id > $3
-           AND (words @@ $4::tsquery OR words IS NULL) ORDER BY first_id DESC LIMIT ${CHUNK_BLOCKS}`, [live, cursor, after, ts]);
-      if (blocks.length === 0) return all(found, q.limit);
-      rows = await db.query<WalkRow>(
-        // A range scan per block (events.ts says why LATERAL and OFFSET 0).
-        `SELECT e.* FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS b(f, l, g)
-           CROSS JOIN LATERAL (SELECT id, ts, request_id, message, message_bytes FROM log_events
-             WHERE group_id = b.g AND id BETWEEN b.f AND b.l AND id > $4 AND id < $5 AND request_id IS NOT NULL OFFSET 0) e`,
-        [blocks.map((b) => b.first_id), blocks.map((b) => b.last_id), blocks.map((b) => b.group_id), after, before]);
-      cursor = blocks[blocks.length - 1]!.first_id;
-      settled = cursor + BLOCK_SPAN;
-    }
-    const fresh: string[] = [];
-    for (const r of rows) {
-      if (met.has(r.request_id) || !filter.pattern.test(messageOf(r))) continue;
-      met.add(r.request_id);
-      fresh.push(r.request_id);
-    }
-    if (fresh.length > 0) found.push(...(await q.accept(fresh)));
-    const [at] = await db.query<{ ts: number }>(
-      'SELECT coalesce((SELECT ts FROM log_events WHERE id >= $1 ORDER BY id LIMIT 1), (SELECT last_ts FROM log_clock)) AS ts', [settled]);
-    const done = check(found, at!.ts, q);
-    if (done) return done;
+    const rows = await db.query<EventRow>(
+      `SELECT id, ts, request_id, message, message_bytes FROM log_events WHERE group_id = ANY($1::bigint[]) AND id > $2 AND id < $3
+         AND request_id IS NOT NULL ORDER BY id DESC LIMIT ${CHUNK_EVENTS}`, [groups, after, cursor]);
+    yield* rows;
+    if (rows.length < CHUNK_EVENTS) return;
+    cursor = rows[rows.length - 1]!.id;
   }
 }
 

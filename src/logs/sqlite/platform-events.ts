@@ -1,17 +1,13 @@
 // An invocation's START, END and REPORT lines kept in its invocation record instead of as event
-// rows (schema.ts, writer.ts): the writer gives them event ids and times in the sequence exactly as
-// if they were rows, and the readers merge them with the stored events by id. This file reads them
-// back, as rows shaped like the stored events' (EventRow), in id order.
-//
-// The writer only keeps them in the record when all three are in one write batch and lie within
-// PLATFORM_SPAN ids of each other, so an id range (after, before) finds them through the index on
-// START's id alone: every line of an invocation lies within PLATFORM_SPAN after its START.
+// rows (schema.ts, writer.ts; what every store does alike is in ../platform-events.ts). This file
+// reads them back from SQLite, as rows shaped like the stored events' (EventRow), in id order: an
+// id range (after, before) finds them through the index on START's id alone, every line of an
+// invocation lying within PLATFORM_SPAN after its START.
 import type Database from 'better-sqlite3';
 import type { LogDatabase } from './schema.js';
-import { endLine, startLine } from '../platform-lines.js';
+import { keptLines, LineOrder, PLATFORM_SPAN } from '../platform-events.js';
 
-/** The most ids an invocation's START..REPORT may span for the three to be kept in its record. */
-export const PLATFORM_SPAN = 512;
+export { merged, PLATFORM_SPAN } from '../platform-events.js';
 
 /** One event, stored or kept in a record, as the readers see it. */
 export interface EventRow {
@@ -66,21 +62,12 @@ export class PlatformEvents {
     const desc = q.newestFirst === true;
     const stmt = this.statement(q.group !== undefined, q.streams !== undefined, desc);
     const params = { lo: q.after - PLATFORM_SPAN, after: q.after, before: q.before, group: q.group ?? 0, streams: JSON.stringify(q.streams ?? []) };
-    // Records come by START id; a record's other lines lie up to PLATFORM_SPAN later, so a line is
-    // certain to be next once the records still to come cannot hold an earlier one.
-    const pending: EventRow[] = []; // in the order of the read
-    const ahead = (a: EventRow, b: EventRow) => (desc ? b.id - a.id : a.id - b.id);
+    const order = new LineOrder<EventRow>(q.after, q.before, desc);
     for (const r of stmt.iterate(params) as IterableIterator<RecordRow>) {
-      const bound = desc ? r.start_event + PLATFORM_SPAN : r.start_event;
-      while (pending.length > 0 && (desc ? pending[0]!.id > bound : pending[0]!.id < bound)) yield pending.shift()!;
-      for (const e of lines(r)) {
-        if (e.id <= q.after || e.id >= q.before) continue;
-        let at = pending.length;
-        while (at > 0 && ahead(e, pending[at - 1]!) < 0) at--;
-        pending.splice(at, 0, e);
-      }
+      yield* order.ready(r.start_event);
+      order.add(lines(r));
     }
-    yield* pending;
+    yield* order.rest();
   }
 
   /** The kept lines of one request (requests.id), if its group still exists. */
@@ -129,35 +116,9 @@ export class PlatformEvents {
   }
 }
 
-/** Two id-ordered event sequences as one (both ascending, or both newest first). */
-export function* merged<T extends { readonly id: number }>(a: Iterator<T>, b: Iterator<T>, newestFirst = false): Generator<T, void, undefined> {
-  try {
-    let x = a.next();
-    let y = b.next();
-    while (!x.done && !y.done) {
-      if (newestFirst ? x.value.id > y.value.id : x.value.id < y.value.id) {
-        yield x.value;
-        x = a.next();
-      } else {
-        yield y.value;
-        y = b.next();
-      }
-    }
-    for (; !x.done; x = a.next()) yield x.value;
-    for (; !y.done; y = b.next()) yield y.value;
-  } finally {
-    a.return?.();
-    b.return?.();
-  }
-}
-
 function lines(r: RecordRow): EventRow[] {
   const base = { group_id: r.group_id, stream_id: r.stream_id, ingested: r.logged_at, request: r.seq, request_id: r.request_id, level: 'PLATFORM' };
-  return [
-    { ...base, id: r.start_event, ts: r.start_ts, message: startLine(r.request_id, r.version) },
-    { ...base, id: r.end_event, ts: r.end_ts, message: endLine(r.request_id) },
-    { ...base, id: r.report_event, ts: r.report_ts, message: r.report },
-  ];
+  return keptLines(r).map((l) => ({ ...base, ...l }));
 }
 
 function statements(db: LogDatabase) {

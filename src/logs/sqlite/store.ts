@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { openLogDatabase, type LogDatabase } from './schema.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
 import type { LogStore, WrittenOptions } from '../store.js';
-import { WrittenListeners } from '../written-listeners.js';
-import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from '../write-queue.js';
+import { QueuedSink } from '../queued-sink.js';
+import type { Batch, QueueLimits } from '../write-queue.js';
 import { Writer } from './writer.js';
 import { cutRecord } from '../record-limits.js';
 import { SqliteLogReader } from './reader.js';
@@ -47,16 +47,11 @@ const INDEX_SLICE_MS = 10;
 const INDEX_EVERY_MS = 100;
 
 export class SqliteLogStore extends SqliteLogReader implements LogStore {
-  private readonly queue: WriteQueue;
+  private readonly sink: QueuedSink;
   private readonly writer: Writer;
   private readonly sweep: RetentionSweep;
   private readonly checkpointer: Checkpointer;
-  private readonly flushDelayMs: number;
   private readonly log: (line: string) => void;
-  private readonly listeners: WrittenListeners;
-  private timer: NodeJS.Timeout | undefined;
-  private due = false; // the timer is set to fire now (a full batch is queued)
-  private closed = false;
   private stopped: Promise<void> = Promise.resolve();
   private failures = 0;
   private lastWrite = 0;
@@ -71,15 +66,11 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   private constructor(private readonly db: LogDatabase, path: string, options: LogStoreOptions) {
     super(db);
     this.log = options.log ?? ((l) => process.stderr.write(l + '\n'));
-    this.listeners = new WrittenListeners(this.log, () => {
-      // Lines already waiting for the usual delay go out within the prompt one.
-      if (this.timer === undefined || this.due) return;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.drain(), this.listeners.delay(this.flushDelayMs));
-    });
-    this.flushDelayMs = options.flushDelayMs ?? 500;
-    this.queue = new WriteQueue(options.queue ?? DEFAULT_QUEUE_LIMITS);
     this.writer = new Writer(db);
+    this.sink = new QueuedSink({
+      flushDelayMs: options.flushDelayMs ?? 500, flushEvents: FLUSH_EVENTS, queue: options.queue, log: this.log,
+      drain: () => this.drain(), streamCreated: (info) => this.writer.streamCreated(info),
+    });
     this.checkpointer = new Checkpointer(db, path);
     this.sweep = new RetentionSweep(db, this.events.time, () => this.writer.forget(), this.log);
     this.sweep.start(options.sweepIntervalMs ?? 300_000);
@@ -90,24 +81,19 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   // ---- LogSink: called on the invoke path; queue only ----------------------------------------
 
   streamCreated(info: StreamInfo): void {
-    this.writer.streamCreated(info);
+    this.sink.streamCreated(info);
   }
 
   append(event: LogEvent): number {
-    if (this.closed) return -1;
-    const at = this.queue.push(event);
-    this.schedule();
-    return at;
+    return this.sink.append(event);
   }
 
   invocation(record: InvocationRecord): void {
-    if (this.closed) return;
-    this.queue.record(record);
-    this.schedule();
+    this.sink.invocation(record);
   }
 
   onWritten(listener: (batch: Batch) => void, options?: WrittenOptions): () => void {
-    return this.listeners.add(listener, options);
+    return this.sink.onWritten(listener, options);
   }
 
   // ---- writing ------------------------------------------------------------------------------
@@ -131,14 +117,14 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   sync(ms = READ_SYNC_MS): void {
     const until = performance.now() + ms;
     do {
-      if (this.queue.size === 0) return;
+      if (this.sink.queue.size === 0) return;
       this.writeOne();
     } while (performance.now() < until);
   }
 
   /** Bytes of log dropped because environments wrote faster than the store could keep up. */
   get droppedBytes(): number {
-    return this.queue.droppedBytes;
+    return this.sink.queue.droppedBytes;
   }
 
   protected deleted(): void {
@@ -155,12 +141,10 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
    * thread has let go of the files too.
    */
   closeNow(): Promise<void> {
-    if (this.closed) return this.stopped;
-    this.closed = true;
-    clearTimeout(this.timer);
+    if (!this.sink.close()) return this.stopped;
     clearInterval(this.indexer);
     this.sweep.stop();
-    while (this.queue.size > 0) this.writeOne();
+    while (this.sink.queue.size > 0) this.writeOne();
     this.stopped = this.checkpointer.stop();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
@@ -168,17 +152,17 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
   }
 
   protected putWritten(batch: Batch): void {
-    this.listeners.emit(batch);
+    this.sink.listeners.emit(batch);
   }
 
   private written(batch: Batch): void {
     this.lastWrite = performance.now();
-    this.listeners.emit(batch);
+    this.sink.listeners.emit(batch);
   }
 
   /** A slice of the trigram index's catching up, while nothing is being written. */
   private indexIdle(): void {
-    if (this.closed || performance.now() - this.lastWrite < INDEX_IDLE_MS) return;
+    if (this.sink.isClosed || performance.now() - this.lastWrite < INDEX_IDLE_MS) return;
     try {
       if (this.events.infix.catchUp(INDEX_SLICE_MS)) this.indexFailures = 0;
     } catch (err) {
@@ -193,34 +177,15 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
     while (!this.events.infix.catchUp(50));
   }
 
-  private schedule(): void {
-    if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.drain(), this.listeners.delay(this.flushDelayMs));
-      this.due = false;
-    } else if (!this.due && this.queue.size >= FLUSH_EVENTS) {
-      // A full batch is waiting: write it on the next turn rather than at the end of the delay.
-      this.due = true;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.drain(), 0);
-    }
-  }
-
   private drain(): void {
-    this.timer = undefined;
-    this.due = false;
-    if (this.closed) return;
     const started = performance.now();
     this.writeOne();
-    if (this.queue.size > 0) {
-      // Give the event loop at least as long as the batch took before the next one.
-      const spent = performance.now() - started;
-      this.timer = setTimeout(() => this.drain(), Math.min(50, Math.max(1, spent)));
-      this.due = true; // already soon: a full queue must not cut this pause short
-    }
+    // Give the event loop at least as long as the batch took before the next one.
+    if (this.sink.queue.size > 0) this.sink.again(Math.min(50, Math.max(1, performance.now() - started)));
   }
 
   private writeOne(): void {
-    const batch = this.queue.take(BATCH_EVENTS, BATCH_CHARS);
+    const batch = this.sink.queue.take(BATCH_EVENTS, BATCH_CHARS);
     try {
       this.writer.write(batch);
       this.failures = 0;

@@ -9,7 +9,8 @@ import type { LogDatabase } from './schema.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
 import type { Batch } from '../write-queue.js';
 import { errorKey } from '../normalise.js';
-import { PLATFORM_SPAN, PlatformEvents } from './platform-events.js';
+import { PlatformEvents } from './platform-events.js';
+import { keptPlaces } from '../platform-events.js';
 
 interface StreamRef {
   readonly id: number;
@@ -133,26 +134,12 @@ export class Writer {
     for (const r of batch.records) this.insertRecord(r, byRecord.get(r), events, now);
   }
 
-  /**
-   * The invocations of this batch whose START, END and REPORT go into their records: the record
-   * says where its lines are (InvocationRecord.lines), and they are all in this batch, in order,
-   * within PLATFORM_SPAN ids, of its request — a request seen for the first time (a retried
-   * request's record is updated, and keeps its first attempt's lines). Indexed by place in the batch.
-   */
+  /** The invocations of this batch whose START, END and REPORT go into their records (../platform-events.ts), by place and by record. */
   private keptLines(batch: Batch): { byPlace: Map<number, Kept>; byRecord: Map<InvocationRecord, Kept> } {
     const byPlace = new Map<number, Kept>();
     const byRecord = new Map<InvocationRecord, Kept>();
-    const events = batch.events;
-    for (const r of batch.records) {
-      const l = r.lines;
-      if (l === undefined) continue;
-      const at = [l.start - batch.first, l.end - batch.first, l.report - batch.first];
-      const [s = -1, en = -1, re = -1] = at;
-      if (s < 0 || re >= events.length || s >= en || en >= re || re - s > PLATFORM_SPAN) continue;
-      const id = r.requestId;
-      if (events[s]!.requestId !== id || events[en]!.requestId !== id || events[re]!.requestId !== id) continue;
-      if (!this.newRequest(id)) continue;
-      const k: Kept = { at, ids: [0, 0, 0], ts: [0, 0, 0], groupId: 0, streamId: 0 };
+    for (const [r, at] of keptPlaces(batch, (id) => this.newRequest(id))) {
+      const k: Kept = { at: [...at], ids: [0, 0, 0], ts: [0, 0, 0], groupId: 0, streamId: 0 };
       for (const p of at) byPlace.set(p, k);
       byRecord.set(r, k);
     }
@@ -199,7 +186,7 @@ export class Writer {
 
   private insertRecord(r: InvocationRecord, k: Kept | undefined, events: LogEvent[], now: number): void {
     this.s.insertInvocation.run(
-      this.request(r.requestId), r.functionName, r.version, r.envId ?? null, r.stream ?? null, r.startedAt, r.cold ? 1 : 0,
+      this.request(r.requestId), r.functionName, r.version, r.envId ?? null, r.logStream ?? null, r.startedAt, r.cold ? 1 : 0,
       r.initMs ?? null, r.durationMs, r.billedMs, r.memoryMb, r.maxMemoryUsedMb ?? null, r.outcome,
       r.errorType ?? null, r.errorMessage ?? null, errorKey(r.errorMessage) ?? null,
       k ? k.groupId : null, k ? k.streamId : null, k ? now : null, k ? k.ids[START] : null, k ? k.ts[START] : null,
