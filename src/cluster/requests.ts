@@ -71,13 +71,22 @@ export class Requests {
   private answer(subject: string, data: Uint8Array, code: number | undefined): void {
     const p = this.pending.get(subject.slice(this.prefix.length + 1));
     if (!p) return;
-    if (data.length === 0 && code === 503) return p.done({ t: 'none' });
+    if (data.length === 0 && code === 503) {
+      p.done({ t: 'none' });
+      return;
+    }
     const reply = decodeReply(data);
     if (!reply) return;
-    if (reply.t !== 'accepted') return p.done(reply);
+    if (reply.t !== 'accepted') {
+      p.done(reply);
+      return;
+    }
     p.node = reply.node;
     clearTimeout(p.timer);
-    if (!this.alive(reply.node)) return p.done({ t: 'lost', node: reply.node, why: 'it left the cluster' });
+    if (!this.alive(reply.node)) {
+      p.done({ t: 'lost', node: reply.node, why: 'it left the cluster' });
+      return;
+    }
     p.timer = setTimeout(() => p.done({ t: 'lost', node: reply.node, why: `no result within ${p.runMs} ms` }), p.runMs);
   }
 }
