@@ -28,6 +28,7 @@ export class FunctionPulls {
   private readonly batches = new Set<ConsumerMessages>();
   private scanner: NodeJS.Timeout | undefined;
   private notices: Subscription | undefined;
+  private started = false;
   private closed = false;
 
   constructor(
@@ -36,6 +37,7 @@ export class FunctionPulls {
   ) {}
 
   start(): void {
+    this.started = true;
     this.notices = this.nc.subscribe(consumerNotice(this.names), {
       callback: (err, msg) => {
         if (!err) this.pull(codec.decode(msg.data));
@@ -73,7 +75,8 @@ export class FunctionPulls {
 
   private pull(consumer: string): void {
     const fn = functionOfConsumer(this.names, consumer);
-    if (this.closed || fn === undefined || this.loops.has(consumer)) return;
+    // Not before start(): nobody would take the events yet (start's scan finds the consumer).
+    if (!this.started || this.closed || fn === undefined || this.loops.has(consumer)) return;
     this.loops.add(consumer);
     void this.loop(consumer, fn);
   }

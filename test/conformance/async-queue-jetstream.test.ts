@@ -137,6 +137,25 @@ if (!available) {
         }
       });
 
+      it('moves events a single-node run left in PostgreSQL into the stream at open, and hands them to the node', async () => {
+        const schema = await fresh(ASYNC_QUEUE_MIGRATIONS.steps);
+        const single = await PostgresAsyncQueue.open(schema.db, { node: 'single' });
+        const left = await single.enqueue(event('left-behind', Buffer.from('from before')));
+        const s = storeOn(schema);
+        const q = await s.node();
+        try {
+          const seen: string[] = [];
+          q.deliver((e) => seen.push(e.id));
+          await waitFor('the event to be handed to the node', async () => seen.includes(left.id));
+          expect((await q.claim({ ...stub, functionName: 'left-behind', id: left.id }))?.toString()).toBe('from before');
+          expect(await single.pending()).toEqual([]);
+        } finally {
+          await q.close();
+          await single.close();
+          await s.remove();
+        }
+      });
+
       it('pulls each function on its own: a backlog that fills a node\'s hold for one function does not keep another\'s event from it', async () => {
         const s = storeOn(await fresh(ASYNC_QUEUE_MIGRATIONS.steps));
         const q = await s.node({ maxPerFunction: 4 });
