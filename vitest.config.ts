@@ -25,10 +25,11 @@ const CLUSTER_SUITES = [
   // Warm affinity and limits across the nodes (docs/cluster.md, "Dispatch").
   'test/e2e/core-invoke.test.ts', 'test/e2e/core-environments.test.ts', 'test/e2e/logs-capture.test.ts',
   'test/e2e/logs-disabled.test.ts', 'test/e2e/lifecycle-concurrency.test.ts', 'test/e2e/logs-query.test.ts',
+  // The async queue's depth counts the whole cluster, reserved concurrency holds for Event invocations (docs/cluster.md, "Async").
+  'test/e2e/lifecycle-async.test.ts',
 ];
 // Left out of the spread run because a cluster means something else there: core-limits
-// (--max-concurrency is each node's capacity, so three nodes take three times as many) and
-// lifecycle-async (the async queue's depth is read per node: docs/cluster.md, "Async").
+// (--max-concurrency is each node's capacity, so three nodes take three times as many).
 const postgres = Boolean(process.env.LAMBKIN_TEST_DATABASE_URL) || process.env.CI === 'true';
 if (!postgres) {
   process.stderr.write('vitest: LAMBKIN_TEST_DATABASE_URL is not set: the e2e suites listed in POSTGRES_SUITES run on SQLite only (see .ci/run).\n');

@@ -33,6 +33,10 @@ export interface ServerConfig {
   readonly asyncConcurrency: number;
   /** Length of one second of MaximumEventAgeInSeconds (ms, default 1000); only tests change it. */
   readonly asyncSecondMs: number;
+  /** With --cluster: JetStream's ack wait for a held Event invocation (LAMBKIN_ASYNC_ACK_WAIT_MS). */
+  readonly asyncAckWaitMs: number;
+  /** With --cluster: deliveries of one event message before it is a dead letter (LAMBKIN_ASYNC_MAX_DELIVERIES). */
+  readonly asyncMaxDeliveries: number;
   /** Dead letters kept per function; past it the oldest go (default 10,000). */
   readonly deadLetterLimit?: number;
   /** Bytes of code (zips of $LATEST and every version) all functions together may store (75 GB). */
@@ -151,6 +155,8 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     asyncRetryDelaysMs: delays(raw('asyncRetryDelays') || SETTINGS.asyncRetryDelays.default, label('asyncRetryDelays')),
     asyncConcurrency: num('asyncConcurrency'),
     asyncSecondMs: num('asyncSecond'),
+    asyncAckWaitMs: num('asyncAckWait'),
+    asyncMaxDeliveries: num('asyncMaxDeliveries'),
     deadLetterLimit: num('deadLetterLimit'),
     codeStorageLimit: bytes(raw('codeStorageLimit'), DEFAULT_CODE_STORAGE_LIMIT, label('codeStorageLimit')),
     maxConnections: num('maxConnections', defaultMaxConnections()),

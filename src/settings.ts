@@ -127,6 +127,14 @@ export const SETTINGS = {
     env: 'LAMBKIN_CLUSTER_TTL_MS', min: 300, max: 600_000, default: 5000,
     help: 'with --cluster: a node not heard from for this long (ms) is gone; heartbeats go every TTL/5 (at most 1 s)',
   },
+  asyncAckWait: {
+    env: 'LAMBKIN_ASYNC_ACK_WAIT_MS', min: 1000, max: 600_000, default: 30000,
+    help: 'with --cluster: an Event invocation held by a node not heard from for this long (ms) goes to another node',
+  },
+  asyncMaxDeliveries: {
+    env: 'LAMBKIN_ASYNC_MAX_DELIVERIES', min: 2, max: 100, default: 5,
+    help: 'with --cluster: times an Event invocation may be handed to a node; past it, it is kept as a dead letter (Lambkin.DeliveryLimitExceeded)',
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

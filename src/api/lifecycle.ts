@@ -8,6 +8,7 @@ import type { Registry } from '../registry/registry.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Dispatcher } from '../scheduler/dispatcher.js';
 import { AsyncInvoker } from '../scheduler/async-invoker.js';
+import type { PeerCalls } from '../cluster/peer-calls.js';
 import type { AsyncQueue } from '../scheduler/async-queue.js';
 import { collectCodeWhenUnused } from '../scheduler/code-collector.js';
 import { Provisioner, type ProvisionCluster } from '../scheduler/provisioner.js';
@@ -37,13 +38,19 @@ export async function startLifecycle(opts: {
   log: (line: string) => void;
   /** The async queue's store (closed with the lifecycle). */
   queue: AsyncQueue;
+  /** A cluster node's calls to the others: the async queue's depth counts every node's running events. */
+  peers?: PeerCalls;
 }): Promise<Lifecycle> {
-  const { config, registry, scheduler, queue, log } = opts;
+  const { config, registry, scheduler, queue, log, peers } = opts;
   const asyncInvoker = await AsyncInvoker.start(queue, scheduler, registry, {
     retryDelaysMs: config.asyncRetryDelaysMs,
     perFunction: config.asyncConcurrency,
     secondMs: config.asyncSecondMs,
+    // On a cluster, Event invocations go through the dispatcher too: its reserved-concurrency lease makes the ceiling cluster-wide.
+    ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+    ...(peers ? { othersRunning: () => othersRunning(peers) } : {}),
   }, log);
+  peers?.serve(RUNNING, () => Object.fromEntries(asyncInvoker.runningHere()));
   collectCodeWhenUnused(registry, scheduler, log);
   // A deleted function's dead letters go with it (a new function of the same name starts clean).
   registry.onDeleted((name) => {
@@ -62,4 +69,16 @@ export async function startLifecycle(opts: {
       await queue.close().catch((err: unknown) => log(`lambkin: async queue: closing: ${(err as Error)?.message ?? String(err)}`));
     },
   };
+}
+
+const RUNNING = 'async.running';
+
+/** Per function, the Event invocations the other nodes run now (those that answer within 1 s). */
+async function othersRunning(peers: PeerCalls): Promise<Map<string, number>> {
+  const sum = new Map<string, number>();
+  for (const answer of await peers.askAll(RUNNING, {}, 1_000)) {
+    if (typeof answer !== 'object' || answer === null) continue;
+    for (const [name, n] of Object.entries(answer)) if (typeof n === 'number' && n > 0) sum.set(name, (sum.get(name) ?? 0) + n);
+  }
+  return sum;
 }

@@ -77,9 +77,12 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
 
   // A cluster's Event invocations wait in JetStream, run by whichever node pulls them (docs/cluster.md).
   const queue = nats && database && node
-    ? await openStreamQueue({ nats, database, node, deadLetterLimit: config.deadLetterLimit, asyncConcurrency: config.asyncConcurrency, log })
+    ? await openStreamQueue({
+      nats, database, node, deadLetterLimit: config.deadLetterLimit, asyncConcurrency: config.asyncConcurrency,
+      ackWaitMs: config.asyncAckWaitMs, maxDeliveries: config.asyncMaxDeliveries, log,
+    })
     : await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
-  const lifecycle = await startLifecycle({ config, registry, scheduler, dispatcher, provisionCluster: dispatch?.provisioning, auth, queue, log });
+  const lifecycle = await startLifecycle({ config, registry, scheduler, dispatcher, provisionCluster: dispatch?.provisioning, auth, queue, log, peers: cluster?.peers });
   const consoleApi = startConsoleApi({ logs: readLogs, liveLogs: cluster?.liveLogs, registry, scheduler, log, store: consoleStore, payloads });
   const liveTail = new LiveTailHub(cluster?.liveLogs ?? logs, registry.arns);
   // Subscription filters' matches go out as Event invocations, through the durable async queue.

@@ -13,6 +13,10 @@ export interface StreamQueueOptions {
   readonly deadLetterLimit?: number;
   /** Events of one function this node runs at once (--async-concurrency): how many it holds follows from it. */
   readonly asyncConcurrency: number;
+  /** How long a node may hold an event without a word before JetStream gives it to another (ms). */
+  readonly ackWaitMs: number;
+  /** Times an event may be handed out before it is kept as a dead letter instead of run. */
+  readonly maxDeliveries: number;
   readonly log: (line: string) => void;
 }
 
@@ -24,5 +28,9 @@ export async function openStreamQueue(options: StreamQueueOptions): Promise<JetS
   // A node holds a few rounds of its own capacity: enough to keep its slots busy between pulls, few
   // enough that a backlog of one function is not kept from nodes that could run it now.
   const maxHeld = Math.max(32, options.asyncConcurrency * 8);
-  return JetStreamAsyncQueue.open(options.nats.connection, letters, { log: options.log, maxHeld });
+  // Of one function, two rounds of what it may run here at once: its other events stay for other nodes.
+  const maxPerFunction = Math.max(8, options.asyncConcurrency * 2);
+  return JetStreamAsyncQueue.open(options.nats.connection, letters, {
+    log: options.log, maxHeld, maxPerFunction, ackWaitMs: options.ackWaitMs, maxDeliveries: options.maxDeliveries,
+  });
 }

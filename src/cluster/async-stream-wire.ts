@@ -1,5 +1,5 @@
-// How an Event invocation travels in JetStream (docs/cluster.md, "Async"): the stream and the one
-// durable consumer every node pulls from, the subject of an event, and the header that carries what
+// How an Event invocation travels in JetStream (docs/cluster.md, "Async"): the stream and the
+// durable consumer of each function that every node pulls from, the subject of an event, and the header that carries what
 // the store queues keep in columns (its first sequence number, request id, function, qualifier,
 // enqueue time, attempts, not-before). The payload is the message's body, byte for byte.
 //
@@ -15,7 +15,7 @@ export interface StreamNames {
   readonly stream: string;
   /** Its subjects' prefix (lambkin.async): events go to <prefix>.<function>.<id>. */
   readonly prefix: string;
-  /** The durable pull consumer all nodes share. */
+  /** The durable pull consumers' prefix: a function's consumer is <consumer>-<function>, shared by all nodes. */
   readonly consumer: string;
 }
 
@@ -27,6 +27,23 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
 /** A subject token for a name or id: itself when it is one (function names and request ids are), else base64url with a mark. */
 function token(text: string): string {
   return TOKEN.test(text) && !text.startsWith('~') ? text : `~${Buffer.from(text).toString('base64url')}`;
+}
+
+/** A function's durable consumer: its events only (filter <prefix>.<function>.>). */
+export function consumerOf(names: StreamNames, functionName: string): string {
+  return `${names.consumer}-${token(functionName)}`;
+}
+
+/** The function whose events a consumer of ours pulls, or undefined for another consumer. */
+export function functionOfConsumer(names: StreamNames, consumer: string): string | undefined {
+  if (!consumer.startsWith(`${names.consumer}-`)) return undefined;
+  const t = consumer.slice(names.consumer.length + 1);
+  return t.startsWith('~') ? Buffer.from(t.slice(1), 'base64url').toString() : t;
+}
+
+/** Where a node that made a function's consumer says so, so that every node pulls from it at once (outside the stream's subjects). */
+export function consumerNotice(names: StreamNames): string {
+  return `lambkin.async-consumers.${names.stream}`;
 }
 
 export function subjectOf(names: StreamNames, functionName: string, id: string): string {
@@ -59,11 +76,12 @@ export function eventOf(h: MsgHdrs | undefined, streamSeq: number): QueuedEvent 
 }
 
 /**
- * Make the stream and the consumer if they are not there. Work-queue retention: a message goes when
- * it is acked. File storage; three replicas when the NATS servers form a cluster that has them, else
- * one. The consumer's max_deliver is unlimited: attempts are counted in the header, not by NATS.
+ * Make the stream if it is not there. Work-queue retention: a message goes when it is acked. File
+ * storage; three replicas when the NATS servers form a cluster that has them, else one. The one
+ * shared consumer of earlier versions (named like the prefix, no filter) is removed: a work-queue
+ * stream refuses filtered consumers beside an unfiltered one.
  */
-export async function ensureStream(jsm: JetStreamManager, names: StreamNames, ackWaitMs: number): Promise<number> {
+export async function ensureStream(jsm: JetStreamManager, names: StreamNames): Promise<number> {
   let replicas: number;
   try {
     replicas = (await jsm.streams.info(names.stream)).config.num_replicas;
@@ -76,15 +94,26 @@ export async function ensureStream(jsm: JetStreamManager, names: StreamNames, ac
       replicas = (await jsm.streams.add({ ...config, num_replicas: 1 })).config.num_replicas;
     }
   }
+  await jsm.consumers.delete(names.stream, names.consumer).catch(() => false);
+  return replicas;
+}
+
+/**
+ * Make a function's consumer if it is not there (adding one with the same settings is a no-op).
+ * max_deliver is unlimited for JetStream: the cap on deliveries is counted by the node that takes a
+ * message (async-stream.ts), so that it can keep the event as a dead letter saying why.
+ */
+export async function ensureConsumer(jsm: JetStreamManager, names: StreamNames, functionName: string, ackWaitMs: number): Promise<void> {
   const consumer = {
-    durable_name: names.consumer, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(ackWaitMs), max_deliver: -1, max_ack_pending: 20_000,
+    durable_name: consumerOf(names, functionName), filter_subject: `${names.prefix}.${token(functionName)}.>`,
+    ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: nanos(ackWaitMs), max_deliver: -1, max_ack_pending: 20_000,
   };
   try {
     await jsm.consumers.add(names.stream, consumer);
-  } catch {
-    // Made by another node with other settings (an older version): use it as it is.
-    await jsm.consumers.info(names.stream, names.consumer);
+  } catch (err) {
+    // Made by another node with other settings (another ack wait): use it as it is.
+    await jsm.consumers.info(names.stream, consumer.durable_name).catch(() => {
+      throw err;
+    });
   }
-  return replicas;
 }

@@ -2,28 +2,39 @@
 // (async-stream-wire.ts), dead letters in PostgreSQL (the PostgresAsyncQueue's tables, shared by
 // every node). enqueue resolves once JetStream has stored the event (its PubAck): then the 202.
 //
-// Events reach a node through deliver(): every node pulls from one durable consumer, so each
-// message goes to one node at a time. The node holds what it pulled (at most maxHeld, so that a
-// node busy with one function does not sit on events another node could run) and tells JetStream
+// Events reach a node through deliver(): every node pulls from each function's durable consumer
+// (async-stream-pull.ts), so each message goes to one node at a time, and one function's backlog
+// does not stand in front of another's. The node holds what it pulled (at most maxPerFunction of a
+// function, so that a node busy with one function does not sit on events another node could run,
+// and about maxHeld in all) and tells JetStream
 // it is still working on them every ackWait/3; a node that dies stops doing so and its events go to
 // another node once ackWait has passed. An event is acked only when it is finished — after its
 // dead letter is committed or its destination's event is stored — so a crash at any moment leaves
 // it to run again: at least once. A retry republishes the event (attempts and not-before in its
 // header) and acks the old message; a message not yet due is given back with a delay (nak) rather
-// than held. close() gives back every held message at once.
-import type { NatsConnection, JetStreamClient, JetStreamManager, JsMsg, ConsumerMessages, MsgRequest } from 'nats';
+// than held. close() gives back every held message at once. A message handed out more than
+// maxDeliveries times (each node that took it died or stopped before finishing it: its payload may
+// be what kills them) is not run again: it is kept as a dead letter saying so.
+import type { NatsConnection, JetStreamClient, JetStreamManager, JsMsg, MsgRequest } from 'nats';
 import type {
   AsyncQueue, DeadLetterPage, DeadLetterPageRequest, FinishOutcome, Finished, NewEvent, QueuedEvent,
 } from '../scheduler/async-queue.js';
 import type { PostgresAsyncQueue } from '../scheduler/async-queue-postgres.js';
-import { DEFAULT_STREAM, ensureStream, eventHeaders, eventOf, subjectOf, type StreamNames } from './async-stream-wire.js';
+import {
+  DEFAULT_STREAM, consumerOf, ensureConsumer, ensureStream, eventHeaders, eventOf, functionOfConsumer, subjectOf, type StreamNames,
+} from './async-stream-wire.js';
+import { FunctionPulls } from './async-stream-pull.js';
 
 export interface JetStreamQueueOptions {
   readonly names?: StreamNames;
   /** How long a node may go without a word about a held message before JetStream gives it to another (30 s). */
   readonly ackWaitMs?: number;
-  /** Messages a node holds at most (waiting for a slot of their function, or running). */
+  /** Messages a node holds at most (waiting for a slot of their function, or running); a soft bound across functions. */
   readonly maxHeld?: number;
+  /** Messages of one function a node holds at most. */
+  readonly maxPerFunction?: number;
+  /** Times a message may be handed out; past it, it is kept as a dead letter instead of run (5). */
+  readonly maxDeliveries?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -39,16 +50,34 @@ const HOLD_AHEAD_MS = 1_000;
 
 export class JetStreamAsyncQueue implements AsyncQueue {
   private readonly held = new Map<string, Held>();
+  private readonly heldOf = new Map<string, number>();
   private listener: ((event: QueuedEvent) => void) | undefined;
-  private batch: ConsumerMessages | undefined;
-  private freed: (() => void) | undefined;
+  private freedWaiters: (() => void)[] = [];
   private working: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Functions whose consumer this node has made or found (once per function and run). */
+  private readonly ensured = new Set<string>();
+  private readonly pulls: FunctionPulls;
+  private readonly maxHeld: number;
+  private readonly maxPerFunction: number;
+  private readonly maxDeliveries: number;
+  private readonly log: (line: string) => void;
 
   private constructor(
-    private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, private readonly letters: PostgresAsyncQueue,
-    private readonly names: StreamNames, private readonly ackWaitMs: number, private readonly maxHeld: number, private readonly log: (line: string) => void,
-  ) {}
+    nc: NatsConnection, private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, private readonly letters: PostgresAsyncQueue,
+    private readonly names: StreamNames, private readonly ackWaitMs: number, options: JetStreamQueueOptions,
+  ) {
+    this.maxHeld = options.maxHeld ?? 128;
+    this.maxPerFunction = Math.min(this.maxHeld, options.maxPerFunction ?? 32);
+    this.maxDeliveries = options.maxDeliveries ?? 5;
+    this.log = options.log ?? (() => {});
+    this.pulls = new FunctionPulls(nc, js, jsm, names, {
+      room: (fn) => Math.min(this.maxPerFunction - (this.heldOf.get(fn) ?? 0), this.maxHeld - this.held.size),
+      freed: () => new Promise<void>((resolve) => this.freedWaiters.push(resolve)),
+      take: (msg) => this.take(msg),
+      log: this.log,
+    });
+  }
 
   get deadLetterLimit(): number {
     return this.letters.deadLetterLimit;
@@ -59,8 +88,8 @@ export class JetStreamAsyncQueue implements AsyncQueue {
     const names = options.names ?? DEFAULT_STREAM;
     const ackWaitMs = options.ackWaitMs ?? 30_000;
     const jsm = await nc.jetstreamManager();
-    await ensureStream(jsm, names, ackWaitMs);
-    const q = new JetStreamAsyncQueue(nc.jetstream(), jsm, letters, names, ackWaitMs, options.maxHeld ?? 128, options.log ?? (() => {}));
+    await ensureStream(jsm, names);
+    const q = new JetStreamAsyncQueue(nc, nc.jetstream(), jsm, letters, names, ackWaitMs, options);
     // Events a single-node run left in PostgreSQL move into the stream (each stored there before it goes).
     for (const e of await letters.pending()) {
       const payload = await letters.claim(e);
@@ -75,7 +104,7 @@ export class JetStreamAsyncQueue implements AsyncQueue {
     const started = this.listener !== undefined;
     this.listener = listener;
     if (started) return;
-    void this.pull();
+    this.pulls.start();
     this.working = setInterval(() => {
       for (const h of this.held.values()) {
         try {
@@ -85,17 +114,6 @@ export class JetStreamAsyncQueue implements AsyncQueue {
         }
       }
     }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
-  }
-
-  defer(event: QueuedEvent, ms: number): void {
-    const h = this.held.get(event.id);
-    if (!h || h.claimer || h.event !== event) return;
-    this.release(event.id, h);
-    try {
-      h.msg.nak(ms);
-    } catch {
-      // Disconnected: JetStream hands it out again after the ack wait.
-    }
   }
 
   /** Whether this node holds the event now (handed to it by the stream, not yet finished or given back). */
@@ -124,6 +142,22 @@ export class JetStreamAsyncQueue implements AsyncQueue {
       seq = m.seq + 1;
     }
     return [...latest.values()].map((l) => l.event).sort((a, b) => a.nextAt - b.nextAt || a.seq - b.seq);
+  }
+
+  /**
+   * Per function with events in the stream, how many (waiting, held by a node, or running: each
+   * event once): its consumer's undelivered and unacknowledged counts, read in one listing of the
+   * stream's consumers (one page per 256 functions), whatever the backlog.
+   */
+  async counts(): Promise<Map<string, number>> {
+    this.check();
+    const counts = new Map<string, number>();
+    for await (const c of await this.jsm.consumers.list(this.names.stream)) {
+      const fn = functionOfConsumer(this.names, c.name);
+      const n = c.num_pending + c.num_ack_pending;
+      if (fn !== undefined && n > 0) counts.set(fn, (counts.get(fn) ?? 0) + n);
+    }
+    return counts;
   }
 
   async enqueue(event: NewEvent): Promise<QueuedEvent> {
@@ -215,8 +249,8 @@ export class JetStreamAsyncQueue implements AsyncQueue {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.working);
-    this.batch?.stop();
-    this.freed?.();
+    this.pulls.close();
+    this.wake();
     for (const h of this.held.values()) {
       try {
         h.msg.nak();
@@ -229,6 +263,11 @@ export class JetStreamAsyncQueue implements AsyncQueue {
   }
 
   private async publish(e: Omit<QueuedEvent, 'seq' | 'throttles'> & { seq?: number }, payload: Buffer, msgID?: string): Promise<QueuedEvent> {
+    if (!this.ensured.has(e.functionName)) {
+      await ensureConsumer(this.jsm, this.names, e.functionName, this.ackWaitMs);
+      this.ensured.add(e.functionName);
+      this.pulls.announce(consumerOf(this.names, e.functionName));
+    }
     const ack = await this.js.publish(subjectOf(this.names, e.functionName, e.id), payload, {
       headers: eventHeaders(e), ...(msgID ? { msgID } : {}),
     });
@@ -252,38 +291,24 @@ export class JetStreamAsyncQueue implements AsyncQueue {
     else await this.jsm.streams.deleteMessage(this.names.stream, seq, false).catch(notFound);
   }
 
+  private hold(h: Held): void {
+    this.held.set(h.event.id, h);
+    this.heldOf.set(h.event.functionName, (this.heldOf.get(h.event.functionName) ?? 0) + 1);
+  }
+
   private release(id: string, h: Held): void {
     if (this.held.get(id) !== h) return;
     this.held.delete(id);
-    this.freed?.();
+    const n = (this.heldOf.get(h.event.functionName) ?? 1) - 1;
+    if (n > 0) this.heldOf.set(h.event.functionName, n);
+    else this.heldOf.delete(h.event.functionName);
+    this.wake();
   }
 
-  /**
-   * Pull from the shared consumer for as long as the queue is open, asking only for as many as it
-   * may still hold: nothing waits in a client buffer unheld (where no in-progress word would reach
-   * it and JetStream would give it to a second node after ackWait).
-   */
-  private async pull(): Promise<void> {
-    try {
-      const consumer = await this.js.consumers.get(this.names.stream, this.names.consumer);
-      while (!this.closed) {
-        while (this.held.size >= this.maxHeld && !this.closed) await new Promise<void>((r) => (this.freed = r));
-        if (this.closed) break;
-        const batch = await consumer.fetch({ max_messages: Math.min(64, this.maxHeld - this.held.size), expires: 5_000 });
-        this.batch = batch;
-        // Closed while the pull was being asked for: stop it at once (its subscription gone, NATS
-        // no longer hands it the messages close() gives back).
-        if (this.closed) {
-          batch.stop();
-          break;
-        }
-        for await (const msg of batch) this.take(msg);
-      }
-    } catch (err) {
-      if (this.closed) return;
-      this.log(`lambkin: async stream: pulling stopped (${(err as Error)?.message ?? String(err)}); starting again in 1 s`);
-      setTimeout(() => void this.pull(), 1_000);
-    }
+  private wake(): void {
+    const waiters = this.freedWaiters;
+    this.freedWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** A message from the consumer: held and handed to the invoker, or answered at once (stale, not due, foreign). */
@@ -314,13 +339,47 @@ export class JetStreamAsyncQueue implements AsyncQueue {
       this.release(event.id, h);
       h.msg.ack();
     }
+    if (msg.info.deliveryCount > this.maxDeliveries) {
+      void this.poisoned(msg, event);
+      return;
+    }
     const wait = event.nextAt - Date.now();
     if (wait > HOLD_AHEAD_MS) {
       msg.nak(wait);
       return;
     }
-    this.held.set(event.id, { msg, event });
+    this.hold({ msg, event });
     this.listener?.(event);
+  }
+
+  /**
+   * Handed out more than maxDeliveries times without being finished: every node that took it
+   * stopped or died before it was done (a payload that crashes its node would come back forever).
+   * Kept as a dead letter saying so, unless it is a stale copy; held meanwhile, so it is not taken twice.
+   */
+  private async poisoned(msg: JsMsg, event: QueuedEvent): Promise<void> {
+    const h: Held = { msg, event, claimer: event };
+    this.hold(h);
+    try {
+      if ((await this.latest(event)) === msg.seq) {
+        await this.letters.keepDeadLetter(event, Buffer.from(msg.data), {
+          failedAt: Date.now(), attempts: event.attempts, condition: 'RetriesExhausted', errorType: 'Lambkin.DeliveryLimitExceeded',
+          errorMessage: `The event was handed to a node ${msg.info.deliveryCount - 1} times and never finished: each node that took it ` +
+            'stopped or died while it held it (its payload may be what crashes them). It is not run again; see the nodes\' logs for its request id.',
+        });
+        this.log(`lambkin: async event ${event.id} of ${event.functionName} was handed out ${msg.info.deliveryCount - 1} times and never finished; kept as a dead letter (Lambkin.DeliveryLimitExceeded)`);
+      }
+      this.release(event.id, h);
+      await msg.ackAck();
+    } catch (err) {
+      this.log(`lambkin: async event ${event.id} of ${event.functionName}: could not be kept as a dead letter (${(err as Error)?.message ?? String(err)}); given back`);
+      this.release(event.id, h);
+      try {
+        msg.nak(5_000);
+      } catch {
+        // Disconnected: JetStream hands it out again after the ack wait.
+      }
+    }
   }
 
   private check(): void {

@@ -16,6 +16,7 @@ import type { AsyncQueue, DeadLetterOutcome, DeadLetterPage, DeadLetterPageReque
 import { destinationRecord, parseDestination, type Condition, type EventInvokeConfig } from './destinations.js';
 import { type Scheduler, Throttled } from './scheduler.js';
 import { WaitingEvents } from './waiting-events.js';
+import type { Dispatcher } from './dispatcher.js';
 
 export interface AsyncOptions {
   /** Delay before retry 1, 2, … (ms); the last repeats. Lambda: 60 s, 120 s. */
@@ -24,6 +25,10 @@ export interface AsyncOptions {
   readonly perFunction: number;
   /** How long one "second" of MaximumEventAgeInSeconds lasts; 1000 except in tests. */
   readonly secondMs: number;
+  /** Where invocations run (a cluster's dispatcher: reserved concurrency is a cluster-wide ceiling); the scheduler by default. */
+  readonly dispatcher?: Dispatcher;
+  /** A cluster: per function, the events the other nodes run now (for depth()). */
+  readonly othersRunning?: () => Promise<ReadonlyMap<string, number>>;
 }
 
 export interface QueueDepth {
@@ -46,8 +51,6 @@ const DEFAULT_MAX_AGE_S = 21_600;
 const MAX_THROTTLE_WAIT_MS = 30_000;
 /** A function with events due but no capacity (e.g. reserved concurrency 0) is looked at this often. */
 const BLOCKED_RECHECK_MS = 1_000;
-/** How long an event given back (defer) stays out of every node's hands. */
-const DEFER_MS = 10_000;
 
 export class AsyncInvoker {
   private readonly waiting = new WaitingEvents();
@@ -65,7 +68,6 @@ export class AsyncInvoker {
     if (queue.deliver) {
       queue.deliver((event) => {
         invoker.wait(event);
-        invoker.giveBack(event.functionName);
         invoker.pump();
       });
       return invoker;
@@ -97,12 +99,20 @@ export class AsyncInvoker {
       if (!e) byName.set(name, (e = { name, queued: 0, running: 0, deadLetters: 0, deadLettersDropped: 0 }));
       return e;
     };
-    for (const [name, n] of this.waiting.counts()) entry(name).queued = n;
-    for (const [name, n] of this.running) if (n > 0) entry(name).running = n;
+    if (this.queue.counts) {
+      // A cluster: the stream counts every unfinished event wherever it is; running ones are asked of every node.
+      const [inQueue, others] = await Promise.all([this.queue.counts(), this.opts.othersRunning?.() ?? new Map<string, number>()]);
+      for (const [name, n] of [...this.running, ...others]) if (n > 0) entry(name).running += n;
+      for (const [name, n] of inQueue) entry(name).queued = Math.max(0, n - entry(name).running);
+    } else {
+      for (const [name, n] of this.waiting.counts()) entry(name).queued = n;
+      for (const [name, n] of this.running) if (n > 0) entry(name).running = n;
+    }
     for (const [name, n] of deadCounts) entry(name).deadLetters = n;
     for (const [name, n] of drops) entry(name).deadLettersDropped = n;
     const functions = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-    return { queued: this.waiting.size, running: functions.reduce((s, f) => s + f.running, 0), functions };
+    const queued = this.queue.counts ? functions.reduce((s, f) => s + f.queued, 0) : this.waiting.size;
+    return { queued, running: functions.reduce((s, f) => s + f.running, 0), functions };
   }
 
   /** A page of a function's dead letters, oldest first; `after` is a previous page's `next`. */
@@ -117,6 +127,11 @@ export class AsyncInvoker {
     return events.length;
   }
 
+  /** Per function, the events running on this node now. */
+  runningHere(): Map<string, number> {
+    return new Map([...this.running].filter(([, n]) => n > 0));
+  }
+
   /** Stop starting events. Running ones are abandoned: they stay queued and run again next start. */
   async close(): Promise<void> {
     this.closed = true;
@@ -129,17 +144,6 @@ export class AsyncInvoker {
 
   private wait(event: QueuedEvent): void {
     this.waiting.add(event);
-  }
-
-  /**
-   * In a cluster, the events of a paused function (reserved concurrency 0) go back to the stream
-   * for a while: held here they would fill this node's hold (and every node's) and stall every other
-   * function's events. A function that is merely busy keeps its events: giving those back would
-   * push its whole backlog into delays and leave its slots idle between them.
-   */
-  private giveBack(name: string): void {
-    if (!this.queue.defer || this.capacity(name) > 0) return;
-    for (const e of this.waiting.trim(name, 0)) this.queue.defer(e, DEFER_MS);
   }
 
   /** An event this node stored: it waits here, unless the queue hands events out itself (deliver). */
@@ -175,7 +179,6 @@ export class AsyncInvoker {
       if ((this.running.get(name) ?? 0) >= this.capacity(name)) {
         // Its events are not looked at again until one of its runs ends (or the recheck below).
         this.waiting.block(name);
-        this.giveBack(name);
         continue;
       }
       this.waiting.take(name);
@@ -260,7 +263,7 @@ export class AsyncInvoker {
     }
     let result: InvocationResult;
     try {
-      result = await this.scheduler.invoke(fn, {
+      result = await (this.opts.dispatcher ?? this.scheduler).invoke(fn, {
         requestId: event.id, payload, invokedArn: this.registry.arns.functionArn(event.functionName, event.qualifier || undefined), tail: false,
       }, this.registry.get(event.functionName)?.reservedConcurrency);
     } catch (err) {

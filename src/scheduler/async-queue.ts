@@ -103,10 +103,10 @@ export interface AsyncQueue {
   deliver?(listener: (event: QueuedEvent) => void): void;
 
   /**
-   * Delivering queues only: give back an event handed to this node and not claimed (its function
-   * has no free slot here), to be handed out again not before `ms` from now, to any node.
+   * Delivering queues only: per function with unfinished events, how many there are in the whole
+   * queue (waiting, held or running, wherever), counted at a cost that does not grow with them.
    */
-  defer?(event: QueuedEvent, ms: number): void;
+  counts?(): Promise<Map<string, number>>;
 
   /** Every event not yet finished, ordered by (nextAt, seq): at start, what a previous run left. */
   pending(): Promise<QueuedEvent[]>;

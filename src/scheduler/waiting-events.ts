@@ -94,21 +94,6 @@ export class WaitingEvents {
     this.forgetIfEmpty(f);
   }
 
-  /**
-   * Keep only the `keep` first events of blocked `name`; answers the others (earliest first). For
-   * queues that can hand events back (a cluster's): what this node cannot run soon goes back.
-   */
-  trim(name: string, keep: number): QueuedEvent[] {
-    const f = this.byName.get(name);
-    if (!f?.blocked || f.events.size <= keep) return [];
-    const all: QueuedEvent[] = [];
-    for (let e = f.events.pop(); e; e = f.events.pop()) all.push(e);
-    for (const e of all.slice(0, keep)) f.events.push(e);
-    const rest = all.slice(keep);
-    this.count -= rest.length;
-    return rest;
-  }
-
   /** Functions blocked now (one entry per function, not per event). */
   blocked(): string[] {
     return this.blockedCount === 0 ? [] : [...this.byName.values()].filter((f) => f.blocked).map((f) => f.name);

@@ -25,7 +25,14 @@ const RECORDER = {
   'lambda_function.js': `
 const fs = require('node:fs');
 exports.lambda_handler = async (event, context) => {
+  // One at a time? A second run while a first holds the lock file leaves a line saying so.
+  const lock = process.env.OUT_DIR + '/' + context.functionName + '.lock';
+  let locked = false;
+  if (event.exclusive) {
+    try { fs.closeSync(fs.openSync(lock, 'wx')); locked = true; } catch { fs.appendFileSync(process.env.OUT_DIR + '/' + context.functionName + '.log', 'OVERLAP\\n'); }
+  }
   if (event.sleep) await new Promise((r) => setTimeout(r, event.sleep));
+  if (locked) fs.unlinkSync(lock);
   fs.appendFileSync(process.env.OUT_DIR + '/' + context.functionName + '.log', (event.id || context.awsRequestId) + '\\n');
   if (event.fail) throw new Error('failing on purpose');
   return { done: event.id };
@@ -63,8 +70,9 @@ describePostgres('Event invocations on a cluster', () => {
     // Made through one node: a change reaches every node before its call answers.
     const a = nodes[0]!;
     const env = { Environment: { Variables: { OUT_DIR: out } } };
-    for (const name of ['flaky', 'source', 'dest', 'quick', 'paused', 'other']) await createFunction(a.lambda, name, NODE, RECORDER, env);
+    for (const name of ['flaky', 'source', 'dest', 'quick', 'paused', 'other', 'limited', 'busy']) await createFunction(a.lambda, name, NODE, RECORDER, env);
     await a.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'paused', ReservedConcurrentExecutions: 0 }));
+    await a.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'limited', ReservedConcurrentExecutions: 1 }));
     await a.lambda.send(new PutFunctionEventInvokeConfigCommand({
       FunctionName: 'source', MaximumRetryAttempts: 0, DestinationConfig: { OnSuccess: { Destination: `${ARN}:dest` } },
     }));
@@ -102,6 +110,45 @@ describePostgres('Event invocations on a cluster', () => {
     await waitFor('the other function\'s event to run', () => lines('other').length === 1, 60_000);
     expect(lines('paused')).toEqual([]); // reserved concurrency 0: none of them ran
   }, 90_000);
+
+  it('holds reserved concurrency cluster-wide for Event invocations: never two runs at once of a function reserved 1', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 9; i++) ids.push(`l-${i}`);
+    // Through all three nodes; every node pulls them, each may run 4 events of a function at once.
+    for (const [i, id] of ids.entries()) await queue(nodes[i % 3]!, 'limited', { id, exclusive: true, sleep: 200 });
+    await waitFor('every event to run', () => ids.every((id) => lines('limited').includes(id)) || undefined, 90_000);
+    expect(lines('limited').filter((l) => l === 'OVERLAP')).toEqual([]);
+    expect(lines('limited').filter((l) => l !== 'OVERLAP').sort()).toEqual([...ids].sort()); // each ran once (throttles are not attempts)
+  }, 120_000);
+
+  it('runs another function\'s event while a busy function\'s backlog is still being worked down', async () => {
+    // 120 events of 1 s: 12 run at once in the cluster (3 nodes x 4), so the backlog takes 10 s at least.
+    for (let i = 0; i < 120; i++) await queue(nodes[i % 3]!, 'busy', { id: `b-${i}`, sleep: 1_000 });
+    await queue(nodes[2]!, 'other', { id: 'after-the-busy-backlog' });
+    await waitFor('the other function\'s event to run', () => lines('other').includes('after-the-busy-backlog') || undefined, 60_000);
+    expect(lines('busy').length).toBeLessThan(120); // it did not wait for the backlog
+    // One node's depth counts what every node runs: more than the 4 one node may run at once.
+    await waitFor('node-1 to count more running events than one node runs', async () => {
+      const res = await fetch(`${nodes[0]!.url}/lambkin/v1/async-queue?function=busy`);
+      const [busy] = ((await res.json()) as { functions: { queued: number; running: number }[] }).functions;
+      expect(lines('busy').length).toBeLessThan(120); // still under way
+      return (busy?.running ?? 0) > 4 || undefined;
+    }, 60_000);
+    await waitFor('the backlog to be done', () => lines('busy').length === 120 || undefined, 120_000);
+  }, 180_000);
+
+  it('counts the queue cluster-wide through any node: events waiting in the stream, running on any node, dead letters', async () => {
+    for (let i = 0; i < 6; i++) await queue(nodes[i % 3]!, 'paused', { id: `count-${i}` });
+    for (const n of nodes) {
+      await waitFor(`${n.url} to count them`, async () => {
+        const res = await fetch(`${n.url}/lambkin/v1/async-queue?function=paused`);
+        const body = (await res.json()) as { functions: { queued: number; running: number }[] };
+        return body.functions[0]?.queued === 156 || undefined; // and the 150 of the paused backlog before
+      }, 30_000);
+    }
+    const res = await fetch(`${nodes[1]!.url}/lambkin/v1/async-queue?function=flaky`);
+    expect(((await res.json()) as { functions: { deadLetters: number }[] }).functions[0]?.deadLetters).toBe(1);
+  }, 60_000);
 
   it('keeps consuming after NATS was away: an event accepted before the outage and one after both run', async () => {
     // Running (1 s, within the default 3 s timeout) or still in the stream when NATS goes: either way it must run.

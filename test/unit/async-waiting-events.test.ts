@@ -98,20 +98,6 @@ describe('WaitingEvents', () => {
     expect(small).toBeLessThan(100 * 2 * Math.log2(200) + 100 * Math.log2(110));
   });
 
-  it('trims a blocked function to its first events, answering the rest earliest first; others and counts follow', () => {
-    const w = new WaitingEvents();
-    const mine = [5, 1, 4, 2, 3].map((t) => event('busy', t));
-    const other = event('other', 10);
-    for (const e of [...mine, other]) w.add(e);
-    expect(w.trim('busy', 2)).toEqual([]); // not blocked: nothing goes
-    w.block('busy');
-    expect(w.trim('busy', 2).map((e) => e.nextAt)).toEqual([3, 4, 5]);
-    expect(w.size).toBe(3);
-    expect(w.trim('busy', 2)).toEqual([]);
-    w.unblock('busy');
-    expect(drain(w).map((e) => `${e.functionName}@${e.nextAt}`)).toEqual(['busy@1', 'busy@2', 'other@10']);
-  });
-
   it('an event added ahead of a function\'s first moves that function ahead of the others', () => {
     const w = new WaitingEvents();
     w.add(event('a', 10));
