@@ -13,6 +13,7 @@ import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, createFunction, waitFor } from '../helpers/functions.js';
 import { filterAll, invokeJson } from '../helpers/logs.js';
 import { runCli } from '../helpers/cli.js';
+import { awsCli, awsCliInstalled } from '../helpers/aws-cli.js';
 
 let lk: Lambkin;
 const NOW = Date.now();
@@ -180,5 +181,38 @@ describe('GetQueryResults while a query runs', () => {
       expect(r.statistics!.recordsMatched).toBeLessThanOrEqual(done.statistics!.recordsMatched!);
     }
     expect(done.statistics!.recordsMatched).toBe(80);
+  });
+});
+
+describe('the aws CLI', () => {
+  it('writes a stream with `aws logs put-log-events` and finds it with filter-log-events and an Insights query', async (ctx) => {
+    if (!(await awsCliInstalled())) ctx.skip();
+    const group = '/app/cli-shipper';
+    const ok = (r: { code: number; stderr: string }) => expect(r.code, r.stderr).toBe(0);
+    ok(await awsCli(lk.url, 'logs', 'create-log-group', '--log-group-name', group));
+    ok(await awsCli(lk.url, 'logs', 'create-log-stream', '--log-group-name', group, '--log-stream-name', 'cron'));
+    const events = JSON.stringify([
+      { timestamp: NOW - 2 * H, message: 'job started id=9' }, { timestamp: NOW - 2 * H + 10, message: 'ERROR job failed id=9' },
+    ]);
+    const put = await awsCli(lk.url, 'logs', 'put-log-events', '--log-group-name', group, '--log-stream-name', 'cron', '--log-events', events);
+    ok(put);
+    expect(JSON.parse(put.stdout).rejectedLogEventsInfo).toBeUndefined();
+    const filtered = await awsCli(lk.url, 'logs', 'filter-log-events', '--log-group-name', group, '--filter-pattern', 'ERROR', '--start-time', String(NOW - DAY));
+    ok(filtered);
+    expect((JSON.parse(filtered.stdout) as { events: { message: string; logStreamName: string }[] }).events.map((e) => [e.logStreamName, e.message]))
+      .toEqual([['cron', 'ERROR job failed id=9']]);
+    const started = await awsCli(lk.url, 'logs', 'start-query', '--log-group-name', group, '--start-time', String(Math.floor((NOW - DAY) / 1000)),
+      '--end-time', String(Math.floor(NOW / 1000) + 60), '--query-string', 'filter @message like /job/ | stats count(*) as jobs');
+    ok(started);
+    const { queryId } = JSON.parse(started.stdout) as { queryId: string };
+    const rows = await waitFor('the CLI query to complete', async () => {
+      const r = await awsCli(lk.url, 'logs', 'get-query-results', '--query-id', queryId);
+      const body = JSON.parse(r.stdout) as { status: string; results: { field: string; value: string }[][] };
+      return body.status === 'Complete' && body.results;
+    });
+    expect(rows).toEqual([[{ field: 'jobs', value: '2' }]]);
+    ok(await awsCli(lk.url, 'logs', 'delete-log-stream', '--log-group-name', group, '--log-stream-name', 'cron'));
+    const after = await awsCli(lk.url, 'logs', 'describe-log-streams', '--log-group-name', group);
+    expect(JSON.parse(after.stdout).logStreams).toEqual([]);
   });
 });
