@@ -1,17 +1,27 @@
-// Requests from this node to others, each answered by a few messages on one shared reply
-// subscription (no subscription per request): "accepted by node X", then the result; or "busy";
+// Requests from this node to others, each answered by one or two messages on one shared reply
+// subscription (no subscription per request): the result (which says the node took it); or
+// "accepted by node X" first when the invocation is not done at once, then the result; or "busy";
 // or NATS's own "no responders" when no node subscribes to the subject. Once a node has accepted,
 // the request is bound to it: if that node leaves the cluster (Membership.onLeft: its heartbeat
 // passed the TTL, or it said goodbye) the request ends as `lost` at once, and is never sent
 // again (a synchronous caller never has its invocation run twice).
+//
+// Every try carries a deadline (frame.ts, stampUntil): a node that receives it later does not start
+// it, so a request a partition holds and delivers late never runs. A try with no answer by the
+// deadline plus ANSWER_GRACE_MS ends `unconfirmed`: NATS may have handed it to a node that took it
+// and was then cut off, so it is not sent anywhere else either (see dispatcher.ts).
 import { createInbox, type NatsConnection, type Subscription } from 'nats';
-import { decodeReply, type Reply } from './frame.js';
+import { decodeReply, stampUntil, type Reply } from './frame.js';
 
 export type Outcome =
   | Exclude<Reply, { t: 'accepted' }>
   | { readonly t: 'none' }
-  /** No node took it in time (`node` undefined), or the node that took it is gone. */
-  | { readonly t: 'lost'; readonly node: string | undefined; readonly why: string };
+  /** It never left this node (NATS refused it): safe to run elsewhere. */
+  | { readonly t: 'unsent'; readonly why: string }
+  /** No answer in time: some node may have taken it. */
+  | { readonly t: 'unconfirmed'; readonly why: string }
+  /** The node that took it is gone, or said nothing more in time. */
+  | { readonly t: 'lost'; readonly node: string; readonly why: string };
 
 interface Pending {
   readonly done: (o: Outcome) => void;
@@ -20,8 +30,14 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** A node that has not even said "accepted" by then is taken as gone (it never ran it: retrying would be safe, but is not done). */
-export const ACCEPT_TIMEOUT_MS = 5_000;
+/** A node must receive a try within this to start it (its deadline). */
+export const ACCEPT_WINDOW_MS = 1_000;
+/**
+ * After the deadline, how long its "accepted" (or result) may still take to arrive: the node that
+ * took it just before the deadline answers in the same tick, so this covers the way back on a
+ * loaded machine and the nodes' clocks disagreeing (keep them in sync with NTP: docs/cluster.md).
+ */
+export const ANSWER_GRACE_MS = 1_000;
 
 export class Requests {
   private readonly prefix = createInbox();
@@ -34,8 +50,9 @@ export class Requests {
   }
 
   /**
-   * Send `data` on `subject`; resolves with how it ended. `runMs`: how long the accepting node may
-   * take before the request is given up (the function's timeout plus its start).
+   * Send the request `data` (encodeRequest's bytes; its deadline is stamped here) on `subject`;
+   * resolves with how it ended. `runMs`: how long the accepting node may take before the request
+   * is given up (the function's timeout plus its start).
    */
   send(subject: string, data: Uint8Array, runMs: number): Promise<Outcome> {
     const token = String(this.next++);
@@ -47,13 +64,14 @@ export class Requests {
           this.pending.delete(token);
           resolve(o);
         },
-        timer: setTimeout(() => p.done({ t: 'lost', node: undefined, why: `no node took it within ${ACCEPT_TIMEOUT_MS} ms` }), ACCEPT_TIMEOUT_MS),
+        timer: setTimeout(() => this.unanswered(p), ACCEPT_WINDOW_MS + ANSWER_GRACE_MS),
       };
       this.pending.set(token, p);
       try {
+        stampUntil(data, Date.now() + ACCEPT_WINDOW_MS);
         this.nc.publish(subject, data, { reply: `${this.prefix}.${token}` });
       } catch (err) {
-        p.done({ t: 'lost', node: undefined, why: `NATS refused it: ${(err as Error).message}` });
+        p.done({ t: 'unsent', why: `NATS refused it: ${(err as Error).message}` });
       }
     });
   }
@@ -65,19 +83,41 @@ export class Requests {
 
   close(): void {
     this.sub.unsubscribe();
-    for (const p of [...this.pending.values()]) p.done({ t: 'lost', node: p.node, why: 'this node is shutting down' });
+    for (const p of [...this.pending.values()]) {
+      p.done(p.node ? { t: 'lost', node: p.node, why: 'this node is shutting down' } : { t: 'unconfirmed', why: 'this node is shutting down' });
+    }
+  }
+
+  /**
+   * Nothing by the deadline + grace: first read what the server already sent this connection (a
+   * flush is a round trip, and NATS keeps a connection's order), so an answer that was on its way
+   * while this node's event loop was busy is not mistaken for none.
+   */
+  private unanswered(p: Pending): void {
+    const give = () => !p.node && p.done({ t: 'unconfirmed', why: `no node answered within ${ACCEPT_WINDOW_MS + ANSWER_GRACE_MS} ms` });
+    p.timer = setTimeout(give, ANSWER_GRACE_MS);
+    this.nc.flush().then(give, give);
   }
 
   private answer(subject: string, data: Uint8Array, code: number | undefined): void {
     const p = this.pending.get(subject.slice(this.prefix.length + 1));
     if (!p) return;
-    if (data.length === 0 && code === 503) return p.done({ t: 'none' });
+    if (data.length === 0 && code === 503) {
+      p.done({ t: 'none' });
+      return;
+    }
     const reply = decodeReply(data);
     if (!reply) return;
-    if (reply.t !== 'accepted') return p.done(reply);
+    if (reply.t !== 'accepted') {
+      p.done(reply);
+      return;
+    }
     p.node = reply.node;
     clearTimeout(p.timer);
-    if (!this.alive(reply.node)) return p.done({ t: 'lost', node: reply.node, why: 'it left the cluster' });
+    if (!this.alive(reply.node)) {
+      p.done({ t: 'lost', node: reply.node, why: 'it left the cluster' });
+      return;
+    }
     p.timer = setTimeout(() => p.done({ t: 'lost', node: reply.node, why: `no result within ${p.runMs} ms` }), p.runMs);
   }
 }
