@@ -86,7 +86,8 @@ export class ClusterDispatcher implements Dispatcher {
     let askedAgain = false;
     // Each node answering "busy" leaves the group before it answers, so a try reaches a node not
     // tried yet: as many tries as there are nodes find an idle environment wherever it is.
-    const tries = this.isSuspect(subject) ? 0 : Math.max(WARM_TRIES, this.view?.live().length ?? 0);
+    // (The live view is read only after a "busy": a warm try that is answered at once costs none.)
+    let tries = this.isSuspect(subject) ? 0 : WARM_TRIES;
     for (let i = 0; i < tries; i++) {
       const outcome = await this.requests.send(subject, request, runMs);
       if (outcome.t === 'none') {
@@ -102,6 +103,7 @@ export class ClusterDispatcher implements Dispatcher {
       if (outcome.t === 'unsent') break;
       if (outcome.t === 'unconfirmed') this.suspect.set(subject, Date.now() + SUSPECT_MS);
       if (outcome.t !== 'busy') return this.settle(outcome);
+      if (i === 0) tries = Math.max(WARM_TRIES, this.view?.live().length ?? 0);
     }
     const target = this.place(fn);
     if (target !== this.self) {

@@ -61,7 +61,7 @@ export function serveDispatch(o: ServingOptions): { close(): void } {
   const late = (to: string, req: InvokeRequest): void => {
     if (Date.now() - lateSaid > 10_000) {
       lateSaid = Date.now();
-      o.log(`lambkin: dispatch: a request for ${req.fn.name} arrived ${Date.now() - req.until} ms after its deadline and was not run (a network partition, or this node's clock is off: keep the nodes' clocks in sync)`);
+      o.log(`lambkin: dispatch: a request for ${JSON.stringify(req.fn.name.slice(0, 64))} arrived after its deadline (${Number.isFinite(req.until) ? `${Date.now() - req.until} ms` : 'none given'}) and was not run (a network partition, or this node's clock is off: keep the nodes' clocks in sync)`);
     }
     reply(to, { t: 'busy' });
   };
@@ -79,6 +79,9 @@ export function serveDispatch(o: ServingOptions): { close(): void } {
     const req = decodeRequest(msg.data);
     if (!req || !msg.reply) return;
     if (requestLate(req)) return late(msg.reply, req);
+    // A request that names another version than its subject (a stray publisher) is refused without
+    // leaving the group: this node's idle environments are still there for the real ones.
+    if (warmSubject(req.fn.name, req.fn.version, req.fn.revisionId) !== msg.subject) return reply(msg.reply, { t: 'busy' });
     const running = scheduler.invokeIdle(req.fn.name, req.fn.version, req.fn.revisionId, req.input);
     if (running) return follow(msg.reply, running);
     // Nothing idle here now: leave the group until one is idle again. The UNSUB goes out before
