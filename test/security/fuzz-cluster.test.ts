@@ -5,6 +5,7 @@
 // lists both, and invocations through each (one served by the other's warm environment) still run.
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres } from '../helpers/database.js';
@@ -82,7 +83,7 @@ describePostgres('fuzz: what a cluster adds', () => {
     const [a, b] = cluster.nodes;
     // An environment on node-2: node-2 now holds fz's warm subject.
     const first = await invokeOk<ProbeResult>(b!.lambda, 'fz');
-    const revisionId = (await b!.lambda.send(new (await import('@aws-sdk/client-lambda')).GetFunctionCommand({ FunctionName: 'fz' }))).Configuration!.RevisionId!;
+    const revisionId = (await b!.lambda.send(new GetFunctionCommand({ FunctionName: 'fz' }))).Configuration!.RevisionId!;
     const subjects = [
       'lambkin.node.node-1.invoke', 'lambkin.node.node-2.invoke', warmSubject('fz', '$LATEST', revisionId),
       warmSubject('fz', '$LATEST', 'stale'), 'lambkin.warm.fz', 'lambkin.nodes.heartbeat',
