@@ -14,7 +14,7 @@ import type { Dispatcher } from '../scheduler/dispatcher.js';
 import type { InvocationInput, InvocationResult } from '../scheduler/invocation.js';
 import { Throttled, type Scheduler, type ThrottleReason } from '../scheduler/scheduler.js';
 import { encodeRequest } from './frame.js';
-import { Requests, type Outcome } from './requests.js';
+import { Requests, answerWaitMs, type Outcome } from './requests.js';
 import { nodeInvokeSubject, warmSubject } from './subjects.js';
 import type { Membership } from './membership.js';
 import type { ReservedLeases } from './reserved-leases.js';
@@ -45,9 +45,9 @@ export class ClusterDispatcher implements Dispatcher {
 
   constructor(
     nc: NatsConnection, private readonly scheduler: Scheduler, private readonly self: string,
-    private readonly leases: ReservedLeases, private readonly log: (line: string) => void,
+    private readonly leases: ReservedLeases, private readonly log: (line: string) => void, ttlMs: number,
   ) {
-    this.requests = new Requests(nc, (id) => id === self || this.view?.get(id) !== undefined);
+    this.requests = new Requests(nc, (id) => id === self || this.view?.get(id) !== undefined, answerWaitMs(ttlMs));
   }
 
   /** The cluster's live view: placement by room, and requests bound to a node that leaves end at once. */

@@ -6,10 +6,12 @@
 // passed the TTL, or it said goodbye) the request ends as `lost` at once, and is never sent
 // again (a synchronous caller never has its invocation run twice).
 //
-// Every try carries a deadline (frame.ts, stampUntil): a node that receives it later does not start
-// it, so a request a partition holds and delivers late never runs. A try with no answer by the
-// deadline plus ANSWER_GRACE_MS ends `unconfirmed`: NATS may have handed it to a node that took it
-// and was then cut off, so it is not sent anywhere else either (see dispatcher.ts).
+// Every try carries a deadline (frame.ts, stampUntil), half the answer wait after it is sent: a node
+// that receives it later does not start it, so a request a partition holds and delivers late never
+// runs. A try with no answer by the end of the wait ends `unconfirmed`: NATS may have handed it to
+// a node that took it and was then cut off, so it is not sent anywhere else either (dispatcher.ts).
+// The other half covers the answer's way back on a loaded machine and the nodes' clocks
+// disagreeing (keep them in sync with NTP: docs/cluster.md).
 import { createInbox, type NatsConnection, type Subscription } from 'nats';
 import { decodeReply, stampUntil, type Reply } from './frame.js';
 
@@ -30,14 +32,13 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** A node must receive a try within this to start it (its deadline). */
-export const ACCEPT_WINDOW_MS = 1_000;
 /**
- * After the deadline, how long its "accepted" (or result) may still take to arrive: the node that
- * took it just before the deadline answers in the same tick, so this covers the way back on a
- * loaded machine and the nodes' clocks disagreeing (keep them in sync with NTP: docs/cluster.md).
+ * How long a try waits for its first answer: the heartbeat TTL, at least 2 s — so that a caller
+ * whose try reached a node that was cut off hears within the TTL + 2 s, as when the node is killed.
  */
-export const ANSWER_GRACE_MS = 1_000;
+export function answerWaitMs(ttlMs: number): number {
+  return Math.max(2_000, ttlMs);
+}
 
 export class Requests {
   private readonly prefix = createInbox();
@@ -45,7 +46,10 @@ export class Requests {
   private readonly sub: Subscription;
   private next = 0;
 
-  constructor(private readonly nc: NatsConnection, private readonly alive: (node: string) => boolean) {
+  private readonly windowMs: number;
+
+  constructor(private readonly nc: NatsConnection, private readonly alive: (node: string) => boolean, private readonly waitMs = answerWaitMs(0)) {
+    this.windowMs = Math.floor(waitMs / 2);
     this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (err, msg) => !err && this.answer(msg.subject, msg.data, msg.headers?.code) });
   }
 
@@ -64,11 +68,11 @@ export class Requests {
           this.pending.delete(token);
           resolve(o);
         },
-        timer: setTimeout(() => this.unanswered(p), ACCEPT_WINDOW_MS + ANSWER_GRACE_MS),
+        timer: setTimeout(() => this.unanswered(p), this.waitMs),
       };
       this.pending.set(token, p);
       try {
-        stampUntil(data, Date.now() + ACCEPT_WINDOW_MS);
+        stampUntil(data, Date.now() + this.windowMs);
         this.nc.publish(subject, data, { reply: `${this.prefix}.${token}` });
       } catch (err) {
         p.done({ t: 'unsent', why: `NATS refused it: ${(err as Error).message}` });
@@ -89,13 +93,13 @@ export class Requests {
   }
 
   /**
-   * Nothing by the deadline + grace: first read what the server already sent this connection (a
+   * Nothing by the end of the wait: first read what the server already sent this connection (a
    * flush is a round trip, and NATS keeps a connection's order), so an answer that was on its way
    * while this node's event loop was busy is not mistaken for none.
    */
   private unanswered(p: Pending): void {
-    const give = () => !p.node && p.done({ t: 'unconfirmed', why: `no node answered within ${ACCEPT_WINDOW_MS + ANSWER_GRACE_MS} ms` });
-    p.timer = setTimeout(give, ANSWER_GRACE_MS);
+    const give = () => !p.node && p.done({ t: 'unconfirmed', why: `no node answered within ${this.waitMs} ms` });
+    p.timer = setTimeout(give, 1_000);
     this.nc.flush().then(give, give);
   }
 
