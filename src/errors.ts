@@ -35,6 +35,7 @@ export const API_ERRORS = {
     description: 'lambkin itself failed (500; the message carries a request id to find it in the server log), or cannot reach what it needs right now (503, with Retry-After: its database, or on a cluster node NATS or the cluster\'s latest changes): try again shortly.',
   },
   NodeStoppedException: { status: 410, kind: 'Service', description: 'A cluster node running this synchronous invocation stopped (killed, or cut off past the heartbeat TTL) before it answered; the function may have run in part. Answered within the TTL + 2 s; not retried by the AWS SDKs, so that it never runs twice unasked: invoke again to run it again (docs/cluster.md).' },
+  InvocationUnconfirmedException: { status: 410, kind: 'Service', description: 'On a cluster, no node confirmed taking this synchronous invocation within the heartbeat TTL (at least 2 s): NATS handed it to a node that may be cut off from the cluster, and which may have run it. Not sent to another node and not retried by the AWS SDKs, so that it never runs twice unasked: invoke again to run it again (docs/cluster.md, "Dispatch").' },
   InvalidZipFileException: { status: 502, kind: 'Service', description: 'The stored code package of the function cannot be used.' },
   InvalidRuntimeException: { status: 502, kind: 'Service', description: 'The runtime of the function is not installed on this server.' },
 } as const satisfies Record<string, ErrorSpec>;

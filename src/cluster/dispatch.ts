@@ -21,10 +21,12 @@ export interface ClusterDispatch {
 
 export async function startDispatch(o: {
   nc: NatsConnection; database: Postgres; self: string; scheduler: Scheduler; registry: Registry; log: (line: string) => void;
+  /** The heartbeat TTL: how long a try waits for an answer follows it (requests.ts). */
+  ttlMs: number;
 }): Promise<ClusterDispatch> {
   const leases = await ReservedLeases.open(o.database, o.self);
   const serving = serveDispatch({ nc: o.nc, self: o.self, scheduler: o.scheduler, registry: o.registry, log: o.log });
-  const dispatcher = new ClusterDispatcher(o.nc, o.scheduler, o.self, leases, o.log);
+  const dispatcher = new ClusterDispatcher(o.nc, o.scheduler, o.self, leases, o.log, o.ttlMs);
   const provisioning = new ClusterProvisioning(o.nc, o.self);
   return {
     dispatcher,

@@ -14,7 +14,7 @@ import type { Dispatcher } from '../scheduler/dispatcher.js';
 import type { InvocationInput, InvocationResult } from '../scheduler/invocation.js';
 import { Throttled, type Scheduler, type ThrottleReason } from '../scheduler/scheduler.js';
 import { encodeRequest } from './frame.js';
-import { Requests, type Outcome } from './requests.js';
+import { Requests, answerWaitMs, type Outcome } from './requests.js';
 import { nodeInvokeSubject, warmSubject } from './subjects.js';
 import type { Membership } from './membership.js';
 import type { ReservedLeases } from './reserved-leases.js';
@@ -28,18 +28,26 @@ const WARM_TRIES = 3;
 const NONE_PAUSE_MS = 5;
 /** Beyond the function's timeout, the time a node may take to start an environment and answer. */
 const START_GRACE_MS = 30_000;
+/** After a try on a warm subject went unanswered, this node leaves that subject alone this long. */
+const SUSPECT_MS = 10_000;
 
 export class ClusterDispatcher implements Dispatcher {
   private readonly requests: Requests;
   /** Membership starts once the server listens (its heartbeat carries the URL): until then, this node alone. */
   private view: ClusterView | undefined;
   private unwatch: () => void = () => undefined;
+  /**
+   * Warm subjects where a try went unanswered, until when: NATS still hands requests there to a
+   * member that is cut off (the server keeps a silent client's subscriptions until its own pings
+   * fail), so this node stops asking there for a while instead of failing one caller after another.
+   */
+  private readonly suspect = new Map<string, number>();
 
   constructor(
     nc: NatsConnection, private readonly scheduler: Scheduler, private readonly self: string,
-    private readonly leases: ReservedLeases, private readonly log: (line: string) => void,
+    private readonly leases: ReservedLeases, private readonly log: (line: string) => void, ttlMs: number,
   ) {
-    this.requests = new Requests(nc, (id) => id === self || this.view?.get(id) !== undefined);
+    this.requests = new Requests(nc, (id) => id === self || this.view?.get(id) !== undefined, answerWaitMs(ttlMs));
   }
 
   /** The cluster's live view: placement by room, and requests bound to a node that leaves end at once. */
@@ -74,12 +82,14 @@ export class ClusterDispatcher implements Dispatcher {
     if (input.stream) return this.scheduler.invoke(fn, input);
     const request = encodeRequest({ name: fn.config.name, version: fn.version, revisionId: fn.revisionId }, input);
     const runMs = fn.config.timeout * 1000 + START_GRACE_MS;
+    const subject = warmSubject(fn.config.name, fn.version, fn.revisionId);
     let askedAgain = false;
     // Each node answering "busy" leaves the group before it answers, so a try reaches a node not
     // tried yet: as many tries as there are nodes find an idle environment wherever it is.
-    const tries = Math.max(WARM_TRIES, this.view?.live().length ?? 0);
+    // (The live view is read only after a "busy": a warm try that is answered at once costs none.)
+    let tries = this.isSuspect(subject) ? 0 : WARM_TRIES;
     for (let i = 0; i < tries; i++) {
-      const outcome = await this.requests.send(warmSubject(fn.config.name, fn.version, fn.revisionId), request, runMs);
+      const outcome = await this.requests.send(subject, request, runMs);
       if (outcome.t === 'none') {
         // A node whose environment just became idle again has sent its SUB, but on a loaded
         // machine NATS may read this request first (two connections, no order between them):
@@ -90,14 +100,25 @@ export class ClusterDispatcher implements Dispatcher {
         i--;
         continue;
       }
+      if (outcome.t === 'unsent') break;
+      if (outcome.t === 'unconfirmed') this.suspect.set(subject, Date.now() + SUSPECT_MS);
       if (outcome.t !== 'busy') return this.settle(outcome);
+      if (i === 0) tries = Math.max(WARM_TRIES, this.view?.live().length ?? 0);
     }
     const target = this.place(fn);
     if (target !== this.self) {
       const outcome = await this.requests.send(nodeInvokeSubject(target), request, runMs);
-      if (outcome.t !== 'busy' && outcome.t !== 'none') return this.settle(outcome);
+      if (outcome.t !== 'busy' && outcome.t !== 'none' && outcome.t !== 'unsent') return this.settle(outcome);
     }
     return this.scheduler.invoke(fn, input);
+  }
+
+  private isSuspect(subject: string): boolean {
+    const until = this.suspect.get(subject);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.suspect.delete(subject);
+    return false;
   }
 
   close(): void {
@@ -128,14 +149,15 @@ export class ClusterDispatcher implements Dispatcher {
     return best ?? this.self;
   }
 
-  private settle(outcome: Exclude<Outcome, { t: 'busy' } | { t: 'none' }>): InvocationResult {
+  private settle(outcome: Exclude<Outcome, { t: 'busy' } | { t: 'none' } | { t: 'unsent' }>): InvocationResult {
     switch (outcome.t) {
       case 'result': return outcome.result;
       case 'throttled': throw new Throttled(outcome.reason as ThrottleReason, outcome.message);
       case 'failed': throw apiError('ServiceException', `The node that ran this invocation failed: ${outcome.message}`);
-      case 'lost': throw outcome.node
-        ? apiError('NodeStoppedException', `The cluster node ${outcome.node} running this invocation stopped before it answered (${outcome.why}); the function may have run in part. Invoke it again to run it again.`)
-        : apiError('ServiceException', `No cluster node confirmed taking this invocation (${outcome.why}). Invoke it again.`);
+      case 'lost': throw apiError('NodeStoppedException', `The cluster node ${outcome.node} running this invocation stopped before it answered (${outcome.why}); the function may have run in part. Invoke it again to run it again.`);
+      // Not sent elsewhere and not a 5xx (which the SDKs retry): the node NATS handed it to may
+      // have started it just before it was cut off.
+      case 'unconfirmed': throw apiError('InvocationUnconfirmedException', `No cluster node confirmed taking this invocation (${outcome.why}); the node it was handed to may be cut off from the cluster and may have run it. Invoke it again to run it again.`);
     }
   }
 }

@@ -1,17 +1,29 @@
-// Requests from this node to others, each answered by a few messages on one shared reply
-// subscription (no subscription per request): "accepted by node X", then the result; or "busy";
+// Requests from this node to others, each answered by one or two messages on one shared reply
+// subscription (no subscription per request): the result (which says the node took it); or
+// "accepted by node X" first when the invocation is not done at once, then the result; or "busy";
 // or NATS's own "no responders" when no node subscribes to the subject. Once a node has accepted,
 // the request is bound to it: if that node leaves the cluster (Membership.onLeft: its heartbeat
 // passed the TTL, or it said goodbye) the request ends as `lost` at once, and is never sent
 // again (a synchronous caller never has its invocation run twice).
+//
+// Every try carries a deadline (frame.ts, stampUntil), half the answer wait after it is sent: a node
+// that receives it later does not start it, so a request a partition holds and delivers late never
+// runs. A try with no answer by the end of the wait ends `unconfirmed`: NATS may have handed it to
+// a node that took it and was then cut off, so it is not sent anywhere else either (dispatcher.ts).
+// The other half covers the answer's way back on a loaded machine and the nodes' clocks
+// disagreeing (keep them in sync with NTP: docs/cluster.md).
 import { createInbox, type NatsConnection, type Subscription } from 'nats';
-import { decodeReply, type Reply } from './frame.js';
+import { decodeReply, stampUntil, type Reply } from './frame.js';
 
 export type Outcome =
   | Exclude<Reply, { t: 'accepted' }>
   | { readonly t: 'none' }
-  /** No node took it in time (`node` undefined), or the node that took it is gone. */
-  | { readonly t: 'lost'; readonly node: string | undefined; readonly why: string };
+  /** It never left this node (NATS refused it): safe to run elsewhere. */
+  | { readonly t: 'unsent'; readonly why: string }
+  /** No answer in time: some node may have taken it. */
+  | { readonly t: 'unconfirmed'; readonly why: string }
+  /** The node that took it is gone, or said nothing more in time. */
+  | { readonly t: 'lost'; readonly node: string; readonly why: string };
 
 interface Pending {
   readonly done: (o: Outcome) => void;
@@ -20,8 +32,13 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** A node that has not even said "accepted" by then is taken as gone (it never ran it: retrying would be safe, but is not done). */
-export const ACCEPT_TIMEOUT_MS = 5_000;
+/**
+ * How long a try waits for its first answer: the heartbeat TTL, at least 2 s — so that a caller
+ * whose try reached a node that was cut off hears within the TTL + 2 s, as when the node is killed.
+ */
+export function answerWaitMs(ttlMs: number): number {
+  return Math.max(2_000, ttlMs);
+}
 
 export class Requests {
   private readonly prefix = createInbox();
@@ -29,13 +46,17 @@ export class Requests {
   private readonly sub: Subscription;
   private next = 0;
 
-  constructor(private readonly nc: NatsConnection, private readonly alive: (node: string) => boolean) {
+  private readonly windowMs: number;
+
+  constructor(private readonly nc: NatsConnection, private readonly alive: (node: string) => boolean, private readonly waitMs = answerWaitMs(0)) {
+    this.windowMs = Math.floor(waitMs / 2);
     this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (err, msg) => !err && this.answer(msg.subject, msg.data, msg.headers?.code) });
   }
 
   /**
-   * Send `data` on `subject`; resolves with how it ended. `runMs`: how long the accepting node may
-   * take before the request is given up (the function's timeout plus its start).
+   * Send the request `data` (encodeRequest's bytes; its deadline is stamped here) on `subject`;
+   * resolves with how it ended. `runMs`: how long the accepting node may take before the request
+   * is given up (the function's timeout plus its start).
    */
   send(subject: string, data: Uint8Array, runMs: number): Promise<Outcome> {
     const token = String(this.next++);
@@ -47,13 +68,14 @@ export class Requests {
           this.pending.delete(token);
           resolve(o);
         },
-        timer: setTimeout(() => p.done({ t: 'lost', node: undefined, why: `no node took it within ${ACCEPT_TIMEOUT_MS} ms` }), ACCEPT_TIMEOUT_MS),
+        timer: setTimeout(() => this.unanswered(p), this.waitMs),
       };
       this.pending.set(token, p);
       try {
+        stampUntil(data, Date.now() + this.windowMs);
         this.nc.publish(subject, data, { reply: `${this.prefix}.${token}` });
       } catch (err) {
-        p.done({ t: 'lost', node: undefined, why: `NATS refused it: ${(err as Error).message}` });
+        p.done({ t: 'unsent', why: `NATS refused it: ${(err as Error).message}` });
       }
     });
   }
@@ -65,7 +87,20 @@ export class Requests {
 
   close(): void {
     this.sub.unsubscribe();
-    for (const p of [...this.pending.values()]) p.done({ t: 'lost', node: p.node, why: 'this node is shutting down' });
+    for (const p of [...this.pending.values()]) {
+      p.done(p.node ? { t: 'lost', node: p.node, why: 'this node is shutting down' } : { t: 'unconfirmed', why: 'this node is shutting down' });
+    }
+  }
+
+  /**
+   * Nothing by the end of the wait: first read what the server already sent this connection (a
+   * flush is a round trip, and NATS keeps a connection's order), so an answer that was on its way
+   * while this node's event loop was busy is not mistaken for none.
+   */
+  private unanswered(p: Pending): void {
+    const give = () => !p.node && p.done({ t: 'unconfirmed', why: `no node answered within ${this.waitMs} ms` });
+    p.timer = setTimeout(give, 1_000);
+    this.nc.flush().then(give, give);
   }
 
   private answer(subject: string, data: Uint8Array, code: number | undefined): void {

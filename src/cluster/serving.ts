@@ -5,16 +5,25 @@
 //   scheduler says each time an environment becomes idle (Scheduler.watchIdle): a SUB follows when
 //   the node is not in the group.
 // - On lambkin.node.<self>.invoke it takes invocations placed here for a new environment.
-// Either way the requester hears "accepted by <self>" first, then the result.
+// Either way the requester hears the result, preceded by "accepted by <self>" when the invocation
+// is not done within ACCEPTED_AFTER_MS (a warm invocation usually is: one message back, not two).
+// A request received after its deadline (frame.ts) is answered "busy" and never started: its
+// sender has given up on it, or will try elsewhere.
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { Registry } from '../registry/registry.js';
 import { Throttled, type Scheduler } from '../scheduler/scheduler.js';
 import type { InvocationResult } from '../scheduler/invocation.js';
-import { decodeRequest, encodeReply, type Reply } from './frame.js';
+import { decodeRequest, encodeReply, requestLate, type InvokeRequest, type Reply } from './frame.js';
 import { nodeInvokeSubject, WARM_QUEUE, warmSubject } from './subjects.js';
 
 /** A version with no idle environment this long leaves its group even if no request came (see watchIdle below). */
 const LINGER_MS = 10_000;
+/**
+ * An invocation not done by then is announced "accepted" (the requester then watches this node
+ * through Membership). Far below the requester's wait for an answer (requests.ts, 2 s), so a node
+ * that dies before it says so is still answered for within the TTL + 2 s.
+ */
+const ACCEPTED_AFTER_MS = 50;
 
 export interface ServingOptions {
   readonly nc: NatsConnection;
@@ -36,10 +45,25 @@ export function serveDispatch(o: ServingOptions): { close(): void } {
     }
   };
   const follow = (to: string, running: Promise<InvocationResult>) => {
-    reply(to, { t: 'accepted', node: self });
-    running.then((result) => reply(to, { t: 'result', result }), (err: unknown) => reply(to, err instanceof Throttled
-      ? { t: 'throttled', reason: err.reason, message: err.message }
-      : { t: 'failed', message: (err as Error)?.message ?? String(err) }));
+    const accepted = setTimeout(() => reply(to, { t: 'accepted', node: self }), ACCEPTED_AFTER_MS);
+    running.then((result) => {
+      clearTimeout(accepted);
+      reply(to, { t: 'result', result });
+    }, (err: unknown) => {
+      clearTimeout(accepted);
+      reply(to, err instanceof Throttled
+        ? { t: 'throttled', reason: err.reason, message: err.message }
+        : { t: 'failed', message: (err as Error)?.message ?? String(err) });
+    });
+  };
+  let lateSaid = 0;
+  /** Past its deadline: "busy" (never started), and a line in the log now and then — a sign of a partition or of clocks apart. */
+  const late = (to: string, req: InvokeRequest): void => {
+    if (Date.now() - lateSaid > 10_000) {
+      lateSaid = Date.now();
+      o.log(`lambkin: dispatch: a request for ${JSON.stringify(req.fn.name.slice(0, 64))} arrived after its deadline (${Number.isFinite(req.until) ? `${Date.now() - req.until} ms` : 'none given'}) and was not run (a network partition, or this node's clock is off: keep the nodes' clocks in sync)`);
+    }
+    reply(to, { t: 'busy' });
   };
 
   /** Stop holding `key`'s subject — drained, not just unsubscribed: a request NATS routed here
@@ -54,6 +78,10 @@ export function serveDispatch(o: ServingOptions): { close(): void } {
   const onWarm = (msg: Msg) => {
     const req = decodeRequest(msg.data);
     if (!req || !msg.reply) return;
+    if (requestLate(req)) return late(msg.reply, req);
+    // A request that names another version than its subject (a stray publisher) is refused without
+    // leaving the group: this node's idle environments are still there for the real ones.
+    if (warmSubject(req.fn.name, req.fn.version, req.fn.revisionId) !== msg.subject) return reply(msg.reply, { t: 'busy' });
     const running = scheduler.invokeIdle(req.fn.name, req.fn.version, req.fn.revisionId, req.input);
     if (running) return follow(msg.reply, running);
     // Nothing idle here now: leave the group until one is idle again. The UNSUB goes out before
@@ -86,6 +114,7 @@ export function serveDispatch(o: ServingOptions): { close(): void } {
       if (err || !msg.reply) return;
       const req = decodeRequest(msg.data);
       if (!req) return;
+      if (requestLate(req)) return late(msg.reply, req);
       const fn = o.registry.resolve(req.fn.name, req.fn.version)?.record;
       // Not this revision here (a change not yet seen on one side): the requester runs it itself.
       if (!fn || fn.revisionId !== req.fn.revisionId) return reply(msg.reply, { t: 'busy' });

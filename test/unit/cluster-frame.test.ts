@@ -3,7 +3,7 @@
 // (truncated, not JSON, wrong shape, random bytes) is refused as undefined, never thrown.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, decodeReply, decodeRequest, encodeReply, encodeRequest } from '../../src/cluster/frame.js';
+import { decodeFrame, decodeReply, decodeRequest, encodeReply, encodeRequest, requestLate, stampUntil } from '../../src/cluster/frame.js';
 import { ClusterProvisioning } from '../../src/cluster/provisioned.js';
 import type { NatsConnection } from 'nats';
 
@@ -28,6 +28,21 @@ describe('cluster frames', () => {
     expect(Buffer.compare((reply as { result: { payload: Buffer } }).result.payload, big)).toBe(0);
     expect(decodeReply(encodeReply({ t: 'accepted', node: 'node-2' }))).toEqual({ t: 'accepted', node: 'node-2' });
     expect(decodeReply(encodeReply({ t: 'busy' }))).toEqual({ t: 'busy' });
+  });
+
+  it('a request carries the deadline of its try: one received after it must not start', () => {
+    const wire = encodeRequest({ name: 'f', version: '1', revisionId: 'rev' }, input);
+    const now = 1_700_000_000_000;
+    stampUntil(wire, now + 1000);
+    expect(decodeRequest(wire)!.until).toBe(now + 1000);
+    expect(requestLate(decodeRequest(wire)!, now)).toBe(false);
+    expect(requestLate(decodeRequest(wire)!, now + 1001)).toBe(true);
+    // The same bytes re-stamped for the next try; a deadline that is not a number is late.
+    stampUntil(wire, now + 5000);
+    expect(requestLate(decodeRequest(wire)!, now + 1001)).toBe(false);
+    stampUntil(wire, Number.NaN);
+    expect(requestLate(decodeRequest(wire)!, now)).toBe(true);
+    expect(decodeRequest(wire)!.input.payload.toString()).toBe('{"a":1}');
   });
 
   it('anything else on the subjects is refused, never thrown', () => {
