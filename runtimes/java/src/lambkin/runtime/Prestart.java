@@ -90,6 +90,20 @@ final class Prestart {
         } catch (Throwable t) {
             // only a head start: what failed here is loaded when needed instead
         }
+        // The Runtime API's transport, up to the connect: the host listens only once the sandbox is
+        // claimed, so a unix socket at a path that does not exist (ENOENT), or a TCP socket never connected.
+        try {
+            if (System.getProperty(Bootstrap.SOCKET_PROPERTY) != null) {
+                new RuntimeApi("127.0.0.1:9001", "/nonexistent/lambkin-rehearsal.sock").next();
+            } else {
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.setTcpNoDelay(true);
+                    new java.net.InetSocketAddress("127.0.0.1", 9001).getPort();
+                }
+            }
+        } catch (Throwable t) {
+            // expected: nothing listens there
+        }
         ClassLoader loader = Prestart.class.getClassLoader();
         for (String name : new String[] {
             "lambkin.runtime.Telemetry", "lambkin.runtime.RuntimeApi", "lambkin.runtime.RuntimeApi$Reply", "lambkin.runtime.Handler",
