@@ -30,3 +30,13 @@ export interface LaunchPaths {
    */
   readonly runtimeApiSocket?: string;
 }
+
+/** How a runtime is started ahead of its function (RuntimeSpec.prestart). */
+export interface PrestartSupport {
+  readonly startupVariables: RegExp;
+  /**
+   * Its command line depends on MemorySize even under cgroups (a JVM's heap size is fixed as it
+   * starts): one shape per MemorySize.
+   */
+  readonly perMemorySize?: boolean;
+}

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BOOTSTRAP_ROOT } from '../bootstrap-root.js';
-import type { LaunchCommand, LaunchPaths } from '../launch.js';
+import type { LaunchCommand, LaunchPaths, PrestartSupport } from '../launch.js';
 import { PROVIDED } from './custom.js';
 import { RUBY } from './ruby.js';
 import { JAVA } from './java.js';
@@ -33,7 +33,7 @@ export interface RuntimeSpec {
    * waits for its environment on stdin. startupVariables: the function variables the interpreter
    * reads as it starts, which a pre-started one would miss (such a function starts on its own).
    */
-  readonly prestart?: { readonly startupVariables: RegExp };
+  readonly prestart?: PrestartSupport;
   /**
    * Set for lambkin's own bootstraps: they reach the Runtime API over the unix socket named by
    * _LAMBKIN_RUNTIME_API_SOCKET when the sandbox shows one (and drop the variable before user code

@@ -18,6 +18,10 @@ export const JAVA: RuntimeSpec = {
   ids: ['java17', 'java21'],
   family: 'java',
   name: 'Java',
+  // Pre-started like the interpreters: the JVM boots and loads the runtime, then waits on stdin for
+  // its environment (runtimes/java/.../Prestart.java). The launcher reads these variables as the
+  // JVM starts; -Xmx comes from MemorySize, so each MemorySize is a shape of its own.
+  prestart: { startupVariables: /^(JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|_JAVA_OPTIONS|CLASSPATH|JAVA_HOME)$/, perMemorySize: true },
   launch: ({ runtimeDir, memoryMb, heapCapMb, runtimeApiSocket }) => {
     ensureJar(JAVA_DIR());
     // The heap leaves room for what else a JVM needs (metaspace, code cache, thread stacks).
@@ -36,7 +40,12 @@ export const JAVA: RuntimeSpec = {
         ...(runtimeApiSocket ? [`-Dlambkin.runtimeApiSocket=${runtimeApiSocket}`] : []),
         // The runtime writes log frames to the inherited telemetry fd, which Java can only wrap
         // through java.io.FileDescriptor's private field (runtimes/java/.../Telemetry.java).
-        '--add-opens=java.base/java.io=ALL-UNNAMED', '-cp', join(runtimeDir, 'java', jarName(JAVA_DIR())), 'lambkin.runtime.Bootstrap',
+        '--add-opens=java.base/java.io=ALL-UNNAMED',
+        // A pre-started runtime replaces the environment System.getenv shows once it gets its
+        // function's (Prestart.java), through java.util's unmodifiable map — as Lambda's own Java
+        // runtime client writes its environment. Opened for every start, so that a function sees
+        // the same JVM whether the pool served it or not.
+        '--add-opens=java.base/java.util=ALL-UNNAMED', '-cp', join(runtimeDir, 'java', jarName(JAVA_DIR())), 'lambkin.runtime.Bootstrap',
       ],
       env: {},
     };

@@ -4,7 +4,7 @@
 import type { ListenOptions } from 'node:net';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { EgressPolicy } from '../egress.js';
-import type { LaunchCommand, LaunchPaths } from '../launch.js';
+import type { LaunchCommand, LaunchPaths, PrestartSupport } from '../launch.js';
 
 export interface SandboxLimits {
   readonly memoryMb: number;
@@ -150,7 +150,7 @@ export interface PrestartRuntime {
    * environment). startupVariables: the function variables the interpreter reads as it starts,
    * which a pre-started one would miss (such a function starts on its own).
    */
-  readonly prestart?: { readonly startupVariables: RegExp };
+  readonly prestart?: PrestartSupport;
   launch(paths: LaunchPaths): LaunchCommand;
 }
 

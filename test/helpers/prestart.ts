@@ -6,12 +6,15 @@ import type { Lambkin } from './server.js';
 import { invokeJson } from './logs.js';
 import type { RuntimeCase } from './functions.js';
 
+/** What a runtime's command line names. */
+const BOOTSTRAPS = { node: '/nodejs/bootstrap.js', python: '/python/bootstrap.py', java: 'lambkin.runtime.Bootstrap' } as const;
+
 /**
  * Runtime processes of this server waiting in the pool: their start-up environment has the marker
  * and their stdin is still the pipe (a socket pair) their assignment comes through; then it becomes /dev/null.
  */
-export function waiting(server: Lambkin, rt: RuntimeCase): number[] {
-  const bootstrap = rt.label === 'node' ? '/nodejs/bootstrap.js' : '/python/bootstrap.py';
+export function waiting(server: Lambkin, rt: RuntimeCase | { readonly label: 'java' }): number[] {
+  const bootstrap = BOOTSTRAPS[rt.label];
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);

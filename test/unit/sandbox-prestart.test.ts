@@ -15,6 +15,8 @@ import type { ExitInfo, LaunchSpec, SandboxBackend, SandboxLayout, SandboxProces
 const NODE = findRuntime('nodejs20.x')!;
 const PYTHON = findRuntime('python3.11')!;
 const JAVA = findRuntime('java17')!;
+/** A runtime with no pre-start mode. */
+const PLAIN = { ...NODE, family: 'plain', prestart: undefined };
 const LIMITS = { memoryMb: 256, tmpMb: 512, pids: 1024 };
 
 class FakeBackend implements SandboxBackend {
@@ -149,7 +151,7 @@ describe('pre-started pool', () => {
     for (let i = 0; i < 300 && ready(p) > 1; i++) await new Promise((r) => setTimeout(r, 10));
     expect(ready(p)).toBe(1);
     // Nor for functions it would not serve.
-    p.prepare({ runtime: JAVA, limits: LIMITS, functionEnv: {} });
+    p.prepare({ runtime: PLAIN, limits: LIMITS, functionEnv: {} });
     expect(p.stats().shapes).toHaveLength(1);
   });
 
@@ -170,12 +172,25 @@ describe('pre-started pool', () => {
     const backend = new FakeBackend();
     const p = pool(backend);
     for (const [runtime, env] of [
-      [JAVA, {}], [NODE, { NODE_OPTIONS: '--x' }], [PYTHON, { PYTHONPATH: '/x' }], [NODE, { LD_PRELOAD: '/x.so' }], [PYTHON, { LC_ALL: 'C' }],
+      [PLAIN, {}], [JAVA, { JAVA_TOOL_OPTIONS: '-Dx=y' }], [NODE, { NODE_OPTIONS: '--x' }], [PYTHON, { PYTHONPATH: '/x' }], [NODE, { LD_PRELOAD: '/x.so' }], [PYTHON, { LC_ALL: 'C' }],
     ] as const) {
       p.take({ runtime, limits: LIMITS, functionEnv: env });
     }
     await new Promise((r) => setTimeout(r, 30));
     expect(backend.started).toEqual([]);
+  });
+
+  it('keeps one Java shape per MemorySize (the JVM sizes its heap as it starts), one Node.js shape for all', async () => {
+    const backend = new FakeBackend();
+    const p = pool(backend);
+    for (const memoryMb of [128, 1024]) {
+      p.prepare({ runtime: JAVA, limits: { ...LIMITS, memoryMb }, functionEnv: {} });
+      p.prepare({ runtime: NODE, limits: { ...LIMITS, memoryMb }, functionEnv: {} });
+    }
+    await until(() => ready(p) === 3);
+    expect(p.stats().shapes.map((s) => s.shape).sort()).toEqual(['java|tmp 512|heap -|mem 1024', 'java|tmp 512|heap -|mem 128', 'nodejs|tmp 512|heap -']);
+    const heaps = backend.started.filter((s) => s.spec.args.includes('lambkin.runtime.Bootstrap')).map((s) => s.spec.args.find((a) => a.startsWith('-Xmx')));
+    expect(heaps.sort()).toEqual(['-Xmx768m', '-Xmx96m']);
   });
 
   it('stops refilling a shape whose runtime keeps dying before it is asked for', async () => {

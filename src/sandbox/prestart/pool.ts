@@ -1,6 +1,6 @@
 // Pre-started sandboxes, kept for any backend that can fill code in later (prestart/backend.ts
 // wraps a backend with one). For each runtime shape used recently (runtime family, /tmp size, heap
-// cap), one sandbox is kept whose runtime has already started and imported its bootstrap, and
+// cap; MemorySize too for a JVM, whose heap is fixed as it starts), one sandbox is kept whose runtime has already started and imported its bootstrap, and
 // waits on stdin for its function — as many as the largest burst of its cold starts in the recent
 // window (demand.ts; single-use functions: one per invocation), within the pool's depth and the
 // room the server's memory budget leaves. A deploy asks for its shape at once (prepare()), so
@@ -177,7 +177,9 @@ export class PrestartPool implements Prestarter {
   private shape(req: PrestartRequest): Shape {
     // One interpreter per family in lambkin's catalogue (nodejs20.x and 22.x run the same node):
     // what differs between runtime ids (AWS_EXECUTION_ENV) is in the environment handed over later.
-    const key = `${req.runtime.family}|tmp ${req.limits.tmpMb}|heap ${req.heapCapMb ?? '-'}`;
+    // A JVM sizes its heap from MemorySize as it starts: one shape per MemorySize for such a runtime.
+    const memory = req.runtime.prestart?.perMemorySize ? `|mem ${req.limits.memoryMb}` : '';
+    const key = `${req.runtime.family}|tmp ${req.limits.tmpMb}|heap ${req.heapCapMb ?? '-'}${memory}`;
     let shape = this.shapes.get(key);
     if (!shape) {
       if (this.shapes.size >= this.opts.maxShapes) this.evictOldest();
@@ -225,6 +227,7 @@ export class PrestartPool implements Prestarter {
     const layout = await backend.prepare(id, undefined, shape.limits);
     const launch = shape.runtime.launch({
       taskRoot: layout.taskRoot, runtimeDir: layout.runtimeDir, heapCapMb: shape.heapCapMb, memoryMb: shape.limits.memoryMb,
+      runtimeApiSocket: layout.runtimeApiSocket, // where the sandbox shows it: the same for every environment
     });
     // What every environment of the runtime starts with (env-vars.ts), nothing of any function.
     const env = { ...inheritedEnvironment(), TMPDIR: layout.tmpDir, ...launch.env, [PRESTART_VARIABLE]: '1' };

@@ -1,5 +1,6 @@
 // lambkin's Java runtime: runs inside an execution environment, speaks the Lambda Runtime API
 // (http://$AWS_LAMBDA_RUNTIME_API/2018-06-01) and calls the function's handler.
+//   start: pre-started by the host's pool (_LAMBKIN_PRESTART): wait for the environment (Prestart.java)
 //   init:  load _HANDLER; on failure POST /runtime/init/error and exit 1
 //   loop:  GET /runtime/invocation/next → handler → POST /invocation/{id}/response or /error
 // Standard library only; nothing here knows lambkin's host code.
@@ -19,6 +20,7 @@ public final class Bootstrap {
     }
 
     public static void main(String[] args) {
+        Prestart.awaitAssignment(); // a pre-started JVM: its function's environment first
         Telemetry log = Telemetry.install();
         LambdaRuntime.setLogger(log);
         String api = System.getenv().getOrDefault("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
