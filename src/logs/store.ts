@@ -115,6 +115,11 @@ export const PROMPT_FLUSH_MS = 100;
 export interface WrittenOptions {
   /** Someone is watching: write queued lines within PROMPT_FLUSH_MS (costs more commits). */
   readonly prompt?: boolean;
+  /**
+   * Only `records` are read (the console's numbers): on a cluster, the other nodes' lines are not
+   * sent over for this listener (cluster/log-feed.ts). The stores ignore it.
+   */
+  readonly recordsOnly?: boolean;
 }
 
 export interface LogStore extends LogWriter, LogReader {

@@ -104,6 +104,25 @@ describePostgres('any node, any operation', () => {
     }
   });
 
+  it("the console's live tail on each node shows the lines of the node that ran them", async () => {
+    // One warm environment serves both nodes (warm affinity): one of the two tails sees only
+    // another node's lines, which that node sends over NATS only while a tail is open somewhere.
+    const tails = await Promise.all([a, b].map((node) => openTail(node.url, 'logger')));
+    try {
+      let round = 0;
+      // Each round's lines are new: a round invoked before the tail's word reached the other node is not waited for.
+      await waitFor('both tails to show a line run through each node', async () => {
+        round++;
+        await invoke(a.lambda, 'logger', { via: `tail-a-${round}` });
+        await invoke(b.lambda, 'logger', { via: `tail-b-${round}` });
+        await new Promise((r) => setTimeout(r, 1500)); // a batch is written every 250-500 ms
+        return tails.every((t) => t.text().includes(`line from tail-a-${round}`) && t.text().includes(`line from tail-b-${round}`));
+      }, 30_000);
+    } finally {
+      for (const t of tails) t.close();
+    }
+  });
+
   it('deleted through B: gone through A at once, its environments on A stopped', async () => {
     expect((await invoke(a.lambda, 'logger', { via: 'node-1' })).body).toBe('node-1');
     const envsOnA = async () => ((await (await fetch(`${a.url}/lambkin/v1/environments?function=logger`)).json()) as { environments: unknown[] }).environments;
@@ -116,3 +135,22 @@ describePostgres('any node, any operation', () => {
     await waitFor('the environment on node-1 to stop', async () => (await envsOnA()).length === 0);
   });
 });
+
+/** The console's live tail (GET /lambkin/v1/tail, server-sent events) of `fn`, open once its `ready` arrived. */
+async function openTail(url: string, fn: string): Promise<{ text: () => string; close: () => void }> {
+  const abort = new AbortController();
+  const res = await fetch(`${url}/lambkin/v1/tail?function=${fn}`, { signal: abort.signal });
+  expect(res.status).toBe(200);
+  let text = '';
+  const decoder = new TextDecoder();
+  const reader = res.body!.getReader();
+  void (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      text += decoder.decode(value, { stream: true });
+    }
+  })().catch(() => undefined);
+  await waitFor(`the tail of ${url} to be ready`, () => text.includes('event: ready'));
+  return { text: () => text, close: () => abort.abort() };
+}

@@ -28,7 +28,7 @@ export function feedRollup(store: LogReader, rollup: Rollup, log: (line: string)
       seen?.add(r.requestId);
       rollup.add(r);
     }
-  });
+  }, { recordsOnly: true });
   const ready = (async () => {
     const started = performance.now();
     const since = Date.now() - RESOLUTIONS[RESOLUTIONS.length - 1]!.keepMs;

@@ -19,11 +19,12 @@ const HEARTBEAT_MS = 15_000;
 export class TailHub {
   private readonly clients = new Set<TailReader>();
   private readonly fanout = new Fanout(this.clients, SSE_FORMAT);
-  private readonly unsubscribe: () => void;
+  // Listens to the store only while a client is open: on a cluster, a listener of lines makes the
+  // other nodes send theirs over NATS (cluster/log-feed.ts).
+  private unsubscribe: (() => void) | undefined;
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(store: Pick<LogReader, 'onWritten'>, private readonly registry: Registry) {
-    this.unsubscribe = store.onWritten((batch) => this.fanout.push(batch));
+  constructor(private readonly store: Pick<LogReader, 'onWritten'>, private readonly registry: Registry) {
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) c.out.write(': keep-alive\n\n');
     }, HEARTBEAT_MS);
@@ -48,7 +49,13 @@ export class TailHub {
         stream: (out) => {
           const c: TailReader = { ...filter, out, skipped: 0 };
           this.clients.add(c);
-          out.onClose(() => this.clients.delete(c));
+          this.unsubscribe ??= this.store.onWritten((batch) => this.fanout.push(batch));
+          out.onClose(() => {
+            this.clients.delete(c);
+            if (this.clients.size > 0) return;
+            this.unsubscribe?.();
+            this.unsubscribe = undefined;
+          });
           out.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ function: fn ?? null, group: group ?? null })}\n\n`);
         },
       };
@@ -56,7 +63,8 @@ export class TailHub {
   }
 
   close(): void {
-    this.unsubscribe();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     this.fanout.close();
     clearInterval(this.heartbeat);
     for (const c of this.clients) c.out.end();
