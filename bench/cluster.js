@@ -80,7 +80,7 @@ try {
   };
   const cpu = (pids) => pids.reduce((sum, pid) => sum + snapshot(pid).server.cpuMs, 0);
   const cost = { invokes: 0, msgs: 0, commits: 0 };
-  const ips = { single: { done: 0, errors: 0, secs: 0 }, cluster: { done: 0, errors: 0, secs: 0 } };
+  const ips = { single: { done: 0, errors: 0, secs: 0, cpuMs: 0 }, cluster: { done: 0, errors: 0, secs: 0, cpuMs: 0 } };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 ? ['remote', 'local', 'single'] : ['single', 'local', 'remote'];
     for (const id of order) {
@@ -110,9 +110,11 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const id of round % 2 ? ['cluster', 'single'] : ['single', 'cluster']) {
       log(`round ${round + 1}: @32 ${id}`);
+      const cpu0 = cpu(id === 'single' ? [single.pid] : clusterPids);
       const r = id === 'single'
         ? await flood(single.lambda, NAME, 32, SECONDS / ROUNDS)
         : (await Promise.all(nodes.map((n, i) => flood(n.lambda, NAME, [11, 11, 10][i], SECONDS / ROUNDS)))).reduce((a, b) => ({ done: a.done + b.done, errors: a.errors + b.errors, firstError: a.firstError ?? b.firstError }));
+      ips[id].cpuMs += cpu(id === 'single' ? [single.pid] : clusterPids) - cpu0;
       ips[id].done += r.done;
       ips[id].errors += r.errors;
       ips[id].secs += SECONDS / ROUNDS;
@@ -147,6 +149,8 @@ try {
   console.log(`| warm c1 p99 ms, local / remote | ${f(p99('single'))} | ${f(p99('local'))} / ${f(p99('remote'))} | |`);
   const us = (id) => ((targets[id].cpuMs / targets[id].n) * 1000).toFixed(0);
   console.log(`| platform CPU per warm c1 invoke µs (lambkin processes + nats-server) | ${us('single')} | ${us('local')} local / ${us('remote')} remote | |`);
+  const us32 = (id) => ((ips[id].cpuMs / ips[id].done) * 1000).toFixed(0);
+  console.log(`| platform CPU per invoke @32 µs (lambkin processes + nats-server) | ${us32('single')} | ${us32('cluster')} | |`);
   console.log(`| inv/s @32 (cluster: spread over 3 nodes) | ${rate('single').toFixed(0)} | ${rate('cluster').toFixed(0)} | ×${(rate('cluster') / rate('single')).toFixed(2)} (target ≥ ×0.70) |`);
   console.log(`| errors @32 | ${ips.single.errors} | ${ips.cluster.errors} | |`);
   console.log(`| environments after @32 | ${singleEnvs} | ${clusterEnvs} (all nodes) | |`);
