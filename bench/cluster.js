@@ -111,10 +111,12 @@ try {
     for (const id of round % 2 ? ['cluster', 'single'] : ['single', 'cluster']) {
       log(`round ${round + 1}: @32 ${id}`);
       const cpu0 = cpu(id === 'single' ? [single.pid] : clusterPids);
+      const m0 = id === 'cluster' ? await nats.inMsgs() : 0;
       const r = id === 'single'
         ? await flood(single.lambda, NAME, 32, SECONDS / ROUNDS)
         : (await Promise.all(nodes.map((n, i) => flood(n.lambda, NAME, [11, 11, 10][i], SECONDS / ROUNDS)))).reduce((a, b) => ({ done: a.done + b.done, errors: a.errors + b.errors, firstError: a.firstError ?? b.firstError }));
       ips[id].cpuMs += cpu(id === 'single' ? [single.pid] : clusterPids) - cpu0;
+      if (id === 'cluster') ips[id].msgs = (ips[id].msgs ?? 0) + (await nats.inMsgs()) - m0;
       ips[id].done += r.done;
       ips[id].errors += r.errors;
       ips[id].secs += SECONDS / ROUNDS;
@@ -151,6 +153,7 @@ try {
   console.log(`| platform CPU per warm c1 invoke µs (lambkin processes + nats-server) | ${us('single')} | ${us('local')} local / ${us('remote')} remote | |`);
   const us32 = (id) => ((ips[id].cpuMs / ips[id].done) * 1000).toFixed(0);
   console.log(`| platform CPU per invoke @32 µs (lambkin processes + nats-server) | ${us32('single')} | ${us32('cluster')} | |`);
+  console.log(`| NATS messages per invoke @32 (heartbeats and log feed included) | | ${(ips.cluster.msgs / ips.cluster.done).toFixed(2)} | |`);
   console.log(`| inv/s @32 (cluster: spread over 3 nodes) | ${rate('single').toFixed(0)} | ${rate('cluster').toFixed(0)} | ×${(rate('cluster') / rate('single')).toFixed(2)} (target ≥ ×0.70) |`);
   console.log(`| errors @32 | ${ips.single.errors} | ${ips.cluster.errors} | |`);
   console.log(`| environments after @32 | ${singleEnvs} | ${clusterEnvs} (all nodes) | |`);
