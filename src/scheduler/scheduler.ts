@@ -39,17 +39,10 @@ export class Throttled extends Error {
 
 // The summary is the environments API's JSON too (wire.ts), so it is defined there.
 export type { EnvironmentSummary } from '../wire.js';
+import type { NodeUsage } from '../wire.js';
 
 /** A node's capacity and what it holds: environments idle (warm) and busy, invocations in flight. */
-export interface SchedulerUsage {
-  readonly maxConcurrency: number;
-  /** Infinity when there is no budget. */
-  readonly memoryBudgetMb: number;
-  readonly memoryUsedMb: number;
-  readonly warm: number;
-  readonly busy: number;
-  readonly inflight: number;
-}
+export type SchedulerUsage = NodeUsage;
 
 export class Scheduler {
   /** One pool per function version (poolKey): versions never share environments. */
