@@ -33,6 +33,9 @@ import { debuggerDetached, setUpDebug, type DebugSetup } from './debug-relay.js'
  */
 export const DEBUG_TIMEOUT_SECONDS = 3600;
 
+/** What Lambda gives external extensions at shutdown (extensions.ts shutdown()). */
+const SHUTDOWN_LIMIT_MS = 2_000;
+
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
   readonly runtime: RuntimeSpec;
@@ -246,7 +249,10 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     this.stopping = (async () => {
       // A launch under way finishes first, so that what it made (folders, process) is removed too.
       await this.launching?.catch(() => undefined);
-      if (initialised) await this.shutdownExtensions(reason);
+      if (initialised) {
+        await this.answeredInvocationEnds();
+        await this.shutdownExtensions(reason);
+      }
       this.extensions.stop();
       this.telemetry.stop();
       if (this.pre) {
@@ -446,6 +452,18 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     else void this.stop('failure');
   }
 
+  /**
+   * An invocation whose caller has its answer, its extensions still at work, ends before SHUTDOWN
+   * (else the kill would record it as a crash) — within the 2 s extensions get at shutdown.
+   */
+  private async answeredInvocationEnds(): Promise<void> {
+    const settled = this.active?.answered ? this.active.settled : undefined;
+    if (!settled) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_LIMIT_MS)))]);
+    clearTimeout(timer);
+  }
+
   /** SHUTDOWN to the extensions registered for it, and up to Lambda's limit for them to finish. */
   private async shutdownExtensions(reason: 'spindown' | 'failure'): Promise<void> {
     if (this.extensions.count === 0) return;
@@ -462,8 +480,9 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
 
   private accepting(requestId: string): Invocation | undefined {
     const inv = this.active;
-    // Not once finished: an invocation stays active for a moment after its answer (invocation.ts, finish).
-    return inv?.dispatched && !inv.finished && inv.id === requestId && this.state === 'busy' ? inv : undefined;
+    // Not once finished or answered: an invocation stays active after its answer, for a moment
+    // (invocation.ts, finish) or until its extensions are done (answer); a second result is refused.
+    return inv?.dispatched && !inv.finished && !inv.answered && inv.id === requestId && this.state === 'busy' ? inv : undefined;
   }
 
   private dispatch(): void {

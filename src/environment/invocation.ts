@@ -58,6 +58,13 @@ export interface InvocationResult {
   readonly undelivered?: boolean;
   /** The response was streamed into the caller's sink (input.stream): `payload` holds only an error. */
   readonly streamed?: boolean;
+  /**
+   * Set when the caller is answered at the runtime's response while extensions still work on the
+   * invocation (as Lambda answers): settles once every extension has called next again or the
+   * invocation ended otherwise — END and REPORT written, the environment idle or stopping. Until
+   * then the environment is not free. Absent when nothing was left to wait for.
+   */
+  readonly settled?: Promise<void>;
 }
 
 /** What an invocation needs from its environment. */
@@ -95,6 +102,11 @@ export class Invocation {
   private streamedTo: StreamedResponse | undefined;
   /** The runtime's result, held until every extension has called next again (release()). */
   private held: (() => void) | undefined;
+  /** The caller has its answer; the invocation goes on until its extensions are done (answer()). */
+  answered = false;
+  /** Once answered: settles when the invocation has ended (InvocationResult.settled). */
+  settled: Promise<void> | undefined;
+  private settle: (() => void) | undefined;
   /** As the runtime and extensions were told (epoch ms, X-Amzn-Trace-Id). */
   deadlineMs = 0;
   traceValue = '';
@@ -229,6 +241,7 @@ export class Invocation {
     }
     if (waits && this.host.extensionsBusy()) {
       this.held = () => this.finish(ok, payload, outcome, error);
+      this.answer(ok, payload, outcome, error);
       return;
     }
     this.held = undefined;
@@ -247,6 +260,25 @@ export class Invocation {
     // this request (still the environment's active one) and stored before END. The caller's
     // answer waits for it too, so that a caller who reads the logs next finds END and REPORT.
     setImmediate(() => setImmediate(() => this.close(ok, payload, outcome, error, wasInitFailure, durationMs, initMs, maxMemoryUsedMb, billed)));
+  }
+
+  /**
+   * The runtime has answered but extensions still work on the invocation: the caller gets the
+   * runtime's result now, as on Lambda; the invocation (its Duration, END and REPORT) and the
+   * environment's use last until they have called next again. A caller who asked for the log tail
+   * waits: its tail ends with REPORT.
+   */
+  private answer(ok: boolean, payload: Buffer, outcome: Outcome, error?: RuntimeErrorBody): void {
+    if (this.answered || this.input.tail) return;
+    this.answered = true;
+    const durationMs = performance.now() - this.dispatchedAt;
+    const settled = new Promise<void>((resolve) => (this.settle = resolve));
+    this.settled = settled;
+    this.resolve({
+      requestId: this.id, envId: this.host.id, ok, payload, outcome, cold: this.cold, initMs: this.cold ? this.host.initMs : undefined,
+      durationMs, billedMs: billedMs(durationMs), maxMemoryUsedMb: this.host.maxMemoryUsedMb(), errorType: error?.errorType,
+      errorMessage: error?.errorMessage, streamed: this.streamedTo !== undefined && this.input.stream !== undefined, settled,
+    });
   }
 
   private close(
@@ -280,6 +312,8 @@ export class Invocation {
     });
     if (outcome === 'timeout' || outcome === 'crash' || wasInitFailure) host.kill();
     else host.settled(this);
+    // Answered already (answer()): this resolve is a no-op, and the scheduler frees the environment now.
+    this.settle?.();
     this.resolve({
       requestId: this.id, envId: host.id, ok, payload, outcome, cold: this.cold, initMs, durationMs, billedMs: billed,
       maxMemoryUsedMb, errorType: error?.errorType, errorMessage: error?.errorMessage,
