@@ -341,11 +341,14 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
   // ---- Runtime API host ------------------------------------------------------------------------
 
   next(res: ServerResponse): void {
-    if (this.state === 'stopping' || this.state === 'stopped') {
+    if (this.state === 'stopped') {
       res.destroy();
       return;
     }
     if (this.nextRes && !this.nextRes.writableEnded) this.nextRes.destroy();
+    // While stopping too the poll is kept (stop() ends it after SHUTDOWN): a runtime whose poll is
+    // cut exits, and its sandbox with it, extensions and all, before they have had their SHUTDOWN
+    // (stopped while its extensions finish an invocation whose caller has its answer).
     this.nextRes = res;
     if (this.state === 'starting') {
       this.runtimeReady = true;

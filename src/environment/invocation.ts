@@ -62,7 +62,8 @@ export interface InvocationResult {
    * Set when the caller is answered at the runtime's response while extensions still work on the
    * invocation (as Lambda answers): settles once every extension has called next again or the
    * invocation ended otherwise — END and REPORT written, the environment idle or stopping. Until
-   * then the environment is not free. Absent when nothing was left to wait for.
+   * then the environment is not free; `durationMs` is the runtime's part and `maxMemoryUsedMb` 0
+   * (REPORT and the invocation record have the final ones). Absent when nothing was left to wait for.
    */
   readonly settled?: Promise<void>;
 }
@@ -104,6 +105,8 @@ export class Invocation {
   private held: (() => void) | undefined;
   /** The caller has its answer; the invocation goes on until its extensions are done (answer()). */
   answered = false;
+  /** Two turns of the event loop have passed since the answer: the runtime's pipes are read (finish()). */
+  private drained = false;
   /** Once answered: settles when the invocation has ended (InvocationResult.settled). */
   settled: Promise<void> | undefined;
   private settle: (() => void) | undefined;
@@ -262,7 +265,10 @@ export class Invocation {
     // immediate is pending), which reads everything already in the pipes; those lines are tied to
     // this request (still the environment's active one) and stored before END. The caller's
     // answer waits for it too, so that a caller who reads the logs next finds END and REPORT.
-    setImmediate(() => setImmediate(() => this.close(ok, payload, outcome, error, wasInitFailure, durationMs, initMs, maxMemoryUsedMb, billed)));
+    // Answered early, the turns were taken while the extensions worked: END and the environment's
+    // next use do not wait for them again.
+    if (this.drained) this.close(ok, payload, outcome, error, wasInitFailure, durationMs, initMs, maxMemoryUsedMb, billed);
+    else setImmediate(() => setImmediate(() => this.close(ok, payload, outcome, error, wasInitFailure, durationMs, initMs, maxMemoryUsedMb, billed)));
   }
 
   /**
@@ -277,9 +283,12 @@ export class Invocation {
     const durationMs = performance.now() - this.dispatchedAt;
     const settled = new Promise<void>((resolve) => (this.settle = resolve));
     this.settled = settled;
+    setImmediate(() => setImmediate(() => (this.drained = true)));
     this.resolve({
       requestId: this.id, envId: this.host.id, ok, payload, outcome, cold: this.cold, initMs: this.cold ? this.host.initMs : undefined,
-      durationMs, billedMs: billedMs(durationMs), maxMemoryUsedMb: this.host.maxMemoryUsedMb(), errorType: error?.errorType,
+      // The peak is read (from the cgroup's files) once, at the end, for REPORT and the record; the
+      // caller's answer does not carry it, and is not delayed by reading it.
+      durationMs, billedMs: billedMs(durationMs), maxMemoryUsedMb: 0, errorType: error?.errorType,
       errorMessage: error?.errorMessage, streamed: this.streamedTo !== undefined && this.input.stream !== undefined, settled,
     });
   }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { PublishLayerVersionCommand, PutFunctionConcurrencyCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { zip, type Files } from '../helpers/zip.js';
@@ -91,6 +91,8 @@ describe('external extensions', () => {
         const text = (out.events ?? []).map((e) => e.message ?? '').join('');
         expect(text).toContain('sh-ext: shutdown after 2 invokes');
         expect(text).toContain('node-ext: shutdown spindown after 2 invokes');
+        // Stopped right after its answer, its extensions perhaps still at work: nothing crashed.
+        expect(text).not.toContain('Runtime.ExitError');
       } finally {
         await again.stop();
       }
@@ -148,6 +150,8 @@ describe('external extensions', () => {
 
   it('an extension\'s work after the function\'s answer does not delay the caller; the next invocations reuse the environment after it', async () => {
     await withLayer('ext-post', POST_WORK_LAYER, { Timeout: 30 }, COUNTING_HANDLER);
+    // One environment at most: a call that comes while it finishes waits for it, not throttled.
+    await lk.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'ext-post', ReservedConcurrentExecutions: 1 }));
     const first = await invoke<{ calls: number }>(lk.lambda, 'ext-post');
     const answeredAt = Date.now();
     expect(first.body).toEqual({ calls: 1 });
@@ -159,7 +163,8 @@ describe('external extensions', () => {
     expect(Number(/Duration: ([\d.]+) ms/.exec(report.message!)![1])).toBeGreaterThanOrEqual(3000);
     expect(report.message).not.toContain('Status:');
     // The same environment (its module's state) serves what comes next, each call arriving while
-    // the extension may still be on its way back to next: the caller waits for it, no cold start.
+    // the extension may still be on its way back to next: the caller waits for it, no cold start
+    // and no throttle.
     for (let calls = 2; calls <= 6; calls++) expect((await invoke<{ calls: number }>(lk.lambda, 'ext-post')).body).toEqual({ calls });
     const streams = new Set((await logEvents('ext-post')).filter((e) => e.message?.startsWith('REPORT')).map((e) => e.logStreamName));
     expect(streams.size).toBe(1);
