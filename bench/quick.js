@@ -8,6 +8,8 @@
 // the same turns is the client's floor (lib/floor.js: a do-nothing server answering `{}`), and the
 // run ends with lambkin's distance to it and where each invoke's time went (CPU and context
 // switches of the server, the environments and the client, per invoke).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { startServer } from './lib/server.js';
 import { deploy, HELLO } from './lib/functions.js';
@@ -133,3 +135,11 @@ for (const [runtime, f] of Object.entries(figures)) {
 console.log(`\nWhere the time goes, per invoke (CPU from /proc/<pid>/stat, context switches from /proc/<pid>/task/*/status; env = every process below the server):\n${usageTable(usageRows)}`);
 console.log(`(${COLD_N} cold starts, ${WARM_N} warm sequential invokes after 500 warm-up, ${THROUGHPUT_S} s at 32 in flight, per target, ` +
   `${ROUNDS} alternating rounds; args: ${process.argv.slice(2).join(' ') || 'defaults'}${database ? `; pg: ${database.redacted}` : ''})`);
+
+// The cost of one external extension on the warm path (issue 18), as its own bench measures it:
+// a row of every quick run. BENCH_EXTENSION=off leaves it out.
+if (process.env.BENCH_EXTENSION !== 'off') {
+  console.log('\nOne external extension on the warm path (bench/extension.js):');
+  const run = spawnSync(process.execPath, [join(import.meta.dirname, 'extension.js')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  process.stdout.write(run.stdout.split('\n').filter((l) => !l.startsWith('lambkin:')).join('\n'));
+}

@@ -245,18 +245,10 @@ export interface RuntimeView {
   readonly version?: string;
 }
 
-/** One node of a cluster (GET /lambkin/v1/nodes; a single node lists itself), as the answering node last heard of it. */
-export interface NodeInfo {
-  readonly id: string;
-  /** --advertise, or the URL it listens on. */
-  readonly url: string;
-  /** lambkin's package version. */
-  readonly version: string;
-  /** ms epoch. */
-  readonly startedAt: number;
-  /** ms epoch, when this view last heard of it (the receiver's clock). */
-  readonly heartbeatAt: number;
+/** A node's capacity and what it holds (the scheduler counts it; heartbeats carry it). */
+export interface NodeUsage {
   readonly maxConcurrency: number;
+  /** MB; Infinity when there is no budget. */
   readonly memoryBudgetMb: number;
   /** MemorySize of its environments (idle, busy, starting). */
   readonly memoryUsedMb: number;
@@ -266,6 +258,19 @@ export interface NodeInfo {
   readonly busy: number;
   /** Invocations it is running. */
   readonly inflight: number;
+}
+
+/** One node of a cluster (GET /lambkin/v1/nodes; a single node lists itself), as the answering node last heard of it. */
+export interface NodeInfo extends NodeUsage {
+  readonly id: string;
+  /** --advertise, or the URL it listens on. */
+  readonly url: string;
+  /** lambkin's package version. */
+  readonly version: string;
+  /** ms epoch. */
+  readonly startedAt: number;
+  /** ms epoch, when this view last heard of it (the receiver's clock). */
+  readonly heartbeatAt: number;
 }
 
 // The Lambda API.

@@ -33,6 +33,9 @@ import { debuggerDetached, setUpDebug, type DebugSetup } from './debug-relay.js'
  */
 export const DEBUG_TIMEOUT_SECONDS = 3600;
 
+/** What Lambda gives external extensions at shutdown (extensions.ts shutdown()). */
+const SHUTDOWN_LIMIT_MS = 2_000;
+
 export interface EnvironmentOptions {
   readonly fn: FunctionRecord;
   readonly runtime: RuntimeSpec;
@@ -246,7 +249,10 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     this.stopping = (async () => {
       // A launch under way finishes first, so that what it made (folders, process) is removed too.
       await this.launching?.catch(() => undefined);
-      if (initialised) await this.shutdownExtensions(reason);
+      if (initialised) {
+        await this.answeredInvocationEnds();
+        await this.shutdownExtensions(reason);
+      }
       this.extensions.stop();
       this.telemetry.stop();
       if (this.pre) {
@@ -335,11 +341,14 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
   // ---- Runtime API host ------------------------------------------------------------------------
 
   next(res: ServerResponse): void {
-    if (this.state === 'stopping' || this.state === 'stopped') {
+    if (this.state === 'stopped') {
       res.destroy();
       return;
     }
     if (this.nextRes && !this.nextRes.writableEnded) this.nextRes.destroy();
+    // While stopping too the poll is kept (stop() ends it after SHUTDOWN): a runtime whose poll is
+    // cut exits, and its sandbox with it, extensions and all, before they have had their SHUTDOWN
+    // (stopped while its extensions finish an invocation whose caller has its answer).
     this.nextRes = res;
     if (this.state === 'starting') {
       this.runtimeReady = true;
@@ -446,6 +455,18 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     else void this.stop('failure');
   }
 
+  /**
+   * An invocation whose caller has its answer, its extensions still at work, ends before SHUTDOWN
+   * (else the kill would record it as a crash) — within the 2 s extensions get at shutdown.
+   */
+  private async answeredInvocationEnds(): Promise<void> {
+    const settled = this.active?.answered ? this.active.settled : undefined;
+    if (!settled) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_LIMIT_MS)))]);
+    clearTimeout(timer);
+  }
+
   /** SHUTDOWN to the extensions registered for it, and up to Lambda's limit for them to finish. */
   private async shutdownExtensions(reason: 'spindown' | 'failure'): Promise<void> {
     if (this.extensions.count === 0) return;
@@ -462,8 +483,9 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
 
   private accepting(requestId: string): Invocation | undefined {
     const inv = this.active;
-    // Not once finished: an invocation stays active for a moment after its answer (invocation.ts, finish).
-    return inv?.dispatched && !inv.finished && inv.id === requestId && this.state === 'busy' ? inv : undefined;
+    // Not once finished or answered: an invocation stays active after its answer, for a moment
+    // (invocation.ts, finish) or until its extensions are done (answer); a second result is refused.
+    return inv?.dispatched && !inv.finished && !inv.answered && inv.id === requestId && this.state === 'busy' ? inv : undefined;
   }
 
   private dispatch(): void {
@@ -485,8 +507,11 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     inv.startPlace = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
     this.platformEvent('platform.start', { requestId: inv.id, version: this.fn.version });
     this.proc?.resetPeak();
-    // Extensions get INVOKE first: their round trip (through the sandbox's TCP forwarder) is the
-    // longer one, and the invocation ends only when they are back.
+    // Extensions get INVOKE just after the runtime: the caller waits only for the runtime (its
+    // answer goes out at the runtime's response), so the runtime's event goes first. Measured
+    // (bench:extension, loaded machine, 5 alternating runs each): INVOKE first added 0.38 ms at
+    // p50 (median), INVOKE after 0.28 ms. Both are written in the same turn: no response can be
+    // read before every extension has its INVOKE and counts as busy.
     inv.dispatch(res, this.opts.debug ? Math.max(DEBUG_TIMEOUT_SECONDS, this.fn.config.timeout) : this.fn.config.timeout, this.extensions.count === 0 ? undefined
       : () => this.extensions.invoke(invokeEvent(inv.id, inv.deadlineMs, inv.invokedArn, inv.traceValue)));
   }

@@ -58,6 +58,14 @@ export interface InvocationResult {
   readonly undelivered?: boolean;
   /** The response was streamed into the caller's sink (input.stream): `payload` holds only an error. */
   readonly streamed?: boolean;
+  /**
+   * Set when the caller is answered at the runtime's response while extensions still work on the
+   * invocation (as Lambda answers): settles once every extension has called next again or the
+   * invocation ended otherwise — END and REPORT written, the environment idle or stopping. Until
+   * then the environment is not free; `durationMs` is the runtime's part and `maxMemoryUsedMb` 0
+   * (REPORT and the invocation record have the final ones). Absent when nothing was left to wait for.
+   */
+  readonly settled?: Promise<void>;
 }
 
 /** What an invocation needs from its environment. */
@@ -95,6 +103,13 @@ export class Invocation {
   private streamedTo: StreamedResponse | undefined;
   /** The runtime's result, held until every extension has called next again (release()). */
   private held: (() => void) | undefined;
+  /** The caller has its answer; the invocation goes on until its extensions are done (answer()). */
+  answered = false;
+  /** Two turns of the event loop have passed since the answer: the runtime's pipes are read (finish()). */
+  private drained = false;
+  /** Once answered: settles when the invocation has ended (InvocationResult.settled). */
+  settled: Promise<void> | undefined;
+  private settle: (() => void) | undefined;
   /** As the runtime and extensions were told (epoch ms, X-Amzn-Trace-Id). */
   deadlineMs = 0;
   traceValue = '';
@@ -107,8 +122,11 @@ export class Invocation {
     if (input.tail) this.tailLines = [];
   }
 
-  /** Answer the runtime's pending /next with this event and start the deadline. */
-  dispatch(res: ServerResponse, timeoutSeconds: number, beforeRuntime?: () => void): void {
+  /**
+   * Answer the runtime's pending /next with this event and start the deadline; `afterRuntime`
+   * (the extensions' INVOKE) runs once the runtime's event is written.
+   */
+  dispatch(res: ServerResponse, timeoutSeconds: number, afterRuntime?: () => void): void {
     const deadline = Date.now() + timeoutSeconds * 1000;
     this.deadlineMs = deadline;
     this.traceValue = this.input.traceId ?? traceId();
@@ -126,10 +144,10 @@ export class Invocation {
     this.dispatched = true;
     this.dispatchedAt = performance.now();
     this.timer = setTimeout(() => this.timeout(timeoutSeconds), timeoutSeconds * 1000);
-    beforeRuntime?.();
     try {
       res.writeHead(200, headers);
       res.end(this.input.payload);
+      afterRuntime?.();
     } catch (err) {
       // Cannot happen with the values above; if it did, the invocation must still end at once
       // (not hold its environment busy until its timeout) and the caller get a Lambda-shaped error.
@@ -229,6 +247,7 @@ export class Invocation {
     }
     if (waits && this.host.extensionsBusy()) {
       this.held = () => this.finish(ok, payload, outcome, error);
+      this.answer(ok, payload, outcome, error);
       return;
     }
     this.held = undefined;
@@ -246,7 +265,32 @@ export class Invocation {
     // immediate is pending), which reads everything already in the pipes; those lines are tied to
     // this request (still the environment's active one) and stored before END. The caller's
     // answer waits for it too, so that a caller who reads the logs next finds END and REPORT.
-    setImmediate(() => setImmediate(() => this.close(ok, payload, outcome, error, wasInitFailure, durationMs, initMs, maxMemoryUsedMb, billed)));
+    // Answered early, the turns were taken while the extensions worked: END and the environment's
+    // next use do not wait for them again.
+    if (this.drained) this.close(ok, payload, outcome, error, wasInitFailure, durationMs, initMs, maxMemoryUsedMb, billed);
+    else setImmediate(() => setImmediate(() => this.close(ok, payload, outcome, error, wasInitFailure, durationMs, initMs, maxMemoryUsedMb, billed)));
+  }
+
+  /**
+   * The runtime has answered but extensions still work on the invocation: the caller gets the
+   * runtime's result now, as on Lambda; the invocation (its Duration, END and REPORT) and the
+   * environment's use last until they have called next again. A caller who asked for the log tail
+   * waits: its tail ends with REPORT.
+   */
+  private answer(ok: boolean, payload: Buffer, outcome: Outcome, error?: RuntimeErrorBody): void {
+    if (this.answered || this.input.tail) return;
+    this.answered = true;
+    const durationMs = performance.now() - this.dispatchedAt;
+    const settled = new Promise<void>((resolve) => (this.settle = resolve));
+    this.settled = settled;
+    setImmediate(() => setImmediate(() => (this.drained = true)));
+    this.resolve({
+      requestId: this.id, envId: this.host.id, ok, payload, outcome, cold: this.cold, initMs: this.cold ? this.host.initMs : undefined,
+      // The peak is read (from the cgroup's files) once, at the end, for REPORT and the record; the
+      // caller's answer does not carry it, and is not delayed by reading it.
+      durationMs, billedMs: billedMs(durationMs), maxMemoryUsedMb: 0, errorType: error?.errorType,
+      errorMessage: error?.errorMessage, streamed: this.streamedTo !== undefined && this.input.stream !== undefined, settled,
+    });
   }
 
   private close(
@@ -280,6 +324,8 @@ export class Invocation {
     });
     if (outcome === 'timeout' || outcome === 'crash' || wasInitFailure) host.kill();
     else host.settled(this);
+    // Answered already (answer()): this resolve is a no-op, and the scheduler frees the environment now.
+    this.settle?.();
     this.resolve({
       requestId: this.id, envId: host.id, ok, payload, outcome, cold: this.cold, initMs, durationMs, billedMs: billed,
       maxMemoryUsedMb, errorType: error?.errorType, errorMessage: error?.errorMessage,

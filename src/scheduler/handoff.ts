@@ -27,10 +27,21 @@ const ewma = (avg: number | undefined, x: number) => (avg === undefined ? x : av
  */
 const WARM_CLAMP = 2;
 
+/**
+ * How long a waiter for a finishing environment waits when no cold start was measured yet (its
+ * environment came from the pre-started pool): about a Node.js cold start on a quiet machine.
+ */
+const UNKNOWN_COLD_MS = 100;
+
 export class Handoff {
   private warmMs: number | undefined;
   private coldMs: number | undefined;
   private readonly waiters: Waiter[] = [];
+
+  /** Invocations waiting now. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
 
   /** Wall time of one invocation on an environment (cold ones also teach the cold-start estimate). */
   note(ms: number, cold: boolean): void {
@@ -38,8 +49,14 @@ export class Handoff {
     else this.warmMs = ewma(this.warmMs, this.warmMs === undefined ? ms : Math.min(ms, WARM_CLAMP * this.warmMs));
   }
 
-  /** Whether waiting for one of `busy` running environments is expected to beat a cold start. */
-  worthWaiting(busy: number): boolean {
+  /**
+   * Whether waiting for one of `busy` running environments is expected to beat a cold start.
+   * `finishing` of them have answered their caller and wait only for their extensions to call
+   * next again (a sub-millisecond round trip for most): each is worth one waiter whatever the
+   * estimates say. Waiting is still bounded by wait()'s timer.
+   */
+  worthWaiting(busy: number, finishing = 0): boolean {
+    if (finishing > this.waiters.length) return true;
     if (busy === 0 || this.warmMs === undefined || this.coldMs === undefined) return false;
     const expected = this.warmMs * (1 + Math.floor(this.waiters.length / busy));
     return expected * 2 < this.coldMs;
@@ -54,7 +71,7 @@ export class Handoff {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
           resolve(undefined);
-        }, Math.max(1, this.coldMs ?? 0)),
+        }, Math.max(1, this.coldMs ?? UNKNOWN_COLD_MS)),
       };
       this.waiters.push(waiter);
     });

@@ -12,6 +12,11 @@ export class Pool {
   private warmRunning = 0;
   /** Invocations waiting for a busy environment rather than starting one (see handoff.ts). */
   readonly handoff = new Handoff();
+  /**
+   * Environments whose caller has its answer while their extensions still work on the invocation
+   * (scheduler.ts, releaseWhenSettled): about to be free.
+   */
+  finishing = 0;
 
   /**
    * `watch` (a cluster node's, scheduler.watchIdle) hears each environment put back on this

@@ -39,17 +39,10 @@ export class Throttled extends Error {
 
 // The summary is the environments API's JSON too (wire.ts), so it is defined there.
 export type { EnvironmentSummary } from '../wire.js';
+import type { NodeUsage } from '../wire.js';
 
 /** A node's capacity and what it holds: environments idle (warm) and busy, invocations in flight. */
-export interface SchedulerUsage {
-  readonly maxConcurrency: number;
-  /** Infinity when there is no budget. */
-  readonly memoryBudgetMb: number;
-  readonly memoryUsedMb: number;
-  readonly warm: number;
-  readonly busy: number;
-  readonly inflight: number;
-}
+export type SchedulerUsage = NodeUsage;
 
 export class Scheduler {
   /** One pool per function version (poolKey): versions never share environments. */
@@ -86,16 +79,18 @@ export class Scheduler {
     const pool = this.pool(fn);
     // The limits count invocations running, not environments: they apply to warm environments
     // too (a reserved concurrency of 0 set after some were warmed up throttles every invoke).
-    if (reserved !== undefined && (this.running.get(name) ?? 0) >= reserved) {
-      throw this.throttled(fn, input, 'ReservedFunctionConcurrentInvocationLimitExceeded');
-    }
-    if (this.inFlight >= this.opts.maxConcurrency) throw this.throttled(fn, input, 'ConcurrentInvocationLimitExceeded');
-    const debugged = this.debugSessions.take(name, fn.revisionId);
-    let env = debugged ?? pool.takeIdle(fn.revisionId);
+    const limit = reserved !== undefined && (this.running.get(name) ?? 0) >= reserved ? 'ReservedFunctionConcurrentInvocationLimitExceeded'
+      : this.inFlight >= this.opts.maxConcurrency ? 'ConcurrentInvocationLimitExceeded' : undefined;
+    // At a limit, an environment that has answered its caller and waits only for its extensions to
+    // call next is about to be free: the caller waits for it (the hand-off below, bounded as any)
+    // rather than being throttled. Once: if it does not come, the limits hold.
+    if (limit && (fn.config.singleUse || pool.finishing <= pool.handoff.waiting)) throw this.throttled(fn, input, limit);
+    const debugged = limit ? undefined : this.debugSessions.take(name, fn.revisionId);
+    let env = limit ? undefined : debugged ?? pool.takeIdle(fn.revisionId);
     // Every warm one busy: if one frees up sooner than a cold start would take, wait for it.
     // Only warm ones count: an environment still starting is no sooner free than a new one.
     // A single-use function's busy environments never come back: nothing to wait for.
-    if (!env && !fn.config.singleUse && pool.handoff.worthWaiting(pool.warmInFlight)) env = await this.holdingCode(fn, pool.handoff.wait(fn.revisionId));
+    if (!env && !fn.config.singleUse && pool.handoff.worthWaiting(pool.warmInFlight, pool.finishing)) env = await this.holdingCode(fn, pool.handoff.wait(fn.revisionId));
     if (!env) {
       // Others may have started while this one waited: the limits still hold for a new environment.
       const limits = () => this.checkLimits(fn, input, reserved);
@@ -147,9 +142,13 @@ export class Scheduler {
     this.inFlight++;
     pool.began(warm);
     this.running.set(name, (this.running.get(name) ?? 0) + 1);
+    // The caller may be answered before the environment is free (InvocationResult.settled: its
+    // extensions still work): it stays counted, busy and out of the pool until then.
+    let settled: Promise<void> | undefined;
     try {
       const started = performance.now();
       const result = await env.invoke(input);
+      settled = result.settled;
       // A cold start from a pre-started sandbox is the exception in a burst (there is one per
       // runtime): it must not teach the estimate that new environments are cheap.
       if (!result.undelivered && !debugged && !(result.cold && env.prestarted)) pool.handoff.note(performance.now() - started, result.cold);
@@ -158,13 +157,29 @@ export class Scheduler {
       if (!result.undelivered || this.closed) return result;
       while (!this.budget.fits(fn.config.memorySize)) await this.makeRoom(fn, input, () => undefined);
       env = this.create(fn, pool);
-      return await env.invoke(input);
+      const retried = await env.invoke(input);
+      settled = retried.settled;
+      return retried;
     } finally {
-      this.inFlight--;
-      pool.ended(warm);
-      this.running.set(name, this.running.get(name)! - 1);
-      pool.release(env);
+      if (settled) this.releaseWhenSettled(name, pool, env, warm, settled);
+      else this.ended(name, pool, env, warm);
     }
+  }
+
+  private ended(name: string, pool: Pool, env: ExecutionEnvironment, warm: boolean): void {
+    this.inFlight--;
+    pool.ended(warm);
+    this.running.set(name, this.running.get(name)! - 1);
+    pool.release(env);
+  }
+
+  /** An answered invocation whose extensions are still at work: `pool.finishing` lets the next invoke wait for it. */
+  private releaseWhenSettled(name: string, pool: Pool, env: ExecutionEnvironment, warm: boolean, settled: Promise<void>): void {
+    pool.finishing++;
+    void settled.then(() => {
+      pool.finishing--;
+      this.ended(name, pool, env, warm);
+    });
   }
 
   /** Undefined when `fn`'s runtime can run here, else a sentence saying what to install. */

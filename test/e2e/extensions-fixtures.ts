@@ -80,6 +80,23 @@ curl -s "$API/event/next" -H "Lambda-Extension-Identifier: $ID" >/dev/null
 exit 9
 `;
 
+/**
+ * Post-invocation work: after its first INVOKE it works for 3 s (the function has answered by
+ * then), says so and calls next; after the others it calls next at once.
+ */
+const POST_WORK_EXT = `#!/bin/sh
+API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
+HDRS=$(mktemp)
+curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: post-ext" -d '{"events":["INVOKE"]}'
+ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+n=0
+while true; do
+  curl -s "$API/event/next" -H "Lambda-Extension-Identifier: $ID" >/dev/null
+  n=$((n+1))
+  if [ "$n" -eq 1 ]; then sleep 3; echo "post-ext: done with invoke 1"; fi
+done
+`;
+
 const exe = (content: string) => ({ content, mode: 0o755 });
 
 export const COUNTING_LAYER: Files = { 'extensions/sh-ext': exe(SH_EXT), 'extensions/node-ext': exe(NODE_EXT) };
@@ -87,7 +104,21 @@ export const CRASH_LAYER: Files = { 'extensions/crash-ext': exe(CRASH_EXT) };
 export const HANG_LAYER: Files = { 'extensions/hang-ext': exe(HANG_EXT) };
 export const INIT_ERROR_LAYER: Files = { 'extensions/init-error-ext': exe(INIT_ERROR_EXT) };
 export const DIES_LAYER: Files = { 'extensions/dies-ext': exe(DIES_EXT) };
+export const POST_WORK_LAYER: Files = { 'extensions/post-ext': exe(POST_WORK_EXT) };
 
 export const HANDLER: Files = {
   'lambda_function.js': 'exports.lambda_handler = async (event) => ({ ok: true, n: event.n });\n',
+};
+
+/**
+ * Runs until the platform ends it: the caller's answer never comes from the runtime, so that an
+ * extension's crash during the invocation is what the caller gets (not a race with the answer).
+ */
+export const SLEEPING_HANDLER: Files = {
+  'lambda_function.js': 'exports.lambda_handler = async () => { await new Promise((r) => setTimeout(r, 20000)); return { ok: true }; };\n',
+};
+
+/** Module state: which call of this environment's module this is. */
+export const COUNTING_HANDLER: Files = {
+  'lambda_function.js': 'let calls = 0;\nexports.lambda_handler = async () => ({ calls: ++calls });\n',
 };

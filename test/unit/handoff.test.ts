@@ -30,3 +30,15 @@ describe('hand-off estimate', () => {
     expect(h.worthWaiting(4)).toBe(false);
   });
 });
+
+describe('hand-off to an environment whose extensions are finishing', () => {
+  it('waits for it even before any warm estimate, one waiter per such environment', () => {
+    h = new Handoff();
+    h.note(160, true);
+    expect(h.worthWaiting(0)).toBe(false);
+    expect(h.worthWaiting(0, 1)).toBe(true);
+    void h.wait('rev');
+    expect(h.worthWaiting(0, 1)).toBe(false);
+    expect(h.worthWaiting(0, 2)).toBe(true);
+  });
+});

@@ -4,51 +4,12 @@
 // counts — and retried requests and retention treat them as events.
 import { afterEach, expect, it } from 'vitest';
 import { Postgres } from '../../src/database/index.js';
-import { PostgresLogStore, compilePattern, type InvocationRecord, type LogEvent } from '../../src/logs/index.js';
-import { endLine, reportLine, startLine } from '../../src/logs/platform-lines.js';
+import { PostgresLogStore, compilePattern } from '../../src/logs/index.js';
+import { GROUP, interleave, invocation, placed, rid, stream } from '../helpers/kept-lines.js';
 import { describePostgres, useTestDatabase } from '../helpers/database.js';
 
-const GROUP = '/aws/lambda/kept';
 const T0 = Date.now() - 60_000;
 
-function stream(env: string): string {
-  return `2026/01/01/[$LATEST]${env.padStart(32, '0')}`;
-}
-
-/** One invocation's events (START, `lines` user lines, END, REPORT) and its record. */
-function invocation(requestId: string, env: string, at: number, lines: number, outcome: 'success' | 'error' = 'success') {
-  const base = { group: GROUP, stream: stream(env), envId: env, requestId };
-  const platform = (message: string, timestamp: number): LogEvent => ({ ...base, timestamp, level: 'PLATFORM', message });
-  const events: LogEvent[] = [
-    platform(startLine(requestId, '$LATEST'), at),
-    ...Array.from({ length: lines }, (_, i): LogEvent => ({ ...base, timestamp: at + 1, level: 'INFO', message: `${requestId} says ${i}` })),
-    platform(endLine(requestId), at + 2),
-    platform(reportLine({ requestId, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryUsedMb: 40, initMs: lines === 2 ? 80.25 : undefined }), at + 2),
-  ];
-  const record: InvocationRecord = {
-    requestId, functionName: 'kept', version: '$LATEST', envId: env, logStream: stream(env), startedAt: at, cold: lines === 2,
-    initMs: undefined, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryUsedMb: 40, outcome,
-    errorType: outcome === 'error' ? 'Error' : undefined, errorMessage: outcome === 'error' ? 'boom' : undefined,
-  };
-  return { events, record };
-}
-
-/** The records, each told where its START, END and REPORT are in `batch`. */
-function placed(batch: LogEvent[], invs: { events: LogEvent[]; record: InvocationRecord }[]): InvocationRecord[] {
-  return invs.map(({ events, record }) => {
-    const [start, end, report] = [events[0]!, events[events.length - 2]!, events[events.length - 1]!].map((e) => batch.indexOf(e));
-    return { ...record, lines: { start: start!, end: end!, report: report! } };
-  });
-}
-
-/** Interleave invocations' events the way concurrent environments do: round robin. */
-function interleave(lists: LogEvent[][]): LogEvent[] {
-  const out: LogEvent[] = [];
-  for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) out.push(l[i]!);
-  return out;
-}
-
-const rid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 describePostgres('platform lines kept in invocation records on PostgreSQL', () => {
   const database = useTestDatabase();

@@ -20,6 +20,11 @@ interface Extension {
   poll?: ServerResponse;
   /** Has called next since its last event (a registered extension starts busy: its init). */
   idle: boolean;
+  /**
+   * An event sent while it was still busy with the previous one (SHUTDOWN while it finishes an
+   * invocation whose caller has its answer): handed to its next call of next.
+   */
+  pending?: Buffer;
   gone: boolean;
 }
 
@@ -79,6 +84,12 @@ export class Extensions {
     const ext = this.byId.get(id);
     if (!ext) return UNKNOWN_EXTENSION;
     if (ext.poll && !ext.poll.writableEnded) ext.poll.destroy();
+    const pending = ext.pending;
+    if (pending) {
+      ext.pending = undefined;
+      writeEvent(res, pending);
+      return undefined;
+    }
     ext.poll = res;
     ext.idle = true;
     this.shutdownDone?.();
@@ -152,9 +163,8 @@ export class Extensions {
       ext.poll = undefined;
       ext.idle = false;
       sent++;
-      if (!res || res.destroyed) continue; // its 'close' reported it lost
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'lambda-extension-event-identifier': randomUUID() });
-      res.end(body);
+      if (!res) ext.pending = body;
+      else if (!res.destroyed) writeEvent(res, body); // else its 'close' reported it lost
     }
     return sent;
   }
@@ -165,4 +175,9 @@ export class Extensions {
     this.shutdownDone?.();
     this.owner.failed(ext.name, 'Extension.Crash', `Extension ${ext.name} ${why}.`);
   }
+}
+
+function writeEvent(res: ServerResponse, body: Buffer): void {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'lambda-extension-event-identifier': randomUUID() });
+  res.end(body);
 }
