@@ -113,6 +113,23 @@ export interface EnvironmentSummary {
 /** GET /lambkin/v1/environments: the summary and its age when answered. */
 export interface EnvironmentView extends EnvironmentSummary {
   readonly ageMs: number;
+  /** On a cluster: the node it runs on (absent on a single server). */
+  readonly node?: string;
+}
+
+/** GET /lambkin/v1/environments' answer. */
+export interface EnvironmentList {
+  readonly environments: readonly EnvironmentView[];
+  /** On a cluster: the live nodes that did not answer in time (their environments are missing from the list). */
+  readonly unanswered?: readonly string[];
+}
+
+/** DELETE /lambkin/v1/environments/{id}'s answer (202). */
+export interface EnvironmentStopped {
+  readonly id: string;
+  readonly stopping: true;
+  /** On a cluster: the node it runs on. */
+  readonly node?: string;
 }
 
 // The console's API (GET /lambkin/v1/overview, timeseries, deploys, invocations/{id}/payload).

@@ -24,7 +24,7 @@ export const timeseries = (fn: string, window: WindowName, signal?: AbortSignal)
   call<Series>('/lambkin/v1/timeseries', { query: { function: fn, window }, signal });
 
 export const environments = (fn: string | undefined, signal?: AbortSignal) =>
-  call<{ environments: Environment[] }>('/lambkin/v1/environments', { query: { function: fn }, signal });
+  call<{ environments: Environment[]; unanswered?: string[] }>('/lambkin/v1/environments', { query: { function: fn }, signal });
 
 export const nodes = (signal?: AbortSignal) => call<{ nodes: NodeInfo[] }>('/lambkin/v1/nodes', { signal });
 

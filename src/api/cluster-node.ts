@@ -7,6 +7,7 @@ import type { NatsLink } from '../cluster/nats.js';
 import type { NodeInfo } from '../cluster/node-info.js';
 import { peerCalls, type PeerCalls } from '../cluster/peer-calls.js';
 import { clusterLogFeed } from '../cluster/log-feed.js';
+import { clusterEnvironments, type ClusterEnvironmentsView } from '../cluster/environments.js';
 import type { LogReader } from '../logs/index.js';
 import type { ClusterConfig } from '../config.js';
 import type { Registry } from '../registry/registry.js';
@@ -22,6 +23,8 @@ export interface ClusterNode extends ClusterGate {
   readonly logs: LogReader;
   /** The same, and its onWritten also hears every other node's batches (live tails, the console's numbers). */
   readonly liveLogs: LogReader;
+  /** Every node's execution environments, listed and stopped through this one (the console, `lambkin envs`). */
+  readonly environments: ClusterEnvironmentsView;
   live(): readonly NodeInfo[];
   start(url: string): Promise<void>;
   close(): Promise<void>;
@@ -37,8 +40,10 @@ export function clusterNode(o: {
   const where = o.config.natsServers.join(', ');
   const peers = peerCalls(o.nats.connection, o.id, () => Math.max(0, (membership?.live().length ?? 1) - 1));
   const feed = clusterLogFeed(o.logs, o.nats.connection, o.id, peers);
+  const environments = clusterEnvironments({ self: o.id, scheduler: o.scheduler, peers, live: () => membership?.live() ?? [] });
   return {
     peers,
+    environments,
     logs: feed.synced,
     liveLogs: feed.reader,
     get membership() {

@@ -83,7 +83,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     })
     : await openAsyncQueue({ dataDir: config.dataDir, database, node, deadLetterLimit: config.deadLetterLimit });
   const lifecycle = await startLifecycle({ config, registry, scheduler, dispatcher, provisionCluster: dispatch?.provisioning, auth, queue, log, peers: cluster?.peers });
-  const consoleApi = startConsoleApi({ logs: readLogs, liveLogs: cluster?.liveLogs, registry, scheduler, log, store: consoleStore, payloads });
+  const consoleApi = startConsoleApi({ logs: readLogs, liveLogs: cluster?.liveLogs, registry, scheduler, log, store: consoleStore, payloads, environments: cluster?.environments });
   const liveTail = new LiveTailHub(cluster?.liveLogs ?? logs, registry.arns);
   // Subscription filters' matches go out as Event invocations, through the durable async queue.
   const subscriptions = new SubscriptionDelivery(logs, (name, qualifier, payload, requestId) => lifecycle.asyncInvoker.enqueue(name, qualifier, payload, requestId), log);

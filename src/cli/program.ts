@@ -27,6 +27,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { names: ['logs'], load: async () => (await import('./logs.js')).registerLogs },
   { names: ['query'], load: async () => (await import('./query.js')).registerQuery },
   { names: ['nodes'], load: async () => (await import('./nodes.js')).registerNodes },
+  { names: ['envs', 'environments'], load: async () => (await import('./envs.js')).registerEnvs },
   { names: ['stats'], load: async () => (await import('./stats.js')).registerStats },
   { names: ['layer'], load: async () => (await import('./layer.js')).registerLayer },
   { names: ['dlq'], load: async () => (await import('./dlq.js')).registerDlq },

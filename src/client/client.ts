@@ -8,7 +8,7 @@ import { LifecycleClient } from './lifecycle.js';
 import { LayersClient } from './layers.js';
 import { InsightsClient } from './insights.js';
 import { listRuntimes, type RuntimeView } from './runtimes.js';
-import { listNodes, type NodeInfo } from './nodes.js';
+import { listEnvironments, listNodes, stopEnvironment, type EnvironmentList, type EnvironmentStopped, type NodeInfo } from './nodes.js';
 import type {
   CreateFunctionInput,
   FunctionConfiguration,
@@ -87,6 +87,16 @@ export class LambkinClient {
   /** The nodes of the server's cluster, each as the server last heard of it (itself alone when it is not one). */
   listNodes(): Promise<readonly NodeInfo[]> {
     return listNodes(this.http);
+  }
+
+  /** The execution environments now (of one function when named), on every node of a cluster. */
+  listEnvironments(functionName?: string): Promise<EnvironmentList> {
+    return listEnvironments(this.http, functionName);
+  }
+
+  /** Stop one execution environment, on whichever node of a cluster runs it. */
+  stopEnvironment(id: string): Promise<EnvironmentStopped> {
+    return stopEnvironment(this.http, id);
   }
 
   /** One page. Pass the previous page's NextMarker as `marker` for the next one. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres } from '../helpers/database.js';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { environmentsHere, startCluster, type TestCluster } from '../helpers/cluster.js';
 import type { Lambkin } from '../helpers/server.js';
 import { NODE, PROCESS_SANDBOX, createFunction, waitFor } from '../helpers/functions.js';
 
@@ -37,9 +37,8 @@ describePostgres('A poison Event invocation on a cluster', () => {
   /** The live node that runs an environment of the function now (the one that pulled the event). */
   async function runner(alive: Lambkin[]): Promise<Lambkin | undefined> {
     for (const n of alive) {
-      const res = await fetch(`${n.url}/lambkin/v1/environments?function=poison`).catch(() => undefined);
-      const body = res && ((await res.json()) as { environments: unknown[] });
-      if (body && body.environments.length > 0) return n;
+      const here = await environmentsHere(n, 'poison').catch(() => []);
+      if (here.length > 0) return n;
     }
     return undefined;
   }

@@ -11,7 +11,7 @@ import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NODE, createFunction, invoke, probe, waitFor } from '../helpers/functions.js';
 import { describePostgres } from '../helpers/database.js';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { environmentsHere, startCluster, type TestCluster } from '../helpers/cluster.js';
 import { runCli } from '../helpers/cli.js';
 import { zip } from '../helpers/zip.js';
 import type { Lambkin } from '../helpers/server.js';
@@ -125,7 +125,7 @@ describePostgres('any node, any operation', () => {
 
   it('deleted through B: gone through A at once, its environments on A stopped', async () => {
     expect((await invoke(a.lambda, 'logger', { via: 'node-1' })).body).toBe('node-1');
-    const envsOnA = async () => ((await (await fetch(`${a.url}/lambkin/v1/environments?function=logger`)).json()) as { environments: unknown[] }).environments;
+    const envsOnA = () => environmentsHere(a, 'logger');
     expect((await envsOnA()).length).toBe(1);
     await b.lambda.send(new DeleteFunctionCommand({ FunctionName: 'logger' }));
     const err = await a.lambda.send(new GetFunctionCommand({ FunctionName: 'logger' })).catch((e: unknown) => e as Error);

@@ -13,18 +13,16 @@ import {
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NODE, PROCESS_SANDBOX, createFunction, invoke, invokeOk, probe, waitFor, type ProbeResult } from '../helpers/functions.js';
 import { describePostgres } from '../helpers/database.js';
-import { nodesAgree, startCluster, startNode, type TestCluster } from '../helpers/cluster.js';
+import { listEnvironments, nodesAgree, startCluster, startNode, type TestCluster } from '../helpers/cluster.js';
 import type { Lambkin } from '../helpers/server.js';
 
 const TTL_MS = 1500;
 
-/** The environments of `name` each node holds (the environments API is per node). */
+/** The environments of `name` on `nodes` (node-1, node-2… in order), by node index, as the first lists them (the list covers every node). */
 async function environments(nodes: readonly Lambkin[], name: string): Promise<{ node: number; id: string }[]> {
-  const lists = await Promise.all(nodes.map(async (n, node) => {
-    const res = await fetch(`${n.url}/lambkin/v1/environments?function=${name}`);
-    return ((await res.json()) as { environments: { id: string }[] }).environments.map((e) => ({ node, id: e.id }));
-  }));
-  return lists.flat();
+  const { environments: envs, unanswered } = await listEnvironments(nodes[0]!, name);
+  expect(unanswered).toEqual([]);
+  return envs.map((e) => ({ node: Number(e.node?.replace('node-', '')) - 1, id: e.id })).filter((e) => e.node < nodes.length);
 }
 
 describePostgres('cluster dispatch', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NODE, PROCESS_SANDBOX, createFunction, invoke, waitFor } from '../helpers/functions.js';
 import { describePostgres } from '../helpers/database.js';
-import { nodesAgree, startCluster, startNode, type TestCluster } from '../helpers/cluster.js';
+import { environmentsHere, nodesAgree, startCluster, startNode, type TestCluster } from '../helpers/cluster.js';
 import { startLinkCut, type LinkCut } from '../helpers/link-cut.js';
 import type { Lambkin } from '../helpers/server.js';
 
@@ -33,8 +33,7 @@ function runs(dir: string): string[] {
 }
 
 async function environments(node: Lambkin): Promise<number> {
-  const res = await fetch(`${node.url}/lambkin/v1/environments?function=marker`);
-  return ((await res.json()) as { environments: unknown[] }).environments.length;
+  return (await environmentsHere(node, 'marker')).length;
 }
 
 describePostgres('cluster partition', () => {

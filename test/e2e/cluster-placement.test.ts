@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NODE, PROCESS_SANDBOX, createFunction, invoke, probe, waitFor, type ProbeResult } from '../helpers/functions.js';
 import { describePostgres } from '../helpers/database.js';
-import { nodesAgree, startCluster, startNode, type TestCluster } from '../helpers/cluster.js';
+import { environmentsHere, nodesAgree, startCluster, startNode, type TestCluster } from '../helpers/cluster.js';
 
 describePostgres('cluster placement', () => {
   let cluster: TestCluster;
@@ -30,7 +30,7 @@ describePostgres('cluster placement', () => {
     const started = () => readdirSync(dir).filter((f) => f.endsWith('.started')).length;
     const first = invoke<ProbeResult>(a!.lambda, 'placed', { op: 'hold', dir });
     await waitFor('the first invocation to run on node-1', () => started() === 1);
-    const envsOf = async (n: { url: string }) => ((await (await fetch(`${n.url}/lambkin/v1/environments?function=placed`)).json()) as { environments: unknown[] }).environments.length;
+    const envsOf = async (n: { url: string }) => (await environmentsHere(n, 'placed')).length;
     expect(await envsOf(a!)).toBe(1);
     // node-1 is full (1 in flight of 1): the second, also sent to node-1, starts on node-2.
     const second = invoke<ProbeResult>(a!.lambda, 'placed', { op: 'hold', dir });

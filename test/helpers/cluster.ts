@@ -29,6 +29,22 @@ export async function listNodes(node: { url: string }): Promise<NodeRow[]> {
   return ((await res.json()) as { nodes: NodeRow[] }).nodes;
 }
 
+export interface EnvironmentRow { id: string; functionName: string; node?: string; busy: boolean }
+
+/** GET /lambkin/v1/environments of one node: every node's environments of `fn` (each with its node), and the nodes that did not answer. */
+export async function listEnvironments(node: { url: string }, fn?: string): Promise<{ environments: EnvironmentRow[]; unanswered?: string[] }> {
+  const res = await fetch(`${node.url}/lambkin/v1/environments${fn ? `?function=${encodeURIComponent(fn)}` : ''}`);
+  if (res.status !== 200) throw new Error(`GET /lambkin/v1/environments answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as { environments: EnvironmentRow[]; unanswered?: string[] };
+}
+
+/** The environments of `fn` that run on `node` itself (the list covers the cluster: those tagged with its id, found by its URL). */
+export async function environmentsHere(node: { url: string }, fn: string): Promise<EnvironmentRow[]> {
+  const self = (await listNodes(node)).find((n) => n.url === node.url)?.id;
+  if (!self) throw new Error(`${node.url} does not list itself among the nodes`);
+  return (await listEnvironments(node, fn)).environments.filter((e) => e.node === self);
+}
+
 /** Start one more node of the cluster (also used to restart one). */
 export async function startNode(cluster: Pick<TestCluster, 'nats' | 'databaseUrl'>, id: string, opts: ClusterOptions = {}, dataDir?: string): Promise<Lambkin> {
   return startLambkin({

@@ -1,7 +1,7 @@
 // Malformed input to what a cluster adds (docs/cluster.md): junk published on the NATS subjects the
 // nodes listen on for invocations — lambkin.node.<id>.invoke and lambkin.warm.<function>.… — and on
-// the heartbeat subject, and malformed requests to the cluster's own API route (GET
-// /lambkin/v1/nodes). No node may crash, hang or run anything for it: afterwards every node still
+// the heartbeat subject and the environment list's peer calls, and malformed requests to the
+// cluster's own API routes (GET /lambkin/v1/nodes, the cluster-wide environment list and stop). No node may crash, hang or run anything for it: afterwards every node still
 // lists both, and invocations through each (one served by the other's warm environment) still run.
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
@@ -87,6 +87,8 @@ describePostgres('fuzz: what a cluster adds', () => {
     const subjects = [
       'lambkin.node.node-1.invoke', 'lambkin.node.node-2.invoke', warmSubject('fz', '$LATEST', revisionId),
       warmSubject('fz', '$LATEST', 'stale'), 'lambkin.warm.fz', 'lambkin.nodes.heartbeat',
+      // The environment list's peer calls: junk there must not stop an environment or a node.
+      'lambkin.peer.environments.list', 'lambkin.peer.environments.stop',
     ];
     const r = rng(16);
     const replies: Promise<unknown>[] = [];
@@ -111,11 +113,15 @@ describePostgres('fuzz: what a cluster adds', () => {
     await nc.flush();
     await Promise.all(replies);
 
-    // Malformed requests to the cluster's own route, on both nodes: answered, never 5xx.
+    // Malformed requests to the cluster's own route and the cluster-wide environment list, on both nodes: answered, never 5xx.
     const payloads = makePayloads();
+    const routes = [
+      { method: 'GET', pattern: '/lambkin/v1/nodes' }, { method: 'GET', pattern: '/lambkin/v1/environments' },
+      { method: 'DELETE', pattern: '/lambkin/v1/environments/{id}' },
+    ];
     for (const node of cluster.nodes) {
-      for (let i = 0; i < 40; i++) {
-        const req = fuzzRequest(r, { method: 'GET', pattern: '/lambkin/v1/nodes' }, payloads, false);
+      for (let i = 0; i < 60; i++) {
+        const req = fuzzRequest(r, routes[i % routes.length]!, payloads, false);
         const status = await getStatus(node.url, req.method, req.path, req.headers, req.body);
         if (typeof status === 'number') expect(status, `${req.method} ${req.path.slice(0, 120)} [${req.kind}]`).toBeLessThan(500);
         else expect(req.protocolError, `${req.method} ${req.path.slice(0, 120)} [${req.kind}]: ${status}`).toBe(true);

@@ -62,10 +62,12 @@ export const functionPage: Page = async ({ root, params, query, signal }) => {
 
   const loadEnvs = async () => {
     try {
-      const { environments } = await api.environments(name, signal);
+      const { environments, unanswered } = await api.environments(name, signal);
+      // On a cluster: every node's environments; a node that did not answer in time is named, not waited for.
+      const silent = unanswered?.length ? h('p.muted', `Not listed: ${unanswered.join(', ')} did not answer in time.`) : null;
       clear(envs, environments.length === 0
         ? empty('No environment is running', 'The next invocation starts one (a cold start); idle ones stop after the idle timeout.')
-        : envTable(environments, () => void loadEnvs()).el);
+        : envTable(environments, () => void loadEnvs()).el, silent);
     } catch (err) {
       if (!aborted(err)) clear(envs, failure(err));
     }
@@ -161,6 +163,7 @@ function envTable(rows: Environment[], reload: () => void) {
       { title: 'Environment', cell: (e) => h('code', { title: e.id }, e.id.slice(0, 12)) },
       { title: 'State', cell: (e) => h('span.badge', { class: `s-${e.busy ? 'busy' : e.state}` }, e.busy ? 'busy' : e.frozen ? `${e.state}, frozen` : e.state) },
       { title: 'Version', cell: (e) => e.version, narrow: false },
+      ...(rows.some((e) => e.node) ? [{ title: 'Node', cell: (e: Environment) => e.node ?? '' }] : []),
       { title: 'Age', cell: (e) => age(e.ageMs), num: true },
       { title: 'Invocations', cell: (e) => count(e.invocations), num: true },
       { title: 'Log stream', cell: (e) => h('code.small', e.logStream), narrow: false },

@@ -7,7 +7,7 @@ import type { Registry } from '../../registry/index.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import type { Route } from '../http.js';
 import { listDeploys, recordDeploys } from './deploys.js';
-import { listEnvironments, stopEnvironment } from './environments.js';
+import { listEnvironments, stopEnvironment, type ClusterEnvironments } from './environments.js';
 import { feedRollup } from './loader.js';
 import { errorTrends, overview, timeseries } from './metrics.js';
 import { getPayload, type PayloadPath } from './payloads.js';
@@ -41,6 +41,8 @@ export function startConsoleApi(deps: {
   readonly store: ConsoleStore;
   /** The recorded payloads' path into the store (payloads.ts), flushed before the store closes. */
   readonly payloads: PayloadPath;
+  /** On a cluster node: the environments of every node (listed and stopped through any of them). */
+  readonly environments?: ClusterEnvironments;
 }): ConsoleApi {
   const store = deps.store;
   const rollup = new Rollup();
@@ -53,8 +55,8 @@ export function startConsoleApi(deps: {
       { method: 'GET', pattern: `${BASE}/overview`, operation: overview(metrics) },
       { method: 'GET', pattern: `${BASE}/timeseries`, operation: timeseries(metrics) },
       { method: 'GET', pattern: `${BASE}/error-trends`, operation: errorTrends(metrics) },
-      { method: 'GET', pattern: `${BASE}/environments`, operation: listEnvironments(deps.scheduler) },
-      { method: 'DELETE', pattern: `${BASE}/environments/{id}`, operation: stopEnvironment(deps.scheduler) },
+      { method: 'GET', pattern: `${BASE}/environments`, operation: listEnvironments(deps.scheduler, deps.environments) },
+      { method: 'DELETE', pattern: `${BASE}/environments/{id}`, operation: stopEnvironment(deps.scheduler, deps.environments) },
       { method: 'GET', pattern: `${BASE}/deploys`, operation: listDeploys(store) },
       { method: 'GET', pattern: `${BASE}/invocations/{requestId}/payload`, operation: getPayload(store) },
       { method: 'GET', pattern: `${BASE}/tail`, operation: tail.operation() },
