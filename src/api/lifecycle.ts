@@ -55,6 +55,8 @@ export async function startLifecycle(opts: {
   // A deleted function's dead letters go with it (a new function of the same name starts clean).
   registry.onDeleted((name) => {
     queue.forgetDeadLetters(name).catch((err: unknown) => log(`lambkin: async queue: the dead letters of deleted ${name} stay: ${(err as Error)?.message ?? String(err)}`));
+    // On a cluster its JetStream consumer and queued events go too (once: only this node committed the delete).
+    queue.forgetEvents?.(name, () => registry.stored(name)).catch((err: unknown) => log(`lambkin: async queue: the queued events of deleted ${name} stay: ${(err as Error)?.message ?? String(err)}`));
   });
   const provisioner = new Provisioner(scheduler, () => provisionTargets(registry), undefined, opts.provisionCluster);
   return {

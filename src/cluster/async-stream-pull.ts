@@ -5,7 +5,9 @@
 //
 // A node learns of a function's consumer when it makes one itself (its first Event invocation
 // through this node), from the notice the maker sends on NATS, and from a listing of the stream's
-// consumers every SCAN_MS (a notice missed while disconnected, a node that just started).
+// consumers every SCAN_MS (a notice missed while disconnected, a node that just started). The node
+// that removes a consumer (its function was deleted) says so on the same subject, "-<consumer>":
+// every node ends its loop of it at once and forgets that it was made.
 import { StringCodec, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection, type Subscription } from 'nats';
 import { consumerNotice, functionOfConsumer, type StreamNames } from './async-stream-wire.js';
 
@@ -20,12 +22,18 @@ export interface PullHooks {
   /** Resolves when the node released a held message. */
   freed(): Promise<void>;
   take(msg: JsMsg): void;
+  /** The function's consumer was removed (by this node or another): it must be made again before its next event is published. */
+  removed(functionName: string): void;
   log(line: string): void;
 }
 
+/** A removal notice is the consumer's name behind this mark (a consumer's name never starts with it). */
+const REMOVED = '-';
+
 export class FunctionPulls {
-  private readonly loops = new Set<string>();
-  private readonly batches = new Set<ConsumerMessages>();
+  /** The running loop of each consumer: its token, so that a loop ended by forget() stops even when a new one has started. */
+  private readonly loops = new Map<string, symbol>();
+  private readonly batches = new Map<ConsumerMessages, string>();
   private scanner: NodeJS.Timeout | undefined;
   private notices: Subscription | undefined;
   private started = false;
@@ -40,7 +48,10 @@ export class FunctionPulls {
     this.started = true;
     this.notices = this.nc.subscribe(consumerNotice(this.names), {
       callback: (err, msg) => {
-        if (!err) this.pull(codec.decode(msg.data));
+        if (err) return;
+        const notice = codec.decode(msg.data);
+        if (notice.startsWith(REMOVED)) this.forget(notice.slice(REMOVED.length));
+        else this.pull(notice);
       },
     });
     void this.scan();
@@ -57,11 +68,31 @@ export class FunctionPulls {
     }
   }
 
+  /** This node removed the consumer: end the loops of it here, and tell the others to (flushed: sent before this resolves). */
+  async removed(consumer: string): Promise<void> {
+    this.forget(consumer);
+    try {
+      this.nc.publish(consumerNotice(this.names), codec.encode(REMOVED + consumer));
+      await this.nc.flush();
+    } catch {
+      // Disconnected: the others' loops of it end by themselves (the consumer is gone).
+    }
+  }
+
   close(): void {
     this.closed = true;
     clearInterval(this.scanner);
     this.notices?.unsubscribe();
-    for (const b of this.batches) b.stop();
+    for (const b of this.batches.keys()) b.stop();
+  }
+
+  /** End this node's loop of `consumer` (its pull stops at once) and forget its function's consumer. */
+  private forget(consumer: string): void {
+    const fn = functionOfConsumer(this.names, consumer);
+    if (fn === undefined) return;
+    this.loops.delete(consumer);
+    for (const [b, name] of this.batches) if (name === consumer) b.stop();
+    this.hooks.removed(fn);
   }
 
   private async scan(): Promise<void> {
@@ -77,37 +108,40 @@ export class FunctionPulls {
     const fn = functionOfConsumer(this.names, consumer);
     // Not before start(): nobody would take the events yet (start's scan finds the consumer).
     if (!this.started || this.closed || fn === undefined || this.loops.has(consumer)) return;
-    this.loops.add(consumer);
-    void this.loop(consumer, fn);
+    const token = Symbol(consumer);
+    this.loops.set(consumer, token);
+    void this.loop(consumer, fn, token);
   }
 
-  private async loop(name: string, fn: string): Promise<void> {
+  private async loop(name: string, fn: string, token: symbol): Promise<void> {
+    const current = () => !this.closed && this.loops.get(name) === token;
     try {
       const consumer = await this.js.consumers.get(this.names.stream, name);
-      while (!this.closed) {
+      while (current()) {
         let n = this.hooks.room(fn);
-        while (n <= 0 && !this.closed) {
+        while (n <= 0 && current()) {
           await this.hooks.freed();
           n = this.hooks.room(fn);
         }
-        if (this.closed) break;
+        if (!current()) break;
         const batch = await consumer.fetch({ max_messages: Math.min(64, n), expires: PULL_EXPIRES_MS });
-        this.batches.add(batch);
+        this.batches.set(batch, name);
         try {
-          // Closed while the pull was being asked for: stop it at once (NATS no longer hands it messages).
-          if (this.closed) batch.stop();
+          // Closed or forgotten while the pull was being asked for: stop it at once (NATS no longer hands it messages).
+          if (!current()) batch.stop();
           for await (const msg of batch) this.hooks.take(msg);
         } finally {
           this.batches.delete(batch);
         }
       }
-      this.loops.delete(name);
+      if (this.loops.get(name) === token) this.loops.delete(name);
     } catch (err) {
-      this.loops.delete(name);
-      if (this.closed) return;
+      const mine = this.loops.get(name) === token;
+      if (mine) this.loops.delete(name);
+      if (this.closed || !mine) return; // ended on purpose: its consumer was removed
       const code = (err as { api_error?: { err_code?: number } })?.api_error?.err_code;
       // The consumer was removed: it is found again by a scan once it is made again.
-      if (code === 10014 || /consumer not found/i.test((err as Error)?.message ?? '')) return;
+      if (code === 10014 || /consumer (not found|deleted)/i.test((err as Error)?.message ?? '')) return;
       this.hooks.log(`lambkin: async stream: pulling ${fn}'s events stopped (${(err as Error)?.message ?? String(err)}); starting again in 1 s`);
       setTimeout(() => this.pull(name), 1_000);
     }

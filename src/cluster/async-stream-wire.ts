@@ -41,6 +41,11 @@ export function functionOfConsumer(names: StreamNames, consumer: string): string
   return t.startsWith('~') ? Buffer.from(t.slice(1), 'base64url').toString() : t;
 }
 
+/** The subjects of a function's events (its consumer's filter). */
+export function functionSubjects(names: StreamNames, functionName: string): string {
+  return `${names.prefix}.${token(functionName)}.>`;
+}
+
 /** Where a node that made a function's consumer says so, so that every node pulls from it at once (outside the stream's subjects). */
 export function consumerNotice(names: StreamNames): string {
   return `lambkin.async-consumers.${names.stream}`;
@@ -105,7 +110,7 @@ export async function ensureStream(jsm: JetStreamManager, names: StreamNames): P
  */
 export async function ensureConsumer(jsm: JetStreamManager, names: StreamNames, functionName: string, ackWaitMs: number): Promise<void> {
   const consumer = {
-    durable_name: consumerOf(names, functionName), filter_subject: `${names.prefix}.${token(functionName)}.>`,
+    durable_name: consumerOf(names, functionName), filter_subject: functionSubjects(names, functionName),
     ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: nanos(ackWaitMs), max_deliver: -1, max_ack_pending: 20_000,
   };
   try {

@@ -24,6 +24,7 @@ import {
   DEFAULT_STREAM, consumerOf, ensureConsumer, ensureStream, eventHeaders, eventOf, functionOfConsumer, subjectOf, type StreamNames,
 } from './async-stream-wire.js';
 import { FunctionPulls } from './async-stream-pull.js';
+import { forgetFunction } from './async-stream-forget.js';
 
 export interface JetStreamQueueOptions {
   readonly names?: StreamNames;
@@ -47,7 +48,6 @@ interface Held {
 
 /** A message not due within this is given back with a delay instead of held. */
 const HOLD_AHEAD_MS = 1_000;
-
 export class JetStreamAsyncQueue implements AsyncQueue {
   private readonly held = new Map<string, Held>();
   private readonly heldOf = new Map<string, number>();
@@ -57,6 +57,8 @@ export class JetStreamAsyncQueue implements AsyncQueue {
   private closed = false;
   /** Functions whose consumer this node has made or found (once per function and run). */
   private readonly ensured = new Set<string>();
+  /** Clean-up passes waiting (forgetEvents): woken at close. */
+  private readonly forgetting = new Set<() => void>();
   private readonly pulls: FunctionPulls;
   private readonly maxHeld: number;
   private readonly maxPerFunction: number;
@@ -75,6 +77,7 @@ export class JetStreamAsyncQueue implements AsyncQueue {
       room: (fn) => Math.min(this.maxPerFunction - (this.heldOf.get(fn) ?? 0), this.maxHeld - this.held.size),
       freed: () => new Promise<void>((resolve) => this.freedWaiters.push(resolve)),
       take: (msg) => this.take(msg),
+      removed: (fn) => this.ensured.delete(fn),
       log: this.log,
     });
   }
@@ -244,10 +247,19 @@ export class JetStreamAsyncQueue implements AsyncQueue {
     return this.letters.forgetDeadLetters(functionName);
   }
 
+  /** A deleted function's consumer and queued events go (async-stream-forget.ts); resolves after its second pass. */
+  forgetEvents(functionName: string, recreated: () => Promise<boolean>): Promise<void> {
+    return forgetFunction({
+      jsm: this.jsm, names: this.names, pulls: this.pulls, log: this.log, closed: () => this.closed,
+      ensure: (fn) => this.ensure(fn), wait: (ms) => this.wait(ms),
+    }, functionName, recreated);
+  }
+
   /** Stop pulling and give back every held message at once (another node runs it now). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const wake of [...this.forgetting]) wake(); // a clean-up pass waiting does not hold the shutdown
     clearInterval(this.working);
     this.pulls.close();
     this.wake();
@@ -263,15 +275,31 @@ export class JetStreamAsyncQueue implements AsyncQueue {
   }
 
   private async publish(e: Omit<QueuedEvent, 'seq' | 'throttles'> & { seq?: number }, payload: Buffer, msgID?: string): Promise<QueuedEvent> {
-    if (!this.ensured.has(e.functionName)) {
-      await ensureConsumer(this.jsm, this.names, e.functionName, this.ackWaitMs);
-      this.ensured.add(e.functionName);
-      this.pulls.announce(consumerOf(this.names, e.functionName));
-    }
+    if (!this.ensured.has(e.functionName)) await this.ensure(e.functionName);
     const ack = await this.js.publish(subjectOf(this.names, e.functionName, e.id), payload, {
       headers: eventHeaders(e), ...(msgID ? { msgID } : {}),
     });
     return { id: e.id, functionName: e.functionName, qualifier: e.qualifier, enqueuedAt: e.enqueuedAt, attempts: e.attempts, nextAt: e.nextAt, seq: e.seq ?? ack.seq, throttles: 0 };
+  }
+
+  /** Resolves after `ms`, or at once when the queue closes (a clean-up pass waiting does not hold the shutdown). */
+  private wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.forgetting.delete(done);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.forgetting.add(done);
+    });
+  }
+
+  /** Make (or find) the function's consumer, pull from it, and tell the others to. */
+  private async ensure(functionName: string): Promise<void> {
+    await ensureConsumer(this.jsm, this.names, functionName, this.ackWaitMs);
+    this.ensured.add(functionName);
+    this.pulls.announce(consumerOf(this.names, functionName));
   }
 
   /** The stream sequence of the event's newest message, undefined when it has none (finished). */

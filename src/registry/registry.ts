@@ -322,6 +322,11 @@ export class Registry {
     return deleted;
   }
 
+  /** Whether the store holds a function of this name now (read from it, not from this node's cache: another node may have made it). */
+  async stored(name: string): Promise<boolean> {
+    return (await this.store.getFunction(name)) !== undefined;
+  }
+
   /** `listener` is called once a function (all its versions) has been deleted. */
   onDeleted(listener: (name: string) => void): void {
     this.deletedListeners.push(listener);

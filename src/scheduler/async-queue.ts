@@ -145,6 +145,13 @@ export interface AsyncQueue {
   /** A deleted function's dead letters and drop count go with it. */
   forgetDeadLetters(functionName: string): Promise<void>;
 
+  /**
+   * A deleted function's queued events go, and what the queue keeps per function (a cluster's
+   * JetStream consumer); `recreated` says whether a function of that name exists again, so that a
+   * new one's events stay. Queues without it drop a deleted function's events when they come up.
+   */
+  forgetEvents?(functionName: string, recreated: () => Promise<boolean>): Promise<void>;
+
   /** Commit what is under way, then release the store. */
   close(): Promise<void>;
 }
