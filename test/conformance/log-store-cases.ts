@@ -280,6 +280,29 @@ function lifecycleCases(open: (options?: StoreOptions) => Promise<StoreHandle>):
       expect(messages((await store.filterEvents({ group: fnGroup('other'), limit: 100 })).events)).toEqual(keepOld.events.map((e) => e.message));
     });
 
+    it('never shows a half-swept group: once an old event is gone, so are its emptied stream and its record', async () => {
+      const { store } = await open({ sweepIntervalMs: 50 });
+      const now = Date.now();
+      const old = invocation('half', 'old', rid(2), now - 3 * 86_400_000, ['old line']);
+      const recent = invocation('half', 'new', rid(3), now - 60_000, ['recent line']);
+      const batch = batchOf([old, recent]);
+      await store.writeBatch(batch.events, batch.records);
+      expect(await store.setRetention(fnGroup('half'), 1)).toBe(true);
+      // Read as fast as the store answers while the sweep runs (on PostgreSQL: on its own connections).
+      for (let seen = 0; ; seen++) {
+        const events = messages((await store.filterEvents({ group: fnGroup('half'), limit: 100 })).events);
+        if (events.includes('old line')) {
+          expect(seen, 'the sweep ran within the reads').toBeLessThan(20_000);
+          await new Promise((resolve) => setImmediate(resolve)); // the sweep's timer gets its turn (SQLite answers without one)
+          continue;
+        }
+        const streams = await store.describeStreams(fnGroup('half'), { orderBy: 'LogStreamName', descending: false, limit: 50 });
+        expect(streams.streams.map((s) => s.name), 'the emptied stream went with its events').toEqual([streamOf('new')]);
+        expect(await store.getInvocation(rid(2)), 'the old record went with its events').toBeUndefined();
+        break;
+      }
+    });
+
     it('has everything after a restart, what was only queued at close too; order and tokens carry on', async () => {
       const h = await open();
       const inv = invocation('r', 'a', rid(1), T, ['stored']);
