@@ -11,12 +11,9 @@ const POSTGRES_SUITES = [
   'test/e2e/layers.test.ts', 'test/e2e/infra-tools.test.ts',
 ];
 // The spread runs (issue 16): these suites once more with every server a 3-node cluster
-// (test/helpers/spread.ts) whose SDK clients send each request to the next node. The whole core,
-// lifecycle and logs set takes ~12 min more on this machine, so the run is the files that check
-// what a cluster changes (docs/cluster.md, "Tests"). Left out: suites that kill or restart one
-// server or read one node's files (core-persistence, lifecycle-kill-mid-write,
-// lifecycle-async-kill), the log flood (one node's limits) and logs-retention (three nodes sweep
-// at once: the test may read between one sweep's removal of events and of the emptied stream).
+// (test/helpers/spread.ts) whose SDK clients send each request to the next node; a stop, kill or
+// restart acts on every node. The whole core, lifecycle and logs set takes ~12 min more on this
+// machine, so the run is the files that check what a cluster changes (docs/cluster.md, "Tests").
 const CLUSTER_SUITES = [
   'test/e2e/core-control-plane.test.ts', 'test/e2e/core-bad-input.test.ts',
   'test/e2e/lifecycle-versions.test.ts', 'test/e2e/lifecycle-urls.test.ts',
@@ -27,9 +24,10 @@ const CLUSTER_SUITES = [
   'test/e2e/logs-disabled.test.ts', 'test/e2e/lifecycle-concurrency.test.ts', 'test/e2e/logs-query.test.ts',
   // The async queue's depth counts the whole cluster, reserved concurrency holds for Event invocations (docs/cluster.md, "Async").
   'test/e2e/lifecycle-async.test.ts',
+  // Kill and restart act on every node (test/helpers/spread.ts); limits per node; retention swept one group at a time.
+  'test/e2e/core-limits.test.ts', 'test/e2e/logs-retention.test.ts', 'test/e2e/logs-flood.test.ts',
+  'test/e2e/lifecycle-async-kill.test.ts', 'test/e2e/lifecycle-kill-mid-write.test.ts', 'test/e2e/core-persistence.test.ts',
 ];
-// Left out of the spread run because a cluster means something else there: core-limits
-// (--max-concurrency is each node's capacity, so three nodes take three times as many).
 const postgres = Boolean(process.env.LAMBKIN_TEST_DATABASE_URL) || process.env.CI === 'true';
 if (!postgres) {
   process.stderr.write('vitest: LAMBKIN_TEST_DATABASE_URL is not set: the e2e suites listed in POSTGRES_SUITES run on SQLite only (see .ci/run).\n');

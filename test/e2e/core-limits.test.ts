@@ -2,6 +2,8 @@
 // so that tests can hold invocations open: see PROCESS_SANDBOX): the server-wide and the
 // per-function (reserved) concurrency limits throttle with 429 and the right Reason; idle
 // environments are stopped after the idle timeout; payloads over 6 MB are refused both ways.
+// In the spread run (a 3-node cluster) --max-concurrency is each node's capacity, so the cluster
+// takes 2 per node; reserved concurrency is one ceiling for the whole cluster (docs/cluster.md).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +13,15 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { SPREAD_NODES } from '../helpers/spread.js';
 import {
   NODE, PROCESS_SANDBOX, PYTHON, RUNTIME_CASES, createFunction, environmentGone, invoke, waitFor, waitForHeld,
   type FunctionErrorBody,
 } from '../helpers/functions.js';
 
 let lk: Lambkin;
+/** Invocations the server (or the whole spread cluster) runs at once: --max-concurrency 2 per node. */
+const CAPACITY = 2 * Math.max(1, SPREAD_NODES);
 const holdDirs: string[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -35,6 +40,14 @@ afterAll(async () => {
   for (const d of holdDirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** The environment of this log stream has stopped: its folder and processes gone (on a cluster: no node lists it). */
+async function gone(stream: string): Promise<boolean> {
+  if (!lk.nodes) return environmentGone(lk.dataDir, stream);
+  const listed = (await (await fetch(`${lk.url}/lambkin/v1/environments`)).json()) as { environments: { logStream: string }[]; unanswered: string[] };
+  return listed.unanswered.length === 0 && !listed.environments.some((e) => e.logStream === stream)
+    && lk.nodes.every((n) => environmentGone(n.dataDir, stream));
+}
+
 function holdDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lambkin-hold-'));
   holdDirs.push(dir);
@@ -52,10 +65,10 @@ async function rejection(lambda: LambdaClient, name: string): Promise<Error & { 
 }
 
 describe('concurrency', () => {
-  it('throttles a third concurrent invoke over --max-concurrency 2, and serves again afterwards', async () => {
+  it('throttles a third concurrent invoke over --max-concurrency 2 (per node of a cluster), and serves again afterwards', async () => {
     const dir = holdDir();
-    const held = [invoke(lk.lambda, 'limits-node', { op: 'hold', dir }), invoke(lk.lambda, 'limits-python', { op: 'hold', dir })];
-    await waitForHeld(dir, 2);
+    const held = Array.from({ length: CAPACITY }, (_, i) => invoke(lk.lambda, i % 2 ? 'limits-python' : 'limits-node', { op: 'hold', dir }));
+    await waitForHeld(dir, CAPACITY);
     for (const name of ['limits-node', 'limits-python']) {
       const err = await rejection(lk.lambda, name);
       expect(err.name).toBe('TooManyRequestsException');
@@ -107,7 +120,7 @@ describe.each(RUNTIME_CASES)('$label', (rt) => {
   it('stops an environment idle longer than --idle-timeout; the next invoke is a cold start', async () => {
     const first = await invoke(lk.lambda, name);
     const stream = first.body.context.logStreamName as string;
-    await waitFor('the idle environment to be stopped', () => environmentGone(lk.dataDir, stream));
+    await waitFor('the idle environment to be stopped', () => gone(stream));
     const next = await invoke(lk.lambda, name);
     expect(next.body.count).toBe(1);
     expect(next.body.context.logStreamName).not.toBe(stream);

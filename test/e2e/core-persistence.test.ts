@@ -1,6 +1,9 @@
 // What survives the server: functions, their configuration and code persist across a restart on
 // the same data folder; a shutdown leaves no runtime process and no scratch folder; a kill -9 in
 // the middle of CreateFunction or UpdateFunctionCode leaves the old state or the new, never a mix.
+// In the spread run the server is a 3-node cluster: a stop, a kill and a start act on every node
+// (test/helpers/spread.ts), and what is looked for in "the data folder" is looked for in every
+// node's (node-1's is the one a restart reuses; the others' go with their node).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +33,21 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
+/** The data folders of the server: its own, or every node's in the spread run. */
+function dirsOf(lk: Lambkin): string[] {
+  return (lk.nodes ?? [lk]).map((n) => n.dataDir);
+}
+
+/** The server's processes: itself, or every node. */
+function pidsOf(lk: Lambkin): (number | undefined)[] {
+  return (lk.nodes ?? [lk]).map((n) => n.proc.pid);
+}
+
+/** Runtime processes (not the server's own) that mention any of these folders. */
+function processesIn(dirs: readonly string[], except: readonly (number | undefined)[] = []): number[] {
+  return dirs.flatMap((d) => processesMentioning(d, except));
+}
+
 async function start(dataDir: string, args: readonly string[] = []): Promise<Lambkin> {
   const lk = await startLambkin({ dataDir, args });
   servers.push(lk);
@@ -46,16 +64,17 @@ describe('restart', () => {
     for (const name of ['keep-node', 'keep-python']) expect((await invoke(a.lambda, name)).functionError).toBeUndefined();
     // A third environment is still running an invocation when the server is told to stop.
     const sleeping = invoke(a.lambda, 'sleeper', { op: 'sleep', ms: 50_000 }).catch((err: Error) => err);
-    const server = [a.proc.pid];
+    const server = pidsOf(a);
+    const dirs = dirsOf(a);
     // Three environments, and the pre-started sandboxes waiting for the next cold starts (one per
     // runtime: src/sandbox/prestart/pool.ts), which the shutdown must remove as well.
     await waitFor('three environments with their processes', () =>
-      scratchFolders(dataDir).filter((f) => f !== 'sandbox').length >= 3 && processesMentioning(dataDir, server).length >= 3);
+      dirs.flatMap(scratchFolders).filter((f) => f !== 'sandbox').length >= 3 && processesIn(dirs, server).length >= 3);
 
     expect(await a.stop()).toBe(0);
     await sleeping;
-    await waitFor('every runtime process to be gone', () => processesMentioning(dataDir).length === 0);
-    expect(scratchFolders(dataDir)).toEqual([]);
+    await waitFor('every runtime process to be gone', () => processesIn(dirs).length === 0);
+    expect(dirs.flatMap(scratchFolders)).toEqual([]);
 
     const b = await start(dataDir);
     const names = ((await b.lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName);
@@ -81,11 +100,12 @@ describe('shutdown', () => {
     // Environments exist (their folders are being made) but have not all started. Copying 400
     // files for 6 environments takes this machine longer than the server's 2 s grace for requests
     // in flight, so the environments are stopped while still being laid out.
-    await waitFor('environments being prepared', () => scratchFolders(dataDir).length > 0);
+    const dirs = dirsOf(a);
+    await waitFor('environments being prepared', () => dirs.flatMap(scratchFolders).length > 0);
     expect(await a.stop()).toBe(0);
     await Promise.all(invokes);
-    await waitFor('no runtime process in the data folder', () => processesMentioning(dataDir).length === 0);
-    expect(scratchFolders(dataDir)).toEqual([]);
+    await waitFor('no runtime process in the data folder', () => processesIn(dirs).length === 0);
+    expect(dirs.flatMap(scratchFolders)).toEqual([]);
   });
 });
 
@@ -114,10 +134,10 @@ function codeEntries(dataDir: string): string[] {
 }
 
 /** Wait for the moment to crash at: code being unpacked, or the unpacked code renamed into place. */
-async function crashPoint(dataDir: string, point: string, bytes: Uint8Array): Promise<void> {
+async function crashPoint(dirs: readonly string[], point: string, bytes: Uint8Array): Promise<void> {
   const sha = createHash('sha256').update(bytes).digest('hex');
-  await waitFor(`the server to reach '${point}'`, () =>
-    point === 'unpacking' ? codeEntries(dataDir).some((n) => n.startsWith('.tmp-')) : codeEntries(dataDir).includes(sha));
+  await waitFor(`the server to reach '${point}'`, () => dirs.some((dataDir) =>
+    point === 'unpacking' ? codeEntries(dataDir).some((n) => n.startsWith('.tmp-')) : codeEntries(dataDir).includes(sha)));
 }
 
 describe('kill -9', () => {
@@ -128,7 +148,7 @@ describe('kill -9', () => {
     const create = a.lambda.send(new CreateFunctionCommand({
       FunctionName: 'big', Runtime: NODE.runtime, Role: ROLE, Handler: 'lambda_function.lambda_handler', Code: { ZipFile: bytes },
     })).catch((err: Error) => err);
-    await crashPoint(dataDir, point, bytes);
+    await crashPoint(dirsOf(a), point, bytes);
     await a.kill();
     await create;
 
@@ -156,7 +176,8 @@ describe('kill -9', () => {
     await createFunction(a.lambda, 'n', NODE);
     await createFunction(a.lambda, 'p', PYTHON);
     for (const name of ['n', 'p']) expect((await invoke(a.lambda, name)).functionError).toBeUndefined();
-    expect(processesMentioning(dataDir, [a.proc.pid]).length).toBeGreaterThanOrEqual(2);
+    const dirs = dirsOf(a);
+    expect(processesIn(dirs, pidsOf(a)).length).toBeGreaterThanOrEqual(2);
     // Let the pre-started sandboxes that refill after those cold starts come up (the same set of
     // processes for 1.5 s), so that they too must end on their own. A SIGKILL in the few ms while a
     // sandbox is being spawned can leave its outer bwrap behind (it has not set its parent-death
@@ -164,13 +185,13 @@ describe('kill -9', () => {
     let last = '';
     let since = Date.now();
     await waitFor('the pre-started sandboxes to be up', () => {
-      const now = processesMentioning(dataDir, [a.proc.pid]).sort().join(',');
+      const now = processesIn(dirs, pidsOf(a)).sort().join(',');
       if (now !== last) [last, since] = [now, Date.now()];
       return Date.now() - since >= 1500;
     });
     await a.kill();
     // Their Runtime API is gone: a runtime waiting for its next event exits.
-    await waitFor('the runtimes of the killed server to exit', () => processesMentioning(dataDir).length === 0);
+    await waitFor('the runtimes of the killed server to exit', () => processesIn(dirs).length === 0);
   });
 
   it.each(['unpacking', 'stored'])('during UpdateFunctionCode (at %s) leaves the old code or the new', async (point) => {
@@ -182,7 +203,7 @@ describe('kill -9', () => {
     }));
     const bytes = bigPackage('new');
     const update = a.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'upd', ZipFile: bytes })).catch((err: Error) => err);
-    await crashPoint(dataDir, point, bytes);
+    await crashPoint(dirsOf(a), point, bytes);
     await a.kill();
     await update;
 

@@ -40,7 +40,10 @@ function completed(): string[] {
 
 it('runs every accepted event at least once across a SIGKILL and a restart', async () => {
   const args = [...PROCESS_SANDBOX, '--async-concurrency', '2'];
-  const first = await startLambkin({ dataDir, args });
+  // In the spread run (a 3-node cluster, all killed and started again): the events the killed nodes
+  // held come back once JetStream's ack wait has passed; 5 s instead of 30 (a single server ignores it).
+  const env = { LAMBKIN_ASYNC_ACK_WAIT_MS: '5000' };
+  const first = await startLambkin({ dataDir, args, env });
   servers.push(first);
   await createFunction(first.lambda, 'quick', NODE, QUICK, { Environment: { Variables: { OUT_DIR: out } } });
 
@@ -62,7 +65,7 @@ it('runs every accepted event at least once across a SIGKILL and a restart', asy
   expect(accepted.length).toBe(EVENTS);
   expect(before.size).toBeLessThan(accepted.length); // the kill did land while events were pending
 
-  const second = await startLambkin({ dataDir, args });
+  const second = await startLambkin({ dataDir, args, env });
   servers.push(second);
   await waitFor('every accepted event to complete', () => {
     const done = new Set(completed());

@@ -24,6 +24,8 @@ export interface Lambkin {
   stop(): Promise<number | null>;
   /** SIGKILL, no cleanup (for crash tests). */
   kill(): Promise<void>;
+  /** In the spread runs: every node of the cluster standing in for the server (node-1 first); else absent. */
+  readonly nodes?: readonly Lambkin[];
 }
 
 export interface StartOptions {

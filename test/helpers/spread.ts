@@ -3,7 +3,10 @@
 // PostgreSQL database and the file's private nats-server, and the SDK clients it hands out send
 // each request to the next node in turn — so that a suite written for one server checks that the
 // cluster behaves as one. `url`, `dataDir` and `proc` are node-1's (raw HTTP calls go there);
-// output() is every node's; stop() stops them all.
+// output() is every node's; stop() stops them all, kill() kills them all (SIGKILL), and a server
+// started again on node-1's data folder is the same cluster again: the same database and the same
+// nats-server (its JetStream stream holds the async events a killed cluster left), three nodes.
+// `nodes` lists every node, for a test that looks at each one's process or files.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +24,12 @@ export const SPREAD_NODES = Number(process.env.LAMBKIN_TEST_CLUSTER ?? 0);
 // Each cluster has its own nats-server: two clusters of one file on one NATS would hear each
 // other's nodes (they are named node-1… alike) and changes.
 const natsServers: Promise<NatsServer>[] = [];
+/** The nats-server of each cluster by node-1's data folder: a restart on that folder gets the same one. */
+const natsOf = new Map<string, Promise<NatsServer>>();
 // Registered while the file is collected (this module is imported then), like database.ts's hook.
 if (SPREAD_NODES > 0) {
   afterAll(async () => {
+    natsOf.clear();
     const running = natsServers.splice(0);
     await Promise.all(running.map(async (n) => (await n).stop()));
   });
@@ -55,11 +61,15 @@ export function roundRobin(client: Client, urls: readonly string[]): void {
 
 /** A cluster standing in for one server (see above); `start` is startLambkin for one node. */
 export async function startSpread(opts: StartOptions, start: (o: StartOptions) => Promise<Lambkin>): Promise<Lambkin> {
-  const starting = startNatsServer();
-  natsServers.push(starting);
-  const server = await starting;
-  // The database belongs to node-1's data folder: a restart on the same folder finds the same one.
+  // The database and the nats-server belong to node-1's data folder: a restart on the same folder finds the same ones.
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'lambkin-test-'));
+  let starting = natsOf.get(dataDir);
+  if (!starting) {
+    starting = startNatsServer();
+    natsServers.push(starting);
+    natsOf.set(dataDir, starting);
+  }
+  const server = await starting;
   const [, databaseUrl] = await storeArgs(dataDir);
   if (!databaseUrl) throw new Error('LAMBKIN_TEST_CLUSTER needs LAMBKIN_TEST_STORE=postgres (the vitest project `cluster` sets both)');
   const args = (n: number) => ['--cluster', '--nats-url', server.url, '--node-id', `node-${n}`, '--database-url', databaseUrl, ...(opts.args ?? [])];
@@ -75,6 +85,7 @@ export async function startSpread(opts: StartOptions, start: (o: StartOptions) =
   };
   return {
     ...first,
+    nodes,
     output: () => nodes.map((n) => n.output()).join(''),
     stop: async () => {
       const codes = await Promise.all(nodes.map((n) => n.stop()));
