@@ -1,6 +1,6 @@
 // The lambkin CLI (the built bin/lambkin.js, spawned as a user runs it) against a real server:
 // deploy a folder, invoke it (result on stdout; a function error on stderr and a non-zero exit),
-// list, redeploy with new settings, remove.
+// list, redeploy with new settings, remove; list and stop environments (`lambkin envs`).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
+import { waitFor } from '../helpers/functions.js';
 
 let lk: Lambkin;
 let work: string;
@@ -78,6 +79,24 @@ describe.each(['node', 'python'] as const)('%s', (label) => {
     const cfg = await lk.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     expect(cfg).toMatchObject({ Timeout: 7, MemorySize: 256, Environment: { Variables: { COLOUR: 'green' } } });
     expect((await lambkin('invoke', name)).code).toBe(0);
+  });
+});
+
+describe('envs', () => {
+  it('lists the environments (no NODE column on one server) and stops one', async () => {
+    expect((await lambkin('invoke', 'cli-python')).code).toBe(0);
+    const listed = await lambkin('envs', 'cli-python');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^ID\s+FUNCTION\s+VERSION\s+STATE\s+AGE\s+INVOCATIONS\s+LOG STREAM/);
+    const id = /^(\w+)\s+cli-python\s+\$LATEST\s+idle/m.exec(listed.stdout)?.[1];
+    expect(id, listed.stdout).toBeDefined();
+    const stopped = await lambkin('envs', '--stop', id!);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stderr).toContain(`stopping ${id}`);
+    await waitFor('the environment to stop', async () => !(await lambkin('envs', 'cli-python')).stdout.includes(id!));
+    const again = await lambkin('envs', '--stop', id!);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('ResourceNotFoundException');
   });
 });
 
