@@ -26,13 +26,15 @@ export interface ForgetDeps {
   readonly closed: () => boolean;
   /** Make (or find) the function's consumer, and have every node pull from it. */
   ensure(functionName: string): Promise<void>;
-  /** Resolves after `ms`, or at once when the queue closes. */
-  wait(ms: number): Promise<void>;
+  /** Resolves when the queue closes. */
+  readonly closing: Promise<void>;
 }
 
 export async function forgetFunction(d: ForgetDeps, functionName: string, recreated: () => Promise<boolean>): Promise<void> {
   await pass(d, functionName, recreated);
-  await d.wait(AGAIN_MS);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, AGAIN_MS))), d.closing]);
+  clearTimeout(timer);
   await pass(d, functionName, recreated);
 }
 

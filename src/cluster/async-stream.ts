@@ -57,8 +57,9 @@ export class JetStreamAsyncQueue implements AsyncQueue {
   private closed = false;
   /** Functions whose consumer this node has made or found (once per function and run). */
   private readonly ensured = new Set<string>();
-  /** Clean-up passes waiting (forgetEvents): woken at close. */
-  private readonly forgetting = new Set<() => void>();
+  /** Resolves at close (a deleted function's clean-up waiting for its second pass does not hold the shutdown). */
+  private readonly closing: Promise<void>;
+  private endClosing!: () => void;
   private readonly pulls: FunctionPulls;
   private readonly maxHeld: number;
   private readonly maxPerFunction: number;
@@ -69,6 +70,7 @@ export class JetStreamAsyncQueue implements AsyncQueue {
     nc: NatsConnection, private readonly js: JetStreamClient, private readonly jsm: JetStreamManager, private readonly letters: PostgresAsyncQueue,
     private readonly names: StreamNames, private readonly ackWaitMs: number, options: JetStreamQueueOptions,
   ) {
+    this.closing = new Promise<void>((resolve) => (this.endClosing = resolve));
     this.maxHeld = options.maxHeld ?? 128;
     this.maxPerFunction = Math.min(this.maxHeld, options.maxPerFunction ?? 32);
     this.maxDeliveries = options.maxDeliveries ?? 5;
@@ -251,7 +253,7 @@ export class JetStreamAsyncQueue implements AsyncQueue {
   forgetEvents(functionName: string, recreated: () => Promise<boolean>): Promise<void> {
     return forgetFunction({
       jsm: this.jsm, names: this.names, pulls: this.pulls, log: this.log, closed: () => this.closed,
-      ensure: (fn) => this.ensure(fn), wait: (ms) => this.wait(ms),
+      ensure: (fn) => this.ensure(fn), closing: this.closing,
     }, functionName, recreated);
   }
 
@@ -259,7 +261,7 @@ export class JetStreamAsyncQueue implements AsyncQueue {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const wake of [...this.forgetting]) wake(); // a clean-up pass waiting does not hold the shutdown
+    this.endClosing();
     clearInterval(this.working);
     this.pulls.close();
     this.wake();
@@ -280,19 +282,6 @@ export class JetStreamAsyncQueue implements AsyncQueue {
       headers: eventHeaders(e), ...(msgID ? { msgID } : {}),
     });
     return { id: e.id, functionName: e.functionName, qualifier: e.qualifier, enqueuedAt: e.enqueuedAt, attempts: e.attempts, nextAt: e.nextAt, seq: e.seq ?? ack.seq, throttles: 0 };
-  }
-
-  /** Resolves after `ms`, or at once when the queue closes (a clean-up pass waiting does not hold the shutdown). */
-  private wait(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        this.forgetting.delete(done);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.forgetting.add(done);
-    });
   }
 
   /** Make (or find) the function's consumer, pull from it, and tell the others to. */
