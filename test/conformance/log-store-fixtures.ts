@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import { LogStoreError, type EventPage, type EventQuery, type InvocationRecord, type LogEvent, type LogReader, type LogStore, type PlatformMark, type StoredEvent } from '../../src/logs/index.js';
 import { endLine, reportLine, startLine } from '../../src/logs/platform-lines.js';
+import { failure } from '../helpers/failure.js';
 
 /** A store under test, and how to restart it. */
 export interface StoreHandle {
@@ -84,20 +85,11 @@ export async function collect<T>(read: (token: string | undefined) => Promise<{ 
   throw new Error('paging did not end');
 }
 
-/** Wait for a condition the store reaches in the background (retention, deletion purges). */
-export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 export const messages = (events: readonly StoredEvent[]) => events.map((e) => e.message);
 
 /** The read is refused with this LogStoreError code. */
 export async function refusal(read: Promise<unknown>, code: LogStoreError['code']): Promise<void> {
-  const err = await read.then(() => undefined, (e: unknown) => e);
+  const err = await failure<unknown>(read);
   expect(err).toBeInstanceOf(LogStoreError);
   expect((err as LogStoreError).code).toBe(code);
 }
