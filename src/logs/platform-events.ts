@@ -66,6 +66,24 @@ export function keptPlaces(batch: Batch, isNew: (requestId: string) => boolean):
   return kept;
 }
 
+/** What a writer gathers of a record's kept lines: their places in the batch, then the ids and times they take. */
+export interface KeptPlacing {
+  readonly at: readonly number[]; // START, END, REPORT
+  readonly ids: number[];
+  readonly ts: number[];
+  groupId: number;
+  streamId: number;
+}
+
+/** The batch's event `i`, one of `k`'s lines, took event id `id` at `ts` in the stream `ref`. */
+export function placeKept(k: KeptPlacing, i: number, id: number, ts: number, ref: { readonly id: number; readonly groupId: number }): void {
+  const slot = k.at.indexOf(i);
+  k.ids[slot] = id;
+  k.ts[slot] = ts;
+  k.groupId = ref.groupId;
+  k.streamId = ref.id;
+}
+
 /**
  * Kept lines put in id order (or newest first) as their records come by START id (or newest
  * START first): `add` a record's lines, then `ready(start)` before adding the next record gives
