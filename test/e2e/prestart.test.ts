@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { RUNTIME_CASES, createFunction, waitFor, type RuntimeCase } from '../helpers/functions.js';
 import { invokeJson } from '../helpers/logs.js';
 import type { Files } from '../helpers/zip.js';
-import { PRESTART_SANDBOXES, expectColdStartLog, expectSameEnvironment, expectSameReport, pooledAndPlain, useServerPair, waiting } from '../helpers/prestart.js';
+import {
+  FUNCTION_VARIABLES, PRESTART_SANDBOXES, expectColdStartLog, expectFunctionEnvironment, expectSameReport, pooledAndPlain, useServerPair, waiting,
+} from '../helpers/prestart.js';
 
 const NODE_FN = `
 const fs = require('node:fs');
@@ -72,13 +74,9 @@ describe.each(PRESTART_SANDBOXES)('$label sandbox', ({ label, args }) => {
   describe.each(RUNTIME_CASES)('$label', (rt) => {
     it('a cold start from the pool sees exactly the function\'s environment, an empty /tmp, its code, its stream', async () => {
       const name = `env-${label}-${rt.label}`;
-      await setUp(rt, name, { MemorySize: 192, Environment: { Variables: { ONLY_HERE: 'yes', QUOTE: "it's \"x\"" } } });
+      await setUp(rt, name, { MemorySize: 192, Environment: { Variables: FUNCTION_VARIABLES } });
       const { out, got, want } = await pooledAndPlain<Reply>(servers, name);
-      expectSameEnvironment(got.env, want.env);
-      expect(got.env).not.toHaveProperty('_LAMBKIN_PRESTART');
-      expect(got.env.ONLY_HERE).toBe('yes');
-      expect(got.env.QUOTE).toBe("it's \"x\"");
-      expect(got.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe('192');
+      expectFunctionEnvironment(got.env, want.env, 192);
       expect(got.tmp).toEqual([]);
       expect(got.cwd).toBe(got.env.LAMBDA_TASK_ROOT);
       if (rt.label === 'python') expect(got.path![0]).toBe(got.env.LAMBDA_TASK_ROOT);

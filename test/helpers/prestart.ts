@@ -64,6 +64,21 @@ function descendsFrom(pid: number, ancestor: number): boolean {
   return false;
 }
 
+/** The variables the pre-start tests give a function whose environment they compare. */
+export const FUNCTION_VARIABLES = { ONLY_HERE: 'yes', QUOTE: "it's \"x\"" };
+
+/**
+ * A pre-started runtime's environment is its function's: as a normal start's (expectSameEnvironment),
+ * without the pool's marker, with the function's variables (FUNCTION_VARIABLES) and memory size.
+ */
+export function expectFunctionEnvironment(got: Readonly<Record<string, string>>, want: Readonly<Record<string, string>>, memoryMb: number): void {
+  expectSameEnvironment(got, want);
+  expect(got).not.toHaveProperty('_LAMBKIN_PRESTART');
+  expect(got.ONLY_HERE).toBe('yes');
+  expect(got.QUOTE).toBe("it's \"x\"");
+  expect(got.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe(String(memoryMb));
+}
+
 /** Variables that differ between any two environments of one function: their stream, Runtime API, trace, folders. */
 const PER_ENVIRONMENT = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_TASK_ROOT', 'TMPDIR']);
 
