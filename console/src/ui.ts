@@ -1,5 +1,6 @@
 // Small pieces every page uses: loading, empty and error states, the window picker, outcome badges.
-import { h } from './dom.js';
+import { clear, h } from './dom.js';
+import { setQuery } from './nav.js';
 import type { Outcome, WindowName } from './types.js';
 
 export const WINDOWS: readonly WindowName[] = ['15m', '1h', '24h', '7d'];
@@ -25,6 +26,23 @@ export function windowPicker(current: WindowName, onChange: (w: WindowName) => v
       type: 'button', role: 'radio', 'aria-checked': String(w === current), class: w === current ? 'on' : '',
       dataset: { window: w }, onclick: () => onChange(w),
     }, WINDOW_LABELS[w])));
+}
+
+/**
+ * A page's time window: the URL's `window` (else `fallback`), with its picker drawn in `into`. A
+ * pick goes into the URL, redraws the picker and calls `changed`; `current` is the window in force.
+ */
+export function windowControl(query: URLSearchParams, fallback: WindowName, into: HTMLElement, changed: () => void): { readonly current: WindowName } {
+  const asked = query.get('window') ?? '';
+  const state = { current: (WINDOWS as readonly string[]).includes(asked) ? (asked as WindowName) : fallback };
+  const draw = () => clear(into, windowPicker(state.current, (w) => {
+    state.current = w;
+    setQuery({ window: w });
+    draw();
+    changed();
+  }));
+  draw();
+  return state;
 }
 
 export function outcomeBadge(outcome: Outcome | string): HTMLElement {

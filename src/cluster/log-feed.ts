@@ -39,10 +39,10 @@ const READS = new Set([
 ]);
 const FLUSH = 'logs.flush';
 
-/** A record as the other nodes need it: the recorded payloads stay with the console store, `lines` with the batch. */
+/** A record as the other nodes need it: the recorded payloads stay with the console store. */
 function compact(r: InvocationRecord): InvocationRecord {
-  if (r.recorded === undefined && r.lines === undefined) return r;
-  const { recorded: _recorded, lines: _lines, ...rest } = r;
+  if (r.recorded === undefined) return r;
+  const { recorded: _recorded, ...rest } = r;
   return rest;
 }
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { FunctionRecord } from '../registry/types.js';
 import type { RuntimeSpec } from '../runtimes/catalogue.js';
 import type { SandboxBackend, SandboxLayout, SandboxProcess, ExitInfo, Prestarted } from '../sandbox/types.js';
-import type { LogLevel, LogSink } from '../logs/types.js';
+import type { LogLevel, LogSink, PlatformMark } from '../logs/types.js';
 import { checkTransition, type EnvState } from './state.js';
 import { createRuntimeApiServer } from './runtime-api/routes.js';
 import type { Refusal, RuntimeApiHost, RuntimeErrorBody } from './runtime-api/host.js';
@@ -292,13 +292,13 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
 
   // ---- what Invocation needs -------------------------------------------------------------------
 
-  /** Write a log line of this environment, tied to the running request (if any); its place in the sink (-1: not kept). */
-  log(message: string, level: LogLevel | undefined, requestId = this.active?.id): number {
+  /** Write a log line of this environment, tied to the running request (if any); `platform` marks START, END and REPORT. */
+  log(message: string, level: LogLevel | undefined, requestId = this.active?.id, platform?: PlatformMark): void {
     this.active?.tail(message);
-    if (!this.logsOn) return -1;
-    return this.opts.logs.append({
+    if (!this.logsOn) return;
+    this.opts.logs.append({
       timestamp: Date.now(), group: this.fn.config.loggingConfig.logGroup, stream: this.logStream,
-      envId: this.id, requestId, level, message,
+      envId: this.id, requestId, level, message, platform,
     });
   }
 
@@ -504,7 +504,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     const res = this.nextRes!;
     this.nextRes = undefined;
     // START when the runtime gets the event (an invocation that never reaches it has none).
-    inv.startPlace = this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id);
+    this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id, 'start');
     this.platformEvent('platform.start', { requestId: inv.id, version: this.fn.version });
     this.proc?.resetPeak();
     // Extensions get INVOKE just after the runtime: the caller waits only for the runtime (its

@@ -3,7 +3,7 @@
 // write END/REPORT and the invocation record.
 import type { ServerResponse } from 'node:http';
 import type { FunctionRecord } from '../registry/types.js';
-import { MAX_RECORDED_PAYLOAD, type LogLevel, type LogSink, type Outcome, type RecordedPayload } from '../logs/types.js';
+import { MAX_RECORDED_PAYLOAD, type LogLevel, type LogSink, type Outcome, type PlatformMark, type RecordedPayload } from '../logs/types.js';
 import type { RuntimeErrorBody } from './runtime-api/host.js';
 import { billedMs, endLine, reportLine, startLine, timeoutLine } from '../logs/platform-lines.js';
 import { randomHex } from '../random-hex.js';
@@ -75,7 +75,7 @@ export interface InvocationHost {
   readonly logStream: string;
   readonly initMs: number | undefined;
   readonly sink: LogSink;
-  log(message: string, level: LogLevel | undefined, requestId?: string): number;
+  log(message: string, level: LogLevel | undefined, requestId?: string, platform?: PlatformMark): void;
   maxMemoryUsedMb(): number;
   settled(inv: Invocation): void;
   kill(): void;
@@ -92,8 +92,6 @@ export class Invocation {
   readonly done: Promise<InvocationResult>;
   dispatched = false;
   finished = false;
-  /** Where the environment's START line for it went in the log sink (-1: nowhere). */
-  startPlace = -1;
   private resolve!: (r: InvocationResult) => void;
   private dispatchedAt = 0;
   private readonly startedAt = Date.now();
@@ -299,13 +297,13 @@ export class Invocation {
   ): void {
     const host = this.host;
     const memoryMb = host.fn.config.memorySize;
-    if (wasInitFailure) this.startPlace = host.log(startLine(this.id, host.fn.version), 'PLATFORM', this.id);
-    const end = host.log(endLine(this.id), 'PLATFORM', this.id);
-    const report = host.log(reportLine({
+    if (wasInitFailure) host.log(startLine(this.id, host.fn.version), 'PLATFORM', this.id, 'start');
+    host.log(endLine(this.id), 'PLATFORM', this.id, 'end');
+    host.log(reportLine({
       requestId: this.id, durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, initMs,
       status: outcome === 'timeout' ? 'timeout' : outcome === 'crash' || wasInitFailure ? 'error' : undefined,
       errorType: error?.errorType,
-    }), 'PLATFORM', this.id);
+    }), 'PLATFORM', this.id, 'report');
     host.platformEvent?.('platform.report', {
       requestId: this.id, status: wasInitFailure ? 'error' : telemetryStatus(outcome),
       ...(error ? { errorType: error.errorType } : {}),
@@ -320,7 +318,6 @@ export class Invocation {
       durationMs, billedMs: billed, memoryMb, maxMemoryUsedMb, outcome,
       errorType: error?.errorType, errorMessage: error && cutErrorMessage(error.errorMessage, error.messageLength),
       recorded: host.fn.config.recordPayloads ? recordPayload(this.input.payload, payload) : undefined,
-      lines: this.startPlace >= 0 && end >= 0 && report >= 0 ? { start: this.startPlace, end, report } : undefined,
     });
     if (outcome === 'timeout' || outcome === 'crash' || wasInitFailure) host.kill();
     else host.settled(this);

@@ -14,7 +14,7 @@ export { SqliteLogStore, type LogStoreOptions } from './sqlite/store.js';
 export { PostgresLogStore, type PostgresLogStoreOptions } from './postgres/store.js';
 export type { PutEvent, PutOutcome } from './put-events.js';
 export { MAX_SUBSCRIPTION_FILTERS, type PutSubscriptionResult, type SubscriptionFilter } from './subscriptions.js';
-export { NULL_SINK, type InvocationRecord, type LogEvent, type LogLevel, type LogSink, type Outcome, type StreamInfo } from './types.js';
+export { NULL_SINK, type InvocationRecord, type LogEvent, type LogLevel, type LogSink, type Outcome, type PlatformMark, type StreamInfo } from './types.js';
 export { compilePattern, PatternError, type CompiledPattern, type WordQuery } from './filter-pattern.js';
 export { MAX_RECORD_ERROR_MESSAGE, MAX_RECORD_ERROR_TYPE } from './record-limits.js';
 export { DEFAULT_QUEUE_LIMITS, MAX_MESSAGE_CHARS, type Batch, type QueueLimits } from './write-queue.js';

@@ -44,7 +44,7 @@ export function keptLines(r: KeptColumns): KeptLine[] {
 
 /**
  * The records of a batch whose START, END and REPORT go into them, with the places of the three
- * in batch.events: the record says where its lines are (InvocationRecord.lines), and they are all
+ * in batch.events: the batch says where its lines are (Batch.lines), and they are all
  * in this batch, in order, within PLATFORM_SPAN places, of its request — a request `isNew` says is
  * seen for the first time (a retried request's record is updated, and keeps its first attempt's lines).
  */
@@ -52,7 +52,7 @@ export function keptPlaces(batch: Batch, isNew: (requestId: string) => boolean):
   const kept = new Map<InvocationRecord, readonly [number, number, number]>();
   const events = batch.events;
   for (const r of batch.records) {
-    const l = r.lines;
+    const l = batch.lines?.get(r);
     if (l === undefined) continue;
     const s = l.start - batch.first;
     const en = l.end - batch.first;
@@ -64,6 +64,24 @@ export function keptPlaces(batch: Batch, isNew: (requestId: string) => boolean):
     kept.set(r, [s, en, re]);
   }
   return kept;
+}
+
+/** What a writer gathers of a record's kept lines: their places in the batch, then the ids and times they take. */
+export interface KeptPlacing {
+  readonly at: readonly number[]; // START, END, REPORT
+  readonly ids: number[];
+  readonly ts: number[];
+  groupId: number;
+  streamId: number;
+}
+
+/** The batch's event `i`, one of `k`'s lines, took event id `id` at `ts` in the stream `ref`. */
+export function placeKept(k: KeptPlacing, i: number, id: number, ts: number, ref: { readonly id: number; readonly groupId: number }): void {
+  const slot = k.at.indexOf(i);
+  k.ids[slot] = id;
+  k.ts[slot] = ts;
+  k.groupId = ref.groupId;
+  k.streamId = ref.id;
 }
 
 /**

@@ -1,11 +1,13 @@
 // The LogSink's front door, the same for every store: append() and invocation() only queue
-// (write-queue.ts) — all an invocation ever pays for logging — and set the timer that has the
+// (write-queue.ts) — all an invocation ever pays for logging; a record goes with where its
+// START, END and REPORT went (platform-places.ts) — and set the timer that has the
 // store write a batch (its `drain`): after the flush delay, or on the next turn once a full batch
 // is queued, or within the prompt delay while a live tail listens (written-listeners.ts). How a
 // batch is written, and what a failure means, is the store's.
 import type { InvocationRecord, LogEvent, StreamInfo } from './types.js';
 import type { WrittenOptions } from './store.js';
 import { WrittenListeners } from './written-listeners.js';
+import { PlatformPlaces } from './platform-places.js';
 import { DEFAULT_QUEUE_LIMITS, WriteQueue, type Batch, type QueueLimits } from './write-queue.js';
 
 export interface QueuedSinkOptions {
@@ -24,6 +26,7 @@ export interface QueuedSinkOptions {
 export class QueuedSink {
   readonly queue: WriteQueue;
   readonly listeners: WrittenListeners;
+  private readonly places = new PlatformPlaces();
   private timer: NodeJS.Timeout | undefined;
   private due = false; // the timer is set to fire soon: a full queue must not cut it short
   private closed = false;
@@ -41,16 +44,16 @@ export class QueuedSink {
     this.o.streamCreated(info);
   }
 
-  append(event: LogEvent): number {
-    if (this.closed) return -1;
+  append(event: LogEvent): void {
+    if (this.closed) return;
     const at = this.queue.push(event);
+    if (event.platform !== undefined) this.places.note(event, at);
     this.schedule();
-    return at;
   }
 
   invocation(record: InvocationRecord): void {
     if (this.closed) return;
-    this.queue.record(record);
+    this.queue.record(record, this.places.take(record));
     this.schedule();
   }
 

@@ -28,8 +28,9 @@ import type { PutEvent, PutOutcome } from './put-events.js';
 
 export interface LogWriter extends LogSink {
   /**
-   * Store events and records at once, bypassing the queue (bulk loads, tests, benchmarks); records'
-   * `lines` are places in `events`. Listeners of onWritten see the batch.
+   * Store events and records at once, bypassing the queue (bulk loads, tests, benchmarks); a
+   * record keeps the last START, END and REPORT of its request marked in `events` (LogEvent.platform),
+   * as the queue would. Listeners of onWritten see the batch.
    */
   writeBatch(events: readonly LogEvent[], records?: readonly InvocationRecord[]): Promise<void>;
 }

@@ -14,7 +14,15 @@ export interface LogEvent {
   readonly requestId: string | undefined;
   readonly level: LogLevel | undefined;
   readonly message: string;
+  /**
+   * Set on an invocation's START, END and REPORT by the environment that writes them: the store
+   * keeps the three in the invocation's record (platform-places.ts). Undefined on every other line.
+   */
+  readonly platform?: PlatformMark;
 }
+
+/** Which of an invocation's platform lines an event is. */
+export type PlatformMark = 'start' | 'end' | 'report';
 
 export interface StreamInfo {
   readonly group: string;
@@ -48,15 +56,6 @@ export interface InvocationRecord {
    * before the log store (api/console-api/payloads.ts): the console's store keeps them.
    */
   readonly recorded?: RecordedPayload;
-  /** Where its START, END and REPORT are among the events given to the sink (append's answers). */
-  readonly lines?: PlatformLines;
-}
-
-/** Places of an invocation's platform lines in the sink's sequence of events (LogSink.append). */
-export interface PlatformLines {
-  readonly start: number;
-  readonly end: number;
-  readonly report: number;
 }
 
 /** What one invocation was given and gave back, each cut to MAX_RECORDED_PAYLOAD bytes. */
@@ -71,14 +70,14 @@ export const MAX_RECORDED_PAYLOAD = 64 * 1024;
 
 export interface LogSink {
   streamCreated(info: StreamInfo): void;
-  /** Queue an event; its place in the sequence of events given to this sink, or -1 if it was not kept. */
-  append(event: LogEvent): number;
+  /** Queue an event (or drop it, when its environment writes faster than the store keeps up). */
+  append(event: LogEvent): void;
   invocation(record: InvocationRecord): void;
 }
 
 /** A sink that keeps nothing (logging switched off at server level, or unit use). */
 export const NULL_SINK: LogSink = {
   streamCreated: () => undefined,
-  append: () => -1,
+  append: () => undefined,
   invocation: () => undefined,
 };

@@ -4,6 +4,7 @@
 // environment over its budget loses events, counted; once its queue has drained to half the
 // budget, one visible `lambkin: N bytes of log dropped` event goes into its stream.
 import type { InvocationRecord, LogEvent } from './types.js';
+import { placesIn, type PlatformLines } from './platform-places.js';
 import { cutRecord } from './record-limits.js';
 
 export interface QueueLimits {
@@ -30,14 +31,17 @@ interface EnvAccount {
 export interface Batch {
   readonly events: LogEvent[];
   readonly records: InvocationRecord[];
-  /** The place of events[0] in the sequence of events pushed (records' `lines` count in it). */
+  /** The place of events[0] in the sequence of events pushed (`lines` count in it). */
   readonly first: number;
+  /** Where some records' START, END and REPORT went in that sequence (platform-places.ts). */
+  readonly lines?: ReadonlyMap<InvocationRecord, PlatformLines>;
 }
 
 export class WriteQueue {
   private events: LogEvent[] = [];
   private head = 0;
   private records: InvocationRecord[] = [];
+  private lines = new Map<InvocationRecord, PlatformLines>();
   private bytes = 0;
   private added = 0; // events ever queued: the next one's place in the sequence
   private readonly envs = new Map<string, EnvAccount>();
@@ -72,8 +76,11 @@ export class WriteQueue {
     return this.add(e, size, acct);
   }
 
-  record(record: InvocationRecord): void {
-    this.records.push(cutRecord(record));
+  /** Queue a record, with where its platform lines went when they were all queued. */
+  record(record: InvocationRecord, lines: PlatformLines | undefined): void {
+    const r = cutRecord(record);
+    this.records.push(r);
+    if (lines !== undefined) this.lines.set(r, lines);
   }
 
   /** Up to `maxEvents` events / `maxBytes` of messages, oldest first, and every pending record. */
@@ -100,8 +107,10 @@ export class WriteQueue {
     }
     const records = this.records;
     this.records = [];
+    const lines = this.lines;
+    if (lines.size > 0) this.lines = new Map();
     this.settleAccounts();
-    return { events, records, first };
+    return { events, records, first, lines };
   }
 
   /** Environments that dropped and have room again get their notice; idle accounts go away. */
@@ -117,7 +126,7 @@ export class WriteQueue {
     const message = `lambkin: ${acct.dropped} bytes of log dropped (this environment wrote faster than lambkin can store)`;
     acct.dropped = 0;
     acct.last = undefined;
-    this.add({ ...last, envId, timestamp: Date.now(), level: 'WARN', message }, message.length + EVENT_OVERHEAD, acct);
+    this.add({ ...last, envId, timestamp: Date.now(), level: 'WARN', message, platform: undefined }, message.length + EVENT_OVERHEAD, acct);
   }
 
   private add(e: LogEvent, size: number, acct: EnvAccount): number {
@@ -126,4 +135,10 @@ export class WriteQueue {
     acct.queued += size;
     return this.added++;
   }
+}
+
+/** Events and records written at once (LogWriter.writeBatch), the records placed by the marks in the events. */
+export function bulkBatch(events: readonly LogEvent[], records: readonly InvocationRecord[]): Batch {
+  const cut = records.map(cutRecord);
+  return { events: [...events], records: cut, first: 0, lines: placesIn(events, cut) };
 }

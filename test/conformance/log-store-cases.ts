@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compilePattern, type LogStore, type StoredEvent } from '../../src/logs/index.js';
 import {
-  refusal, allPages, batchOf, collect, ev, eventually, fnGroup, invocation, messages, rid, streamOf, type LogStoreFactory, type StoreHandle, type StoreOptions,
+  refusal, allPages, batchOf, collect, ev, fnGroup, invocation, messages, rid, streamOf, type LogStoreFactory, type StoreHandle, type StoreOptions,
 } from './log-store-fixtures.js';
 import { filterCases } from './log-store-filter-cases.js';
 import { infixCases } from './log-store-infix-cases.js';
@@ -14,6 +14,7 @@ import { investigationCases } from './log-store-investigation-cases.js';
 import { countCases } from './log-store-count-cases.js';
 import { groupCases } from './log-store-group-cases.js';
 import { subscriptionCases } from './log-store-subscription-cases.js';
+import { waitFor } from '../helpers/functions.js';
 
 export type { LogStoreFactory, StoreHandle } from './log-store-fixtures.js';
 
@@ -270,7 +271,7 @@ function lifecycleCases(open: (options?: StoreOptions) => Promise<StoreHandle>):
       await store.writeBatch(later.events, later.records);
       expect(await store.setRetention(fnGroup('ret'), 1)).toBe(true);
       const left = async () => messages((await store.filterEvents({ group: fnGroup('ret'), limit: 100 })).events);
-      await eventually(async () => (await left()).length === recent.events.length && (await store.getInvocation(rid(2))) === undefined, 'the sweep ran');
+      await waitFor('the sweep ran', async () => (await left()).length === recent.events.length && (await store.getInvocation(rid(2))) === undefined);
       expect(await left()).toEqual(recent.events.map((e) => e.message));
       const streams = await store.describeStreams(fnGroup('ret'), { orderBy: 'LogStreamName', descending: false, limit: 50 });
       expect(streams.streams.map((s) => s.name)).toEqual([streamOf('new')]);

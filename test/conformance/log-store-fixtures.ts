@@ -1,8 +1,9 @@
 // What the log store conformance cases (log-store-cases.ts) build their data from: events and
 // invocation records shaped as the invoke path makes them, and helpers that read every page.
 import { expect } from 'vitest';
-import { LogStoreError, type EventPage, type EventQuery, type InvocationRecord, type LogEvent, type LogReader, type LogStore, type StoredEvent } from '../../src/logs/index.js';
+import { LogStoreError, type EventPage, type EventQuery, type InvocationRecord, type LogEvent, type LogReader, type LogStore, type PlatformMark, type StoredEvent } from '../../src/logs/index.js';
 import { endLine, reportLine, startLine } from '../../src/logs/platform-lines.js';
+import { failure } from '../helpers/failure.js';
 
 /** A store under test, and how to restart it. */
 export interface StoreHandle {
@@ -41,24 +42,19 @@ export function rec(fn: string, requestId: string, startedAt: number, more: Part
 
 /** One invocation as the invoke path writes it: START, the function's lines, END, REPORT, and its record. */
 export function invocation(fn: string, env: string, requestId: string, at: number, lines: readonly string[], more: Partial<InvocationRecord> = {}) {
-  const platform = (message: string, ts: number) => ev(fn, env, message, ts, requestId, 'PLATFORM');
+  const platform = (mark: PlatformMark, message: string, ts: number): LogEvent => ({ ...ev(fn, env, message, ts, requestId, 'PLATFORM'), platform: mark });
   const events: LogEvent[] = [
-    platform(startLine(requestId, '$LATEST'), at),
+    platform('start', startLine(requestId, '$LATEST'), at),
     ...lines.map((l) => ev(fn, env, l, at + 1, requestId)),
-    platform(endLine(requestId), at + 2),
-    platform(reportLine({ requestId, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryUsedMb: 40, initMs: undefined }), at + 2),
+    platform('end', endLine(requestId), at + 2),
+    platform('report', reportLine({ requestId, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryUsedMb: 40, initMs: undefined }), at + 2),
   ];
   return { events, record: rec(fn, requestId, at, { envId: env, logStream: streamOf(env), ...more }) };
 }
 
-/** The invocations' events in one batch, each record told where its START, END and REPORT are. */
+/** The invocations' events and records in one batch (each record's START, END and REPORT are marked in the events). */
 export function batchOf(invs: readonly { events: LogEvent[]; record: InvocationRecord }[]): { events: LogEvent[]; records: InvocationRecord[] } {
-  const events = invs.flatMap((i) => i.events);
-  const records = invs.map(({ events: mine, record }) => {
-    const place = (e: LogEvent) => events.indexOf(e);
-    return { ...record, lines: { start: place(mine[0]!), end: place(mine[mine.length - 2]!), report: place(mine[mine.length - 1]!) } };
-  });
-  return { events, records };
+  return { events: invs.flatMap((i) => i.events), records: invs.map((i) => i.record) };
 }
 
 /** Every page of a FilterLogEvents-style read, through its tokens. */
@@ -89,20 +85,11 @@ export async function collect<T>(read: (token: string | undefined) => Promise<{ 
   throw new Error('paging did not end');
 }
 
-/** Wait for a condition the store reaches in the background (retention, deletion purges). */
-export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 export const messages = (events: readonly StoredEvent[]) => events.map((e) => e.message);
 
 /** The read is refused with this LogStoreError code. */
 export async function refusal(read: Promise<unknown>, code: LogStoreError['code']): Promise<void> {
-  const err = await read.then(() => undefined, (e: unknown) => e);
+  const err = await failure<unknown>(read);
   expect(err).toBeInstanceOf(LogStoreError);
   expect((err as LogStoreError).code).toBe(code);
 }

@@ -5,7 +5,8 @@
 // stay read-only.
 import { describe, expect, it } from 'vitest';
 import { compilePattern, type StoredEvent } from '../../src/logs/index.js';
-import { allPages, ev, eventually, fnGroup, messages, refusal, streamOf, type StoreHandle, type StoreOptions } from './log-store-fixtures.js';
+import { allPages, ev, fnGroup, messages, refusal, streamOf, type StoreHandle, type StoreOptions } from './log-store-fixtures.js';
+import { waitFor } from '../helpers/functions.js';
 
 const NOW = Date.now();
 const H = 3_600_000;
@@ -113,9 +114,9 @@ export function putCases(open: (options?: StoreOptions) => Promise<StoreHandle>)
       await store.putEvents('/app/ret', 'mixed', [{ timestamp: NOW - H, message: 'kept' }]);
       expect(await store.setRetention('/app/ret', 1)).toBe(true);
       const left = async () => messages((await allPages(store, { group: '/app/ret', limit: 100 })).events);
-      await eventually(async () => (await left()).length === 1, 'the sweep ran');
+      await waitFor('the sweep ran', async () => (await left()).length === 1);
       expect(await left()).toEqual(['kept']);
-      await eventually(async () => (await store.describeStreams('/app/ret', { orderBy: 'LogStreamName', descending: false, limit: 10 })).streams.length === 1, 'the empty stream went');
+      await waitFor('the empty stream went', async () => (await store.describeStreams('/app/ret', { orderBy: 'LogStreamName', descending: false, limit: 10 })).streams.length === 1);
       expect(await store.describeGroup('/app/ret')).toMatchObject({ storedBytes: Buffer.byteLength('kept') + 26 });
     });
   });

@@ -4,7 +4,8 @@
 // its filters; they survive a restart. A prompt listener sees a line well before the usual batching.
 import { describe, expect, it } from 'vitest';
 import { MAX_SUBSCRIPTION_FILTERS, type Batch } from '../../src/logs/index.js';
-import { eventually, ev, fnGroup, type StoreHandle, type StoreOptions } from './log-store-fixtures.js';
+import { ev, fnGroup, type StoreHandle, type StoreOptions } from './log-store-fixtures.js';
+import { waitFor } from '../helpers/functions.js';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:shipper';
 
@@ -45,7 +46,7 @@ export function subscriptionCases(open: (options?: StoreOptions) => Promise<Stor
       const seen: { batch: Batch }[] = [];
       const stop = store.onWritten((batch) => seen.push({ batch }), { prompt: true });
       store.append(ev('live', 's', 'soon', Date.now()));
-      await eventually(async () => seen.length > 0, 'the prompt batch');
+      await waitFor('the prompt batch', async () => seen.length > 0);
       expect(seen[0]!.batch.events.map((e) => e.message)).toEqual(['soon']);
       stop();
       stop(); // twice is harmless

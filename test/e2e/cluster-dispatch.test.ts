@@ -15,6 +15,7 @@ import { NODE, PROCESS_SANDBOX, createFunction, invoke, invokeOk, probe, waitFor
 import { describePostgres } from '../helpers/database.js';
 import { listEnvironments, nodesAgree, startCluster, startNode, type TestCluster } from '../helpers/cluster.js';
 import type { Lambkin } from '../helpers/server.js';
+import { failure } from '../helpers/failure.js';
 
 const TTL_MS = 1500;
 
@@ -101,7 +102,7 @@ describePostgres('cluster dispatch', () => {
     await waitFor('two held invocations to start', () => started() === 2);
     // Still two: each further one is refused on every node while two run.
     for (const n of nodes) {
-      const refused = await invoke(n.lambda, 'capped', {}).then(() => undefined, (err: unknown) => err);
+      const refused = await failure(invoke(n.lambda, 'capped', {}));
       expect(refused).toBeInstanceOf(TooManyRequestsException);
       expect((refused as TooManyRequestsException).Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
     }

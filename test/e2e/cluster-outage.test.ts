@@ -13,9 +13,8 @@ import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 import { Outage } from '../helpers/outage.js';
 import { zip } from '../helpers/zip.js';
 import type { Lambkin } from '../helpers/server.js';
+import { failure } from '../helpers/failure.js';
 
-type Failure = Error & { $metadata?: { httpStatusCode?: number } };
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as Failure);
 
 describePostgres('a cluster node cut off from NATS or its database', () => {
   let nats: NatsServer;
@@ -50,13 +49,13 @@ describePostgres('a cluster node cut off from NATS or its database', () => {
       await waitFor('the node to log the loss', () => /NATS connection lost/.test(node.output()));
       const refused = await failure(invoke(node.lambda, 'steady'));
       expect(refused).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 503 } });
-      expect(refused!.message).toMatch(/has lost its connection to NATS \(nats:\/\/127\.0\.0\.1:\d+\).*serves again by itself/);
+      expect(refused.message).toMatch(/has lost its connection to NATS \(nats:\/\/127\.0\.0\.1:\d+\).*serves again by itself/);
       expect((await listNodes(node)).map((n) => n.url)).toContain(node.url);
     }
 
     await nats.resume();
     for (const node of [a, b]) {
-      const back = await waitFor('the node to serve again', async () => (await failure(invoke(node.lambda, 'steady'))) === undefined, 30_000);
+      const back = await waitFor('the node to serve again', () => invoke(node.lambda, 'steady').then(() => true, () => false), 30_000);
       expect(back).toBe(true);
       expect(node.output()).toMatch(/NATS connection back/);
     }
@@ -73,7 +72,7 @@ describePostgres('a cluster node cut off from NATS or its database', () => {
 
     const refused = await failure(invoke(a.lambda, 'steady'));
     expect(refused).toMatchObject({ name: 'ServiceException', $metadata: { httpStatusCode: 503 } });
-    expect(refused!.message).toMatch(/taking in the cluster's latest changes/);
+    expect(refused.message).toMatch(/taking in the cluster's latest changes/);
     expect(await failure(a.lambda.send(new GetFunctionCommand({ FunctionName: 'steady' })))).toMatchObject({ $metadata: { httpStatusCode: 503 } });
     await waitFor('node-1 to log the database as unavailable', () => /PostgreSQL at \S+ is unavailable/.test(a.output()));
 

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, ROLE, invoke, waitFor } from '../helpers/functions.js';
 import { zip, type Files } from '../helpers/zip.js';
+import { failure } from '../helpers/failure.js';
 
 const MB = 1024 * 1024;
 
@@ -127,18 +128,18 @@ describe('the code storage limit', () => {
     await create(lk.lambda, 'first', package40k());
     await create(lk.lambda, 'second', package40k()); // ~80 KB of 100 KB
     const before = stored(lk);
-    const refused = await create(lk.lambda, 'third', package40k()).then(() => undefined, (e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+    const refused = await failure(create(lk.lambda, 'third', package40k()));
     expect(refused?.name).toBe('CodeStorageExceededException');
     expect(refused?.$metadata?.httpStatusCode).toBe(400);
     expect(refused?.message).toMatch(/Code storage limit exceeded: .* over this server's limit of 102400 \(--code-storage-limit\)/);
-    const missing = await lk.lambda.send(new GetFunctionCommand({ FunctionName: 'third' })).then(() => undefined, (e: Error) => e);
+    const missing = await failure(lk.lambda.send(new GetFunctionCommand({ FunctionName: 'third' })));
     expect(missing?.name).toBe('ResourceNotFoundException');
     expect(stored(lk)).toEqual(before);
 
     // Replacing code counts the difference: a new package of the same size fits.
     await update(lk.lambda, 'first', package40k());
     // A version stores its code once more, as Lambda counts it: past the limit.
-    const publish = await lk.lambda.send(new PublishVersionCommand({ FunctionName: 'first' })).then(() => undefined, (e: Error) => e);
+    const publish = await failure(lk.lambda.send(new PublishVersionCommand({ FunctionName: 'first' })));
     expect(publish?.name).toBe('CodeStorageExceededException');
 
     const settings = await lk.lambda.send(new GetAccountSettingsCommand({}));

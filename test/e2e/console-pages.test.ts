@@ -63,6 +63,19 @@ describe('console pages', () => {
     await screenshot(page, 'functions');
   });
 
+  it('the time window picker keeps its choice in the address, redraws the numbers and carries it to the function', async () => {
+    await page.goto(`${lambkin.url}/console/`);
+    await page.locator('[data-window="24h"]').click();
+    await expect.poll(() => page.evaluate(() => location.search)).toBe('?window=24h');
+    await expect.poll(() => page.locator('[data-window="24h"]').getAttribute('aria-checked')).toBe('true');
+    expect(await page.locator('[data-window="1h"]').getAttribute('aria-checked')).toBe('false');
+    await expect.poll(() => page.locator('p.muted.small').first().textContent()).toContain('numbers over the last 24h');
+    expect(await rowCells(page, 'Functions', 'shop')).toMatchObject({ Invocations: '6' });
+    await page.locator('table[aria-label="Functions"] a', { hasText: 'shop' }).click();
+    await page.waitForURL(/\/console\/functions\/shop\?window=24h/);
+    await expect.poll(() => page.locator('[data-window="24h"]').getAttribute('aria-checked')).toBe('true');
+  });
+
   it('the table is usable from the keyboard: arrows move, Enter opens the function', async () => {
     await page.goto(`${lambkin.url}/console/`);
     await page.locator('table[aria-label="Functions"] tbody tr').first().focus();

@@ -18,6 +18,7 @@ import {
   NODE, PROCESS_SANDBOX, PYTHON, RUNTIME_CASES, createFunction, environmentGone, invoke, waitFor, waitForHeld,
   type FunctionErrorBody,
 } from '../helpers/functions.js';
+import { failure } from '../helpers/failure.js';
 
 let lk: Lambkin;
 /** Invocations the server (or the whole spread cluster) runs at once: --max-concurrency 2 per node. */
@@ -138,8 +139,7 @@ describe.each(RUNTIME_CASES)('$label', (rt) => {
 describe('request payload', () => {
   it('refuses an event over 6 MB with 413 RequestTooLargeException', async () => {
     const big = JSON.stringify({ data: 'x'.repeat(6_300_000) });
-    const err = await lk.lambda.send(new InvokeCommand({ FunctionName: 'limits-node', Payload: Buffer.from(big) }))
-      .then(() => undefined, (e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+    const err = await failure(lk.lambda.send(new InvokeCommand({ FunctionName: 'limits-node', Payload: Buffer.from(big) })));
     expect(err?.name).toBe('RequestTooLargeException');
     expect(err?.$metadata?.httpStatusCode).toBe(413);
     expect((await invoke(lk.lambda, 'limits-node')).functionError).toBeUndefined();

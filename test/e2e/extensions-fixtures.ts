@@ -2,11 +2,17 @@
 // at init, one that hangs on its first INVOKE. Each is a file of a layer's extensions/ folder.
 import type { Files } from '../helpers/zip.js';
 
-const SH_EXT = `#!/bin/sh
+/**
+ * The start of a shell extension: it registers as `name` for `events` (comma-separated) and has
+ * $API (the Extensions API) and $ID (its identifier) set.
+ */
+const registered = (name: string, events: string) => `#!/bin/sh
 API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
 HDRS=$(mktemp)
-curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: sh-ext" -d '{"events":["INVOKE","SHUTDOWN"]}'
-ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: ${name}" -d '{"events":[${events.split(',').map((e) => `"${e}"`).join(',')}]}'
+ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')`;
+
+const SH_EXT = `${registered('sh-ext', 'INVOKE,SHUTDOWN')}
 n=0
 while true; do
   EV=$(curl -s "$API/event/next" -H "Lambda-Extension-Identifier: $ID")
@@ -50,32 +56,20 @@ const call = (method, path, headers, body) => new Promise((resolve, reject) => {
 
 const CRASH_EXT = '#!/bin/sh\necho "crash-ext: giving up"\nexit 3\n';
 
-const HANG_EXT = `#!/bin/sh
-API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
-HDRS=$(mktemp)
-curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: hang-ext" -d '{"events":["INVOKE"]}'
-ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+const HANG_EXT = `${registered('hang-ext', 'INVOKE')}
 curl -s "$API/event/next" -H "Lambda-Extension-Identifier: $ID" >/dev/null
 echo "hang-ext: got an event, hanging"
 exec sleep 3600
 `;
 
 /** Registers, then reports an init error of its own type. */
-const INIT_ERROR_EXT = `#!/bin/sh
-API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
-HDRS=$(mktemp)
-curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: init-error-ext" -d '{"events":["INVOKE"]}'
-ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+const INIT_ERROR_EXT = `${registered('init-error-ext', 'INVOKE')}
 curl -s -X POST "$API/init/error" -H "Lambda-Extension-Identifier: $ID" -H "Lambda-Extension-Function-Error-Type: Extension.ConfigInvalid" -d '{"errorMessage":"no API key"}'
 exec sleep 3600
 `;
 
 /** Exits on its first INVOKE, in the middle of the invocation. */
-const DIES_EXT = `#!/bin/sh
-API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
-HDRS=$(mktemp)
-curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: dies-ext" -d '{"events":["INVOKE"]}'
-ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+const DIES_EXT = `${registered('dies-ext', 'INVOKE')}
 curl -s "$API/event/next" -H "Lambda-Extension-Identifier: $ID" >/dev/null
 exit 9
 `;
@@ -84,11 +78,7 @@ exit 9
  * Post-invocation work: after its first INVOKE it works for 3 s (the function has answered by
  * then), says so and calls next; after the others it calls next at once.
  */
-const POST_WORK_EXT = `#!/bin/sh
-API="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"
-HDRS=$(mktemp)
-curl -s -D "$HDRS" -o /dev/null -X POST "$API/register" -H "Lambda-Extension-Name: post-ext" -d '{"events":["INVOKE"]}'
-ID=$(grep -i '^lambda-extension-identifier:' "$HDRS" | cut -d' ' -f2 | tr -d '\\r')
+const POST_WORK_EXT = `${registered('post-ext', 'INVOKE')}
 n=0
 while true; do
   curl -s "$API/event/next" -H "Lambda-Extension-Identifier: $ID" >/dev/null

@@ -9,6 +9,7 @@ import { CreateFunctionUrlConfigCommand, InvokeCommand } from '@aws-sdk/client-l
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunction, PYTHON } from '../helpers/functions.js';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { failure } from '../helpers/failure.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lambkin-runtime-missing-'));
 let bare: Lambkin;
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 describe('a function whose runtime is not installed here', () => {
   it('Invoke: InvalidRuntimeException (502) naming the runtime and what to install', async () => {
-    const err = await bare.lambda.send(new InvokeCommand({ FunctionName: 'py-buffered', Payload: Buffer.from('{}') })).then(() => undefined, (e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+    const err = await failure(bare.lambda.send(new InvokeCommand({ FunctionName: 'py-buffered', Payload: Buffer.from('{}') })));
     expect(err?.name).toBe('InvalidRuntimeException');
     expect(err?.$metadata?.httpStatusCode).toBe(502);
     expect(err?.message).toContain(`The runtime ${PYTHON.runtime} of py-buffered is not installed here`);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, createFunction, waitFor } from '../helpers/functions.js';
 import { filterAll, invokeJson } from '../helpers/logs.js';
+import { failure } from '../helpers/failure.js';
 
 let lk: Lambkin;
 const arnOf = (group: string) => `arn:aws:logs:us-east-1:000000000000:log-group:${group}`;
@@ -47,7 +48,7 @@ describe('CreateLogGroup and tags', () => {
     await expect(lk.logs.send(new TagResourceCommand({ resourceArn: arnOf(group), tags: { 'aws:x': 'y' } }))).rejects.toBeInstanceOf(InvalidParameterException);
     await expect(lk.logs.send(new TagResourceCommand({ resourceArn: 'arn:aws:lambda:us-east-1:000000000000:function:f', tags: { a: 'b' } }))).rejects.toBeInstanceOf(InvalidParameterException);
     await expect(lk.logs.send(new ListTagsForResourceCommand({ resourceArn: arnOf('/app/nope') }))).rejects.toBeInstanceOf(ResourceNotFoundException);
-    const kms = await lk.logs.send(new CreateLogGroupCommand({ logGroupName: '/app/kms', kmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/x' })).catch((e: unknown) => e);
+    const kms = await failure(lk.logs.send(new CreateLogGroupCommand({ logGroupName: '/app/kms', kmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/x' })));
     expect(kms).toBeInstanceOf(InvalidParameterException);
     expect((kms as Error).message).toContain('KMS');
     await lk.logs.send(new DeleteLogGroupCommand({ logGroupName: group }));

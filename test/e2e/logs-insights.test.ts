@@ -12,6 +12,7 @@ import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { NODE, createFunction, waitFor } from '../helpers/functions.js';
 import { api, filterAll, invokeJson, type InvocationJson } from '../helpers/logs.js';
 import { runCli } from '../helpers/cli.js';
+import { failure } from '../helpers/failure.js';
 
 let lk: Lambkin;
 const NAME = 'insights-fn';
@@ -149,7 +150,7 @@ describe('fields found in the lines', () => {
 
 describe('errors and control', () => {
   it('a malformed query is MalformedQueryException with its place', async () => {
-    const err = await lk.logs.send(new StartQueryCommand({ logGroupName: GROUP, ...window(), queryString: 'fields @message | stats avg(@duration' })).catch((e: unknown) => e);
+    const err = await failure(lk.logs.send(new StartQueryCommand({ logGroupName: GROUP, ...window(), queryString: 'fields @message | stats avg(@duration' })));
     expect(err).toBeInstanceOf(MalformedQueryException);
     const e = err as MalformedQueryException;
     expect(e.message).toContain('line 1, column 38');

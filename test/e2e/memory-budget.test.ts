@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { deploy, waitFor } from '../security/hostile.js';
 import { invokeOk } from '../helpers/functions.js';
+import { failure } from '../helpers/failure.js';
 
 let lk: Lambkin;
 
@@ -45,7 +46,7 @@ describe('--memory-budget', () => {
   it('with every environment busy, a new one is throttled, Lambda-shaped', async () => {
     const held = [invoke('second', { hold: 4000 }), invoke('third', { hold: 4000 })];
     await waitFor('both environments to be busy', async () => (await environments()).filter((e) => e.busy).length === 2);
-    const err = await lk.lambda.send(new InvokeCommand({ FunctionName: 'first', Payload: Buffer.from('{}') })).catch((e: unknown) => e);
+    const err = await failure(lk.lambda.send(new InvokeCommand({ FunctionName: 'first', Payload: Buffer.from('{}') })));
     expect(err).toMatchObject({
       name: 'TooManyRequestsException', Reason: 'ConcurrentInvocationLimitExceeded', $metadata: { httpStatusCode: 429 },
     });
@@ -58,7 +59,7 @@ describe('--memory-budget', () => {
 
   it('a function larger than the whole budget is throttled with a message that says so', async () => {
     await deploy(lk.lambda, 'huge', HOLDS, { memory: 512 });
-    const err = await lk.lambda.send(new InvokeCommand({ FunctionName: 'huge', Payload: Buffer.from('{}') })).catch((e: unknown) => e);
+    const err = await failure(lk.lambda.send(new InvokeCommand({ FunctionName: 'huge', Payload: Buffer.from('{}') })));
     expect(err).toMatchObject({ name: 'TooManyRequestsException', Reason: 'ConcurrentInvocationLimitExceeded' });
     expect((err as Error).message).toMatch(/MemorySize \(512 MB\) is larger than the server's memory budget \(--memory-budget 300 MB/);
     // Nothing was stopped for it: stopping idle environments could not have made room.

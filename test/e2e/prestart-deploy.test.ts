@@ -5,11 +5,10 @@
 //   shape are all served by spares;
 // - once no such burst happened for the idle timeout, the spares beyond one are given back.
 // A runtime was pre-started when its start-up environment (/proc/self/environ) has the pool's marker.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambkin, type Lambkin } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
 import { NODE, RUNTIME_CASES, createFunction, waitFor, type RuntimeCase } from '../helpers/functions.js';
 import { invokeJson, reportPattern } from '../helpers/logs.js';
-import { expectSameEnvironment, pooledAndPlain, waiting } from '../helpers/prestart.js';
+import { expectSameEnvironment, pooledAndPlain, useServerPair, waiting } from '../helpers/prestart.js';
 import type { Files } from '../helpers/zip.js';
 
 const NODE_FN = `
@@ -44,28 +43,17 @@ interface Reply {
   prestarted: boolean;
 }
 
-let pooled: Lambkin;
-let plain: Lambkin;
-
-beforeAll(async () => {
-  [pooled, plain] = await Promise.all([
-    startLambkin({ args: ['--idle-timeout', String(IDLE_TIMEOUT_S)] }),
-    startLambkin({ args: ['--idle-timeout', String(IDLE_TIMEOUT_S)], env: { LAMBKIN_PRESTART: 'off' } }),
-  ]);
-});
-afterAll(async () => {
-  await Promise.all([pooled?.stop(), plain?.stop()]);
-});
+const servers = useServerPair(['--idle-timeout', String(IDLE_TIMEOUT_S)]);
 
 describe.each(RUNTIME_CASES)('$label', (rt) => {
   it('the first invoke after CreateFunction on a fresh server is served by a sandbox the deploy readied, and sees what it would without one', async () => {
     const name = `first-${rt.label}`;
-    expect(waiting(pooled, rt)).toEqual([]); // nothing of this runtime has run on this server
+    expect(waiting(servers.pooled, rt)).toEqual([]); // nothing of this runtime has run on this server
     const extra = { MemorySize: 192, Environment: { Variables: { ONLY_HERE: 'yes' } } };
-    await Promise.all([pooled, plain].map((s) => createFunction(s.lambda, name, rt, files(rt), extra)));
-    await waitFor(`a ${rt.label} runtime readied by the deploy`, () => waiting(pooled, rt).length > 0, 30_000);
+    await Promise.all([servers.pooled, servers.plain].map((s) => createFunction(s.lambda, name, rt, files(rt), extra)));
+    await waitFor(`a ${rt.label} runtime readied by the deploy`, () => waiting(servers.pooled, rt).length > 0, 30_000);
 
-    const { out, normal, got, want } = await pooledAndPlain<Reply>(pooled, plain, name);
+    const { out, normal, got, want } = await pooledAndPlain<Reply>(servers, name);
     expectSameEnvironment(got.env, want.env);
     expect(got.env.ONLY_HERE).toBe('yes');
     expect(got.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe('192');
@@ -80,14 +68,14 @@ describe.each(RUNTIME_CASES)('$label', (rt) => {
 describe('bursts', () => {
   it('after a burst of 8 cold starts, 8 concurrent first invokes of a new function are all served by spares; the spares go once demand falls', async () => {
     const rt = NODE;
-    await createFunction(pooled.lambda, 'burst-a', rt, files(rt), { Timeout: 30 });
+    await createFunction(servers.pooled.lambda, 'burst-a', rt, files(rt), { Timeout: 30 });
     // 8 at once, each long enough that none is free when the next arrives: 8 cold starts together.
-    const seen = await Promise.all(Array.from({ length: 8 }, () => invokeJson(pooled.lambda, 'burst-a', { ms: 1500 })));
+    const seen = await Promise.all(Array.from({ length: 8 }, () => invokeJson(servers.pooled.lambda, 'burst-a', { ms: 1500 })));
     expect(seen.every((r) => r.FunctionError === undefined)).toBe(true);
-    await waitFor('8 spares of the shape', () => waiting(pooled, rt).length >= 8, 60_000);
+    await waitFor('8 spares of the shape', () => waiting(servers.pooled, rt).length >= 8, 60_000);
 
-    await createFunction(pooled.lambda, 'burst-b', rt, files(rt), { Timeout: 30 });
-    const burst = await Promise.all(Array.from({ length: 8 }, () => invokeJson(pooled.lambda, 'burst-b', { ms: 1500 }, true)));
+    await createFunction(servers.pooled.lambda, 'burst-b', rt, files(rt), { Timeout: 30 });
+    const burst = await Promise.all(Array.from({ length: 8 }, () => invokeJson(servers.pooled.lambda, 'burst-b', { ms: 1500 }, true)));
     expect(burst.every((r) => r.FunctionError === undefined)).toBe(true);
     expect(burst.map((r) => (r.body as Reply).prestarted)).toEqual(Array(8).fill(true));
     // 8 environments, each a cold start (Init Duration on its REPORT).
@@ -95,6 +83,6 @@ describe('bursts', () => {
     for (const r of burst) expect(Buffer.from(r.LogResult ?? '', 'base64').toString('utf8')).toMatch(/Init Duration: [\d.]+ ms/);
 
     // The burst refills the spares; with no burst for the idle timeout they go back to one.
-    await waitFor('the spares beyond one to be given back', () => waiting(pooled, rt).length <= 1, (IDLE_TIMEOUT_S + 30) * 1000);
+    await waitFor('the spares beyond one to be given back', () => waiting(servers.pooled, rt).length <= 1, (IDLE_TIMEOUT_S + 30) * 1000);
   }, 300_000);
 });

@@ -8,12 +8,14 @@
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { PROCESS_SANDBOX, ROLE, waitFor } from '../helpers/functions.js';
-import { invocationLog, invokeJson, reportPattern } from '../helpers/logs.js';
+import { describe, expect, it } from 'vitest';
+import type { Lambkin } from '../helpers/server.js';
+import { ROLE, waitFor } from '../helpers/functions.js';
+import { invokeJson } from '../helpers/logs.js';
 import { zip } from '../helpers/zip.js';
-import { expectSameEnvironment, pooledAndPlain, waiting } from '../helpers/prestart.js';
+import {
+  FUNCTION_VARIABLES, PRESTART_SANDBOXES, expectColdStartLog, expectFunctionEnvironment, expectSameReport, pooledAndPlain, useServerPair, waiting,
+} from '../helpers/prestart.js';
 import { FIXTURES, compileJava, which } from '../conformance/runtime-packages.js';
 
 const JAVA = { label: 'java' } as const;
@@ -30,24 +32,11 @@ interface Reply {
   stdin: number;
 }
 
-const SANDBOXES = [
-  { label: 'namespace', args: [] as string[] },
-  { label: 'process', args: [...PROCESS_SANDBOX] },
-];
-
 describe.skipIf(!which('javac'))('Java in the pre-start pool', () => {
   const code = zip(compileJava(join(FIXTURES, 'java/prestart')));
 
-  describe.each(SANDBOXES)('$label sandbox', ({ label, args }) => {
-    let pooled: Lambkin;
-    let plain: Lambkin;
-
-    beforeAll(async () => {
-      [pooled, plain] = await Promise.all([startLambkin({ args }), startLambkin({ args, env: { LAMBKIN_PRESTART: 'off' } })]);
-    });
-    afterAll(async () => {
-      await Promise.all([pooled?.stop(), plain?.stop()]);
-    });
+  describe.each(PRESTART_SANDBOXES)('$label sandbox', ({ label, args }) => {
+    const servers = useServerPair(args);
 
     async function create(server: Lambkin, name: string, memory: number, variables: Record<string, string>): Promise<void> {
       await server.lambda.send(new CreateFunctionCommand({
@@ -57,66 +46,50 @@ describe.skipIf(!which('javac'))('Java in the pre-start pool', () => {
     }
 
     /** Pre-started JVMs waiting with the heap of `memory` MB (java.ts: 3/4 of it). */
-    const sized = (memory: number) => waiting(pooled, JAVA).filter((pid) =>
+    const sized = (memory: number) => waiting(servers.pooled, JAVA).filter((pid) =>
       readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').includes(`-Xmx${Math.floor(memory * 0.75)}m`));
 
     /** Create `name` on both servers; the deploy readies a JVM for its MemorySize: wait until one waits. */
     async function setUp(name: string, memory: number, variables: Record<string, string> = {}): Promise<number[]> {
-      await Promise.all([pooled, plain].map((s) => create(s, name, memory, variables)));
+      await Promise.all([servers.pooled, servers.plain].map((s) => create(s, name, memory, variables)));
       return waitFor(`a pre-started JVM for ${memory} MB`, () => sized(memory).length > 0 && sized(memory));
     }
 
     it('a cold start from the pool sees exactly the function\'s environment, an empty /tmp, its stream and Init Duration', async () => {
       const name = `env-${label}`;
-      await setUp(name, 320, { ONLY_HERE: 'yes', QUOTE: "it's \"x\"" });
-      const { out, got, want } = await pooledAndPlain<Reply>(pooled, plain, name);
-      expectSameEnvironment(got.env, want.env);
-      expect(got.env).not.toHaveProperty('_LAMBKIN_PRESTART');
-      expect(got.env.ONLY_HERE).toBe('yes');
-      expect(got.env.QUOTE).toBe("it's \"x\"");
-      expect(got.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe('320');
+      await setUp(name, 320, FUNCTION_VARIABLES);
+      const { out, got, want } = await pooledAndPlain<Reply>(servers, name);
+      expectFunctionEnvironment(got.env, want.env, 320);
       expect(got.memory).toBe(320);
       expect(got.child).toBe('yes');
       expect([got.stdin, want.stdin]).toEqual([-1, -1]);
       expect(got.tmp).toEqual([]);
       expect(got.cwd).toBe(got.env.LAMBDA_TASK_ROOT);
 
-      const tail = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8').split('\n');
-      expect(tail).toContainEqual(expect.stringContaining('handler line'));
-      expect(tail.find((l) => l.startsWith('REPORT'))).toMatch(reportPattern(out.requestId, 320, true));
-      const { invocation, events } = await waitFor('the invocation record', async () => {
-        const log = await invocationLog(pooled, out.requestId);
-        return log.invocation && log;
-      });
-      expect(invocation!.cold).toBe(true);
-      expect(got.stream).toBe(got.env.AWS_LAMBDA_LOG_STREAM_NAME);
+      const events = await expectColdStartLog(servers.pooled, out, got, 320);
       expect(events.map((e) => e.message)).toContainEqual(expect.stringContaining('init line'));
-      expect(events.every((e) => e.logStream === got.stream)).toBe(true);
     });
 
     it('an init error in a pre-started JVM is reported as in a normal start', async () => {
       const name = `init-${label}`;
       const ready = await setUp(name, 256, { FAIL_INIT: '1' });
-      const out = await invokeJson(pooled.lambda, name, {}, true);
-      const normal = await invokeJson(plain.lambda, name, {}, true);
+      const out = await invokeJson(servers.pooled.lambda, name, {}, true);
+      const normal = await invokeJson(servers.plain.lambda, name, {}, true);
       expect(out.FunctionError).toBe('Unhandled');
       expect(out.body).toEqual(normal.body);
       expect((out.body as { errorType: string }).errorType).toBe('java.lang.IllegalStateException');
-      const shape = (o: { LogResult?: string }) => Buffer.from(o.LogResult ?? '', 'base64').toString('utf8').split('\n')
-        .find((l) => l.startsWith('REPORT'))?.replace(/RequestId: \S+/, '').replace(/[\d.]+ (ms|MB)/g, 'N $1');
-      expect(shape(out)).toBeDefined();
-      expect(shape(out)).toBe(shape(normal));
-      await waitFor('the pre-started JVM to be used up', () => ready.some((pid) => !waiting(pooled, JAVA).includes(pid)));
+      expectSameReport(out, normal);
+      await waitFor('the pre-started JVM to be used up', () => ready.some((pid) => !waiting(servers.pooled, JAVA).includes(pid)));
     });
 
     it('the JVM\'s heap is sized for the function\'s memory, whatever spares of other sizes wait', async () => {
       // A spare for 1024 MB waits too; the 128 MB function must not get its larger heap.
-      await create(pooled, `big-${label}`, 1024, {});
+      await create(servers.pooled, `big-${label}`, 1024, {});
       await waitFor('a pre-started JVM for 1024 MB', () => sized(1024).length > 0);
       const name = `mem-${label}`;
       const ready = await setUp(name, 128);
-      const out = await invokeJson(pooled.lambda, name, { op: 'alloc' });
-      const normal = await invokeJson(plain.lambda, name, { op: 'alloc' });
+      const out = await invokeJson(servers.pooled.lambda, name, { op: 'alloc' });
+      const normal = await invokeJson(servers.plain.lambda, name, { op: 'alloc' });
       expect(out.FunctionError).toBe('Unhandled');
       expect((out.body as { errorType: string }).errorType).toBe((normal.body as { errorType: string }).errorType);
       expect((out.body as { errorType: string }).errorType).toBe('java.lang.OutOfMemoryError');
@@ -125,8 +98,8 @@ describe.skipIf(!which('javac'))('Java in the pre-start pool', () => {
 
     it('a function setting a variable the JVM reads as it starts gets a JVM of its own', async () => {
       const name = `startup-${label}`;
-      await Promise.all([pooled, plain].map((s) => create(s, name, 384, { JAVA_TOOL_OPTIONS: '-Dprobe.flag=yes' })));
-      const out = await invokeJson(pooled.lambda, name, {});
+      await Promise.all([servers.pooled, servers.plain].map((s) => create(s, name, 384, { JAVA_TOOL_OPTIONS: '-Dprobe.flag=yes' })));
+      const out = await invokeJson(servers.pooled.lambda, name, {});
       const got = out.body as Reply;
       expect(out.FunctionError).toBeUndefined();
       expect(got.prestarted).toBe(false);

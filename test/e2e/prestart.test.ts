@@ -5,12 +5,13 @@
 // pre-started runtimes (LAMBKIN_PRESTART=off). A runtime was pre-started when its start-up
 // environment (/proc/self/environ, which later changes to the environment do not touch) has the
 // pool's marker.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLambkin, type Lambkin } from '../helpers/server.js';
-import { PROCESS_SANDBOX, RUNTIME_CASES, createFunction, waitFor, type RuntimeCase } from '../helpers/functions.js';
-import { invocationLog, invokeJson, reportPattern } from '../helpers/logs.js';
+import { describe, expect, it } from 'vitest';
+import { RUNTIME_CASES, createFunction, waitFor, type RuntimeCase } from '../helpers/functions.js';
+import { invokeJson } from '../helpers/logs.js';
 import type { Files } from '../helpers/zip.js';
-import { expectSameEnvironment, pooledAndPlain, waiting } from '../helpers/prestart.js';
+import {
+  FUNCTION_VARIABLES, PRESTART_SANDBOXES, expectColdStartLog, expectFunctionEnvironment, expectSameReport, pooledAndPlain, useServerPair, waiting,
+} from '../helpers/prestart.js';
 
 const NODE_FN = `
 const fs = require('node:fs');
@@ -57,84 +58,54 @@ interface Reply {
   stream: string;
 }
 
-const SANDBOXES = [
-  { label: 'namespace', args: [] as string[] },
-  { label: 'process', args: [...PROCESS_SANDBOX] },
-];
-
-describe.each(SANDBOXES)('$label sandbox', ({ label, args }) => {
-  let pooled: Lambkin;
-  let plain: Lambkin;
-
-  beforeAll(async () => {
-    [pooled, plain] = await Promise.all([startLambkin({ args }), startLambkin({ args, env: { LAMBKIN_PRESTART: 'off' } })]);
-  });
-  afterAll(async () => {
-    await Promise.all([pooled?.stop(), plain?.stop()]);
-  });
+describe.each(PRESTART_SANDBOXES)('$label sandbox', ({ label, args }) => {
+  const servers = useServerPair(args);
 
   /** Create `name` on both servers; on the pooled one, use its runtime once and wait for a runtime to be waiting. */
   async function setUp(rt: RuntimeCase, name: string, extra: Parameters<typeof createFunction>[4] = {}): Promise<number> {
     const warmUp = `${name}-first`;
-    await createFunction(pooled.lambda, warmUp, rt, files(rt));
-    await invokeJson(pooled.lambda, warmUp, {});
-    await Promise.all([pooled, plain].map((s) => createFunction(s.lambda, name, rt, files(rt), extra)));
-    const [pid] = await waitFor(`a pre-started ${rt.label} runtime`, () => waiting(pooled, rt).length > 0 && waiting(pooled, rt));
+    await createFunction(servers.pooled.lambda, warmUp, rt, files(rt));
+    await invokeJson(servers.pooled.lambda, warmUp, {});
+    await Promise.all([servers.pooled, servers.plain].map((s) => createFunction(s.lambda, name, rt, files(rt), extra)));
+    const [pid] = await waitFor(`a pre-started ${rt.label} runtime`, () => waiting(servers.pooled, rt).length > 0 && waiting(servers.pooled, rt));
     return pid!;
   }
 
   describe.each(RUNTIME_CASES)('$label', (rt) => {
     it('a cold start from the pool sees exactly the function\'s environment, an empty /tmp, its code, its stream', async () => {
       const name = `env-${label}-${rt.label}`;
-      await setUp(rt, name, { MemorySize: 192, Environment: { Variables: { ONLY_HERE: 'yes', QUOTE: "it's \"x\"" } } });
-      const { out, got, want } = await pooledAndPlain<Reply>(pooled, plain, name);
-      expectSameEnvironment(got.env, want.env);
-      expect(got.env).not.toHaveProperty('_LAMBKIN_PRESTART');
-      expect(got.env.ONLY_HERE).toBe('yes');
-      expect(got.env.QUOTE).toBe("it's \"x\"");
-      expect(got.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe('192');
+      await setUp(rt, name, { MemorySize: 192, Environment: { Variables: FUNCTION_VARIABLES } });
+      const { out, got, want } = await pooledAndPlain<Reply>(servers, name);
+      expectFunctionEnvironment(got.env, want.env, 192);
       expect(got.tmp).toEqual([]);
       expect(got.cwd).toBe(got.env.LAMBDA_TASK_ROOT);
       if (rt.label === 'python') expect(got.path![0]).toBe(got.env.LAMBDA_TASK_ROOT);
 
-      const tail = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8').split('\n');
-      expect(tail).toContainEqual(expect.stringContaining('handler line'));
-      expect(tail.find((l) => l.startsWith('REPORT'))).toMatch(reportPattern(out.requestId, 192, true));
-      const { invocation, events } = await waitFor('the invocation record', async () => {
-        const log = await invocationLog(pooled, out.requestId);
-        return log.invocation && log;
-      });
-      expect(invocation!.cold).toBe(true);
-      expect(invocation!.logStream).toBe(got.env.AWS_LAMBDA_LOG_STREAM_NAME);
-      expect(got.stream).toBe(got.env.AWS_LAMBDA_LOG_STREAM_NAME);
-      expect(events.every((e) => e.logStream === got.stream)).toBe(true);
+      await expectColdStartLog(servers.pooled, out, got, 192);
     });
 
     it('an init error in a pre-started runtime is reported as in a normal start', async () => {
       const name = `init-${label}-${rt.label}`;
       await setUp(rt, name, { Environment: { Variables: { FAIL_INIT: '1' } } });
       // While cold starts come back to back the pool keeps more than one ready: one of them serves it.
-      const ready = waiting(pooled, rt);
-      const out = await invokeJson(pooled.lambda, name, {}, true);
-      const normal = await invokeJson(plain.lambda, name, {}, true);
+      const ready = waiting(servers.pooled, rt);
+      const out = await invokeJson(servers.pooled.lambda, name, {}, true);
+      const normal = await invokeJson(servers.plain.lambda, name, {}, true);
       expect(out.FunctionError).toBe('Unhandled');
       const { errorType, errorMessage } = out.body as { errorType: string; errorMessage: string };
       expect({ errorType, errorMessage }).toEqual({ errorType: (normal.body as { errorType: string }).errorType, errorMessage: (normal.body as { errorMessage: string }).errorMessage });
       expect(errorType).toMatch(/TypeError|Runtime\./);
       // The same REPORT fields as the normal start's (request id and figures aside).
-      const shape = (o: { LogResult?: string }) => Buffer.from(o.LogResult ?? '', 'base64').toString('utf8').split('\n')
-        .find((l) => l.startsWith('REPORT'))?.replace(/RequestId: \S+/, '').replace(/[\d.]+ (ms|MB)/g, 'N $1');
-      expect(shape(out)).toBeDefined();
-      expect(shape(out)).toBe(shape(normal));
+      expectSameReport(out, normal);
       // The waiting runtime served it (and is gone with its failed environment).
-      await waitFor('a pre-started runtime to be used up', () => ready.some((pid) => !waiting(pooled, rt).includes(pid)));
+      await waitFor('a pre-started runtime to be used up', () => ready.some((pid) => !waiting(servers.pooled, rt).includes(pid)));
     });
 
     it('the function\'s memory size is the limit of a pre-started sandbox', async () => {
       const name = `mem-${label}-${rt.label}`;
       await setUp(rt, name, { MemorySize: 128 });
-      const out = await invokeJson(pooled.lambda, name, { op: 'alloc' });
-      const normal = await invokeJson(plain.lambda, name, { op: 'alloc' });
+      const out = await invokeJson(servers.pooled.lambda, name, { op: 'alloc' });
+      const normal = await invokeJson(servers.plain.lambda, name, { op: 'alloc' });
       expect(out.FunctionError).toBe('Unhandled');
       expect((out.body as { errorType: string }).errorType).toBe((normal.body as { errorType: string }).errorType);
     });
@@ -143,7 +114,7 @@ describe.each(SANDBOXES)('$label sandbox', ({ label, args }) => {
       const name = `startup-${label}-${rt.label}`;
       const variables = rt.label === 'node' ? { NODE_OPTIONS: '--title=lambkin-probe' } : { PYTHONPATH: '/var/task/extra' };
       await setUp(rt, name, { Environment: { Variables: variables } });
-      const out = await invokeJson(pooled.lambda, name, {});
+      const out = await invokeJson(servers.pooled.lambda, name, {});
       const got = out.body as Reply;
       expect(out.FunctionError).toBeUndefined();
       expect(got.prestarted).toBe(false);

@@ -9,6 +9,7 @@ import { CLI, startLambkin, type Lambkin } from '../helpers/server.js';
 import { ROLE } from '../helpers/functions.js';
 import { zip } from '../helpers/zip.js';
 import { which } from '../conformance/runtime-packages.js';
+import { failure } from '../helpers/failure.js';
 
 interface Run {
   readonly code: number;
@@ -76,14 +77,14 @@ describe('CreateFunction with a runtime the server cannot run', () => {
     ['ruby3.3', 'ruby is not installed: apt-get install -y ruby'],
     ['java17', 'apt-get install -y default-jdk-headless'],
   ])('%s on a server without it: InvalidParameterValueException naming what to install', async (runtime, hint) => {
-    const err = await create(bare, `missing-${runtime.replace('.', '-')}`, runtime).then(() => undefined, (e: Error) => e);
+    const err = await failure(create(bare, `missing-${runtime.replace('.', '-')}`, runtime));
     expect(err?.name).toBe('InvalidParameterValueException');
     expect(err?.message).toContain(`The runtime ${runtime} is not available on this server`);
     expect(err?.message).toContain(hint);
   });
 
   it('dotnet8 anywhere: InvalidParameterValueException saying to deploy it as provided.al2023', async () => {
-    const err = await create(full, 'dotnet-fn', 'dotnet8').then(() => undefined, (e: Error) => e);
+    const err = await failure(create(full, 'dotnet-fn', 'dotnet8'));
     expect(err?.name).toBe('InvalidParameterValueException');
     expect(err?.message).toContain('self-contained');
     expect(err?.message).toContain('provided.al2023');

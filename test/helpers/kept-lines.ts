@@ -1,6 +1,6 @@
 // One invocation's log lines and record as the invoke path hands them to a log store, for the tests
 // of START, END and REPORT kept in invocation records (logs-kept-lines*.test.ts, both stores).
-import type { InvocationRecord, LogEvent } from '../../src/logs/index.js';
+import type { InvocationRecord, LogEvent, PlatformMark } from '../../src/logs/index.js';
 import { endLine, reportLine, startLine } from '../../src/logs/platform-lines.js';
 
 export const GROUP = '/aws/lambda/kept';
@@ -9,15 +9,15 @@ export function stream(env: string): string {
   return `2026/01/01/[$LATEST]${env.padStart(32, '0')}`;
 }
 
-/** One invocation's events (START, `lines` user lines, END, REPORT) and its record. */
+/** One invocation's events (START, `lines` user lines, END, REPORT: marked, as the environment marks them) and its record. */
 export function invocation(requestId: string, env: string, at: number, lines: number, outcome: 'success' | 'error' = 'success') {
   const base = { group: GROUP, stream: stream(env), envId: env, requestId };
-  const platform = (message: string, timestamp: number): LogEvent => ({ ...base, timestamp, level: 'PLATFORM', message });
+  const platform = (mark: PlatformMark, message: string, timestamp: number): LogEvent => ({ ...base, timestamp, level: 'PLATFORM', message, platform: mark });
   const events: LogEvent[] = [
-    platform(startLine(requestId, '$LATEST'), at),
+    platform('start', startLine(requestId, '$LATEST'), at),
     ...Array.from({ length: lines }, (_, i): LogEvent => ({ ...base, timestamp: at + 1, level: 'INFO', message: `${requestId} says ${i}` })),
-    platform(endLine(requestId), at + 2),
-    platform(reportLine({ requestId, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryUsedMb: 40, initMs: lines === 2 ? 80.25 : undefined }), at + 2),
+    platform('end', endLine(requestId), at + 2),
+    platform('report', reportLine({ requestId, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryUsedMb: 40, initMs: lines === 2 ? 80.25 : undefined }), at + 2),
   ];
   const record: InvocationRecord = {
     requestId, functionName: 'kept', version: '$LATEST', envId: env, logStream: stream(env), startedAt: at, cold: lines === 2,
@@ -27,12 +27,9 @@ export function invocation(requestId: string, env: string, at: number, lines: nu
   return { events, record };
 }
 
-/** The records, each told where its START, END and REPORT are in `batch` (as the invoke path tells the store). */
-export function placed(batch: LogEvent[], invs: { events: LogEvent[]; record: InvocationRecord }[]): InvocationRecord[] {
-  return invs.map(({ events, record }) => {
-    const [start, end, report] = [events[0]!, events[events.length - 2]!, events[events.length - 1]!].map((e) => batch.indexOf(e));
-    return { ...record, lines: { start: start!, end: end!, report: report! } };
-  });
+/** Their records (a store finds each one's START, END and REPORT by the marks on its events). */
+export function records(invs: readonly { record: InvocationRecord }[]): InvocationRecord[] {
+  return invs.map((i) => i.record);
 }
 
 /** Interleave invocations' events the way concurrent environments do: round robin. */

@@ -1,10 +1,34 @@
 // Runtimes waiting in a server's pre-started pool (src/sandbox/prestart/pool.ts), found as a user
 // could find them: in /proc, by the pool's marker in their start-up environment.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { expect } from 'vitest';
-import type { Lambkin } from './server.js';
-import { invokeJson } from './logs.js';
-import type { RuntimeCase } from './functions.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startLambkin, type Lambkin } from './server.js';
+import { invocationLog, invokeJson, reportPattern } from './logs.js';
+import { PROCESS_SANDBOX, waitFor, type RuntimeCase } from './functions.js';
+
+/** The sandboxes the pool is tested in. */
+export const PRESTART_SANDBOXES = [
+  { label: 'namespace', args: [] as string[] },
+  { label: 'process', args: [...PROCESS_SANDBOX] },
+];
+
+/** A server with the pool and one without it (LAMBKIN_PRESTART=off), each started with `args`. */
+export interface ServerPair {
+  readonly pooled: Lambkin;
+  readonly plain: Lambkin;
+}
+
+/** A ServerPair started before the suite's tests and stopped after them. */
+export function useServerPair(args: readonly string[]): ServerPair {
+  const pair = {} as { pooled: Lambkin; plain: Lambkin };
+  beforeAll(async () => {
+    [pair.pooled, pair.plain] = await Promise.all([startLambkin({ args: [...args] }), startLambkin({ args: [...args], env: { LAMBKIN_PRESTART: 'off' } })]);
+  });
+  afterAll(async () => {
+    await Promise.all([pair.pooled?.stop(), pair.plain?.stop()]);
+  });
+  return pair;
+}
 
 /** What a runtime's command line names. */
 const BOOTSTRAPS = { node: '/nodejs/bootstrap.js', python: '/python/bootstrap.py', java: 'lambkin.runtime.Bootstrap' } as const;
@@ -40,6 +64,21 @@ function descendsFrom(pid: number, ancestor: number): boolean {
   return false;
 }
 
+/** The variables the pre-start tests give a function whose environment they compare. */
+export const FUNCTION_VARIABLES = { ONLY_HERE: 'yes', QUOTE: "it's \"x\"" };
+
+/**
+ * A pre-started runtime's environment is its function's: as a normal start's (expectSameEnvironment),
+ * without the pool's marker, with the function's variables (FUNCTION_VARIABLES) and memory size.
+ */
+export function expectFunctionEnvironment(got: Readonly<Record<string, string>>, want: Readonly<Record<string, string>>, memoryMb: number): void {
+  expectSameEnvironment(got, want);
+  expect(got).not.toHaveProperty('_LAMBKIN_PRESTART');
+  expect(got.ONLY_HERE).toBe('yes');
+  expect(got.QUOTE).toBe("it's \"x\"");
+  expect(got.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe(String(memoryMb));
+}
+
 /** Variables that differ between any two environments of one function: their stream, Runtime API, trace, folders. */
 const PER_ENVIRONMENT = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_TASK_ROOT', 'TMPDIR']);
 
@@ -54,8 +93,8 @@ export function expectSameEnvironment(got: Readonly<Record<string, string>>, wan
  * without: both succeed, and each says whether its runtime was pre-started. Their answers, for the
  * test to compare.
  */
-export async function pooledAndPlain<R extends { prestarted: boolean }>(pooled: Lambkin, plain: Lambkin, name: string): Promise<{
-  out: Awaited<ReturnType<typeof invokeJson>>; normal: Awaited<ReturnType<typeof invokeJson>>; got: R; want: R;
+export async function pooledAndPlain<R extends { prestarted: boolean }>({ pooled, plain }: ServerPair, name: string): Promise<{
+  out: Invoked; normal: Invoked; got: R; want: R;
 }> {
   const out = await invokeJson(pooled.lambda, name, {}, true);
   const normal = await invokeJson(plain.lambda, name, {}, true);
@@ -64,4 +103,34 @@ export async function pooledAndPlain<R extends { prestarted: boolean }>(pooled: 
   const want = normal.body as R;
   expect([got.prestarted, want.prestarted]).toEqual([true, false]);
   return { out, normal, got, want };
+}
+
+type Invoked = Awaited<ReturnType<typeof invokeJson>>;
+
+/**
+ * A cold start's log as a user sees it: the handler's line and REPORT with Init Duration in the
+ * tail, a record that says cold, and every line in the stream the function was told. Its lines.
+ */
+export async function expectColdStartLog(server: Lambkin, out: Invoked, got: { stream: string; env: Record<string, string> }, memoryMb: number) {
+  const tail = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8').split('\n');
+  expect(tail).toContainEqual(expect.stringContaining('handler line'));
+  expect(tail.find((l) => l.startsWith('REPORT'))).toMatch(reportPattern(out.requestId, memoryMb, true));
+  // Not there yet is null: wait on (a null would end the wait).
+  const { invocation, events } = await waitFor('the invocation record', async () => {
+    const log = await invocationLog(server, out.requestId);
+    return log.invocation ? { invocation: log.invocation, events: log.events } : undefined;
+  });
+  expect(invocation.cold).toBe(true);
+  expect(invocation.logStream).toBe(got.env.AWS_LAMBDA_LOG_STREAM_NAME);
+  expect(got.stream).toBe(got.env.AWS_LAMBDA_LOG_STREAM_NAME);
+  expect(events.every((e) => e.logStream === got.stream)).toBe(true);
+  return events;
+}
+
+/** Two invocations' REPORT lines (from their tails) are alike but for the request id and the figures. */
+export function expectSameReport(out: Invoked, normal: Invoked): void {
+  const shape = (o: Invoked) => Buffer.from(o.LogResult ?? '', 'base64').toString('utf8').split('\n')
+    .find((l) => l.startsWith('REPORT'))?.replace(/RequestId: \S+/, '').replace(/[\d.]+ (ms|MB)/g, 'N $1');
+  expect(shape(out)).toBeDefined();
+  expect(shape(out)).toBe(shape(normal));
 }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { runCli } from '../helpers/cli.js';
 import { LambkinClient } from '../../src/client/index.js';
-import { call, deploy, stillServes, ECHO_NODE } from './hostile.js';
+import { call, deploy, stillServes, ECHO_NODE, TALK_NODE } from './hostile.js';
 
 const X = randomInt(1, 250);
 const HOST_IF = `lkh${X}`;
@@ -25,16 +25,8 @@ const METADATA = '169.254.169.254';
 const PORT = 8080;
 
 const PROBE = `
-const net = require('node:net');
 const { execFileSync } = require('node:child_process');
-const talk = (host, port) => new Promise((resolve) => {
-  const s = net.connect({ host, port });
-  let got = '';
-  s.setTimeout(3000, () => { s.destroy(); resolve('timeout'); });
-  s.on('data', (d) => (got += d));
-  s.once('end', () => resolve('got:' + got));
-  s.once('error', (e) => resolve('error:' + e.code));
-});
+${TALK_NODE}
 exports.lambda_handler = async (e) => {
   const out = {};
   for (const [name, host, port] of e.targets) out[name] = await talk(host, port);

@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLambkin, type Lambkin } from '../helpers/server.js';
 import { LambkinClient } from '../../src/client/index.js';
-import { call, deploy, ECHO_NODE, stillServes } from './hostile.js';
+import { call, deploy, ECHO_NODE, stillServes, TALK_NODE } from './hostile.js';
 
 const FOREIGN = `
 const { randomUUID } = require('node:crypto');
@@ -53,16 +53,7 @@ exports.lambda_handler = async (event) => {
   return { open, answers, direct };
 };`;
 
-const EGRESS = `
-const net = require('node:net');
-const talk = (host, port) => new Promise((resolve) => {
-  const s = net.connect({ host, port });
-  let got = '';
-  s.setTimeout(3000, () => { s.destroy(); resolve('timeout'); });
-  s.on('data', (d) => (got += d));
-  s.once('end', () => resolve('got:' + got));
-  s.once('error', (e) => resolve('error:' + e.code));
-});
+const EGRESS = `${TALK_NODE}
 exports.lambda_handler = async (e) => ({
   outside: await talk(e.outsideHost, e.outsidePort),
   hostLoopback: await talk('10.0.2.2', e.loopbackPort),

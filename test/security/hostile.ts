@@ -67,6 +67,21 @@ export async function call(lambda: LambdaClient, name: string, event: unknown = 
 
 export const ECHO_NODE = 'exports.lambda_handler = async (event) => ({ ok: true, event });\n';
 
+/**
+ * Handler code (Node.js) that defines `talk(host, port)`: a TCP connection's outcome as a string —
+ * 'got:<what the server sent>', 'timeout' (3 s) or 'error:<code>'.
+ */
+export const TALK_NODE = `
+const net = require('node:net');
+const talk = (host, port) => new Promise((resolve) => {
+  const s = net.connect({ host, port });
+  let got = '';
+  s.setTimeout(3000, () => { s.destroy(); resolve('timeout'); });
+  s.on('data', (d) => (got += d));
+  s.once('end', () => resolve('got:' + got));
+  s.once('error', (e) => resolve('error:' + e.code));
+});`;
+
 /** The platform still serves: a plain function answers, in a fresh or warm environment. */
 export async function stillServes(lambda: LambdaClient, name = 'bystander'): Promise<void> {
   const r = await call(lambda, name, { ping: 1 });

@@ -10,6 +10,7 @@ import {
 } from '../../src/database/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { describePostgres, useTestDatabase } from '../helpers/database.js';
+import { failure } from '../helpers/failure.js';
 
 describe('database URLs', () => {
   it('hide the password in every form', () => {
@@ -36,7 +37,7 @@ describe('database URLs', () => {
   it('a database that is not there fails fast, naming it without the password', async () => {
     // A port nothing listens on (loopback): refused at once.
     const url = parseDatabaseUrl('postgres://ann:topsecret@127.0.0.1:1/lambkin');
-    const err = await Postgres.connect(url, { connectTimeoutMs: 2000 }).catch((e: unknown) => e);
+    const err = await failure(Postgres.connect(url, { connectTimeoutMs: 2000 }));
     expect(err).toBeInstanceOf(DatabaseUnavailable);
     expect((err as Error).message).toContain('postgres://ann:***@127.0.0.1:1/lambkin');
     expect((err as Error).message).not.toContain('topsecret');
@@ -50,7 +51,7 @@ describe('database URLs', () => {
     try {
       const port = (silent.address() as { port: number }).port;
       const url = parseDatabaseUrl(`postgres://ann:topsecret@127.0.0.1:${port}/lambkin`);
-      const err = await Postgres.connect(url, { connectTimeoutMs: 500 }).catch((e: unknown) => e);
+      const err = await failure(Postgres.connect(url, { connectTimeoutMs: 500 }));
       expect(err).toBeInstanceOf(DatabaseUnavailable);
       expect((err as Error).message).toMatch(/unavailable: .*timeout/i);
       expect((err as Error).message).not.toContain('topsecret');

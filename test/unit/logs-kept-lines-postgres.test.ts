@@ -5,7 +5,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { Postgres } from '../../src/database/index.js';
 import { PostgresLogStore, compilePattern } from '../../src/logs/index.js';
-import { GROUP, interleave, invocation, placed, rid, stream } from '../helpers/kept-lines.js';
+import { GROUP, interleave, invocation, records, rid, stream } from '../helpers/kept-lines.js';
 import { describePostgres, useTestDatabase } from '../helpers/database.js';
 
 const T0 = Date.now() - 60_000;
@@ -37,8 +37,8 @@ describePostgres('platform lines kept in invocation records on PostgreSQL', () =
     const second = [6, 7, 8, 9, 10, 11].map((n) => invocation(rid(n), `e${n % 3}`, T0 + 100 + n * 10, n % 4));
     const batch1 = interleave([...first.map((i) => i.events), late.events.slice(0, 2)]);
     const batch2 = interleave([late.events.slice(2), ...second.map((i) => i.events)]);
-    await store.writeBatch(batch1, placed(batch1, first));
-    await store.writeBatch(batch2, placed(batch2, [late, ...second]));
+    await store.writeBatch(batch1, records(first));
+    await store.writeBatch(batch2, records([late, ...second]));
     const all = [...batch1, ...batch2];
     let last = 0;
     const expected = all.map((e) => ({ message: e.message, timestamp: (last = Math.max(last, e.timestamp)) }));
@@ -115,8 +115,8 @@ describePostgres('platform lines kept in invocation records on PostgreSQL', () =
     const { store } = await open();
     const first = invocation(rid(1), 'e0', T0, 1, 'error');
     const retry = invocation(rid(1), 'e1', T0 + 1000, 1);
-    await store.writeBatch(first.events, placed(first.events, [first]));
-    await store.writeBatch(retry.events, placed(retry.events, [retry]));
+    await store.writeBatch(first.events, records([first]));
+    await store.writeBatch(retry.events, records([retry]));
     expect((await store.requestEvents(rid(1), { limit: 100 })).events.map((e) => e.message)).toEqual([...first.events, ...retry.events].map((e) => e.message));
     expect((await store.getInvocation(rid(1)))?.outcome).toBe('success');
   });
@@ -125,8 +125,8 @@ describePostgres('platform lines kept in invocation records on PostgreSQL', () =
     const { store } = await open({ sweepIntervalMs: 20 });
     const old = invocation(rid(1), 'e0', Date.now() - 3 * 86_400_000, 1);
     const recent = invocation(rid(2), 'e1', Date.now() - 1000, 1);
-    await store.writeBatch(old.events, placed(old.events, [old]));
-    await store.writeBatch(recent.events, placed(recent.events, [recent]));
+    await store.writeBatch(old.events, records([old]));
+    await store.writeBatch(recent.events, records([recent]));
     const bytes = (events: LogEvent[]) => events.reduce((n, e) => n + e.message.length, 0);
     expect((await store.describeGroup(GROUP))!.storedBytes).toBe(bytes(old.events) + bytes(recent.events));
     await store.setRetention(GROUP, 1);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteLogStore, compilePattern } from '../../src/logs/index.js';
-import { GROUP, interleave, invocation, placed, rid, stream } from '../helpers/kept-lines.js';
+import { GROUP, interleave, invocation, records, rid, stream } from '../helpers/kept-lines.js';
 
 const T0 = Date.now() - 60_000;
 const dirs: string[] = [];
@@ -34,8 +34,8 @@ function filled() {
   const second = [6, 7, 8, 9, 10, 11].map((n) => invocation(rid(n), `e${n % 3}`, T0 + 100 + n * 10, n % 4));
   const batch1 = interleave([...first.map((i) => i.events), late.events.slice(0, 2)]);
   const batch2 = interleave([late.events.slice(2), ...second.map((i) => i.events)]);
-  store.writeNow(batch1, placed(batch1, first));
-  store.writeNow(batch2, placed(batch2, [late, ...second]));
+  store.writeNow(batch1, records(first));
+  store.writeNow(batch2, records([late, ...second]));
   const all = [...batch1, ...batch2];
   // Time order is event order (the writer clamps times so): what every reader must give back.
   let last = 0;
@@ -48,11 +48,8 @@ describe('platform lines kept in invocation records', () => {
     const { store, dir } = open();
     const invs = [1, 2, 3].map((n) => invocation(rid(n), `e${n}`, T0 + n, 1));
     const all = interleave(invs.map((i) => i.events));
-    const places = new Map(all.map((e) => [e, store.append(e)]));
-    for (const { events, record } of invs) {
-      const [start, end, report] = [events[0]!, events[2]!, events[3]!].map((e) => places.get(e)!);
-      store.invocation({ ...record, lines: { start: start!, end: end!, report: report! } });
-    }
+    for (const e of all) store.append(e);
+    for (const { record } of invs) store.invocation(record);
     store.sync();
     const db = new Database(join(dir, 'logs.db'), { readonly: true });
     expect(db.prepare('SELECT count(*) FROM log_events').pluck().get()).toBe(3);
@@ -131,8 +128,8 @@ describe('platform lines kept in invocation records', () => {
     const { store } = open();
     const first = invocation(rid(1), 'e0', T0, 1, 'error');
     const retry = invocation(rid(1), 'e1', T0 + 1000, 1);
-    store.writeNow(first.events, placed(first.events, [first]));
-    store.writeNow(retry.events, placed(retry.events, [retry]));
+    store.writeNow(first.events, records([first]));
+    store.writeNow(retry.events, records([retry]));
     expect(store.events.byRequest(rid(1))!.events.map((e) => e.message)).toEqual([...first.events, ...retry.events].map((e) => e.message));
     expect(store.investigation.get(rid(1))?.outcome).toBe('success');
   });
@@ -141,8 +138,8 @@ describe('platform lines kept in invocation records', () => {
     const { store } = open({ sweepIntervalMs: 20 });
     const old = invocation(rid(1), 'e0', Date.now() - 3 * 86_400_000, 1);
     const recent = invocation(rid(2), 'e1', Date.now() - 1000, 1);
-    store.writeNow(old.events, placed(old.events, [old]));
-    store.writeNow(recent.events, placed(recent.events, [recent]));
+    store.writeNow(old.events, records([old]));
+    store.writeNow(recent.events, records([recent]));
     const bytes = (events: LogEvent[]) => events.reduce((n, e) => n + e.message.length, 0);
     expect(store.groups.get(GROUP)!.storedBytes).toBe(bytes(old.events) + bytes(recent.events));
     store.groups.setRetention(GROUP, 1);

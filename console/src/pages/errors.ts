@@ -4,37 +4,30 @@
 import { clear, h } from '../dom.js';
 import { ago, count, time } from '../format.js';
 import * as api from '../lambda.js';
-import { path, setQuery } from '../nav.js';
+import { path } from '../nav.js';
 import { aborted, type Page } from '../page.js';
 import { sparkline } from '../spark.js';
 import { dataTable } from '../table.js';
-import type { ErrorGroup, WindowName } from '../types.js';
-import { empty, failure, link, loading, WINDOWS, windowPicker } from '../ui.js';
+import type { ErrorGroup } from '../types.js';
+import { empty, failure, link, loading, windowControl } from '../ui.js';
 
 type Row = ErrorGroup & { trend: readonly number[] };
 
 export const errorsPage: Page = ({ root, query, signal }) => {
-  let window = (WINDOWS as readonly string[]).includes(query.get('window') ?? '') ? (query.get('window') as WindowName) : '24h';
   const picker = h('div');
   const body = h('div', loading('errors'));
   clear(root, h('header.page-head', h('h1', 'Errors'), picker), body);
-  const drawPicker = () => clear(picker, windowPicker(window, (w) => {
-    window = w;
-    setQuery({ window: w });
-    drawPicker();
-    void load();
-  }));
-  drawPicker();
+  const win = windowControl(query, '24h', picker, () => void load());
 
   const load = async () => {
     try {
-      const [first, trends] = await Promise.all([api.errors(window, signal), api.errorTrends(window, signal)]);
+      const [first, trends] = await Promise.all([api.errors(win.current, signal), api.errorTrends(win.current, signal)]);
       const byKey = new Map(trends.groups.map((g) => [`${g.functionName}\0${g.errorType}\0${g.message}`, g.counts]));
       const rowsOf = (errors: readonly ErrorGroup[]): Row[] =>
         errors.map((e) => ({ ...e, trend: byKey.get(`${e.functionName}\0${e.errorType ?? ''}\0${e.message ?? ''}`) ?? [] }));
       const rows = rowsOf(first.errors);
       if (rows.length === 0) {
-        clear(body, empty(`No errors in the last ${window}`, 'Failed invocations (errors, timeouts, crashes, throttles) are grouped here by their type and message.'));
+        clear(body, empty(`No errors in the last ${win.current}`, 'Failed invocations (errors, timeouts, crashes, throttles) are grouped here by their type and message.'));
         return;
       }
       const table = dataTable<Row>({
@@ -57,7 +50,7 @@ export const errorsPage: Page = ({ root, query, signal }) => {
       more.addEventListener('click', async () => {
         more.disabled = true;
         try {
-          const page = await api.errors(window, signal, cursor);
+          const page = await api.errors(win.current, signal, cursor);
           table.append(rowsOf(page.errors));
           cursor = page.nextCursor;
           more.hidden = !cursor;
@@ -88,7 +81,7 @@ export const errorsPage: Page = ({ root, query, signal }) => {
         h('pre.stack', row.sampleMessage ?? row.message ?? ''),
         h('p.links',
           link(path(`/invocations/${row.latestRequestId}`), 'Latest invocation →'), ' ',
-          link(path(`/invocations?function=${fn}&outcome=${outcomeOf(row)}&since=${window}`), `All failed invocations of ${row.functionName} →`)))));
+          link(path(`/invocations?function=${fn}&outcome=${outcomeOf(row)}&since=${win.current}`), `All failed invocations of ${row.functionName} →`)))));
     tr.after(detail);
   };
   void load();

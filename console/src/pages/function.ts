@@ -5,15 +5,14 @@ import { axisMs, chart } from '../chart.js';
 import { clear, h } from '../dom.js';
 import { age, ago, bytes, count, lambdaTime, mb, ms, time } from '../format.js';
 import * as api from '../lambda.js';
-import { path, setQuery } from '../nav.js';
+import { path } from '../nav.js';
 import { aborted, every, type Page } from '../page.js';
 import { dataTable } from '../table.js';
-import type { Environment, Series, WindowName } from '../types.js';
-import { empty, failure, kv, link, loading, section, WINDOWS, windowPicker } from '../ui.js';
+import type { Environment, Series } from '../types.js';
+import { empty, failure, kv, link, loading, section, windowControl } from '../ui.js';
 
 export const functionPage: Page = async ({ root, params, query, signal }) => {
   const name = params.name!;
-  let window = (WINDOWS as readonly string[]).includes(query.get('window') ?? '') ? (query.get('window') as WindowName) : '1h';
   const picker = h('div');
   const summary = h('div.summary');
   const charts = h('div.charts', loading('charts'));
@@ -35,23 +34,17 @@ export const functionPage: Page = async ({ root, params, query, signal }) => {
 
   let chartSignal = new AbortController();
   signal.addEventListener('abort', () => chartSignal.abort());
-  const drawPicker = () => clear(picker, windowPicker(window, (w) => {
-    window = w;
-    setQuery({ window: w });
-    drawPicker();
-    void loadCharts();
-  }));
-  drawPicker();
+  const win = windowControl(query, '1h', picker, () => void loadCharts());
 
   const loadCharts = async () => {
     try {
-      const s = await api.timeseries(name, window, signal);
+      const s = await api.timeseries(name, win.current, signal);
       chartSignal.abort();
       chartSignal = new AbortController();
       drawSummary(summary, s);
       if (!s.complete) summary.append(h('p.muted.small', 'The server is still reading the invocations stored before it started: numbers are partial.'));
       if (s.totals.invocations === 0 && s.totals.throttles === 0) {
-        clear(charts, empty(`No invocations of ${name} in the last ${window}`, 'Invoke it to see it here:', `lambkin invoke ${name} --payload '{}'`));
+        clear(charts, empty(`No invocations of ${name} in the last ${win.current}`, 'Invoke it to see it here:', `lambkin invoke ${name} --payload '{}'`));
         return;
       }
       clear(charts, ...drawCharts(s, chartSignal.signal));

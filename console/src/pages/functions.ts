@@ -3,12 +3,12 @@
 import { clear, h } from '../dom.js';
 import { ago, count, lambdaTime, mb, ms } from '../format.js';
 import * as api from '../lambda.js';
-import { path, setQuery } from '../nav.js';
+import { path } from '../nav.js';
 import { aborted, every, type Page } from '../page.js';
 import { sparkline } from '../spark.js';
 import { dataTable } from '../table.js';
-import type { FunctionConfiguration, OverviewRow, WindowName } from '../types.js';
-import { empty, failure, link, loading, WINDOWS, windowPicker } from '../ui.js';
+import type { FunctionConfiguration, OverviewRow } from '../types.js';
+import { empty, failure, link, loading, windowControl } from '../ui.js';
 
 interface Row {
   readonly config: FunctionConfiguration;
@@ -16,21 +16,14 @@ interface Row {
 }
 
 export const functionsPage: Page = ({ root, query, signal }) => {
-  let window = (WINDOWS as readonly string[]).includes(query.get('window') ?? '') ? (query.get('window') as WindowName) : '1h';
   const body = h('div', loading('functions'));
   const picker = h('div');
-  const drawPicker = () => clear(picker, windowPicker(window, (w) => {
-    window = w;
-    setQuery({ window: w });
-    drawPicker();
-    void load();
-  }));
-  drawPicker();
+  const win = windowControl(query, '1h', picker, () => void load());
   clear(root, h('header.page-head', h('h1', 'Functions'), picker), body);
 
   const load = async () => {
     try {
-      const [functions, overview] = await Promise.all([api.listFunctions(signal), api.overview(window, signal)]);
+      const [functions, overview] = await Promise.all([api.listFunctions(signal), api.overview(win.current, signal)]);
       const stats = new Map(overview.functions.map((f) => [f.functionName, f]));
       const rows: Row[] = functions.sort((a, b) => a.FunctionName.localeCompare(b.FunctionName)).map((config) => ({ config, stats: stats.get(config.FunctionName) }));
       const hadFocus = body.contains(document.activeElement);
@@ -41,9 +34,9 @@ export const functionsPage: Page = ({ root, query, signal }) => {
         return;
       }
       const table = dataTable<Row>({
-        label: 'Functions', rows, href: (r) => path(`/functions/${encodeURIComponent(r.config.FunctionName)}?window=${window}`),
+        label: 'Functions', rows, href: (r) => path(`/functions/${encodeURIComponent(r.config.FunctionName)}?window=${win.current}`),
         columns: [
-          { title: 'Function', cell: (r) => link(path(`/functions/${encodeURIComponent(r.config.FunctionName)}?window=${window}`), r.config.FunctionName) },
+          { title: 'Function', cell: (r) => link(path(`/functions/${encodeURIComponent(r.config.FunctionName)}?window=${win.current}`), r.config.FunctionName) },
           { title: 'Runtime', cell: (r) => r.config.Runtime, narrow: false },
           { title: 'Memory', cell: (r) => mb(r.config.MemorySize), num: true, narrow: false },
           { title: 'Timeout', cell: (r) => `${r.config.Timeout} s`, num: true, narrow: false },
@@ -55,10 +48,10 @@ export const functionsPage: Page = ({ root, query, signal }) => {
           { title: 'p50', cell: (r) => ms(r.stats?.durationMs?.p50), num: true, title2: 'Median duration' },
           { title: 'p99', cell: (r) => ms(r.stats?.durationMs?.p99), num: true, narrow: false, title2: '99th percentile duration' },
           { title: 'Warm now', cell: (r) => warmCell(r.stats), num: true, title2: 'Execution environments now (busy)' },
-          { title: `Last ${window}`, cell: (r) => (r.stats ? sparkline(r.stats.spark.invocations, r.stats.spark.errors, `Invocations of ${r.config.FunctionName}`) : ''), narrow: false },
+          { title: `Last ${win.current}`, cell: (r) => (r.stats ? sparkline(r.stats.spark.invocations, r.stats.spark.errors, `Invocations of ${r.config.FunctionName}`) : ''), narrow: false },
         ],
       });
-      clear(body, table.el, h('p.muted.small', `${rows.length} function${rows.length === 1 ? '' : 's'} · numbers over the last ${window} · updated ${new Date().toLocaleTimeString()}`,
+      clear(body, table.el, h('p.muted.small', `${rows.length} function${rows.length === 1 ? '' : 's'} · numbers over the last ${win.current} · updated ${new Date().toLocaleTimeString()}`,
         overview.complete ? '' : ' · the server is still reading the invocations stored before it started: numbers are partial'));
       if (hadFocus) table.focusFirst();
     } catch (err) {

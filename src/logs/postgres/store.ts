@@ -12,8 +12,7 @@ import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
 import type { LogStore, WrittenOptions } from '../store.js';
 import { setUpInfixIndex } from './infix.js';
 import { QueuedSink } from '../queued-sink.js';
-import type { Batch, QueueLimits } from '../write-queue.js';
-import { cutRecord } from '../record-limits.js';
+import { bulkBatch, type Batch, type QueueLimits } from '../write-queue.js';
 import { PgLogReader } from './reader.js';
 import { PgRetentionSweep } from './retention.js';
 import { LOG_STORE_MIGRATIONS } from './schema.js';
@@ -77,8 +76,8 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
     this.sink.streamCreated(info);
   }
 
-  append(event: LogEvent): number {
-    return this.sink.append(event);
+  append(event: LogEvent): void {
+    this.sink.append(event);
   }
 
   invocation(record: InvocationRecord): void {
@@ -92,7 +91,7 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
   // ---- writing ------------------------------------------------------------------------------
 
   async writeBatch(events: readonly LogEvent[], records: readonly InvocationRecord[] = []): Promise<void> {
-    const batch = { events: [...events], records: records.map(cutRecord), first: 0 };
+    const batch = bulkBatch(events, records);
     // In turn with the queue's batches, so that ids keep the order of writing.
     const write = this.writing.then(() => this.writer.write(this.db, batch));
     this.writing = write.catch(() => undefined);

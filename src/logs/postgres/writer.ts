@@ -15,7 +15,7 @@ import type { Batch } from '../write-queue.js';
 import { errorKey } from '../normalise.js';
 import { cutRecord } from '../record-limits.js';
 import { BlockWords } from './words.js';
-import { keptPlaces } from '../platform-events.js';
+import { keptPlaces, placeKept } from '../platform-events.js';
 
 /** The advisory lock's key (pg_advisory_xact_lock): the log store's writers take turns on it. */
 export const WRITE_LOCK = 0x6c6f6773; // 'logs'
@@ -112,13 +112,7 @@ export class Writer {
       stamps[i] = ts;
       refs[i] = ref;
       const k = byPlace.size > 0 ? byPlace.get(i) : undefined;
-      if (k) {
-        const slot = k.at.indexOf(i);
-        k.ids[slot] = id;
-        k.ts[slot] = ts;
-        k.groupId = ref.groupId;
-        k.streamId = ref.id;
-      }
+      if (k) placeKept(k, i, id, ts, ref);
       let block = open.get(ref.groupId);
       if (!block || block.count >= BLOCK_EVENTS || block.chars + e.message.length > BLOCK_CHARS || id - block.first >= BLOCK_SPAN) {
         block = { groupId: ref.groupId, first: id, last: id, count: 0, chars: 0, words: new BlockWords() };

@@ -8,7 +8,7 @@ import { LogGroups, type GroupRecord } from './groups.js';
 import { EventReader } from './event-reader.js';
 import { EventCounter } from './event-counts.js';
 import { Investigation } from './investigation.js';
-import { decodeDirection, decodeId, decodeJson, encodeDirection, encodeId, encodeJson, isGroupAfter, isStreamAfter, isTimeSeq } from '../paging-tokens.js';
+import { decodeDirection, decodeId, decodeJson, encodeId, encodeJson, isGroupAfter, isStreamAfter, isTimeSeq, streamEventsPage, streamWindow } from '../paging-tokens.js';
 import {
   LogStoreError, type ErrorGroupPage, type ErrorGroupQuery, type EventCountPage, type EventCountQuery, type EventPage, type EventQuery, type GroupPage, type GroupQuery,
   type InvocationPage, type InvocationQuery, type LogReader, type RecordPage, type RequestEventsPage, type StreamEventsPage,
@@ -89,32 +89,11 @@ export abstract class SqliteLogReader implements LogReader {
     if (!stream) throw new LogStoreError('StreamNotFound', `The log stream ${q.stream} does not exist.`);
     if (await this.put.isPutStream(stream.id)) return putStreamEvents(this.put, g.id, stream.id, q);
     if (isPutToken(q.token)) throw new LogStoreError('InvalidToken', 'The token is not one of this stream\'s.');
-    const range = this.events.idRange(q.startTime, q.endTime);
-    let after = range.after;
-    let before = range.before;
-    if (given?.dir === 'f') after = Math.max(after, given.id);
-    if (given?.dir === 'b') before = Math.min(before, given.id);
-    // Forward pages read up from `after`; backward pages (and the first page from the tail) read
-    // down from `before`, then turn round.
-    const readUp = given ? given.dir === 'f' : q.startFromHead;
-    const events = after + 1 < before
-      ? this.events.streamPage({ streamId: stream.id, afterId: after, beforeId: before, newestFirst: !readUp, limit: q.limit })
+    const w = streamWindow(this.events.idRange(q.startTime, q.endTime), given, q);
+    const events = w.after + 1 < w.before
+      ? this.events.streamPage({ streamId: stream.id, afterId: w.after, beforeId: w.before, newestFirst: !w.readUp, limit: q.limit })
       : [];
-    if (!readUp) events.reverse();
-    const first = events[0];
-    const last = events[events.length - 1];
-    if (first && last) {
-      return { events, nextForwardToken: encodeDirection('f', Number(last.eventId)), nextBackwardToken: encodeDirection('b', Number(first.eventId)) };
-    }
-    if (given) {
-      return {
-        events,
-        nextForwardToken: given.dir === 'f' ? q.token! : encodeDirection('f', given.id - 1),
-        nextBackwardToken: given.dir === 'b' ? q.token! : encodeDirection('b', given.id + 1),
-      };
-    }
-    // Nothing in range: both tokens point at the start of the range, where new events appear.
-    return { events, nextForwardToken: encodeDirection('f', after), nextBackwardToken: encodeDirection('b', after + 1) };
+    return streamEventsPage(events, w);
   }
 
   async filterEvents(q: EventQuery): Promise<EventPage> {

@@ -10,9 +10,8 @@ import { openLogDatabase, type LogDatabase } from './schema.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
 import type { LogStore, WrittenOptions } from '../store.js';
 import { QueuedSink } from '../queued-sink.js';
-import type { Batch, QueueLimits } from '../write-queue.js';
+import { bulkBatch, type Batch, type QueueLimits } from '../write-queue.js';
 import { Writer } from './writer.js';
-import { cutRecord } from '../record-limits.js';
 import { SqliteLogReader } from './reader.js';
 import { RetentionSweep } from './retention.js';
 import { Checkpointer } from './checkpointer.js';
@@ -84,8 +83,8 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
     this.sink.streamCreated(info);
   }
 
-  append(event: LogEvent): number {
-    return this.sink.append(event);
+  append(event: LogEvent): void {
+    this.sink.append(event);
   }
 
   invocation(record: InvocationRecord): void {
@@ -98,17 +97,14 @@ export class SqliteLogStore extends SqliteLogReader implements LogStore {
 
   // ---- writing ------------------------------------------------------------------------------
 
-  /**
-   * Write events and records straight away in one transaction (bulk loads, benchmarks); records'
-   * `lines` are places in `events`.
-   */
+  /** Write events and records straight away in one transaction (bulk loads, benchmarks). */
   async writeBatch(events: readonly LogEvent[], records: readonly InvocationRecord[] = []): Promise<void> {
     this.writeNow(events, records);
   }
 
   /** writeBatch, synchronously (this store's own tests and benchmarks). */
   writeNow(events: readonly LogEvent[], records: readonly InvocationRecord[] = []): void {
-    const batch = { events: [...events], records: records.map(cutRecord), first: 0 };
+    const batch = bulkBatch(events, records);
     this.writer.write(batch);
     this.written(batch);
   }

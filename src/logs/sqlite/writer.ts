@@ -10,7 +10,7 @@ import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
 import type { Batch } from '../write-queue.js';
 import { errorKey } from '../normalise.js';
 import { PlatformEvents } from './platform-events.js';
-import { keptPlaces } from '../platform-events.js';
+import { keptPlaces, placeKept } from '../platform-events.js';
 
 interface StreamRef {
   readonly id: number;
@@ -108,11 +108,7 @@ export class Writer {
       const id = this.nextId++;
       const k = byPlace.size > 0 ? byPlace.get(i) : undefined;
       if (k) {
-        const slot = k.at.indexOf(i);
-        k.ids[slot] = id;
-        k.ts[slot] = ts;
-        k.groupId = ref.groupId;
-        k.streamId = ref.id;
+        placeKept(k, i, id, ts, ref);
       } else {
         args.push(id, ref.groupId, ref.id, ts, now, e.requestId === undefined ? null : this.request(e.requestId), e.level ?? null, e.message);
         if (++rows === ROWS_PER_INSERT) {
