@@ -6,11 +6,44 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { RuntimeSpec } from './catalogue.js';
 
+/**
+ * What waits in a pre-started sandbox of a custom runtime (sandbox/prestart/pool.ts): the sandbox
+ * is up (namespaces, cgroup, /tmp, network, the Runtime API forwarder) but the bootstrap is the
+ * function's own file, not there yet. A POSIX shell waits for its function's environment on stdin,
+ * as `export K='v'` lines (the pool's `shell` handover), read with the shell's own `read` so that
+ * no other process starts in the sandbox meanwhile (the function would see its pids taken). Then,
+ * as the sandbox's start script does for a runtime started for its function
+ * (sandbox/namespace/network.ts), a shell with no environment at all sources those lines and execs
+ * the bootstrap in the same process: same pid and parent, argv, cwd (the task root), fds (stdin
+ * /dev/null), and an environment holding exactly the function's variables, in the same order.
+ * Nothing written to stdin (the pool gave the sandbox up): exit.
+ */
+const LAUNCHER = `s=
+while IFS= read -r l; do s="$s$l
+"; done
+s="$s$l"
+[ -n "$s" ] || exit 0
+exec </dev/null
+exec /usr/bin/env -i /bin/sh -c "$s
+exec \\"\\$@\\"" lambkin-init "$@"
+`;
+
+/** Its $0: how the pool's waiting launchers are told apart in a process list. */
+export const PRESTART_LAUNCHER_NAME = 'lambkin-prestart';
+
+const bootstrapOf = (taskRoot: string): string => join(taskRoot, 'bootstrap');
+
 export const PROVIDED: RuntimeSpec = {
   ids: ['provided', 'provided.al2', 'provided.al2023'],
   family: 'provided',
   name: 'Custom (provided)',
-  launch: ({ taskRoot }) => ({ command: join(taskRoot, 'bootstrap'), args: [], env: {} }),
+  launch: ({ taskRoot }) => ({ command: bootstrapOf(taskRoot), args: [], env: {} }),
+  prestart: {
+    startupVariables: /$^/, // none: the bootstrap starts only after the handover (execsAtHandover)
+    handover: 'shell',
+    execsAtHandover: true,
+    launch: ({ taskRoot }) => ({ command: '/bin/sh', args: ['-c', LAUNCHER, PRESTART_LAUNCHER_NAME, bootstrapOf(taskRoot)], env: {} }),
+  },
   missing: () => undefined,
   checkPackage: (codeDir) => bootstrapProblem(join(codeDir, 'bootstrap')),
 };
