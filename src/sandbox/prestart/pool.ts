@@ -31,7 +31,10 @@ const STARTUP_VARIABLES = /^(LD_|MALLOC_|GLIBC_TUNABLES$|LC_|LANG$|LANGUAGE$|TZ$
 export interface PrestartOptions {
   /** A shape not asked for this long loses its sandbox. */
   readonly idleMs: number;
-  /** Most shapes kept at once (each holds one idle runtime: ~15 MB PSS for Node.js, ~8 for Python). */
+  /**
+   * Most shapes kept at once (each holds one idle runtime: ~15 MB PSS for Node.js, ~8 for Python;
+   * a custom runtime's, only the sandbox and a waiting shell: ~1.6 MB).
+   */
   readonly maxShapes: number;
   /** Wait this long after a cold start before starting its replacement, so that the two do not compete. */
   readonly refillDelayMs: number;
@@ -76,7 +79,8 @@ interface Entry {
 }
 
 const DEFAULTS: PrestartOptions = {
-  idleMs: 10 * 60_000, maxShapes: 4, refillDelayMs: 200, retryAfterMs: 60_000, maxDepth: 8,
+  // One shape of each family the pool serves (Node.js, Python, Ruby, Java, custom) on one server.
+  idleMs: 10 * 60_000, maxShapes: 5, refillDelayMs: 200, retryAfterMs: 60_000, maxDepth: 8,
   demandWindowMs: 10 * 60_000, roomMb: () => Number.POSITIVE_INFINITY,
 };
 const MAX_FAILURES = 3;
