@@ -39,4 +39,21 @@ export interface PrestartSupport {
    * starts): one shape per MemorySize.
    */
   readonly perMemorySize?: boolean;
+  /**
+   * What waits in the sandbox, when it is not the runtime itself: a launcher that starts the
+   * runtime only once it has its function (a custom runtime's bootstrap is the function's own
+   * program, which is not there before). Given the same paths as the runtime's own launch.
+   */
+  launch?(paths: LaunchPaths): LaunchCommand;
+  /**
+   * How the waiting process reads its function's environment on stdin: one JSON object (the
+   * default, for lambkin's own bootstraps), or `shell`: lines a POSIX shell sources (`export K='v'`).
+   */
+  readonly handover?: 'json' | 'shell';
+  /**
+   * The waiting process execs the runtime only after the handover, with the function's
+   * environment from its very start: what a process reads as it starts (LD_LIBRARY_PATH, PATH,
+   * TZ, a layer's /opt/lib) then takes effect as in a normal start, and keeps no function out of the pool.
+   */
+  readonly execsAtHandover?: boolean;
 }

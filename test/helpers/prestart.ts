@@ -31,13 +31,16 @@ export function useServerPair(args: readonly string[]): ServerPair {
 }
 
 /** What a runtime's command line names. */
-const BOOTSTRAPS = { node: '/nodejs/bootstrap.js', python: '/python/bootstrap.py', java: 'lambkin.runtime.Bootstrap' } as const;
+const BOOTSTRAPS = {
+  node: '/nodejs/bootstrap.js', python: '/python/bootstrap.py', java: 'lambkin.runtime.Bootstrap',
+  provided: 'lambkin-prestart', // a custom runtime's launcher (src/runtimes/custom.ts), its $0
+} as const;
 
 /**
  * Runtime processes of this server waiting in the pool: their start-up environment has the marker
  * and their stdin is still the pipe (a socket pair) their assignment comes through; then it becomes /dev/null.
  */
-export function waiting(server: Lambkin, rt: RuntimeCase | { readonly label: 'java' }): number[] {
+export function waiting(server: Lambkin, rt: RuntimeCase | { readonly label: 'java' | 'provided' }): number[] {
   const bootstrap = BOOTSTRAPS[rt.label];
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -55,7 +58,7 @@ export function waiting(server: Lambkin, rt: RuntimeCase | { readonly label: 'ja
   return found;
 }
 
-function descendsFrom(pid: number, ancestor: number): boolean {
+export function descendsFrom(pid: number, ancestor: number): boolean {
   for (let p = pid, i = 0; p > 1 && i < 64; i++) {
     if (p === ancestor) return true;
     const stat = readFileSync(`/proc/${p}/stat`, 'utf8');

@@ -10,7 +10,8 @@
 // the same as a normal start's — same backend, namespaces, uid, network, /tmp, limits; each serves
 // one environment and is never reused. A function whose environment sets variables that the
 // interpreter or libc read as the process starts (NODE_OPTIONS, PYTHONPATH, LD_PRELOAD, …) gets a
-// start of its own, since those would come too late.
+// start of its own, since those would come too late — unless what waits is a launcher that execs
+// the runtime only after the handover (custom runtimes: runtimes/custom.ts).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import type {
 } from '../types.js';
 import { inheritedEnvironment } from '../../settings.js';
 import { Demand } from './demand.js';
+import { canHandOver, handoverText } from './handover.js';
 
 /** Set in a pre-started runtime's environment: read your environment from stdin first. */
 export const PRESTART_VARIABLE = '_LAMBKIN_PRESTART';
@@ -29,7 +31,10 @@ const STARTUP_VARIABLES = /^(LD_|MALLOC_|GLIBC_TUNABLES$|LC_|LANG$|LANGUAGE$|TZ$
 export interface PrestartOptions {
   /** A shape not asked for this long loses its sandbox. */
   readonly idleMs: number;
-  /** Most shapes kept at once (each holds one idle runtime: ~15 MB PSS for Node.js, ~8 for Python). */
+  /**
+   * Most shapes kept at once (each holds one idle runtime: ~15 MB PSS for Node.js, ~8 for Python;
+   * a custom runtime's, only the sandbox and a waiting shell: ~1.6 MB).
+   */
   readonly maxShapes: number;
   /** Wait this long after a cold start before starting its replacement, so that the two do not compete. */
   readonly refillDelayMs: number;
@@ -74,7 +79,8 @@ interface Entry {
 }
 
 const DEFAULTS: PrestartOptions = {
-  idleMs: 10 * 60_000, maxShapes: 4, refillDelayMs: 200, retryAfterMs: 60_000, maxDepth: 8,
+  // One shape of each family the pool serves (Node.js, Python, Ruby, Java, custom) on one server.
+  idleMs: 10 * 60_000, maxShapes: 5, refillDelayMs: 200, retryAfterMs: 60_000, maxDepth: 8,
   demandWindowMs: 10 * 60_000, roomMb: () => Number.POSITIVE_INFINITY,
 };
 const MAX_FAILURES = 3;
@@ -139,7 +145,7 @@ export class PrestartPool implements Prestarter {
     this.hits++;
     entry.taken = true;
     shape.failures = 0; // it lived until asked for: the shape works
-    return this.handle(entry);
+    return this.handle(entry, shape);
   }
 
   /** Kill every waiting sandbox and remove its folders; nothing starts afterwards. */
@@ -156,9 +162,13 @@ export class PrestartPool implements Prestarter {
   }
 
   private serves(req: PrestartRequest): boolean {
-    if (this.closed || !req.runtime.prestart || !this.backend.fillCode) return false;
-    if (req.layerDirs?.length && (!this.backend.fillOpt || req.layerDirs.some((d) => existsSync(join(d, 'lib'))))) return false;
-    const pattern = req.runtime.prestart.startupVariables;
+    const support = req.runtime.prestart;
+    if (this.closed || !support || !this.backend.fillCode || !canHandOver(support, req.functionEnv)) return false;
+    if (req.layerDirs?.length && !this.backend.fillOpt) return false;
+    // A launcher that execs the runtime after the handover: the runtime starts with all of it.
+    if (support.execsAtHandover) return true;
+    if (req.layerDirs?.some((d) => existsSync(join(d, 'lib')))) return false;
+    const pattern = support.startupVariables;
     return !Object.keys(req.functionEnv).some((k) => STARTUP_VARIABLES.test(k) || pattern.test(k));
   }
 
@@ -225,10 +235,13 @@ export class PrestartPool implements Prestarter {
     const { backend } = this;
     const id = randomBytes(16).toString('hex'); // as an environment's id: it becomes one
     const layout = await backend.prepare(id, undefined, shape.limits);
-    const launch = shape.runtime.launch({
+    const paths = {
       taskRoot: layout.taskRoot, runtimeDir: layout.runtimeDir, heapCapMb: shape.heapCapMb, memoryMb: shape.limits.memoryMb,
       runtimeApiSocket: layout.runtimeApiSocket, // where the sandbox shows it: the same for every environment
-    });
+    };
+    // The runtime itself, or the launcher that starts it once its function is known.
+    const support = shape.runtime.prestart;
+    const launch = support?.launch ? support.launch(paths) : shape.runtime.launch(paths);
     // What every environment of the runtime starts with (env-vars.ts), nothing of any function.
     const env = { ...inheritedEnvironment(), TMPDIR: layout.tmpDir, ...launch.env, [PRESTART_VARIABLE]: '1' };
     let proc: SandboxProcess;
@@ -258,7 +271,7 @@ export class PrestartPool implements Prestarter {
     shape.ready.push(entry);
   }
 
-  private handle(entry: Entry): Prestarted {
+  private handle(entry: Entry, shape: Shape): Prestarted {
     const { backend } = this;
     return {
       id: entry.id,
@@ -277,7 +290,7 @@ export class PrestartPool implements Prestarter {
       },
       assign: (env) => {
         backend.listening?.(entry.layout);
-        entry.proc.stdin?.end(JSON.stringify(env) + '\n');
+        entry.proc.stdin?.end(handoverText(shape.runtime.prestart, env));
         return entry.proc;
       },
       discard: () => this.remove(entry),
