@@ -28,17 +28,17 @@ function one(pid) {
 
 /**
  * PostgreSQL's backends serving database `name` (their process title names it: "postgres: 15/main:
- * <role> <database> <client> <state>"), by pid. The server's shared processes (WAL writer,
- * checkpointer) are left out: on a shared machine they also serve others.
+ * <role> <database> <client> <state>"; autovacuum's workers too), by pid. The server's shared
+ * processes (WAL writer, checkpointer) are left out: on a shared machine they also serve others.
  */
 export function databaseBackends(name) {
   const out = new Map();
-  const needle = ` ${name} `;
+
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const title = readFileSync(`/proc/${d}/cmdline`, 'latin1');
-      if (!title.startsWith('postgres:') || !title.includes(needle)) continue;
+      if (!title.startsWith('postgres:') || !title.split(/[\s\0]+/).includes(name)) continue;
       const u = one(Number(d));
       if (u) out.set(Number(d), u);
     } catch { /* gone meanwhile */ }
