@@ -31,11 +31,13 @@ const payload = new TextEncoder().encode('{"name":"bench"}');
 const args = ['--init-timeout', '120', ...process.argv.slice(2)];
 const database = await benchDatabase();
 const targets = [{ id: 'sqlite', server: await startServer(args) }];
-if (database) targets.push({ id: 'pg', server: await startServer([...args, '--database-url', database.url]) });
+if (database) targets.push({ id: 'pg', database: database.name, server: await startServer([...args, '--database-url', database.url]) });
 targets.push({ id: 'floor', floor: true, server: await startFloorServer() });
 for (const t of targets) {
   t.lambda = new LambdaClient({ endpoint: t.server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+  t.invokes = 0;
   t.invoke = async (name) => {
+    t.invokes++;
     const r = await t.lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload }));
     if (r.FunctionError) throw new Error(`${name}: ${Buffer.from(r.Payload).toString()}`);
   };
@@ -48,10 +50,15 @@ const usageRows = [];
 const figures = {};
 /** Run fn (which returns how many invokes it made) and add its CPU and context switches to tally. */
 const measured = async (t, tally, fn) => {
-  const a = snapshot(t.server.pid);
+  const a = snapshot(t.server.pid, t.database);
   const n = await fn();
-  tally.add(a, snapshot(t.server.pid), n);
+  tally.add(a, snapshot(t.server.pid, t.database), n);
 };
+// What the database did per invoke over the whole run (every invoke of the pg target counted,
+// warm-ups and cold starts too): commits and rows written, to show that only the batched log
+// writes reach it (a commit per batch of many invokes), and what they write.
+const pgBefore = database && (await database.stats());
+let pgLine;
 try {
   for (const runtime of runtimes) {
     const name = `hello-${runtime.replace(/\W/g, '')}`;
@@ -116,6 +123,15 @@ try {
       usageRows.push({ runtime, target: t.id, phase: 'c1', usage: r.c1.result() }, { runtime, target: t.id, phase: '@32', usage: r.c32.result() });
     }
   }
+  if (database) {
+    // pg_stat_database hears of a backend's work when it reports (at most once a second, when idle).
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await database.stats();
+    const n = targets.find((t) => t.id === 'pg').invokes;
+    const per = (k) => ((after[k] - pgBefore[k]) / n).toFixed(3);
+    pgLine = `pg database over the run's ${n} invokes, per invoke: ${per('commits')} commits, ${per('rollbacks')} rollbacks, ` +
+      `${per('inserted')} rows inserted, ${per('updated')} updated, ${per('deleted')} deleted, ${per('fetched')} fetched`;
+  }
 } finally {
   for (const t of targets) {
     t.lambda.destroy();
@@ -132,7 +148,9 @@ console.log('\nDistance to the floor (the same client against a server answering
 for (const [runtime, f] of Object.entries(figures)) {
   for (const id of ['sqlite', 'pg']) if (f[id] && f.floor) console.log(`${runtime} ${id}: ${distanceLine('lambkin', f[id], f.floor)}`);
 }
-console.log(`\nWhere the time goes, per invoke (CPU from /proc/<pid>/stat, context switches from /proc/<pid>/task/*/status; env = every process below the server):\n${usageTable(usageRows)}`);
+console.log(`\nWhere the time goes, per invoke (CPU from /proc/<pid>/stat, context switches from /proc/<pid>/task/*/status; env = every process below the server; ` +
+  `db = PostgreSQL's backends serving the pg target's database):\n${usageTable(usageRows)}`);
+if (pgLine) console.log(pgLine);
 console.log(`(${COLD_N} cold starts, ${WARM_N} warm sequential invokes after 500 warm-up, ${THROUGHPUT_S} s at 32 in flight, per target, ` +
   `${ROUNDS} alternating rounds; args: ${process.argv.slice(2).join(' ') || 'defaults'}${database ? `; pg: ${database.redacted}` : ''})`);
 

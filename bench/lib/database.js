@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 
 export const DEFAULT_ADMIN_URL = 'postgres://lambkin:lambkin@127.0.0.1:5432/postgres';
 
-/** { url, redacted, drop() }, or undefined (after saying why) when PostgreSQL is not there. */
+/** { name, url, redacted, stats(), drop() }, or undefined (after saying why) when PostgreSQL is not there. */
 export async function benchDatabase(log = (m) => console.error(m)) {
   const { DatabaseUnavailable, Postgres, parseDatabaseUrl, withDatabase } = await import('../../dist/database/index.js');
   const admin = parseDatabaseUrl(process.env.LAMBKIN_BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL);
@@ -27,5 +27,28 @@ export async function benchDatabase(log = (m) => console.error(m)) {
     return undefined;
   }
   const db = withDatabase(admin, name);
-  return { url: db.url, redacted: db.redacted, drop: () => onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  // An autovacuum worker on the fresh tables cannot be ended by a role that is not a superuser
+  // (42501): wait for it to finish rather than leave the database behind.
+  const drop = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } catch (err) {
+        if (attempt >= 30) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+  /** What the database has done so far (pg_stat_database: reported by backends about once a second). */
+  const stats = async () => {
+    const pg = await Postgres.connect(admin, { maxConnections: 1, connectTimeoutMs: 3_000 });
+    try {
+      const [row] = await pg.query(`SELECT xact_commit AS commits, xact_rollback AS rollbacks, tup_inserted AS inserted, tup_updated AS updated,
+        tup_deleted AS deleted, tup_fetched AS fetched FROM pg_stat_database WHERE datname = $1`, [name]);
+      return row;
+    } finally {
+      await pg.close();
+    }
+  };
+  return { name, url: db.url, redacted: db.redacted, stats, drop };
 }

@@ -27,8 +27,8 @@ const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-');
 /** rows: [{ runtime, target, phase, usage: UsageTally.result() }]. */
 export function usageTable(rows) {
   return table(
-    ['runtime', 'target', 'load', 'server CPU µs/inv', 'env CPU µs/inv', 'client CPU µs/inv', 'ctx sw server/inv', 'ctx sw env/inv', 'ctx sw client/inv'],
-    rows.map((r) => [r.runtime, r.target, r.phase, f0(r.usage.serverCpuUs), f0(r.usage.envCpuUs), f0(r.usage.clientCpuUs),
+    ['runtime', 'target', 'load', 'server CPU µs/inv', 'db CPU µs/inv', 'env CPU µs/inv', 'client CPU µs/inv', 'ctx sw server/inv', 'ctx sw env/inv', 'ctx sw client/inv'],
+    rows.map((r) => [r.runtime, r.target, r.phase, f0(r.usage.serverCpuUs), f0(r.usage.dbCpuUs), f0(r.usage.envCpuUs), f0(r.usage.clientCpuUs),
       f1(r.usage.serverCs), f1(r.usage.envCs), f1(r.usage.clientCs)]),
   );
 }

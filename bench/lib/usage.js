@@ -26,14 +26,37 @@ function one(pid) {
   }
 }
 
-/** A snapshot of the platform `pid`, its descendants (each by pid) and this client process. */
-export function snapshot(pid) {
+/**
+ * PostgreSQL's backends serving database `name` (their process title names it: "postgres: 15/main:
+ * <role> <database> <client> <state>"; autovacuum's workers too), by pid. The server's shared
+ * processes (WAL writer, checkpointer) are left out: on a shared machine they also serve others.
+ */
+export function databaseBackends(name) {
+  const out = new Map();
+
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const title = readFileSync(`/proc/${d}/cmdline`, 'latin1');
+      if (!title.startsWith('postgres:') || !title.split(/[\s\0]+/).includes(name)) continue;
+      const u = one(Number(d));
+      if (u) out.set(Number(d), u);
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
+
+/**
+ * A snapshot of the platform `pid`, its descendants (each by pid) and this client process; with
+ * `database`, also the PostgreSQL backends serving that database (its work is the platform's too).
+ */
+export function snapshot(pid, database) {
   const envs = new Map();
   for (const d of descendants(pid)) {
     const u = one(d);
     if (u) envs.set(d, u);
   }
-  return { server: one(pid) ?? { cpuMs: 0, cs: 0 }, envs, client: one(process.pid) };
+  return { server: one(pid) ?? { cpuMs: 0, cs: 0 }, envs, client: one(process.pid), db: database ? databaseBackends(database) : undefined };
 }
 
 /** Per-invoke figures between two snapshots: µs of CPU and context switches, server / envs / client. */
@@ -46,7 +69,10 @@ export function perInvoke(a, b, invokes) {
     envCs += u.cs - before.cs;
   }
   const n = Math.max(1, invokes);
+  let dbCpu = 0;
+  for (const [pid, u] of b.db ?? []) dbCpu += u.cpuMs - (a.db?.get(pid)?.cpuMs ?? 0);
   return {
+    ...(b.db ? { dbCpuUs: (dbCpu * 1000) / n } : {}),
     serverCpuUs: ((b.server.cpuMs - a.server.cpuMs) * 1000) / n,
     envCpuUs: (envCpu * 1000) / n,
     clientCpuUs: ((b.client.cpuMs - a.client.cpuMs) * 1000) / n,

@@ -25,6 +25,7 @@ describePostgres('log store on PostgreSQL', () => {
       get store(): LogStore {
         return current.store;
       },
+      settle: () => current.store.indexNow(),
       reopen: async () => {
         await close();
         current = await open();

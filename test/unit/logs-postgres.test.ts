@@ -1,7 +1,7 @@
 // What the PostgreSQL log store promises beyond the shared conformance suite (which it passes:
 // test/conformance/log-store-postgres.test.ts): several nodes writing one database keep one order
 // a follower can rely on, any text a function prints comes back exactly, and a line with more
-// words than a block's index holds is still found.
+// words than a block's index holds is still found, and the index of text inside words fills itself.
 import { afterEach, expect, it } from 'vitest';
 import { Postgres } from '../../src/database/index.js';
 import { PostgresLogStore, compilePattern, type LogEvent } from '../../src/logs/index.js';
@@ -73,5 +73,17 @@ describePostgres('log store on PostgreSQL', () => {
     const found = await store.filterEvents({ group: GROUP, pattern: compilePattern(words.at(-1)!), limit: 10 });
     expect(found.events.map((e) => e.message.length)).toEqual([words.join(' ').length]);
     expect((await store.filterEvents({ group: GROUP, pattern: compilePattern('after'), limit: 10 })).events.map((e) => e.message)).toEqual(['after']);
+  });
+
+  it('fills the index of text inside words by itself once the writer is idle, and drops its rows with their blocks', async () => {
+    const store = await node();
+    const upto = async () => Number((await open[0]!.pg.query<{ upto: number }>('SELECT upto FROM log_infix_upto'))[0]!.upto);
+    const rows = async () => Number((await open[0]!.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM log_block_infix'))[0]!.n);
+    await store.writeBatch(Array.from({ length: 200 }, (_, i) => event(`line ${i} unrarely${i}`)));
+    const newest = Number((await open[0]!.pg.query<{ id: number }>('SELECT max(first_id) AS id FROM log_blocks'))[0]!.id);
+    await expect.poll(upto, { timeout: 30_000, interval: 100 }).toBe(newest);
+    expect(await rows()).toBeGreaterThan(1);
+    await store.deleteGroup(GROUP);
+    await expect.poll(rows, { timeout: 30_000, interval: 100 }).toBe(0);
   });
 });

@@ -11,7 +11,7 @@ import type { Postgres } from '../../database/index.js';
 import type { StoredEvent } from '../views.js';
 import type { ScanQuery, ScanResult } from '../event-scan.js';
 import { tsQuery } from './words.js';
-import { infixPatterns } from './infix.js';
+import { infixCondition, infixPatterns } from './infix.js';
 import { BLOCK_SPAN } from './writer.js';
 import { merged, mergedAsync } from '../platform-events.js';
 import { PgPlatformEvents } from './platform-events.js';
@@ -33,7 +33,7 @@ const MAX_RESPONSE_CHARS = 1024 * 1024;
 export const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
 export class PgEventReader {
-  /** Whether log_blocks has the trigram index of infix.ts (set once the store is open). */
+  /** Whether the trigram index of infix.ts is there (set once the store is open). */
   infix = false;
   readonly platform: PgPlatformEvents;
 
@@ -73,7 +73,8 @@ export class PgEventReader {
     const blockParams: unknown[] = [];
     const blockWhere: string[] = [];
     if (ts !== undefined) blockWhere.push(`words @@ $${3 + blockParams.push(ts)}::tsquery`);
-    if (this.infix) for (const like of infixPatterns(q.pattern?.contains)) blockWhere.push(`log_block_text(words) LIKE $${3 + blockParams.push(like)}`);
+    const likes = this.infix ? infixPatterns(q.pattern?.contains) : [];
+    if (likes.length > 0) blockWhere.push(infixCondition(likes, '$1', (like) => `$${3 + blockParams.push(like)}`));
     const filters: string[] = [];
     const params: unknown[] = [q.groupId, 0, before];
     if (q.streamIds) filters.push(`e.stream_id = ANY($${params.push(q.streamIds)}::bigint[])`);

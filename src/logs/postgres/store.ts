@@ -10,7 +10,7 @@
 import { DatabaseUnavailable, migratePostgres, type Postgres } from '../../database/index.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
 import type { LogStore, WrittenOptions } from '../store.js';
-import { setUpInfixIndex } from './infix.js';
+import { indexBlocks, setUpInfixIndex } from './infix.js';
 import { QueuedSink } from '../queued-sink.js';
 import { bulkBatch, type Batch, type QueueLimits } from '../write-queue.js';
 import { PgLogReader } from './reader.js';
@@ -39,6 +39,9 @@ const FLUSH_EVENTS = 1000;
 const READ_FLUSH_BATCHES = 4;
 /** After a failed write, wait this long before the next try. */
 const RETRY_MS = 1000;
+/** The trigram index (infix.ts) is filled once this node wrote no batch for this long, a chunk every INDEX_EVERY_MS. */
+const INDEX_IDLE_MS = 1000;
+const INDEX_EVERY_MS = 100;
 
 export class PostgresLogStore extends PgLogReader implements LogStore {
   private readonly sink: QueuedSink;
@@ -50,12 +53,19 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
   private pending: Batch | undefined;
   /** The write under way: writes go one at a time, in order. */
   private writing: Promise<void> = Promise.resolve();
+  private lastWrite = 0;
+  private indexer: NodeJS.Timeout | undefined;
+  private indexing: Promise<unknown> = Promise.resolve();
+  private indexFailures = 0;
+  /** Blocks may wait for the index: set by a write (and at start), cleared once it has caught up. */
+  private unindexed = true;
 
   /** Bring the schema up to date and open the store on `db` (which the caller closes, after the store). */
   static async open(db: Postgres, options: PostgresLogStoreOptions = {}): Promise<PostgresLogStore> {
     await migratePostgres(db, LOG_STORE_MIGRATIONS);
     const store = new PostgresLogStore(db, options);
     store.events.infix = await setUpInfixIndex(db);
+    if (store.events.infix) store.startIndexer();
     return store;
   }
 
@@ -115,9 +125,37 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
     this.sweep.soon();
   }
 
+  /** Index every written block now (tests and benchmarks; the store does it by itself when idle). */
+  async indexNow(): Promise<void> {
+    await this.flush();
+    await this.indexing;
+    if (this.events.infix) while (!(await indexBlocks(this.db)));
+  }
+
+  private startIndexer(): void {
+    this.indexer = setInterval(() => {
+      if (!this.unindexed || this.sink.isClosed || performance.now() - this.lastWrite < INDEX_IDLE_MS) return;
+      clearInterval(this.indexer); // one chunk at a time; set again once it is done
+      this.indexing = indexBlocks(this.db).then((done) => {
+        this.indexFailures = 0;
+        // Caught up: nothing to ask the database until this node writes again (another node's
+        // blocks are indexed by that node, or by this one after its next write).
+        if (done && performance.now() - this.lastWrite >= INDEX_IDLE_MS) this.unindexed = false;
+      }, (err: Error) => {
+        // The index only speeds reads up: a failure to fill it is said, and tried again later.
+        if (this.indexFailures++ === 0) this.log(`lambkin: could not index logs for text search: ${err.message}`);
+      }).finally(() => {
+        if (!this.sink.isClosed) this.startIndexer();
+      });
+    }, INDEX_EVERY_MS);
+    this.indexer.unref();
+  }
+
   /** Write everything queued (while the database answers) and stop; the pool is the caller's. */
   async close(): Promise<void> {
     if (!this.sink.close()) return;
+    clearInterval(this.indexer);
+    await this.indexing;
     await this.sweep.stop();
     while (this.sink.queue.size > 0 || this.pending) {
       if (!(await this.writeOne())) break;
@@ -130,6 +168,8 @@ export class PostgresLogStore extends PgLogReader implements LogStore {
   }
 
   private written(batch: Batch): void {
+    this.lastWrite = performance.now();
+    this.unindexed = true;
     this.sink.listeners.emit(batch);
   }
 

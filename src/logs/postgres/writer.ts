@@ -70,7 +70,10 @@ export class Writer {
     if (batch.events.length === 0 && batch.records.length === 0) return;
     const now = Date.now();
     await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      // The commit need not wait for its WAL to reach the disk (synchronous_commit off, this
+      // transaction only): a crash of the database may lose the last moments of logs, as a power
+      // cut may on SQLite (synchronous=NORMAL), never their order or consistency.
+      await tx.query("SELECT pg_advisory_xact_lock($1), set_config('synchronous_commit', 'off', true)", [WRITE_LOCK]);
       if (batch.events.length > 0) await this.writeEvents(tx, batch, now);
       else await writeRecords(tx, batch.records, now);
     });
@@ -135,15 +138,16 @@ export class Writer {
     }
     // One row per event as a JSON array: JSON.stringify is native, where array parameters are
     // escaped element by element in JavaScript (measured: a third less CPU on this thread per
-    // event). A line meant for its record is marked (8): it is a row only if its request turns out
-    // to be stored already (a retry keeps its first attempt's lines; STORE_BATCH sorts it out).
+    // event). A line meant for its record is not among them: it becomes a row only if its request
+    // turns out to be stored already (a retry keeps its first attempt's lines), and STORE_BATCH
+    // then makes it from the record, which holds everything of it.
     const rows: unknown[][] = [];
     for (let i = 0; i < events.length; i++) {
+      if (byPlace.size > 0 && byPlace.has(i)) continue;
       const e = events[i]!;
       const nul = e.message.includes('\u0000');
       rows.push([ids[i], refs[i]!.groupId, refs[i]!.id, stamps[i], e.requestId === undefined ? null : noNul(e.requestId), e.level ?? null,
-        nul ? e.message.replaceAll('\u0000', '') : e.message, nul ? `\\x${Buffer.from(e.message).toString('hex')}` : null,
-        byPlace.size > 0 && byPlace.has(i) ? 1 : null]);
+        nul ? e.message.replaceAll('\u0000', '') : e.message, nul ? `\\x${Buffer.from(e.message).toString('hex')}` : null]);
     }
     const t = [...touched];
     const g = [...groupBytes];
@@ -237,14 +241,21 @@ const INSERT_RECORDS = `INSERT INTO log_invocations (request_id, function_name, 
 /**
  * Everything a batch with events stores, in one statement (a round trip and a plan instead of
  * six): its records ($1; `xmax <> 0` marks a row this statement updated rather than inserted — a
- * request stored before, whose lines here are then rows), its events ($2, with $3 the time of
- * ingestion), their blocks ($4-$7), the streams' and groups' bookkeeping ($8-$15), the clock ($16, $17).
+ * request stored before, whose kept lines here are then rows, made from the record's fields: the
+ * texts of START and END (../platform-lines.ts) and REPORT's, their ids and times; only then is $1
+ * read a second time), its events ($2, with $3 the time of ingestion), their blocks ($4-$7), the
+ * streams' and groups' bookkeeping ($8-$15), the clock ($16, $17).
  */
 const STORE_BATCH = `WITH w AS (${INSERT_RECORDS} RETURNING request_id, xmax <> 0 AS updated),
   e AS (INSERT INTO log_events (id, group_id, stream_id, ts, ingested, request_id, level, message, message_bytes)
-    SELECT (x->>0)::bigint, (x->>1)::bigint, (x->>2)::bigint, (x->>3)::bigint, $3, x->>4, x->>5, x->>6, (x->>7)::bytea
+    SELECT (x->>0)::bigint, (x->>1)::bigint, (x->>2)::bigint, (x->>3)::bigint, $3::bigint, x->>4, x->>5, x->>6, (x->>7)::bytea
     FROM jsonb_array_elements($2::jsonb) AS x
-    WHERE x->>8 IS NULL OR x->>4 IN (SELECT request_id FROM w WHERE updated)),
+    UNION ALL
+    SELECT v.id, (x->>16)::bigint, (x->>17)::bigint, v.ts, $3::bigint, x->>0, 'PLATFORM', v.message, NULL
+    FROM (SELECT x FROM jsonb_array_elements($1::jsonb) AS x WHERE EXISTS (SELECT 1 FROM w WHERE updated)) AS r
+      CROSS JOIN LATERAL (VALUES ((x->>19)::bigint, (x->>20)::bigint, 'START RequestId: ' || (x->>0) || ' Version: ' || (x->>2)),
+        ((x->>21)::bigint, (x->>22)::bigint, 'END RequestId: ' || (x->>0)), ((x->>23)::bigint, (x->>24)::bigint, x->>25)) AS v(id, ts, message)
+    WHERE x->>19 IS NOT NULL AND x->>0 IN (SELECT request_id FROM w WHERE updated)),
   b AS (INSERT INTO log_blocks (first_id, last_id, group_id, words)
     SELECT f, l, g, CASE WHEN w IS NULL THEN NULL ELSE array_to_tsvector(string_to_array(w, ' ')) END
     FROM unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::text[]) AS x(f, l, g, w)),
