@@ -7,13 +7,13 @@ import { invokeJson } from './logs.js';
 import type { RuntimeCase } from './functions.js';
 
 /** What a runtime's command line names. */
-const BOOTSTRAPS = { node: '/nodejs/bootstrap.js', python: '/python/bootstrap.py', java: 'lambkin.runtime.Bootstrap' } as const;
+const BOOTSTRAPS = { node: '/nodejs/bootstrap.js', python: '/python/bootstrap.py', ruby: '/ruby/bootstrap.rb', java: 'lambkin.runtime.Bootstrap' } as const;
 
 /**
  * Runtime processes of this server waiting in the pool: their start-up environment has the marker
  * and their stdin is still the pipe (a socket pair) their assignment comes through; then it becomes /dev/null.
  */
-export function waiting(server: Lambkin, rt: RuntimeCase | { readonly label: 'java' }): number[] {
+export function waiting(server: Lambkin, rt: { readonly label: keyof typeof BOOTSTRAPS }): number[] {
   const bootstrap = BOOTSTRAPS[rt.label];
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -40,8 +40,8 @@ function descendsFrom(pid: number, ancestor: number): boolean {
   return false;
 }
 
-/** Variables that differ between any two environments of one function: their stream, Runtime API, trace, folders. */
-const PER_ENVIRONMENT = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_TASK_ROOT', 'TMPDIR']);
+/** Variables that differ between any two environments of one function: their stream, Runtime API, trace, folders (RUBYLIB starts with the task root). */
+const PER_ENVIRONMENT = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_TASK_ROOT', 'TMPDIR', 'RUBYLIB']);
 
 /** A pre-started runtime sees the environment a normal start gives: the same names, and the same values but for PER_ENVIRONMENT. */
 export function expectSameEnvironment(got: Readonly<Record<string, string>>, want: Readonly<Record<string, string>>): void {
