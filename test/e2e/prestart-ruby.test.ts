@@ -6,12 +6,12 @@
 // as test/e2e/prestart.test.ts does for Node.js and Python.
 import { CreateFunctionCommand, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { which } from '../conformance/runtime-packages.js';
 import { PROCESS_SANDBOX, ROLE, waitFor } from '../helpers/functions.js';
 import { invokeJson, reportPattern } from '../helpers/logs.js';
 import { expectSameEnvironment, pooledAndPlain, waiting } from '../helpers/prestart.js';
 import { type Lambkin, startLambkin } from '../helpers/server.js';
 import { zip } from '../helpers/zip.js';
-import { which } from '../conformance/runtime-packages.js';
 
 const RUBY = { label: 'ruby' } as const;
 
