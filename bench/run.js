@@ -11,6 +11,9 @@
 // process of its own that answers every Invoke with `{}`), in the same alternating rounds as the
 // platforms at 1 and 32 in flight; the table gives lambkin's distance to it, and the CPU and
 // context switches per invoke of each server, its environments and the client (lib/usage.js).
+// First invoke after a deploy and 8-wide bursts (lib/first-invoke.js, as bench/first-invoke.js):
+// BENCH_FIRST_ROUNDS fresh lambkin servers per runtime (default 3) beside as many fresh
+// serverless-offline pairs (its start is its deploy), lambkin and the peer taking turns at going first.
 //   BENCH_SCALE=0.2 npm run bench   (every duration and count × 0.2, for a quick look)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -26,6 +29,7 @@ import { benchDatabase } from './lib/database.js';
 import { floor as startFloor } from './lib/floor.js';
 import { snapshot, UsageTally } from './lib/usage.js';
 import { distance } from './lib/distance.js';
+import { figures as firstFigures, lambkinRound, peerRound } from './lib/first-invoke.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10) * SCALE; // per throughput level, main pair
@@ -36,13 +40,14 @@ const COLD_N = Math.max(2, Math.round(Number(process.env.BENCH_COLD_N ?? 7) * Ma
 const COLD_PAUSE_MS = Number(process.env.BENCH_COLD_PAUSE_MS ?? 500);
 const MEM_LOAD_S = Math.max(1, 3 * SCALE);
 const ROUNDS = 2;
+const FIRST_ROUNDS = Math.max(1, Math.round(Number(process.env.BENCH_FIRST_ROUNDS ?? 3) * Math.min(1, SCALE * 2)));
 const LEVELS = [8, 32, 64];
 const t0 = performance.now();
 const log = (m) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 setupPeers();
-const results = { figures: {}, settings: { SCALE, SECONDS, VARIANT_SECONDS, WARMUP, MIN_SEQ, COLD_N, MEM_LOAD_S, ROUNDS } };
+const results = { figures: {}, settings: { SCALE, SECONDS, VARIANT_SECONDS, WARMUP, MIN_SEQ, COLD_N, MEM_LOAD_S, ROUNDS, FIRST_ROUNDS } };
 const put = (rt, figure, target, value) => (((results.figures[rt] ??= {})[figure] ??= {})[target] = value);
 
 log('starting lambkin (namespace, process) and serverless-offline (default, --useInProcess, --reloadHandler)');
@@ -219,6 +224,34 @@ for (const rt of RUNTIMES) {
       put(rt, `${name} processes`, id, m[phase].envs.processes + 1);
     }
   }
+}
+
+// First invoke after a deploy, and 8 concurrent first invokes after a burst of 8: fresh servers, so
+// after everything else; a failure here is logged and leaves the rest of the results.
+try {
+  const rounds = { 'lambkin-namespace': {}, sls: {} };
+  for (const rt of RUNTIMES) for (const r of Object.values(rounds)) r[rt] = [];
+  for (let round = 0; round < FIRST_ROUNDS; round++) {
+    const order = round % 2 ? [...RUNTIMES].reverse() : RUNTIMES;
+    const ours = async () => {
+      for (const rt of order) {
+        log(`first invoke and burst lambkin-namespace ${rt} round ${round + 1}`);
+        rounds['lambkin-namespace'][rt].push(await lambkinRound(rt, ['--sandbox', 'namespace']));
+      }
+    };
+    const theirs = async () => {
+      log(`first invoke and burst sls ${order.join(', ')} round ${round + 1}`);
+      const r = await peerRound(order);
+      for (const rt of order) rounds.sls[rt].push(r[rt]);
+    };
+    for (const pass of round % 2 ? [theirs, ours] : [ours, theirs]) await pass();
+  }
+  for (const [id, byRt] of Object.entries(rounds)) {
+    for (const [rt, rs] of Object.entries(byRt)) for (const [figure, v] of firstFigures(rs).rows) if (v !== undefined) put(rt, figure, id, v);
+  }
+} catch (err) {
+  log(`first invoke and burst: ${err.stack ?? err}`);
+  (results.errors ??= []).push({ section: 'first invoke and burst', first: String(err.message ?? err) });
 }
 
 const version = (pkg) => JSON.parse(readFileSync(join(ROOT, 'bench/peers/node_modules', pkg, 'package.json'), 'utf8')).version;

@@ -8,6 +8,7 @@ require_relative 'lambkin/client'
 require_relative 'lambkin/context'
 require_relative 'lambkin/handler'
 require_relative 'lambkin/errors'
+require_relative 'lambkin/prestart'
 
 module Lambkin
   module Bootstrap
@@ -80,6 +81,8 @@ module Lambkin
   end
 end
 
+# Started ahead of its function (lambkin's pre-started pool): wait here for its environment.
+Lambkin::Prestart.await_assignment if ENV['_LAMBKIN_PRESTART']
 begin
   Lambkin::Bootstrap.run
 rescue SystemCallError, IOError => e

@@ -10,6 +10,8 @@ export const RUBY: RuntimeSpec = {
   family: 'ruby',
   name: 'Ruby',
   directSocket: true,
+  // RUBYOPT and RUBYLIB are read as Ruby starts; the function's own RUBYLIB is not applied later.
+  prestart: { startupVariables: /^RUBY/ },
   launch: ({ runtimeDir, taskRoot }) => ({
     command: onPath('ruby') ?? 'ruby',
     // Without RubyGems a Ruby starts in ~20 ms instead of ~70: the bootstrap loads it only for a

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startLambkin, type Lambkin } from './server.js';
 import { invocationLog, invokeJson, reportPattern } from './logs.js';
-import { PROCESS_SANDBOX, waitFor, type RuntimeCase } from './functions.js';
+import { PROCESS_SANDBOX, waitFor } from './functions.js';
 
 /** The sandboxes the pool is tested in. */
 export const PRESTART_SANDBOXES = [
@@ -32,7 +32,7 @@ export function useServerPair(args: readonly string[]): ServerPair {
 
 /** What a runtime's command line names. */
 const BOOTSTRAPS = {
-  node: '/nodejs/bootstrap.js', python: '/python/bootstrap.py', java: 'lambkin.runtime.Bootstrap',
+  node: '/nodejs/bootstrap.js', python: '/python/bootstrap.py', ruby: '/ruby/bootstrap.rb', java: 'lambkin.runtime.Bootstrap',
   provided: 'lambkin-prestart', // a custom runtime's launcher (src/runtimes/custom.ts), its $0
 } as const;
 
@@ -40,7 +40,7 @@ const BOOTSTRAPS = {
  * Runtime processes of this server waiting in the pool: their start-up environment has the marker
  * and their stdin is still the pipe (a socket pair) their assignment comes through; then it becomes /dev/null.
  */
-export function waiting(server: Lambkin, rt: RuntimeCase | { readonly label: 'java' | 'provided' }): number[] {
+export function waiting(server: Lambkin, rt: { readonly label: keyof typeof BOOTSTRAPS }): number[] {
   const bootstrap = BOOTSTRAPS[rt.label];
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -82,8 +82,8 @@ export function expectFunctionEnvironment(got: Readonly<Record<string, string>>,
   expect(got.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe(String(memoryMb));
 }
 
-/** Variables that differ between any two environments of one function: their stream, Runtime API, trace, folders. */
-const PER_ENVIRONMENT = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_TASK_ROOT', 'TMPDIR']);
+/** Variables that differ between any two environments of one function: their stream, Runtime API, trace, folders (RUBYLIB starts with the task root). */
+const PER_ENVIRONMENT = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_TASK_ROOT', 'TMPDIR', 'RUBYLIB']);
 
 /** A pre-started runtime sees the environment a normal start gives: the same names, and the same values but for PER_ENVIRONMENT. */
 export function expectSameEnvironment(got: Readonly<Record<string, string>>, want: Readonly<Record<string, string>>): void {

@@ -138,6 +138,42 @@ describe('pre-started pool', () => {
     expect(p.stats().misses).toBeGreaterThan(0);
   });
 
+  it('starts replacements once cold starts pause (refillDelayMs), or 1 s after they were due while they keep coming', async () => {
+    const backend = new FakeBackend();
+    const startedAt: number[] = [];
+    const start = backend.start.bind(backend);
+    backend.start = (layout, spec) => {
+      startedAt.push(Date.now());
+      return start(layout, spec);
+    };
+    const delay = 100;
+    const p = new PrestartPool(backend, { refillDelayMs: delay });
+    pools.push(p);
+    const req = { runtime: NODE, limits: LIMITS, functionEnv: {} };
+    p.prepare(req);
+    await until(() => backend.started.length === 1);
+    // A stream of cold starts 10 ms apart for 1.5 s (a burst, then a single-use function's steady flow).
+    const takes: number[] = [];
+    const streamEnd = Date.now() + 1_500;
+    while (Date.now() < streamEnd) {
+      takes.push(Date.now());
+      p.take(req);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const duringStream = startedAt.length - 1;
+    await until(() => ready(p) >= 1); // once the stream stops, spares are back
+    // Every replacement started after a pause of `delay` in the takes, or ≥ 1 s after it was first due.
+    for (const t of startedAt.slice(1)) {
+      const before = takes.filter((x) => x <= t);
+      const last = before[before.length - 1]!;
+      const pausedEnough = t - last >= delay - 2;
+      const waitedLong = t - before[0]! >= 1_000 - 2;
+      expect(pausedEnough || waitedLong, `a spare started ${t - last} ms after a cold start`).toBe(true);
+    }
+    // …and a steady stream did not starve the shape.
+    expect(duringStream).toBeGreaterThan(0);
+  });
+
   it('a deploy readies a spare of its shape before any cold start; the demand window gives spares back', async () => {
     const backend = new FakeBackend();
     const p = pool(backend);

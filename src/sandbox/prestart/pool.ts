@@ -60,6 +60,10 @@ interface Shape {
   readonly limits: SandboxLimits;
   readonly heapCapMb?: number;
   wantedAt: number;
+  /** The last cold start that asked for one: refills wait until they pause (refill()). */
+  takenAt: number;
+  /** When the refill now waiting for such a pause was first due. */
+  dueAt?: number;
   /** Pre-started sandboxes of this shape that died (or failed to start) unasked since one was last used: at 3 the shape stops refilling for retryAfterMs. */
   failures: number;
   failedAt?: number;
@@ -84,6 +88,8 @@ const DEFAULTS: PrestartOptions = {
   demandWindowMs: 10 * 60_000, roomMb: () => Number.POSITIVE_INFINITY,
 };
 const MAX_FAILURES = 3;
+/** A refill waits for a pause in cold starts at most this long: a steady stream (a single-use function) still gets its spares. */
+const MAX_REFILL_WAIT_MS = 1_000;
 
 export class PrestartPool implements Prestarter {
   private readonly shapes = new Map<string, Shape>();
@@ -133,6 +139,7 @@ export class PrestartPool implements Prestarter {
     const shape = this.shape(req);
     const now = Date.now();
     shape.wantedAt = now;
+    shape.takenAt = now;
     // Counted as demand either way: a burst that found too few keeps more ready next time.
     shape.demand.coldStart(now);
     let entry = shape.ready.shift();
@@ -196,7 +203,7 @@ export class PrestartPool implements Prestarter {
       // No function's egress policy: the sandbox starts with the default and gets its own at claim.
       const limits = { memoryMb: req.limits.memoryMb, tmpMb: req.limits.tmpMb, pids: req.limits.pids };
       shape = {
-        key, runtime: req.runtime, limits, heapCapMb: req.heapCapMb, wantedAt: Date.now(), failures: 0,
+        key, runtime: req.runtime, limits, heapCapMb: req.heapCapMb, wantedAt: Date.now(), takenAt: 0, failures: 0,
         ready: [], demand: new Demand(this.opts.demandWindowMs),
       };
       this.shapes.set(key, shape);
@@ -213,19 +220,29 @@ export class PrestartPool implements Prestarter {
     // The first spare of a shape is always kept (its cost is what the pool is for); more only in
     // the room the memory budget leaves beside the environments.
     if (ready >= 1 && this.spareMb() + shape.limits.memoryMb > this.opts.roomMb()) return;
-    // One sandbox per shape: wait, so as not to compete with the cold start that took the last.
-    // Several: demand comes in bursts, and the next cold start needs the next one as soon as can be.
-    const delay = delayMs ?? (depth > 1 ? 0 : this.opts.refillDelayMs);
+    // Start once the shape's cold starts pause for refillDelayMs, so as not to compete with them:
+    // a spare's start (Node.js ~60–80 ms of CPU) is for the next burst, while each hand-over of
+    // this one needs ~5–10 ms (docs/performance.md, "Where the time goes"). Then one at a time
+    // (fill()'s chain below), up to the shape's depth.
+    const delay = delayMs ?? this.opts.refillDelayMs;
     shape.timer = setTimeout(() => {
       shape.timer = undefined;
       if (this.closed || this.shapes.get(shape.key) !== shape) return;
+      const now = Date.now();
+      shape.dueAt ??= now;
+      const pause = shape.takenAt + this.opts.refillDelayMs - now;
+      if (pause > 0 && now - shape.dueAt < MAX_REFILL_WAIT_MS) {
+        this.refill(shape, pause);
+        return;
+      }
+      shape.dueAt = undefined;
       shape.filling = this.fill(shape)
         .catch(() => {
           this.failed(shape);
         })
         .finally(() => {
           shape.filling = undefined;
-          this.refill(shape); // one at a time, up to the shape's depth
+          this.refill(shape, 0); // one at a time, up to the shape's depth (after a pause in cold starts)
         });
     }, delay);
     shape.timer.unref();
