@@ -7,9 +7,9 @@
 import { CreateFunctionCommand, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { which } from '../conformance/runtime-packages.js';
-import { PROCESS_SANDBOX, ROLE, waitFor } from '../helpers/functions.js';
+import { ROLE, waitFor } from '../helpers/functions.js';
 import { invokeJson, reportPattern } from '../helpers/logs.js';
-import { expectSameEnvironment, pooledAndPlain, waiting } from '../helpers/prestart.js';
+import { PRESTART_SANDBOXES, expectSameEnvironment, pooledAndPlain, waiting } from '../helpers/prestart.js';
 import { type Lambkin, startLambkin } from '../helpers/server.js';
 import { zip } from '../helpers/zip.js';
 
@@ -47,13 +47,8 @@ interface Reply {
   stream: string;
 }
 
-const SANDBOXES = [
-  { label: 'namespace', args: [] as string[] },
-  { label: 'process', args: [...PROCESS_SANDBOX] },
-];
-
 describe.skipIf(!which('ruby'))('Ruby in the pre-start pool', () => {
-  describe.each(SANDBOXES)('$label sandbox', ({ label, args }) => {
+  describe.each(PRESTART_SANDBOXES)('$label sandbox', ({ label, args }) => {
     let pooled: Lambkin;
     let plain: Lambkin;
     const layers = new Map<Lambkin, string>();
@@ -86,7 +81,7 @@ describe.skipIf(!which('ruby'))('Ruby in the pre-start pool', () => {
       // each environment's own, so its layer variables differ between any two environments.
       const layered = label === 'namespace';
       await setUp(name, { ONLY_HERE: 'yes', QUOTE: "it's \"x\"" }, layered);
-      const { out, got, want } = await pooledAndPlain<Reply>(pooled, plain, name);
+      const { out, got, want } = await pooledAndPlain<Reply>({ pooled, plain }, name);
       expect(got.prestarted).toBe(true);
       expectSameEnvironment(got.env, want.env);
       expect(got.env).not.toHaveProperty('_LAMBKIN_PRESTART');
