@@ -146,7 +146,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     });
     this.freezer = new IdleFreezer({
       process: () => this.proc, idle: () => this.state === 'idle' && !this.active && !this.telemetry.delivering,
-      polling: () => this.nextRes?.socket?.destroyed === false,
+      polling: () => this.nextRes !== undefined && pollOpen(this.nextRes),
     }, opts.freezeAfterMs);
   }
 
@@ -495,7 +495,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     this.telemetry.flushAll();
     // A poll whose connection has closed (its runtime died while idle) cannot carry the event;
     // the runtime's exit then makes the invocation undelivered, and the scheduler runs it elsewhere.
-    if (this.nextRes?.socket?.destroyed === false) this.sendEvent();
+    if (this.nextRes && pollOpen(this.nextRes)) this.sendEvent();
     else this.nextRes = undefined;
   }
 
@@ -586,6 +586,15 @@ function listen(server: Server, layout: SandboxLayout): Promise<string | { addre
 }
 
 export { errorPayload };
+
+/**
+ * Whether a pending /next can still carry an event. A poll sent right behind a result on the same
+ * connection (lambkin's bootstraps pipeline them) has no socket of its own until the result's 202
+ * is out: Node queues its answer meanwhile, so its request's connection is the one to look at.
+ */
+function pollOpen(res: ServerResponse): boolean {
+  return (res.socket ?? res.req.socket)?.destroyed === false;
+}
 
 /** A JSON log line (LoggingConfig JSON) is an object in the Telemetry API's `function` record. */
 function recordOf(line: string): unknown {
