@@ -11,6 +11,7 @@ import { startFloorServer } from './lib/floor.js';
 import { client, flood, invoke } from './lib/load.js';
 import { deploy } from './lib/functions.js';
 import { snapshot, UsageTally } from './lib/usage.js';
+import { descendants } from './lib/proc.js';
 import { usageTable } from './lib/distance.js';
 import { ms, summary, table } from './lib/stats.js';
 
@@ -28,6 +29,7 @@ const targets = [
 ];
 const rows = [];
 const usageRows = [];
+const paired = [];
 try {
   for (const t of targets) t.lambda = client(t.server.url);
   for (const runtime of runtimes) {
@@ -61,13 +63,16 @@ try {
           t.done += r.done;
         }
       }
+      // How many environments each ended with: a server that scaled out spends more per invoke.
+      for (const t of targets) t.procs = descendants(t.server.pid).length;
     }
     const floor = targets.find((t) => t.floor);
+    paired.push([runtime, targets[0].p50s.map((x, i) => x - targets[1].p50s[i])]);
     const median = (xs) => summary(xs).p50;
     for (const t of targets) {
       const w = summary(t.warm);
       rows.push([runtime, t.id, ms(w.p50), ms(median(t.p50s)), ms(median(t.p50s) - median(floor.p50s)), ms(w.p99),
-        SECONDS > 0 ? Math.round(t.done / SECONDS) : '-', SECONDS > 0 ? (t.done / floor.done).toFixed(2) : '-']);
+        SECONDS > 0 ? Math.round(t.done / SECONDS) : '-', SECONDS > 0 ? (t.done / floor.done).toFixed(2) : '-', t.procs ?? '-']);
       usageRows.push({ runtime, target: t.id, phase: 'c1', usage: t.c1.result() });
       if (SECONDS > 0) usageRows.push({ runtime, target: t.id, phase: '@32', usage: t.c32.result() });
     }
@@ -78,7 +83,11 @@ try {
     await t.server.stop();
   }
 }
-console.log(table(['runtime', 'target', 'c1 p50 ms', 'median of round p50s', '− floor', 'c1 p99 ms', 'inv/s @32', '/ floor'], rows));
+console.log(table(['runtime', 'target', 'c1 p50 ms', 'median of round p50s', '− floor', 'c1 p99 ms', 'inv/s @32', '/ floor', 'processes after @32'], rows));
+for (const [runtime, d] of paired) {
+  console.log(`${runtime}: this tree − other, c1 p50 round by round (same rounds, so the same load): median ${d.map(ms).sort((x, y) => x - y)[Math.floor(d.length / 2)]} ms ` +
+    `(${d.filter((x) => x < 0).length} of ${d.length} rounds lower)`);
+}
 console.log(`\nPer invoke:\n${usageTable(usageRows)}`);
 console.log(`(${WARM_N} sequential invokes per target in ${ROUNDS} alternating rounds after 1,000 warm-up; ` +
   `${SECONDS > 0 ? `${SECONDS} s at 32 in flight per target in the same rounds` : 'no @32 phase (BENCH_SECONDS)'}; other: ${other})`);
