@@ -308,8 +308,9 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
 
   /** Peak memory in MB (rounded up), for REPORT; remembered so a dead process still reports. */
   maxMemoryUsedMb(): number {
-    const mem = this.proc?.memory();
-    if (mem) this.lastMemoryMb = Math.ceil(mem.peakBytes / (1024 * 1024));
+    const proc = this.proc;
+    const peak = proc?.peakBytes ? proc.peakBytes() : proc?.memory()?.peakBytes;
+    if (peak !== undefined) this.lastMemoryMb = Math.ceil(peak / (1024 * 1024));
     return this.lastMemoryMb;
   }
 
