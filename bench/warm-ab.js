@@ -22,9 +22,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 0); // at 32 in flight, per target, over the rounds
 const runtimes = (process.env.BENCH_RUNTIMES ?? 'nodejs20.x').split(',');
 
+// The pre-started pool off (BENCH_PRESTART=on keeps it): a function's first invoke is then a full
+// cold start on both servers, which gives their hand-off (scheduler/handoff.ts) the same cold-start
+// estimate; with the pool, whether the first invoke hit a spare (no estimate) decides whether 32 in
+// flight stay on one or two environments or spread over 32, and the two trees' @32 would differ by that.
+const poolEnv = process.env.BENCH_PRESTART === 'on' ? {} : { LAMBKIN_PRESTART: 'off' };
 const targets = [
-  { id: 'this tree', server: await startServer() },
-  { id: 'other', server: await startServer([], {}, resolve(other)) },
+  { id: 'this tree', server: await startServer([], poolEnv) },
+  { id: 'other', server: await startServer([], poolEnv, resolve(other)) },
   { id: 'floor', floor: true, server: await startFloorServer() },
 ];
 const rows = [];
