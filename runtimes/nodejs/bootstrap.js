@@ -47,9 +47,11 @@ try {
 await loop();
 
 async function loop() {
+  let polled = null; // the next event, asked for with the last result
   for (;;) {
     phase = 'next';
-    const next = await client.next().catch(fatal);
+    const next = await (polled ?? client.next()).catch(fatal);
+    polled = null;
     if (next.status !== 200) fatal(new Error(`Runtime API answered ${next.status} to /next: ${next.body.toString('utf8')}`));
     const headers = next.headers;
     const id = headers['lambda-runtime-aws-request-id'];
@@ -79,11 +81,13 @@ async function loop() {
     }
 
     phase = 'post';
-    await (streamed === null ? report(id, outcome) : reportStreamed(id, streamed, outcome));
+    // Each resolves with the poll sent with the result, if one was, in an array: not awaited yet.
+    [polled] = await (streamed === null ? report(id, outcome) : reportStreamed(id, streamed, outcome));
     if (exitAfterPost !== null) process.exit(exitAfterPost);
   }
 }
 
+/** Posts the result; resolves with [the poll for the next event sent with it, or null]. */
 async function report(id, outcome) {
   let failed = outcome.failed;
   let value = outcome.value;
@@ -106,12 +110,17 @@ async function report(id, outcome) {
     body = JSON.stringify(response);
     path = `invocation/${id}/error`;
   }
-  const answer = await client.post(path, body, errorType).catch(fatal);
+  // The poll for the next event goes out with the result (one write, answered in order), unless
+  // this process is about to exit: then it would be a poll nobody reads.
+  const [posted, polled] = exitAfterPost === null ? client.postThenNext(path, body, errorType) : [client.post(path, body, errorType), null];
+  polled?.catch(() => {}); // its failure is seen where it is awaited
+  const answer = await posted.catch(fatal);
   // 403 (not the active request: it timed out meanwhile) or 413 (too large) is the host's verdict,
   // already turned into the invocation's error there. Note it and take the next event.
   if (answer.status >= 300) {
     logRuntimeRecord('WARN', `Runtime API answered ${answer.status} to ${path}: ${answer.body.toString('utf8')}`);
   }
+  return [polled]; // not awaited here: a crash meanwhile (exitAfterPost) must not wait for an event
 }
 
 /** The end of a streamed response; a failure before its first byte is an ordinary /error. */
@@ -127,6 +136,7 @@ async function reportStreamed(id, streamed, outcome) {
   if (answer.status >= 300) {
     logRuntimeRecord('WARN', `Runtime API answered ${answer.status} to the streamed response: ${answer.body.toString('utf8')}`);
   }
+  return [null];
 }
 
 async function initError(err, label) {

@@ -1,5 +1,7 @@
-// A small HTTP/1.1 client for the Runtime API: one kept-alive TCP socket, one request at a time
-// (the protocol is strictly sequential: next, then response or error, then next …).
+// A small HTTP/1.1 client for the Runtime API: one kept-alive TCP socket, requests answered in
+// order (the protocol is strictly sequential: next, then response or error, then next …). A result
+// and the next poll may go out together (postThenNext): one write, and no wake-up of this process
+// nor of the host between the result's 202 and the poll.
 // Why not `http`/`fetch`: every environment is a fresh process, and Node's http machinery costs
 // about twice as much per request until V8 has warmed it up — which, with traffic spread over many
 // environments, takes tens of seconds. This client is fast from the first request.
@@ -36,7 +38,7 @@ export class RuntimeApiClient {
     this.nextRequest = Buffer.from(`GET ${PREFIX}invocation/next HTTP/1.1\r\nHost: ${address}\r\n\r\n`, 'latin1');
     this.socket = null;
     this.used = false; // the current socket has carried a complete exchange
-    this.pending = null; // { resolve, reject, request, retried, reused, gotBytes }
+    this.queue = []; // sent, not yet answered, in order: { resolve, reject, request, retried, reused, gotBytes }
     this.leftover = null;
     this.resetParser();
   }
@@ -47,35 +49,53 @@ export class RuntimeApiClient {
   }
 
   /**
-   * @param {string} path below /2018-06-01/runtime/
-   * @param {string} body
-   * @param {string} [errorType] sent as Lambda-Runtime-Function-Error-Type
-   * @returns {Promise<ApiResponse>}
+   * A result (as post) and, in the same write, the poll for the next event: the host answers them
+   * in order. Not for the last result before the process exits (the poll would be left open).
+   * @returns {[Promise<ApiResponse>, Promise<ApiResponse>]} the result's answer, then the next event
    */
-  post(path, body, errorType) {
-    const typeHeader = errorType === undefined ? '' : `Lambda-Runtime-Function-Error-Type: ${headerSafe(errorType)}\r\n`;
-    // Head and body in one string, so one write and (for small bodies) one TCP segment.
-    return this.request(
-      `POST ${PREFIX}${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n${typeHeader}` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+  postThenNext(path, body, errorType) {
+    const posted = this.request(this.postRequest(path, body, errorType), false);
+    const next = this.request(this.nextRequest, false);
+    this.send();
+    return [posted, next];
   }
 
-  /** @param {string | Buffer} request the whole request, head and body */
-  request(request) {
+  post(path, body, errorType) {
+    return this.request(this.postRequest(path, body, errorType));
+  }
+
+  postRequest(path, body, errorType) {
+    const typeHeader = errorType === undefined ? '' : `Lambda-Runtime-Function-Error-Type: ${headerSafe(errorType)}\r\n`;
+    // Head and body in one string, so one write and (for small bodies) one TCP segment.
+    return `POST ${PREFIX}${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n${typeHeader}` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  }
+
+  /**
+   * @param {string | Buffer} request the whole request, head and body
+   * @param {boolean} [now] send it at once (else the caller sends what is queued with send())
+   */
+  request(request, now = true) {
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject, request, retried: false, reused: false, gotBytes: false };
-      this.send();
+      this.queue.push({ resolve, reject, request, retried: false, reused: false, gotBytes: false, sent: false });
+      if (now) this.send();
     });
   }
 
+  /** Writes what is queued and not yet sent, in one write. */
   send() {
-    const p = this.pending;
     if (this.socket === null) this.open();
-    p.reused = this.used;
-    p.gotBytes = false;
+    const out = [];
+    for (const p of this.queue) {
+      if (p.sent) continue;
+      p.sent = true;
+      p.reused = this.used;
+      p.gotBytes = false;
+      out.push(p.request);
+    }
+    if (out.length === 0) return;
     this.socket.ref();
-    this.socket.write(p.request);
+    this.socket.write(out.length === 1 ? out[0] : out.join(''));
   }
 
   open() {
@@ -93,22 +113,28 @@ export class RuntimeApiClient {
   onClose(socket, err) {
     if (socket !== this.socket) return;
     this.socket = null;
-    const p = this.pending;
-    if (p === null) return;
+    const p = this.queue[0];
+    if (p === undefined) return;
     if (this.state === UNTIL_CLOSE) {
       this.body = Buffer.concat(this.chunks);
       this.complete();
       return;
     }
     // Nothing of the answer arrived on a socket that had served earlier requests: the server
-    // closed the idle keep-alive connection as we wrote. The request was not seen; send it again.
+    // closed the idle keep-alive connection as we wrote. The request was not seen; send it again
+    // (with whatever was sent behind it).
     if (p.reused && !p.gotBytes && !p.retried) {
       p.retried = true;
-      this.send();
+      this.resend();
       return;
     }
-    this.pending = null;
-    p.reject(err ?? new Error('Runtime API closed the connection'));
+    for (const q of this.queue.splice(0)) q.reject(err ?? new Error('Runtime API closed the connection'));
+  }
+
+  /** Sends again, on a new connection, every request still waiting for its answer. */
+  resend() {
+    for (const q of this.queue) q.sent = false;
+    this.send();
   }
 
   resetParser() {
@@ -123,7 +149,7 @@ export class RuntimeApiClient {
   }
 
   onData(chunk) {
-    if (this.pending !== null) this.pending.gotBytes = true;
+    if (this.queue.length > 0) this.queue[0].gotBytes = true;
     if (this.leftover !== null) {
       chunk = Buffer.concat([this.leftover, chunk]);
       this.leftover = null;
@@ -249,24 +275,26 @@ export class RuntimeApiClient {
   complete() {
     const response = { status: this.status, headers: this.headers, body: this.body };
     const socket = this.socket;
-    const p = this.pending;
-    this.pending = null;
+    const p = this.queue.shift();
     this.used = true;
     this.resetParser();
+    if (this.queue.length > 0) this.queue[0].gotBytes = false;
     if (this.closeAfter && socket !== null) {
       this.socket = null;
       socket.destroy();
-    } else if (socket !== null) {
+      // The host closed the connection after this answer: what was sent behind it was not read.
+      this.leftover = null;
+      if (this.queue.length > 0) this.resend();
+    } else if (socket !== null && this.queue.length === 0) {
       // Between requests the socket must not keep the process alive: the runtime finishes a
       // handler that returns nothing when the event loop empties ('beforeExit'), as Lambda does.
       socket.unref();
     }
-    if (p !== null) p.resolve(response);
+    if (p !== undefined) p.resolve(response);
   }
 
   fail(err) {
-    const p = this.pending;
-    this.pending = null;
+    const queued = this.queue.splice(0);
     this.leftover = null;
     this.resetParser();
     if (this.socket !== null) {
@@ -274,7 +302,7 @@ export class RuntimeApiClient {
       this.socket = null;
       socket.destroy();
     }
-    if (p !== null) p.reject(err);
+    for (const p of queued) p.reject(err);
   }
 }
 

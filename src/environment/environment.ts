@@ -146,7 +146,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     });
     this.freezer = new IdleFreezer({
       process: () => this.proc, idle: () => this.state === 'idle' && !this.active && !this.telemetry.delivering,
-      polling: () => this.nextRes?.socket?.destroyed === false,
+      polling: () => this.nextRes !== undefined && pollOpen(this.nextRes),
     }, opts.freezeAfterMs);
   }
 
@@ -308,8 +308,9 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
 
   /** Peak memory in MB (rounded up), for REPORT; remembered so a dead process still reports. */
   maxMemoryUsedMb(): number {
-    const mem = this.proc?.memory();
-    if (mem) this.lastMemoryMb = Math.ceil(mem.peakBytes / (1024 * 1024));
+    const proc = this.proc;
+    const peak = proc?.peakBytes ? proc.peakBytes() : proc?.memory()?.peakBytes;
+    if (peak !== undefined) this.lastMemoryMb = Math.ceil(peak / (1024 * 1024));
     return this.lastMemoryMb;
   }
 
@@ -495,7 +496,7 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     this.telemetry.flushAll();
     // A poll whose connection has closed (its runtime died while idle) cannot carry the event;
     // the runtime's exit then makes the invocation undelivered, and the scheduler runs it elsewhere.
-    if (this.nextRes?.socket?.destroyed === false) this.sendEvent();
+    if (this.nextRes && pollOpen(this.nextRes)) this.sendEvent();
     else this.nextRes = undefined;
   }
 
@@ -506,7 +507,6 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     // START when the runtime gets the event (an invocation that never reaches it has none).
     this.log(startLine(inv.id, this.fn.version), 'PLATFORM', inv.id, 'start');
     this.platformEvent('platform.start', { requestId: inv.id, version: this.fn.version });
-    this.proc?.resetPeak();
     // Extensions get INVOKE just after the runtime: the caller waits only for the runtime (its
     // answer goes out at the runtime's response), so the runtime's event goes first. Measured
     // (bench:extension, loaded machine, 5 alternating runs each): INVOKE first added 0.38 ms at
@@ -514,6 +514,10 @@ export class ExecutionEnvironment implements RuntimeApiHost, ExtensionApiEnv {
     // read before every extension has its INVOKE and counts as busy.
     inv.dispatch(res, this.opts.debug ? Math.max(DEBUG_TIMEOUT_SECONDS, this.fn.config.timeout) : this.fn.config.timeout, this.extensions.count === 0 ? undefined
       : () => this.extensions.invoke(invokeEvent(inv.id, inv.deadlineMs, inv.invokedArn, inv.traceValue)));
+    // The peak is reset once the event is on its way, not before: a cgroup write is a syscall the
+    // event would otherwise wait for. It sets the peak to the usage now, so what the runtime has
+    // taken since still counts; it has barely woken up by then.
+    this.proc?.resetPeak();
   }
 
   private failInit(error: RuntimeErrorBody): void {
@@ -586,6 +590,15 @@ function listen(server: Server, layout: SandboxLayout): Promise<string | { addre
 }
 
 export { errorPayload };
+
+/**
+ * Whether a pending /next can still carry an event. A poll sent right behind a result on the same
+ * connection (lambkin's bootstraps pipeline them) has no socket of its own until the result's 202
+ * is out: Node queues its answer meanwhile, so its request's connection is the one to look at.
+ */
+function pollOpen(res: ServerResponse): boolean {
+  return (res.socket ?? res.req.socket)?.destroyed === false;
+}
 
 /** A JSON log line (LoggingConfig JSON) is an object in the Telemetry API's `function` record. */
 function recordOf(line: string): unknown {

@@ -110,6 +110,7 @@ export function wrapChild(child: ChildProcess, opts: ChildOptions = {}): Sandbox
     },
     freeze: (frozen) => !killed && (cgroup?.freeze(frozen) ?? false),
     memory: () => final ?? readMemory(),
+    peakBytes: () => final?.peakBytes ?? (cgroup ? cgroup.peakBytes() : treeMemory(pid)?.peakBytes),
     resetPeak: () => cgroup?.resetPeak(),
   };
 }

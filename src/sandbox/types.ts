@@ -95,6 +95,11 @@ export interface SandboxProcess {
    */
   freeze?(frozen: boolean): boolean;
   memory(): MemoryUse | undefined;
+  /**
+   * memory()'s peakBytes alone: every invocation's REPORT reads it, on the way to the caller's
+   * answer, and a cgroup's current usage is one more file read it does not need.
+   */
+  peakBytes?(): number | undefined;
   resetPeak(): void;
 }
 

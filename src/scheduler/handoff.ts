@@ -2,9 +2,10 @@
 // version is busy, a new one costs a cold start (tens of ms, and on a small machine another
 // process competing for the cores); if invocations of this version take much less than that, the
 // next environment to finish serves sooner. Estimates are moving averages of what this version
-// measured; with none yet (or a slow function) it scales out as before. A waiter gives up and
-// starts an environment once it has waited as long as a cold start would have taken, so waiting
-// can never cost more than about one cold start. One environment still serves one invocation at a time.
+// measured (a cold start not yet measured counts as UNKNOWN_COLD_MS); with no warm one yet (or a
+// slow function) it scales out as before. A waiter gives up and starts an environment once it has
+// waited as long as a cold start would have taken, so waiting can never cost more than about one
+// cold start. One environment still serves one invocation at a time.
 import type { ExecutionEnvironment } from '../environment/environment.js';
 
 interface Waiter {
@@ -57,9 +58,13 @@ export class Handoff {
    */
   worthWaiting(busy: number, finishing = 0): boolean {
     if (finishing > this.waiters.length) return true;
-    if (busy === 0 || this.warmMs === undefined || this.coldMs === undefined) return false;
+    if (busy === 0 || this.warmMs === undefined) return false;
     const expected = this.warmMs * (1 + Math.floor(this.waiters.length / busy));
-    return expected * 2 < this.coldMs;
+    // No cold start measured yet: every one so far came from the pre-started pool (which teaches no
+    // estimate), as a function's first invoke after its deploy now always does. Without this, the
+    // first burst of such a version scaled out to one environment per invocation in flight (32 at
+    // 32 in flight, each then sleeping and waking: ~3× the CPU per invoke of one or two busy ones).
+    return expected * 2 < (this.coldMs ?? UNKNOWN_COLD_MS);
   }
 
   /** Resolves with an environment handed over on release, or undefined when waiting stopped paying. */

@@ -279,8 +279,11 @@ export function sandboxConformance(b: BackendUnderTest): void {
       expect(peak).toBeGreaterThanOrEqual(60 * MB);
       await r.waitOut(/freed/);
       await waitFor(() => r.proc.memory()!.currentBytes < 40 * MB, 10_000, () => JSON.stringify(r.proc.memory()));
+      // peakBytes() (what REPORT reads) is memory()'s peak, read alone.
+      expect(r.proc.peakBytes?.()).toBeGreaterThanOrEqual(60 * MB);
       r.proc.resetPeak();
       expect(r.proc.memory()!.peakBytes).toBeLessThan(40 * MB);
+      expect(r.proc.peakBytes?.()).toBeLessThan(40 * MB);
       await r.end();
     });
 

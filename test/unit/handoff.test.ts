@@ -31,6 +31,16 @@ describe('hand-off estimate', () => {
   });
 });
 
+describe('hand-off before any cold start was measured', () => {
+  it('waits for a fast version whose cold starts all came from the pre-started pool, as for an unmeasured one of 100 ms', () => {
+    h = new Handoff();
+    for (let i = 0; i < 50; i++) h.note(1, false); // warm in 1 ms; no cold sample (a pool hit teaches none)
+    expect(h.worthWaiting(1)).toBe(true);
+    for (let i = 0; i < 100; i++) h.note(80, false); // 80 ms warm: a new environment is sooner
+    expect(h.worthWaiting(1)).toBe(false);
+  });
+});
+
 describe('hand-off to an environment whose extensions are finishing', () => {
   it('waits for it even before any warm estimate, one waiter per such environment', () => {
     h = new Handoff();

@@ -3,7 +3,8 @@
 Built on the C `_socket` module: `http.client` pulls in the email package and costs tens of
 milliseconds of every cold start; `socket` pulls in `enum`. The protocol is strictly sequential
 (next, then response or error), so one connection and blocking calls without timeout suffice —
-GET /next may legitimately wait for many minutes.
+GET /next may legitimately wait for many minutes. A result and the next poll may go out in one
+write (post_then_next): the host answers them in order, and neither side wakes up in between.
 """
 import _socket
 
@@ -35,20 +36,41 @@ class RuntimeApiClient:
         self._buf = bytearray()
         self._pos = 0
         self._got = False  # bytes of the current answer have arrived
+        self._polled = False  # a GET /next went out with the last result (post_then_next)
 
     def next(self):
         """Wait for the next event: (status, headers with lower-case names, body bytes)."""
+        if self._polled and self._sock is not None:
+            self._polled = False
+            try:
+                return self._read_response()
+            except OSError:
+                self._close()  # asked again below, on a new connection
+        self._polled = False
         return self._request(self._next)
 
     def post(self, path, body, error_type=None):
         """POST body (bytes) to /2018-06-01/runtime/<path>: (status, headers, body)."""
-        head = b"POST " + _PREFIX + path.encode("utf-8") + b" HTTP/1.1\r\nHost: " + self._host + b"\r\n"
-        if error_type is not None:
-            head += b"Lambda-Runtime-Function-Error-Type: " + _header_safe(error_type) + b"\r\n"
-        head += b"Content-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n"
+        head = self._post_head(path, body, error_type)
         if len(body) < _RECV:
             return self._request(head + body)
         return self._request(head, body)  # large: don't copy megabytes just to prepend a head
+
+    def post_then_next(self, path, body, error_type=None):
+        """As post, with the poll for the next event in the same write: next() then reads its answer."""
+        head = self._post_head(path, body, error_type)
+        if len(body) >= _RECV:
+            return self.post(path, body, error_type)
+        answer = self._request(head + body + self._next)
+        # The host closed the connection after the result (Connection: close): the poll was not read.
+        self._polled = self._sock is not None
+        return answer
+
+    def _post_head(self, path, body, error_type):
+        head = b"POST " + _PREFIX + path.encode("utf-8") + b" HTTP/1.1\r\nHost: " + self._host + b"\r\n"
+        if error_type is not None:
+            head += b"Lambda-Runtime-Function-Error-Type: " + _header_safe(error_type) + b"\r\n"
+        return head + b"Content-Length: " + str(len(body)).encode("ascii") + b"\r\n\r\n"
 
     def _request(self, head, body=None):
         retried = False

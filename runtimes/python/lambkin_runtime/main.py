@@ -78,7 +78,8 @@ def _invoke_once(client, handler):
 
 
 def _answer(client, path, payload, error_type=None):
-    status, _, body = _call(client.post, path, payload, error_type)
+    # The poll for the next event goes out with the result: one write, answered in order.
+    status, _, body = _call(client.post_then_next, path, payload, error_type)
     if status >= 300:
         # 403 (no longer the active request) or 413 (too large) is the host's verdict, already
         # turned into the invocation's error there. Note it and go on to the next event.

@@ -23,6 +23,8 @@ export interface EnvCgroup {
    */
   setLimits(limits: CgroupLimits): void;
   memory(): MemoryUse | undefined;
+  /** memory()'s peakBytes, from one file read. */
+  peakBytes(): number | undefined;
   resetPeak(): void;
   /** How many processes the memory limit has killed in this cgroup so far. */
   oomKills(): number;

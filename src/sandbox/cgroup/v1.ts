@@ -88,6 +88,10 @@ async function createV1(
       if (current === undefined || max === undefined) return undefined;
       return { currentBytes: Number(current), peakBytes: Number(max) };
     },
+    peakBytes: () => {
+      const max = peak.read();
+      return max === undefined ? undefined : Number(max);
+    },
     resetPeak: () => void peak.write('0'),
     oomKills: () => keyedValue(oom.read() ?? '', 'oom_kill'),
     freeze,

@@ -83,6 +83,12 @@ async function createV2(dir: string, limits: CgroupLimits): Promise<EnvCgroup> {
       const max = peak.read();
       return { currentBytes: Number(now), peakBytes: Number(max ?? now) };
     },
+    peakBytes: () => {
+      const max = peak.read(); // memory.peak is absent on older kernels: usage stands for it then, as in memory()
+      if (max !== undefined) return Number(max);
+      const now = current.read();
+      return now === undefined ? undefined : Number(now);
+    },
     resetPeak: () => void peak.write('reset'),
     oomKills: () => keyedValue(events.read() ?? '', 'oom_kill'),
     freeze,
