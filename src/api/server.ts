@@ -72,7 +72,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const readLogs = cluster?.logs ?? logs;
 
   // Under --cluster, invocations may run on other nodes and this one runs others' (docs/cluster.md).
-  const dispatch = nats && node && database ? await startDispatch({ nc: nats.connection, database, self: node, scheduler, registry, log, ttlMs: config.cluster?.ttlMs ?? 5_000 }) : undefined;
+  const dispatch = nats && node && database ? await startDispatch({
+    nc: nats.connection, database, self: node, scheduler, registry, log, ttlMs: config.cluster?.ttlMs ?? 5_000, host: config.host, connected: () => nats.connected(),
+  }) : undefined;
   const dispatcher = dispatch?.dispatcher;
 
   // A cluster's Event invocations wait in JetStream, run by whichever node pulls them (docs/cluster.md).

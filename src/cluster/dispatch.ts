@@ -6,6 +6,8 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import { ClusterDispatcher, type ClusterView } from './dispatcher.js';
 import { ClusterProvisioning } from './provisioned.js';
 import { serveDispatch } from './serving.js';
+import { serveDirect } from './direct-serve.js';
+import type { Reply } from './frame.js';
 import { ReservedLeases } from './reserved-leases.js';
 import type { Postgres } from '../database/index.js';
 
@@ -23,9 +25,20 @@ export async function startDispatch(o: {
   nc: NatsConnection; database: Postgres; self: string; scheduler: Scheduler; registry: Registry; log: (line: string) => void;
   /** The heartbeat TTL: how long a try waits for an answer follows it (requests.ts). */
   ttlMs: number;
+  /** Where the direct links' listener binds (the API's host; direct-serve.ts). */
+  host: string;
+  /** Whether NATS is connected now: a node cut off from it takes no invocation directly. */
+  connected: () => boolean;
 }): Promise<ClusterDispatch> {
   const leases = await ReservedLeases.open(o.database, o.self);
-  const serving = serveDispatch({ nc: o.nc, self: o.self, scheduler: o.scheduler, registry: o.registry, log: o.log });
+  // The listener's port and key go into what serving says, so it starts first and is wired after.
+  let serveLink: (request: Uint8Array, answer: (reply: Reply) => void) => void = (_r, answer) => answer({ t: 'busy' });
+  const direct = await serveDirect({ host: o.host, handle: (request, answer) => serveLink(request, answer) });
+  const serving = serveDispatch({
+    nc: o.nc, self: o.self, scheduler: o.scheduler, registry: o.registry, log: o.log, connected: o.connected,
+    via: { node: o.self, port: direct.port, key: direct.key.toString('hex') },
+  });
+  serveLink = serving.direct;
   const dispatcher = new ClusterDispatcher(o.nc, o.scheduler, o.self, leases, o.log, o.ttlMs);
   const provisioning = new ClusterProvisioning(o.nc, o.self);
   return {
@@ -36,6 +49,7 @@ export async function startDispatch(o: {
       provisioning.joined(view);
     },
     close: () => {
+      direct.close();
       serving.close();
       dispatcher.close();
       provisioning.close();
