@@ -73,7 +73,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
 
   // Under --cluster, invocations may run on other nodes and this one runs others' (docs/cluster.md).
   const dispatch = nats && node && database ? await startDispatch({
-    nc: nats.connection, database, self: node, scheduler, registry, log, ttlMs: config.cluster?.ttlMs ?? 5_000, host: config.host, connected: () => nats.connected(),
+    nc: nats.connection, database, self: node, scheduler, registry, log, ttlMs: config.cluster?.ttlMs ?? 5_000, host: config.host, port: config.cluster?.directPort ?? 0, connected: () => nats.connected(),
   }) : undefined;
   const dispatcher = dispatch?.dispatcher;
 

@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { KEY_BYTES, LinkReader, linkFrame } from './direct-wire.js';
 import { encodeReply, type Reply } from './frame.js';
+import { ConfigError } from '../errors.js';
 
 const KEY_WAIT_MS = 2_000;
 /** Links open at once: one per other node is the need; the rest is headroom for restarts. */
@@ -23,6 +24,7 @@ export interface DirectServer {
 
 export async function serveDirect(o: {
   host: string;
+  port: number;
   handle: (request: Buffer, answer: (reply: Reply) => void) => void;
 }): Promise<DirectServer> {
   const key = randomBytes(KEY_BYTES);
@@ -57,8 +59,8 @@ export async function serveDirect(o: {
     });
   });
   const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, o.host, () => resolve((server.address() as { port: number }).port));
+    server.once('error', (err) => reject(new ConfigError(`cannot listen for the cluster's direct links on ${o.host}:${o.port} (${err.message}): set LAMBKIN_CLUSTER_DIRECT_PORT to a free port, or 0 for any`)));
+    server.listen(o.port, o.host, () => resolve((server.address() as { port: number }).port));
   });
   return {
     key,

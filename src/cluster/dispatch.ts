@@ -25,15 +25,16 @@ export async function startDispatch(o: {
   nc: NatsConnection; database: Postgres; self: string; scheduler: Scheduler; registry: Registry; log: (line: string) => void;
   /** The heartbeat TTL: how long a try waits for an answer follows it (requests.ts). */
   ttlMs: number;
-  /** Where the direct links' listener binds (the API's host; direct-serve.ts). */
+  /** Where the direct links' listener binds (the API's host; direct-serve.ts; port 0: any free one). */
   host: string;
+  port: number;
   /** Whether NATS is connected now: a node cut off from it takes no invocation directly. */
   connected: () => boolean;
 }): Promise<ClusterDispatch> {
   const leases = await ReservedLeases.open(o.database, o.self);
   // The listener's port and key go into what serving says, so it starts first and is wired after.
   let serveLink: (request: Uint8Array, answer: (reply: Reply) => void) => void = (_r, answer) => answer({ t: 'busy' });
-  const direct = await serveDirect({ host: o.host, handle: (request, answer) => serveLink(request, answer) });
+  const direct = await serveDirect({ host: o.host, port: o.port, handle: (request, answer) => serveLink(request, answer) });
   const serving = serveDispatch({
     nc: o.nc, self: o.self, scheduler: o.scheduler, registry: o.registry, log: o.log, connected: o.connected,
     via: { node: o.self, port: direct.port, key: direct.key.toString('hex') },
