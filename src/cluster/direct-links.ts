@@ -23,8 +23,8 @@ export interface DirectLink {
 }
 
 export interface LinkEvents {
-  /** A reply to the request sent with `token`. */
-  answer(token: number, data: Buffer): void;
+  /** A reply to the request sent with `token` on `link`. */
+  answer(link: DirectLink, token: number, data: Buffer): void;
   /** The link is gone: what was sent on it and not answered has no answer coming. */
   closed(link: DirectLink): void;
 }
@@ -82,7 +82,7 @@ export class DirectLinks {
     };
     this.held.set(node, h);
     const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), CONNECT_MS);
-    const reader = new LinkReader((token, body) => this.events.answer(token, body));
+    const reader = new LinkReader((token, body) => this.events.answer(h.link, token, body));
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.write(Buffer.from(address.key, 'hex'));

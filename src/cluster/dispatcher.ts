@@ -68,7 +68,7 @@ export class ClusterDispatcher implements Dispatcher {
     private readonly leases: ReservedLeases, private readonly log: (line: string) => void, ttlMs: number,
   ) {
     this.requests = new Requests(nc, (id) => id === self || this.view?.get(id) !== undefined, answerWaitMs(ttlMs));
-    this.links = new DirectLinks({ answer: (token, data) => this.requests.answerDirect(token, data), closed: (link) => this.requests.linkClosed(link) });
+    this.links = new DirectLinks({ answer: (link, token, data) => this.requests.answerDirect(link, token, data), closed: (link) => this.requests.linkClosed(link) });
   }
 
   /** The cluster's live view: placement by room, and requests bound to a node that leaves end at once. */

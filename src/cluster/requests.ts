@@ -76,9 +76,9 @@ export class Requests {
     }, data);
   }
 
-  /** A reply that came over a direct link. */
-  answerDirect(token: number, data: Uint8Array): void {
-    this.answer(String(token), data, undefined);
+  /** A reply that came over `link`: it answers only a request sent on that link. */
+  answerDirect(link: DirectLink, token: number, data: Uint8Array): void {
+    if (this.pending.get(String(token))?.link === link) this.answer(String(token), data, undefined);
   }
 
   /** A direct link ended: what was sent on it and not yet answered is lost. */
