@@ -19,15 +19,16 @@ export interface DirectServer {
   /** What a node must present to dial this one, and where: sent with each result over NATS. */
   readonly key: Buffer;
   readonly port: number;
+  /** Who answers the requests (until then each is answered "busy"): set once dispatch starts. */
+  answerWith(handle: DirectHandler): void;
   close(): void;
 }
 
-export async function serveDirect(o: {
-  host: string;
-  port: number;
-  handle: (request: Buffer, answer: (reply: Reply) => void) => void;
-}): Promise<DirectServer> {
+export type DirectHandler = (request: Buffer, answer: (reply: Reply) => void) => void;
+
+export async function serveDirect(o: { host: string; port: number }): Promise<DirectServer> {
   const key = randomBytes(KEY_BYTES);
+  let handle: DirectHandler = (_request, answer) => answer({ t: 'busy' });
   const sockets = new Set<Socket>();
   const server = createServer({ noDelay: true }, (socket) => {
     if (sockets.size >= MAX_LINKS) return socket.destroy();
@@ -36,7 +37,7 @@ export async function serveDirect(o: {
     socket.on('error', () => socket.destroy());
     const keyTimer = setTimeout(() => socket.destroy(), KEY_WAIT_MS);
     let presented: Buffer | undefined = Buffer.alloc(0);
-    const reader = new LinkReader((token, body) => o.handle(body, (reply) => {
+    const reader = new LinkReader((token, body) => handle(body, (reply) => {
       if (socket.destroyed) return;
       if (socket.writableLength > MAX_UNREAD) return socket.destroy();
       const [head, rest] = linkFrame(token, encodeReply(reply));
@@ -65,6 +66,9 @@ export async function serveDirect(o: {
   return {
     key,
     port,
+    answerWith: (h) => {
+      handle = h;
+    },
     close: () => {
       server.close();
       for (const s of sockets) s.destroy();

@@ -6,8 +6,7 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import { ClusterDispatcher, type ClusterView } from './dispatcher.js';
 import { ClusterProvisioning } from './provisioned.js';
 import { serveDispatch } from './serving.js';
-import { serveDirect } from './direct-serve.js';
-import type { Reply } from './frame.js';
+import type { DirectServer } from './direct-serve.js';
 import { ReservedLeases } from './reserved-leases.js';
 import type { Postgres } from '../database/index.js';
 
@@ -25,21 +24,18 @@ export async function startDispatch(o: {
   nc: NatsConnection; database: Postgres; self: string; scheduler: Scheduler; registry: Registry; log: (line: string) => void;
   /** The heartbeat TTL: how long a try waits for an answer follows it (requests.ts). */
   ttlMs: number;
-  /** Where the direct links' listener binds (the API's host; direct-serve.ts; port 0: any free one). */
-  host: string;
-  port: number;
+  /** This node's direct links' listener (direct-serve.ts), started with the NATS connection. */
+  direct: DirectServer;
   /** Whether NATS is connected now: a node cut off from it takes no invocation directly. */
   connected: () => boolean;
 }): Promise<ClusterDispatch> {
   const leases = await ReservedLeases.open(o.database, o.self);
-  // The listener's port and key go into what serving says, so it starts first and is wired after.
-  let serveLink: (request: Uint8Array, answer: (reply: Reply) => void) => void = (_r, answer) => answer({ t: 'busy' });
-  const direct = await serveDirect({ host: o.host, port: o.port, handle: (request, answer) => serveLink(request, answer) });
+  const { direct } = o;
   const serving = serveDispatch({
     nc: o.nc, self: o.self, scheduler: o.scheduler, registry: o.registry, log: o.log, connected: o.connected,
     via: { node: o.self, port: direct.port, key: direct.key.toString('hex') },
   });
-  serveLink = serving.direct;
+  direct.answerWith(serving.direct);
   const dispatcher = new ClusterDispatcher(o.nc, o.scheduler, o.self, leases, o.log, o.ttlMs);
   const provisioning = new ClusterProvisioning(o.nc, o.self);
   return {

@@ -4,7 +4,9 @@
 // invocation goes the NATS way (it runs once, elsewhere); 6 MB payloads and responses cross the
 // link; a node killed while it runs an invocation it took directly gives its caller a 410 at once,
 // and the invocation never runs twice.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NODE, PROCESS_SANDBOX, createFunction, invoke, invokeOk, probe, waitFor, type ProbeResult } from '../helpers/functions.js';
 import { describePostgres } from '../helpers/database.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
-import type { Lambkin } from '../helpers/server.js';
+import { CLI, type Lambkin } from '../helpers/server.js';
 import { decodeReply } from '../../src/cluster/frame.js';
 
 const TTL_MS = 1500;
@@ -101,6 +103,22 @@ describePostgres('cluster direct links', () => {
     writeFileSync(join(dir, 'release'), '');
     expect((await holding).functionError).toBeUndefined();
     expect(readdirSync(dir).filter((f) => f.endsWith('.started'))).toHaveLength(1);
+  });
+
+  it('LAMBKIN_CLUSTER_DIRECT_PORT already taken: serve stops, naming the setting', async () => {
+    const taken = createServer();
+    const port = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)));
+    const dataDir = mkdtempSync(join(tmpdir(), 'lambkin-test-'));
+    try {
+      const r = spawnSync(process.execPath, [
+        CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--cluster', '--database-url', cluster.databaseUrl, '--nats-url', cluster.nats.url, '--node-id', 'node-x',
+      ], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, LAMBKIN_CLUSTER_DIRECT_PORT: String(port) } });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`direct links on 127\\.0\\.0\\.1:${port} .*LAMBKIN_CLUSTER_DIRECT_PORT`));
+    } finally {
+      taken.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('a node killed while it runs an invocation taken over the direct link: the caller gets a 410 at once, and it never runs twice', async () => {
