@@ -79,6 +79,9 @@ try {
     remote: { lambda: n2.lambda, lat: [], pids: clusterPids, cpuMs: 0, n: 0 },
   };
   const cpu = (pids) => pids.reduce((sum, pid) => sum + snapshot(pid).server.cpuMs, 0);
+  // Remote c1's CPU by process: the receiving node (node-2), the running one (node-1), nats-server.
+  const split = { receiver: 0, runner: 0, nats: 0 };
+  const splitOf = () => ({ receiver: cpu([n2.pid]), runner: cpu([n1.pid]), nats: cpu([nats.pid]) });
   const cost = { invokes: 0, msgs: 0, commits: 0 };
   const ips = { single: { done: 0, errors: 0, secs: 0, cpuMs: 0 }, cluster: { done: 0, errors: 0, secs: 0, cpuMs: 0 } };
   for (let round = 0; round < ROUNDS; round++) {
@@ -90,12 +93,14 @@ try {
       const m0 = id === 'remote' ? await nats.inMsgs() : 0;
       const c0 = id === 'remote' ? await commits() : 0;
       const cpu0 = cpu(t.pids);
+      const split0 = splitOf();
       let n = 0;
       while (performance.now() < until) {
         t.lat.push(...(await sequential(t.lambda, NAME, 50)));
         n += 50;
       }
       t.cpuMs += cpu(t.pids) - cpu0;
+      if (id === 'remote') for (const [k, v] of Object.entries(splitOf())) split[k] += v - split0[k];
       t.n += n;
       if (id === 'remote') {
         cost.invokes += n;
@@ -151,6 +156,8 @@ try {
   console.log(`| warm c1 p99 ms, local / remote | ${f(p99('single'))} | ${f(p99('local'))} / ${f(p99('remote'))} | |`);
   const us = (id) => ((targets[id].cpuMs / targets[id].n) * 1000).toFixed(0);
   console.log(`| platform CPU per warm c1 invoke µs (lambkin processes + nats-server) | ${us('single')} | ${us('local')} local / ${us('remote')} remote | |`);
+  const usOf = (ms) => ((ms / targets.remote.n) * 1000).toFixed(0);
+  console.log(`| of which remote: receiving node / running node / nats-server µs | | ${usOf(split.receiver)} / ${usOf(split.runner)} / ${usOf(split.nats)} | |`);
   const us32 = (id) => ((ips[id].cpuMs / ips[id].done) * 1000).toFixed(0);
   console.log(`| platform CPU per invoke @32 µs (lambkin processes + nats-server) | ${us32('single')} | ${us32('cluster')} | |`);
   console.log(`| NATS messages per invoke @32 (heartbeats and log feed included) | | ${(ips.cluster.msgs / ips.cluster.done).toFixed(2)} | |`);

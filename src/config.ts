@@ -74,6 +74,8 @@ export interface ClusterConfig {
   readonly advertiseUrl?: string;
   /** ms after its last heartbeat that a node counts as gone (LAMBKIN_CLUSTER_TTL_MS). */
   readonly ttlMs: number;
+  /** The direct links' port (0: any free one; docs/cluster.md, "Direct links"). */
+  readonly directPort: number;
 }
 
 /** Flags as commander gives them (strings), before defaults; named as in SETTINGS. */
@@ -167,7 +169,7 @@ export function resolveConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = proce
     region: regionFrom(env),
     prestart: prestartFrom(env),
     nodeId: nodeId(raw('nodeId')),
-    cluster: cluster(flags.cluster === true || /^(1|true|on|yes)$/i.test(env[SETTINGS.cluster.env] ?? ''), raw, label, () => num('clusterTtl')),
+    cluster: cluster(flags.cluster === true || /^(1|true|on|yes)$/i.test(env[SETTINGS.cluster.env] ?? ''), raw, label, () => num('clusterTtl'), () => num('clusterDirectPort')),
     accessKeyId: env[SETTINGS.accessKeyId.env],
     secretAccessKey: env[SETTINGS.secretAccessKey.env],
   });
@@ -183,7 +185,7 @@ function nodeId(raw: string | undefined): string | undefined {
 
 /** --cluster needs both engines: PostgreSQL for state, NATS for messages. */
 function cluster(
-  on: boolean, raw: (name: SettingName) => string | undefined, label: (name: SettingName) => string, ttlMs: () => number,
+  on: boolean, raw: (name: SettingName) => string | undefined, label: (name: SettingName) => string, ttlMs: () => number, directPort: () => number,
 ): ClusterConfig | undefined {
   const nats = raw('natsUrl');
   const advertise = raw('advertise');
@@ -200,7 +202,7 @@ function cluster(
   if (advertise !== undefined && advertise !== '' && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(advertise)) {
     throw new ConfigError(`${label('advertise')} must be an http(s) URL such as http://10.0.0.5:9000, not '${advertise}'`);
   }
-  return Object.freeze({ natsServers: Object.freeze(natsServers), advertiseUrl: advertise ? advertise.replace(/\/$/, '') : undefined, ttlMs: ttlMs() });
+  return Object.freeze({ natsServers: Object.freeze(natsServers), advertiseUrl: advertise ? advertise.replace(/\/$/, '') : undefined, ttlMs: ttlMs(), directPort: directPort() });
 }
 
 function databaseUrl(raw: string | undefined): DatabaseUrl | undefined {

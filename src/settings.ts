@@ -127,6 +127,10 @@ export const SETTINGS = {
     env: 'LAMBKIN_CLUSTER_TTL_MS', min: 300, max: 600_000, default: 5000,
     help: 'with --cluster: a node not heard from for this long (ms) is gone; heartbeats go every TTL/5 (at most 1 s)',
   },
+  clusterDirectPort: {
+    env: 'LAMBKIN_CLUSTER_DIRECT_PORT', min: 0, max: 65535, default: 0, defaultText: 'any free port',
+    help: "with --cluster: the TCP port (on --host) of this node's direct links, which other nodes dial to hand it warm invocations",
+  },
   asyncAckWait: {
     env: 'LAMBKIN_ASYNC_ACK_WAIT_MS', min: 1000, max: 600_000, default: 30000,
     help: 'with --cluster: an Event invocation held by a node not heard from for this long (ms) goes to another node',

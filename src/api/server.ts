@@ -23,6 +23,7 @@ import { closeEdge, createEdge, listen } from './edge/index.js';
 import { connectDatabase, freshRunDir, openSandbox } from './start-steps.js';
 import { connectNats } from '../cluster/nats.js';
 import { startDispatch } from '../cluster/dispatch.js';
+import { serveDirect } from '../cluster/direct-serve.js';
 import { openStreamQueue } from '../cluster/async-stream-open.js';
 import { selfInfo } from '../cluster/node-info.js';
 import { clusterNode } from './cluster-node.js';
@@ -45,6 +46,11 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const node = database ? config.nodeId ?? nodeName(config.dataDir) : undefined;
   // A cluster node: its link to the other nodes (docs/cluster.md); checked before anything starts.
   const nats = config.cluster && node ? await connectNats(config.cluster, node, log) : undefined;
+  // And its direct links' listener: a port that is taken stops the start here too, before anything runs.
+  const direct = nats && config.cluster ? await serveDirect({ host: config.host, port: config.cluster.directPort }).catch(async (err: unknown) => {
+    await nats.close();
+    throw err;
+  }) : undefined;
   const startedAt = Date.now();
   let selfUrl = ''; // once it listens
   const auth = verifierFor(config, log);
@@ -72,7 +78,9 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const readLogs = cluster?.logs ?? logs;
 
   // Under --cluster, invocations may run on other nodes and this one runs others' (docs/cluster.md).
-  const dispatch = nats && node && database ? await startDispatch({ nc: nats.connection, database, self: node, scheduler, registry, log, ttlMs: config.cluster?.ttlMs ?? 5_000 }) : undefined;
+  const dispatch = nats && node && database && direct ? await startDispatch({
+    nc: nats.connection, database, self: node, scheduler, registry, log, ttlMs: config.cluster?.ttlMs ?? 5_000, direct, connected: () => nats.connected(),
+  }) : undefined;
   const dispatcher = dispatch?.dispatcher;
 
   // A cluster's Event invocations wait in JetStream, run by whichever node pulls them (docs/cluster.md).

@@ -88,15 +88,29 @@ export function decodeRequest(data: Uint8Array): InvokeRequest | undefined {
 /** A node's answers to a request: taken (by whom), done, not taken (busy), or refused (throttled). */
 export type Reply =
   | { readonly t: 'accepted'; readonly node: string }
-  | { readonly t: 'result'; readonly result: InvocationResult }
+  /** `via`: over NATS, the node that ran it and how to reach it directly next time (dispatcher.ts). */
+  | { readonly t: 'result'; readonly result: InvocationResult; readonly via?: Via }
   | { readonly t: 'busy' }
   | { readonly t: 'throttled'; readonly reason: string; readonly message: string }
   | { readonly t: 'failed'; readonly message: string };
 
+/** A node that ran an invocation, and its direct link's port and key (direct-wire.ts, hex). */
+export interface Via {
+  readonly node: string;
+  readonly port: number;
+  readonly key: string;
+}
+
 export function encodeReply(reply: Reply): Uint8Array {
   if (reply.t !== 'result') return encodeFrame(reply);
   const { payload, ...rest } = reply.result;
-  return encodeFrame({ t: 'result', result: rest }, payload);
+  return encodeFrame({ t: 'result', result: rest, via: reply.via }, payload);
+}
+
+function via(v: unknown): Via | undefined {
+  const o = v as Partial<Via> | undefined;
+  if (typeof o !== 'object' || o === null || typeof o.node !== 'string' || typeof o.key !== 'string' || !/^[0-9a-f]{64}$/.test(o.key)) return undefined;
+  return Number.isInteger(o.port) && o.port! > 0 && o.port! < 65536 ? { node: o.node, port: o.port!, key: o.key } : undefined;
 }
 
 export function decodeReply(data: Uint8Array): Reply | undefined {
@@ -110,7 +124,7 @@ export function decodeReply(data: Uint8Array): Reply | undefined {
     case 'failed': return { t: 'failed', message: String(h.message) };
     case 'result': {
       const r = h.result as Omit<InvocationResult, 'payload'> | undefined;
-      return r && typeof r.requestId === 'string' ? { t: 'result', result: { ...r, payload: frame.body } } : undefined;
+      return r && typeof r.requestId === 'string' ? { t: 'result', result: { ...r, payload: frame.body }, via: via(h.via) } : undefined;
     }
     default: return undefined;
   }

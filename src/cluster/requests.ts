@@ -13,6 +13,7 @@
 // The other half covers the answer's way back on a loaded machine and the nodes' clocks
 // disagreeing (keep them in sync with NTP: docs/cluster.md).
 import { createInbox, type NatsConnection, type Subscription } from 'nats';
+import type { DirectLink } from './direct-links.js';
 import { decodeReply, stampUntil, type Reply } from './frame.js';
 
 export type Outcome =
@@ -29,6 +30,8 @@ interface Pending {
   readonly done: (o: Outcome) => void;
   readonly runMs: number;
   node?: string;
+  /** Sent on this direct link (direct-links.ts): if the link ends first, no answer is coming. */
+  link?: DirectLink;
   timer: NodeJS.Timeout;
 }
 
@@ -50,7 +53,7 @@ export class Requests {
 
   constructor(private readonly nc: NatsConnection, private readonly alive: (node: string) => boolean, private readonly waitMs = answerWaitMs(0)) {
     this.windowMs = Math.floor(waitMs / 2);
-    this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (err, msg) => !err && this.answer(msg.subject, msg.data, msg.headers?.code) });
+    this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (err, msg) => !err && this.answer(msg.subject.slice(this.prefix.length + 1), msg.data, msg.headers?.code) });
   }
 
   /**
@@ -59,6 +62,31 @@ export class Requests {
    * is given up (the function's timeout plus its start).
    */
   send(subject: string, data: Uint8Array, runMs: number): Promise<Outcome> {
+    return this.track(runMs, undefined, (token) => this.nc.publish(subject, data, { reply: `${this.prefix}.${token}` }), data);
+  }
+
+  /**
+   * The same over a direct link to one node (a node known to hold an idle environment): its
+   * replies come through `answerDirect`; a link that ends before the result ends it `lost` — the
+   * request may have reached that node, so it is not sent anywhere else.
+   */
+  sendDirect(link: DirectLink, data: Uint8Array, runMs: number): Promise<Outcome> {
+    return this.track(runMs, link, (token) => {
+      if (!link.send(Number(token), data)) throw new Error('the direct link is not open');
+    }, data);
+  }
+
+  /** A reply that came over `link`: it answers only a request sent on that link. */
+  answerDirect(link: DirectLink, token: number, data: Uint8Array): void {
+    if (this.pending.get(String(token))?.link === link) this.answer(String(token), data, undefined);
+  }
+
+  /** A direct link ended: what was sent on it and not yet answered is lost. */
+  linkClosed(link: DirectLink): void {
+    for (const p of [...this.pending.values()]) if (p.link === link) p.done({ t: 'lost', node: link.node, why: 'its direct connection closed' });
+  }
+
+  private track(runMs: number, link: DirectLink | undefined, put: (token: string) => void, data: Uint8Array): Promise<Outcome> {
     const token = String(this.next++);
     return new Promise<Outcome>((resolve) => {
       const p: Pending = {
@@ -68,14 +96,15 @@ export class Requests {
           this.pending.delete(token);
           resolve(o);
         },
+        link,
         timer: setTimeout(() => this.unanswered(p), this.waitMs),
       };
       this.pending.set(token, p);
       try {
         stampUntil(data, Date.now() + this.windowMs);
-        this.nc.publish(subject, data, { reply: `${this.prefix}.${token}` });
+        put(token);
       } catch (err) {
-        p.done({ t: 'unsent', why: `NATS refused it: ${(err as Error).message}` });
+        p.done({ t: 'unsent', why: `${link ? 'the direct link' : 'NATS'} refused it: ${(err as Error).message}` });
       }
     });
   }
@@ -103,8 +132,8 @@ export class Requests {
     this.nc.flush().then(give, give);
   }
 
-  private answer(subject: string, data: Uint8Array, code: number | undefined): void {
-    const p = this.pending.get(subject.slice(this.prefix.length + 1));
+  private answer(token: string, data: Uint8Array, code: number | undefined): void {
+    const p = this.pending.get(token);
     if (!p) return;
     if (data.length === 0 && code === 503) {
       p.done({ t: 'none' });

@@ -3,15 +3,19 @@
 // the heartbeat subject and the environment list's peer calls, and malformed requests to the
 // cluster's own API routes (GET /lambkin/v1/nodes, the cluster-wide environment list and stop). No node may crash, hang or run anything for it: afterwards every node still
 // lists both, and invocations through each (one served by the other's warm environment) still run.
+// And the direct links' listener (direct-serve.ts): connections without the key, with a wrong one,
+// frames that lie about their size and junk requests after the right key.
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { connect as connectTcp, type Socket } from 'node:net';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres } from '../helpers/database.js';
-import { NODE, createFunction, invokeOk, probe, type ProbeResult } from '../helpers/functions.js';
+import { NODE, createFunction, invokeOk, probe, waitFor, type ProbeResult } from '../helpers/functions.js';
 import { nodesAgree, startCluster, type TestCluster } from '../helpers/cluster.js';
-import { encodeFrame, encodeRequest, stampUntil } from '../../src/cluster/frame.js';
+import { decodeReply, encodeFrame, encodeRequest, stampUntil, type Reply } from '../../src/cluster/frame.js';
+import { linkFrame, LinkReader } from '../../src/cluster/direct-wire.js';
 import { warmSubject } from '../../src/cluster/subjects.js';
 import { fuzzRequest, makePayloads, rng, type Rng } from './fuzz-cases.js';
 
@@ -137,5 +141,102 @@ describePostgres('fuzz: what a cluster adds', () => {
     expect(remote.context.logStreamName).toBe(first.context.logStreamName);
     expect(remote.count).toBe(first.count + 1);
     expect((await invokeOk<ProbeResult>(b!.lambda, 'fz')).count).toBe(first.count + 2);
+  });
+});
+
+/** A raw connection to a direct-link listener: what it answers, and whether (and when) it closed. */
+function rawLink(port: number): Promise<{ socket: Socket; replies: Reply[]; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp({ host: '127.0.0.1', port });
+    const replies: Reply[] = [];
+    const reader = new LinkReader((_token, body) => replies.push(decodeReply(body) ?? { t: 'failed', message: 'undecodable' }));
+    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    socket.on('error', () => undefined);
+    socket.once('connect', () => resolve({ socket, replies, closed }));
+    socket.once('error', reject);
+  });
+}
+
+describePostgres('fuzz: the direct links between nodes', () => {
+  let cluster: TestCluster;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 2 });
+    await createFunction(cluster.nodes[0]!.lambda, 'fz', NODE, probe(NODE));
+    nc = await connect({ servers: cluster.nats.url });
+  }, 120_000);
+  afterAll(async () => {
+    await nc?.close();
+    await cluster?.stop();
+  });
+
+  it('without the key, with a wrong one, with frames that lie about their size or junk after the key: nothing runs, every node serves', async () => {
+    const [a, b] = cluster.nodes;
+    const first = await invokeOk<ProbeResult>(b!.lambda, 'fz'); // an environment on node-2
+    const revisionId = (await b!.lambda.send(new GetFunctionCommand({ FunctionName: 'fz' }))).Configuration!.RevisionId!;
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:fz';
+    const sound = (requestId: string) => {
+      const wire = encodeRequest({ name: 'fz', version: '$LATEST', revisionId }, { requestId, invokedArn: arn, payload: Buffer.from('{}'), tail: false });
+      stampUntil(wire, Date.now() + 60_000);
+      return wire;
+    };
+    // A sound request over NATS (a client of the cluster's NATS may send one): its result says how
+    // to reach node-2 directly. It ran: the environment's count is one more.
+    const viaNats = decodeReply((await nc.request(warmSubject('fz', '$LATEST', revisionId), sound('fz-nats'), { timeout: 20_000, noMux: true })).data);
+    expect(viaNats?.t).toBe('result');
+    const via = viaNats?.t === 'result' ? viaNats.via : undefined;
+    expect(via?.node).toBe('node-2');
+    const key = Buffer.from(via!.key, 'hex');
+    let ran = first.count + 1;
+
+    const r = rng(17);
+    // No key: junk of any length (shorter than a key: closed when the key's wait ends), or a sound frame alone.
+    for (let i = 0; i < 12; i++) {
+      const link = await rawLink(via!.port);
+      const [head, body] = linkFrame(1, sound(`fz-nokey-${i}`));
+      link.socket.write(i % 3 === 0 ? Buffer.concat([head, body]) : randomBytes(1 + Math.floor(r() * 100)));
+      await link.closed;
+      expect(link.replies).toEqual([]);
+    }
+    // A wrong key (one bit off), then a sound frame: closed, never run.
+    const wrong = Buffer.from(key);
+    wrong[5]! ^= 1;
+    const bad = await rawLink(via!.port);
+    bad.socket.write(Buffer.concat([wrong, ...linkFrame(1, sound('fz-wrong-key'))]));
+    await bad.closed;
+    expect(bad.replies).toEqual([]);
+    // The right key, then a length past the bound or too short to hold a token: closed.
+    for (const n of [0xffffffff, 64 * 1024 * 1024, 4, 0]) {
+      const link = await rawLink(via!.port);
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(n);
+      link.socket.write(Buffer.concat([key, len, randomBytes(32)]));
+      await link.closed;
+      expect(link.replies).toEqual([]);
+    }
+    // The right key, then junk requests (cut, not JSON, wrong types, late, unknown versions,
+    // replies): each answered "busy", never run; the link stays open.
+    const link = await rawLink(via!.port);
+    link.socket.write(key);
+    const JUNK = 120;
+    for (let i = 0; i < JUNK; i++) {
+      const data = junk(r, revisionId);
+      // A sound request for the real version (junk's case 10 cut short aside) would run: leave those to the end.
+      link.socket.write(Buffer.concat(linkFrame(i, data)));
+    }
+    await waitFor(`${JUNK} answers on the direct link`, () => link.replies.length >= JUNK);
+    expect(link.replies.filter((x) => x.t !== 'busy')).toEqual([]);
+    // And a sound one on the same link runs (the key is all it takes, as a NATS client's request).
+    link.socket.write(Buffer.concat(linkFrame(JUNK, sound('fz-direct'))));
+    await waitFor('the sound request\'s answer', () => link.replies.length > JUNK);
+    expect(link.replies[JUNK]?.t).toBe('result');
+    ran++;
+    link.socket.destroy();
+
+    for (const node of cluster.nodes) expect(node.proc.exitCode).toBeNull();
+    await nodesAgree(cluster.nodes, ['node-1', 'node-2']);
+    expect((await invokeOk<ProbeResult>(a!.lambda, 'fz')).count).toBe(ran + 1);
+    expect((await invokeOk<ProbeResult>(b!.lambda, 'fz')).count).toBe(ran + 2);
   });
 });
