@@ -35,13 +35,19 @@ const servers = [];
 const pg = await Postgres.connect(parseDatabaseUrl(clusterDb.url), { maxConnections: 1 });
 const commits = async () => Number((await pg.query('SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()'))[0].xact_commit);
 
+/** NAME's environments that `node` itself runs (on a cluster node the list covers every node, each tagged with its node). */
+async function environmentsHere(node) {
+  const all = (await (await fetch(`${node.url}/lambkin/v1/environments?function=${NAME}`)).json()).environments;
+  return node.id ? all.filter((e) => e.node === node.id) : all;
+}
+
 /** Every environment of NAME on `node` stopped (the console's stop), and gone. */
 async function stopEnvironments(node) {
-  const list = async () => (await (await fetch(`${node.url}/lambkin/v1/environments?function=${NAME}`)).json()).environments;
+  const list = () => environmentsHere(node);
   for (const e of await list()) await fetch(`${node.url}/lambkin/v1/environments/${e.id}`, { method: 'DELETE' });
   while ((await list()).length > 0) await new Promise((r) => setTimeout(r, 20));
 }
-const environmentsOn = async (node) => (await (await fetch(`${node.url}/lambkin/v1/environments?function=${NAME}`)).json()).environments.length;
+const environmentsOn = async (node) => (await environmentsHere(node)).length;
 
 try {
   // 32 environments starting at once on a shared machine take longer than the default 10 s init
@@ -51,6 +57,7 @@ try {
   const single = await startServer([...common, '--database-url', singleDb.url]);
   servers.push(single);
   const n1 = await startServer(clusterArgs('node-1'));
+  n1.id = 'node-1';
   servers.push(n1);
   single.lambda = client(single.url);
   n1.lambda = client(n1.url);
@@ -58,6 +65,8 @@ try {
   await deploy(single.lambda, NAME, RUNTIME);
   await deploy(n1.lambda, NAME, RUNTIME);
   const [n2, n3] = await Promise.all([startServer(clusterArgs('node-2')), startServer(clusterArgs('node-3'))]);
+  n2.id = 'node-2';
+  n3.id = 'node-3';
   servers.push(n2, n3);
   for (const n of [n2, n3]) n.lambda = client(n.url);
   const nodes = [n1, n2, n3];
