@@ -14,14 +14,14 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NODE, PROCESS_SANDBOX, createFunction, invoke, invokeOk, probe, waitFor, type ProbeResult } from '../helpers/functions.js';
 import { describePostgres } from '../helpers/database.js';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { environmentsHere, startCluster, type TestCluster } from '../helpers/cluster.js';
 import { CLI, type Lambkin } from '../helpers/server.js';
 import { decodeReply } from '../../src/cluster/frame.js';
 
 const TTL_MS = 1500;
 
 async function environments(nodes: readonly Lambkin[], name: string): Promise<number[]> {
-  return Promise.all(nodes.map(async (n) => ((await (await fetch(`${n.url}/lambkin/v1/environments?function=${name}`)).json()) as { environments: unknown[] }).environments.length));
+  return Promise.all(nodes.map(async (n) => (await environmentsHere(n, name)).length));
 }
 
 describePostgres('cluster direct links', () => {
