@@ -70,20 +70,26 @@ function getStatus(url: string, method: string, path: string, headers: Record<st
   });
 }
 
-describePostgres('fuzz: what a cluster adds', () => {
-  let cluster: TestCluster;
-  let nc: NatsConnection;
+/** Two nodes with function `fz` and a NATS connection of the test's own, for the suite's tests. */
+function useTwoNodes(): { cluster: TestCluster; nc: NatsConnection } {
+  const ctx = {} as { cluster: TestCluster; nc: NatsConnection };
   beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2 });
-    await createFunction(cluster.nodes[0]!.lambda, 'fz', NODE, probe(NODE));
-    nc = await connect({ servers: cluster.nats.url });
+    ctx.cluster = await startCluster({ nodes: 2 });
+    await createFunction(ctx.cluster.nodes[0]!.lambda, 'fz', NODE, probe(NODE));
+    ctx.nc = await connect({ servers: ctx.cluster.nats.url });
   }, 120_000);
   afterAll(async () => {
-    await nc?.close();
-    await cluster?.stop();
+    await ctx.nc?.close();
+    await ctx.cluster?.stop();
   });
+  return ctx;
+}
+
+describePostgres('fuzz: what a cluster adds', () => {
+  const ctx = useTwoNodes();
 
   it(`${FRAMES} junk messages on the invoke, warm and heartbeat subjects: no node crashes, hangs or runs them`, async () => {
+    const { cluster, nc } = ctx;
     const [a, b] = cluster.nodes;
     // An environment on node-2: node-2 now holds fz's warm subject.
     const first = await invokeOk<ProbeResult>(b!.lambda, 'fz');
@@ -159,19 +165,10 @@ function rawLink(port: number): Promise<{ socket: Socket; replies: Reply[]; clos
 }
 
 describePostgres('fuzz: the direct links between nodes', () => {
-  let cluster: TestCluster;
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    cluster = await startCluster({ nodes: 2 });
-    await createFunction(cluster.nodes[0]!.lambda, 'fz', NODE, probe(NODE));
-    nc = await connect({ servers: cluster.nats.url });
-  }, 120_000);
-  afterAll(async () => {
-    await nc?.close();
-    await cluster?.stop();
-  });
+  const ctx = useTwoNodes();
 
   it('without the key, with a wrong one, with frames that lie about their size or junk after the key: nothing runs, every node serves', async () => {
+    const { cluster, nc } = ctx;
     const [a, b] = cluster.nodes;
     const first = await invokeOk<ProbeResult>(b!.lambda, 'fz'); // an environment on node-2
     const revisionId = (await b!.lambda.send(new GetFunctionCommand({ FunctionName: 'fz' }))).Configuration!.RevisionId!;
