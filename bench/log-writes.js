@@ -1,12 +1,13 @@
 // npm run bench:log-writes — what the log store's writes cost per invocation, without a server
-// or runtimes around them: hello invocations (a record and its START, END and REPORT, no lines of
-// the function's own, as bench/lib/functions.js's HELLO functions log) written in batches through
+// or runtimes around them: hello invocations (a record and its START, END and REPORT, marked as
+// the server marks them so that they are kept in the record, and BENCH_USER_LINES lines of the
+// function's own, 1 by default as bench:logs's throughput function prints) written in batches through
 // each store's batch API, SQLite and PostgreSQL in alternating rounds. CPU of this process (where
 // both stores build their statements, and where SQLite does all its work) and of the PostgreSQL
 // backends serving the run's database (bench/lib/usage.js), per invocation; commits and rows from
 // pg_stat_database. What the invoke path adds to the database on the pg column of bench:quick.
 // Each round ends with the store's trigram index caught up (both fill it while idle), inside its time.
-// Env: BENCH_INVOCATIONS (20000 per store and round), BENCH_BATCH (300 invocations a batch: the
+// Env: BENCH_USER_LINES (1), BENCH_INVOCATIONS (20000 per store and round), BENCH_BATCH (300 invocations a batch: the
 // 500 ms flush at ~600 inv/s), BENCH_ROUNDS (4), LAMBKIN_BENCH_DATABASE_URL (admin URL).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { table } from './lib/stats.js';
 const N = Number(process.env.BENCH_INVOCATIONS ?? 20_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const USER_LINES = Number(process.env.BENCH_USER_LINES ?? 1);
 
 const database = await benchDatabase();
 if (!database) process.exit(2);
@@ -46,13 +48,14 @@ function batch(n) {
     const base = { group: '/aws/lambda/hello-node', stream: env.stream, envId: env.envId, requestId: id, timestamp: ts, level: 'PLATFORM' };
     const d = 0.5 + (i % 100) / 37;
     const at = events.length;
-    events.push({ ...base, message: `START RequestId: ${id} Version: $LATEST` });
-    events.push({ ...base, message: `END RequestId: ${id}` });
-    events.push({ ...base, message: `REPORT RequestId: ${id}\tDuration: ${d.toFixed(2)} ms\tBilled Duration: ${Math.ceil(d)} ms\tMemory Size: 256 MB\tMax Memory Used: 48 MB` });
+    events.push({ ...base, platform: 'start', message: `START RequestId: ${id} Version: $LATEST` });
+    for (let l = 0; l < USER_LINES; l++) events.push({ ...base, level: 'INFO', message: `${new Date(ts).toISOString()}\t${id}\tINFO\thandled world` });
+    events.push({ ...base, platform: 'end', message: `END RequestId: ${id}` });
+    events.push({ ...base, platform: 'report', message: `REPORT RequestId: ${id}\tDuration: ${d.toFixed(2)} ms\tBilled Duration: ${Math.ceil(d)} ms\tMemory Size: 256 MB\tMax Memory Used: 48 MB` });
     records.push({
       requestId: id, functionName: 'hello-node', version: '$LATEST', envId: env.envId, logStream: env.stream, startedAt: ts, cold: false,
       initMs: undefined, durationMs: d, billedMs: Math.ceil(d), memoryMb: 256, maxMemoryUsedMb: 48, outcome: 'success',
-      errorType: undefined, errorMessage: undefined, lines: { start: at, end: at + 1, report: at + 2 },
+      errorType: undefined, errorMessage: undefined, lines: { start: at, end: at + 1 + USER_LINES, report: at + 2 + USER_LINES },
     });
   }
   return { events, records };

@@ -3,6 +3,6 @@
 // password never shows (url.ts), and the one schema migration runner for both (migrate.ts).
 // It knows no store's tables: each store (registry/, logs/, …) brings its own schema.
 export { parseDatabaseUrl, redactUrl, withDatabase, type DatabaseUrl } from './url.js';
-export { DatabaseUnavailable, Postgres, sqlState, type PostgresOptions, type Queryable } from './postgres.js';
+export { DatabaseUnavailable, Postgres, prepared, sqlState, type PostgresOptions, type Queryable } from './postgres.js';
 export { migratePostgres, migrateSqlite, type Migrations } from './migrate.js';
 export { openSqlite, type SqliteOptions } from './sqlite.js';

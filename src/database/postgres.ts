@@ -16,6 +16,19 @@ export interface PostgresOptions {
   readonly log?: (line: string) => void;
 }
 
+/**
+ * Statements run often enough to be parsed and planned once per connection: `prepared(name, text)`
+ * gives back the text, and every later run of that very text goes as the named prepared statement
+ * (node-postgres prepares it on each connection the first time it runs there).
+ */
+const PREPARED = new Map<string, string>();
+
+/** `text`, to be run as the prepared statement `name` (unique in the process) from now on. */
+export function prepared(name: string, text: string): string {
+  PREPARED.set(text, name);
+  return text;
+}
+
 /** What a query runs on: the pool, or one connection inside a transaction. */
 export interface Queryable {
   query<R extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
@@ -123,7 +136,8 @@ export class Postgres implements Queryable {
 
   private async run(on: pg.Pool | pg.PoolClient, text: string, params: readonly unknown[]): Promise<pg.QueryResult> {
     try {
-      return await on.query(text, params as unknown[]);
+      const name = PREPARED.get(text);
+      return await (name === undefined ? on.query(text, params as unknown[]) : on.query({ name, text, values: params as unknown[] }));
     } catch (err) {
       throw this.wrap(err);
     }

@@ -9,7 +9,7 @@
 // advisory lock, clamping timestamps so that they never decrease along ids; the lock is held to
 // the commit, so batches of every node commit in id order. The same lock guards what must not
 // interleave with a batch: deleting a group, dropping a stream (groups.ts, retention.ts).
-import type { Queryable } from '../../database/index.js';
+import { prepared, type Queryable } from '../../database/index.js';
 import type { InvocationRecord, LogEvent, StreamInfo } from '../types.js';
 import type { Batch } from '../write-queue.js';
 import { errorKey } from '../normalise.js';
@@ -73,7 +73,7 @@ export class Writer {
       // The commit need not wait for its WAL to reach the disk (synchronous_commit off, this
       // transaction only): a crash of the database may lose the last moments of logs, as a power
       // cut may on SQLite (synchronous=NORMAL), never their order or consistency.
-      await tx.query("SELECT pg_advisory_xact_lock($1), set_config('synchronous_commit', 'off', true)", [WRITE_LOCK]);
+      await tx.query(LOCK, [WRITE_LOCK]);
       if (batch.events.length > 0) await this.writeEvents(tx, batch, now);
       else await writeRecords(tx, batch.records, now);
     });
@@ -83,7 +83,7 @@ export class Writer {
   private async writeEvents(tx: Queryable, batch: Batch, now: number): Promise<void> {
     const events = batch.events;
     const streams = await this.streams(tx, events, now);
-    const [clock] = await tx.query<{ next_id: number; last_ts: number }>('SELECT next_id, last_ts FROM log_clock');
+    const [clock] = await tx.query<{ next_id: number; last_ts: number }>(CLOCK);
     let nextId = clock!.next_id;
     let lastTs = clock!.last_ts;
     // A request's lines kept once per batch (a request already stored, a retry, is told by
@@ -169,9 +169,7 @@ export class Writer {
     const list = [...firsts.values()];
     const groups = list.map((e) => e.group);
     const names = list.map((e) => e.stream);
-    const find = async () => new Map((await tx.query<{ g: string; s: string; id: number; group_id: number }>(
-      `SELECT x.g, x.s, s.id, s.group_id FROM unnest($1::text[], $2::text[]) AS x(g, s)
-       JOIN log_groups g ON g.name = x.g JOIN log_streams s ON s.group_id = g.id AND s.name = x.s`, [groups, names]))
+    const find = async () => new Map((await tx.query<{ g: string; s: string; id: number; group_id: number }>(FIND_STREAMS, [groups, names]))
       .map((r): [string, StreamRef] => [key(r.g, r.s), { id: r.id, groupId: r.group_id }]));
     // Mostly every stream of a batch exists already: one statement. Else make the missing ones.
     const found = await find();
@@ -197,7 +195,7 @@ export class Writer {
 
 /** A batch of records alone (no events): one statement. */
 async function writeRecords(tx: Queryable, records: readonly InvocationRecord[], now: number): Promise<void> {
-  await tx.query(`${INSERT_RECORDS} RETURNING request_id`, [recordRows(records, new Map(), now)]);
+  await tx.query(RECORDS_ALONE, [recordRows(records, new Map(), now)]);
 }
 
 /**
@@ -266,6 +264,13 @@ const STORE_BATCH = `WITH w AS (${INSERT_RECORDS} RETURNING request_id, xmax <> 
   g AS (UPDATE log_groups SET stored_bytes = stored_bytes + x.b FROM unnest($14::bigint[], $15::bigint[]) AS x(id, b)
     WHERE log_groups.id = x.id)
 UPDATE log_clock SET next_id = $16, last_ts = $17`;
+
+const LOCK = prepared('logs_write_lock', "SELECT pg_advisory_xact_lock($1), set_config('synchronous_commit', 'off', true)");
+const CLOCK = prepared('logs_write_clock', 'SELECT next_id, last_ts FROM log_clock');
+const FIND_STREAMS = prepared('logs_write_streams', `SELECT x.g, x.s, s.id, s.group_id FROM unnest($1::text[], $2::text[]) AS x(g, s)
+  JOIN log_groups g ON g.name = x.g JOIN log_streams s ON s.group_id = g.id AND s.name = x.s`);
+const RECORDS_ALONE = prepared('logs_write_records', `${INSERT_RECORDS} RETURNING request_id`);
+prepared('logs_write_batch', STORE_BATCH);
 
 /** TEXT cannot hold NUL: in a record's fields (a summary) it shows as U+FFFD. */
 function noNul(s: string): string {
